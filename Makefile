@@ -1,0 +1,81 @@
+# Hakoniwa: two commands do everything on a fresh machine.
+#   make play   install what is missing, build, serve on http://127.0.0.1:$(PORT)
+#   make test   install what is missing, run every test layer
+# Everything is idempotent: a second run only checks versions and rebuilds what changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 8080
+TRUNK_VERSION := 0.21.14
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock, or the generated JS breaks.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help play build test test-native test-wasm test-e2e size tools tools-build tools-browser clean
+
+help:
+	@echo "make play    build and serve Hakoniwa on http://127.0.0.1:$(PORT) (PORT= to change)"
+	@echo "make test    run every test layer (native, wasm in Chromium, end-to-end in Chromium)"
+	@echo "make size    print the gzip size of the built wasm, js and css"
+	@echo "make build   build the site into dist/ (release)"
+
+# ---------------------------------------------------------------------------------------------
+# Tools. Each step checks first and installs only what is missing or at the wrong version.
+
+tools-build:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if [ "$$(trunk --version 2>/dev/null)" != "trunk $(TRUNK_VERSION)" ]; then \
+	  echo ">> installing trunk $(TRUNK_VERSION) (about 15 minutes on 2 cores)"; \
+	  cargo install trunk --version $(TRUNK_VERSION) --locked; \
+	fi
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+	  echo ">> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 15 minutes on 2 cores)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked --force \
+	    || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+	@if [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.stamp ]; then \
+	  npm ci --no-audit --no-fund && touch node_modules/.stamp; \
+	fi
+
+tools-browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo ">> installing Debian's chromium and chromium-driver"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+tools: tools-build tools-browser
+
+# ---------------------------------------------------------------------------------------------
+# Build and serve.
+
+build: tools-build
+	trunk build --release
+
+play: build
+	trunk serve --release --port $(PORT) --address 127.0.0.1
+
+size: build
+	@scripts/size.sh dist
+
+# ---------------------------------------------------------------------------------------------
+# Tests: native, then wasm in headless Chromium, then the built site end to end.
+
+test: test-native test-wasm test-e2e
+
+test-native:
+	cargo test --workspace --exclude hakoniwa-app
+
+test-wasm: tools
+	cd app && CHROMEDRIVER=$$(command -v chromedriver) \
+	  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test --target wasm32-unknown-unknown -p hakoniwa-app
+
+test-e2e: tools build
+	node --test --test-reporter=spec tests/e2e/
+
+clean:
+	rm -rf dist target node_modules

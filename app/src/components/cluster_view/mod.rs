@@ -1,0 +1,5 @@
+//! The live cluster view.
+
+mod node_list;
+
+pub use node_list::NodeList;

@@ -1,0 +1,3 @@
+//! UI components, one folder per panel.
+
+pub mod cluster_view;

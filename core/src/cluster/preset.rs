@@ -1,0 +1,105 @@
+//! Cluster presets: versioned data files (`core/data/presets/*.yaml`) that say which nodes a
+//! cluster starts with and what they look like.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The preset format this build reads.
+pub const PRESET_FORMAT_VERSION: u32 = 1;
+
+const BUILTIN: &[(&str, &str)] = &[("kind", include_str!("../../data/presets/kind.yaml"))];
+
+#[derive(Debug, thiserror::Error)]
+pub enum PresetError {
+    /// No preset of that name is built in.
+    #[error("unknown cluster preset {0:?}")]
+    Unknown(String),
+    /// The file is not valid preset YAML.
+    #[error("preset {name}: {source}")]
+    Parse { name: String, source: serde_yaml::Error },
+    /// The file was written for another version of the format.
+    #[error("preset {name}: format version {found} is not supported (this build reads {PRESET_FORMAT_VERSION})")]
+    Version { name: String, found: u32 },
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Preset {
+    pub version: u32,
+    pub name: String,
+    /// The kubectl context name users see (`kind-kind`, `minikube`).
+    pub context: String,
+    pub kubernetes_version: String,
+    pub node_defaults: NodeDefaults,
+    pub nodes: Vec<NodeSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodeDefaults {
+    pub capacity: BTreeMap<String, String>,
+    pub node_info: BTreeMap<String, String>,
+    #[serde(rename = "providerIDPrefix")]
+    pub provider_id_prefix: String,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NodeSpec {
+    pub name: String,
+    #[serde(rename = "internalIP")]
+    pub internal_ip: String,
+    #[serde(rename = "podCIDR")]
+    pub pod_cidr: String,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub taints: Vec<Value>,
+}
+
+impl Preset {
+    /// Names of the presets built into this binary.
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        BUILTIN.iter().map(|(n, _)| *n)
+    }
+
+    pub fn builtin(name: &str) -> Result<Preset, PresetError> {
+        let (_, text) = BUILTIN.iter().find(|(n, _)| *n == name).ok_or_else(|| PresetError::Unknown(name.to_string()))?;
+        Preset::parse(name, text)
+    }
+
+    pub fn parse(name: &str, text: &str) -> Result<Preset, PresetError> {
+        let preset: Preset = serde_yaml::from_str(text).map_err(|source| PresetError::Parse { name: name.to_string(), source })?;
+        if preset.version != PRESET_FORMAT_VERSION {
+            return Err(PresetError::Version { name: name.to_string(), found: preset.version });
+        }
+        Ok(preset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_preset_parses() {
+        for name in Preset::builtin_names() {
+            let p = Preset::builtin(name).unwrap();
+            assert!(!p.nodes.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn rejects_unknown_names_fields_and_versions() {
+        assert!(matches!(Preset::builtin("nope"), Err(PresetError::Unknown(_))));
+        let text = include_str!("../../data/presets/kind.yaml");
+        let newer = text.replacen("version: 1", "version: 99", 1);
+        assert!(matches!(Preset::parse("x", &newer), Err(PresetError::Version { found: 99, .. })));
+        let extra = format!("{text}\nsurprise: true\n");
+        assert!(matches!(Preset::parse("x", &extra), Err(PresetError::Parse { .. })));
+    }
+}

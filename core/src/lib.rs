@@ -1,0 +1,12 @@
+//! Hakoniwa's simulated Kubernetes cluster.
+//!
+//! This crate is pure and deterministic: no browser APIs, no wall clock, no global randomness
+//! and no IO. It builds for `wasm32-unknown-unknown` and for the host, where it is tested.
+
+pub mod api;
+pub mod cluster;
+pub mod sim;
+pub mod store;
+
+pub use cluster::{Cluster, ClusterError, NodeRow};
+pub use sim::clock::{Duration, Timestamp};
