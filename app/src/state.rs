@@ -45,7 +45,7 @@ impl SimHandle {
 
     /// Moves the simulation clock forward.
     pub fn advance(&self, by: Duration) {
-        self.update(|c| c.clock_mut().advance(by));
+        self.update(|c| c.advance(by));
     }
 
     /// Keeps virtual time in step with wall time (1×) while the page is open.

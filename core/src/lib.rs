@@ -4,7 +4,9 @@
 //! and no IO. It builds for `wasm32-unknown-unknown` and for the host, where it is tested.
 
 pub mod api;
+pub mod apiserver;
 pub mod cluster;
+pub mod schema;
 pub mod sim;
 pub mod store;
 

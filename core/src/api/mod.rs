@@ -1,4 +1,11 @@
-//! Shared API vocabulary: object keys, time formats as Kubernetes prints them.
+//! Shared API vocabulary: names of types and objects, field errors, `Status` errors, and time
+//! formats as Kubernetes prints them.
 
+pub mod base64;
 pub mod duration;
+pub mod field;
+pub mod labels;
 pub mod meta;
+pub mod object;
+pub mod quantity;
+pub mod status;

@@ -5,11 +5,9 @@ pub mod preset;
 
 use serde_json::{json, Value};
 
-use crate::api::duration::human_duration;
-use crate::api::meta::ObjectKey;
+use crate::api::status::ApiError;
+use crate::apiserver::{ApiServer, Request};
 use crate::sim::clock::{Clock, Timestamp};
-use crate::sim::rng::Rng;
-use crate::store::{Store, StoreError};
 
 pub use preset::{Preset, PresetError};
 
@@ -21,9 +19,9 @@ pub enum ClusterError {
     /// The preset's data could not be read.
     #[error(transparent)]
     Preset(#[from] PresetError),
-    /// Booting tried to store an object twice (a preset naming two nodes alike, say).
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    /// The API server refused an object the preset asked for.
+    #[error("booting the cluster: {0}")]
+    Boot(#[from] ApiError),
 }
 
 /// One line of `kubectl get nodes`.
@@ -38,34 +36,22 @@ pub struct NodeRow {
 
 pub struct Cluster {
     clock: Clock,
-    rng: Rng,
-    store: Store,
+    api: ApiServer,
     preset: Preset,
 }
 
 impl Cluster {
-    /// Boots a cluster from a preset; `start` is the virtual time at which it comes up.
+    /// Boots a cluster from a preset; `start` is the virtual time at which it comes up. Every
+    /// object is created through the API server, as kubeadm and the kubelets would.
     pub fn boot(preset: Preset, seed: u64, start: Timestamp) -> Result<Self, ClusterError> {
-        let mut cluster = Cluster { clock: Clock::starting_at(start), rng: Rng::seeded(seed), store: Store::new(), preset };
+        let mut cluster = Cluster { clock: Clock::starting_at(start), api: ApiServer::new(seed, start), preset };
         for ns in INITIAL_NAMESPACES {
-            let obj = json!({
-                "apiVersion": "v1",
-                "kind": "Namespace",
-                "metadata": {
-                    "name": ns,
-                    "uid": cluster.rng.uuid_v4(),
-                    "creationTimestamp": start.rfc3339(),
-                    "labels": {"kubernetes.io/metadata.name": ns},
-                },
-                "spec": {"finalizers": ["kubernetes"]},
-                "status": {"phase": "Active"},
-            });
-            cluster.store.create(ObjectKey::cluster("namespaces", ns), obj)?;
+            let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
+            cluster.api.call(&Request::post("/api/v1/namespaces", obj))?;
         }
         for spec in cluster.preset.nodes.clone() {
-            let uid = cluster.rng.uuid_v4();
-            let obj = nodes::node_object(&cluster.preset, &spec, uid, start);
-            cluster.store.create(ObjectKey::cluster("nodes", &spec.name), obj)?;
+            let obj = nodes::node_object(&cluster.preset, &spec, start);
+            cluster.api.call(&Request::post("/api/v1/nodes", obj))?;
         }
         Ok(cluster)
     }
@@ -79,12 +65,21 @@ impl Cluster {
         self.clock.now()
     }
 
-    pub fn clock_mut(&mut self) -> &mut Clock {
-        &mut self.clock
+    /// Moves virtual time forward.
+    pub fn advance(&mut self, by: crate::sim::clock::Duration) {
+        self.clock.advance(by);
+        self.api.set_time(self.clock.now());
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The API server: the one door to the cluster's state.
+    pub fn api(&mut self) -> &mut ApiServer {
+        self.api.set_time(self.clock.now());
+        &mut self.api
+    }
+
+    /// Read-only view of the API server (its store), for rendering.
+    pub fn api_ref(&self) -> &ApiServer {
+        &self.api
     }
 
     pub fn preset(&self) -> &Preset {
@@ -92,24 +87,25 @@ impl Cluster {
     }
 
     pub fn namespaces(&self) -> Vec<String> {
-        self.store.list("namespaces", None).filter_map(|ns| str_at(ns, &["metadata", "name"])).map(str::to_string).collect()
+        let all = crate::store::Selection::All;
+        self.api.store().list("namespaces", None, &all, None).iter().map(|s| crate::api::object::name(&s.object).to_string()).collect()
     }
 
-    /// The nodes as `kubectl get nodes` shows them, ordered by name.
+    /// The nodes as `kubectl get nodes` shows them, ordered by name: the API server's own
+    /// table for nodes, at the cluster's current time.
     pub fn node_rows(&self) -> Vec<NodeRow> {
-        self.store.list("nodes", None).map(|n| nodes::node_row(n, self.clock.now())).collect()
-    }
-}
-
-/// A string found by following object keys, if every step exists.
-pub(crate) fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
-    path.iter().try_fold(v, |v, k| v.get(k))?.as_str()
-}
-
-pub(crate) fn age_since(created: Option<&str>, now: Timestamp) -> String {
-    match created.and_then(Timestamp::parse_rfc3339) {
-        Some(t) => human_duration(now.since(t)),
-        None => "<unknown>".to_string(),
+        let req = Request::get("/api/v1/nodes").with_header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io");
+        let table = match self.api.read(&req).json() {
+            Some(t) => t.clone(),
+            None => return Vec::new(),
+        };
+        let cell = |row: &Value, i: usize| row["cells"][i].as_str().unwrap_or_default().to_string();
+        table["rows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| NodeRow { name: cell(r, 0), status: cell(r, 1), roles: cell(r, 2), age: cell(r, 3), version: cell(r, 4) })
+            .collect()
     }
 }
 
@@ -125,7 +121,7 @@ mod tests {
     #[test]
     fn boots_three_ready_nodes_and_the_initial_namespaces() {
         let mut c = boot();
-        c.clock_mut().advance(Duration::from_secs(75));
+        c.advance(Duration::from_secs(75));
         let rows = c.node_rows();
         let shown: Vec<(&str, &str, &str, &str, &str)> =
             rows.iter().map(|r| (&*r.name, &*r.status, &*r.roles, &*r.age, &*r.version)).collect();
@@ -144,9 +140,10 @@ mod tests {
     fn same_seed_same_cluster() {
         let a = boot();
         let b = boot();
-        let uid = |c: &Cluster| c.store().get(&ObjectKey::cluster("nodes", "kind-worker")).cloned();
-        assert_eq!(uid(&a), uid(&b));
+        let node = |c: &Cluster| c.api_ref().store().get("nodes", "", "kind-worker").map(|s| (*s.object).clone());
+        assert!(node(&a).is_some());
+        assert_eq!(node(&a), node(&b));
         let other = Cluster::boot_default(2, a.now()).unwrap();
-        assert_ne!(uid(&a), uid(&other));
+        assert_ne!(node(&a), node(&other));
     }
 }

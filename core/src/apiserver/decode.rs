@@ -1,0 +1,331 @@
+//! Request bodies: bounded parsing of JSON and YAML, then the typed decoding a real API server
+//! does — type checks against the schema, unknown fields dropped, and with strict field
+//! validation (kubectl's default) reported as errors.
+
+use serde_json::{Map, Value};
+
+use crate::api::quantity::Quantity;
+use crate::api::status::ApiError;
+use crate::schema::{go_type_name, Definition, FieldType, Schema};
+
+use super::request::{Body, Request};
+
+/// The largest request body the server reads (3 MiB, as kube-apiserver).
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// How the server treats unknown and duplicate fields (`fieldValidation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldValidation {
+    Strict,
+    Warn,
+    Ignore,
+}
+
+impl FieldValidation {
+    pub fn from_request(req: &Request) -> Result<Self, ApiError> {
+        match req.param("fieldValidation") {
+            None | Some("") | Some("Warn") => Ok(FieldValidation::Warn),
+            Some("Strict") => Ok(FieldValidation::Strict),
+            Some("Ignore") => Ok(FieldValidation::Ignore),
+            Some(other) => Err(ApiError::BadRequest(format!(
+                "fieldValidation parameter unsupported: {other}. Supported values: Ignore, Warn, Strict"
+            ))),
+        }
+    }
+}
+
+/// Parses a request body into JSON. YAML is read when the content type says so.
+pub fn parse_body(req: &Request) -> Result<Value, ApiError> {
+    match &req.body {
+        Body::Empty => Err(ApiError::BadRequest("the body of the request was empty".into())),
+        Body::Object(v) => Ok(v.clone()),
+        Body::Bytes(bytes) => {
+            if bytes.len() > MAX_BODY_BYTES {
+                return Err(ApiError::RequestEntityTooLarge(format!("limit is {MAX_BODY_BYTES}")));
+            }
+            let ct = req.header("content-type").unwrap_or("application/json");
+            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let text = std::str::from_utf8(bytes).map_err(|_| ApiError::BadRequest("the body of the request is not valid UTF-8".into()))?;
+            match mime.as_str() {
+                "application/json" | "application/merge-patch+json" | "application/strategic-merge-patch+json" | "application/json-patch+json" | "" | "*/*" => {
+                    serde_json::from_str(text).map_err(|e| ApiError::BadRequest(format!("couldn't get version/kind; json parse error: {e}")))
+                }
+                "application/yaml" | "application/apply-patch+yaml" | "application/x-yaml" | "text/yaml" => {
+                    serde_yaml::from_str::<Value>(text).map_err(|e| {
+                        let msg = e.to_string();
+                        if msg.contains("repetition limit exceeded") {
+                            ApiError::BadRequest("error converting YAML to JSON: yaml: document contains excessive aliasing".into())
+                        } else {
+                            ApiError::BadRequest(format!("error converting YAML to JSON: yaml: {msg}"))
+                        }
+                    })
+                }
+                _ => Err(ApiError::UnsupportedMediaType(
+                    "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf".into(),
+                )),
+            }
+        }
+    }
+}
+
+/// The outcome of typed decoding: the object with unknown fields dropped and quantities in
+/// canonical form, and the unknown fields found (as `unknown field "path"` messages).
+#[derive(Debug)]
+pub struct Decoded {
+    pub object: Value,
+    pub unknown: Vec<String>,
+}
+
+/// Decodes `value` as the definition `def`, the way the API server's JSON decoder would.
+/// `Err` carries the message that follows `X in version "v" cannot be handled as a X: `.
+pub fn decode_typed(schema: &Schema, def: &str, value: Value) -> Result<Decoded, String> {
+    let mut unknown = Vec::new();
+    let object = walk_def(schema, def, value, &Paths::default(), &mut unknown, 0)?;
+    Ok(Decoded { object, unknown })
+}
+
+const MAX_DEPTH: usize = 100;
+
+/// A field's path two ways: as Go's JSON decoder names it in type errors (no indexes:
+/// `spec.containers.image`) and as strict decoding names it (`spec.containers[0].image`).
+#[derive(Clone, Default)]
+struct Paths {
+    go: String,
+    strict: String,
+}
+
+impl Paths {
+    fn child(&self, k: &str) -> Paths {
+        let join = |p: &str| if p.is_empty() { k.to_string() } else { format!("{p}.{k}") };
+        Paths { go: join(&self.go), strict: join(&self.strict) }
+    }
+    fn index(&self, i: usize) -> Paths {
+        Paths { go: self.go.clone(), strict: format!("{}[{i}]", self.strict) }
+    }
+}
+
+fn walk_def(schema: &Schema, def: &str, value: Value, path: &Paths, unknown: &mut Vec<String>, depth: usize) -> Result<Value, String> {
+    if depth > MAX_DEPTH {
+        return Err("exceeded max depth".into());
+    }
+    match schema.definition(def) {
+        Some(Definition::Object { props, .. }) => match value {
+            Value::Null => Ok(Value::Null),
+            Value::Object(map) => {
+                let mut out = Map::new();
+                for (k, v) in map {
+                    let child = path.child(&k);
+                    match props.get(&k) {
+                        Some(t) => {
+                            let v = walk_type(schema, t, v, &child, def, unknown, depth + 1)?;
+                            if !v.is_null() {
+                                out.insert(k, v);
+                            }
+                        }
+                        None => unknown.push(format!("unknown field {}", crate::api::field::go_quote(&child.strict))),
+                    }
+                }
+                Ok(Value::Object(out))
+            }
+            other => Err(type_error(&other, &path.go, def_owner(def), &go_type_name(def))),
+        },
+        Some(Definition::Scalar(t)) => walk_type(schema, &t.clone(), value, path, def, unknown, depth + 1),
+        None => Ok(value),
+    }
+}
+
+/// The Go struct whose field a path ends in, for messages (`DeploymentSpec`).
+fn def_owner(def: &str) -> &str {
+    def.rsplit('.').next().unwrap_or(def)
+}
+
+fn json_kind(v: &Value) -> String {
+    match v {
+        Value::String(_) => "string".into(),
+        Value::Number(n) => format!("number {n}"),
+        Value::Bool(_) => "bool".into(),
+        Value::Array(_) => "array".into(),
+        Value::Object(_) => "object".into(),
+        Value::Null => "null".into(),
+    }
+}
+
+fn type_error(v: &Value, path: &str, owner: &str, go_type: &str) -> String {
+    if path.is_empty() {
+        format!("json: cannot unmarshal {} into Go value of type {go_type}", json_kind(v))
+    } else {
+        format!("json: cannot unmarshal {} into Go struct field {owner}.{path} of type {go_type}", json_kind(v))
+    }
+}
+
+fn go_type_of(schema: &Schema, t: &FieldType) -> String {
+    match t {
+        FieldType::String | FieldType::DateTime => "string".into(),
+        FieldType::Int32 => "int32".into(),
+        FieldType::Int64 => "int64".into(),
+        FieldType::Double => "float64".into(),
+        FieldType::Boolean => "bool".into(),
+        FieldType::Bytes => "[]uint8".into(),
+        FieldType::Quantity => "resource.Quantity".into(),
+        FieldType::IntOrString => "intstr.IntOrString".into(),
+        FieldType::Any => "interface {}".into(),
+        FieldType::Array(inner) => format!("[]{}", go_type_of(schema, inner)),
+        FieldType::Map(inner) => format!("map[string]{}", go_type_of(schema, inner)),
+        FieldType::Ref(name) => match schema.definition(name) {
+            Some(Definition::Scalar(FieldType::DateTime)) => "v1.Time".into(),
+            _ => go_type_name(name),
+        },
+    }
+}
+
+fn walk_type(schema: &Schema, t: &FieldType, value: Value, path: &Paths, owner_def: &str, unknown: &mut Vec<String>, depth: usize) -> Result<Value, String> {
+    if value.is_null() {
+        return Ok(Value::Null);
+    }
+    if depth > MAX_DEPTH {
+        return Err("exceeded max depth".into());
+    }
+    let owner = def_owner(owner_def);
+    let mismatch = |v: &Value| Err(type_error(v, &path.go, owner, &go_type_of(schema, t)));
+    match schema.resolve(t) {
+        FieldType::String => match value {
+            Value::String(_) => Ok(value),
+            other => mismatch(&other),
+        },
+        FieldType::DateTime => match value {
+            Value::String(ref s) => {
+                if crate::sim::clock::Timestamp::parse_rfc3339(s).is_some() {
+                    Ok(value)
+                } else {
+                    Err(format!("parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse {} as \"2006\"", crate::api::field::go_quote(s), crate::api::field::go_quote(s)))
+                }
+            }
+            other => mismatch(&other),
+        },
+        FieldType::Int32 | FieldType::Int64 => {
+            let bits32 = matches!(schema.resolve(t), FieldType::Int32);
+            match &value {
+                Value::Number(n) => {
+                    let ok = match n.as_i64() {
+                        Some(i) => !bits32 || (i32::MIN as i64..=i32::MAX as i64).contains(&i),
+                        None => false,
+                    };
+                    if ok {
+                        Ok(value)
+                    } else {
+                        mismatch(&value)
+                    }
+                }
+                _ => mismatch(&value),
+            }
+        }
+        FieldType::Double => match value {
+            Value::Number(_) => Ok(value),
+            other => mismatch(&other),
+        },
+        FieldType::Boolean => match value {
+            Value::Bool(_) => Ok(value),
+            other => mismatch(&other),
+        },
+        FieldType::Bytes => match value {
+            Value::String(ref s) => match crate::api::base64::decode(s) {
+                Ok(_) => Ok(value),
+                Err(at) => Err(format!("illegal base64 data at input byte {at}")),
+            },
+            other => mismatch(&other),
+        },
+        FieldType::Quantity => {
+            let text = match &value {
+                Value::String(s) => s.trim().to_string(),
+                Value::Number(n) => n.to_string(),
+                _ => return mismatch(&value),
+            };
+            match Quantity::parse(&text) {
+                Ok(q) => Ok(Value::String(q.canonical())),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        FieldType::IntOrString => match &value {
+            Value::String(_) => Ok(value),
+            Value::Number(n) if n.as_i64().is_some_and(|i| (i32::MIN as i64..=i32::MAX as i64).contains(&i)) => Ok(value),
+            _ => mismatch(&value),
+        },
+        FieldType::Any => Ok(value),
+        FieldType::Array(inner) => match value {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    let v = walk_type(schema, inner, item, &path.index(i), owner_def, unknown, depth + 1)?;
+                    out.push(v);
+                }
+                Ok(Value::Array(out))
+            }
+            other => mismatch(&other),
+        },
+        FieldType::Map(inner) => match value {
+            Value::Object(map) => {
+                let mut out = Map::new();
+                for (k, v) in map {
+                    let child = path.child(&k);
+                    let v = walk_type(schema, inner, v, &child, owner_def, unknown, depth + 1)?;
+                    out.insert(k, v);
+                }
+                Ok(Value::Object(out))
+            }
+            other => mismatch(&other),
+        },
+        FieldType::Ref(name) => {
+            let name = name.clone();
+            walk_def(schema, &name, value, path, unknown, depth)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn deployment(spec: Value) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": spec})
+    }
+
+    #[test]
+    fn unknown_fields_are_found_and_dropped() {
+        let s = Schema::v1_33();
+        let def = s.kind("apps/v1", "Deployment").unwrap();
+        let d = decode_typed(s, def, deployment(json!({"replica": 3, "template": {"spec": {"containers": [{"name": "a", "imagee": "x"}]}}}))).unwrap();
+        assert_eq!(d.unknown, ["unknown field \"spec.replica\"", "unknown field \"spec.template.spec.containers[0].imagee\""]);
+        assert!(d.object["spec"].get("replica").is_none());
+    }
+
+    #[test]
+    fn type_mismatches_read_like_go() {
+        let s = Schema::v1_33();
+        let def = s.kind("apps/v1", "Deployment").unwrap();
+        let e = decode_typed(s, def, deployment(json!({"replicas": "3"}))).unwrap_err();
+        assert_eq!(e, "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32");
+    }
+
+    #[test]
+    fn quantities_become_canonical() {
+        let s = Schema::v1_33();
+        let def = s.kind("v1", "Pod").unwrap();
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "a", "image": "nginx", "resources": {"requests": {"cpu": 0.5, "memory": "1024Mi"}}}]}});
+        let d = decode_typed(s, def, pod).unwrap();
+        assert_eq!(d.object["spec"]["containers"][0]["resources"]["requests"], json!({"cpu": "500m", "memory": "1Gi"}));
+        let bad = json!({"spec": {"containers": [{"resources": {"limits": {"cpu": "lots"}}}]}});
+        assert!(decode_typed(s, def, bad).unwrap_err().starts_with("quantities must match"));
+    }
+
+    #[test]
+    fn bounded_parsing() {
+        let big = Request::new(super::super::request::Method::Post, "/api/v1/namespaces/d/configmaps").with_bytes("application/json", vec![b' '; MAX_BODY_BYTES + 1]);
+        assert_eq!(parse_body(&big).unwrap_err().to_string(), "Request entity too large: limit is 3145728");
+        let deep = Request::new(super::super::request::Method::Post, "/x").with_bytes("application/json", "[".repeat(200_000));
+        assert!(matches!(parse_body(&deep), Err(ApiError::BadRequest(_))));
+        let deep_yaml = Request::new(super::super::request::Method::Post, "/x").with_bytes("application/yaml", "[".repeat(200_000));
+        assert!(matches!(parse_body(&deep_yaml), Err(ApiError::BadRequest(_))));
+    }
+}

@@ -1,0 +1,101 @@
+//! Resource requests: find the resource, check the verb, and hand over to the handler of the
+//! verb (create, read, update, delete, watch) or of the subresource.
+
+mod create;
+mod decode_body;
+mod delete;
+pub(super) mod read;
+mod update;
+mod watch;
+
+use serde_json::Value;
+
+use crate::api::meta::api_version;
+use crate::api::status::ApiError;
+
+use super::registry::ResourceInfo;
+use super::request::{Request, Response};
+use super::route::{ResourceRequest, Verb};
+use super::ApiServer;
+
+/// Serves a GET of a resource or a list without changing anything (for views).
+pub(super) fn read_only(server: &ApiServer, req: &Request, r: &ResourceRequest) -> Result<Response, ApiError> {
+    let Some(info) = server.registry.get(&r.group, &r.version, &r.resource) else {
+        return Err(ApiError::NoRoute);
+    };
+    let ns = if info.namespaced { r.namespace.as_str() } else { "" };
+    match (r.verb, r.subresource.as_str()) {
+        (Verb::Get, "" | "status") => read::get(server, req, &info, ns, &r.name),
+        (Verb::List, "") => read::list(server, req, &info, ns),
+        _ => Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: r.verb.as_str().to_string() }),
+    }
+}
+
+pub(super) fn handle(server: &mut ApiServer, req: &Request, r: &ResourceRequest) -> Result<Response, ApiError> {
+    let Some(info) = server.registry.get(&r.group, &r.version, &r.resource) else {
+        return Err(ApiError::NoRoute);
+    };
+    // A namespace in the path of a cluster-scoped resource names nothing (but `namespaces/x`).
+    if !info.namespaced && !r.namespace.is_empty() && info.resource != "namespaces" {
+        return Err(ApiError::NoRoute);
+    }
+    if !r.subresource.is_empty() {
+        return subresource(server, req, r, &info);
+    }
+    if !info.supports(r.verb.as_str()) {
+        return Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: r.verb.as_str().to_string() });
+    }
+    let ns = if info.namespaced { r.namespace.as_str() } else { "" };
+    let info = &*info;
+    match r.verb {
+        Verb::Get => read::get(server, req, info, ns, &r.name),
+        Verb::List => read::list(server, req, info, ns),
+        Verb::Watch => watch::watch(server, req, info, ns, &r.name),
+        Verb::Create => create::create(server, req, info, ns),
+        Verb::Update => update::update(server, req, info, ns, &r.name, update::Part::Main),
+        Verb::Patch => Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: "patch".into() }),
+        Verb::Delete => delete::delete(server, req, info, ns, &r.name),
+        Verb::DeleteCollection => delete::delete_collection(server, req, info, ns),
+    }
+}
+
+fn subresource(server: &mut ApiServer, req: &Request, r: &ResourceRequest, info: &ResourceInfo) -> Result<Response, ApiError> {
+    let Some(sub) = info.subresource(&r.subresource) else { return Err(ApiError::NoRoute) };
+    let verb = match r.verb {
+        Verb::List => Verb::Get,
+        v => v,
+    };
+    if !sub.verbs.iter().any(|v| v == verb.as_str()) {
+        return Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: verb.as_str().to_string() });
+    }
+    let ns = if info.namespaced { r.namespace.as_str() } else { "" };
+    match (r.subresource.as_str(), verb) {
+        ("status", Verb::Get) => read::get(server, req, info, ns, &r.name),
+        ("status", Verb::Update) => update::update(server, req, info, ns, &r.name, update::Part::Status),
+        _ => Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: format!("{} {}", verb.as_str(), r.subresource) }),
+    }
+}
+
+/// Sets `apiVersion` and `kind` of an object to the version the request was made in.
+pub(super) fn in_version(info: &ResourceInfo, obj: &Value) -> Value {
+    let mut out = obj.clone();
+    if let Some(m) = out.as_object_mut() {
+        m.insert("apiVersion".into(), Value::String(api_version(&info.group, &info.version)));
+        m.insert("kind".into(), Value::String(info.kind.clone()));
+    }
+    out
+}
+
+/// `dryRun=All` (the only value Kubernetes accepts).
+pub(super) fn dry_run(req: &Request) -> Result<bool, ApiError> {
+    let mut any = false;
+    for v in req.params("dryRun") {
+        if v != "All" {
+            let path = crate::api::field::Path::new("dryRun").index(0);
+            let err = crate::api::field::FieldError::not_supported(&path, crate::api::field::BadValue::Str(v.to_string()), &["All"]);
+            return Err(ApiError::invalid(&crate::api::meta::GroupKind::new("meta.k8s.io", "CreateOptions"), "", vec![err]));
+        }
+        any = true;
+    }
+    Ok(any)
+}

@@ -1,0 +1,147 @@
+//! PUT: replace an object, or its status through the status subresource.
+
+use serde_json::Value;
+
+use crate::api::object::metadata_mut;
+use crate::api::status::ApiError;
+use crate::apiserver::registry::ResourceInfo;
+use crate::apiserver::request::{Request, Response};
+use crate::apiserver::strategy::Ctx;
+use crate::apiserver::validation::meta::{validate_object_meta, validate_object_meta_update};
+use crate::apiserver::ApiServer;
+use crate::store::StoreError;
+
+use super::create::reconcile_namespace;
+use super::decode_body::read_object;
+use super::{dry_run, in_version};
+
+/// Which part of the object an update may change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// Everything but the status (for kinds that have one).
+    Main,
+    /// Only the status.
+    Status,
+}
+
+pub(super) fn update(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, name: &str, part: Part) -> Result<Response, ApiError> {
+    let dry = dry_run(req)?;
+    let incoming = read_object(req, info)?;
+    let mut obj = incoming.object;
+    reconcile_namespace(&mut obj, info, ns)?;
+    let body_name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    if body_name != name {
+        return Err(ApiError::BadRequest(format!("the name of the object ({body_name}) does not match the name on the URL ({name})")));
+    }
+    let stored = update_object(server, info, obj, part, dry)?;
+    let mut resp = Response::object(200, in_version(info, &stored));
+    for w in incoming.warnings {
+        resp.add_warning(&w);
+    }
+    Ok(resp)
+}
+
+/// Replaces a decoded object. A `metadata.resourceVersion` in it must be the stored one.
+pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj: Value, part: Part, dry: bool) -> Result<Value, ApiError> {
+    let strategy = info.strategy;
+    let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let old = server.store.get(&info.storage, &ns, &name).ok_or_else(|| ApiError::not_found(&info.group_resource(), &name))?;
+    let expected = match obj["metadata"]["resourceVersion"].as_str() {
+        None | Some("") => None,
+        Some(rv) => Some(rv.parse::<u64>().map_err(|_| ApiError::BadRequest(format!("invalid resource version: {rv}")))?),
+    };
+    if let Some(e) = expected {
+        if e != old.resource_version {
+            return Err(ApiError::stale(&info.group_resource(), &name));
+        }
+    }
+    let old_obj = (*old.object).clone();
+    strategy.default(&mut obj);
+    // What clients may not change: identity and server-set metadata.
+    {
+        let old_meta = &old_obj["metadata"];
+        let meta = metadata_mut(&mut obj);
+        for key in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] {
+            match old_meta.get(key) {
+                Some(v) => {
+                    meta.insert(key.into(), v.clone());
+                }
+                None => {
+                    meta.remove(key);
+                }
+            }
+        }
+    }
+    match part {
+        Part::Main => {
+            if strategy.has_status() {
+                match old_obj.get("status") {
+                    Some(s) => {
+                        obj["status"] = s.clone();
+                    }
+                    None => {
+                        if let Some(m) = obj.as_object_mut() {
+                            m.remove("status");
+                        }
+                    }
+                }
+            }
+            strategy.prepare_for_update(&mut obj, &old_obj);
+            if strategy.tracks_generation() && strategy.spec_of(&obj) != strategy.spec_of(&old_obj) {
+                let g = old_obj["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
+                metadata_mut(&mut obj).insert("generation".into(), Value::from(g));
+            }
+        }
+        Part::Status => {
+            // Only the status moves; everything else stays as stored.
+            let status = obj.get("status").cloned();
+            let mut next = old_obj.clone();
+            match status {
+                Some(s) => next["status"] = s,
+                None => {
+                    if let Some(m) = next.as_object_mut() {
+                        m.remove("status");
+                    }
+                }
+            }
+            obj = next;
+        }
+    }
+    let mut errs = validate_object_meta(&obj, info.namespaced, strategy.name_rule());
+    errs.extend(validate_object_meta_update(&obj, &old_obj));
+    errs.extend(strategy.validate_update(&obj, &old_obj));
+    if !errs.is_empty() {
+        return Err(ApiError::invalid(&info.group_kind(), &name, errs));
+    }
+    let now = server.now;
+    let mut alloc = server.alloc.clone();
+    {
+        let mut ctx = Ctx { now, rng: &mut server.rng, store: &server.store, alloc: &mut alloc };
+        strategy.allocate(&mut obj, Some(&old_obj), &mut ctx)?;
+    }
+    // A write that changes nothing is not a write: no new resourceVersion, no event.
+    let mut unchanged = obj.clone();
+    metadata_mut(&mut unchanged).insert("resourceVersion".into(), Value::String(old.resource_version.to_string()));
+    if unchanged == old_obj || dry {
+        return Ok(if dry { obj } else { old_obj });
+    }
+    server.alloc = alloc;
+    match server.store.update(&info.storage, &ns, &name, obj, Some(old.resource_version)) {
+        Ok(stored) => {
+            // An object being deleted goes once its last finalizer is gone (pods wait for
+            // their grace period, which the kubelet ends).
+            let meta = &stored.object["metadata"];
+            let deleting = meta["deletionTimestamp"].is_string();
+            let finalizers_left = meta["finalizers"].as_array().is_some_and(|a| !a.is_empty());
+            let grace_pending = meta["deletionGracePeriodSeconds"].as_i64().unwrap_or(0) > 0;
+            if deleting && !finalizers_left && !grace_pending {
+                super::delete::finish_deletion(server, info, &ns, &name);
+            }
+            Ok((*stored.object).clone())
+        }
+        Err(StoreError::Conflict { .. }) => Err(ApiError::stale(&info.group_resource(), &name)),
+        Err(StoreError::NotFound { .. }) => Err(ApiError::not_found(&info.group_resource(), &name)),
+        Err(e) => Err(ApiError::Internal(e.to_string())),
+    }
+}

@@ -1,0 +1,114 @@
+//! The API server: one door for everything that reads or writes the cluster. A request in, a
+//! response out, shaped like Kubernetes' REST API; behind it the registry of served resources,
+//! the strategies of their kinds, and the store.
+
+pub mod alloc;
+pub mod decode;
+mod discovery;
+mod handlers;
+pub mod kinds;
+pub mod registry;
+pub mod request;
+pub mod route;
+mod select;
+pub mod strategy;
+pub mod tables;
+pub mod validation;
+
+use serde_json::Value;
+
+use crate::api::status::ApiError;
+use crate::sim::clock::Timestamp;
+use crate::sim::rng::Rng;
+use crate::store::Store;
+
+use alloc::Allocators;
+use registry::Registry;
+pub use request::{Body, Method, Request, Response, ResponseBody};
+use route::Route;
+
+pub struct ApiServer {
+    store: Store,
+    registry: Registry,
+    rng: Rng,
+    alloc: Allocators,
+    now: Timestamp,
+}
+
+impl ApiServer {
+    /// A server with an empty store; `seed` drives uids, generated names and allocations.
+    pub fn new(seed: u64, now: Timestamp) -> Self {
+        let mut store = Store::new();
+        store.index_field("pods", "spec.nodeName");
+        ApiServer { store, registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now }
+    }
+
+    /// Tells the server what time it is (the simulation clock moves it).
+    pub fn set_time(&mut self, now: Timestamp) {
+        self.now = now;
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Read-only access to the store, for views that render state. Writes go through `handle`.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Handles one request. Never panics on any input; every failure is a `Status`.
+    pub fn handle(&mut self, req: &Request) -> Response {
+        match self.dispatch(req) {
+            Ok(resp) => resp,
+            Err(e) => error_response(&e),
+        }
+    }
+
+    fn dispatch(&mut self, req: &Request) -> Result<Response, ApiError> {
+        match route::route(req) {
+            Route::Version => Ok(discovery::version()),
+            Route::Health(_) => Ok(Response::text(200, "ok".into())),
+            Route::CoreVersions => Ok(discovery::core_versions()),
+            Route::Groups => Ok(discovery::groups()),
+            Route::Group(g) => discovery::group(&g).ok_or(ApiError::NoRoute),
+            Route::GroupVersion { group, version } => discovery::group_version(&group, &version).ok_or(ApiError::NoRoute),
+            Route::Resource(r) => handlers::handle(self, req, &r),
+            Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
+        }
+    }
+
+    /// Serves a read (GET of discovery, an object or a list) without changing anything; other
+    /// requests are refused. Views use it to render state.
+    pub fn read(&self, req: &Request) -> Response {
+        let result = match route::route(req) {
+            Route::Version => Ok(discovery::version()),
+            Route::CoreVersions => Ok(discovery::core_versions()),
+            Route::Groups => Ok(discovery::groups()),
+            Route::Group(g) => discovery::group(&g).ok_or(ApiError::NoRoute),
+            Route::GroupVersion { group, version } => discovery::group_version(&group, &version).ok_or(ApiError::NoRoute),
+            Route::Resource(r) => handlers::read_only(self, req, &r),
+            Route::Health(_) => Ok(Response::text(200, "ok".into())),
+            Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
+        };
+        result.unwrap_or_else(|e| error_response(&e))
+    }
+
+    /// A shorthand for in-process callers: the JSON body of a successful response, or the error.
+    pub fn call(&mut self, req: &Request) -> Result<Value, ApiError> {
+        match self.dispatch(req)? {
+            Response { body: ResponseBody::Object(v), .. } => Ok(v),
+            Response { body: ResponseBody::Text(t), .. } => Ok(Value::String(t)),
+            _ => Ok(Value::Null),
+        }
+    }
+}
+
+/// The response for an error: its `Status` with the status code.
+pub fn error_response(e: &ApiError) -> Response {
+    Response::object(e.code(), e.to_status())
+}

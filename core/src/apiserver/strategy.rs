@@ -1,0 +1,92 @@
+//! What varies by kind: defaults, validation, status and generation rules, table columns and
+//! field selectors. One `Strategy` per kind, as Kubernetes has one registry strategy per kind.
+
+use serde_json::Value;
+
+use crate::api::field::FieldError;
+use crate::api::status::ApiError;
+use crate::sim::clock::Timestamp;
+use crate::sim::rng::Rng;
+use crate::store::Store;
+
+use super::alloc::Allocators;
+use super::tables::Column;
+use super::validation::names::NameRule;
+
+/// What a strategy may read or use while the server handles a write.
+pub struct Ctx<'a> {
+    pub now: Timestamp,
+    pub rng: &'a mut Rng,
+    pub store: &'a Store,
+    pub alloc: &'a mut Allocators,
+}
+
+pub trait Strategy: Sync {
+    /// How `metadata.name` is checked (most kinds: a DNS-1123 subdomain).
+    fn name_rule(&self) -> NameRule {
+        NameRule::Subdomain
+    }
+
+    /// The kind has a `status` that only the status subresource changes.
+    fn has_status(&self) -> bool {
+        false
+    }
+
+    /// `metadata.generation` starts at 1 and moves with every change of the spec.
+    fn tracks_generation(&self) -> bool {
+        false
+    }
+
+    /// The part of the object whose changes bump `metadata.generation`.
+    fn spec_of<'a>(&self, obj: &'a Value) -> Option<&'a Value> {
+        obj.get("spec")
+    }
+
+    /// API defaults, applied on every create and update (the decoder applies them).
+    fn default(&self, _obj: &mut Value) {}
+
+    /// Resets what a client may not set on create (status, derived fields).
+    fn prepare_for_create(&self, _obj: &mut Value) {}
+
+    /// Keeps what a client may not change on update.
+    fn prepare_for_update(&self, _new: &mut Value, _old: &Value) {}
+
+    /// Allocations that need the server's state (cluster IPs, node ports), after validation.
+    fn allocate(&self, _obj: &mut Value, _old: Option<&Value>, _ctx: &mut Ctx) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// Releases what `allocate` took, when the object goes.
+    fn release(&self, _obj: &Value, _alloc: &mut Allocators) {}
+
+    /// Validation of a new object (metadata is checked by the server for every kind).
+    fn validate(&self, _obj: &Value) -> Vec<FieldError> {
+        Vec::new()
+    }
+
+    /// Validation of an update: by default, the new object's own validation.
+    fn validate_update(&self, new: &Value, _old: &Value) -> Vec<FieldError> {
+        self.validate(new)
+    }
+
+    /// Table columns (`kubectl get`); `None` gives the default Name / Created At.
+    fn columns(&self) -> Option<&'static [Column]> {
+        None
+    }
+
+    /// The cells of one row, matching `columns`.
+    fn row(&self, _obj: &Value, _now: Timestamp) -> Vec<Value> {
+        Vec::new()
+    }
+
+    /// The value of a field selector label beyond `metadata.name` and `metadata.namespace`;
+    /// `None` when the kind does not support the label.
+    fn field_label(&self, _obj: &Value, _label: &str) -> Option<String> {
+        None
+    }
+}
+
+/// A kind with no rules beyond the generic metadata ones.
+pub struct Generic;
+
+impl Strategy for Generic {}

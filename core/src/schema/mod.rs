@@ -1,0 +1,187 @@
+//! The field schema of Kubernetes' built-in kinds: which fields each type has and of what type.
+//! It is data (`core/data/schema/v1.33.json`, written by `tools/schemagen` from k8s-openapi)
+//! read once on first use. Strict decoding, pruning and (later) `kubectl explain` use it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// The schema format this build reads.
+pub const SCHEMA_FORMAT_VERSION: u32 = 1;
+
+const SCHEMA_V1_33: &str = include_str!("../../data/schema/v1.33.json");
+
+/// The type of a field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    String,
+    Int32,
+    Int64,
+    Double,
+    Boolean,
+    /// base64-encoded bytes (Secret `data`, ConfigMap `binaryData`).
+    Bytes,
+    /// RFC 3339 time.
+    DateTime,
+    /// A resource quantity (`500m`, `1Gi`); a string or a number.
+    Quantity,
+    /// An integer or a string (`targetPort`, `maxSurge`).
+    IntOrString,
+    /// Any JSON (RawExtension, JSON fields).
+    Any,
+    Array(Box<FieldType>),
+    Map(Box<FieldType>),
+    /// Another definition, by its full name.
+    Ref(String),
+}
+
+impl FieldType {
+    fn parse(s: &str) -> FieldType {
+        if let Some(rest) = s.strip_prefix("[]") {
+            return FieldType::Array(Box::new(FieldType::parse(rest)));
+        }
+        if let Some(rest) = s.strip_prefix("{}") {
+            return FieldType::Map(Box::new(FieldType::parse(rest)));
+        }
+        if let Some(rest) = s.strip_prefix('#') {
+            return FieldType::Ref(rest.to_string());
+        }
+        match s {
+            "string" => FieldType::String,
+            "int32" => FieldType::Int32,
+            "int64" => FieldType::Int64,
+            "double" => FieldType::Double,
+            "boolean" => FieldType::Boolean,
+            "byte" => FieldType::Bytes,
+            "date-time" => FieldType::DateTime,
+            "quantity" => FieldType::Quantity,
+            "int-or-string" => FieldType::IntOrString,
+            _ => FieldType::Any,
+        }
+    }
+}
+
+/// One definition: an object with properties, or a named scalar (Time, Quantity, ...).
+#[derive(Clone, Debug)]
+pub enum Definition {
+    Object { props: BTreeMap<String, FieldType>, required: Vec<String> },
+    Scalar(FieldType),
+}
+
+#[derive(Debug)]
+pub struct Schema {
+    /// `apps/v1/Deployment` → `io.k8s.api.apps.v1.Deployment`.
+    kinds: HashMap<String, String>,
+    definitions: HashMap<String, Definition>,
+}
+
+#[derive(Deserialize)]
+struct RawSchema {
+    version: u32,
+    kinds: HashMap<String, String>,
+    definitions: HashMap<String, RawDefinition>,
+}
+
+#[derive(Deserialize)]
+struct RawDefinition {
+    #[serde(default)]
+    props: BTreeMap<String, String>,
+    #[serde(default)]
+    required: Vec<String>,
+    #[serde(rename = "type")]
+    scalar: Option<String>,
+}
+
+impl Schema {
+    /// The schema of Kubernetes v1.33, parsed on first use.
+    pub fn v1_33() -> &'static Schema {
+        static SCHEMA: OnceLock<Schema> = OnceLock::new();
+        SCHEMA.get_or_init(|| Schema::parse(SCHEMA_V1_33).unwrap_or_else(|e| panic!("built-in schema is broken: {e}")))
+    }
+
+    pub fn parse(text: &str) -> Result<Schema, String> {
+        let raw: RawSchema = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if raw.version != SCHEMA_FORMAT_VERSION {
+            return Err(format!("schema format version {} is not supported", raw.version));
+        }
+        let definitions = raw
+            .definitions
+            .into_iter()
+            .map(|(name, d)| {
+                let def = match d.scalar {
+                    Some(t) if d.props.is_empty() => Definition::Scalar(FieldType::parse(&t)),
+                    _ => Definition::Object {
+                        props: d.props.iter().map(|(k, v)| (k.clone(), FieldType::parse(v))).collect(),
+                        required: d.required,
+                    },
+                };
+                (name, def)
+            })
+            .collect();
+        Ok(Schema { kinds: raw.kinds, definitions })
+    }
+
+    /// The definition name of a kind (`apiVersion` as in manifests: `v1`, `apps/v1`).
+    pub fn kind(&self, api_version: &str, kind: &str) -> Option<&str> {
+        self.kinds.get(&format!("{api_version}/{kind}")).map(String::as_str)
+    }
+
+    pub fn definition(&self, name: &str) -> Option<&Definition> {
+        self.definitions.get(name)
+    }
+
+    /// A reference followed to the scalar it names, if it names one (`Time` → DateTime).
+    pub fn resolve<'a>(&'a self, t: &'a FieldType) -> &'a FieldType {
+        match t {
+            FieldType::Ref(name) => match self.definitions.get(name) {
+                Some(Definition::Scalar(s)) => s,
+                _ => t,
+            },
+            _ => t,
+        }
+    }
+}
+
+/// The Go type name Kubernetes' decoder mentions for a definition (`v1.Container`,
+/// `resource.Quantity`): the package's last segment and the type's name.
+pub fn go_type_name(definition: &str) -> String {
+    let mut parts = definition.rsplit('.');
+    let ty = parts.next().unwrap_or(definition);
+    let pkg = parts.next().unwrap_or("");
+    if pkg.is_empty() {
+        ty.to_string()
+    } else {
+        format!("{pkg}.{ty}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_schema_knows_the_served_kinds() {
+        let s = Schema::v1_33();
+        let dep = s.kind("apps/v1", "Deployment").expect("Deployment");
+        let Some(Definition::Object { props, .. }) = s.definition(dep) else { panic!("object") };
+        assert!(props.contains_key("spec"));
+        let spec = match &props["spec"] {
+            FieldType::Ref(r) => r.clone(),
+            other => panic!("{other:?}"),
+        };
+        let Some(Definition::Object { props, required }) = s.definition(&spec) else { panic!("object") };
+        assert_eq!(props["replicas"], FieldType::Int32);
+        assert!(required.contains(&"selector".to_string()));
+        assert!(s.kind("v1", "Pod").is_some());
+        assert!(s.kind("batch/v1beta1", "CronJob").is_none());
+        let time = FieldType::Ref("io.k8s.apimachinery.pkg.apis.meta.v1.Time".into());
+        assert_eq!(s.resolve(&time), &FieldType::DateTime);
+    }
+
+    #[test]
+    fn go_type_names() {
+        assert_eq!(go_type_name("io.k8s.api.core.v1.Container"), "v1.Container");
+        assert_eq!(go_type_name("io.k8s.apimachinery.pkg.api.resource.Quantity"), "resource.Quantity");
+    }
+}

@@ -1,0 +1,103 @@
+//! Secondary indexes of one resource's objects: by label (key=value), by owner uid, and by
+//! chosen string fields (`spec.nodeName` of pods). Namespace order comes from the primary map.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use super::ObjName;
+
+/// What a list may narrow by before the API server filters exactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// No narrowing.
+    All,
+    /// Every `key=value` pair must hold.
+    LabelEquals(Vec<(String, String)>),
+    /// An indexed field equals a value.
+    FieldEquals(&'static str, String),
+}
+
+#[derive(Default, Debug)]
+pub(super) struct Indexes {
+    labels: HashMap<(String, String), BTreeSet<ObjName>>,
+    owners: HashMap<String, BTreeSet<ObjName>>,
+    fields: HashMap<(&'static str, String), BTreeSet<ObjName>>,
+}
+
+fn field_str<'a>(obj: &'a Value, path: &str) -> Option<&'a str> {
+    path.split('.').try_fold(obj, |v, k| v.get(k))?.as_str()
+}
+
+fn owner_uids(obj: &Value) -> impl Iterator<Item = &str> {
+    obj["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter_map(|r| r["uid"].as_str())
+}
+
+impl Indexes {
+    pub(super) fn insert(&mut self, key: &ObjName, obj: &Value, fields: &[&'static str]) {
+        if let Some(labels) = obj["metadata"]["labels"].as_object() {
+            for (k, v) in labels {
+                let v = v.as_str().unwrap_or_default();
+                self.labels.entry((k.clone(), v.to_string())).or_default().insert(key.clone());
+            }
+        }
+        for uid in owner_uids(obj) {
+            self.owners.entry(uid.to_string()).or_default().insert(key.clone());
+        }
+        for f in fields {
+            if let Some(v) = field_str(obj, f) {
+                self.fields.entry((f, v.to_string())).or_default().insert(key.clone());
+            }
+        }
+    }
+
+    pub(super) fn remove(&mut self, key: &ObjName, obj: &Value, fields: &[&'static str]) {
+        fn drop_from<K: std::hash::Hash + Eq>(map: &mut HashMap<K, BTreeSet<ObjName>>, k: K, key: &ObjName) {
+            if let Some(set) = map.get_mut(&k) {
+                set.remove(key);
+                if set.is_empty() {
+                    map.remove(&k);
+                }
+            }
+        }
+        if let Some(labels) = obj["metadata"]["labels"].as_object() {
+            for (k, v) in labels {
+                drop_from(&mut self.labels, (k.clone(), v.as_str().unwrap_or_default().to_string()), key);
+            }
+        }
+        for uid in owner_uids(obj) {
+            drop_from(&mut self.owners, uid.to_string(), key);
+        }
+        for f in fields {
+            if let Some(v) = field_str(obj, f) {
+                drop_from(&mut self.fields, (*f, v.to_string()), key);
+            }
+        }
+    }
+
+    /// The objects a selection can be narrowed to, in name order; `None` when the indexes
+    /// cannot help (the caller scans).
+    pub(super) fn candidates(&self, selection: &Selection) -> Option<Vec<&ObjName>> {
+        match selection {
+            Selection::All => None,
+            Selection::LabelEquals(pairs) if pairs.is_empty() => None,
+            Selection::LabelEquals(pairs) => {
+                let mut sets: Vec<&BTreeSet<ObjName>> = Vec::new();
+                for p in pairs {
+                    match self.labels.get(p) {
+                        Some(s) => sets.push(s),
+                        None => return Some(Vec::new()),
+                    }
+                }
+                sets.sort_by_key(|s| s.len());
+                let (first, rest) = sets.split_first()?;
+                Some(first.iter().filter(|k| rest.iter().all(|s| s.contains(*k))).collect())
+            }
+            Selection::FieldEquals(f, v) => Some(self.fields.get(&(*f, v.clone())).map(|s| s.iter().collect()).unwrap_or_default()),
+        }
+    }
+
+    pub(super) fn owned_by(&self, uid: &str) -> impl Iterator<Item = &ObjName> {
+        self.owners.get(uid).into_iter().flatten()
+    }
+}
