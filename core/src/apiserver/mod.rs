@@ -38,7 +38,11 @@ pub struct ApiServer {
 impl ApiServer {
     /// A server with an empty store; `seed` drives uids, generated names and allocations.
     pub fn new(seed: u64, now: Timestamp) -> Self {
-        let mut store = Store::new();
+        ApiServer::with_store(seed, now, Store::new())
+    }
+
+    /// A server over a given store (tests use a small watch log to see compaction).
+    pub fn with_store(seed: u64, now: Timestamp, mut store: Store) -> Self {
         store.index_field("pods", "spec.nodeName");
         ApiServer { store, registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now }
     }

@@ -45,6 +45,12 @@ pub trait Strategy: Sync {
     /// API defaults, applied on every create and update (the decoder applies them).
     fn default(&self, _obj: &mut Value) {}
 
+    /// Mutating admission on create (ServiceAccount, Priority, DefaultTolerationSeconds, ...),
+    /// after defaults and before validation.
+    fn admit(&self, _obj: &mut Value, _ctx: &mut Ctx) -> Result<(), ApiError> {
+        Ok(())
+    }
+
     /// Resets what a client may not set on create (status, derived fields).
     fn prepare_for_create(&self, _obj: &mut Value) {}
 

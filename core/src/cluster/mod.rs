@@ -11,6 +11,9 @@ use crate::sim::clock::{Clock, Timestamp};
 
 pub use preset::{Preset, PresetError};
 
+/// A stand-in for the cluster CA certificate (the simulation has no TLS).
+const SIMULATED_CA: &str = "-----BEGIN CERTIFICATE-----\nSIMULATED-HAKONIWA-CLUSTER-CA\n-----END CERTIFICATE-----\n";
+
 /// The namespaces every cluster starts with.
 pub const INITIAL_NAMESPACES: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
@@ -48,6 +51,13 @@ impl Cluster {
         for ns in INITIAL_NAMESPACES {
             let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
             cluster.api.call(&Request::post("/api/v1/namespaces", obj))?;
+        }
+        // What the service-account and root-CA controllers put in every namespace.
+        for ns in INITIAL_NAMESPACES {
+            let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}});
+            cluster.api.call(&Request::post(&format!("/api/v1/namespaces/{ns}/serviceaccounts"), sa))?;
+            let ca = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kube-root-ca.crt"}, "data": {"ca.crt": SIMULATED_CA}});
+            cluster.api.call(&Request::post(&format!("/api/v1/namespaces/{ns}/configmaps"), ca))?;
         }
         for spec in cluster.preset.nodes.clone() {
             let obj = nodes::node_object(&cluster.preset, &spec, start);

@@ -99,6 +99,13 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
     let obj_name = name(&obj).to_string();
     check_namespace_open(server, info, &ns, &obj_name)?;
+    {
+        let mut alloc = server.alloc.clone();
+        let mut ctx = Ctx { now, rng: &mut server.rng, store: &server.store, alloc: &mut alloc };
+        strategy.admit(&mut obj, &mut ctx)?;
+    }
+    // What admission added is defaulted too (the stored object is decoded with defaults).
+    strategy.default(&mut obj);
     let mut errs = validate_object_meta(&obj, info.namespaced, strategy.name_rule());
     errs.extend(strategy.validate(&obj));
     if !errs.is_empty() {
