@@ -2,8 +2,10 @@
 //! formats as Kubernetes prints them.
 
 pub mod base64;
+pub mod cron;
 pub mod duration;
 pub mod field;
+pub mod ip;
 pub mod labels;
 pub mod meta;
 pub mod object;

@@ -99,6 +99,10 @@ impl Paths {
         let join = |p: &str| if p.is_empty() { k.to_string() } else { format!("{p}.{k}") };
         Paths { go: join(&self.go), strict: join(&self.strict) }
     }
+    /// A map value: Go's decoder does not name map keys in its paths.
+    fn map_value(&self, k: &str) -> Paths {
+        Paths { go: self.go.clone(), strict: if self.strict.is_empty() { k.to_string() } else { format!("{}.{k}", self.strict) } }
+    }
     fn index(&self, i: usize) -> Paths {
         Paths { go: self.go.clone(), strict: format!("{}[{i}]", self.strict) }
     }
@@ -139,10 +143,12 @@ fn def_owner(def: &str) -> &str {
     def.rsplit('.').next().unwrap_or(def)
 }
 
-fn json_kind(v: &Value) -> String {
+fn json_kind(v: &Value, numeric_target: bool) -> String {
     match v {
         Value::String(_) => "string".into(),
-        Value::Number(n) => format!("number {n}"),
+        // Go names the literal only when it failed to fit a number type.
+        Value::Number(n) if numeric_target => format!("number {n}"),
+        Value::Number(_) => "number".into(),
         Value::Bool(_) => "bool".into(),
         Value::Array(_) => "array".into(),
         Value::Object(_) => "object".into(),
@@ -151,10 +157,11 @@ fn json_kind(v: &Value) -> String {
 }
 
 fn type_error(v: &Value, path: &str, owner: &str, go_type: &str) -> String {
+    let numeric = matches!(go_type, "int32" | "int64" | "float64");
     if path.is_empty() {
-        format!("json: cannot unmarshal {} into Go value of type {go_type}", json_kind(v))
+        format!("json: cannot unmarshal {} into Go value of type {go_type}", json_kind(v, numeric))
     } else {
-        format!("json: cannot unmarshal {} into Go struct field {owner}.{path} of type {go_type}", json_kind(v))
+        format!("json: cannot unmarshal {} into Go struct field {owner}.{path} of type {go_type}", json_kind(v, numeric))
     }
 }
 
@@ -266,7 +273,7 @@ fn walk_type(schema: &Schema, t: &FieldType, value: Value, path: &Paths, owner_d
             Value::Object(map) => {
                 let mut out = Map::new();
                 for (k, v) in map {
-                    let child = path.child(&k);
+                    let child = path.map_value(&k);
                     let v = walk_type(schema, inner, v, &child, owner_def, unknown, depth + 1)?;
                     out.insert(k, v);
                 }

@@ -37,9 +37,9 @@ pub trait Strategy: Sync {
         false
     }
 
-    /// The part of the object whose changes bump `metadata.generation`.
-    fn spec_of<'a>(&self, obj: &'a Value) -> Option<&'a Value> {
-        obj.get("spec")
+    /// Whether an update changes what `metadata.generation` counts (the spec, by default).
+    fn spec_changed(&self, new: &Value, old: &Value) -> bool {
+        new.get("spec") != old.get("spec")
     }
 
     /// API defaults, applied on every create and update (the decoder applies them).

@@ -11,6 +11,15 @@ use crate::sim::clock::{Clock, Timestamp};
 
 pub use preset::{Preset, PresetError};
 
+/// The first usable address of a CIDR (`10.96.0.0/16` → `10.96.0.1`).
+fn first_service_ip(cidr: &str) -> String {
+    let base = cidr.split('/').next().unwrap_or("10.96.0.0");
+    match base.parse::<std::net::Ipv4Addr>() {
+        Ok(ip) => std::net::Ipv4Addr::from(u32::from(ip) + 1).to_string(),
+        Err(_) => "10.96.0.1".to_string(),
+    }
+}
+
 /// A stand-in for the cluster CA certificate (the simulation has no TLS).
 const SIMULATED_CA: &str = "-----BEGIN CERTIFICATE-----\nSIMULATED-HAKONIWA-CLUSTER-CA\n-----END CERTIFICATE-----\n";
 
@@ -63,7 +72,35 @@ impl Cluster {
             let obj = nodes::node_object(&cluster.preset, &spec, start);
             cluster.api.call(&Request::post("/api/v1/nodes", obj))?;
         }
+        cluster.boot_system_objects()?;
         Ok(cluster)
+    }
+
+    /// What the API server and kubeadm create on their own: the built-in PriorityClasses, the
+    /// `kubernetes` Service and its endpoints, and the preset's StorageClasses.
+    fn boot_system_objects(&mut self) -> Result<(), ClusterError> {
+        for (name, value) in crate::apiserver::kinds::policy::SYSTEM_PRIORITY_CLASSES {
+            let pc = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": name}, "value": value});
+            self.api.call(&Request::post("/apis/scheduling.k8s.io/v1/priorityclasses", pc))?;
+        }
+        let first_ip = first_service_ip(&self.preset.service_cidr);
+        let svc = json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"clusterIP": first_ip, "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}});
+        self.api.call(&Request::post("/api/v1/namespaces/default/services", svc))?;
+        let ep = json!({"apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": "kubernetes", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+            "subsets": [{"addresses": [{"ip": self.preset.api_server_address}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]});
+        self.api.call(&Request::post("/api/v1/namespaces/default/endpoints", ep))?;
+        for sc in self.preset.storage_classes.clone() {
+            let mut obj = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": sc.name},
+                "provisioner": sc.provisioner, "reclaimPolicy": sc.reclaim_policy, "volumeBindingMode": sc.volume_binding_mode});
+            if sc.default {
+                obj["metadata"]["annotations"] = json!({"storageclass.kubernetes.io/is-default-class": "true"});
+            }
+            self.api.call(&Request::post("/apis/storage.k8s.io/v1/storageclasses", obj))?;
+        }
+        Ok(())
     }
 
     /// Boots the default preset (kind-like: one control plane, two workers).

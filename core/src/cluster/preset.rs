@@ -32,6 +32,12 @@ pub struct Preset {
     /// The kubectl context name users see (`kind-kind`, `minikube`).
     pub context: String,
     pub kubernetes_version: String,
+    #[serde(rename = "serviceCIDR")]
+    pub service_cidr: String,
+    /// The address the `kubernetes` Service's endpoints point at.
+    pub api_server_address: String,
+    #[serde(default)]
+    pub storage_classes: Vec<StorageClassSpec>,
     pub node_defaults: NodeDefaults,
     pub nodes: Vec<NodeSpec>,
 }
@@ -45,6 +51,17 @@ pub struct NodeDefaults {
     pub provider_id_prefix: String,
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StorageClassSpec {
+    pub name: String,
+    pub provisioner: String,
+    pub reclaim_policy: String,
+    pub volume_binding_mode: String,
+    #[serde(default)]
+    pub default: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -138,6 +138,11 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The (year, month, day) of a day counted from 1970-01-01.
+pub fn civil(days: i64) -> (i64, i64, i64) {
+    civil_from_days(days)
+}
+
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);

@@ -134,6 +134,10 @@ fn type_of(schema: &Schema) -> String {
 }
 
 fn scalar(name: &str, obj: &SchemaObject) -> String {
+    // Free-form JSON: the schema says "object", but any value is allowed.
+    if name.ends_with("apiextensions.v1.JSON") || name.ends_with("meta.v1.FieldsV1") || name.ends_with("runtime.RawExtension") {
+        return "any".into();
+    }
     if name.ends_with("resource.Quantity") {
         return "quantity".into();
     }

@@ -88,14 +88,15 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
             meta.insert("generation".into(), json!(1));
         }
     }
-    strategy.prepare_for_create(&mut obj);
-    // Names from generateName are made before validation, as the generic registry does.
+    // Names from generateName are made before anything reads the name, as the
+    // generic registry does.
     let generated = name(&obj).is_empty() && obj["metadata"]["generateName"].as_str().is_some_and(|g| !g.is_empty());
     if generated {
         let prefix = obj["metadata"]["generateName"].as_str().unwrap_or_default().to_string();
         let candidate = generate_name(server, info, &prefix, obj["metadata"]["namespace"].as_str().unwrap_or_default());
         metadata_mut(&mut obj).insert("name".into(), json!(candidate));
     }
+    strategy.prepare_for_create(&mut obj);
     let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
     let obj_name = name(&obj).to_string();
     check_namespace_open(server, info, &ns, &obj_name)?;

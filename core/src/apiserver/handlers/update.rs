@@ -88,7 +88,7 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
                 }
             }
             strategy.prepare_for_update(&mut obj, &old_obj);
-            if strategy.tracks_generation() && strategy.spec_of(&obj) != strategy.spec_of(&old_obj) {
+            if strategy.tracks_generation() && strategy.spec_changed(&obj, &old_obj) {
                 let g = old_obj["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
                 metadata_mut(&mut obj).insert("generation".into(), Value::from(g));
             }

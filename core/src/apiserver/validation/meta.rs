@@ -17,10 +17,13 @@ pub fn validate_object_meta(obj: &Value, namespaced: bool, rule: NameRule) -> Ve
     let name = meta["name"].as_str().unwrap_or_default();
     let generate_name = meta["generateName"].as_str().unwrap_or_default();
     if !generate_name.is_empty() {
-        // A prefix: checked as a name with its trailing dash masked.
-        let masked = match generate_name.strip_suffix('-') {
-            Some(s) => format!("{s}a"),
-            None => generate_name.to_string(),
+        // A prefix: checked as a name with its trailing dash masked (Kubernetes replaces the
+        // last two characters with `a`, so `web-` is checked as `wea`).
+        let chars: Vec<char> = generate_name.chars().collect();
+        let masked = if chars.len() > 1 && generate_name.ends_with('-') {
+            format!("{}a", chars[..chars.len() - 2].iter().collect::<String>())
+        } else {
+            generate_name.to_string()
         };
         for msg in check_name(rule, &masked) {
             errs.push(FieldError::invalid_str(&p.child("generateName"), generate_name, msg));

@@ -1,0 +1,245 @@
+//! The API server's behaviour through its one door: defaults, allocation, generation,
+//! selectors, paging, tables, deletion, discovery.
+#![allow(clippy::unwrap_used)]
+
+use hakoniwa_core::apiserver::Request;
+use hakoniwa_core::{Cluster, Duration, Timestamp};
+use serde_json::{json, Value};
+
+fn cluster() -> Cluster {
+    Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap()
+}
+
+fn ok(c: &mut Cluster, req: Request) -> Value {
+    match c.api().call(&req) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn err(c: &mut Cluster, req: Request) -> String {
+    match c.api().call(&req) {
+        Ok(v) => panic!("expected an error, got {v}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn table(c: &mut Cluster, path: &str) -> Value {
+    ok(c, Request::get(path).with_header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"))
+}
+
+fn deployment(name: &str) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+        "spec": {"selector": {"matchLabels": {"app": name}}, "template": {"metadata": {"labels": {"app": name}},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27", "ports": [{"containerPort": 80}]}]}}}})
+}
+
+#[test]
+fn pods_get_the_defaults_and_admission_a_real_server_gives() {
+    let mut c = cluster();
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+    let p = ok(&mut c, Request::post("/api/v1/namespaces/default/pods", pod));
+    let spec = &p["spec"];
+    assert_eq!(spec["restartPolicy"], "Always");
+    assert_eq!(spec["serviceAccountName"], "default");
+    assert_eq!(spec["serviceAccount"], "default");
+    assert_eq!(spec["priority"], 0);
+    assert_eq!(spec["containers"][0]["imagePullPolicy"], "Always");
+    assert_eq!(spec["tolerations"].as_array().unwrap().len(), 2);
+    let vol = spec["volumes"][0]["name"].as_str().unwrap();
+    assert!(vol.starts_with("kube-api-access-") && vol.len() == "kube-api-access-".len() + 5);
+    assert_eq!(spec["volumes"][0]["projected"]["defaultMode"], 420);
+    assert_eq!(spec["containers"][0]["volumeMounts"][0]["mountPath"], "/var/run/secrets/kubernetes.io/serviceaccount");
+    assert_eq!(p["status"], json!({"phase": "Pending", "qosClass": "BestEffort"}));
+    assert_eq!(p["metadata"]["generation"], 1);
+    let t = table(&mut c, "/api/v1/namespaces/default/pods");
+    assert_eq!(t["rows"][0]["cells"], json!(["web", "0/1", "Pending", "0", "0s", "<none>", "<none>", "<none>", "<none>"]));
+    let missing_sa = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": {"serviceAccountName": "ghost", "containers": [{"name": "c", "image": "busybox"}]}});
+    assert_eq!(
+        err(&mut c, Request::post("/api/v1/namespaces/default/pods", missing_sa)),
+        "pods \"x\" is forbidden: error looking up service account default/ghost: serviceaccount \"ghost\" not found"
+    );
+}
+
+#[test]
+fn deployments_default_and_count_generations() {
+    let mut c = cluster();
+    let d = ok(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web")));
+    assert_eq!(d["spec"]["strategy"], json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}));
+    assert_eq!((d["spec"]["replicas"].as_i64(), d["spec"]["revisionHistoryLimit"].as_i64(), d["spec"]["progressDeadlineSeconds"].as_i64()), (Some(1), Some(10), Some(600)));
+    assert_eq!(d["spec"]["template"]["metadata"]["creationTimestamp"], Value::Null);
+    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["terminationMessagePath"], "/dev/termination-log");
+    assert_eq!(d["metadata"]["generation"], 1);
+    assert_eq!(d["status"], json!({}));
+    // A status update does not move the generation; a spec change does.
+    let mut s = d.clone();
+    s["status"] = json!({"replicas": 1, "readyReplicas": 1});
+    let after_status = ok(&mut c, Request::put("/apis/apps/v1/namespaces/default/deployments/web/status", s));
+    assert_eq!(after_status["metadata"]["generation"], 1);
+    let mut scaled = after_status.clone();
+    scaled["spec"]["replicas"] = json!(3);
+    scaled["status"] = json!({});
+    let after_scale = ok(&mut c, Request::put("/apis/apps/v1/namespaces/default/deployments/web", scaled));
+    assert_eq!(after_scale["metadata"]["generation"], 2);
+    assert_eq!(after_scale["status"]["readyReplicas"], 1, "the main resource cannot change status");
+    let t = table(&mut c, "/apis/apps/v1/namespaces/default/deployments");
+    assert_eq!(t["rows"][0]["cells"], json!(["web", "1/3", 0, 0, "0s", "web", "nginx:1.27", "app=web"]));
+    // The selector may not change.
+    let mut moved = after_scale.clone();
+    moved["spec"]["selector"] = json!({"matchLabels": {"app": "other"}});
+    moved["spec"]["template"]["metadata"]["labels"] = json!({"app": "other"});
+    assert!(err(&mut c, Request::put("/apis/apps/v1/namespaces/default/deployments/web", moved)).ends_with(
+        "spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"other\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable"
+    ));
+}
+
+#[test]
+fn workload_validation_messages() {
+    let mut c = cluster();
+    let mut d = deployment("web");
+    d["spec"]["template"]["metadata"]["labels"] = json!({"app": "other"});
+    assert_eq!(
+        err(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", d)),
+        "Deployment.apps \"web\" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"other\"}: `selector` does not match template `labels`"
+    );
+    let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}}});
+    assert_eq!(
+        err(&mut c, Request::post("/apis/batch/v1/namespaces/default/jobs", job)),
+        "Job.batch \"j\" is invalid: spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""
+    );
+    let cj = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "cj"}, "spec": {"schedule": "every minute",
+        "jobTemplate": {"spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}}});
+    assert_eq!(
+        err(&mut c, Request::post("/apis/batch/v1/namespaces/default/cronjobs", cj)),
+        "CronJob.batch \"cj\" is invalid: spec.schedule: Invalid value: \"every minute\": expected exactly 5 fields, found 2: [every minute]"
+    );
+}
+
+#[test]
+fn jobs_get_a_generated_selector() {
+    let mut c = cluster();
+    let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "pi"}, "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "perl"}]}}}});
+    let j = ok(&mut c, Request::post("/apis/batch/v1/namespaces/default/jobs", job));
+    let uid = j["metadata"]["uid"].as_str().unwrap();
+    assert_eq!(j["spec"]["selector"], json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}));
+    let labels = &j["spec"]["template"]["metadata"]["labels"];
+    for (k, v) in [("controller-uid", uid), ("job-name", "pi"), ("batch.kubernetes.io/controller-uid", uid), ("batch.kubernetes.io/job-name", "pi")] {
+        assert_eq!(labels[k], v, "{k}");
+        assert_eq!(j["metadata"]["labels"][k], v, "{k}");
+    }
+    assert_eq!((j["spec"]["completions"].as_i64(), j["spec"]["parallelism"].as_i64(), j["spec"]["backoffLimit"].as_i64()), (Some(1), Some(1), Some(6)));
+    let t = table(&mut c, "/apis/batch/v1/namespaces/default/jobs");
+    assert_eq!(t["rows"][0]["cells"].as_array().unwrap()[1..4], [json!("Running"), json!("0/1"), json!("")]);
+}
+
+#[test]
+fn services_get_cluster_ips_and_node_ports() {
+    let mut c = cluster();
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+        "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"port": 80}]}});
+    let s = ok(&mut c, Request::post("/api/v1/namespaces/default/services", svc));
+    let ip: std::net::Ipv4Addr = s["spec"]["clusterIP"].as_str().unwrap().parse().unwrap();
+    assert_eq!(ip.octets()[..2], [10, 96]);
+    assert_eq!(s["spec"]["clusterIPs"], json!([ip.to_string()]));
+    assert_eq!(s["spec"]["ports"][0]["targetPort"], 80);
+    let np = s["spec"]["ports"][0]["nodePort"].as_i64().unwrap();
+    assert!((30000..=32767).contains(&np));
+    assert_eq!(s["spec"]["externalTrafficPolicy"], "Cluster");
+    assert_eq!(s["spec"]["ipFamilies"], json!(["IPv4"]));
+    let taken = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web2"},
+        "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"port": 80, "nodePort": np}]}});
+    assert_eq!(
+        err(&mut c, Request::post("/api/v1/namespaces/default/services", taken)),
+        format!("Service \"web2\" is invalid: spec.ports[0].nodePort: Invalid value: {np}: provided port is already allocated")
+    );
+    let out_of_range = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web3"},
+        "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 80}]}});
+    assert_eq!(
+        err(&mut c, Request::post("/api/v1/namespaces/default/services", out_of_range)),
+        "Service \"web3\" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"
+    );
+    let t = table(&mut c, "/api/v1/namespaces/default/services");
+    let rows: Vec<Value> = t["rows"].as_array().unwrap().iter().map(|r| r["cells"].clone()).collect();
+    assert_eq!(rows[0], json!(["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "0s", "<none>"]));
+    assert_eq!(rows[1], json!(["web", "NodePort", ip.to_string(), "<none>", format!("80:{np}/TCP"), "0s", "app=web"]));
+    // Deleting gives the port back.
+    ok(&mut c, Request::delete("/api/v1/namespaces/default/services/web"));
+    let again = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web4"},
+        "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": np}]}});
+    assert_eq!(ok(&mut c, Request::post("/api/v1/namespaces/default/services", again))["spec"]["ports"][0]["nodePort"], np);
+}
+
+#[test]
+fn lists_select_and_page() {
+    let mut c = cluster();
+    for (i, app) in ["web", "web", "db", "web"].iter().enumerate() {
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("cm{i}"), "labels": {"app": app}}});
+        ok(&mut c, Request::post("/api/v1/namespaces/default/configmaps", cm));
+    }
+    let web = ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps?labelSelector=app%3Dweb"));
+    assert_eq!(web["kind"], "ConfigMapList");
+    assert_eq!(web["items"].as_array().unwrap().len(), 3);
+    assert!(web["items"][0].get("kind").is_none(), "list items carry no kind");
+    let not_web = ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps?labelSelector=app!%3Dweb"));
+    assert_eq!(not_web["items"].as_array().unwrap().len(), 2, "db and kube-root-ca.crt");
+    let page1 = ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps?limit=2"));
+    assert_eq!(page1["items"].as_array().unwrap().len(), 2);
+    assert_eq!(page1["metadata"]["remainingItemCount"], 3);
+    let token = page1["metadata"]["continue"].as_str().unwrap();
+    let page2 = ok(&mut c, Request::get(&format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}")));
+    let names: Vec<&str> = page2["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["cm2", "cm3"]);
+    assert_eq!(
+        err(&mut c, Request::get("/api/v1/namespaces/default/configmaps?labelSelector=app+in+web")),
+        "found 'web', expected: '('"
+    );
+    assert_eq!(
+        err(&mut c, Request::get("/apis/apps/v1/deployments?fieldSelector=status.replicas%3D1")),
+        "\"status.replicas\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+    );
+    assert_eq!(err(&mut c, Request::get("/api/v1/pods?fieldSelector=spec.bogus%3D1")), "field label not supported: spec.bogus");
+    let nodes = ok(&mut c, Request::get("/api/v1/nodes?fieldSelector=metadata.name%3Dkind-worker"));
+    assert_eq!(nodes["items"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn deletion_waits_for_finalizers() {
+    let mut c = cluster();
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "held", "finalizers": ["example.com/hold"]}});
+    ok(&mut c, Request::post("/api/v1/namespaces/default/configmaps", cm));
+    c.advance(Duration::from_secs(5));
+    let deleting = ok(&mut c, Request::delete("/api/v1/namespaces/default/configmaps/held"));
+    assert_eq!(deleting["metadata"]["deletionTimestamp"], "2026-11-25T11:00:05Z");
+    let mut released = ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps/held"));
+    released["metadata"]["finalizers"] = json!([]);
+    ok(&mut c, Request::put("/api/v1/namespaces/default/configmaps/held", released));
+    assert_eq!(err(&mut c, Request::get("/api/v1/namespaces/default/configmaps/held")), "configmaps \"held\" not found");
+}
+
+#[test]
+fn discovery_and_version() {
+    let mut c = cluster();
+    let v = ok(&mut c, Request::get("/version"));
+    assert_eq!((v["gitVersion"].as_str(), v["major"].as_str(), v["minor"].as_str()), (Some("v1.33.1"), Some("1"), Some("33")));
+    let core = ok(&mut c, Request::get("/api/v1"));
+    let pods = core["resources"].as_array().unwrap().iter().find(|r| r["name"] == "pods").unwrap().clone();
+    assert_eq!(pods["shortNames"], json!(["po"]));
+    assert_eq!(pods["categories"], json!(["all"]));
+    let groups = ok(&mut c, Request::get("/apis"));
+    assert_eq!(groups["groups"][0]["name"], "apiregistration.k8s.io");
+    assert!(groups["groups"].as_array().unwrap().iter().all(|g| g["name"] != "batch" || g["preferredVersion"]["version"] == "v1"));
+    assert_eq!(c.api().handle(&Request::get("/apis/batch/v1beta1")).status, 404);
+    let r = c.api().handle(&Request::get("/api/v1/foos"));
+    assert_eq!((r.status, r.json().unwrap()["message"].as_str()), (404, Some("the server could not find the requested resource")));
+    let r = c.api().handle(&Request::get("/nothing"));
+    assert_eq!(r.status, 404);
+}
+
+#[test]
+fn dry_run_stores_nothing() {
+    let mut c = cluster();
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dry"}});
+    let r = c.api().handle(&Request::post("/api/v1/namespaces/default/configmaps?dryRun=All", cm));
+    assert_eq!(r.status, 201);
+    assert_eq!(err(&mut c, Request::get("/api/v1/namespaces/default/configmaps/dry")), "configmaps \"dry\" not found");
+}
