@@ -9,7 +9,7 @@ use crate::apiserver::tables::{format, Column};
 use crate::sim::clock::Timestamp;
 
 use super::podspec::validation::validate_template;
-use super::workload::{default_workload_template, nonnegative};
+use super::workload::nonnegative;
 
 pub struct ReplicationControllerStrategy;
 
@@ -43,7 +43,9 @@ impl Strategy for ReplicationControllerStrategy {
         if meta.get("labels").and_then(Value::as_object).is_none_or(|m| m.is_empty()) && template_labels.is_object() {
             meta.insert("labels".into(), template_labels);
         }
-        default_workload_template(obj);
+        if let Some(t) = obj.get_mut("spec").and_then(|s| s.get_mut("template")).filter(|t| !t.is_null()) {
+            super::podspec::defaults::default_template(t);
+        }
     }
 
     fn prepare_for_create(&self, obj: &mut Value) {

@@ -320,7 +320,8 @@ impl Strategy for ServiceStrategy {
                     let addr: Ipv4Addr = ip.parse().map_err(|_| invalid(Path::new("spec").child("clusterIPs"), BadValue::Raw(format!("[]string{{{}}}", crate::api::field::go_quote(&ip))), format!("failed to allocate IP {ip}: invalid IP")))?;
                     ctx.alloc.take_ip(addr).map_err(|e| {
                         let why = match e {
-                            crate::apiserver::alloc::AllocError::IpOutOfRange(range) => format!("failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {range}"),
+                            // 1.33's allocator (ServiceCIDR objects) words it this way.
+                            crate::apiserver::alloc::AllocError::IpOutOfRange(_) => format!("failed to allocate IP {ip}: the provided network does not match the current range"),
                             other => format!("failed to allocate IP {ip}: {other}"),
                         };
                         invalid(Path::new("spec").child("clusterIPs"), BadValue::Raw(format!("[]string{{{}}}", crate::api::field::go_quote(&ip))), why)

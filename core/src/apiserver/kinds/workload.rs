@@ -119,11 +119,15 @@ pub fn is_zero(v: &Value) -> bool {
     }
 }
 
-/// Template defaults of a workload at `spec.template`.
+/// Template defaults of a workload at `spec.template` (the apps kinds' template is not
+/// optional: an absent one decodes as empty and is defaulted).
 pub fn default_workload_template(obj: &mut Value) {
-    if let Some(t) = obj.get_mut("spec").and_then(|s| s.get_mut("template")) {
-        default_template(t);
+    let spec = crate::api::object::object_mut(obj, "spec");
+    let t = spec.entry("template").or_insert_with(|| json!({}));
+    if t.is_null() {
+        *t = json!({});
     }
+    default_template(t);
 }
 
 /// The wide Containers and Images cells, then the Selector cell (a LabelSelector).
