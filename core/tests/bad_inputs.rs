@@ -214,3 +214,30 @@ fn namespace_lifecycle() {
     let (code, status) = send(&mut c, Request::delete("/api/v1/namespaces/default"));
     assert_eq!((code, status["message"].as_str()), (403, Some("namespaces \"default\" is forbidden: this namespace may not be deleted")));
 }
+
+#[test]
+fn row9_pod_over_quota_is_forbidden_and_used_is_exact() {
+    let mut c = cluster();
+    let quota = json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"},
+        "spec": {"hard": {"pods": "1", "requests.cpu": "1", "limits.cpu": "2"}}});
+    assert_eq!(send(&mut c, Request::post("/api/v1/namespaces/default/resourcequotas", quota)).0, 201);
+    let pod = |name: &str, cpu: &str| {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": cpu}, "limits": {"cpu": cpu}}}]}})
+    };
+    assert_eq!(send(&mut c, Request::post("/api/v1/namespaces/default/pods", pod("a", "500m"))).0, 201);
+    let (_, q) = send(&mut c, Request::get("/api/v1/namespaces/default/resourcequotas/q"));
+    assert_eq!(q["status"]["used"], json!({"limits.cpu": "500m", "pods": "1", "requests.cpu": "500m"}));
+    let (code, status) = send(&mut c, Request::post("/api/v1/namespaces/default/pods", pod("p", "200m")));
+    assert_eq!(code, 403);
+    assert_eq!(status["message"], "pods \"p\" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1");
+    let (_, q2) = send(&mut c, Request::get("/api/v1/namespaces/default/resourcequotas/q"));
+    assert_eq!(q2["status"]["used"], q["status"]["used"], "used unchanged");
+    let no_limits = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "n"}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}});
+    let (code, status) = send(&mut c, Request::post("/api/v1/namespaces/default/pods", no_limits));
+    assert_eq!(code, 403);
+    assert_eq!(status["message"], "pods \"n\" is forbidden: failed quota: q: must specify limits.cpu for: web; requests.cpu for: web");
+    send(&mut c, Request::delete("/api/v1/namespaces/default/pods/a"));
+    let (_, q3) = send(&mut c, Request::get("/api/v1/namespaces/default/resourcequotas/q"));
+    assert_eq!(q3["status"]["used"], json!({"limits.cpu": "0", "pods": "0", "requests.cpu": "0"}));
+}

@@ -2,6 +2,7 @@
 //! response out, shaped like Kubernetes' REST API; behind it the registry of served resources,
 //! the strategies of their kinds, and the store.
 
+pub mod admission;
 pub mod alloc;
 pub mod decode;
 mod discovery;
@@ -108,6 +109,23 @@ impl ApiServer {
             Response { body: ResponseBody::Object(v), .. } => Ok(v),
             Response { body: ResponseBody::Text(t), .. } => Ok(Value::String(t)),
             _ => Ok(Value::Null),
+        }
+    }
+}
+
+impl ApiServer {
+    /// Keeps every quota's `status` in a namespace equal to a fresh count (as the quota
+    /// admission and controller do), after a write that may change usage.
+    pub(crate) fn refresh_quotas(&mut self, ns: &str) {
+        if ns.is_empty() || self.store.count("resourcequotas", Some(ns)) == 0 {
+            return;
+        }
+        for (name, status) in admission::quota::refreshed_statuses(&self.store, ns) {
+            if let Some(current) = self.store.get("resourcequotas", ns, &name) {
+                let mut next = (*current.object).clone();
+                next["status"] = status;
+                let _ = self.store.update("resourcequotas", ns, &name, next, Some(current.resource_version));
+            }
         }
     }
 }

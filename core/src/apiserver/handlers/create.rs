@@ -115,6 +115,7 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     if server.store.get(&info.storage, &ns, &obj_name).is_some() {
         return Err(ApiError::already_exists(&info.group_resource(), &obj_name));
     }
+    crate::apiserver::admission::quota::admit(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
     if dry {
         let mut alloc = server.alloc.clone();
         let mut ctx = Ctx { now, rng: &mut server.rng, store: &server.store, alloc: &mut alloc };
@@ -124,7 +125,12 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     let mut ctx = Ctx { now, rng: &mut server.rng, store: &server.store, alloc: &mut server.alloc };
     strategy.allocate(&mut obj, None, &mut ctx)?;
     match server.store.create(&info.storage, &ns, &obj_name, obj) {
-        Ok(stored) => Ok((*stored.object).clone()),
+        Ok(stored) => {
+            server.refresh_quotas(&ns);
+            // The quota itself may have been refreshed: return what is stored now.
+            let now = server.store.get(&info.storage, &ns, &obj_name).map_or(stored.object, |s| s.object);
+            Ok((*now).clone())
+        }
         Err(StoreError::AlreadyExists { .. }) => Err(ApiError::already_exists(&info.group_resource(), &obj_name)),
         Err(e) => Err(ApiError::Internal(e.to_string())),
     }

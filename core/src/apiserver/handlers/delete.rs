@@ -135,6 +135,7 @@ fn delete_object(server: &mut ApiServer, info: &ResourceInfo, ns: &str, name: &s
     }
     let gone = server.store.delete(&info.storage, ns, name, None).map_err(|e| ApiError::Internal(e.to_string()))?;
     info.strategy.release(&gone.object, &mut server.alloc);
+    server.refresh_quotas(ns);
     Ok((*gone.object).clone())
 }
 
@@ -142,6 +143,7 @@ fn delete_object(server: &mut ApiServer, info: &ResourceInfo, ns: &str, name: &s
 pub(crate) fn finish_deletion(server: &mut ApiServer, info: &ResourceInfo, ns: &str, name: &str) {
     if let Ok(gone) = server.store.delete(&info.storage, ns, name, None) {
         info.strategy.release(&gone.object, &mut server.alloc);
+        server.refresh_quotas(ns);
     }
 }
 

@@ -137,6 +137,8 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
             let grace_pending = meta["deletionGracePeriodSeconds"].as_i64().unwrap_or(0) > 0;
             if deleting && !finalizers_left && !grace_pending {
                 super::delete::finish_deletion(server, info, &ns, &name);
+            } else if info.storage != "resourcequotas" || part == Part::Main {
+                server.refresh_quotas(&ns);
             }
             Ok((*stored.object).clone())
         }

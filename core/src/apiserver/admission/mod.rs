@@ -1,0 +1,3 @@
+//! Admission that spans kinds (the per-kind mutating plugins live in each kind's `admit`).
+
+pub mod quota;
