@@ -243,3 +243,68 @@ fn dry_run_stores_nothing() {
     assert_eq!(r.status, 201);
     assert_eq!(err(&mut c, Request::get("/api/v1/namespaces/default/configmaps/dry")), "configmaps \"dry\" not found");
 }
+
+#[test]
+fn scale_subresource() {
+    let mut c = cluster();
+    ok(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web")));
+    let s = ok(&mut c, Request::get("/apis/apps/v1/namespaces/default/deployments/web/scale"));
+    assert_eq!((s["kind"].as_str(), s["apiVersion"].as_str()), (Some("Scale"), Some("autoscaling/v1")));
+    assert_eq!(s["spec"]["replicas"], 1);
+    assert_eq!(s["status"]["selector"], "app=web");
+    let s = ok(&mut c, Request::put("/apis/apps/v1/namespaces/default/deployments/web/scale", json!({"spec": {"replicas": 5}})));
+    assert_eq!(s["spec"]["replicas"], 5);
+    let d = ok(&mut c, Request::get("/apis/apps/v1/namespaces/default/deployments/web"));
+    assert_eq!((d["spec"]["replicas"].as_i64(), d["metadata"]["generation"].as_i64()), (Some(5), Some(2)));
+    assert_eq!(
+        err(&mut c, Request::put("/apis/apps/v1/namespaces/default/deployments/web/scale", json!({"spec": {"replicas": -1}}))),
+        "Scale.autoscaling \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
+    );
+}
+
+#[test]
+fn binding_eviction_and_logs() {
+    let mut c = cluster();
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": {"app": "web"}},
+        "spec": {"containers": [{"name": "a", "image": "nginx"}, {"name": "b", "image": "busybox"}]}});
+    ok(&mut c, Request::post("/api/v1/namespaces/default/pods", pod));
+    assert_eq!(
+        err(&mut c, Request::get("/api/v1/namespaces/default/pods/web/log")),
+        "a container name must be specified for pod web, choose one of: [a b]"
+    );
+    assert_eq!(err(&mut c, Request::get("/api/v1/namespaces/default/pods/web/log?container=a")), "container \"a\" in pod \"web\" is waiting to start: ContainerCreating");
+    let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}, "target": {"apiVersion": "v1", "kind": "Node", "name": "kind-worker"}});
+    let r = c.api().handle(&Request::post("/api/v1/namespaces/default/pods/web/binding", binding.clone()));
+    assert_eq!(r.status, 201);
+    let p = ok(&mut c, Request::get("/api/v1/namespaces/default/pods/web"));
+    assert_eq!(p["spec"]["nodeName"], "kind-worker");
+    assert_eq!(p["status"]["conditions"][0]["type"], "PodScheduled");
+    assert_eq!(err(&mut c, Request::post("/api/v1/namespaces/default/pods/web/binding", binding)), "Operation cannot be fulfilled on pods/binding \"web\": pod web is already assigned to node \"kind-worker\"");
+    let pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "keep"}, "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "web"}}}});
+    ok(&mut c, Request::post("/apis/policy/v1/namespaces/default/poddisruptionbudgets", pdb));
+    let eviction = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "web", "namespace": "default"}});
+    let r = c.api().handle(&Request::post("/api/v1/namespaces/default/pods/web/eviction", eviction.clone()));
+    assert_eq!(r.status, 429);
+    assert_eq!(r.json().unwrap()["message"], "Cannot evict pod as it would violate the pod's disruption budget.");
+    ok(&mut c, Request::delete("/apis/policy/v1/namespaces/default/poddisruptionbudgets/keep"));
+    let r = c.api().handle(&Request::post("/api/v1/namespaces/default/pods/web/eviction", eviction));
+    assert_eq!(r.status, 201);
+    // A bound pod is deleted gracefully: it is Terminating until the kubelet lets go.
+    let p = ok(&mut c, Request::get("/api/v1/namespaces/default/pods/web"));
+    assert!(p["metadata"]["deletionTimestamp"].is_string());
+    let t = table(&mut c, "/api/v1/namespaces/default/pods");
+    assert_eq!(t["rows"][0]["cells"][2], "Terminating");
+}
+
+#[test]
+fn namespace_finalize_completes_deletion() {
+    let mut c = cluster();
+    ok(&mut c, Request::post("/api/v1/namespaces", json!({"metadata": {"name": "gone"}})));
+    ok(&mut c, Request::delete("/api/v1/namespaces/gone"));
+    let ns = ok(&mut c, Request::get("/api/v1/namespaces/gone"));
+    assert_eq!(ns["status"]["phase"], "Terminating");
+    let t = table(&mut c, "/api/v1/namespaces");
+    assert!(t["rows"].as_array().unwrap().iter().any(|r| r["cells"][0] == "gone" && r["cells"][1] == "Terminating"));
+    ok(&mut c, Request::put("/api/v1/namespaces/gone/finalize", json!({"metadata": {"name": "gone"}, "spec": {"finalizers": []}})));
+    assert_eq!(err(&mut c, Request::get("/api/v1/namespaces/gone")), "namespaces \"gone\" not found");
+}

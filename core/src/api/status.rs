@@ -48,6 +48,9 @@ pub enum ApiError {
     /// 415: the body's content type is not one the server reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 429 with a message (an eviction a disruption budget forbids).
+    #[error("{0}")]
+    TooManyRequests(String),
     /// 500: `Internal error occurred: <why>`.
     #[error("Internal error occurred: {0}")]
     Internal(String),
@@ -98,6 +101,7 @@ impl ApiError {
             ApiError::Expired(_) => 410,
             ApiError::RequestEntityTooLarge(_) => 413,
             ApiError::UnsupportedMediaType(_) => 415,
+            ApiError::TooManyRequests(_) => 429,
             ApiError::Internal(_) => 500,
         }
     }
@@ -116,6 +120,7 @@ impl ApiError {
             ApiError::Expired(_) => "Expired",
             ApiError::RequestEntityTooLarge(_) => "RequestEntityTooLarge",
             ApiError::UnsupportedMediaType(_) => "UnsupportedMediaType",
+            ApiError::TooManyRequests(_) => "TooManyRequests",
             ApiError::Internal(_) => "InternalError",
         }
     }

@@ -30,6 +30,8 @@ use route::Route;
 
 pub struct ApiServer {
     store: Store,
+    /// Container logs by (namespace, pod, container), written by the kubelets.
+    logs: std::collections::HashMap<(String, String, String), String>,
     registry: Registry,
     rng: Rng,
     alloc: Allocators,
@@ -45,7 +47,7 @@ impl ApiServer {
     /// A server over a given store (tests use a small watch log to see compaction).
     pub fn with_store(seed: u64, now: Timestamp, mut store: Store) -> Self {
         store.index_field("pods", "spec.nodeName");
-        ApiServer { store, registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now }
+        ApiServer { store, logs: Default::default(), registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now }
     }
 
     /// Tells the server what time it is (the simulation clock moves it).
@@ -55,6 +57,11 @@ impl ApiServer {
 
     pub fn now(&self) -> Timestamp {
         self.now
+    }
+
+    /// Appends to a container's log (the kubelet's side of `pods/log`).
+    pub fn append_log(&mut self, ns: &str, pod: &str, container: &str, text: &str) {
+        self.logs.entry((ns.to_string(), pod.to_string(), container.to_string())).or_default().push_str(text);
     }
 
     /// Read-only access to the store, for views that render state. Writes go through `handle`.

@@ -5,6 +5,7 @@ mod create;
 mod decode_body;
 mod delete;
 pub(super) mod read;
+mod subresources;
 mod update;
 mod watch;
 
@@ -72,6 +73,12 @@ fn subresource(server: &mut ApiServer, req: &Request, r: &ResourceRequest, info:
     match (r.subresource.as_str(), verb) {
         ("status", Verb::Get) => read::get(server, req, info, ns, &r.name),
         ("status", Verb::Update) => update::update(server, req, info, ns, &r.name, update::Part::Status),
+        ("scale", Verb::Get) => subresources::get_scale(server, info, ns, &r.name),
+        ("scale", Verb::Update) => subresources::update_scale(server, req, info, ns, &r.name),
+        ("binding", Verb::Create) => subresources::bind(server, req, info, ns, &r.name),
+        ("eviction", Verb::Create) => subresources::evict(server, req, info, ns, &r.name),
+        ("log", Verb::Get) => subresources::log(server, req, info, ns, &r.name),
+        ("finalize", Verb::Update) => subresources::finalize(server, req, info, &r.name),
         _ => Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: format!("{} {}", verb.as_str(), r.subresource) }),
     }
 }

@@ -1,0 +1,201 @@
+//! Subresources beyond `status`: `scale` of the replicated workloads, a pod's `binding`,
+//! `eviction` and `log`, and a namespace's `finalize`.
+
+use serde_json::{json, Value};
+
+use crate::api::field::{FieldError, Path};
+use crate::api::labels::Selector;
+use crate::api::meta::{GroupKind, GroupResource};
+use crate::api::object::{metadata_mut, name};
+use crate::api::status::ApiError;
+use crate::apiserver::decode::parse_body;
+use crate::apiserver::registry::ResourceInfo;
+use crate::apiserver::request::{Request, Response};
+use crate::apiserver::tables::format;
+use crate::apiserver::ApiServer;
+
+use super::update::{update_object, Part};
+use super::dry_run;
+
+fn stored(server: &ApiServer, info: &ResourceInfo, ns: &str, obj_name: &str) -> Result<Value, ApiError> {
+    server.store.get(&info.storage, ns, obj_name).map(|s| (*s.object).clone()).ok_or_else(|| ApiError::not_found(&info.group_resource(), obj_name))
+}
+
+/// The selector a Scale reports in `status.selector`.
+fn scale_selector(info: &ResourceInfo, obj: &Value) -> String {
+    if info.kind == "ReplicationController" {
+        let text = format::labels(&obj["spec"]["selector"]);
+        return if text == "<none>" { String::new() } else { text };
+    }
+    let text = format::label_selector(&obj["spec"]["selector"]);
+    if text == "<none>" {
+        String::new()
+    } else {
+        text
+    }
+}
+
+fn scale_of(info: &ResourceInfo, obj: &Value) -> Value {
+    let m = &obj["metadata"];
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            "name": m["name"], "namespace": m["namespace"], "uid": m["uid"],
+            "resourceVersion": m["resourceVersion"], "creationTimestamp": m["creationTimestamp"],
+        },
+        "spec": {"replicas": obj["spec"]["replicas"].as_i64().unwrap_or(0)},
+        "status": {"replicas": obj["status"]["replicas"].as_i64().unwrap_or(0), "selector": scale_selector(info, obj)},
+    })
+}
+
+pub(super) fn get_scale(server: &ApiServer, info: &ResourceInfo, ns: &str, obj_name: &str) -> Result<Response, ApiError> {
+    let obj = stored(server, info, ns, obj_name)?;
+    Ok(Response::object(200, scale_of(info, &obj)))
+}
+
+pub(super) fn update_scale(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, obj_name: &str) -> Result<Response, ApiError> {
+    let dry = dry_run(req)?;
+    let body = parse_body(req)?;
+    let mut obj = stored(server, info, ns, obj_name)?;
+    let replicas = body["spec"]["replicas"].as_i64().unwrap_or(0);
+    if replicas < 0 {
+        let err = FieldError::invalid_num(&Path::new("spec").child("replicas"), replicas, "must be greater than or equal to 0");
+        return Err(ApiError::invalid(&GroupKind::new("autoscaling", "Scale"), obj_name, vec![err]));
+    }
+    if let Some(rv) = body["metadata"]["resourceVersion"].as_str().filter(|s| !s.is_empty()) {
+        if obj["metadata"]["resourceVersion"].as_str() != Some(rv) {
+            return Err(ApiError::stale(&info.group_resource(), obj_name));
+        }
+    } else {
+        metadata_mut(&mut obj).remove("resourceVersion");
+    }
+    obj["spec"]["replicas"] = json!(replicas);
+    let updated = update_object(server, info, obj, Part::Main, dry)?;
+    Ok(Response::object(200, scale_of(info, &updated)))
+}
+
+fn success(code: u16) -> Response {
+    Response::object(code, json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": code}))
+}
+
+/// POST pods/{name}/binding: the scheduler's way of placing a pod on a node.
+pub(super) fn bind(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, pod_name: &str) -> Result<Response, ApiError> {
+    let body = parse_body(req)?;
+    let target = &body["target"];
+    let kind = target["kind"].as_str().unwrap_or_default();
+    let node = target["name"].as_str().unwrap_or_default();
+    let mut errs = Vec::new();
+    if !kind.is_empty() && kind != "Node" {
+        errs.push(FieldError::not_supported(&Path::new("target").child("kind"), crate::api::field::BadValue::Str(kind.into()), &["Node", "<empty>"]));
+    }
+    if node.is_empty() {
+        errs.push(FieldError::required(&Path::new("target").child("name"), ""));
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::invalid(&GroupKind::new("", "Binding"), pod_name, errs));
+    }
+    let mut pod = stored(server, info, ns, pod_name)?;
+    if pod["metadata"]["deletionTimestamp"].is_string() {
+        return Err(ApiError::Conflict { resource: GroupResource::new("", "pods/binding"), name: pod_name.into(), why: format!("pod {pod_name} is being deleted, cannot be assigned to a host") });
+    }
+    if let Some(current) = pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) {
+        return Err(ApiError::Conflict { resource: GroupResource::new("", "pods/binding"), name: pod_name.into(), why: format!("pod {pod_name} is already assigned to node {}", crate::api::field::go_quote(current)) });
+    }
+    pod["spec"]["nodeName"] = json!(node);
+    let now = server.now.rfc3339();
+    let conds = pod["status"]["conditions"].as_array().cloned().unwrap_or_default();
+    let mut conds: Vec<Value> = conds.into_iter().filter(|c| c["type"] != "PodScheduled").collect();
+    conds.push(json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null, "lastTransitionTime": now}));
+    pod["status"]["conditions"] = Value::Array(conds);
+    metadata_mut(&mut pod).remove("resourceVersion");
+    // Binding writes spec and status together, as the registry's binding storage does.
+    let rv = server.store.get(&info.storage, ns, pod_name).map(|s| s.resource_version);
+    server.store.update(&info.storage, ns, pod_name, pod, rv).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(success(201))
+}
+
+/// POST pods/{name}/eviction: delete a pod unless a PodDisruptionBudget forbids it.
+pub(super) fn evict(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, pod_name: &str) -> Result<Response, ApiError> {
+    let body = parse_body(req).unwrap_or(Value::Null);
+    let pod = stored(server, info, ns, pod_name)?;
+    let terminal = matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed"));
+    if !terminal && pod["metadata"]["deletionTimestamp"].is_null() {
+        let all = crate::store::Selection::All;
+        for pdb in server.store.list("poddisruptionbudgets.policy", Some(ns), &all, None) {
+            let Ok(sel) = Selector::from_label_selector(&pdb.object["spec"]["selector"]) else { continue };
+            if sel.is_empty() || !sel.matches(pod["metadata"]["labels"].as_object()) {
+                continue;
+            }
+            let allowed = pdb.object["status"]["disruptionsAllowed"].as_i64().unwrap_or(0);
+            if allowed <= 0 {
+                let pdb_name = name(&pdb.object).to_string();
+                let desired = pdb.object["status"]["desiredHealthy"].as_i64().unwrap_or(0);
+                let current = pdb.object["status"]["currentHealthy"].as_i64().unwrap_or(0);
+                let mut status = ApiError::TooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.".into()).to_status();
+                status["details"] = json!({"causes": [{"reason": "DisruptionBudget", "message": format!("The disruption budget {pdb_name} needs {desired} healthy pods and has {current} currently")}]});
+                return Ok(Response::object(429, status));
+            }
+        }
+    }
+    let mut del = Request::delete(&req.path.trim_end_matches("/eviction").to_string());
+    if let Some(opts) = body.get("deleteOptions").filter(|o| !o.is_null()) {
+        del = del.with_object(opts.clone());
+    }
+    let resp = super::delete::delete(server, &del, info, ns, pod_name)?;
+    if resp.status >= 400 {
+        return Ok(resp);
+    }
+    Ok(success(201))
+}
+
+/// GET pods/{name}/log: what the kubelet recorded for a container.
+pub(super) fn log(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &str, pod_name: &str) -> Result<Response, ApiError> {
+    let pod = stored(server, info, ns, pod_name)?;
+    let containers: Vec<String> = pod["spec"]["containers"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str().map(String::from)).collect();
+    let init: Vec<String> = pod["spec"]["initContainers"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str().map(String::from)).collect();
+    let container = match req.param("container").filter(|c| !c.is_empty()) {
+        Some(c) => c.to_string(),
+        None if containers.len() == 1 => containers[0].clone(),
+        None => {
+            let mut msg = format!("a container name must be specified for pod {pod_name}, choose one of: [{}]", containers.join(" "));
+            if !init.is_empty() {
+                msg.push_str(&format!(" or one of the init containers: [{}]", init.join(" ")));
+            }
+            return Err(ApiError::BadRequest(msg));
+        }
+    };
+    if !containers.contains(&container) && !init.contains(&container) {
+        return Err(ApiError::BadRequest(format!("container {container} is not valid for pod {pod_name}")));
+    }
+    let statuses: Vec<Value> = ["containerStatuses", "initContainerStatuses"]
+        .iter()
+        .flat_map(|k| pod["status"][*k].as_array().cloned().unwrap_or_default())
+        .collect();
+    let status = statuses.iter().find(|s| s["name"] == container.as_str());
+    let waiting_reason = status.and_then(|s| s["state"]["waiting"]["reason"].as_str()).map(String::from);
+    let started = status.is_some_and(|s| s["state"]["running"].is_object() || s["state"]["terminated"].is_object() || s["lastState"]["terminated"].is_object());
+    if !started {
+        let reason = waiting_reason.unwrap_or_else(|| "ContainerCreating".to_string());
+        return Err(ApiError::BadRequest(format!("container {} in pod {} is waiting to start: {reason}", crate::api::field::go_quote(&container), crate::api::field::go_quote(pod_name))));
+    }
+    let text = server.logs.get(&(ns.to_string(), pod_name.to_string(), container)).cloned().unwrap_or_default();
+    Ok(Response::text(200, text))
+}
+
+/// PUT namespaces/{name}/finalize: set `spec.finalizers`; a terminating namespace with none
+/// left is removed.
+pub(super) fn finalize(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns_name: &str) -> Result<Response, ApiError> {
+    let body = parse_body(req)?;
+    let mut ns = stored(server, info, "", ns_name)?;
+    ns["spec"]["finalizers"] = body["spec"]["finalizers"].clone();
+    let rv = server.store.get(&info.storage, "", ns_name).map(|s| s.resource_version);
+    let updated = server.store.update(&info.storage, "", ns_name, ns, rv).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let obj = (*updated.object).clone();
+    let empty = obj["spec"]["finalizers"].as_array().is_none_or(|a| a.is_empty());
+    let no_meta_finalizers = obj["metadata"]["finalizers"].as_array().is_none_or(|a| a.is_empty());
+    if obj["metadata"]["deletionTimestamp"].is_string() && empty && no_meta_finalizers {
+        super::delete::finish_deletion(server, info, "", ns_name);
+    }
+    Ok(Response::object(200, super::in_version(info, &obj)))
+}
