@@ -308,3 +308,24 @@ fn namespace_finalize_completes_deletion() {
     ok(&mut c, Request::put("/api/v1/namespaces/gone/finalize", json!({"metadata": {"name": "gone"}, "spec": {"finalizers": []}})));
     assert_eq!(err(&mut c, Request::get("/api/v1/namespaces/gone")), "namespaces \"gone\" not found");
 }
+
+#[test]
+fn versions_that_share_storage_convert() {
+    let mut c = cluster();
+    let hpa = json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 5, "targetCPUUtilizationPercentage": 50}});
+    let v1 = ok(&mut c, Request::post("/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", hpa));
+    assert_eq!((v1["apiVersion"].as_str(), v1["spec"]["targetCPUUtilizationPercentage"].as_i64()), (Some("autoscaling/v1"), Some(50)));
+    let v2 = ok(&mut c, Request::get("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web"));
+    assert_eq!(v2["spec"]["metrics"][0]["resource"]["target"], json!({"type": "Utilization", "averageUtilization": 50}));
+    let t = table(&mut c, "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers");
+    assert_eq!(t["rows"][0]["cells"], json!(["web", "Deployment/web", "cpu: <unknown>/50%", "1", 5, 0, "0s"]));
+    let ev = json!({"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e1"}, "eventTime": "2026-11-25T11:00:00.000000Z",
+        "reportingController": "hakoniwa", "reportingInstance": "test", "action": "Test", "reason": "Tested", "type": "Normal", "note": "hello",
+        "regarding": {"kind": "Pod", "name": "web", "namespace": "default"}});
+    ok(&mut c, Request::post("/apis/events.k8s.io/v1/namespaces/default/events", ev));
+    let core = ok(&mut c, Request::get("/api/v1/namespaces/default/events/e1"));
+    assert_eq!((core["message"].as_str(), core["involvedObject"]["name"].as_str()), (Some("hello"), Some("web")));
+    let list = ok(&mut c, Request::get("/apis/events.k8s.io/v1/namespaces/default/events"));
+    assert_eq!(list["items"][0]["note"], "hello");
+}

@@ -4,6 +4,7 @@
 
 pub mod admission;
 pub mod alloc;
+pub mod convert;
 pub mod decode;
 mod discovery;
 mod handlers;

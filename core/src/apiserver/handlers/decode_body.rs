@@ -68,5 +68,5 @@ pub(super) fn read_object(req: &Request, info: &ResourceInfo) -> Result<Incoming
             FieldValidation::Ignore => {}
         }
     }
-    Ok(Incoming { object: decoded.object, warnings })
+    Ok(Incoming { object: crate::apiserver::convert::to_storage(info, decoded.object), warnings })
 }

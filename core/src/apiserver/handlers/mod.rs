@@ -11,7 +11,6 @@ mod watch;
 
 use serde_json::Value;
 
-use crate::api::meta::api_version;
 use crate::api::status::ApiError;
 
 use super::registry::ResourceInfo;
@@ -83,14 +82,9 @@ fn subresource(server: &mut ApiServer, req: &Request, r: &ResourceRequest, info:
     }
 }
 
-/// Sets `apiVersion` and `kind` of an object to the version the request was made in.
+/// A stored object in the version the request was made in, with its apiVersion and kind.
 pub(super) fn in_version(info: &ResourceInfo, obj: &Value) -> Value {
-    let mut out = obj.clone();
-    if let Some(m) = out.as_object_mut() {
-        m.insert("apiVersion".into(), Value::String(api_version(&info.group, &info.version)));
-        m.insert("kind".into(), Value::String(info.kind.clone()));
-    }
-    out
+    crate::apiserver::convert::from_storage(info, obj)
 }
 
 /// `dryRun=All` (the only value Kubernetes accepts).

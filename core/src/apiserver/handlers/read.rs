@@ -66,7 +66,8 @@ pub(crate) fn list(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &
     }
     let items: Vec<Value> = items
         .into_iter()
-        .map(|mut o| {
+        .map(|o| {
+            let mut o = in_version(info, &o);
             if let Some(m) = o.as_object_mut() {
                 m.remove("apiVersion");
                 m.remove("kind");
