@@ -15,7 +15,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help play build test test-native test-wasm test-e2e size tools tools-build tools-browser clean
+.PHONY: help play build test test-native test-wasm test-e2e size tools tools-build tools-browser clean schema
 
 help:
 	@echo "make play    build and serve Hakoniwa on http://127.0.0.1:$(PORT) (PORT= to change)"
@@ -79,3 +79,14 @@ test-e2e: tools build
 
 clean:
 	rm -rf dist target node_modules
+
+# ---------------------------------------------------------------------------------------------
+# Benchmarks: one `bench <name> <value> <unit>` line per figure; nothing fails on time.
+
+.PHONY: bench
+bench:
+	cargo bench -q -p hakoniwa-core --bench apiserver
+
+# Regenerates core/data/schema from k8s-openapi (a separate crate, not part of the build).
+schema:
+	cd tools/schemagen && cargo run --release -- ../../core/data/schema/v1.33.json

@@ -179,7 +179,7 @@ fn lists_select_and_page() {
     let web = ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps?labelSelector=app%3Dweb"));
     assert_eq!(web["kind"], "ConfigMapList");
     assert_eq!(web["items"].as_array().unwrap().len(), 3);
-    assert!(web["items"][0].get("kind").is_none(), "list items carry no kind");
+    assert_eq!(web["items"][0]["kind"], "ConfigMap", "items keep their kind (kubectl prints it in -o json)");
     let not_web = ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps?labelSelector=app!%3Dweb"));
     assert_eq!(not_web["items"].as_array().unwrap().len(), 2, "db and kube-root-ca.crt");
     let page1 = ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps?limit=2"));

@@ -13,7 +13,7 @@ fn cluster() -> Cluster {
 
 fn send(c: &mut Cluster, req: Request) -> (u16, Value) {
     let r: Response = c.api().handle(&req);
-    (r.status, r.json().cloned().unwrap_or(Value::Null))
+    (r.status, r.into_value().unwrap_or(Value::Null))
 }
 
 fn strict(req: Request) -> Request {
@@ -139,10 +139,7 @@ fn row10_watch_from_compacted_history_expires() {
     }
     let r = api.handle(&Request::get("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1"));
     assert_eq!(r.status, 200);
-    let events = match r.body {
-        hakoniwa_core::apiserver::ResponseBody::Events(es) => es,
-        other => panic!("{other:?}"),
-    };
+    let events = r.events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["type"], "ERROR");
     assert_eq!(events[0]["object"]["code"], 410);
@@ -155,13 +152,9 @@ fn row10_watch_from_compacted_history_expires() {
     let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "later"}});
     api.handle(&Request::post("/api/v1/namespaces/default/configmaps", cm));
     let r = api.handle(&Request::get(&format!("/api/v1/namespaces/default/configmaps?watch=1&resourceVersion={rv}")));
-    match r.body {
-        hakoniwa_core::apiserver::ResponseBody::Events(es) => {
-            assert_eq!(es.len(), 1);
-            assert_eq!((es[0]["type"].as_str(), es[0]["object"]["metadata"]["name"].as_str()), (Some("ADDED"), Some("later")));
-        }
-        other => panic!("{other:?}"),
-    }
+    let es = r.events();
+    assert_eq!(es.len(), 1);
+    assert_eq!((es[0]["type"].as_str(), es[0]["object"]["metadata"]["name"].as_str()), (Some("ADDED"), Some("later")));
 }
 
 #[test]

@@ -26,7 +26,7 @@ use crate::store::Store;
 
 use alloc::Allocators;
 use registry::Registry;
-pub use request::{Body, Method, Request, Response, ResponseBody};
+pub use request::{Body, Method, Request, Response, ResponseBody, WatchItem};
 use route::Route;
 
 pub struct ApiServer {
@@ -113,11 +113,7 @@ impl ApiServer {
 
     /// A shorthand for in-process callers: the JSON body of a successful response, or the error.
     pub fn call(&mut self, req: &Request) -> Result<Value, ApiError> {
-        match self.dispatch(req)? {
-            Response { body: ResponseBody::Object(v), .. } => Ok(v),
-            Response { body: ResponseBody::Text(t), .. } => Ok(Value::String(t)),
-            _ => Ok(Value::Null),
-        }
+        Ok(self.dispatch(req)?.into_value().unwrap_or(Value::Null))
     }
 }
 

@@ -2,6 +2,8 @@
 //! the same process may hand over and take back JSON values directly instead of bytes; the
 //! server treats both the same way.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,14 +105,31 @@ impl Request {
     }
 }
 
-/// A response body: a JSON value (serialised by whoever sends it on), plain text (logs), or
-/// the events of a watch, one JSON value each.
+/// One event of a watch: its type (`ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK`, `ERROR`) and
+/// the object, shared with the store when it can be.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WatchItem {
+    pub kind: String,
+    pub object: Arc<Value>,
+}
+
+impl WatchItem {
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({"type": self.kind, "object": *self.object})
+    }
+}
+
+/// A response body: a JSON value (serialised by whoever sends it on), a list whose items are
+/// shared with the store (no copies at 100,000 objects), plain text (logs), or the events of a
+/// watch.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResponseBody {
     Empty,
     Object(Value),
+    /// `head` holds kind, apiVersion and metadata; `items` go under `items`.
+    List { head: Value, items: Vec<Arc<Value>> },
     Text(String),
-    Events(Vec<Value>),
+    Events(Vec<WatchItem>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,11 +156,34 @@ impl Response {
     pub fn add_warning(&mut self, message: &str) {
         self.headers.push(("warning".into(), format!("299 - {}", crate::api::field::go_quote(message))));
     }
-    /// The JSON body, if there is one.
+    /// The JSON body, if it is a single value (errors, objects, tables).
     pub fn json(&self) -> Option<&Value> {
         match &self.body {
             ResponseBody::Object(v) => Some(v),
             _ => None,
+        }
+    }
+
+    /// The body as one JSON value (lists assembled, watch events as an array), copying what
+    /// it shares with the store.
+    pub fn into_value(self) -> Option<Value> {
+        match self.body {
+            ResponseBody::Object(v) => Some(v),
+            ResponseBody::List { mut head, items } => {
+                head["items"] = Value::Array(items.iter().map(|i| (**i).clone()).collect());
+                Some(head)
+            }
+            ResponseBody::Events(es) => Some(Value::Array(es.iter().map(WatchItem::to_json).collect())),
+            ResponseBody::Text(t) => Some(Value::String(t)),
+            ResponseBody::Empty => None,
+        }
+    }
+
+    /// Watch events as JSON values (`{"type": ..., "object": ...}`).
+    pub fn events(&self) -> Vec<Value> {
+        match &self.body {
+            ResponseBody::Events(es) => es.iter().map(WatchItem::to_json).collect(),
+            _ => Vec::new(),
         }
     }
     /// The body as bytes, as it goes over HTTP.
@@ -149,11 +191,27 @@ impl Response {
         match &self.body {
             ResponseBody::Empty => Vec::new(),
             ResponseBody::Object(v) => serde_json::to_vec(v).unwrap_or_default(),
+            ResponseBody::List { head, items } => {
+                // The head, then the items, without assembling one big value.
+                let mut out = serde_json::to_vec(head).unwrap_or_default();
+                if out.last() == Some(&b'}') {
+                    out.pop();
+                    out.extend_from_slice(if out.len() > 1 { b",\"items\":[" } else { b"\"items\":[" });
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        out.extend(serde_json::to_vec(&**item).unwrap_or_default());
+                    }
+                    out.extend_from_slice(b"]}");
+                }
+                out
+            }
             ResponseBody::Text(t) => t.clone().into_bytes(),
             ResponseBody::Events(es) => {
                 let mut out = Vec::new();
                 for e in es {
-                    out.extend(serde_json::to_vec(e).unwrap_or_default());
+                    out.extend(serde_json::to_vec(&serde_json::json!({"type": e.kind, "object": &*e.object})).unwrap_or_default());
                     out.push(b'\n');
                 }
                 out
@@ -222,6 +280,18 @@ pub fn percent_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_serialise_like_one_value() {
+        let r = Response {
+            status: 200,
+            headers: vec![],
+            body: ResponseBody::List { head: serde_json::json!({"kind": "PodList", "metadata": {}}), items: vec![Arc::new(serde_json::json!({"a": 1}))] },
+        };
+        let bytes = r.body_bytes();
+        let parsed: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(parsed, r.into_value().unwrap());
+    }
 
     #[test]
     fn parses_targets_and_queries() {

@@ -87,6 +87,15 @@ pub(super) fn in_version(info: &ResourceInfo, obj: &Value) -> Value {
     crate::apiserver::convert::from_storage(info, obj)
 }
 
+/// The same, sharing the stored object when it already is in the requested version.
+pub(super) fn in_version_shared(info: &ResourceInfo, obj: &std::sync::Arc<Value>) -> std::sync::Arc<Value> {
+    if obj["apiVersion"].as_str() == Some(info.api_version().as_str()) && obj["kind"].as_str() == Some(info.kind.as_str()) {
+        obj.clone()
+    } else {
+        std::sync::Arc::new(in_version(info, obj))
+    }
+}
+
 /// `dryRun=All` (the only value Kubernetes accepts).
 pub(super) fn dry_run(req: &Request) -> Result<bool, ApiError> {
     let mut any = false;

@@ -4,12 +4,12 @@ use serde_json::{json, Value};
 
 use crate::api::status::ApiError;
 use crate::apiserver::registry::ResourceInfo;
-use crate::apiserver::request::{Request, Response};
+use crate::apiserver::request::{Request, Response, ResponseBody};
 use crate::apiserver::select::{encode_continue, ListOptions};
 use crate::apiserver::tables::{self, IncludeObject};
 use crate::apiserver::ApiServer;
 
-use super::in_version;
+use super::{in_version, in_version_shared};
 
 pub(crate) fn get(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &str, name: &str) -> Result<Response, ApiError> {
     let stored = server.store.get(&info.storage, ns, name).ok_or_else(|| ApiError::not_found(&info.group_resource(), name))?;
@@ -28,7 +28,7 @@ pub(crate) fn list(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &
     check_field_selector(info, &opts)?;
     let ns_filter = if ns.is_empty() { None } else { Some(ns) };
     let candidates = server.store.list(&info.storage, ns_filter, &opts.selection(), opts.continue_after.as_ref());
-    let mut items: Vec<Value> = Vec::new();
+    let mut items: Vec<std::sync::Arc<Value>> = Vec::new();
     let mut continue_token = None;
     let mut remaining = 0usize;
     let mut last_key = None;
@@ -42,7 +42,7 @@ pub(crate) fn list(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &
         }
         let obj = &stored.object;
         last_key = Some((obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string(), obj["metadata"]["name"].as_str().unwrap_or_default().to_string()));
-        items.push((**obj).clone());
+        items.push(in_version_shared(info, obj));
     }
     let rv = server.store.resource_version();
     let mut meta = json!({"resourceVersion": rv.to_string()});
@@ -59,23 +59,13 @@ pub(crate) fn list(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &
     }
     if let Some(tv) = tables::wants_table(req.header("accept")) {
         let include = IncludeObject::parse(req.param("includeObject"))?;
-        let versioned: Vec<Value> = items.iter().map(|o| in_version(info, o)).collect();
-        let refs: Vec<&Value> = versioned.iter().collect();
+        let refs: Vec<&Value> = items.iter().map(|o| &**o).collect();
         let headers = req.param("noHeaders") != Some("true");
         return Ok(Response::object(200, tables::build(info.strategy, &refs, server.now, include, tv, meta, headers)));
     }
-    let items: Vec<Value> = items
-        .into_iter()
-        .map(|o| {
-            let mut o = in_version(info, &o);
-            if let Some(m) = o.as_object_mut() {
-                m.remove("apiVersion");
-                m.remove("kind");
-            }
-            o
-        })
-        .collect();
-    Ok(Response::object(200, json!({"kind": format!("{}List", info.kind), "apiVersion": info.api_version(), "metadata": meta, "items": items})))
+    // Items keep their apiVersion and kind (clients ignore them in lists; kubectl prints them).
+    let head = json!({"kind": format!("{}List", info.kind), "apiVersion": info.api_version(), "metadata": meta});
+    Ok(Response { status: 200, headers: vec![("content-type".into(), "application/json".into())], body: ResponseBody::List { head, items } })
 }
 
 /// Field selectors name only the fields a kind supports; others are refused with the kind's

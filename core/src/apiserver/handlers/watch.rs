@@ -3,16 +3,18 @@
 //! last resourceVersion it sent. Selectors follow transitions: an object that starts matching
 //! is ADDED, one that stops matching is DELETED.
 
-use serde_json::{json, Value};
+use std::sync::Arc;
+
+use serde_json::json;
 
 use crate::api::status::ApiError;
 use crate::apiserver::registry::ResourceInfo;
-use crate::apiserver::request::{Request, Response, ResponseBody};
+use crate::apiserver::request::{Request, Response, ResponseBody, WatchItem};
 use crate::apiserver::select::ListOptions;
 use crate::apiserver::ApiServer;
 use crate::store::{EventType, StoreError};
 
-use super::in_version;
+use super::in_version_shared;
 use super::read::check_field_selector;
 
 /// The response header carrying the resourceVersion to watch from next.
@@ -37,7 +39,7 @@ pub(super) fn watch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
             let ns_filter = if ns.is_empty() { None } else { Some(ns) };
             for stored in server.store.list(&info.storage, ns_filter, &opts.selection(), None) {
                 if opts.matches(info.strategy, &stored.object) {
-                    events.push(json!({"type": "ADDED", "object": in_version(info, &stored.object)}));
+                    events.push(WatchItem { kind: "ADDED".into(), object: in_version_shared(info, &stored.object) });
                 }
             }
             if initial_end {
@@ -47,7 +49,7 @@ pub(super) fn watch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
         Some(rv) => match server.store.events_since(rv) {
             Err(StoreError::Expired { requested, oldest }) => {
                 let status = ApiError::Expired(format!("too old resource version: {requested} ({})", oldest.saturating_sub(1))).to_status();
-                events.push(json!({"type": "ERROR", "object": status}));
+                events.push(WatchItem { kind: "ERROR".into(), object: Arc::new(status) });
             }
             Err(e) => return Err(ApiError::Internal(e.to_string())),
             Ok(iter) => {
@@ -62,7 +64,7 @@ pub(super) fn watch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
                         (EventType::Modified, true, false) => "DELETED",
                         _ => continue,
                     };
-                    events.push(json!({"type": kind, "object": in_version(info, &e.object)}));
+                    events.push(WatchItem { kind: kind.into(), object: in_version_shared(info, &e.object) });
                 }
             }
         },
@@ -75,10 +77,10 @@ pub(super) fn watch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
     Ok(resp)
 }
 
-fn bookmark(info: &ResourceInfo, rv: u64, initial_end: bool) -> Value {
+fn bookmark(info: &ResourceInfo, rv: u64, initial_end: bool) -> WatchItem {
     let mut meta = json!({"resourceVersion": rv.to_string(), "creationTimestamp": null});
     if initial_end {
         meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
     }
-    json!({"type": "BOOKMARK", "object": {"kind": info.kind, "apiVersion": info.api_version(), "metadata": meta}})
+    WatchItem { kind: "BOOKMARK".into(), object: Arc::new(json!({"kind": info.kind, "apiVersion": info.api_version(), "metadata": meta})) }
 }
