@@ -234,3 +234,13 @@ fn row9_pod_over_quota_is_forbidden_and_used_is_exact() {
     let (_, q3) = send(&mut c, Request::get("/api/v1/namespaces/default/resourcequotas/q"));
     assert_eq!(q3["status"]["used"], json!({"limits.cpu": "0", "pods": "0", "requests.cpu": "0"}));
 }
+
+#[test]
+fn duplicate_fields_with_strict_validation() {
+    let mut c = cluster();
+    let body = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d","name":"d"},"data":{"a":"1"}}"#;
+    let req = Request::new(Method::Post, "/api/v1/namespaces/default/configmaps?fieldValidation=Strict").with_bytes("application/json", body);
+    let (code, status) = send(&mut c, req);
+    assert_eq!(code, 400);
+    assert_eq!(status["message"], "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: duplicate field \"metadata.name\"");
+}

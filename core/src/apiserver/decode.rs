@@ -36,9 +36,15 @@ impl FieldValidation {
 
 /// Parses a request body into JSON. YAML is read when the content type says so.
 pub fn parse_body(req: &Request) -> Result<Value, ApiError> {
+    parse_body_tracking(req).map(|(v, _)| v)
+}
+
+/// Parses a request body into JSON, also returning the paths of duplicated keys (strict field
+/// validation reports them).
+pub fn parse_body_tracking(req: &Request) -> Result<(Value, Vec<String>), ApiError> {
     match &req.body {
         Body::Empty => Err(ApiError::BadRequest("the body of the request was empty".into())),
-        Body::Object(v) => Ok(v.clone()),
+        Body::Object(v) => Ok((v.clone(), Vec::new())),
         Body::Bytes(bytes) => {
             if bytes.len() > MAX_BODY_BYTES {
                 return Err(ApiError::RequestEntityTooLarge(format!("limit is {MAX_BODY_BYTES}")));
@@ -48,10 +54,10 @@ pub fn parse_body(req: &Request) -> Result<Value, ApiError> {
             let text = std::str::from_utf8(bytes).map_err(|_| ApiError::BadRequest("the body of the request is not valid UTF-8".into()))?;
             match mime.as_str() {
                 "application/json" | "application/merge-patch+json" | "application/strategic-merge-patch+json" | "application/json-patch+json" | "" | "*/*" => {
-                    serde_json::from_str(text).map_err(|e| ApiError::BadRequest(format!("couldn't get version/kind; json parse error: {e}")))
+                    super::dup::json_with_duplicates(text).map_err(|e| ApiError::BadRequest(format!("couldn't get version/kind; json parse error: {e}")))
                 }
                 "application/yaml" | "application/apply-patch+yaml" | "application/x-yaml" | "text/yaml" => {
-                    serde_yaml::from_str::<Value>(text).map_err(|e| {
+                    super::dup::yaml_with_duplicates(text).map_err(|e| {
                         let msg = e.to_string();
                         if msg.contains("repetition limit exceeded") {
                             ApiError::BadRequest("error converting YAML to JSON: yaml: document contains excessive aliasing".into())

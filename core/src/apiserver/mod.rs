@@ -7,6 +7,7 @@ pub mod alloc;
 pub mod convert;
 pub mod decode;
 mod discovery;
+pub mod dup;
 mod handlers;
 pub mod kinds;
 pub mod registry;

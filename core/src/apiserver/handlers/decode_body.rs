@@ -8,7 +8,7 @@ use crate::api::field::go_quote;
 use crate::api::status::ApiError;
 use crate::schema::Schema;
 
-use crate::apiserver::decode::{decode_typed, parse_body, FieldValidation};
+use crate::apiserver::decode::{decode_typed, parse_body_tracking, FieldValidation};
 use crate::apiserver::registry::ResourceInfo;
 use crate::apiserver::request::Request;
 
@@ -20,7 +20,7 @@ pub(super) struct Incoming {
 
 pub(super) fn read_object(req: &Request, info: &ResourceInfo) -> Result<Incoming, ApiError> {
     let mode = FieldValidation::from_request(req)?;
-    let mut body = parse_body(req)?;
+    let (mut body, duplicates) = parse_body_tracking(req)?;
     let expected_version = info.api_version();
     let Some(map) = body.as_object_mut() else {
         return Err(ApiError::BadRequest(format!(
@@ -55,6 +55,15 @@ pub(super) fn read_object(req: &Request, info: &ResourceInfo) -> Result<Incoming
     };
     let decoded = decode_typed(schema, def, body).map_err(|e| ApiError::BadRequest(format!("{prefix}: {e}")))?;
     let mut warnings = Vec::new();
+    let mut strict_errors = decoded.unknown;
+    for d in duplicates {
+        // A key both unknown and repeated is reported once, as unknown.
+        let unknown = format!("unknown field {}", go_quote(&d));
+        if !strict_errors.contains(&unknown) {
+            strict_errors.push(format!("duplicate field {}", go_quote(&d)));
+        }
+    }
+    let decoded = super::super::decode::Decoded { object: decoded.object, unknown: strict_errors };
     if !decoded.unknown.is_empty() {
         match mode {
             FieldValidation::Strict => {
