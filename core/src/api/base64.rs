@@ -19,36 +19,56 @@ pub fn encode(data: &[u8]) -> String {
     out
 }
 
-/// Decodes standard base64; `Err` holds the offset of the first bad byte (as Go reports it).
+/// Decodes standard base64; `Err` holds the offset of the first bad byte, as Go's decoder
+/// reports it (a bad character where it is met; a short final group at its start).
 pub fn decode(text: &str) -> Result<Vec<u8>, usize> {
-    let bytes: Vec<u8> = text.bytes().filter(|c| *c != b'\n' && *c != b'\r').collect();
-    if bytes.len() % 4 != 0 {
-        return Err(bytes.len() - bytes.len() % 4);
-    }
-    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
-    for (ci, chunk) in bytes.chunks(4).enumerate() {
-        let mut n = 0u32;
-        let mut pad = 0;
-        for (i, c) in chunk.iter().enumerate() {
-            let v = match c {
-                b'A'..=b'Z' => c - b'A',
-                b'a'..=b'z' => c - b'a' + 26,
-                b'0'..=b'9' => c - b'0' + 52,
-                b'+' => 62,
-                b'/' => 63,
-                b'=' if i >= 2 && ci == bytes.len() / 4 - 1 => {
-                    pad += 1;
-                    0
-                }
-                _ => return Err(ci * 4 + i),
-            };
-            if pad > 0 && *c != b'=' {
-                return Err(ci * 4 + i);
-            }
-            n = (n << 6) | u32::from(v);
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let mut group = [0u8; 4];
+    let mut n = 0;
+    let mut group_start = 0;
+    let mut pad = 0;
+    let mut seen = 0usize;
+    for (i, c) in text.bytes().enumerate() {
+        if c == b'\n' || c == b'\r' {
+            continue;
         }
-        let b = n.to_be_bytes();
-        out.extend_from_slice(&b[1..4 - pad]);
+        if n == 0 {
+            group_start = seen;
+        }
+        seen += 1;
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' if n >= 2 => {
+                pad += 1;
+                0
+            }
+            _ => return Err(i),
+        };
+        if pad > 0 && c != b'=' {
+            return Err(i);
+        }
+        group[n] = v;
+        n += 1;
+        if n == 4 {
+            let word = (u32::from(group[0]) << 18) | (u32::from(group[1]) << 12) | (u32::from(group[2]) << 6) | u32::from(group[3]);
+            let bytes = word.to_be_bytes();
+            out.extend_from_slice(&bytes[1..4 - pad]);
+            n = 0;
+            if pad > 0 {
+                // Nothing may follow padding.
+                if let Some(j) = text.bytes().enumerate().skip(i + 1).find(|(_, c)| *c != b'\n' && *c != b'\r').map(|(j, _)| j) {
+                    return Err(j);
+                }
+                break;
+            }
+        }
+    }
+    if n != 0 {
+        return Err(group_start);
     }
     Ok(out)
 }

@@ -178,6 +178,37 @@ impl Quantity {
         Ok(Quantity { nanos: if negative { -nanos } else { nanos }, format })
     }
 
+    /// The quantity as Go's `%#v` prints a `resource.Quantity` in validation messages.
+    pub fn go_dump(&self) -> String {
+        let canonical = self.canonical();
+        let (value, scale) = match self.format {
+            Format::BinarySI => (self.value().to_string(), 0),
+            _ => {
+                let digits: String = canonical.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+                let scale = match &canonical[digits.len()..] {
+                    "n" => -9,
+                    "u" => -6,
+                    "m" => -3,
+                    "k" => 3,
+                    "M" => 6,
+                    "G" => 9,
+                    "T" => 12,
+                    "P" => 15,
+                    "E" => 18,
+                    s if s.starts_with('e') => s[1..].parse().unwrap_or(0),
+                    _ => 0,
+                };
+                (digits, scale)
+            }
+        };
+        let format = match self.format {
+            Format::BinarySI => "BinarySI",
+            Format::DecimalSI => "DecimalSI",
+            Format::DecimalExponent => "DecimalExponent",
+        };
+        format!("resource.Quantity{{i:resource.int64Amount{{value:{value}, scale:{scale}}}, d:resource.infDecAmount{{Dec:(*inf.Dec)(nil)}}, s:\"\", Format:\"{format}\"}}")
+    }
+
     /// Kubernetes' canonical string: the largest suffix that keeps the number whole
     /// (`1024Mi` → `1Gi`, `0.5` → `500m`, `1500` → `1500`).
     pub fn canonical(&self) -> String {

@@ -204,32 +204,32 @@ impl Strategy for LimitRangeStrategy {
                 let (min, max, def, req) = (q("min", &r), q("max", &r), q("default", &r), q("defaultRequest", &r));
                 if let (Some(a), Some(b)) = (min, max) {
                     if a > b {
-                        errs.push(FieldError::invalid_str(&p.child("min").key(&r), &a.canonical(), format!("min value {a} is greater than max value {b}")));
+                        errs.push(FieldError::invalid(&p.child("min").key(&r), BadValue::Raw(a.go_dump()), format!("min value {a} is greater than max value {b}")));
                     }
                 }
                 if let (Some(a), Some(b)) = (min, req) {
                     if a > b {
-                        errs.push(FieldError::invalid_str(&p.child("defaultRequest").key(&r), &b.canonical(), format!("min value {a} is greater than default request value {b}")));
+                        errs.push(FieldError::invalid(&p.child("defaultRequest").key(&r), BadValue::Raw(b.go_dump()), format!("min value {a} is greater than default request value {b}")));
                     }
                 }
                 if let (Some(a), Some(b)) = (req, max) {
                     if a > b {
-                        errs.push(FieldError::invalid_str(&p.child("defaultRequest").key(&r), &a.canonical(), format!("default request value {a} is greater than max value {b}")));
+                        errs.push(FieldError::invalid(&p.child("defaultRequest").key(&r), BadValue::Raw(a.go_dump()), format!("default request value {a} is greater than max value {b}")));
                     }
                 }
                 if let (Some(a), Some(b)) = (req, def) {
                     if a > b {
-                        errs.push(FieldError::invalid_str(&p.child("defaultRequest").key(&r), &a.canonical(), format!("default request value {a} is greater than default limit value {b}")));
+                        errs.push(FieldError::invalid(&p.child("defaultRequest").key(&r), BadValue::Raw(a.go_dump()), format!("default request value {a} is greater than default limit value {b}")));
                     }
                 }
                 if let (Some(a), Some(b)) = (min, def) {
                     if a > b {
-                        errs.push(FieldError::invalid_str(&p.child("default").key(&r), &b.canonical(), format!("min value {a} is greater than default value {b}")));
+                        errs.push(FieldError::invalid(&p.child("default").key(&r), BadValue::Raw(b.go_dump()), format!("min value {a} is greater than default value {b}")));
                     }
                 }
                 if let (Some(a), Some(b)) = (def, max) {
                     if a > b {
-                        errs.push(FieldError::invalid_str(&p.child("default").key(&r), &a.canonical(), format!("default value {a} is greater than max value {b}")));
+                        errs.push(FieldError::invalid(&p.child("default").key(&r), BadValue::Raw(a.go_dump()), format!("default value {a} is greater than max value {b}")));
                     }
                 }
             }

@@ -64,6 +64,9 @@ impl Strategy for PersistentVolumeStrategy {
 
     fn default(&self, obj: &mut Value) {
         let spec = object_mut(obj, "spec");
+        if let Some(h) = spec.get_mut("hostPath").and_then(Value::as_object_mut) {
+            set_default(h, "type", json!(""));
+        }
         set_default(spec, "persistentVolumeReclaimPolicy", json!("Retain"));
         set_default(spec, "volumeMode", json!("Filesystem"));
         let status = object_mut(obj, "status");
