@@ -114,25 +114,29 @@ impl Store {
         Ok(stored)
     }
 
-    /// Replaces an object. With `expected` set, the stored resourceVersion must equal it.
-    pub fn update(&mut self, resource: &str, namespace: &str, name: &str, mut object: Value, expected: Option<u64>) -> Result<Stored, StoreError> {
-        let key = (namespace.to_string(), name.to_string());
+    /// The stored object, which must exist and, with `expected` set, be at that version.
+    fn current(&self, resource: &str, namespace: &str, name: &str, expected: Option<u64>) -> Result<Stored, StoreError> {
         let current = self.get(resource, namespace, name).ok_or_else(|| StoreError::NotFound {
             resource: resource.into(),
             namespace: namespace.into(),
             name: name.into(),
         })?;
-        if let Some(expected) = expected {
-            if expected != current.resource_version {
-                return Err(StoreError::Conflict {
-                    resource: resource.into(),
-                    namespace: namespace.into(),
-                    name: name.into(),
-                    expected,
-                    actual: current.resource_version,
-                });
-            }
+        match expected {
+            Some(e) if e != current.resource_version => Err(StoreError::Conflict {
+                resource: resource.into(),
+                namespace: namespace.into(),
+                name: name.into(),
+                expected: e,
+                actual: current.resource_version,
+            }),
+            _ => Ok(current),
         }
+    }
+
+    /// Replaces an object. With `expected` set, the stored resourceVersion must equal it.
+    pub fn update(&mut self, resource: &str, namespace: &str, name: &str, mut object: Value, expected: Option<u64>) -> Result<Stored, StoreError> {
+        let key = (namespace.to_string(), name.to_string());
+        let current = self.current(resource, namespace, name, expected)?;
         let rv = self.stamp(&mut object);
         let stored = Stored { object: Arc::new(object), resource_version: rv };
         let fields = self.field_indexes.get(resource).cloned().unwrap_or_default();
@@ -148,22 +152,7 @@ impl Store {
     /// resourceVersion (as etcd's delete revision).
     pub fn delete(&mut self, resource: &str, namespace: &str, name: &str, expected: Option<u64>) -> Result<Stored, StoreError> {
         let key = (namespace.to_string(), name.to_string());
-        let current = self.get(resource, namespace, name).ok_or_else(|| StoreError::NotFound {
-            resource: resource.into(),
-            namespace: namespace.into(),
-            name: name.into(),
-        })?;
-        if let Some(expected) = expected {
-            if expected != current.resource_version {
-                return Err(StoreError::Conflict {
-                    resource: resource.into(),
-                    namespace: namespace.into(),
-                    name: name.into(),
-                    expected,
-                    actual: current.resource_version,
-                });
-            }
-        }
+        let current = self.current(resource, namespace, name, expected)?;
         let fields = self.field_indexes.get(resource).cloned().unwrap_or_default();
         if let Some(table) = self.tables.get_mut(resource) {
             table.indexes.remove(&key, &current.object, &fields);

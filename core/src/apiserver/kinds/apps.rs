@@ -152,7 +152,8 @@ impl Strategy for DeploymentStrategy {
 
 pub struct ReplicaSetStrategy;
 
-const REPLICA_COLUMNS: &[Column] = &[
+/// The columns of ReplicaSets and ReplicationControllers.
+pub const REPLICA_COLUMNS: &[Column] = &[
     Column::name(),
     Column::integer("Desired"),
     Column::integer("Current"),

@@ -28,6 +28,7 @@ pub fn strategy_for(group: &str, kind: &str) -> &'static dyn Strategy {
         ("", "Secret") => &config::SecretStrategy,
         ("", "ServiceAccount") => &config::ServiceAccountStrategy,
         ("", "ReplicationController") => &replication_controller::ReplicationControllerStrategy,
+        ("", "PodTemplate") => &workload::PodTemplateStrategy,
         ("", "Service") => &service::ServiceStrategy,
         ("", "Endpoints") => &service::EndpointsStrategy,
         ("discovery.k8s.io", "EndpointSlice") => &service::EndpointSliceStrategy,

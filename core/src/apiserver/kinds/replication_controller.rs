@@ -13,16 +13,6 @@ use super::workload::nonnegative;
 
 pub struct ReplicationControllerStrategy;
 
-const COLUMNS: &[Column] = &[
-    Column::name(),
-    Column::integer("Desired"),
-    Column::integer("Current"),
-    Column::integer("Ready"),
-    Column::age(),
-    Column::string("Containers").wide(),
-    Column::string("Images").wide(),
-    Column::string("Selector").wide(),
-];
 
 impl Strategy for ReplicationControllerStrategy {
     fn has_status(&self) -> bool {
@@ -87,7 +77,7 @@ impl Strategy for ReplicationControllerStrategy {
     }
 
     fn columns(&self) -> Option<&'static [Column]> {
-        Some(COLUMNS)
+        Some(super::apps::REPLICA_COLUMNS)
     }
 
     fn row(&self, rc: &Value, now: Timestamp) -> Vec<Value> {

@@ -135,3 +135,29 @@ pub fn containers_images_selector(spec: &Value) -> [Value; 3] {
     let (names, images) = format::containers(&spec["template"]["spec"]);
     [json!(names), json!(images), json!(format::label_selector(&spec["selector"]))]
 }
+
+/// PodTemplate: a named pod template, checked like a workload's.
+pub struct PodTemplateStrategy;
+
+impl crate::apiserver::strategy::Strategy for PodTemplateStrategy {
+    fn default(&self, obj: &mut Value) {
+        if let Some(t) = obj.get_mut("template") {
+            default_template(t);
+        }
+    }
+
+    fn validate(&self, pt: &Value) -> Vec<FieldError> {
+        validate_template(&pt["template"], &Path::new("template"))
+    }
+
+    fn columns(&self) -> Option<&'static [crate::apiserver::tables::Column]> {
+        use crate::apiserver::tables::Column;
+        const C: &[Column] = &[Column::name(), Column::string("Containers"), Column::string("Images"), Column::string("Pod Labels")];
+        Some(C)
+    }
+
+    fn row(&self, pt: &Value, _now: crate::sim::clock::Timestamp) -> Vec<Value> {
+        let (names, images) = format::containers(&pt["template"]["spec"]);
+        vec![json!(crate::api::object::name(pt)), json!(names), json!(images), json!(format::labels(&pt["template"]["metadata"]["labels"]))]
+    }
+}
