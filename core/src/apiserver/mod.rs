@@ -10,6 +10,7 @@ mod discovery;
 pub mod dup;
 mod handlers;
 pub mod kinds;
+pub mod openapi;
 pub mod registry;
 pub mod request;
 pub mod route;
@@ -92,6 +93,12 @@ impl ApiServer {
             Route::Group(g) => discovery::group(&g).ok_or(ApiError::NoRoute),
             Route::GroupVersion { group, version } => discovery::group_version(&group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::handle(self, req, &r),
+            Route::OpenApiV2 => Ok(openapi::v2(req.header("accept"))),
+            Route::OpenApiV3Root => Ok(Response::object(200, openapi::root())),
+            Route::OpenApiV3(key) => Ok(match openapi::group_version(&key) {
+                Some(doc) => Response::object(200, doc),
+                None => Response::text(404, "404 page not found\n".into()),
+            }),
             Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
         }
     }
@@ -107,6 +114,9 @@ impl ApiServer {
             Route::GroupVersion { group, version } => discovery::group_version(&group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::read_only(self, req, &r),
             Route::Health(_) => Ok(Response::text(200, "ok".into())),
+            Route::OpenApiV2 => Ok(openapi::v2(req.header("accept"))),
+            Route::OpenApiV3Root => Ok(Response::object(200, openapi::root())),
+            Route::OpenApiV3(key) => Ok(openapi::group_version(&key).map_or_else(|| Response::text(404, "404 page not found\n".into()), |d| Response::object(200, d))),
             Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
         };
         result.unwrap_or_else(|e| error_response(&e))

@@ -129,6 +129,8 @@ pub enum ResponseBody {
     /// `head` holds kind, apiVersion and metadata; `items` go under `items`.
     List { head: Value, items: Vec<Arc<Value>> },
     Text(String),
+    /// Binary content (the protobuf form of `/openapi/v2`).
+    Bytes(Vec<u8>),
     Events(Vec<WatchItem>),
 }
 
@@ -175,7 +177,7 @@ impl Response {
             }
             ResponseBody::Events(es) => Some(Value::Array(es.iter().map(WatchItem::to_json).collect())),
             ResponseBody::Text(t) => Some(Value::String(t)),
-            ResponseBody::Empty => None,
+            ResponseBody::Bytes(_) | ResponseBody::Empty => None,
         }
     }
 
@@ -208,6 +210,7 @@ impl Response {
                 out
             }
             ResponseBody::Text(t) => t.clone().into_bytes(),
+            ResponseBody::Bytes(b) => b.clone(),
             ResponseBody::Events(es) => {
                 let mut out = Vec::new();
                 for e in es {

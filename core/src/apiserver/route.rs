@@ -57,6 +57,12 @@ pub enum Route {
     GroupVersion { group: String, version: String },
     Version,
     Health(String),
+    /// `/openapi/v2`.
+    OpenApiV2,
+    /// `/openapi/v3`: where each group version's document is.
+    OpenApiV3Root,
+    /// `/openapi/v3/api/v1`, `/openapi/v3/apis/apps/v1`.
+    OpenApiV3(String),
     Resource(ResourceRequest),
     NotFound,
 }
@@ -65,6 +71,9 @@ pub fn route(req: &Request) -> Route {
     let parts: Vec<&str> = req.path.split('/').filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {
         ["version"] => return Route::Version,
+        ["openapi", "v2"] => return Route::OpenApiV2,
+        ["openapi", "v3"] => return Route::OpenApiV3Root,
+        ["openapi", "v3", rest @ ..] => return Route::OpenApiV3(rest.join("/")),
         [h @ ("healthz" | "readyz" | "livez")] => return Route::Health((*h).to_string()),
         [h @ ("healthz" | "readyz" | "livez"), _] => return Route::Health((*h).to_string()),
         ["api"] => return Route::CoreVersions,

@@ -11,6 +11,7 @@ use crate::api::status::ApiError;
 use crate::apiserver::registry::ResourceInfo;
 use crate::apiserver::request::{Request, Response, ResponseBody, WatchItem};
 use crate::apiserver::select::ListOptions;
+use crate::apiserver::tables::{self, IncludeObject};
 use crate::apiserver::ApiServer;
 use crate::store::{EventType, StoreError};
 
@@ -71,6 +72,21 @@ pub(super) fn watch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
     }
     if bookmarks && !initial_end {
         events.push(bookmark(info, current, false));
+    }
+    // `kubectl get -w` asks for Tables: each event carries a one-row Table, the first with the
+    // column definitions (`noHeaders` asks for none at all).
+    if let Some(tv) = tables::wants_table(req.header("accept")) {
+        let include = IncludeObject::parse(req.param("includeObject"))?;
+        let mut headers = req.param("noHeaders") != Some("true");
+        for e in &mut events {
+            if e.kind == "ERROR" || e.kind == "BOOKMARK" {
+                continue;
+            }
+            let rv = e.object["metadata"]["resourceVersion"].clone();
+            let table = tables::build(info.strategy, &[&*e.object], server.now, include, tv, json!({"resourceVersion": rv}), headers);
+            headers = false;
+            e.object = Arc::new(table);
+        }
     }
     let mut resp = Response { status: 200, headers: vec![("content-type".into(), "application/json".into())], body: ResponseBody::Events(events) };
     resp.headers.push((NEXT_RESOURCE_VERSION_HEADER.into(), current.to_string()));
