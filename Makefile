@@ -87,6 +87,9 @@ clean:
 bench:
 	cargo bench -q -p hakoniwa-core --bench apiserver
 
-# Regenerates core/data/schema from k8s-openapi (a separate crate, not part of the build).
+# Regenerates core/data/schema from k8s-openapi (a separate crate, not part of the build), with
+# protobuf field numbers and Go omitempty facts when PROTO_API, PROTO_APIMACHINERY (generated.proto
+# trees) and GO_API, GO_APIMACHINERY (types.go trees) of kubernetes/api and kubernetes/apimachinery
+# v0.33.1 are given, e.g. from `git archive v0.33.1` of each.
 schema:
-	cd tools/schemagen && cargo run --release -- ../../core/data/schema/v1.33.json
+	cd tools/schemagen && cargo run --release -- ../../core/data/schema/v1.33.json $(PROTO_API) $(PROTO_APIMACHINERY) $(if $(GO_API),--go $(GO_API) $(GO_APIMACHINERY))

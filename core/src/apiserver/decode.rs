@@ -51,6 +51,9 @@ pub fn parse_body_tracking(req: &Request) -> Result<(Value, Vec<String>), ApiErr
             }
             let ct = req.header("content-type").unwrap_or("application/json");
             let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            if mime == "application/vnd.kubernetes.protobuf" {
+                return super::protobuf::decode(bytes).map(|v| (v, Vec::new())).map_err(|e| ApiError::BadRequest(format!("the body of the request could not be decoded: {e}")));
+            }
             let text = std::str::from_utf8(bytes).map_err(|_| ApiError::BadRequest("the body of the request is not valid UTF-8".into()))?;
             match mime.as_str() {
                 "application/json" | "application/merge-patch+json" | "application/strategic-merge-patch+json" | "application/json-patch+json" | "" | "*/*" => {

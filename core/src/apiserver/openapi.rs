@@ -68,7 +68,7 @@ fn collect_schemas(schema: &Schema, name: &str, out: &mut Map<String, Value>, de
         Definition::Scalar(t) => {
             out.insert(name.to_string(), type_schema(t));
         }
-        Definition::Object { props, required } => {
+        Definition::Object { props, required, .. } => {
             let mut p = Map::new();
             let mut refs = Vec::new();
             for (k, t) in props {

@@ -62,10 +62,25 @@ impl FieldType {
     }
 }
 
+/// What a protobuf field number stands for in a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProtoField {
+    /// The JSON property of that name.
+    Named(String),
+    /// An embedded Go struct: a message on the wire whose fields are inlined in JSON.
+    Inline(String),
+}
+
 /// One definition: an object with properties, or a named scalar (Time, Quantity, ...).
 #[derive(Clone, Debug)]
 pub enum Definition {
-    Object { props: BTreeMap<String, FieldType>, required: Vec<String> },
+    Object {
+        props: BTreeMap<String, FieldType>,
+        required: Vec<String>,
+        proto: BTreeMap<u32, ProtoField>,
+        /// Plain (non-pointer) `omitempty` fields: their zero value is left out of JSON.
+        omit_zero: Vec<String>,
+    },
     Scalar(FieldType),
 }
 
@@ -91,6 +106,10 @@ struct RawDefinition {
     required: Vec<String>,
     #[serde(rename = "type")]
     scalar: Option<String>,
+    #[serde(default)]
+    proto: BTreeMap<String, String>,
+    #[serde(default, rename = "omitZero")]
+    omit_zero: Vec<String>,
 }
 
 impl Schema {
@@ -114,6 +133,18 @@ impl Schema {
                     _ => Definition::Object {
                         props: d.props.iter().map(|(k, v)| (k.clone(), FieldType::parse(v))).collect(),
                         required: d.required,
+                        proto: d
+                            .proto
+                            .iter()
+                            .filter_map(|(n, f)| {
+                                let field = match f.strip_prefix('*') {
+                                    Some(def) => ProtoField::Inline(def.to_string()),
+                                    None => ProtoField::Named(f.clone()),
+                                };
+                                Some((n.parse().ok()?, field))
+                            })
+                            .collect(),
+                        omit_zero: d.omit_zero,
                     },
                 };
                 (name, def)
@@ -170,7 +201,7 @@ mod tests {
             FieldType::Ref(r) => r.clone(),
             other => panic!("{other:?}"),
         };
-        let Some(Definition::Object { props, required }) = s.definition(&spec) else { panic!("object") };
+        let Some(Definition::Object { props, required, .. }) = s.definition(&spec) else { panic!("object") };
         assert_eq!(props["replicas"], FieldType::Int32);
         assert!(required.contains(&"selector".to_string()));
         assert!(s.kind("v1", "Pod").is_some());

@@ -18,6 +18,9 @@ use schemars::schema::{InstanceType, Schema, SchemaObject, SingleOrVec};
 use schemars::JsonSchema;
 use serde_json::{json, Map, Value};
 
+mod gotypes;
+mod proto;
+
 macro_rules! kinds {
     ($gen:ident, $out:ident; $($gv:literal => [$($ty:path),* $(,)?]),* $(,)?) => {
         $($(
@@ -32,7 +35,12 @@ macro_rules! kinds {
 }
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: hakoniwa-schemagen OUT.json");
+    let path = std::env::args().nth(1).expect("usage: hakoniwa-schemagen OUT.json [PROTO_DIR...]");
+    // Optional: PROTO_DIR... then GO_API_DIR GO_APIMACHINERY_DIR after `--go`.
+    let rest: Vec<String> = std::env::args().skip(2).collect();
+    let split = rest.iter().position(|a| a == "--go").unwrap_or(rest.len());
+    let proto_dirs: Vec<String> = rest[..split].to_vec();
+    let go_dirs: Vec<String> = rest.get(split + 1..).map(<[String]>::to_vec).unwrap_or_default();
     let mut gen = SchemaGenerator::new(SchemaSettings::openapi3());
     let mut kinds = BTreeMap::new();
     use k8s_openapi::api as a;
@@ -83,6 +91,40 @@ fn main() {
     let mut defs = Map::new();
     for (name, schema) in gen.definitions() {
         defs.insert(name.clone(), definition(name, schema));
+    }
+    let messages = proto::read_dirs(&proto_dirs);
+    let mut numbered = 0;
+    for (def, fields) in &messages {
+        let Some(Value::Object(d)) = defs.get_mut(def) else { continue };
+        let props: Vec<String> = d.get("props").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
+        let mut numbers = Map::new();
+        for f in fields {
+            if props.contains(&f.name) {
+                numbers.insert(f.number.to_string(), Value::String(f.name.clone()));
+            } else if let Some(t) = &f.message {
+                // A Go embedded struct: a message on the wire, inlined in JSON.
+                numbers.insert(f.number.to_string(), Value::String(format!("*{t}")));
+            }
+        }
+        if !numbers.is_empty() {
+            d.insert("proto".into(), Value::Object(numbers));
+            numbered += 1;
+        }
+    }
+    eprintln!("protobuf field numbers for {numbered} definitions");
+    if go_dirs.len() == 2 {
+        let omit = gotypes::read(&[(go_dirs[0].clone(), "io.k8s.api"), (go_dirs[1].clone(), "io.k8s.apimachinery")]);
+        let mut marked = 0;
+        for (def, fields) in omit {
+            let Some(Value::Object(d)) = defs.get_mut(&def) else { continue };
+            let props: Vec<String> = d.get("props").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
+            let list: Vec<Value> = fields.into_iter().filter(|f| props.contains(f)).map(Value::String).collect();
+            if !list.is_empty() {
+                d.insert("omitZero".into(), Value::Array(list));
+                marked += 1;
+            }
+        }
+        eprintln!("omitempty value fields for {marked} definitions");
     }
     let out = json!({"version": 1, "kinds": kinds, "definitions": defs});
     let mut text = serde_json::to_string(&out).expect("serialisable");
