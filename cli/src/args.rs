@@ -10,11 +10,13 @@ pub struct ServeArgs {
     /// How many simulated seconds pass per wall-clock second.
     pub speed: f64,
     pub kubeconfig_out: Option<PathBuf>,
+    /// Where virtual time starts (RFC 3339); wall time when absent.
+    pub start: Option<String>,
 }
 
 impl ServeArgs {
     pub fn parse(argv: &[String]) -> Result<ServeArgs, String> {
-        let mut a = ServeArgs { port: 6443, preset: "kind".into(), seed: 1, speed: 1.0, kubeconfig_out: None };
+        let mut a = ServeArgs { port: 6443, preset: "kind".into(), seed: 1, speed: 1.0, kubeconfig_out: None, start: None };
         let mut i = 0;
         while i < argv.len() {
             let (flag, inline) = match argv[i].split_once('=') {
@@ -34,11 +36,12 @@ impl ServeArgs {
                 "--seed" => a.seed = value()?.parse().map_err(|_| "invalid --seed".to_string())?,
                 "--speed" => {
                     a.speed = value()?.parse().map_err(|_| "invalid --speed".to_string())?;
-                    if !(a.speed > 0.0 && a.speed.is_finite()) {
-                        return Err("--speed must be a positive number".into());
+                    if !(a.speed >= 0.0 && a.speed.is_finite()) {
+                        return Err("--speed must be 0 (a frozen clock) or a positive number".into());
                     }
                 }
                 "--kubeconfig-out" => a.kubeconfig_out = Some(PathBuf::from(value()?)),
+                "--start" => a.start = Some(value()?),
                 other => return Err(format!("unknown flag: {other}")),
             }
             i += 1;
@@ -61,6 +64,7 @@ mod tests {
         assert_eq!((a.port, a.seed, a.speed), (7000, 7, 10.0));
         assert!(parse(&["--nope"]).is_err());
         assert!(parse(&["--port"]).is_err());
-        assert!(parse(&["--speed", "0"]).is_err());
+        assert!(parse(&["--speed", "-1"]).is_err());
+        assert_eq!(parse(&["--speed", "0", "--start", "2026-11-25T11:00:00Z"]).unwrap().start.as_deref(), Some("2026-11-25T11:00:00Z"));
     }
 }

@@ -9,7 +9,7 @@ mod serve;
 use std::process::ExitCode;
 
 fn usage() -> &'static str {
-    "Usage:\n  hakoniwa serve [--port 6443] [--preset kind] [--seed N] [--speed X] [--kubeconfig-out PATH]\n"
+    "Usage:\n  hakoniwa serve [--port 6443] [--preset kind] [--seed N] [--speed X] [--start RFC3339] [--kubeconfig-out PATH]\n"
 }
 
 fn main() -> ExitCode {

@@ -50,7 +50,17 @@ pub fn run(args: ServeArgs) -> ExitCode {
         }
     };
     let context = preset.context.clone();
-    let cluster = match Cluster::boot(preset, args.seed, wall_now()) {
+    let start = match &args.start {
+        Some(t) => match Timestamp::parse_rfc3339(t) {
+            Some(t) => t,
+            None => {
+                eprintln!("error: --start: not an RFC 3339 time: {t}");
+                return ExitCode::from(2);
+            }
+        },
+        None => wall_now(),
+    };
+    let cluster = match Cluster::boot(preset, args.seed, start) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -81,7 +91,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
             }
         };
         eprintln!("Hakoniwa: Kubernetes v1.33 API (simulated) on http://{addr} (context {context}, speed {}x)", args.speed);
-        tokio::spawn(run_clock(shared.clone(), args.speed));
+        if args.speed > 0.0 {
+            tokio::spawn(run_clock(shared.clone(), args.speed));
+        }
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(s) => s,

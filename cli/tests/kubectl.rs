@@ -1,0 +1,174 @@
+//! The real kubectl v1.33 against `hakoniwa serve`: scenario files (cli/tests/scenarios/*.txt)
+//! hold commands and the output a real v1.33 cluster gives for them; each scenario runs against
+//! a fresh server with a frozen clock and a fixed seed, so the output is exact.
+//!
+//! Format: `$ COMMAND` lines (run by sh in the scenarios folder, `kubectl` on PATH), an optional
+//! heredoc after `<<EOF`, then the expected output (stdout and stderr together) and `[exit N]`
+//! when N is not 0. `HAKONIWA_SCENARIO_UPDATE=1` rewrites the expected output (review the diff!).
+//! Without kubectl (set HAKONIWA_KUBECTL to point elsewhere) the test says so and passes.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DEFAULT_KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
+const START: &str = "2026-11-25T11:00:00Z";
+
+struct Step {
+    command: String,
+    stdin: Option<String>,
+    expected: String,
+}
+
+fn parse(text: &str) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(cmd) = line.strip_prefix("$ ") else {
+            if let Some(last) = steps.last_mut() {
+                last.expected.push_str(line);
+                last.expected.push('\n');
+            }
+            continue;
+        };
+        let (command, stdin) = match cmd.split_once(" <<EOF") {
+            Some((c, _)) => {
+                let mut body = String::new();
+                for l in lines.by_ref() {
+                    if l == "EOF" {
+                        break;
+                    }
+                    body.push_str(l);
+                    body.push('\n');
+                }
+                (c.to_string(), Some(body))
+            }
+            None => (cmd.to_string(), None),
+        };
+        steps.push(Step { command, stdin, expected: String::new() });
+    }
+    steps
+}
+
+fn render(steps: &[Step], outputs: &[String]) -> String {
+    let mut out = String::new();
+    for (s, o) in steps.iter().zip(outputs) {
+        out.push_str("$ ");
+        out.push_str(&s.command);
+        if let Some(body) = &s.stdin {
+            out.push_str(" <<EOF\n");
+            out.push_str(body);
+            out.push_str("EOF");
+        }
+        out.push('\n');
+        out.push_str(o);
+    }
+    out
+}
+
+struct Server {
+    child: Child,
+    kubeconfig: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(dir: &Path) -> Server {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let kubeconfig = dir.join("kubeconfig");
+    let child = Command::new(env!("CARGO_BIN_EXE_hakoniwa"))
+        .args(["serve", "--port", &port.to_string(), "--speed", "0", "--start", START, "--seed", "1"])
+        .arg("--kubeconfig-out")
+        .arg(&kubeconfig)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server { child, kubeconfig }
+}
+
+fn run(step: &Step, cwd: &Path, bin: &Path, kubeconfig: &Path) -> String {
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} 2>&1", step.command))
+        .current_dir(cwd)
+        .env("PATH", path)
+        .env("KUBECONFIG", kubeconfig)
+        .env("HOME", bin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(body) = &step.stdin {
+        child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    let mut text = String::from_utf8_lossy(&out.stdout).to_string();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let code = out.status.code().unwrap_or(-1);
+    if code != 0 {
+        text.push_str(&format!("[exit {code}]\n"));
+    }
+    text
+}
+
+#[test]
+fn real_kubectl_scenarios() {
+    let kubectl = PathBuf::from(std::env::var("HAKONIWA_KUBECTL").unwrap_or_else(|_| DEFAULT_KUBECTL.to_string()));
+    if !kubectl.exists() {
+        eprintln!("kubectl not found at {}: scenarios skipped", kubectl.display());
+        return;
+    }
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios");
+    let work = std::env::temp_dir().join(format!("hakoniwa-scenarios-{}", std::process::id()));
+    let bin = work.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let link = bin.join("kubectl");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&kubectl, &link).unwrap();
+    let update = std::env::var("HAKONIWA_SCENARIO_UPDATE").is_ok();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&scenarios).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
+    files.sort();
+    let (mut total, mut matched) = (0, 0);
+    let mut failures = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let steps = parse(&text);
+        let dir = work.join(file.file_stem().unwrap());
+        std::fs::create_dir_all(&dir).unwrap();
+        let server = start_server(&dir);
+        let outputs: Vec<String> = steps.iter().map(|s| run(s, &scenarios, &bin, &server.kubeconfig)).collect();
+        drop(server);
+        for (s, got) in steps.iter().zip(&outputs) {
+            total += 1;
+            if *got == s.expected {
+                matched += 1;
+            } else {
+                failures.push(format!("{} $ {}\n--- want\n{}--- got\n{}", file.file_name().unwrap().to_string_lossy(), s.command, s.expected, got));
+            }
+        }
+        if update {
+            std::fs::write(&file, render(&steps, &outputs)).unwrap();
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    eprintln!("kubectl scenarios: {matched} of {total} commands match");
+    assert!(update || failures.is_empty(), "{}", failures.join("\n"));
+}
