@@ -329,3 +329,39 @@ fn versions_that_share_storage_convert() {
     let list = ok(&mut c, Request::get("/apis/events.k8s.io/v1/namespaces/default/events"));
     assert_eq!(list["items"][0]["note"], "hello");
 }
+
+fn patch(kind: &str, path: &str, body: &str) -> Request {
+    let ct = match kind {
+        "json" => "application/json-patch+json",
+        "merge" => "application/merge-patch+json",
+        _ => "application/strategic-merge-patch+json",
+    };
+    Request::new(hakoniwa_core::apiserver::Method::Patch, path).with_bytes(ct, body)
+}
+
+#[test]
+fn the_three_patch_types() {
+    let mut c = cluster();
+    ok(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web")));
+    let p = "/apis/apps/v1/namespaces/default/deployments/web";
+    let d = ok(&mut c, patch("strategic", p, r#"{"metadata":{"labels":{"tier":"front"}},"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"},{"name":"side","image":"busybox"}]}}}}"#));
+    assert_eq!(d["metadata"]["labels"], json!({"tier": "front"}));
+    let containers = d["spec"]["template"]["spec"]["containers"].as_array().unwrap();
+    assert_eq!(containers.len(), 2, "merged by name");
+    assert_eq!((containers[0]["image"].as_str(), containers[0]["ports"][0]["containerPort"].as_i64()), (Some("nginx:1.28"), Some(80)));
+    assert_eq!(containers[1]["imagePullPolicy"], "Always", "the new container is defaulted");
+    assert_eq!(d["metadata"]["generation"], 2);
+    let d = ok(&mut c, patch("merge", p, r#"{"metadata":{"labels":{"tier":null}}}"#));
+    assert!(d["metadata"].get("labels").is_none(), "an emptied map is left out, as Go's omitempty does");
+    let d = ok(&mut c, patch("json", p, r#"[{"op":"replace","path":"/spec/replicas","value":4}]"#));
+    assert_eq!(d["spec"]["replicas"], 4);
+    let r = c.api().handle(&patch("json", p, r#"[{"op":"remove","path":"/spec/nope"}]"#));
+    assert_eq!((r.status, r.json().unwrap()["message"].as_str()), (422, Some("the server rejected our request due to an error in our request")));
+    let s = ok(&mut c, patch("merge", &format!("{p}/scale"), r#"{"spec":{"replicas":7}}"#));
+    assert_eq!(s["spec"]["replicas"], 7);
+    let r = c.api().handle(&patch("strategic", p, r#"{"spec":{"replica":1}}"#).with_query("fieldValidation", "Strict"));
+    assert_eq!(r.json().unwrap()["message"], "Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\"");
+    let r = c.api().handle(&Request::new(hakoniwa_core::apiserver::Method::Patch, p).with_bytes("application/apply-patch+yaml", "{}"));
+    assert_eq!(r.status, 415);
+    assert_eq!(err(&mut c, patch("merge", "/apis/apps/v1/namespaces/default/deployments/nope", "{}")), "deployments.apps \"nope\" not found");
+}

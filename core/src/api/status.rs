@@ -48,6 +48,9 @@ pub enum ApiError {
     /// 415: the body's content type is not one the server reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// 422 for a JSON patch that cannot be applied (the server's generic wording).
+    #[error("the server rejected our request due to an error in our request")]
+    UnprocessablePatch,
     /// 429 with a message (an eviction a disruption budget forbids).
     #[error("{0}")]
     TooManyRequests(String),
@@ -93,7 +96,7 @@ impl ApiError {
         match self {
             ApiError::NotFound { .. } | ApiError::NoRoute => 404,
             ApiError::AlreadyExists { .. } | ApiError::Conflict { .. } => 409,
-            ApiError::Invalid { .. } => 422,
+            ApiError::Invalid { .. } | ApiError::UnprocessablePatch => 422,
             ApiError::Forbidden { .. } => 403,
             ApiError::BadRequest(_) => 400,
             ApiError::MethodNotSupported { .. } => 405,
@@ -112,7 +115,7 @@ impl ApiError {
             ApiError::NotFound { .. } | ApiError::NoRoute => "NotFound",
             ApiError::AlreadyExists { .. } => "AlreadyExists",
             ApiError::Conflict { .. } => "Conflict",
-            ApiError::Invalid { .. } => "Invalid",
+            ApiError::Invalid { .. } | ApiError::UnprocessablePatch => "Invalid",
             ApiError::Forbidden { .. } => "Forbidden",
             ApiError::BadRequest(_) => "BadRequest",
             ApiError::MethodNotSupported { .. } => "MethodNotAllowed",
@@ -155,7 +158,7 @@ impl ApiError {
             | ApiError::Conflict { resource, name, .. }
             | ApiError::Forbidden { resource, name, .. } => Some(gr(resource, name)),
             ApiError::MethodNotSupported { resource, .. } => Some(gr(resource, "")),
-            ApiError::NoRoute => Some(json!({})),
+            ApiError::NoRoute | ApiError::UnprocessablePatch => Some(json!({})),
             ApiError::Invalid { kind, name, errors } => {
                 let mut d = Map::new();
                 if !name.is_empty() {

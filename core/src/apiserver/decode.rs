@@ -131,7 +131,13 @@ fn walk_def(schema: &Schema, def: &str, value: Value, path: &Paths, unknown: &mu
                     match props.get(&k) {
                         Some(t) => {
                             let v = walk_type(schema, t, v, &child, def, unknown, depth + 1)?;
-                            if !v.is_null() {
+                            // Go's JSON leaves out null and (omitempty) empty maps and lists.
+                            let empty_collection = match (schema.resolve(t), &v) {
+                                (FieldType::Map(_), Value::Object(m)) => m.is_empty(),
+                                (FieldType::Array(_), Value::Array(a)) => a.is_empty(),
+                                _ => false,
+                            };
+                            if !v.is_null() && !empty_collection {
                                 out.insert(k, v);
                             }
                         }

@@ -11,6 +11,7 @@ pub mod dup;
 mod handlers;
 pub mod kinds;
 pub mod openapi;
+pub mod patch;
 pub mod protobuf;
 pub mod registry;
 pub mod request;

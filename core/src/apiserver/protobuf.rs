@@ -59,7 +59,10 @@ impl<'a> Reader<'a> {
             0 => Wire::Varint(self.varint()?),
             1 => Wire::Fixed64(self.fixed(8)?),
             2 => Wire::Bytes(self.bytes()?),
-            5 => Wire::Fixed32(self.fixed(4)?),
+            5 => {
+                self.fixed(4)?;
+                Wire::Fixed32
+            }
             other => return Err(format!("unsupported protobuf wire type {other}")),
         };
         Ok((number, wire))
@@ -69,7 +72,7 @@ impl<'a> Reader<'a> {
 enum Wire<'a> {
     Varint(u64),
     Fixed64(&'a [u8]),
-    Fixed32(&'a [u8]),
+    Fixed32,
     Bytes(&'a [u8]),
 }
 

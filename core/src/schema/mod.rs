@@ -71,6 +71,18 @@ pub enum ProtoField {
     Inline(String),
 }
 
+/// How a strategic merge patch treats a field (from the Go types' `patchStrategy` tags).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PatchStrategy {
+    /// Lists are merged, not replaced.
+    pub merge: bool,
+    /// The key that identifies list elements (`name`, `containerPort`); none for lists of
+    /// primitives.
+    pub merge_key: Option<String>,
+    /// `$retainKeys` is honoured.
+    pub retain_keys: bool,
+}
+
 /// One definition: an object with properties, or a named scalar (Time, Quantity, ...).
 #[derive(Clone, Debug)]
 pub enum Definition {
@@ -80,6 +92,8 @@ pub enum Definition {
         proto: BTreeMap<u32, ProtoField>,
         /// Plain (non-pointer) `omitempty` fields: their zero value is left out of JSON.
         omit_zero: Vec<String>,
+        /// Strategic merge patch behaviour of fields that are not simply replaced.
+        patch: BTreeMap<String, PatchStrategy>,
     },
     Scalar(FieldType),
 }
@@ -110,6 +124,8 @@ struct RawDefinition {
     proto: BTreeMap<String, String>,
     #[serde(default, rename = "omitZero")]
     omit_zero: Vec<String>,
+    #[serde(default)]
+    patch: BTreeMap<String, String>,
 }
 
 impl Schema {
@@ -145,6 +161,25 @@ impl Schema {
                             })
                             .collect(),
                         omit_zero: d.omit_zero,
+                        patch: d
+                            .patch
+                            .iter()
+                            .map(|(f, spec)| {
+                                let mut ps = PatchStrategy::default();
+                                for part in spec.split(',') {
+                                    match part.split_once(':') {
+                                        Some(("merge", key)) => {
+                                            ps.merge = true;
+                                            ps.merge_key = Some(key.to_string());
+                                        }
+                                        _ if part == "merge" => ps.merge = true,
+                                        _ if part == "retainKeys" => ps.retain_keys = true,
+                                        _ => {}
+                                    }
+                                }
+                                (f.clone(), ps)
+                            })
+                            .collect(),
                     },
                 };
                 (name, def)

@@ -9,7 +9,23 @@ fn package_of(path: &Path, root: &Path, prefix: &str) -> Option<String> {
     Some(format!("{prefix}.{}", rel.to_string_lossy().replace('/', ".")))
 }
 
-fn parse(text: &str, package: &str, out: &mut BTreeMap<String, BTreeSet<String>>) {
+/// What the Go types say about one definition's fields.
+#[derive(Default)]
+pub struct Facts {
+    /// Plain (non-pointer) `omitempty` fields.
+    pub omit_zero: BTreeSet<String>,
+    /// Strategic merge patch: field → `merge` with its merge key (`merge:name`), `merge` for
+    /// primitive lists, `retainKeys`, or both (`merge:name,retainKeys`).
+    pub patch: BTreeMap<String, String>,
+}
+
+fn tag_value<'a>(tags: &'a str, key: &str) -> Option<&'a str> {
+    let start = tags.find(&format!("{key}:\""))? + key.len() + 2;
+    let rest = &tags[start..];
+    Some(&rest[..rest.find('"')?])
+}
+
+fn parse(text: &str, package: &str, out: &mut BTreeMap<String, Facts>) {
     let mut current: Option<String> = None;
     for raw in text.lines() {
         let line = raw.trim();
@@ -37,13 +53,24 @@ fn parse(text: &str, package: &str, out: &mut BTreeMap<String, BTreeSet<String>>
         let omitempty = parts.any(|p| p == "omitempty");
         let plain = !ty.starts_with('*') && !ty.starts_with("[]") && !ty.starts_with("map[");
         if omitempty && plain && !json_name.is_empty() {
-            out.entry(def.clone()).or_default().insert(json_name.to_string());
+            out.entry(def.clone()).or_default().omit_zero.insert(json_name.to_string());
+        }
+        let tags = &line[tag_start..];
+        if let Some(strategy) = tag_value(tags, "patchStrategy") {
+            let mut parts: Vec<String> = Vec::new();
+            for s in strategy.split(',') {
+                match (s, tag_value(tags, "patchMergeKey")) {
+                    ("merge", Some(key)) => parts.push(format!("merge:{key}")),
+                    (other, _) => parts.push(other.to_string()),
+                }
+            }
+            out.entry(def.clone()).or_default().patch.insert(json_name.to_string(), parts.join(","));
         }
     }
 }
 
 /// `(dir, definition prefix)` pairs: `(".../api", "io.k8s.api")`.
-pub fn read(roots: &[(String, &str)]) -> BTreeMap<String, BTreeSet<String>> {
+pub fn read(roots: &[(String, &str)]) -> BTreeMap<String, Facts> {
     let mut out = BTreeMap::new();
     for (root, prefix) in roots {
         let root = Path::new(root);

@@ -115,13 +115,17 @@ fn main() {
     if go_dirs.len() == 2 {
         let omit = gotypes::read(&[(go_dirs[0].clone(), "io.k8s.api"), (go_dirs[1].clone(), "io.k8s.apimachinery")]);
         let mut marked = 0;
-        for (def, fields) in omit {
+        for (def, facts) in omit {
             let Some(Value::Object(d)) = defs.get_mut(&def) else { continue };
             let props: Vec<String> = d.get("props").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
-            let list: Vec<Value> = fields.into_iter().filter(|f| props.contains(f)).map(Value::String).collect();
+            let list: Vec<Value> = facts.omit_zero.into_iter().filter(|f| props.contains(f)).map(Value::String).collect();
             if !list.is_empty() {
                 d.insert("omitZero".into(), Value::Array(list));
                 marked += 1;
+            }
+            let patch: Map<String, Value> = facts.patch.into_iter().filter(|(f, _)| props.contains(f)).map(|(f, s)| (f, Value::String(s))).collect();
+            if !patch.is_empty() {
+                d.insert("patch".into(), Value::Object(patch));
             }
         }
         eprintln!("omitempty value fields for {marked} definitions");

@@ -4,6 +4,7 @@
 mod create;
 mod decode_body;
 mod delete;
+mod patch;
 pub(super) mod read;
 mod subresources;
 mod update;
@@ -53,7 +54,7 @@ pub(super) fn handle(server: &mut ApiServer, req: &Request, r: &ResourceRequest)
         Verb::Watch => watch::watch(server, req, info, ns, &r.name),
         Verb::Create => create::create(server, req, info, ns),
         Verb::Update => update::update(server, req, info, ns, &r.name, update::Part::Main),
-        Verb::Patch => Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: "patch".into() }),
+        Verb::Patch => patch::patch(server, req, info, ns, &r.name, update::Part::Main),
         Verb::Delete => delete::delete(server, req, info, ns, &r.name),
         Verb::DeleteCollection => delete::delete_collection(server, req, info, ns),
     }
@@ -72,6 +73,8 @@ fn subresource(server: &mut ApiServer, req: &Request, r: &ResourceRequest, info:
     match (r.subresource.as_str(), verb) {
         ("status", Verb::Get) => read::get(server, req, info, ns, &r.name),
         ("status", Verb::Update) => update::update(server, req, info, ns, &r.name, update::Part::Status),
+        ("status", Verb::Patch) => patch::patch(server, req, info, ns, &r.name, update::Part::Status),
+        ("scale", Verb::Patch) => patch::patch_scale(server, req, info, ns, &r.name),
         ("scale", Verb::Get) => subresources::get_scale(server, info, ns, &r.name),
         ("scale", Verb::Update) => subresources::update_scale(server, req, info, ns, &r.name),
         ("binding", Verb::Create) => subresources::bind(server, req, info, ns, &r.name),
