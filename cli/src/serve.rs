@@ -158,7 +158,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>
     }
     let is_watch = matches!(method, Method::Get) && core.param("watch").is_some_and(|w| w.is_empty() || w == "true" || w == "1");
     let resp = match shared.lock() {
-        Ok(mut c) => c.api().handle(&core),
+        Ok(mut c) => c.handle(&core),
         Err(_) => return Ok(Response::builder().status(500).body(full(b"cluster lock poisoned".to_vec())).unwrap_or_else(|_| Response::new(full(Vec::new())))),
     };
     if is_watch && resp.status == 200 {

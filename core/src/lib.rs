@@ -6,6 +6,9 @@
 pub mod api;
 pub mod apiserver;
 pub mod cluster;
+pub mod kubelet;
+pub mod controllers;
+pub mod scheduler;
 pub mod schema;
 pub mod sim;
 pub mod store;

@@ -33,10 +33,19 @@ use registry::Registry;
 pub use request::{Body, Method, Request, Response, ResponseBody, WatchItem};
 use route::Route;
 
+/// What a container wrote: the running one's log and the one before it.
+#[derive(Clone, Debug, Default)]
+pub struct ContainerLog {
+    pub current: String,
+    pub previous: Option<String>,
+}
+
+type ContainerLogs = std::collections::BTreeMap<(String, String), ContainerLog>;
+
 pub struct ApiServer {
     store: Store,
     /// Container logs by (namespace, pod, container), written by the kubelets.
-    logs: std::collections::HashMap<(String, String, String), String>,
+    logs: ContainerLogs,
     registry: Registry,
     rng: Rng,
     alloc: Allocators,
@@ -64,9 +73,20 @@ impl ApiServer {
         self.now
     }
 
-    /// Appends to a container's log (the kubelet's side of `pods/log`).
-    pub fn append_log(&mut self, ns: &str, pod: &str, container: &str, text: &str) {
-        self.logs.entry((ns.to_string(), pod.to_string(), container.to_string())).or_default().push_str(text);
+    /// Appends to a container's log (the kubelet's side of `pods/log`); pods are known by uid.
+    pub fn append_log(&mut self, pod_uid: &str, container: &str, text: &str) {
+        self.logs.entry((pod_uid.to_string(), container.to_string())).or_default().current.push_str(text);
+    }
+
+    /// A container was replaced: its log becomes the previous one (`kubectl logs --previous`).
+    pub fn rotate_log(&mut self, pod_uid: &str, container: &str) {
+        let log = self.logs.entry((pod_uid.to_string(), container.to_string())).or_default();
+        log.previous = Some(std::mem::take(&mut log.current));
+    }
+
+    /// Forgets the logs of a pod that no longer exists.
+    pub fn drop_logs(&mut self, pod_uid: &str) {
+        self.logs.retain(|(uid, _), _| uid != pod_uid);
     }
 
     /// Read-only access to the store, for views that render state. Writes go through `handle`.

@@ -32,6 +32,12 @@ pub trait Strategy: Sync {
         false
     }
 
+    /// A status update also takes the object's annotations (Deployments: the controller records
+    /// the revision this way without bumping the generation).
+    fn status_update_keeps_annotations(&self) -> bool {
+        false
+    }
+
     /// `metadata.generation` starts at 1 and moves with every change of the spec.
     fn tracks_generation(&self) -> bool {
         false

@@ -1,14 +1,16 @@
 //! A whole simulated cluster: the clock, the randomness and the store, booted from a preset.
 
+mod control;
 mod nodes;
 pub mod preset;
 
 use serde_json::{json, Value};
 
 use crate::api::status::ApiError;
-use crate::apiserver::{ApiServer, Request};
+use crate::apiserver::{ApiServer, Method, Request, Response};
 use crate::sim::clock::{Clock, Timestamp};
 
+pub use control::ControlPlane;
 pub use preset::{Preset, PresetError};
 
 /// The first usable address of a CIDR (`10.96.0.0/16` → `10.96.0.1`).
@@ -19,9 +21,6 @@ fn first_service_ip(cidr: &str) -> String {
         Err(_) => "10.96.0.1".to_string(),
     }
 }
-
-/// A stand-in for the cluster CA certificate (the simulation has no TLS).
-const SIMULATED_CA: &str = "-----BEGIN CERTIFICATE-----\nSIMULATED-HAKONIWA-CLUSTER-CA\n-----END CERTIFICATE-----\n";
 
 /// The namespaces every cluster starts with.
 pub const INITIAL_NAMESPACES: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
@@ -50,29 +49,25 @@ pub struct Cluster {
     clock: Clock,
     api: ApiServer,
     preset: Preset,
+    control: ControlPlane,
 }
 
 impl Cluster {
     /// Boots a cluster from a preset; `start` is the virtual time at which it comes up. Every
     /// object is created through the API server, as kubeadm and the kubelets would.
     pub fn boot(preset: Preset, seed: u64, start: Timestamp) -> Result<Self, ClusterError> {
-        let mut cluster = Cluster { clock: Clock::starting_at(start), api: ApiServer::new(seed, start), preset };
+        let mut cluster = Cluster { clock: Clock::starting_at(start), api: ApiServer::new(seed, start), preset, control: ControlPlane::default() };
         for ns in INITIAL_NAMESPACES {
             let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
             cluster.api.call(&Request::post("/api/v1/namespaces", obj))?;
-        }
-        // What the service-account and root-CA controllers put in every namespace.
-        for ns in INITIAL_NAMESPACES {
-            let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}});
-            cluster.api.call(&Request::post(&format!("/api/v1/namespaces/{ns}/serviceaccounts"), sa))?;
-            let ca = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kube-root-ca.crt"}, "data": {"ca.crt": SIMULATED_CA}});
-            cluster.api.call(&Request::post(&format!("/api/v1/namespaces/{ns}/configmaps"), ca))?;
         }
         for spec in cluster.preset.nodes.clone() {
             let obj = nodes::node_object(&cluster.preset, &spec, start);
             cluster.api.call(&Request::post("/api/v1/nodes", obj))?;
         }
         cluster.boot_system_objects()?;
+        // The controllers' first pass: every namespace gets its ServiceAccount and root CA.
+        cluster.control.settle(&mut cluster.api);
         Ok(cluster)
     }
 
@@ -112,13 +107,38 @@ impl Cluster {
         self.clock.now()
     }
 
-    /// Moves virtual time forward.
+    /// Moves virtual time forward; the control loops act at every moment something is due on
+    /// the way.
     pub fn advance(&mut self, by: crate::sim::clock::Duration) {
         self.clock.advance(by);
-        self.api.set_time(self.clock.now());
+        self.api.set_time(self.api.now().min(self.clock.now()));
+        self.control.run_until(&mut self.api, self.clock.now());
     }
 
-    /// The API server: the one door to the cluster's state.
+    /// One request through the API server; a write is followed by the control loops' reaction
+    /// at the same instant (what `kubectl get` right after `kubectl create` would see).
+    pub fn handle(&mut self, req: &Request) -> Response {
+        self.api.set_time(self.clock.now());
+        let resp = self.api.handle(req);
+        if !matches!(req.method, Method::Get | Method::Head | Method::Options) && resp.status < 300 {
+            self.control.settle(&mut self.api);
+        }
+        resp
+    }
+
+    /// Lets the control loops react to what has been written through [`Cluster::api`].
+    pub fn settle(&mut self) {
+        self.api.set_time(self.clock.now());
+        self.control.settle(&mut self.api);
+    }
+
+    /// The next moment a control loop has something to do.
+    pub fn next_wake(&self) -> Option<Timestamp> {
+        self.control.next_wake()
+    }
+
+    /// The API server: the one door to the cluster's state. Writes made here are seen by the
+    /// control loops at the next [`Cluster::settle`] or [`Cluster::advance`].
     pub fn api(&mut self) -> &mut ApiServer {
         self.api.set_time(self.clock.now());
         &mut self.api

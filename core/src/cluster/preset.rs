@@ -16,9 +16,12 @@ pub enum PresetError {
     /// No preset of that name is built in.
     #[error("unknown cluster preset {0:?}")]
     Unknown(String),
-    /// The file is not valid preset YAML.
+    /// The file is not YAML.
     #[error("preset {name}: {source}")]
-    Parse { name: String, source: serde_yaml::Error },
+    Yaml { name: String, source: serde_yaml::Error },
+    /// The YAML does not have the preset's shape.
+    #[error("preset {name}: {source}")]
+    Shape { name: String, source: serde_json::Error },
     /// The file was written for another version of the format.
     #[error("preset {name}: format version {found} is not supported (this build reads {PRESET_FORMAT_VERSION})")]
     Version { name: String, found: u32 },
@@ -90,7 +93,9 @@ impl Preset {
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Preset, PresetError> {
-        let preset: Preset = serde_yaml::from_str(text).map_err(|source| PresetError::Parse { name: name.to_string(), source })?;
+        // YAML to a JSON value first, then to the typed preset: one YAML deserializer in the wasm.
+        let value: serde_json::Value = serde_yaml::from_str(text).map_err(|source| PresetError::Yaml { name: name.to_string(), source })?;
+        let preset: Preset = serde_json::from_value(value).map_err(|source| PresetError::Shape { name: name.to_string(), source })?;
         if preset.version != PRESET_FORMAT_VERSION {
             return Err(PresetError::Version { name: name.to_string(), found: preset.version });
         }
@@ -117,6 +122,6 @@ mod tests {
         let newer = text.replacen("version: 1", "version: 99", 1);
         assert!(matches!(Preset::parse("x", &newer), Err(PresetError::Version { found: 99, .. })));
         let extra = format!("{text}\nsurprise: true\n");
-        assert!(matches!(Preset::parse("x", &extra), Err(PresetError::Parse { .. })));
+        assert!(matches!(Preset::parse("x", &extra), Err(PresetError::Shape { .. })));
     }
 }

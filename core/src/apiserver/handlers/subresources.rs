@@ -179,8 +179,35 @@ pub(super) fn log(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &s
         let reason = waiting_reason.unwrap_or_else(|| "ContainerCreating".to_string());
         return Err(ApiError::BadRequest(format!("container {} in pod {} is waiting to start: {reason}", crate::api::field::go_quote(&container), crate::api::field::go_quote(pod_name))));
     }
-    let text = server.logs.get(&(ns.to_string(), pod_name.to_string(), container)).cloned().unwrap_or_default();
-    Ok(Response::text(200, text))
+    let log = server.logs.get(&(crate::api::object::uid(&pod).to_string(), container.clone()));
+    let text = if req.param("previous").is_some_and(|p| p == "true" || p == "1") {
+        match log.and_then(|l| l.previous.clone()) {
+            Some(t) => t,
+            None => return Err(ApiError::BadRequest(format!("previous terminated container {} in pod {} not found", crate::api::field::go_quote(&container), crate::api::field::go_quote(pod_name)))),
+        }
+    } else {
+        log.map(|l| l.current.clone()).unwrap_or_default()
+    };
+    Ok(Response::text(200, tail(req, text)))
+}
+
+/// `tailLines` and `limitBytes`, as the kubelet applies them.
+fn tail(req: &Request, text: String) -> String {
+    let mut text = text;
+    if let Some(n) = req.param("tailLines").and_then(|n| n.parse::<usize>().ok()) {
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        text = lines[lines.len().saturating_sub(n)..].concat();
+    }
+    if let Some(n) = req.param("limitBytes").and_then(|n| n.parse::<usize>().ok()) {
+        if text.len() > n {
+            let mut cut = n;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+    }
+    text
 }
 
 /// PUT namespaces/{name}/finalize: set `spec.finalizers`; a terminating namespace with none

@@ -97,6 +97,16 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
             // Only the status moves; everything else stays as stored.
             let status = obj.get("status").cloned();
             let mut next = old_obj.clone();
+            if strategy.status_update_keeps_annotations() {
+                match obj["metadata"].get("annotations") {
+                    Some(a) => next["metadata"]["annotations"] = a.clone(),
+                    None => {
+                        if let Some(m) = next["metadata"].as_object_mut() {
+                            m.remove("annotations");
+                        }
+                    }
+                }
+            }
             match status {
                 Some(s) => next["status"] = s,
                 None => {

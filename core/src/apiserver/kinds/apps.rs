@@ -41,6 +41,9 @@ impl Strategy for DeploymentStrategy {
     fn has_status(&self) -> bool {
         true
     }
+    fn status_update_keeps_annotations(&self) -> bool {
+        true
+    }
     fn tracks_generation(&self) -> bool {
         true
     }

@@ -1,0 +1,189 @@
+//! How controllers, the scheduler and kubelets talk to the cluster: reads from the store (as an
+//! informer's cache would), writes through the API server's one door, and Events.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::api::labels::Selector;
+use crate::api::object::{name, namespace, uid};
+use crate::api::status::ApiError;
+use crate::apiserver::{ApiServer, Method, Request};
+use crate::sim::clock::Timestamp;
+use crate::store::Selection;
+
+/// A client bound to the API server for one pass, acting as one component.
+pub struct Client<'a> {
+    pub api: &'a mut ApiServer,
+    /// Who writes (`deployment-controller`, `default-scheduler`, `kubelet`), for Events.
+    pub component: &'static str,
+    /// The component's host, for kubelet Events.
+    pub host: Option<String>,
+    /// The earliest time the component wants to run again.
+    pub wake: Option<Timestamp>,
+}
+
+/// The URL path of a resource collection (`/apis/apps/v1/namespaces/ns/replicasets`).
+pub fn collection_path(api_version: &str, resource: &str, ns: &str) -> String {
+    let prefix = if api_version.contains('/') { format!("/apis/{api_version}") } else { format!("/api/{api_version}") };
+    if ns.is_empty() {
+        format!("{prefix}/{resource}")
+    } else {
+        format!("{prefix}/namespaces/{ns}/{resource}")
+    }
+}
+
+impl<'a> Client<'a> {
+    pub fn new(api: &'a mut ApiServer, component: &'static str) -> Self {
+        Client { api, component, host: None, wake: None }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.api.now()
+    }
+
+    /// Asks to run again at `t` (the earliest request wins).
+    pub fn wake_at(&mut self, t: Timestamp) {
+        self.wake = Some(self.wake.map_or(t, |w| w.min(t)));
+    }
+
+    /// Objects of a storage key (`pods`, `replicasets.apps`), optionally in a namespace.
+    pub fn list(&self, storage: &str, ns: Option<&str>) -> Vec<Arc<Value>> {
+        self.api.store().list(storage, ns, &Selection::All, None).into_iter().map(|s| s.object).collect()
+    }
+
+    /// Objects whose labels a LabelSelector selects.
+    pub fn list_selected(&self, storage: &str, ns: &str, selector: &Value) -> Vec<Arc<Value>> {
+        let Ok(sel) = Selector::from_label_selector(selector) else { return Vec::new() };
+        if sel.is_empty() {
+            return Vec::new();
+        }
+        let narrowing = Selection::LabelEquals(sel.equalities());
+        self.api
+            .store()
+            .list(storage, Some(ns), &narrowing, None)
+            .into_iter()
+            .filter(|s| sel.matches(s.object["metadata"]["labels"].as_object()))
+            .map(|s| s.object)
+            .collect()
+    }
+
+    pub fn get(&self, storage: &str, ns: &str, obj_name: &str) -> Option<Arc<Value>> {
+        self.api.store().get(storage, ns, obj_name).map(|s| s.object)
+    }
+
+    /// Objects that name `owner_uid` among their ownerReferences.
+    pub fn owned(&self, storage: &str, owner_uid: &str) -> Vec<Arc<Value>> {
+        self.api
+            .store()
+            .dependents(owner_uid)
+            .into_iter()
+            .filter(|(r, _)| r == storage)
+            .filter_map(|(r, (ns, n))| self.api.store().get(&r, &ns, &n).map(|s| s.object))
+            .collect()
+    }
+
+    fn send(&mut self, req: Request) -> Result<Value, ApiError> {
+        self.api.call(&req.with_query("fieldManager", self.component))
+    }
+
+    pub fn create(&mut self, api_version: &str, resource: &str, ns: &str, obj: Value) -> Result<Value, ApiError> {
+        self.send(Request::post(&collection_path(api_version, resource, ns), obj))
+    }
+
+    /// Replaces an object (its resourceVersion makes the write conditional).
+    pub fn update(&mut self, api_version: &str, resource: &str, obj: Value) -> Result<Value, ApiError> {
+        let path = format!("{}/{}", collection_path(api_version, resource, namespace(&obj)), name(&obj));
+        self.send(Request::put(&path, obj))
+    }
+
+    pub fn update_status(&mut self, api_version: &str, resource: &str, obj: Value) -> Result<Value, ApiError> {
+        let path = format!("{}/{}/status", collection_path(api_version, resource, namespace(&obj)), name(&obj));
+        self.send(Request::put(&path, obj))
+    }
+
+    /// A merge patch of an object's main resource or of a subresource (`""` for none).
+    pub fn merge_patch(&mut self, api_version: &str, resource: &str, ns: &str, obj_name: &str, sub: &str, patch: &Value) -> Result<Value, ApiError> {
+        let mut path = format!("{}/{obj_name}", collection_path(api_version, resource, ns));
+        if !sub.is_empty() {
+            path.push('/');
+            path.push_str(sub);
+        }
+        let body = serde_json::to_vec(patch).unwrap_or_default();
+        self.send(Request::new(Method::Patch, &path).with_bytes("application/merge-patch+json", body))
+    }
+
+    pub fn delete(&mut self, api_version: &str, resource: &str, ns: &str, obj_name: &str, grace: Option<i64>) -> Result<Value, ApiError> {
+        let mut path = format!("{}/{obj_name}", collection_path(api_version, resource, ns));
+        if let Some(g) = grace {
+            path.push_str(&format!("?gracePeriodSeconds={g}"));
+        }
+        self.send(Request::delete(&path))
+    }
+
+    pub fn subresource_post(&mut self, api_version: &str, resource: &str, ns: &str, obj_name: &str, sub: &str, body: Value) -> Result<Value, ApiError> {
+        let path = format!("{}/{obj_name}/{sub}", collection_path(api_version, resource, ns));
+        self.send(Request::post(&path, body))
+    }
+
+    /// Records an Event about an object, counting repeats as Kubernetes' recorder does.
+    pub fn event(&mut self, about: &Value, kind: &str, reason: &str, message: &str) {
+        self.event_at(about, kind, reason, message, None);
+    }
+
+    /// An Event about a part of an object (`spec.containers{nginx}`).
+    pub fn event_at(&mut self, about: &Value, kind: &str, reason: &str, message: &str, field_path: Option<&str>) {
+        let ns = match namespace(about) {
+            "" => "default",
+            n => n,
+        }
+        .to_string();
+        let now = self.now().rfc3339();
+        let involved_kind = about["kind"].as_str().unwrap_or_default().to_string();
+        // Repeats of the same event update its count instead of adding one.
+        let existing = self.list("events", Some(&ns)).into_iter().find(|e| {
+            e["involvedObject"]["uid"] == about["metadata"]["uid"] && e["reason"] == reason && e["message"] == message && e["type"] == kind
+        });
+        if let Some(e) = existing {
+            let mut next = (*e).clone();
+            next["count"] = json!(e["count"].as_i64().unwrap_or(1) + 1);
+            next["lastTimestamp"] = json!(now);
+            let _ = self.update("v1", "events", next);
+            return;
+        }
+        // `<name>.<unix nanoseconds in hex>`, as the event recorder names them (the store's
+        // revision keeps two events of one instant apart).
+        let nanos = self.now().unix_millis().saturating_mul(1_000_000).saturating_add(self.api.store().resource_version() as i64 % 1_000_000);
+        let suffix = format!("{nanos:x}");
+        let mut involved = json!({
+            "kind": involved_kind,
+            "namespace": namespace(about),
+            "name": name(about),
+            "uid": uid(about),
+            "apiVersion": about["apiVersion"],
+            "resourceVersion": about["metadata"]["resourceVersion"],
+        });
+        if namespace(about).is_empty() {
+            if let Some(m) = involved.as_object_mut() {
+                m.remove("namespace");
+            }
+        }
+        if let Some(fp) = field_path {
+            involved["fieldPath"] = json!(fp);
+        }
+        let mut source = json!({"component": self.component});
+        if let Some(h) = &self.host {
+            source["host"] = json!(h);
+        }
+        let ev = json!({
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": format!("{}.{suffix}", name(about)), "namespace": ns},
+            "involvedObject": involved,
+            "reason": reason, "message": message, "type": kind,
+            "source": source,
+            "firstTimestamp": now, "lastTimestamp": now, "count": 1,
+            "reportingComponent": self.component, "reportingInstance": self.host.clone().unwrap_or_default(),
+        });
+        let _ = self.create("v1", "events", &ns, ev);
+    }
+}

@@ -1,0 +1,323 @@
+//! The Deployment controller: one ReplicaSet per pod template (named by the template's hash),
+//! rolled to with RollingUpdate (within maxSurge and maxUnavailable) or Recreate, revisions in
+//! annotations, old ReplicaSets trimmed to revisionHistoryLimit, and status with conditions.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::api::object::{name, namespace, uid};
+
+use super::replicaset::{controller_uid, is_active, is_available, is_ready};
+use super::{Client, Controller};
+
+pub struct DeploymentController;
+
+const REVISION: &str = "deployment.kubernetes.io/revision";
+const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
+const MAX_REPLICAS: &str = "deployment.kubernetes.io/max-replicas";
+const HASH_LABEL: &str = "pod-template-hash";
+
+/// FNV-1a over the template, rendered with Kubernetes' safe alphabet (as `pod-template-hash`).
+pub fn template_hash(template: &Value, collisions: i64) -> String {
+    let text = format!("{}{}", template, if collisions > 0 { collisions.to_string() } else { String::new() });
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    // SafeEncodeString: each character of the decimal hash picks from the alphabet by its code.
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    h.to_string().bytes().map(|b| ALPHABET[b as usize % ALPHABET.len()] as char).collect()
+}
+
+/// An int-or-percent of `total`, rounding up (surge) or down (unavailable).
+fn resolve(v: &Value, total: i64, round_up: bool) -> i64 {
+    match v {
+        Value::Number(n) => n.as_i64().unwrap_or(0),
+        Value::String(s) => {
+            let pct: i64 = s.trim_end_matches('%').parse().unwrap_or(0);
+            let x = pct * total;
+            if round_up {
+                (x + 99) / 100
+            } else {
+                x / 100
+            }
+        }
+        _ => 0,
+    }
+}
+
+fn replicas(o: &Value) -> i64 {
+    o["spec"]["replicas"].as_i64().unwrap_or(0)
+}
+
+fn revision(rs: &Value) -> i64 {
+    rs["metadata"]["annotations"][REVISION].as_str().and_then(|r| r.parse().ok()).unwrap_or(0)
+}
+
+fn without_hash(template: &Value) -> Value {
+    let mut t = template.clone();
+    if let Some(l) = t["metadata"]["labels"].as_object_mut() {
+        l.remove(HASH_LABEL);
+    }
+    t
+}
+
+impl Controller for DeploymentController {
+    fn name(&self) -> &'static str {
+        "deployment-controller"
+    }
+
+    fn sync(&mut self, c: &mut Client) {
+        for d in c.list("deployments.apps", None) {
+            if d["metadata"]["deletionTimestamp"].is_string() {
+                continue;
+            }
+            sync_one(c, &d);
+        }
+    }
+}
+
+fn with_kind(d: &Value) -> Value {
+    let mut o = d.clone();
+    o["apiVersion"] = json!("apps/v1");
+    o["kind"] = json!("Deployment");
+    o
+}
+
+fn scale(c: &mut Client, d: &Value, rs: &Value, to: i64, verb: &str) {
+    if replicas(rs) == to {
+        return;
+    }
+    let from = replicas(rs);
+    let patch = json!({"metadata": {"annotations": {DESIRED: replicas(d).to_string(), MAX_REPLICAS: (replicas(d) + max_surge(d)).to_string()}}, "spec": {"replicas": to}});
+    if c.merge_patch("apps/v1", "replicasets", namespace(rs), name(rs), "", &patch).is_ok() {
+        let _ = verb;
+        let direction = if to > from { "up" } else { "down" };
+        c.event(&with_kind(d), "Normal", "ScalingReplicaSet", &format!("Scaled {direction} replica set {} from {from} to {to}", name(rs)));
+    }
+}
+
+fn max_surge(d: &Value) -> i64 {
+    if d["spec"]["strategy"]["type"] == "Recreate" {
+        return 0;
+    }
+    resolve(&d["spec"]["strategy"]["rollingUpdate"]["maxSurge"], replicas(d), true)
+}
+
+fn max_unavailable(d: &Value) -> i64 {
+    if d["spec"]["strategy"]["type"] == "Recreate" {
+        return replicas(d);
+    }
+    resolve(&d["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"], replicas(d), false)
+}
+
+fn sync_one(c: &mut Client, d: &Arc<Value>) {
+    let ns = namespace(d).to_string();
+    let duid = uid(d).to_string();
+    let mut owned: Vec<Arc<Value>> = c.owned("replicasets.apps", &duid).into_iter().filter(|rs| controller_uid(rs) == Some(duid.as_str())).collect();
+    owned.sort_by_key(|rs| revision(rs));
+    let template = without_hash(&d["spec"]["template"]);
+    let new_rs = owned.iter().find(|rs| without_hash(&rs["spec"]["template"]) == template).cloned();
+    let paused = d["spec"]["paused"] == true;
+    let max_rev = owned.iter().map(|rs| revision(rs)).max().unwrap_or(0);
+    let dobj = with_kind(d);
+    let new_rs = match new_rs {
+        Some(rs) => {
+            // A template rolled back to gets the next revision.
+            if revision(&rs) < max_rev && !paused {
+                let patch = json!({"metadata": {"annotations": {REVISION: (max_rev + 1).to_string()}}});
+                match c.merge_patch("apps/v1", "replicasets", &ns, name(&rs), "", &patch) {
+                    Ok(v) => Some(Arc::new(v)),
+                    Err(_) => Some(rs),
+                }
+            } else {
+                Some(rs)
+            }
+        }
+        None if paused => None,
+        None => {
+            let hash = template_hash(&template, d["status"]["collisionCount"].as_i64().unwrap_or(0));
+            let mut t = template.clone();
+            t["metadata"]["labels"][HASH_LABEL] = json!(hash);
+            let mut selector = d["spec"]["selector"].clone();
+            selector["matchLabels"][HASH_LABEL] = json!(hash);
+            let mut labels = d["spec"]["template"]["metadata"]["labels"].clone();
+            labels[HASH_LABEL] = json!(hash);
+            let initial = if d["spec"]["strategy"]["type"] == "Recreate" || owned.iter().all(|rs| replicas(rs) == 0) { replicas(d) } else { 0 };
+            let rs = json!({
+                "apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "metadata": {
+                    "name": format!("{}-{hash}", name(d)),
+                    "labels": labels,
+                    "annotations": {REVISION: (max_rev + 1).to_string(), DESIRED: replicas(d).to_string(), MAX_REPLICAS: (replicas(d) + max_surge(d)).to_string()},
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name(d), "uid": duid, "controller": true, "blockOwnerDeletion": true}],
+                },
+                "spec": {"replicas": initial, "minReadySeconds": d["spec"]["minReadySeconds"].as_i64().unwrap_or(0), "selector": selector, "template": t},
+            });
+            match c.create("apps/v1", "replicasets", &ns, rs) {
+                Ok(v) => {
+                    if initial > 0 {
+                        c.event(&dobj, "Normal", "ScalingReplicaSet", &format!("Scaled up replica set {} from 0 to {initial}", name(&v)));
+                    }
+                    Some(Arc::new(v))
+                }
+                Err(_) => None,
+            }
+        }
+    };
+    let olds: Vec<Arc<Value>> = owned.iter().filter(|rs| new_rs.as_ref().is_none_or(|n| uid(n) != uid(rs))).cloned().collect();
+    if !paused {
+        if let Some(new) = &new_rs {
+            rollout(c, d, new, &olds);
+        }
+        cleanup(c, d, &olds);
+    }
+    sync_revision_and_status(c, d, new_rs.as_deref(), &olds);
+}
+
+fn pods_of(c: &Client, rs: &Value) -> Vec<Arc<Value>> {
+    c.owned("pods", uid(rs)).into_iter().filter(|p| is_active(p)).collect()
+}
+
+fn rollout(c: &mut Client, d: &Value, new: &Value, olds: &[Arc<Value>]) {
+    let want = replicas(d);
+    let min_ready = d["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
+    let now = c.now();
+    if d["spec"]["strategy"]["type"] == "Recreate" {
+        for old in olds {
+            scale(c, d, old, 0, "down");
+        }
+        let old_pods: usize = olds.iter().map(|o| c.owned("pods", uid(o)).len()).sum();
+        if old_pods == 0 {
+            scale(c, d, new, want, "up");
+        }
+        return;
+    }
+    if olds.iter().all(|o| replicas(o) == 0) {
+        scale(c, d, new, want, "up");
+        return;
+    }
+    // Scale up the new ReplicaSet as far as maxSurge allows.
+    let total: i64 = replicas(new) + olds.iter().map(|o| replicas(o)).sum::<i64>();
+    let room = (want + max_surge(d)) - total;
+    if room > 0 && replicas(new) < want {
+        let to = (replicas(new) + room).min(want);
+        scale(c, d, new, to, "up");
+    }
+    // Scale old ReplicaSets down as far as maxUnavailable allows.
+    let available: i64 = std::iter::once(new)
+        .chain(olds.iter().map(|o| &**o))
+        .map(|rs| pods_of(c, rs).iter().filter(|p| is_available(p, min_ready, now)).count() as i64)
+        .sum();
+    let min_available = want - max_unavailable(d);
+    let new_unavailable = replicas(new) - pods_of(c, new).iter().filter(|p| is_available(p, min_ready, now)).count() as i64;
+    let mut can_remove = available - min_available - new_unavailable.max(0);
+    // Old pods that are not available anyway may always go.
+    for old in olds {
+        let unavailable = replicas(old) - pods_of(c, old).iter().filter(|p| is_available(p, min_ready, now)).count() as i64;
+        let down_unavailable = unavailable.max(0).min(replicas(old));
+        if down_unavailable > 0 {
+            scale(c, d, old, replicas(old) - down_unavailable, "down");
+        }
+    }
+    let olds_now: Vec<Arc<Value>> = olds.iter().filter_map(|o| c.get("replicasets.apps", namespace(o), name(o))).collect();
+    for old in &olds_now {
+        if can_remove <= 0 {
+            break;
+        }
+        let down = replicas(old).min(can_remove);
+        if down > 0 {
+            scale(c, d, old, replicas(old) - down, "down");
+            can_remove -= down;
+        }
+    }
+}
+
+fn cleanup(c: &mut Client, d: &Value, olds: &[Arc<Value>]) {
+    let limit = d["spec"]["revisionHistoryLimit"].as_i64().unwrap_or(10).max(0) as usize;
+    let idle: Vec<&Arc<Value>> = olds.iter().filter(|o| replicas(o) == 0 && o["status"]["replicas"].as_i64().unwrap_or(0) == 0).collect();
+    if idle.len() > limit {
+        for o in idle.iter().take(idle.len() - limit) {
+            let _ = c.delete("apps/v1", "replicasets", namespace(o), name(o), None);
+        }
+    }
+}
+
+fn condition(kind: &str, status: &str, reason: &str, message: &str, now: &str, previous: &Value) -> Value {
+    // Keep the transition time while the status stays the same.
+    let prev = previous.as_array().into_iter().flatten().find(|c| c["type"] == kind);
+    let transition = match prev {
+        Some(p) if p["status"] == status => p["lastTransitionTime"].clone(),
+        _ => json!(now),
+    };
+    let update = match prev {
+        Some(p) if p["status"] == status && p["reason"] == reason && p["message"] == message => p["lastUpdateTime"].clone(),
+        _ => json!(now),
+    };
+    json!({"type": kind, "status": status, "reason": reason, "message": message, "lastTransitionTime": transition, "lastUpdateTime": update})
+}
+
+fn sync_revision_and_status(c: &mut Client, d: &Arc<Value>, new: Option<&Value>, olds: &[Arc<Value>]) {
+    let now = c.now();
+    let min_ready = d["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
+    let all: Vec<&Value> = new.into_iter().chain(olds.iter().map(|o| &**o)).collect();
+    let pods: Vec<Arc<Value>> = all.iter().flat_map(|rs| pods_of(c, rs)).collect();
+    let updated = new.map_or(0, |n| pods_of(c, n).len());
+    let ready = pods.iter().filter(|p| is_ready(p)).count();
+    let available = pods.iter().filter(|p| is_available(p, min_ready, now)).count();
+    let want = replicas(d) as usize;
+    let unavailable = want.saturating_sub(available);
+    // The revision of the newest ReplicaSet, recorded with the status (no generation bump).
+    let rev = new.map(|n| n["metadata"]["annotations"][REVISION].clone()).filter(|r| !r.is_null());
+    let d = c.get("deployments.apps", namespace(d), name(d)).unwrap_or_else(|| d.clone());
+    let ts = now.rfc3339();
+    let prev = &d["status"]["conditions"];
+    let min_available = replicas(&d) - max_unavailable(&d);
+    let available_cond = if available as i64 >= min_available {
+        condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", &ts, prev)
+    } else {
+        condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", &ts, prev)
+    };
+    let new_name = new.map(|n| name(n).to_string()).unwrap_or_default();
+    let complete = updated == want && available == want && olds.iter().all(|o| pods_of(c, o).is_empty());
+    let progressing = if d["spec"]["paused"] == true {
+        condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", &ts, prev)
+    } else if complete {
+        condition("Progressing", "True", "NewReplicaSetAvailable", &format!("ReplicaSet \"{new_name}\" has successfully progressed."), &ts, prev)
+    } else {
+        let reason = if prev.as_array().is_none_or(|a| a.is_empty()) { "NewReplicaSetCreated" } else { "ReplicaSetUpdated" };
+        let message = if reason == "NewReplicaSetCreated" {
+            format!("Created new replica set \"{new_name}\"")
+        } else {
+            format!("ReplicaSet \"{new_name}\" is progressing.")
+        };
+        condition("Progressing", "True", reason, &message, &ts, prev)
+    };
+    let mut status = json!({
+        "observedGeneration": d["metadata"]["generation"],
+        "replicas": pods.len(),
+        "updatedReplicas": updated,
+        "readyReplicas": ready,
+        "availableReplicas": available,
+        "unavailableReplicas": unavailable,
+        "conditions": [available_cond, progressing],
+    });
+    if let Some(m) = status.as_object_mut() {
+        for k in ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"] {
+            if m.get(k) == Some(&json!(0)) {
+                m.remove(k);
+            }
+        }
+    }
+    let rev_changed = rev.as_ref().is_some_and(|r| d["metadata"]["annotations"][REVISION] != *r);
+    if d["status"] != status || rev_changed {
+        let mut next = (*d).clone();
+        next["status"] = status;
+        if let Some(r) = rev {
+            next["metadata"]["annotations"][REVISION] = r;
+        }
+        let _ = c.update_status("apps/v1", "deployments", next);
+    }
+}

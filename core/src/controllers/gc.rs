@@ -1,0 +1,105 @@
+//! The garbage collector: dependents whose owners are all gone are deleted; an owner deleted
+//! with `orphan` lets its dependents go free; one deleted in the foreground waits for them.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::api::meta::split_api_version;
+use crate::api::object::{name, namespace, uid};
+
+use super::{Client, Controller};
+
+#[derive(Default)]
+pub struct GarbageCollector;
+
+/// Where an owner reference points, if that object still exists with that uid.
+fn owner_exists(c: &Client, dependent: &Value, r: &Value) -> bool {
+    let (g, v) = split_api_version(r["apiVersion"].as_str().unwrap_or_default());
+    let Some(info) = c.api.registry().by_kind(g, v, r["kind"].as_str().unwrap_or_default()) else { return false };
+    let ns = if info.namespaced { namespace(dependent) } else { "" };
+    c.get(&info.storage, ns, r["name"].as_str().unwrap_or_default()).is_some_and(|o| uid(&o) == r["uid"].as_str().unwrap_or_default())
+}
+
+fn resource_of(c: &Client, obj: &Value) -> Option<(String, String)> {
+    let (g, v) = split_api_version(obj["apiVersion"].as_str().unwrap_or_default());
+    let info = c.api.registry().by_kind(g, v, obj["kind"].as_str().unwrap_or_default())?;
+    Some((info.api_version(), info.resource.clone()))
+}
+
+fn dependents(c: &Client, owner_uid: &str) -> Vec<Arc<Value>> {
+    c.api
+        .store()
+        .dependents(owner_uid)
+        .into_iter()
+        .filter_map(|(r, (ns, n))| c.api.store().get(&r, &ns, &n).map(|s| s.object))
+        .collect()
+}
+
+impl Controller for GarbageCollector {
+    fn name(&self) -> &'static str {
+        "garbage-collector-controller"
+    }
+
+    fn sync(&mut self, c: &mut Client) {
+        // Owners being deleted with an orphan or foreground finalizer.
+        let storages: Vec<String> = {
+            let mut s: Vec<String> = c.api.registry().all().map(|r| r.storage.clone()).collect();
+            s.sort();
+            s.dedup();
+            s
+        };
+        for storage in &storages {
+            for owner in c.list(storage, None) {
+                if owner["metadata"]["deletionTimestamp"].is_null() {
+                    continue;
+                }
+                let finalizers: Vec<String> = owner["metadata"]["finalizers"].as_array().into_iter().flatten().filter_map(|f| f.as_str().map(String::from)).collect();
+                let Some((api_version, resource)) = resource_of(c, &owner) else { continue };
+                if finalizers.iter().any(|f| f == "orphan") {
+                    for d in dependents(c, uid(&owner)) {
+                        let Some((dv, dr)) = resource_of(c, &d) else { continue };
+                        let refs: Vec<Value> = d["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|r| r["uid"] != owner["metadata"]["uid"]).cloned().collect();
+                        let patch = if refs.is_empty() { json!({"metadata": {"ownerReferences": null}}) } else { json!({"metadata": {"ownerReferences": refs}}) };
+                        let _ = c.merge_patch(&dv, &dr, namespace(&d), name(&d), "", &patch);
+                    }
+                    remove_finalizer(c, &owner, &api_version, &resource, "orphan");
+                } else if finalizers.iter().any(|f| f == "foregroundDeletion") {
+                    let deps = dependents(c, uid(&owner));
+                    let blocking: Vec<&Arc<Value>> = deps.iter().filter(|d| d["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|r| r["uid"] == owner["metadata"]["uid"] && r["blockOwnerDeletion"] == true)).collect();
+                    for d in &deps {
+                        if d["metadata"]["deletionTimestamp"].is_null() {
+                            if let Some((dv, dr)) = resource_of(c, d) {
+                                let path = format!("{}/{}?propagationPolicy=Foreground", super::client::collection_path(&dv, &dr, namespace(d)), name(d));
+                                let _ = c.api.call(&crate::apiserver::Request::delete(&path));
+                            }
+                        }
+                    }
+                    if blocking.is_empty() {
+                        remove_finalizer(c, &owner, &api_version, &resource, "foregroundDeletion");
+                    }
+                }
+            }
+        }
+        // Dependents whose owners are all gone.
+        for storage in &storages {
+            for obj in c.list(storage, None) {
+                let refs = obj["metadata"]["ownerReferences"].as_array().cloned().unwrap_or_default();
+                if refs.is_empty() || obj["metadata"]["deletionTimestamp"].is_string() {
+                    continue;
+                }
+                if refs.iter().all(|r| !owner_exists(c, &obj, r)) {
+                    if let Some((v, r)) = resource_of(c, &obj) {
+                        let _ = c.delete(&v, &r, namespace(&obj), name(&obj), None);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn remove_finalizer(c: &mut Client, owner: &Value, api_version: &str, resource: &str, finalizer: &str) {
+    let left: Vec<Value> = owner["metadata"]["finalizers"].as_array().into_iter().flatten().filter(|f| *f != finalizer).cloned().collect();
+    let patch = json!({"metadata": {"finalizers": if left.is_empty() { Value::Null } else { Value::Array(left) }}});
+    let _ = c.merge_patch(api_version, resource, namespace(owner), name(owner), "", &patch);
+}

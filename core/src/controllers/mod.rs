@@ -1,0 +1,57 @@
+//! The controllers of kube-controller-manager, run by the simulation loop. Each reads the cluster
+//! (from the store, as an informer cache) and writes through the API server, until a pass
+//! changes nothing; each may ask to be woken at a later time.
+
+pub mod client;
+mod deployment;
+mod endpoints;
+mod gc;
+mod namespace;
+mod replicaset;
+
+use crate::apiserver::ApiServer;
+use crate::sim::clock::Timestamp;
+
+pub use client::Client;
+
+/// One control loop.
+pub trait Controller: Send + Sync {
+    /// The name it writes as (`replicaset-controller`).
+    fn name(&self) -> &'static str;
+    /// One pass over everything it owns.
+    fn sync(&mut self, c: &mut Client);
+}
+
+/// Every controller, in a fixed order.
+pub struct ControllerManager {
+    controllers: Vec<Box<dyn Controller>>,
+}
+
+impl Default for ControllerManager {
+    fn default() -> Self {
+        ControllerManager {
+            controllers: vec![
+                Box::new(namespace::NamespaceController),
+                Box::new(deployment::DeploymentController),
+                Box::new(replicaset::ReplicaSetController),
+                Box::new(endpoints::EndpointsController),
+                Box::new(gc::GarbageCollector),
+            ],
+        }
+    }
+}
+
+impl ControllerManager {
+    /// One pass of every controller; returns the earliest time one asked to run again.
+    pub fn sync_all(&mut self, api: &mut ApiServer) -> Option<Timestamp> {
+        let mut wake: Option<Timestamp> = None;
+        for ctl in &mut self.controllers {
+            let mut c = Client::new(api, ctl.name());
+            ctl.sync(&mut c);
+            if let Some(w) = c.wake {
+                wake = Some(wake.map_or(w, |x| x.min(w)));
+            }
+        }
+        wake
+    }
+}

@@ -1,0 +1,186 @@
+//! The ReplicaSet controller: keeps `spec.replicas` pods that match the selector, adopting
+//! orphans, creating from the template, deleting the surplus, and reporting status.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::api::object::{name, namespace, uid};
+
+use super::{Client, Controller};
+
+pub struct ReplicaSetController;
+
+/// The kinds whose pods this controller manages (ReplicaSets and ReplicationControllers).
+struct Kind {
+    api_version: &'static str,
+    kind: &'static str,
+    storage: &'static str,
+    resource: &'static str,
+}
+
+const KINDS: [Kind; 2] = [
+    Kind { api_version: "apps/v1", kind: "ReplicaSet", storage: "replicasets.apps", resource: "replicasets" },
+    Kind { api_version: "v1", kind: "ReplicationController", storage: "replicationcontrollers", resource: "replicationcontrollers" },
+];
+
+pub fn is_active(pod: &Value) -> bool {
+    !matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed")) && pod["metadata"]["deletionTimestamp"].is_null()
+}
+
+pub fn is_ready(pod: &Value) -> bool {
+    pod["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True")
+}
+
+/// Ready for at least `min_ready` seconds at `now`.
+pub fn is_available(pod: &Value, min_ready: i64, now: crate::sim::clock::Timestamp) -> bool {
+    let Some(ready) = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready" && c["status"] == "True") else {
+        return false;
+    };
+    if min_ready <= 0 {
+        return true;
+    }
+    ready["lastTransitionTime"].as_str().and_then(crate::sim::clock::Timestamp::parse_rfc3339).is_some_and(|t| now.since(t).whole_secs() >= min_ready)
+}
+
+pub fn controller_uid(obj: &Value) -> Option<&str> {
+    obj["metadata"]["ownerReferences"].as_array()?.iter().find(|r| r["controller"] == true)?["uid"].as_str()
+}
+
+/// The pod a controller creates from its template.
+pub fn pod_from_template(owner: &Value, api_version: &str, kind: &str, template: &Value, generate_name: &str) -> Value {
+    let mut meta = json!({
+        "generateName": generate_name,
+        "namespace": namespace(owner),
+        "ownerReferences": [{
+            "apiVersion": api_version, "kind": kind, "name": name(owner), "uid": uid(owner),
+            "controller": true, "blockOwnerDeletion": true,
+        }],
+    });
+    for k in ["labels", "annotations"] {
+        if let Some(v) = template["metadata"].get(k).filter(|v| !v.is_null()) {
+            meta[k] = v.clone();
+        }
+    }
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": template["spec"]})
+}
+
+/// Which surplus pod goes first: unscheduled, then pending, then not ready, then newest.
+fn deletion_rank(pod: &Value) -> (u8, u8, u8, std::cmp::Reverse<String>) {
+    let unscheduled = u8::from(pod["spec"]["nodeName"].as_str().is_none_or(str::is_empty));
+    let pending = u8::from(pod["status"]["phase"] == "Pending");
+    let unready = u8::from(!is_ready(pod));
+    (2 - unscheduled, 2 - pending, 2 - unready, std::cmp::Reverse(pod["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string()))
+}
+
+impl Controller for ReplicaSetController {
+    fn name(&self) -> &'static str {
+        "replicaset-controller"
+    }
+
+    fn sync(&mut self, c: &mut Client) {
+        for k in &KINDS {
+            for owner in c.list(k.storage, None) {
+                if owner["metadata"]["deletionTimestamp"].is_string() {
+                    continue;
+                }
+                sync_one(c, k, &owner);
+            }
+        }
+    }
+}
+
+fn selector_of(k: &Kind, owner: &Value) -> Value {
+    if k.kind == "ReplicationController" {
+        json!({"matchLabels": owner["spec"]["selector"]})
+    } else {
+        owner["spec"]["selector"].clone()
+    }
+}
+
+fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
+    let ns = namespace(owner).to_string();
+    let owner_uid = uid(owner).to_string();
+    let selector = selector_of(k, owner);
+    let mut mine: Vec<Arc<Value>> = Vec::new();
+    for pod in c.list_selected("pods", &ns, &selector) {
+        match controller_uid(&pod) {
+            Some(u) if u == owner_uid => mine.push(pod),
+            Some(_) => {}
+            None if is_active(&pod) => {
+                // Adopt an orphan that matches.
+                let refs = json!({"metadata": {"ownerReferences": [{
+                    "apiVersion": k.api_version, "kind": k.kind, "name": name(owner), "uid": owner_uid,
+                    "controller": true, "blockOwnerDeletion": true,
+                }]}});
+                if let Ok(p) = c.merge_patch("v1", "pods", &ns, name(&pod), "", &refs) {
+                    mine.push(Arc::new(p));
+                }
+            }
+            None => {}
+        }
+    }
+    let active: Vec<&Arc<Value>> = mine.iter().filter(|p| is_active(p)).collect();
+    let want = owner["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
+    let owner_obj = with_kind(owner, k);
+    if active.len() < want {
+        for _ in active.len()..want {
+            let pod = pod_from_template(owner, k.api_version, k.kind, &owner["spec"]["template"], &format!("{}-", name(owner)));
+            match c.create("v1", "pods", &ns, pod) {
+                Ok(p) => c.event(&owner_obj, "Normal", "SuccessfulCreate", &format!("Created pod: {}", name(&p))),
+                Err(e) => {
+                    c.event(&owner_obj, "Warning", "FailedCreate", &format!("Error creating: {e}"));
+                    break;
+                }
+            }
+        }
+    } else if active.len() > want {
+        let mut victims: Vec<&Arc<Value>> = active.clone();
+        victims.sort_by_key(|p| deletion_rank(p));
+        for pod in victims.into_iter().take(active.len() - want) {
+            if c.delete("v1", "pods", &ns, name(pod), None).is_ok() {
+                c.event(&owner_obj, "Normal", "SuccessfulDelete", &format!("Deleted pod: {}", name(pod)));
+            }
+        }
+    }
+    // Status from what exists now.
+    let pods: Vec<Arc<Value>> = c.owned("pods", &owner_uid).into_iter().filter(|p| is_active(p)).collect();
+    let min_ready = owner["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
+    let now = c.now();
+    let labels_match = |p: &Value| {
+        owner["spec"]["template"]["metadata"]["labels"]
+            .as_object()
+            .is_none_or(|l| l.iter().all(|(lk, lv)| p["metadata"]["labels"][lk] == *lv))
+    };
+    let mut status = json!({
+        "replicas": pods.len(),
+        "fullyLabeledReplicas": pods.iter().filter(|p| labels_match(p)).count(),
+        "readyReplicas": pods.iter().filter(|p| is_ready(p)).count(),
+        "availableReplicas": pods.iter().filter(|p| is_available(p, min_ready, now)).count(),
+        "observedGeneration": owner["metadata"]["generation"],
+    });
+    if let Some(m) = status.as_object_mut() {
+        for key in ["fullyLabeledReplicas", "readyReplicas", "availableReplicas"] {
+            if m.get(key) == Some(&json!(0)) {
+                m.remove(key);
+            }
+        }
+    }
+    // Pods that become available later need another look then.
+    if min_ready > 0 && pods.iter().any(|p| is_ready(p) && !is_available(p, min_ready, now)) {
+        c.wake_at(now.plus(crate::sim::clock::Duration::from_secs(1)));
+    }
+    if owner["status"] != status {
+        let mut next = (**owner).clone();
+        next["status"] = status;
+        let _ = c.update_status(k.api_version, k.resource, next);
+    }
+}
+
+/// The owner with its apiVersion and kind (stored objects have them; this is for Events).
+fn with_kind(owner: &Value, k: &Kind) -> Value {
+    let mut o = owner.clone();
+    o["apiVersion"] = json!(k.api_version);
+    o["kind"] = json!(k.kind);
+    o
+}

@@ -1,0 +1,145 @@
+//! The image catalog (`core/data/images/catalog.yaml`): what simulated images do.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+pub const CATALOG_FORMAT_VERSION: u32 = 1;
+const CATALOG: &str = include_str!("../../data/images/catalog.yaml");
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Timings {
+    #[serde(rename = "pullSecondsPer10MB")]
+    pub pull_seconds_per10_mb: f64,
+    pub pull_min_seconds: f64,
+    pub start_seconds: f64,
+    pub backoff_initial_seconds: i64,
+    pub backoff_max_seconds: i64,
+    pub stop_seconds: f64,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Program {
+    /// Runs until stopped, serving on ports.
+    #[serde(rename_all = "camelCase")]
+    Serve {
+        #[serde(default)]
+        ports: Vec<i64>,
+        #[serde(default)]
+        handles_term: bool,
+        #[serde(default)]
+        echo_host: bool,
+        /// The container exits 1 unless one of these variables is set.
+        #[serde(default)]
+        require_env_any: Vec<String>,
+    },
+    /// Runs its command with a small shell.
+    #[serde(rename_all = "camelCase")]
+    Shell { default_command: Vec<String> },
+    /// Exits with a code after a while.
+    #[serde(rename_all = "camelCase")]
+    Exit { code: i64, after_seconds: f64 },
+    /// Grows its memory until its limit kills it.
+    #[serde(rename_all = "camelCase")]
+    Leak { mebibytes_per_second: f64 },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Image {
+    pub name: String,
+    pub size: u64,
+    pub program: Program,
+    #[serde(default)]
+    pub logs: Vec<String>,
+    #[serde(default)]
+    pub fail_logs: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub version: u32,
+    pub timings: Timings,
+    pub images: Vec<Image>,
+}
+
+impl Catalog {
+    pub fn builtin() -> &'static Catalog {
+        static C: OnceLock<Catalog> = OnceLock::new();
+        C.get_or_init(|| {
+            let value: serde_json::Value = serde_yaml::from_str(CATALOG).unwrap_or_else(|e| panic!("built-in image catalog is not YAML: {e}"));
+            let c: Catalog = serde_json::from_value(value).unwrap_or_else(|e| panic!("built-in image catalog is broken: {e}"));
+            assert_eq!(c.version, CATALOG_FORMAT_VERSION, "built-in image catalog has an unknown format version");
+            c
+        })
+    }
+
+    /// The image a reference names (`nginx`, `nginx:1.27`, `docker.io/library/nginx@sha256:..`).
+    pub fn find(&self, reference: &str) -> Option<&Image> {
+        let repo = repository(reference);
+        self.images.iter().find(|i| i.name == repo)
+    }
+}
+
+/// The repository part of a reference, without registry defaults, tag or digest.
+pub fn repository(reference: &str) -> String {
+    let no_digest = reference.split('@').next().unwrap_or(reference);
+    let last_slash = no_digest.rfind('/').map_or(0, |i| i + 1);
+    let no_tag = match no_digest[last_slash..].rfind(':') {
+        Some(i) => &no_digest[..last_slash + i],
+        None => no_digest,
+    };
+    let trimmed = no_tag.strip_prefix("docker.io/").unwrap_or(no_tag);
+    trimmed.strip_prefix("library/").unwrap_or(trimmed).to_string()
+}
+
+/// A qualified reference without its tag or digest (`docker.io/library/nginx`,
+/// `localhost:5000/app`).
+pub fn repository_of_qualified(q: &str) -> &str {
+    let no_digest = q.split('@').next().unwrap_or(q);
+    let last_slash = no_digest.rfind('/').map_or(0, |i| i + 1);
+    match no_digest[last_slash..].rfind(':') {
+        Some(i) => &no_digest[..last_slash + i],
+        None => no_digest,
+    }
+}
+
+/// The fully qualified reference containerd reports (`docker.io/library/nginx:latest`).
+pub fn qualified(reference: &str) -> String {
+    let no_digest = reference.split('@').next().unwrap_or(reference);
+    let last_slash = no_digest.rfind('/').map_or(0, |i| i + 1);
+    let has_tag = no_digest[last_slash..].contains(':');
+    let with_tag = if has_tag || reference.contains('@') { reference.to_string() } else { format!("{reference}:latest") };
+    let first = with_tag.split('/').next().unwrap_or("");
+    let has_registry = with_tag.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    if has_registry {
+        with_tag
+    } else if with_tag.contains('/') {
+        format!("docker.io/{with_tag}")
+    } else {
+        format!("docker.io/library/{with_tag}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_parses_and_names_resolve() {
+        let c = Catalog::builtin();
+        assert!(c.find("nginx:1.27").is_some());
+        assert!(c.find("docker.io/library/nginx").is_some());
+        assert!(c.find("registry.k8s.io/pause:3.10").is_some());
+        assert!(c.find("nope").is_none());
+        assert_eq!(qualified("nginx"), "docker.io/library/nginx:latest");
+        assert_eq!(qualified("amsy810/echo-nginx:v2.0"), "docker.io/amsy810/echo-nginx:v2.0");
+        assert_eq!(qualified("registry.k8s.io/pause:3.10"), "registry.k8s.io/pause:3.10");
+        assert_eq!(repository("localhost:5000/app:v1"), "localhost:5000/app");
+        assert_eq!(repository_of_qualified("localhost:5000/app:v1"), "localhost:5000/app");
+        assert_eq!(repository_of_qualified("docker.io/library/nginx:1.27"), "docker.io/library/nginx");
+    }
+}

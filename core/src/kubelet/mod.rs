@@ -1,0 +1,592 @@
+//! Kubelets, one per node: they pull images, start containers in order (init containers first),
+//! follow each container's plan (log lines, exits), restart by the pod's policy with
+//! CrashLoopBackOff back-off, report status and conditions, and end pods being deleted after
+//! their containers stop. Every change goes through the API server.
+
+pub mod images;
+pub mod runtime;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::api::object::{name, namespace, uid};
+use crate::controllers::Client;
+use crate::sim::clock::{Duration, Timestamp};
+use crate::sim::rng::Rng;
+
+use images::{qualified, Catalog};
+use runtime::{plan, Plan};
+
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    Waiting { reason: String, message: Option<String> },
+    Running { since: Timestamp },
+    Terminated { code: i64, reason: String, started: Timestamp, finished: Timestamp },
+}
+
+#[derive(Clone, Debug)]
+struct Container {
+    name: String,
+    image: String,
+    init: bool,
+    spec: Value,
+    state: State,
+    last: Option<State>,
+    restarts: i64,
+    id: String,
+    /// The id of the container this one replaced.
+    last_id: String,
+    /// When the current step ends (pull done, start, exit, back-off over).
+    next: Option<Timestamp>,
+    step: Step,
+    plan: Option<Plan>,
+    logged: usize,
+    ready: bool,
+    backoff: i64,
+}
+
+impl Container {
+    /// Writes the log lines the running (or just exited) container has printed by `until`;
+    /// returns when the next one is due.
+    fn write_logs(&mut self, c: &mut Client, pod_uid: &str, until: Timestamp) -> Option<Timestamp> {
+        let (State::Running { since } | State::Terminated { started: since, .. }) = self.state else { return None };
+        let p = self.plan.as_ref()?;
+        let due: Vec<&String> = p.logs.iter().skip(self.logged).take_while(|(at, _)| since.plus(secs(*at)) <= until).map(|(_, l)| l).collect();
+        for line in &due {
+            c.api.append_log(pod_uid, &self.name, &format!("{line}\n"));
+        }
+        self.logged += due.len();
+        p.logs.get(self.logged).map(|(at, _)| since.plus(secs(*at)))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Idle,
+    Pulling,
+    PullBackOff,
+    Starting,
+    Running,
+    BackOff,
+    Done,
+}
+
+struct PodRuntime {
+    node: String,
+    ip: String,
+    host_ip: String,
+    started: Timestamp,
+    containers: Vec<Container>,
+    stopping_since: Option<Timestamp>,
+}
+
+#[derive(Default)]
+pub struct Kubelets {
+    pods: BTreeMap<String, PodRuntime>,
+    /// Images present on each node.
+    cached: BTreeMap<String, BTreeSet<String>>,
+    /// The last pod IP handed out on each node.
+    last_ip: BTreeMap<String, u32>,
+    rng: Option<Rng>,
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_millis((s * 1000.0).round() as i64)
+}
+
+/// When a container's readiness probe first runs: after its initial delay (at least a second).
+fn first_probe_at(spec: &Value, started: Timestamp) -> Timestamp {
+    let delay = spec["readinessProbe"]["initialDelaySeconds"].as_i64().unwrap_or(0);
+    started.plus(Duration::from_secs(delay.max(1)))
+}
+
+fn node_ip(node: &Value) -> String {
+    node["status"]["addresses"].as_array().into_iter().flatten().find(|a| a["type"] == "InternalIP").and_then(|a| a["address"].as_str()).unwrap_or("").to_string()
+}
+
+fn with_kind(pod: &Value) -> Value {
+    let mut p = pod.clone();
+    p["apiVersion"] = json!("v1");
+    p["kind"] = json!("Pod");
+    p
+}
+
+impl Kubelets {
+    fn rng(&mut self) -> &mut Rng {
+        self.rng.get_or_insert_with(|| Rng::seeded(0x6b75_6265_6c65_7473))
+    }
+
+    fn allocate_ip(&mut self, node: &Value) -> String {
+        let cidr = node["spec"]["podCIDR"].as_str().unwrap_or("10.244.0.0/24");
+        let base = cidr.split('/').next().and_then(|b| b.parse::<std::net::Ipv4Addr>().ok()).map_or(0, u32::from);
+        let n = self.last_ip.entry(node["metadata"]["name"].as_str().unwrap_or_default().to_string()).or_insert(1);
+        *n += 1;
+        if *n > 254 {
+            *n = 2;
+        }
+        std::net::Ipv4Addr::from(base + *n).to_string()
+    }
+
+    pub fn sync(&mut self, c: &mut Client) {
+        let nodes: BTreeMap<String, Arc<Value>> = c.list("nodes", None).into_iter().map(|n| (name(&n).to_string(), n)).collect();
+        let pods: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| p["spec"]["nodeName"].as_str().is_some_and(|n| nodes.contains_key(n))).collect();
+        let live: BTreeSet<String> = pods.iter().map(|p| uid(p).to_string()).collect();
+        let gone: Vec<String> = self.pods.keys().filter(|k| !live.contains(*k)).cloned().collect();
+        for uid in gone {
+            self.pods.remove(&uid);
+            c.api.drop_logs(&uid);
+        }
+        for pod in pods {
+            let node = nodes[pod["spec"]["nodeName"].as_str().unwrap_or_default()].clone();
+            c.component = "kubelet";
+            c.host = Some(name(&node).to_string());
+            self.sync_pod(c, &pod, &node);
+        }
+        c.host = None;
+    }
+
+    fn sync_pod(&mut self, c: &mut Client, pod: &Arc<Value>, node: &Value) {
+        let now = c.now();
+        let id = uid(pod).to_string();
+        if matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed")) && pod["metadata"]["deletionTimestamp"].is_null() && !self.pods.contains_key(&id) {
+            return;
+        }
+        if !self.pods.contains_key(&id) {
+            let ip = if pod["spec"]["hostNetwork"] == true { node_ip(node) } else { self.allocate_ip(node) };
+            let mut containers = Vec::new();
+            for (list, init) in [("initContainers", true), ("containers", false)] {
+                for spec in pod["spec"][list].as_array().into_iter().flatten() {
+                    let hex: String = (0..4).map(|_| format!("{:016x}", self.rng().next_u64())).collect();
+                    containers.push(Container {
+                        name: spec["name"].as_str().unwrap_or_default().to_string(),
+                        image: spec["image"].as_str().unwrap_or_default().to_string(),
+                        init,
+                        spec: spec.clone(),
+                        state: State::Waiting { reason: if init { "PodInitializing".into() } else { "ContainerCreating".into() }, message: None },
+                        last: None,
+                        restarts: 0,
+                        id: format!("containerd://{hex}"),
+                        last_id: String::new(),
+                        next: None,
+                        step: Step::Idle,
+                        plan: None,
+                        logged: 0,
+                        ready: false,
+                        backoff: 0,
+                    });
+                }
+            }
+            self.pods.insert(id.clone(), PodRuntime { node: name(node).to_string(), ip, host_ip: node_ip(node), started: now, containers, stopping_since: None });
+        }
+        self.advance(c, pod, &id);
+        self.report(c, pod, &id);
+    }
+
+    /// Moves every container of a pod along its steps up to now.
+    fn advance(&mut self, c: &mut Client, pod: &Arc<Value>, id: &str) {
+        let now = c.now();
+        let catalog = Catalog::builtin();
+        let t = &catalog.timings;
+        let restart_policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always").to_string();
+        let deleting = pod["metadata"]["deletionTimestamp"].is_string();
+        let grace = pod["metadata"]["deletionGracePeriodSeconds"].as_i64().unwrap_or(30);
+        let pod_obj = with_kind(pod);
+        let node_name = self.pods[id].node.clone();
+        let ns = namespace(pod).to_string();
+        let pod_name = name(pod).to_string();
+        if deleting {
+            let rt = self.pods.get_mut(id).expect("runtime exists");
+            let since = *rt.stopping_since.get_or_insert(now);
+            let mut all_stopped = true;
+            let mut events = Vec::new();
+            for ct in &mut rt.containers {
+                if let State::Running { since: started } = ct.state {
+                    if ct.step != Step::Done {
+                        let handles = ct.plan.as_ref().is_some_and(|p| p.handles_term);
+                        let stop_at = since.plus(if handles { secs(t.stop_seconds) } else { Duration::from_secs(grace) });
+                        if ct.next.is_none_or(|n| n != stop_at) && ct.step != Step::Done {
+                            events.push(format!("Stopping container {}", ct.name));
+                        }
+                        ct.next = Some(stop_at);
+                        ct.step = Step::Done;
+                        if now >= stop_at {
+                            ct.state = State::Terminated { code: if handles { 0 } else { 137 }, reason: if handles { "Completed".into() } else { "Error".into() }, started, finished: now };
+                        } else {
+                            all_stopped = false;
+                        }
+                    }
+                }
+                if let (Step::Done, Some(n), State::Running { since: started }) = (ct.step, ct.next, ct.state.clone()) {
+                    if now >= n {
+                        let handles = ct.plan.as_ref().is_some_and(|p| p.handles_term);
+                        ct.state = State::Terminated { code: if handles { 0 } else { 137 }, reason: if handles { "Completed".into() } else { "Error".into() }, started, finished: n };
+                    } else {
+                        all_stopped = false;
+                        c.wake_at(n);
+                    }
+                }
+            }
+            for e in events {
+                let ct_name = e.trim_start_matches("Stopping container ").to_string();
+                c.event_at(&pod_obj, "Normal", "Killing", &e, Some(&format!("spec.containers{{{ct_name}}}")));
+            }
+            if all_stopped {
+                let _ = c.delete("v1", "pods", &ns, &pod_name, Some(0));
+            }
+            return;
+        }
+        // Init containers run one after the other; app containers start when they are done.
+        let n = self.pods[id].containers.len();
+        for i in 0..n {
+            let (init, blocked) = {
+                let rt = &self.pods[id];
+                let ct = &rt.containers[i];
+                let blocked = ct.init && rt.containers[..i].iter().any(|p| p.init && !matches!(p.state, State::Terminated { code: 0, .. }))
+                    || !ct.init && rt.containers.iter().any(|p| p.init && !matches!(p.state, State::Terminated { code: 0, .. }));
+                (ct.init, blocked)
+            };
+            if blocked {
+                continue;
+            }
+            self.step_container(c, &pod_obj, id, i, &node_name, &restart_policy, init, now);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn step_container(&mut self, c: &mut Client, pod: &Value, id: &str, i: usize, node: &str, restart_policy: &str, init: bool, now: Timestamp) {
+        let catalog = Catalog::builtin();
+        let t = &catalog.timings;
+        let ns = namespace(pod).to_string();
+        let pod_name = name(pod).to_string();
+        // Loop while steps complete within `now`.
+        for _ in 0..16 {
+            let (step, next) = {
+                let ct = &self.pods[id].containers[i];
+                (ct.step, ct.next)
+            };
+            if let Some(n) = next {
+                if n > now {
+                    c.wake_at(n);
+                    return;
+                }
+            }
+            let field = |ct: &Container| format!("spec.{}{{{}}}", if ct.init { "initContainers" } else { "containers" }, ct.name);
+            match step {
+                Step::Idle | Step::PullBackOff => {
+                    let (image, ct_field) = {
+                        let ct = &self.pods[id].containers[i];
+                        (ct.image.clone(), field(ct))
+                    };
+                    let cached = self.cached.get(node).is_some_and(|s| s.contains(&qualified(&image)));
+                    match catalog.find(&image) {
+                        None => {
+                            let q = qualified(&image);
+                            let msg = format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{q}\": failed to resolve reference \"{q}\": {q}: not found");
+                            let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                            let first = step == Step::Idle;
+                            ct.backoff = if first { t.backoff_initial_seconds } else { (ct.backoff * 2).min(t.backoff_max_seconds) };
+                            ct.state = State::Waiting { reason: "ErrImagePull".into(), message: Some(msg.clone()) };
+                            ct.step = Step::PullBackOff;
+                            ct.next = Some(now.plus(Duration::from_secs(ct.backoff)));
+                            c.event_at(pod, "Normal", "Pulling", &format!("Pulling image \"{image}\""), Some(&ct_field));
+                            c.event_at(pod, "Warning", "Failed", &msg, Some(&ct_field));
+                            c.event_at(pod, "Warning", "Failed", "Error: ErrImagePull", Some(&ct_field));
+                            if !first {
+                                let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                                ct.state = State::Waiting { reason: "ImagePullBackOff".into(), message: Some(format!("Back-off pulling image \"{image}\": ErrImagePull: {msg}")) };
+                                c.event_at(pod, "Normal", "BackOff", &format!("Back-off pulling image \"{image}\""), Some(&ct_field));
+                                c.event_at(pod, "Warning", "Failed", "Error: ImagePullBackOff", Some(&ct_field));
+                            }
+                            return;
+                        }
+                        Some(img) => {
+                            let policy = self.pods[id].containers[i].spec["imagePullPolicy"].as_str().unwrap_or("IfNotPresent").to_string();
+                            let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                            if cached && policy != "Always" {
+                                c.event_at(pod, "Normal", "Pulled", &format!("Container image \"{image}\" already present on machine"), Some(&ct_field));
+                                ct.step = Step::Starting;
+                                ct.next = Some(now.plus(secs(t.start_seconds)));
+                            } else {
+                                let pull = if cached { 0.4 } else { (img.size as f64 / 10_000_000.0 * t.pull_seconds_per10_mb).max(t.pull_min_seconds) };
+                                ct.step = Step::Pulling;
+                                ct.next = Some(now.plus(secs(pull)));
+                                c.event_at(pod, "Normal", "Pulling", &format!("Pulling image \"{image}\""), Some(&ct_field));
+                            }
+                        }
+                    }
+                }
+                Step::Pulling => {
+                    let (image, ct_field, started) = {
+                        let ct = &self.pods[id].containers[i];
+                        (ct.image.clone(), field(ct), ct.next)
+                    };
+                    let size = catalog.find(&image).map_or(0, |i| i.size);
+                    let began = started.map_or(now, |s| s);
+                    let took = self.pods[id].started.max(began);
+                    let _ = took;
+                    let duration = catalog.find(&image).map_or(0.0, |img| (img.size as f64 / 10_000_000.0 * t.pull_seconds_per10_mb).max(t.pull_min_seconds));
+                    c.event_at(pod, "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in {}s ({}s including waiting). Image size: {size} bytes.", fmt_secs(duration), fmt_secs(duration)), Some(&ct_field));
+                    self.cached.entry(node.to_string()).or_default().insert(qualified(&image));
+                    let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                    ct.step = Step::Starting;
+                    ct.next = Some(now.plus(secs(t.start_seconds)));
+                }
+                Step::Starting => {
+                    let (image, ct_field, ct_name) = {
+                        let ct = &self.pods[id].containers[i];
+                        (ct.image.clone(), field(ct), ct.name.clone())
+                    };
+                    let Some(img) = catalog.find(&image) else { return };
+                    let start = next.unwrap_or(now);
+                    c.event_at(pod, "Normal", "Created", &format!("Created container: {ct_name}"), Some(&ct_field));
+                    c.event_at(pod, "Normal", "Started", &format!("Started container {ct_name}"), Some(&ct_field));
+                    // A restart is a new container, with a new id and a fresh log.
+                    if self.pods[id].containers[i].plan.is_some() {
+                        let hex: String = (0..4).map(|_| format!("{:016x}", self.rng().next_u64())).collect();
+                        c.api.rotate_log(id, &ct_name);
+                        let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                        ct.last_id = std::mem::replace(&mut ct.id, format!("containerd://{hex}"));
+                    }
+                    let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                    let p = plan(img, &ct.spec, start);
+                    ct.state = State::Running { since: start };
+                    ct.logged = 0;
+                    ct.ready = ct.spec["readinessProbe"].is_null();
+                    ct.next = p.exit.map(|(after, _)| start.plus(secs(after))).or(p.oom_after.map(|after| start.plus(secs(after))));
+                    // A readiness probe first succeeds after its initial delay.
+                    if !ct.ready {
+                        let ready_at = first_probe_at(&ct.spec, start);
+                        ct.next = Some(ct.next.map_or(ready_at, |n| n.min(ready_at)));
+                    }
+                    ct.plan = Some(p);
+                    ct.step = Step::Running;
+                }
+                Step::Running => {
+                    let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                    let State::Running { since } = ct.state else { return };
+                    let plan = ct.plan.clone().unwrap_or(Plan { logs: vec![], exit: None, ports: vec![], handles_term: true, oom_after: None });
+                    // Readiness.
+                    if !ct.ready {
+                        let probe = &ct.spec["readinessProbe"];
+                        let delay = probe["initialDelaySeconds"].as_i64().unwrap_or(0).max(1);
+                        if now >= since.plus(Duration::from_secs(delay)) {
+                            ct.ready = true;
+                        }
+                    }
+                    let exit_at = plan.exit.map(|(after, code)| (since.plus(secs(after)), code, "Completed")).or(plan.oom_after.map(|after| (since.plus(secs(after)), 137, "OOMKilled")));
+                    match exit_at {
+                        Some((at, code, reason)) if at <= now => {
+                            let reason = if reason == "OOMKilled" { "OOMKilled" } else if code == 0 { "Completed" } else { "Error" };
+                            ct.state = State::Terminated { code, reason: reason.into(), started: since, finished: at };
+                            ct.write_logs(c, id, at);
+                            ct.ready = false;
+                            let restart = match (restart_policy, init) {
+                                ("Never", _) => false,
+                                ("OnFailure", _) => code != 0,
+                                (_, true) => code != 0,
+                                _ => true,
+                            };
+                            if restart {
+                                // The first restart is immediate; later ones wait in CrashLoopBackOff,
+                                // 10 s doubling up to 5 min.
+                                ct.backoff = match ct.restarts {
+                                    0 => 0,
+                                    1 => t.backoff_initial_seconds,
+                                    _ => (ct.backoff * 2).min(t.backoff_max_seconds),
+                                };
+                                let wait = ct.backoff;
+                                ct.step = Step::BackOff;
+                                ct.next = Some(at.plus(Duration::from_secs(wait)));
+                                if wait > 0 {
+                                    let (ct_name, backoff) = (ct.name.clone(), ct.backoff);
+                                    ct.last = Some(ct.state.clone());
+                                    ct.state = State::Waiting { reason: "CrashLoopBackOff".into(), message: Some(format!("back-off {backoff}s restarting failed container={ct_name} pod={pod_name}_{ns}({id})")) };
+                                    let ct_field = field(ct);
+                                    c.event_at(pod, "Warning", "BackOff", &format!("Back-off restarting failed container {ct_name} in pod {pod_name}_{ns}({id})"), Some(&ct_field));
+                                }
+                            } else {
+                                ct.step = Step::Done;
+                                ct.next = None;
+                                return;
+                            }
+                        }
+                        Some((at, _, _)) => {
+                            ct.next = Some(if ct.ready { at } else { at.min(first_probe_at(&ct.spec, since)) });
+                            c.wake_at(ct.next.unwrap_or(at));
+                            return;
+                        }
+                        None => {
+                            ct.next = if ct.ready { None } else { Some(first_probe_at(&ct.spec, since)) };
+                            if let Some(n) = ct.next {
+                                c.wake_at(n);
+                            }
+                            return;
+                        }
+                    }
+                }
+                Step::BackOff => {
+                    // The back-off is over: a new container replaces the one that exited.
+                    let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                    if matches!(ct.state, State::Terminated { .. }) {
+                        ct.last = Some(ct.state.clone());
+                    }
+                    ct.restarts += 1;
+                    ct.step = Step::Idle;
+                    ct.next = None;
+                }
+                Step::Done => return,
+            }
+        }
+    }
+
+    /// Writes the pod's status (and its containers' new log lines) when it changed.
+    fn report(&mut self, c: &mut Client, pod: &Arc<Value>, id: &str) {
+        let Some(rt) = self.pods.get_mut(id) else { return };
+        let now = c.now();
+        // Logs written so far.
+        for ct in &mut rt.containers {
+            if let Some(next) = ct.write_logs(c, id, now) {
+                c.wake_at(next);
+            }
+        }
+        let fmt_state = |s: &State| -> Value {
+            match s {
+                State::Waiting { reason, message } => {
+                    let mut w = json!({"reason": reason});
+                    if let Some(m) = message {
+                        w["message"] = json!(m);
+                    }
+                    json!({"waiting": w})
+                }
+                State::Running { since } => json!({"running": {"startedAt": since.rfc3339()}}),
+                State::Terminated { code, reason, started, finished } => {
+                    json!({"terminated": {"containerID": "", "exitCode": code, "reason": reason, "startedAt": started.rfc3339(), "finishedAt": finished.rfc3339()}})
+                }
+            }
+        };
+        let statuses = |init: bool| -> Vec<Value> {
+            rt.containers
+                .iter()
+                .filter(|ct| ct.init == init)
+                .map(|ct| {
+                    let q = qualified(&ct.image);
+                    let mut s = json!({
+                        "name": ct.name,
+                        "image": q,
+                        "imageID": "",
+                        "ready": ct.ready && matches!(ct.state, State::Running { .. }),
+                        "restartCount": ct.restarts,
+                        "started": matches!(ct.state, State::Running { .. }),
+                        "state": fmt_state(&ct.state),
+                        "lastState": ct.last.as_ref().map_or(json!({}), fmt_state),
+                    });
+                    if !matches!(ct.state, State::Waiting { .. }) || ct.last.is_some() {
+                        s["containerID"] = json!(ct.id);
+                        s["imageID"] = json!(format!("{}@sha256:{:064x}", images::repository_of_qualified(&q), fnv(&q)));
+                        if let Some(t) = s["state"]["terminated"].as_object_mut() {
+                            t.insert("containerID".into(), json!(ct.id));
+                        }
+                    }
+                    if let Some(t) = s["lastState"]["terminated"].as_object_mut() {
+                        // Waiting to restart, the last container is still the current id.
+                        let last = if matches!(ct.state, State::Waiting { .. }) { &ct.id } else { &ct.last_id };
+                        t.insert("containerID".into(), json!(last));
+                    }
+                    s
+                })
+                .collect()
+        };
+        let init_statuses = statuses(true);
+        let app_statuses = statuses(false);
+        let inits_done = rt.containers.iter().filter(|c| c.init).all(|c| matches!(c.state, State::Terminated { code: 0, .. }));
+        let apps: Vec<&Container> = rt.containers.iter().filter(|c| !c.init).collect();
+        let all_ready = !apps.is_empty() && apps.iter().all(|c| c.ready && matches!(c.state, State::Running { .. }));
+        let unready: Vec<&str> = apps.iter().filter(|c| !(c.ready && matches!(c.state, State::Running { .. }))).map(|c| c.name.as_str()).collect();
+        let restart_policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always");
+        let all_terminated = apps.iter().all(|c| matches!(c.state, State::Terminated { .. })) && apps.iter().all(|c| c.step == Step::Done);
+        let phase = if all_terminated && restart_policy != "Always" {
+            if apps.iter().all(|c| matches!(c.state, State::Terminated { code: 0, .. })) {
+                "Succeeded"
+            } else {
+                "Failed"
+            }
+        } else if inits_done && apps.iter().any(|c| matches!(c.state, State::Running { .. }) || c.restarts > 0) {
+            "Running"
+        } else if rt.containers.iter().filter(|c| c.init).any(|c| c.step == Step::Done && !matches!(c.state, State::Terminated { code: 0, .. })) {
+            "Failed"
+        } else {
+            "Pending"
+        };
+        let prev = pod["status"]["conditions"].as_array().cloned().unwrap_or_default();
+        let cond = |kind: &str, ok: bool, reason: Option<String>, message: Option<String>| -> Value {
+            let status = if ok { "True" } else { "False" };
+            let transition = prev.iter().find(|p| p["type"] == kind && p["status"] == status).map_or_else(|| json!(now.rfc3339()), |p| p["lastTransitionTime"].clone());
+            let mut v = json!({"type": kind, "status": status, "lastProbeTime": null, "lastTransitionTime": transition});
+            if let Some(r) = reason {
+                v["reason"] = json!(r);
+            }
+            if let Some(m) = message {
+                v["message"] = json!(m);
+            }
+            v
+        };
+        let done_reason = if phase == "Succeeded" || phase == "Failed" { Some("PodCompleted".to_string()) } else { None };
+        let unready_msg = if unready.is_empty() { None } else { Some(format!("containers with unready status: [{}]", unready.join(" "))) };
+        let uninit: Vec<&str> = rt.containers.iter().filter(|c| c.init && !matches!(c.state, State::Terminated { code: 0, .. })).map(|c| c.name.as_str()).collect();
+        let conditions = vec![
+            cond("PodReadyToStartContainers", phase != "Succeeded" && phase != "Failed", None, None),
+            cond(
+                "Initialized",
+                inits_done,
+                if done_reason.is_some() && inits_done { done_reason.clone() } else if inits_done { None } else { Some("ContainersNotInitialized".into()) },
+                if inits_done { None } else { Some(format!("containers with incomplete status: [{}]", uninit.join(" "))) },
+            ),
+            cond("Ready", all_ready, done_reason.clone().or(if all_ready { None } else { Some("ContainersNotReady".into()) }), if all_ready { None } else { unready_msg.clone() }),
+            cond("ContainersReady", all_ready, done_reason.or(if all_ready { None } else { Some("ContainersNotReady".into()) }), if all_ready { None } else { unready_msg }),
+            cond("PodScheduled", true, None, None),
+        ];
+        let mut status = json!({
+            "phase": phase,
+            "conditions": conditions,
+            "hostIP": rt.host_ip,
+            "hostIPs": [{"ip": rt.host_ip}],
+            "podIP": rt.ip,
+            "podIPs": [{"ip": rt.ip}],
+            "startTime": rt.started.rfc3339(),
+            "containerStatuses": app_statuses,
+            "qosClass": pod["status"]["qosClass"],
+        });
+        if !init_statuses.is_empty() {
+            status["initContainerStatuses"] = json!(init_statuses);
+        }
+        if let Some(p) = pod["status"]["nominatedNodeName"].as_str() {
+            status["nominatedNodeName"] = json!(p);
+        }
+        if pod["status"] != status {
+            let mut next = (**pod).clone();
+            next["status"] = status;
+            let _ = c.update_status("v1", "pods", next);
+        }
+    }
+}
+
+fn fmt_secs(s: f64) -> String {
+    let ms = (s * 1000.0).round() as i64;
+    if ms % 1000 == 0 {
+        format!("{}", ms / 1000)
+    } else {
+        let t = format!("{}.{:03}", ms / 1000, ms % 1000);
+        t.trim_end_matches('0').to_string()
+    }
+}
+
+fn fnv(s: &str) -> u128 {
+    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for b in s.bytes() {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013B);
+    }
+    h
+}

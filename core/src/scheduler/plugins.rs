@@ -1,0 +1,299 @@
+//! Filter and score plugins, named as kube-scheduler names them, each with its failure reason
+//! as kube-scheduler words it.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::api::quantity::Quantity;
+use crate::controllers::Client;
+
+/// Why a node was filtered out; the text is what the FailedScheduling message counts.
+pub type Reason = String;
+
+/// A node and what is placed on it.
+pub struct NodeInfo {
+    pub name: String,
+    pub node: Value,
+    pub cpu_milli: i64,
+    pub memory: i64,
+    pub pods: i64,
+    pub used_cpu_milli: i64,
+    pub used_memory: i64,
+    pub used_pods: i64,
+    /// Requests as scoring counts them: a container without requests counts as 100m and 200Mi.
+    pub nonzero_cpu_milli: i64,
+    pub nonzero_memory: i64,
+    pub host_ports: Vec<(String, i64)>,
+    /// The controller (owner uid) of every pod on the node, for spreading.
+    pub owners: Vec<String>,
+}
+
+fn q(v: &Value) -> Option<Quantity> {
+    v.as_str().and_then(|s| Quantity::parse(s).ok())
+}
+
+/// The requests kube-scheduler counts for a pod: the sum over containers, or the largest init
+/// container if larger, for cpu (millicores) and memory (bytes).
+pub fn pod_requests(pod: &Value) -> (i64, i64) {
+    let sum = |list: &str, res: &str, milli: bool| -> Vec<i64> {
+        pod["spec"][list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| q(&c["resources"]["requests"][res]).map_or(0, |x| if milli { x.milli_value() } else { x.value() }))
+            .collect()
+    };
+    let cpu = sum("containers", "cpu", true).iter().sum::<i64>().max(sum("initContainers", "cpu", true).into_iter().max().unwrap_or(0));
+    let mem = sum("containers", "memory", false).iter().sum::<i64>().max(sum("initContainers", "memory", false).into_iter().max().unwrap_or(0));
+    (cpu, mem)
+}
+
+/// Requests for scoring: each regular container without a request counts the scheduler's
+/// defaults (100m CPU, 200Mi memory), so pods without requests still spread.
+fn nonzero_requests(pod: &Value) -> (i64, i64) {
+    pod["spec"]["containers"].as_array().into_iter().flatten().fold((0, 0), |(cpu, mem), c| {
+        let r = &c["resources"]["requests"];
+        let cc = q(&r["cpu"]).map_or(0, |x| x.milli_value());
+        let mm = q(&r["memory"]).map_or(0, |x| x.value());
+        (cpu + if cc == 0 { 100 } else { cc }, mem + if mm == 0 { 200 * 1024 * 1024 } else { mm })
+    })
+}
+
+fn controller_uid(pod: &Value) -> Option<&str> {
+    pod["metadata"]["ownerReferences"].as_array()?.iter().find(|o| o["controller"] == true)?["uid"].as_str()
+}
+
+impl NodeInfo {
+    pub fn add(&mut self, pod: &Value) {
+        let (cpu, mem) = pod_requests(pod);
+        self.used_cpu_milli += cpu;
+        self.used_memory += mem;
+        self.used_pods += 1;
+        let (nc, nm) = nonzero_requests(pod);
+        self.nonzero_cpu_milli += nc;
+        self.nonzero_memory += nm;
+        if let Some(owner) = controller_uid(pod) {
+            self.owners.push(owner.to_string());
+        }
+        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+            for p in c["ports"].as_array().into_iter().flatten() {
+                if let Some(hp) = p["hostPort"].as_i64().filter(|h| *h > 0) {
+                    self.host_ports.push((p["protocol"].as_str().unwrap_or("TCP").to_string(), hp));
+                }
+            }
+        }
+    }
+}
+
+/// Nodes with the pods already on them.
+pub fn snapshot(c: &Client) -> Vec<NodeInfo> {
+    let mut nodes: Vec<NodeInfo> = c
+        .list("nodes", None)
+        .into_iter()
+        .map(|n| {
+            let alloc = &n["status"]["allocatable"];
+            NodeInfo {
+                name: n["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+                cpu_milli: q(&alloc["cpu"]).map_or(0, |x| x.milli_value()),
+                memory: q(&alloc["memory"]).map_or(0, |x| x.value()),
+                pods: q(&alloc["pods"]).map_or(110, |x| x.value()),
+                node: (*n).clone(),
+                used_cpu_milli: 0,
+                used_memory: 0,
+                used_pods: 0,
+                nonzero_cpu_milli: 0,
+                nonzero_memory: 0,
+                host_ports: Vec::new(),
+                owners: Vec::new(),
+            }
+        })
+        .collect();
+    let index: BTreeMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)).collect();
+    for pod in c.list("pods", None) {
+        if matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed")) {
+            continue;
+        }
+        if let Some(i) = pod["spec"]["nodeName"].as_str().and_then(|n| index.get(n)) {
+            nodes[*i].add(&pod);
+        }
+    }
+    nodes
+}
+
+fn tolerates(tolerations: &[Value], taint: &Value) -> bool {
+    tolerations.iter().any(|t| {
+        let key_ok = t["key"].as_str().is_none_or(str::is_empty) && t["operator"] == "Exists" || t["key"] == taint["key"];
+        let effect_ok = t["effect"].as_str().is_none_or(str::is_empty) || t["effect"] == taint["effect"];
+        let value_ok = t["operator"] == "Exists" || t["value"].as_str().unwrap_or_default() == taint["value"].as_str().unwrap_or_default();
+        key_ok && effect_ok && value_ok
+    })
+}
+
+fn node_affinity_ok(pod: &Value, node: &Value) -> bool {
+    let labels = node["metadata"]["labels"].as_object();
+    if let Some(sel) = pod["spec"]["nodeSelector"].as_object() {
+        if !sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)) {
+            return false;
+        }
+    }
+    let Some(terms) = pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"].as_array() else {
+        return true;
+    };
+    // Terms are ORed; expressions within a term are ANDed.
+    terms.iter().any(|term| {
+        let exprs_ok = term["matchExpressions"].as_array().into_iter().flatten().all(|e| {
+            let key = e["key"].as_str().unwrap_or_default();
+            let value = labels.and_then(|l| l.get(key)).and_then(Value::as_str);
+            let values: Vec<&str> = e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            match e["operator"].as_str().unwrap_or_default() {
+                "In" => value.is_some_and(|v| values.contains(&v)),
+                "NotIn" => value.is_none_or(|v| !values.contains(&v)),
+                "Exists" => value.is_some(),
+                "DoesNotExist" => value.is_none(),
+                "Gt" => value.and_then(|v| v.parse::<i64>().ok()).zip(values.first().and_then(|b| b.parse::<i64>().ok())).is_some_and(|(v, b)| v > b),
+                "Lt" => value.and_then(|v| v.parse::<i64>().ok()).zip(values.first().and_then(|b| b.parse::<i64>().ok())).is_some_and(|(v, b)| v < b),
+                _ => false,
+            }
+        });
+        let fields_ok = term["matchFields"].as_array().into_iter().flatten().all(|e| {
+            let values: Vec<&str> = e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let name = node["metadata"]["name"].as_str().unwrap_or_default();
+            match e["operator"].as_str().unwrap_or_default() {
+                "In" => values.contains(&name),
+                "NotIn" => !values.contains(&name),
+                _ => false,
+            }
+        });
+        exprs_ok && fields_ok
+    })
+}
+
+/// Runs the filter plugins on one node: `Err(reason)` names the first that rejects it.
+fn filter(pod: &Value, n: &NodeInfo) -> Result<(), Reason> {
+    let tolerations: Vec<Value> = pod["spec"]["tolerations"].as_array().cloned().unwrap_or_default();
+    // NodeUnschedulable
+    if n.node["spec"]["unschedulable"] == true {
+        let taint = serde_json::json!({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"});
+        if !tolerates(&tolerations, &taint) {
+            return Err("node(s) were unschedulable".into());
+        }
+    }
+    // NodeName
+    // (a pod with spec.nodeName set never reaches the scheduler)
+    // TaintToleration
+    for taint in n.node["spec"]["taints"].as_array().into_iter().flatten() {
+        let effect = taint["effect"].as_str().unwrap_or_default();
+        if (effect == "NoSchedule" || effect == "NoExecute") && !tolerates(&tolerations, taint) {
+            let key = taint["key"].as_str().unwrap_or_default();
+            let value = taint["value"].as_str().unwrap_or_default();
+            return Err(format!("node(s) had untolerated taint {{{key}: {value}}}"));
+        }
+    }
+    // NodeAffinity (nodeSelector and required node affinity)
+    if !node_affinity_ok(pod, &n.node) {
+        return Err("node(s) didn't match Pod's node affinity/selector".into());
+    }
+    // NodePorts
+    for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
+        for p in c["ports"].as_array().into_iter().flatten() {
+            if let Some(hp) = p["hostPort"].as_i64().filter(|h| *h > 0) {
+                let proto = p["protocol"].as_str().unwrap_or("TCP").to_string();
+                if n.host_ports.contains(&(proto, hp)) {
+                    return Err("node(s) didn't have free ports for the requested pod ports".into());
+                }
+            }
+        }
+    }
+    // NodeResourcesFit
+    let (cpu, mem) = pod_requests(pod);
+    let mut insufficient = Vec::new();
+    if n.used_pods + 1 > n.pods {
+        insufficient.push("Too many pods".to_string());
+    }
+    if cpu > 0 && n.used_cpu_milli + cpu > n.cpu_milli {
+        insufficient.push("Insufficient cpu".to_string());
+    }
+    if mem > 0 && n.used_memory + mem > n.memory {
+        insufficient.push("Insufficient memory".to_string());
+    }
+    if !insufficient.is_empty() {
+        return Err(insufficient.join("\u{0}"));
+    }
+    Ok(())
+}
+
+/// NodeResourcesFit (LeastAllocated) and NodeResourcesBalancedAllocation, 0..100 each, on the
+/// requests scoring counts.
+fn resource_score(pod: &Value, n: &NodeInfo) -> i64 {
+    let (cpu, mem) = nonzero_requests(pod);
+    let frac = |used: i64, cap: i64| if cap <= 0 { 1.0 } else { (used as f64 / cap as f64).min(1.0) };
+    let fc = frac(n.nonzero_cpu_milli + cpu, n.cpu_milli);
+    let fm = frac(n.nonzero_memory + mem, n.memory);
+    let least = ((1.0 - fc) * 100.0 + (1.0 - fm) * 100.0) / 2.0;
+    let balanced = (1.0 - (fc - fm).abs()) * 100.0;
+    (least + balanced) as i64
+}
+
+/// PodTopologySpread's cluster default (spread over hostnames, weight 2): among the feasible
+/// nodes, those with fewer pods of the same controller score higher.
+fn spread_scores(pod: &Value, feasible: &[&NodeInfo]) -> Vec<i64> {
+    let Some(owner) = controller_uid(pod) else { return vec![0; feasible.len()] };
+    let counts: Vec<i64> = feasible.iter().map(|n| n.owners.iter().filter(|o| *o == owner).count() as i64).collect();
+    let (min, max) = (counts.iter().copied().min().unwrap_or(0), counts.iter().copied().max().unwrap_or(0));
+    counts.iter().map(|c| if max == min { 200 } else { 200 * (max - c) / (max - min) }).collect()
+}
+
+pub fn place(pod: &Value, nodes: &[NodeInfo]) -> Result<String, String> {
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut unresolvable, mut resources) = (0, 0);
+    let mut feasible: Vec<&NodeInfo> = Vec::new();
+    for n in nodes {
+        match filter(pod, n) {
+            Ok(()) => feasible.push(n),
+            Err(r) => {
+                if r.starts_with("Insufficient") || r.starts_with("Too many pods") {
+                    resources += 1;
+                } else {
+                    unresolvable += 1;
+                }
+                for part in r.split('\u{0}') {
+                    *reasons.entry(part.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let spread = spread_scores(pod, &feasible);
+    let mut best: Option<(i64, &str)> = None;
+    for (n, sp) in feasible.iter().zip(spread) {
+        let s = resource_score(pod, n) + sp;
+        if best.is_none_or(|(b, name)| s > b || (s == b && n.name.as_str() < name)) {
+            best = Some((s, &n.name));
+        }
+    }
+    if let Some((_, name)) = best {
+        return Ok(name.to_string());
+    }
+    let total = nodes.len();
+    let mut parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    parts.sort();
+    // What preemption would say: nodes it cannot help on, and nodes with no lower-priority pod
+    // to evict (the simulation has no preemption victims yet).
+    let mut post: Vec<String> = Vec::new();
+    if unresolvable > 0 {
+        post.push(format!("{unresolvable} Preemption is not helpful for scheduling"));
+    }
+    if resources > 0 {
+        post.push(format!("{resources} No preemption victims found for incoming pod"));
+    }
+    if post.is_empty() {
+        post.push(format!("{total} Preemption is not helpful for scheduling"));
+    }
+    post.sort();
+    let preemption = format!("preemption: 0/{total} nodes are available: {}.", post.join(", "));
+    if parts.is_empty() {
+        return Err(format!("0/{total} nodes are available: {preemption}"));
+    }
+    Err(format!("0/{total} nodes are available: {}. {preemption}", parts.join(", ")))
+}
+
