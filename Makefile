@@ -86,6 +86,7 @@ clean:
 .PHONY: bench
 bench:
 	cargo bench -q -p hakoniwa-core --bench apiserver
+	cargo bench -q -p hakoniwa-core --bench workloads
 
 # Regenerates core/data/schema from k8s-openapi (a separate crate, not part of the build), with
 # protobuf field numbers and Go omitempty facts when PROTO_API, PROTO_APIMACHINERY (generated.proto

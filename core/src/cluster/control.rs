@@ -3,7 +3,7 @@
 //! the next; at each moment every loop runs until a whole round changes nothing.
 
 use crate::apiserver::ApiServer;
-use crate::controllers::{Client, ControllerManager};
+use crate::controllers::{Client, ControllerManager, Recorder};
 use crate::kubelet::Kubelets;
 use crate::scheduler::{Scheduler, SCHEDULER_NAME};
 use crate::sim::clock::Timestamp;
@@ -20,6 +20,7 @@ pub struct ControlPlane {
     controllers: ControllerManager,
     scheduler: Scheduler,
     kubelets: Kubelets,
+    recorder: Recorder,
     /// The earliest moment some loop asked to run again.
     wake: Option<Timestamp>,
 }
@@ -36,11 +37,11 @@ impl ControlPlane {
         };
         for _ in 0..MAX_ROUNDS {
             let before = api.store().resource_version();
-            keep(self.controllers.sync_all(api));
-            let mut c = Client::new(api, SCHEDULER_NAME);
+            keep(self.controllers.sync_all(api, &mut self.recorder));
+            let mut c = Client::new(api, &mut self.recorder, SCHEDULER_NAME);
             self.scheduler.sync(&mut c);
             keep(c.wake);
-            let mut c = Client::new(api, "kubelet");
+            let mut c = Client::new(api, &mut self.recorder, "kubelet");
             self.kubelets.sync(&mut c);
             keep(c.wake);
             if api.store().resource_version() == before {

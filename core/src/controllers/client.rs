@@ -1,6 +1,7 @@
 //! How controllers, the scheduler and kubelets talk to the cluster: reads from the store (as an
 //! informer's cache would), writes through the API server's one door, and Events.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -12,9 +13,28 @@ use crate::apiserver::{ApiServer, Method, Request};
 use crate::sim::clock::Timestamp;
 use crate::store::Selection;
 
+/// What the event recorder remembers: for each (source, object, type, reason, message), the
+/// Event it wrote, so a repeat raises that Event's count (Kubernetes' event correlator).
+#[derive(Default)]
+pub struct Recorder {
+    written: HashMap<EventKey, (String, String)>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct EventKey {
+    component: &'static str,
+    host: Option<String>,
+    involved_uid: String,
+    field_path: Option<String>,
+    kind: String,
+    reason: String,
+    message: String,
+}
+
 /// A client bound to the API server for one pass, acting as one component.
 pub struct Client<'a> {
     pub api: &'a mut ApiServer,
+    recorder: &'a mut Recorder,
     /// Who writes (`deployment-controller`, `default-scheduler`, `kubelet`), for Events.
     pub component: &'static str,
     /// The component's host, for kubelet Events.
@@ -34,8 +54,8 @@ pub fn collection_path(api_version: &str, resource: &str, ns: &str) -> String {
 }
 
 impl<'a> Client<'a> {
-    pub fn new(api: &'a mut ApiServer, component: &'static str) -> Self {
-        Client { api, component, host: None, wake: None }
+    pub fn new(api: &'a mut ApiServer, recorder: &'a mut Recorder, component: &'static str) -> Self {
+        Client { api, recorder, component, host: None, wake: None }
     }
 
     pub fn now(&self) -> Timestamp {
@@ -141,15 +161,24 @@ impl<'a> Client<'a> {
         let now = self.now().rfc3339();
         let involved_kind = about["kind"].as_str().unwrap_or_default().to_string();
         // Repeats of the same event update its count instead of adding one.
-        let existing = self.list("events", Some(&ns)).into_iter().find(|e| {
-            e["involvedObject"]["uid"] == about["metadata"]["uid"] && e["reason"] == reason && e["message"] == message && e["type"] == kind
-        });
-        if let Some(e) = existing {
-            let mut next = (*e).clone();
-            next["count"] = json!(e["count"].as_i64().unwrap_or(1) + 1);
-            next["lastTimestamp"] = json!(now);
-            let _ = self.update("v1", "events", next);
-            return;
+        let key = EventKey {
+            component: self.component,
+            host: self.host.clone(),
+            involved_uid: uid(about).to_string(),
+            field_path: field_path.map(str::to_string),
+            kind: kind.to_string(),
+            reason: reason.to_string(),
+            message: message.to_string(),
+        };
+        if let Some((ens, ename)) = self.recorder.written.get(&key).cloned() {
+            if let Some(e) = self.get("events", &ens, &ename) {
+                let mut next = (*e).clone();
+                next["count"] = json!(e["count"].as_i64().unwrap_or(1) + 1);
+                next["lastTimestamp"] = json!(now);
+                let _ = self.update("v1", "events", next);
+                return;
+            }
+            self.recorder.written.remove(&key);
         }
         // `<name>.<unix nanoseconds in hex>`, as the event recorder names them (the store's
         // revision keeps two events of one instant apart).
@@ -184,6 +213,9 @@ impl<'a> Client<'a> {
             "firstTimestamp": now, "lastTimestamp": now, "count": 1,
             "reportingComponent": self.component, "reportingInstance": self.host.clone().unwrap_or_default(),
         });
-        let _ = self.create("v1", "events", &ns, ev);
+        let ev_name = format!("{}.{suffix}", name(about));
+        if self.create("v1", "events", &ns, ev).is_ok() {
+            self.recorder.written.insert(key, (ns, ev_name));
+        }
     }
 }

@@ -12,7 +12,7 @@ mod replicaset;
 use crate::apiserver::ApiServer;
 use crate::sim::clock::Timestamp;
 
-pub use client::Client;
+pub use client::{Client, Recorder};
 
 /// One control loop.
 pub trait Controller: Send + Sync {
@@ -43,10 +43,10 @@ impl Default for ControllerManager {
 
 impl ControllerManager {
     /// One pass of every controller; returns the earliest time one asked to run again.
-    pub fn sync_all(&mut self, api: &mut ApiServer) -> Option<Timestamp> {
+    pub fn sync_all(&mut self, api: &mut ApiServer, recorder: &mut Recorder) -> Option<Timestamp> {
         let mut wake: Option<Timestamp> = None;
         for ctl in &mut self.controllers {
-            let mut c = Client::new(api, ctl.name());
+            let mut c = Client::new(api, recorder, ctl.name());
             ctl.sync(&mut c);
             if let Some(w) = c.wake {
                 wake = Some(wake.map_or(w, |x| x.min(w)));
