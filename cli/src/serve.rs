@@ -139,7 +139,29 @@ fn to_hyper(resp: CoreResponse) -> Response<Body> {
     b.body(full(body)).unwrap_or_else(|_| Response::new(full(Vec::new())))
 }
 
+/// The simulator's own control path (not part of the Kubernetes API): `POST
+/// /hakoniwa/advance?seconds=N` moves virtual time and answers with the new time.
+const ADVANCE_PATH: &str = "/hakoniwa/advance";
+
+fn advance(shared: &Shared, query: Option<&str>) -> Response<Body> {
+    let secs = query.into_iter().flat_map(|q| q.split('&')).find_map(|kv| kv.strip_prefix("seconds=")).and_then(|v| v.parse::<f64>().ok());
+    let reply = |code: u16, text: String| Response::builder().status(code).header("content-type", "text/plain").body(full(text.into_bytes())).unwrap_or_else(|_| Response::new(full(Vec::new())));
+    let Some(secs) = secs.filter(|s| s.is_finite() && *s >= 0.0 && *s <= 86_400.0 * 366.0) else {
+        return reply(400, "seconds: a number of seconds from 0 to one year is required\n".to_string());
+    };
+    match shared.lock() {
+        Ok(mut c) => {
+            c.advance(hakoniwa_core::Duration::from_millis((secs * 1000.0).round() as i64));
+            reply(200, format!("{}\n", c.now().rfc3339()))
+        }
+        Err(_) => reply(500, "cluster lock poisoned\n".to_string()),
+    }
+}
+
 async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    if req.uri().path() == ADVANCE_PATH && req.method() == hyper::Method::POST {
+        return Ok(advance(&shared, req.uri().query()));
+    }
     let method = Method::parse(req.method().as_str()).unwrap_or(Method::Options);
     let target = req.uri().path_and_query().map_or_else(|| req.uri().path().to_string(), |pq| pq.as_str().to_string());
     let mut core = CoreRequest::new(method, &target);

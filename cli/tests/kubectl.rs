@@ -4,7 +4,8 @@
 //!
 //! Format: `$ COMMAND` lines (run by sh in the scenarios folder, `kubectl` on PATH), an optional
 //! heredoc after `<<EOF`, then the expected output (stdout and stderr together) and `[exit N]`
-//! when N is not 0. `HAKONIWA_SCENARIO_UPDATE=1` rewrites the expected output (review the diff!).
+//! when N is not 0. `@ advance 30` moves the simulation clock 30 seconds forward (the control
+//! loops act on the way). `HAKONIWA_SCENARIO_UPDATE=1` rewrites the expected output (review the diff!).
 //! Without kubectl (set HAKONIWA_KUBECTL to point elsewhere) the test says so and passes.
 #![allow(clippy::unwrap_used)]
 
@@ -27,6 +28,10 @@ fn parse(text: &str) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
+        if line.starts_with("@ ") {
+            steps.push(Step { command: line.to_string(), stdin: None, expected: String::new() });
+            continue;
+        }
         let Some(cmd) = line.strip_prefix("$ ") else {
             if let Some(last) = steps.last_mut() {
                 last.expected.push_str(line);
@@ -56,6 +61,12 @@ fn parse(text: &str) -> Vec<Step> {
 fn render(steps: &[Step], outputs: &[String]) -> String {
     let mut out = String::new();
     for (s, o) in steps.iter().zip(outputs) {
+        if s.command.starts_with("@ ") {
+            out.push_str(&s.command);
+            out.push('\n');
+            out.push_str(o);
+            continue;
+        }
         out.push_str("$ ");
         out.push_str(&s.command);
         if let Some(body) = &s.stdin {
@@ -72,6 +83,21 @@ fn render(steps: &[Step], outputs: &[String]) -> String {
 struct Server {
     child: Child,
     kubeconfig: PathBuf,
+    port: u16,
+}
+
+/// `@ advance N`: asks the server to move its clock N seconds; prints nothing when it worked.
+fn directive(line: &str, port: u16) -> String {
+    let Some(secs) = line.strip_prefix("@ advance ") else { return format!("unknown directive: {line}\n") };
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "POST /hakoniwa/advance?seconds={secs} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut reply).unwrap();
+    if reply.starts_with("HTTP/1.1 200") {
+        String::new()
+    } else {
+        format!("advance failed: {reply}\n")
+    }
 }
 
 impl Drop for Server {
@@ -96,7 +122,7 @@ fn start_server(dir: &Path) -> Server {
         assert!(Instant::now() < deadline, "server did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    Server { child, kubeconfig }
+    Server { child, kubeconfig, port }
 }
 
 fn run(step: &Step, cwd: &Path, bin: &Path, kubeconfig: &Path) -> String {
@@ -154,7 +180,10 @@ fn real_kubectl_scenarios() {
         let dir = work.join(file.file_stem().unwrap());
         std::fs::create_dir_all(&dir).unwrap();
         let server = start_server(&dir);
-        let outputs: Vec<String> = steps.iter().map(|s| run(s, &scenarios, &bin, &server.kubeconfig)).collect();
+        let outputs: Vec<String> = steps
+            .iter()
+            .map(|s| if s.command.starts_with("@ ") { directive(&s.command, server.port) } else { run(s, &scenarios, &bin, &server.kubeconfig) })
+            .collect();
         drop(server);
         for (s, got) in steps.iter().zip(&outputs) {
             total += 1;

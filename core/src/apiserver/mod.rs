@@ -40,6 +40,9 @@ pub struct ContainerLog {
     pub previous: Option<String>,
 }
 
+/// The most of one container's log kept in memory.
+const MAX_LOG_BYTES: usize = 1 << 20;
+
 type ContainerLogs = std::collections::BTreeMap<(String, String), ContainerLog>;
 
 pub struct ApiServer {
@@ -75,7 +78,17 @@ impl ApiServer {
 
     /// Appends to a container's log (the kubelet's side of `pods/log`); pods are known by uid.
     pub fn append_log(&mut self, pod_uid: &str, container: &str, text: &str) {
-        self.logs.entry((pod_uid.to_string(), container.to_string())).or_default().current.push_str(text);
+        let log = &mut self.logs.entry((pod_uid.to_string(), container.to_string())).or_default().current;
+        log.push_str(text);
+        // Like the kubelet's log rotation, only the newest part is kept (whole lines).
+        if log.len() > MAX_LOG_BYTES {
+            let mut cut = log.len() - MAX_LOG_BYTES / 2;
+            while !log.is_char_boundary(cut) {
+                cut += 1;
+            }
+            let cut = log[cut..].find('\n').map_or(cut, |i| cut + i + 1);
+            log.drain(..cut);
+        }
     }
 
     /// A container was replaced: its log becomes the previous one (`kubectl logs --previous`).

@@ -119,6 +119,10 @@ impl Cluster {
     /// at the same instant (what `kubectl get` right after `kubectl create` would see).
     pub fn handle(&mut self, req: &Request) -> Response {
         self.api.set_time(self.clock.now());
+        if req.method == Method::Get && req.path.ends_with("/log") {
+            // Containers' log lines are written when read.
+            self.control.settle(&mut self.api);
+        }
         let resp = self.api.handle(req);
         if !matches!(req.method, Method::Get | Method::Head | Method::Options) && resp.status < 300 {
             self.control.settle(&mut self.api);

@@ -21,6 +21,51 @@ pub struct Plan {
     pub handles_term: bool,
     /// Killed for memory after this many seconds (OOMKilled).
     pub oom_after: Option<f64>,
+    /// A loop that runs until the container stops (`while true; do date; sleep 1; done`): its
+    /// lines follow `logs`, computed when due, never stored ahead.
+    pub repeat: Option<Repeat>,
+}
+
+/// One turn of an endless loop, repeated every `period` seconds from `from`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Repeat {
+    pub from: f64,
+    pub period: f64,
+    pub body: Vec<(f64, Line)>,
+}
+
+/// A log line a loop writes: fixed text, or the time (`date`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Line {
+    Text(String),
+    Date,
+}
+
+impl Plan {
+    /// A plan that does nothing and runs until stopped.
+    pub fn idle() -> Plan {
+        Plan { logs: Vec::new(), exit: None, ports: Vec::new(), handles_term: true, oom_after: None, repeat: None }
+    }
+
+    /// The `n`th log line of a container started at `start`, and when (seconds from start).
+    pub fn line(&self, n: usize, start: Timestamp) -> Option<(f64, String)> {
+        if let Some((at, l)) = self.logs.get(n) {
+            return Some((*at, l.clone()));
+        }
+        let r = self.repeat.as_ref()?;
+        if r.body.is_empty() {
+            return None;
+        }
+        let k = n - self.logs.len();
+        let (turn, j) = (k / r.body.len(), k % r.body.len());
+        let (offset, line) = &r.body[j];
+        let at = r.from + turn as f64 * r.period + offset;
+        let text = match line {
+            Line::Text(t) => t.clone(),
+            Line::Date => date(start.plus(Duration::from_millis((at * 1000.0) as i64))),
+        };
+        Some((at, text))
+    }
 }
 
 fn env_value(container: &Value, name: &str) -> Option<String> {
@@ -106,15 +151,46 @@ pub fn date(t: Timestamp) -> String {
 fn shell(script: &str, container: &Value, start: Timestamp, plan: &mut Plan) {
     let mut t = 0.0;
     let normalized = script.replace("&&", ";").replace('\n', ";");
-    if normalized.contains("while true") || normalized.contains("tail -f") || normalized.contains("sleep infinity") {
-        // Runs forever; the statements before the loop still run once.
-        for stmt in normalized.split(';').map(str::trim).take_while(|s| !s.starts_with("while")) {
+    if normalized.contains("while true") || normalized.contains("while :") || normalized.contains("tail -f") || normalized.contains("sleep infinity") {
+        // Runs forever; the statements before the loop still run once, then the loop's body
+        // turns until the container is stopped.
+        let stmts: Vec<&str> = normalized.split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
+        let loop_at = stmts.iter().position(|s| s.starts_with("while")).unwrap_or(stmts.len());
+        for stmt in &stmts[..loop_at] {
             run_statement(stmt, container, start, &mut t, plan);
             if plan.exit.is_some() {
                 return;
             }
         }
         plan.exit = None;
+        let body: Vec<&str> = stmts[loop_at..]
+            .iter()
+            .skip(1)
+            .map(|s| s.strip_prefix("do ").unwrap_or(s).trim())
+            .take_while(|s| *s != "done")
+            .filter(|s| *s != "do")
+            .collect();
+        if !body.is_empty() {
+            let mut turn = Plan::idle();
+            let mut lines = Vec::new();
+            let mut bt = 0.0;
+            for stmt in body {
+                if words(stmt).first().is_some_and(|w| w == "date") {
+                    lines.push((bt, Line::Date));
+                    continue;
+                }
+                let before = turn.logs.len();
+                run_statement(stmt, container, start, &mut bt, &mut turn);
+                lines.extend(turn.logs[before..].iter().map(|(at, l)| (*at, Line::Text(l.clone()))));
+                if turn.exit.is_some() || bt.is_infinite() {
+                    break;
+                }
+            }
+            if bt.is_finite() {
+                // A loop without a sleep would flood the log: count it as a turn a second.
+                plan.repeat = Some(Repeat { from: t, period: if bt > 0.0 { bt } else { 1.0 }, body: lines });
+            }
+        }
         return;
     }
     let mut last_code = 0;
@@ -190,7 +266,7 @@ fn run_statement(stmt: &str, container: &Value, start: Timestamp, t: &mut f64, p
 pub fn plan(image: &Image, container: &Value, start: Timestamp) -> Plan {
     let command: Vec<String> = container["command"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
     let args: Vec<String> = container["args"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
-    let mut plan = Plan { logs: Vec::new(), exit: None, ports: Vec::new(), handles_term: false, oom_after: None };
+    let mut plan = Plan { handles_term: false, ..Plan::idle() };
     match &image.program {
         Program::Serve { ports, handles_term, require_env_any, .. } if command.is_empty() => {
             plan.handles_term = *handles_term;
@@ -215,7 +291,15 @@ pub fn plan(image: &Image, container: &Value, start: Timestamp) -> Plan {
                 Program::Shell { default_command } => default_command.clone(),
                 _ => Vec::new(),
             };
-            let argv: Vec<String> = if command.is_empty() { default.into_iter().chain(args).collect() } else { command.into_iter().chain(args).collect() };
+            // `command` replaces the image's entrypoint and `args` its default arguments; the
+            // shell images have no entrypoint, only a default command.
+            let argv: Vec<String> = if !command.is_empty() {
+                command.into_iter().chain(args).collect()
+            } else if !args.is_empty() {
+                args
+            } else {
+                default
+            };
             let line = argv.iter().map(|a| if a.contains(' ') { format!("'{a}'") } else { a.clone() }).collect::<Vec<_>>().join(" ");
             if argv.len() >= 3 && matches!(argv[0].rsplit('/').next(), Some("sh" | "bash" | "ash")) && argv[1] == "-c" {
                 shell(&argv[2], container, start, &mut plan);
@@ -259,5 +343,22 @@ mod tests {
         assert!(p("mysql", json!({"env": [{"name": "MYSQL_ROOT_PASSWORD", "value": "x"}]})).exit.is_none());
         assert_eq!(p("busybox", json!({"command": ["nonsense"]})).exit, Some((0.0, 127)));
         assert_eq!(date(Timestamp::parse_rfc3339("2026-11-05T09:03:04Z").unwrap()), "Thu Nov  5 09:03:04 UTC 2026");
+        // Arguments without a command replace busybox's default `sh`.
+        let run = p("busybox", json!({"args": ["sh", "-c", "echo booting; exit 2"]}));
+        assert_eq!((run.logs, run.exit), (vec![(0.0, "booting".to_string())], Some((0.0, 2))));
+        let start = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap();
+        let looping = p("busybox", json!({"command": ["sh", "-c", "echo start; while true; do echo tick; date; sleep 5; done"]}));
+        assert_eq!(looping.exit, None);
+        let lines: Vec<(f64, String)> = (0..5).filter_map(|n| looping.line(n, start)).collect();
+        assert_eq!(
+            lines,
+            [
+                (0.0, "start".to_string()),
+                (0.0, "tick".to_string()),
+                (0.0, "Wed Nov 25 11:00:00 UTC 2026".to_string()),
+                (5.0, "tick".to_string()),
+                (5.0, "Wed Nov 25 11:00:05 UTC 2026".to_string())
+            ]
+        );
     }
 }
