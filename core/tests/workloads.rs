@@ -289,3 +289,254 @@ fn the_same_seed_and_steps_give_the_same_cluster() {
     };
     assert_eq!(run(), run());
 }
+
+fn job(name: &str, spec: Value) -> Value {
+    let mut j = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox", "command": ["sh", "-c", "echo working; sleep 5"]}]}}}});
+    for (k, v) in spec.as_object().unwrap() {
+        j["spec"][k] = v.clone();
+    }
+    j
+}
+
+fn conditions(obj: &Value) -> Vec<(String, String)> {
+    obj["status"]["conditions"].as_array().into_iter().flatten().map(|x| (x["type"].as_str().unwrap().to_string(), x["reason"].as_str().unwrap_or_default().to_string())).collect()
+}
+
+#[test]
+fn a_job_runs_its_completions_parallelism_at_a_time() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/batch/v1/namespaces/default/jobs", job("multi", json!({"completions": 5, "parallelism": 2}))));
+    assert_eq!(pods(&mut c, "default").len(), 2);
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/multi");
+    assert_eq!(j["status"]["active"], 2);
+    assert_eq!(j["status"]["ready"], 0);
+    assert_eq!(j["status"]["uncountedTerminatedPods"], json!({}));
+    let p = &get(&mut c, "/api/v1/namespaces/default/pods")["items"][0];
+    assert_eq!(p["metadata"]["finalizers"], json!(["batch.kubernetes.io/job-tracking"]));
+    assert_eq!(p["metadata"]["labels"]["batch.kubernetes.io/job-name"], "multi");
+    // Each pod takes about seven seconds (pull, start, five seconds of work).
+    advance(&mut c, 8);
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/multi");
+    assert_eq!(j["status"]["succeeded"], 2, "{}", j["status"]);
+    assert_eq!(j["status"]["active"], 2);
+    advance(&mut c, 30);
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/multi");
+    assert_eq!(j["status"]["succeeded"], 5);
+    assert!(j["status"]["active"].is_null());
+    assert_eq!(conditions(&j), [("SuccessCriteriaMet".to_string(), "CompletionsReached".to_string()), ("Complete".to_string(), "CompletionsReached".to_string())]);
+    assert!(j["status"]["completionTime"].is_string());
+    let row = &rows(&mut c, "/apis/batch/v1/namespaces/default/jobs")[0];
+    assert_eq!(&row[..3], ["multi", "Complete", "5/5"]);
+    // The finished pods stay, counted, without the finalizer.
+    let list = get(&mut c, "/api/v1/namespaces/default/pods");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    assert!(items.iter().all(|p| p["status"]["phase"] == "Succeeded" && p["metadata"]["finalizers"].is_null()));
+    let evs = events(&mut c, "default");
+    assert!(evs.iter().any(|e| e.0 == "multi" && e.1 == "Completed" && e.2 == "Job completed"));
+    assert_eq!(evs.iter().filter(|e| e.0 == "multi" && e.1 == "SuccessfulCreate").count(), 5);
+}
+
+#[test]
+fn a_failing_job_backs_off_and_stops_at_its_limit() {
+    let mut c = cluster();
+    let spec = json!({"backoffLimit": 2, "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox", "command": ["sh", "-c", "exit 1"]}]}}});
+    send(&mut c, Request::post("/apis/batch/v1/namespaces/default/jobs", job("fail", spec)));
+    advance(&mut c, 5);
+    // One failure: the next pod waits 10 s.
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/fail");
+    assert_eq!(j["status"]["failed"], 1, "{}", j["status"]);
+    assert!(j["status"]["active"].is_null());
+    advance(&mut c, 10);
+    assert_eq!(get(&mut c, "/apis/batch/v1/namespaces/default/jobs/fail")["status"]["failed"], 2);
+    advance(&mut c, 60);
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/fail");
+    assert_eq!(j["status"]["failed"], 3);
+    assert_eq!(conditions(&j), [("FailureTarget".to_string(), "BackoffLimitExceeded".to_string()), ("Failed".to_string(), "BackoffLimitExceeded".to_string())]);
+    assert!(j["status"]["completionTime"].is_null());
+    assert_eq!(pods(&mut c, "default").len(), 3);
+    assert!(events(&mut c, "default").iter().any(|e| e.1 == "BackoffLimitExceeded" && e.2 == "Job has reached the specified backoff limit"));
+    assert_eq!(rows(&mut c, "/apis/batch/v1/namespaces/default/jobs")[0][1], "Failed");
+}
+
+#[test]
+fn a_job_past_its_deadline_fails_and_its_pods_go() {
+    let mut c = cluster();
+    let spec = json!({"activeDeadlineSeconds": 20, "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox", "command": ["sleep", "3600"]}]}}});
+    send(&mut c, Request::post("/apis/batch/v1/namespaces/default/jobs", job("slow", spec)));
+    advance(&mut c, 19);
+    assert!(conditions(&get(&mut c, "/apis/batch/v1/namespaces/default/jobs/slow")).is_empty());
+    advance(&mut c, 40);
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/slow");
+    assert_eq!(conditions(&j).last().unwrap(), &("Failed".to_string(), "DeadlineExceeded".to_string()));
+    assert_eq!(pods(&mut c, "default"), [], "the pod was deleted and, counted, let go");
+}
+
+#[test]
+fn an_indexed_job_gives_each_pod_its_index() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/batch/v1/namespaces/default/jobs", job("idx", json!({"completions": 3, "parallelism": 3, "completionMode": "Indexed"}))));
+    let list = get(&mut c, "/api/v1/namespaces/default/pods");
+    let mut names: Vec<String> = list["items"].as_array().unwrap().iter().map(|p| p["spec"]["hostname"].as_str().unwrap().to_string()).collect();
+    names.sort();
+    assert_eq!(names, ["idx-0", "idx-1", "idx-2"]);
+    let p = &list["items"][0];
+    let i = p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"].as_str().unwrap();
+    assert!(p["metadata"]["name"].as_str().unwrap().starts_with(&format!("idx-{i}-")));
+    assert_eq!(p["spec"]["containers"][0]["env"][0]["name"], "JOB_COMPLETION_INDEX");
+    advance(&mut c, 30);
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/idx");
+    assert_eq!(j["status"]["completedIndexes"], "0-2");
+    assert_eq!(j["status"]["succeeded"], 3);
+}
+
+#[test]
+fn a_finished_job_with_a_ttl_is_deleted_with_its_pods() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/batch/v1/namespaces/default/jobs", job("short", json!({"ttlSecondsAfterFinished": 30}))));
+    advance(&mut c, 20);
+    assert_eq!(conditions(&get(&mut c, "/apis/batch/v1/namespaces/default/jobs/short")).len(), 2);
+    advance(&mut c, 40);
+    assert_eq!(c.handle(&Request::get("/apis/batch/v1/namespaces/default/jobs/short")).status, 404);
+    assert_eq!(pods(&mut c, "default"), []);
+}
+
+#[test]
+fn a_suspended_job_starts_nothing_until_resumed() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/batch/v1/namespaces/default/jobs", job("later", json!({"suspend": true}))));
+    assert_eq!(pods(&mut c, "default"), []);
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/later");
+    assert_eq!(conditions(&j), [("Suspended".to_string(), "JobSuspended".to_string())]);
+    assert!(j["status"]["startTime"].is_null());
+    let patch = br#"{"spec":{"suspend":false}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/batch/v1/namespaces/default/jobs/later").with_bytes("application/merge-patch+json", patch));
+    assert_eq!(pods(&mut c, "default").len(), 1);
+    advance(&mut c, 20);
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/later");
+    let kinds: Vec<String> = conditions(&j).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(kinds, ["Suspended", "SuccessCriteriaMet", "Complete"]);
+}
+
+fn cronjob(name: &str, schedule: &str, extra: Value) -> Value {
+    let mut cj = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": name},
+        "spec": {"schedule": schedule, "jobTemplate": {"spec": {"template": {"spec": {"restartPolicy": "Never",
+            "containers": [{"name": "main", "image": "busybox", "command": ["sh", "-c", "date; sleep 10"]}]}}}}}});
+    for (k, v) in extra.as_object().unwrap() {
+        cj["spec"][k] = v.clone();
+    }
+    cj
+}
+
+fn job_names(c: &mut Cluster) -> Vec<String> {
+    let list = get(c, "/apis/batch/v1/namespaces/default/jobs");
+    let mut names: Vec<String> = list["items"].as_array().unwrap().iter().map(|j| j["metadata"]["name"].as_str().unwrap().to_string()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_cronjob_starts_a_job_each_minute_and_keeps_three() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/batch/v1/namespaces/default/cronjobs", cronjob("tick", "*/1 * * * *", json!({}))));
+    assert_eq!(job_names(&mut c), Vec::<String>::new());
+    // 11:00:00 is when it was created; the first run is at 11:01.
+    advance(&mut c, 61);
+    let minute = Timestamp::parse_rfc3339("2026-11-25T11:01:00Z").unwrap().unix_millis() / 60_000;
+    assert_eq!(job_names(&mut c), [format!("tick-{minute}")]);
+    let j = get(&mut c, &format!("/apis/batch/v1/namespaces/default/jobs/tick-{minute}"));
+    assert_eq!(j["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"], "2026-11-25T11:01:00Z");
+    assert_eq!(j["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    let cj = get(&mut c, "/apis/batch/v1/namespaces/default/cronjobs/tick");
+    assert_eq!(cj["status"]["lastScheduleTime"], "2026-11-25T11:01:00Z");
+    assert_eq!(cj["status"]["active"][0]["name"], format!("tick-{minute}"));
+    advance(&mut c, 6 * 60);
+    // Six runs have finished or are running; three successful ones are kept.
+    let names = job_names(&mut c);
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.last().unwrap(), &format!("tick-{}", minute + 6));
+    let cj = get(&mut c, "/apis/batch/v1/namespaces/default/cronjobs/tick");
+    assert!(cj["status"]["lastSuccessfulTime"].is_string());
+    let evs = events(&mut c, "default");
+    assert!(evs.iter().any(|e| e.0 == "tick" && e.1 == "SawCompletedJob" && e.2 == format!("Saw completed job: tick-{minute}, status: Complete")));
+    assert!(evs.iter().any(|e| e.0 == "tick" && e.1 == "SuccessfulDelete" && e.2 == format!("Deleted job tick-{minute}")));
+}
+
+#[test]
+fn forbid_skips_a_run_while_one_is_active_and_suspend_stops_them() {
+    let mut c = cluster();
+    let mut cj = cronjob("slow", "*/1 * * * *", json!({"concurrencyPolicy": "Forbid"}));
+    cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"] = json!(["sleep", "90"]);
+    send(&mut c, Request::post("/apis/batch/v1/namespaces/default/cronjobs", cj));
+    advance(&mut c, 125);
+    assert_eq!(job_names(&mut c).len(), 1);
+    assert!(events(&mut c, "default").iter().any(|e| e.1 == "JobAlreadyActive"));
+    let patch = br#"{"spec":{"suspend":true}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/batch/v1/namespaces/default/cronjobs/slow").with_bytes("application/merge-patch+json", patch));
+    let before = job_names(&mut c).len();
+    advance(&mut c, 300);
+    assert_eq!(job_names(&mut c).len(), before);
+}
+
+fn daemonset(name: &str, image: &str, tolerations: Value) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": name},
+        "spec": {"selector": {"matchLabels": {"app": name}}, "template": {"metadata": {"labels": {"app": name}},
+            "spec": {"tolerations": tolerations, "containers": [{"name": "agent", "image": image}]}}}})
+}
+
+fn pods_by_node(c: &mut Cluster) -> Vec<(String, String, String)> {
+    let list = get(c, "/api/v1/namespaces/default/pods");
+    let mut out: Vec<(String, String, String)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["spec"]["nodeName"].as_str().unwrap_or_default().to_string(), p["spec"]["containers"][0]["image"].as_str().unwrap().to_string(), if p["metadata"]["deletionTimestamp"].is_string() { "Terminating".to_string() } else { p["status"]["phase"].as_str().unwrap_or_default().to_string() }))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_daemonset_runs_one_pod_per_node_it_tolerates() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/daemonsets", daemonset("agent", "nginx:1.27", json!([]))));
+    advance(&mut c, 20);
+    let placed: Vec<String> = pods_by_node(&mut c).into_iter().map(|p| p.0).collect();
+    assert_eq!(placed, ["kind-worker", "kind-worker2"], "the control plane's NoSchedule taint is not tolerated");
+    let ds = get(&mut c, "/apis/apps/v1/namespaces/default/daemonsets/agent");
+    assert_eq!(ds["status"]["desiredNumberScheduled"], 2);
+    assert_eq!(ds["status"]["numberReady"], 2);
+    assert_eq!(ds["status"]["numberAvailable"], 2);
+    let row = &rows(&mut c, "/apis/apps/v1/namespaces/default/daemonsets")[0];
+    assert_eq!(&row[..6], ["agent", "2", "2", "2", "2", "2"]);
+    let p = &get(&mut c, "/api/v1/namespaces/default/pods")["items"][0];
+    let field = &p["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]["matchFields"][0];
+    assert_eq!(field["key"], "metadata.name");
+    assert!(p["spec"]["tolerations"].as_array().unwrap().iter().any(|t| t["key"] == "node.kubernetes.io/unschedulable"));
+    // Tolerating the control plane's taint puts a pod there too.
+    let patch = br#"{"spec":{"template":{"spec":{"tolerations":[{"key":"node-role.kubernetes.io/control-plane","operator":"Exists","effect":"NoSchedule"}]}}}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/daemonsets/agent").with_bytes("application/merge-patch+json", patch));
+    advance(&mut c, 60);
+    let placed: Vec<String> = pods_by_node(&mut c).into_iter().map(|p| p.0).collect();
+    assert_eq!(placed, ["kind-control-plane", "kind-worker", "kind-worker2"]);
+    let revs = get(&mut c, "/apis/apps/v1/namespaces/default/controllerrevisions");
+    assert_eq!(revs["items"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_daemonset_rolls_out_node_by_node() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/daemonsets", daemonset("agent", "nginx:1.27", json!([]))));
+    advance(&mut c, 20);
+    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"agent","image":"nginx:1.28"}]}}}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/daemonsets/agent").with_bytes("application/strategic-merge-patch+json", patch));
+    // maxUnavailable 1: one node at a time.
+    let images: Vec<String> = pods_by_node(&mut c).into_iter().filter(|p| p.2 == "Running").map(|p| p.1).collect();
+    assert_eq!(images, ["nginx:1.27"], "{:?}", pods_by_node(&mut c));
+    advance(&mut c, 60);
+    let now: Vec<(String, String, String)> = pods_by_node(&mut c);
+    assert_eq!(now.len(), 2);
+    assert!(now.iter().all(|p| p.1 == "nginx:1.28" && p.2 == "Running"), "{now:?}");
+    assert_eq!(get(&mut c, "/apis/apps/v1/namespaces/default/daemonsets/agent")["status"]["updatedNumberScheduled"], 2);
+}

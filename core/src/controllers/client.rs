@@ -141,6 +141,12 @@ impl<'a> Client<'a> {
         self.send(Request::delete(&path))
     }
 
+    /// A DELETE with a body of DeleteOptions (propagation policy, preconditions).
+    pub fn delete_with(&mut self, api_version: &str, resource: &str, ns: &str, obj_name: &str, options: Value) -> Result<Value, ApiError> {
+        let path = format!("{}/{obj_name}", collection_path(api_version, resource, ns));
+        self.send(Request::delete(&path).with_object(options))
+    }
+
     pub fn subresource_post(&mut self, api_version: &str, resource: &str, ns: &str, obj_name: &str, sub: &str, body: Value) -> Result<Value, ApiError> {
         let path = format!("{}/{obj_name}/{sub}", collection_path(api_version, resource, ns));
         self.send(Request::post(&path, body))

@@ -32,7 +32,7 @@ pub fn template_hash(template: &Value, collisions: i64) -> String {
 }
 
 /// An int-or-percent of `total`, rounding up (surge) or down (unavailable).
-fn resolve(v: &Value, total: i64, round_up: bool) -> i64 {
+pub(crate) fn resolve(v: &Value, total: i64, round_up: bool) -> i64 {
     match v {
         Value::Number(n) => n.as_i64().unwrap_or(0),
         Value::String(s) => {

@@ -3,11 +3,16 @@
 //! changes nothing; each may ask to be woken at a later time.
 
 pub mod client;
+mod cronjob;
+mod daemonset;
 mod deployment;
 mod endpoints;
 mod gc;
+mod job;
 mod namespace;
 mod replicaset;
+mod revisions;
+mod ttl;
 
 use crate::apiserver::ApiServer;
 use crate::sim::clock::Timestamp;
@@ -34,6 +39,10 @@ impl Default for ControllerManager {
                 Box::new(namespace::NamespaceController),
                 Box::new(deployment::DeploymentController),
                 Box::new(replicaset::ReplicaSetController),
+                Box::new(daemonset::DaemonSetController),
+                Box::new(cronjob::CronJobController),
+                Box::new(job::JobController),
+                Box::new(ttl::TtlAfterFinishedController),
                 Box::new(endpoints::EndpointsController),
                 Box::new(gc::GarbageCollector),
             ],

@@ -13,7 +13,7 @@ use crate::api::object::{name, namespace};
 use crate::controllers::Client;
 use crate::sim::clock::Duration;
 
-pub use plugins::{NodeInfo, Reason};
+pub use plugins::{node_affinity_ok, tolerates, NodeInfo, Reason};
 
 pub const SCHEDULER_NAME: &str = "default-scheduler";
 

@@ -121,7 +121,7 @@ pub fn snapshot(c: &Client) -> Vec<NodeInfo> {
     nodes
 }
 
-fn tolerates(tolerations: &[Value], taint: &Value) -> bool {
+pub fn tolerates(tolerations: &[Value], taint: &Value) -> bool {
     tolerations.iter().any(|t| {
         let key_ok = t["key"].as_str().is_none_or(str::is_empty) && t["operator"] == "Exists" || t["key"] == taint["key"];
         let effect_ok = t["effect"].as_str().is_none_or(str::is_empty) || t["effect"] == taint["effect"];
@@ -130,7 +130,7 @@ fn tolerates(tolerations: &[Value], taint: &Value) -> bool {
     })
 }
 
-fn node_affinity_ok(pod: &Value, node: &Value) -> bool {
+pub fn node_affinity_ok(pod: &Value, node: &Value) -> bool {
     let labels = node["metadata"]["labels"].as_object();
     if let Some(sel) = pod["spec"]["nodeSelector"].as_object() {
         if !sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)) {

@@ -1,7 +1,7 @@
 //! One strategy per kind: defaults, validation, status and generation rules, tables and field
 //! selectors. Kinds without special rules use the generic strategy.
 
-mod apps;
+pub mod apps;
 mod batch;
 mod config;
 mod namespace;
