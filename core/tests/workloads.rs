@@ -540,3 +540,82 @@ fn a_daemonset_rolls_out_node_by_node() {
     assert!(now.iter().all(|p| p.1 == "nginx:1.28" && p.2 == "Running"), "{now:?}");
     assert_eq!(get(&mut c, "/apis/apps/v1/namespaces/default/daemonsets/agent")["status"]["updatedNumberScheduled"], 2);
 }
+
+fn statefulset(name: &str, replicas: i64, extra: Value) -> Value {
+    let mut s = json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": name},
+        "spec": {"serviceName": name, "replicas": replicas, "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "db", "image": "nginx:1.27",
+                "readinessProbe": {"httpGet": {"path": "/", "port": 80}, "initialDelaySeconds": 3}}]}},
+            "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]}});
+    for (k, v) in extra.as_object().unwrap() {
+        s["spec"][k] = v.clone();
+    }
+    s
+}
+
+fn pod_names(c: &mut Cluster) -> Vec<String> {
+    pods(c, "default").into_iter().map(|p| p.0).collect()
+}
+
+#[test]
+fn a_statefulset_starts_its_pods_in_order_with_their_claims() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/statefulsets", statefulset("db", 3, json!({}))));
+    assert_eq!(pod_names(&mut c), ["db-0"]);
+    let p = get(&mut c, "/api/v1/namespaces/default/pods/db-0");
+    assert_eq!(p["spec"]["hostname"], "db-0");
+    assert_eq!(p["spec"]["subdomain"], "db");
+    assert_eq!(p["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"], "db-0");
+    assert_eq!(p["metadata"]["labels"]["apps.kubernetes.io/pod-index"], "0");
+    let volume = p["spec"]["volumes"].as_array().unwrap().iter().find(|v| v["name"] == "data").unwrap().clone();
+    assert_eq!(volume["persistentVolumeClaim"]["claimName"], "data-db-0");
+    get(&mut c, "/api/v1/namespaces/default/persistentvolumeclaims/data-db-0");
+    // db-1 waits until db-0 is Running and Ready.
+    advance(&mut c, 2);
+    assert_eq!(pod_names(&mut c), ["db-0"]);
+    advance(&mut c, 30);
+    assert_eq!(pod_names(&mut c), ["db-0", "db-1", "db-2"]);
+    let s = get(&mut c, "/apis/apps/v1/namespaces/default/statefulsets/db");
+    assert_eq!(s["status"]["readyReplicas"], 3);
+    assert_eq!(s["status"]["currentRevision"], s["status"]["updateRevision"]);
+    assert_eq!(rows(&mut c, "/apis/apps/v1/namespaces/default/statefulsets")[0][1], "3/3");
+    let evs = events(&mut c, "default");
+    let mine: Vec<&str> = evs.iter().filter(|e| e.0 == "db").map(|e| e.2.as_str()).collect();
+    assert!(mine.contains(&"create Claim data-db-0 Pod db-0 in StatefulSet db success"), "{mine:?}");
+    assert!(mine.contains(&"create Pod db-2 in StatefulSet db successful"));
+    // Scaling down removes the highest ordinal first and keeps the claims.
+    let patch = br#"{"spec":{"replicas":1}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/statefulsets/db").with_bytes("application/merge-patch+json", patch));
+    let now = pods(&mut c, "default");
+    assert_eq!(now.iter().filter(|p| p.2 == "Terminating").map(|p| p.0.as_str()).collect::<Vec<_>>(), ["db-2"]);
+    advance(&mut c, 30);
+    assert_eq!(pod_names(&mut c), ["db-0"]);
+    assert_eq!(get(&mut c, "/api/v1/namespaces/default/persistentvolumeclaims")["items"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_statefulset_updates_from_the_highest_ordinal_down_to_the_partition() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/statefulsets", statefulset("db", 3, json!({"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 1}}}))));
+    advance(&mut c, 40);
+    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"db","image":"nginx:1.28"}]}}}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/statefulsets/db").with_bytes("application/strategic-merge-patch+json", patch));
+    advance(&mut c, 90);
+    let images: Vec<(String, String)> = get(&mut c, "/api/v1/namespaces/default/pods")["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["metadata"]["name"].as_str().unwrap().to_string(), p["spec"]["containers"][0]["image"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(images, [("db-0".to_string(), "nginx:1.27".to_string()), ("db-1".to_string(), "nginx:1.28".to_string()), ("db-2".to_string(), "nginx:1.28".to_string())]);
+    let s = get(&mut c, "/apis/apps/v1/namespaces/default/statefulsets/db");
+    assert_eq!(s["status"]["updatedReplicas"], 2);
+    assert_ne!(s["status"]["currentRevision"], s["status"]["updateRevision"]);
+}
+
+#[test]
+fn a_parallel_statefulset_starts_every_pod_at_once() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/statefulsets", statefulset("web", 3, json!({"podManagementPolicy": "Parallel"}))));
+    assert_eq!(pod_names(&mut c), ["web-0", "web-1", "web-2"]);
+}

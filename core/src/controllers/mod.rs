@@ -12,6 +12,7 @@ mod job;
 mod namespace;
 mod replicaset;
 mod revisions;
+mod statefulset;
 mod ttl;
 
 use crate::apiserver::ApiServer;
@@ -40,6 +41,7 @@ impl Default for ControllerManager {
                 Box::new(deployment::DeploymentController),
                 Box::new(replicaset::ReplicaSetController),
                 Box::new(daemonset::DaemonSetController),
+                Box::new(statefulset::StatefulSetController),
                 Box::new(cronjob::CronJobController),
                 Box::new(job::JobController),
                 Box::new(ttl::TtlAfterFinishedController),
