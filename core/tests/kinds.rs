@@ -73,7 +73,7 @@ fn every_kind_defaults_and_validates_like_kubernetes() {
         for case in cases {
             count += 1;
             let label = format!("{} / {}", f.file_name().unwrap().to_string_lossy(), case.name);
-            let mut c = Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap();
+            let mut c = booted();
             for s in &case.setup {
                 let path = collection(&c, s);
                 if let Err(e) = c.api().call(&Request::post(&path, s.clone())) {
@@ -105,4 +105,10 @@ fn every_kind_defaults_and_validates_like_kubernetes() {
     }
     assert!(failures.is_empty(), "{} of {count} cases failed:\n{}", failures.len(), failures.join("\n"));
     assert!(count >= 60, "only {count} cases");
+}
+
+/// A kind cluster booted once per test binary; each test works on its own fork.
+fn booted() -> Cluster {
+    static BOOTED: std::sync::OnceLock<Cluster> = std::sync::OnceLock::new();
+    BOOTED.get_or_init(|| Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap()).clone()
 }

@@ -116,7 +116,7 @@ fn collection(c: &Cluster, obj: &Value) -> Option<String> {
 #[test]
 fn random_bodies_and_mutations_never_panic() {
     let mut rng = Rng::seeded(20261125);
-    let mut c = Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap();
+    let mut c = booted();
     let paths: Vec<String> = c
         .api_ref()
         .registry()
@@ -171,4 +171,10 @@ fn random_bodies_and_mutations_never_panic() {
     // The mix reached both successes and many kinds of refusals.
     assert!(statuses.keys().any(|s| *s < 300), "{statuses:?}");
     assert!(statuses.len() >= 5, "{statuses:?}");
+}
+
+/// A kind cluster booted once per test binary; each test works on its own fork.
+fn booted() -> Cluster {
+    static BOOTED: std::sync::OnceLock<Cluster> = std::sync::OnceLock::new();
+    BOOTED.get_or_init(|| Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap()).clone()
 }

@@ -45,6 +45,7 @@ const MAX_LOG_BYTES: usize = 1 << 20;
 
 type ContainerLogs = std::collections::BTreeMap<(String, String), ContainerLog>;
 
+#[derive(Clone)]
 pub struct ApiServer {
     store: Store,
     /// Container logs by (namespace, pod, container), written by the kubelets.

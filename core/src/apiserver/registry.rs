@@ -103,6 +103,7 @@ impl ResourceInfo {
     }
 }
 
+#[derive(Clone)]
 pub struct Registry {
     resources: Vec<Arc<ResourceInfo>>,
     by_gvr: HashMap<(String, String, String), usize>,

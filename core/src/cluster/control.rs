@@ -15,7 +15,7 @@ const MAX_ROUNDS: usize = 64;
 /// Moments visited in one `advance`, so a loop that keeps asking to run again cannot hang the tab.
 const MAX_STEPS: usize = 100_000;
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ControlPlane {
     controllers: ControllerManager,
     scheduler: Scheduler,
@@ -64,12 +64,20 @@ impl ControlPlane {
             api.set_time(w);
             self.settle(api);
             steps += 1;
+            if std::env::var("HAKONIWA_TRACE_STEPS").is_ok() {
+                eprintln!("step {steps} at {} rv {}", w.rfc3339(), api.store().resource_version());
+            }
         }
         if api.now() < target {
             api.set_time(target);
             self.settle(api);
         }
         target
+    }
+
+    /// The kubelets' static pods and preloaded images.
+    pub fn kubelets_mut(&mut self) -> &mut Kubelets {
+        &mut self.kubelets
     }
 
     /// The next moment something is due, if any.

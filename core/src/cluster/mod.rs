@@ -1,5 +1,6 @@
 //! A whole simulated cluster: the clock, the randomness and the store, booted from a preset.
 
+mod addons;
 mod control;
 mod nodes;
 pub mod preset;
@@ -45,6 +46,8 @@ pub struct NodeRow {
     pub version: String,
 }
 
+/// Cloning a cluster forks it: the copy goes on independently (tests boot once and fork).
+#[derive(Clone)]
 pub struct Cluster {
     clock: Clock,
     api: ApiServer,
@@ -53,22 +56,62 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Boots a cluster from a preset; `start` is the virtual time at which it comes up. Every
-    /// object is created through the API server, as kubeadm and the kubelets would.
+    /// Boots a cluster from a preset; `start` is the virtual time the learner arrives. The
+    /// cluster was created the preset's warm-up earlier: every object is created through the API
+    /// server then, as kubeadm and the kubelets would, and the control loops run until `start`.
     pub fn boot(preset: Preset, seed: u64, start: Timestamp) -> Result<Self, ClusterError> {
-        let mut cluster = Cluster { clock: Clock::starting_at(start), api: ApiServer::new(seed, start), preset, control: ControlPlane::default() };
+        let warm_up = crate::sim::clock::Duration::from_secs(preset.warm_up_seconds.max(0));
+        let created = Timestamp::from_unix_millis(start.unix_millis() - warm_up.as_millis());
+        let mut cluster = Cluster { clock: Clock::starting_at(created), api: ApiServer::new(seed, created), preset, control: ControlPlane::default() };
         for ns in INITIAL_NAMESPACES {
             let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
             cluster.api.call(&Request::post("/api/v1/namespaces", obj))?;
         }
         for spec in cluster.preset.nodes.clone() {
-            let obj = nodes::node_object(&cluster.preset, &spec, start);
+            let obj = nodes::node_object(&cluster.preset, &spec, created);
             cluster.api.call(&Request::post("/api/v1/nodes", obj))?;
         }
         cluster.boot_system_objects()?;
+        cluster.boot_addons()?;
         // The controllers' first pass: every namespace gets its ServiceAccount and root CA.
         cluster.control.settle(&mut cluster.api);
+        cluster.advance(warm_up);
         Ok(cluster)
+    }
+
+    /// The preset's addon manifests, created through the API server, and its static pods handed
+    /// to the control-plane nodes' kubelets.
+    fn boot_addons(&mut self) -> Result<(), ClusterError> {
+        let version = self.preset.kubernetes_version.clone();
+        let boot_date = self.api.now().rfc3339()[..10].to_string();
+        let ca = crate::controllers::SIMULATED_CA;
+        let common = [("KUBERNETES_VERSION", version.as_str()), ("CLUSTER_CA", ca), ("BOOT_DATE", boot_date.as_str())];
+        for addon in self.preset.addons.clone() {
+            for doc in addons::manifests(&addon, &common)? {
+                self.create_manifest(doc)?;
+            }
+        }
+        let mut static_pods = std::collections::BTreeMap::new();
+        if let Some(name) = self.preset.static_pods.clone() {
+            for node in self.preset.nodes.iter().filter(|n| n.labels.contains_key("node-role.kubernetes.io/control-plane")) {
+                let vars = [("NODE_NAME", node.name.as_str()), ("NODE_IP", node.internal_ip.as_str()), common[0], common[1], common[2]];
+                static_pods.insert(node.name.clone(), addons::manifests(&name, &vars)?);
+            }
+        }
+        self.control.kubelets_mut().configure(static_pods, &self.preset.preloaded_images);
+        Ok(())
+    }
+
+    /// Creates one manifest through the API server, finding its resource by kind.
+    fn create_manifest(&mut self, doc: Value) -> Result<(), ClusterError> {
+        let api_version = doc["apiVersion"].as_str().unwrap_or_default().to_string();
+        let (group, version) = crate::api::meta::split_api_version(&api_version);
+        let kind = doc["kind"].as_str().unwrap_or_default();
+        let info = self.api.registry().by_kind(group, version, kind).ok_or_else(|| PresetError::UnknownKind(format!("{api_version} {kind}")))?;
+        let ns = if info.namespaced { doc["metadata"]["namespace"].as_str().unwrap_or("default").to_string() } else { String::new() };
+        let path = crate::controllers::client::collection_path(&api_version, &info.resource, &ns);
+        self.api.call(&Request::post(&path, doc))?;
+        Ok(())
     }
 
     /// What the API server and kubeadm create on their own: the built-in PriorityClasses, the
@@ -191,6 +234,7 @@ mod tests {
 
     #[test]
     fn boots_three_ready_nodes_and_the_initial_namespaces() {
+        // kind's cluster was created a minute before the learner arrives.
         let mut c = boot();
         c.advance(Duration::from_secs(75));
         let rows = c.node_rows();
@@ -199,12 +243,12 @@ mod tests {
         assert_eq!(
             shown,
             [
-                ("kind-control-plane", "Ready", "control-plane", "75s", "v1.33.1"),
-                ("kind-worker", "Ready", "<none>", "75s", "v1.33.1"),
-                ("kind-worker2", "Ready", "<none>", "75s", "v1.33.1"),
+                ("kind-control-plane", "Ready", "control-plane", "2m15s", "v1.33.1"),
+                ("kind-worker", "Ready", "<none>", "2m15s", "v1.33.1"),
+                ("kind-worker2", "Ready", "<none>", "2m15s", "v1.33.1"),
             ]
         );
-        assert_eq!(c.namespaces(), ["default", "kube-node-lease", "kube-public", "kube-system"]);
+        assert_eq!(c.namespaces(), ["default", "kube-node-lease", "kube-public", "kube-system", "local-path-storage"]);
     }
 
     #[test]

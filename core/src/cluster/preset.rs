@@ -16,6 +16,12 @@ pub enum PresetError {
     /// No preset of that name is built in.
     #[error("unknown cluster preset {0:?}")]
     Unknown(String),
+    /// The preset names an addon this build does not have.
+    #[error("unknown addon {0:?}")]
+    UnknownAddon(String),
+    /// An addon manifest has a kind the API server does not serve.
+    #[error("addon manifest of unknown kind {0}")]
+    UnknownKind(String),
     /// The file is not YAML.
     #[error("preset {name}: {source}")]
     Yaml { name: String, source: serde_yaml::Error },
@@ -43,6 +49,20 @@ pub struct Preset {
     pub storage_classes: Vec<StorageClassSpec>,
     pub node_defaults: NodeDefaults,
     pub nodes: Vec<NodeSpec>,
+    /// Manifests applied through the API server at boot, in order.
+    #[serde(default)]
+    pub addons: Vec<String>,
+    /// The static pod manifests of control-plane nodes (nodes labelled
+    /// `node-role.kubernetes.io/control-plane`).
+    #[serde(default)]
+    pub static_pods: Option<String>,
+    /// Images already on every node (kind's node image has the system images loaded).
+    #[serde(default)]
+    pub preloaded_images: Vec<String>,
+    /// How long before the learner arrives the cluster was created: the control loops run this
+    /// long at boot, so the system pods are up.
+    #[serde(default)]
+    pub warm_up_seconds: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -15,7 +15,7 @@ use crate::store::Selection;
 
 /// What the event recorder remembers: for each (source, object, type, reason, message), the
 /// Event it wrote, so a repeat raises that Event's count (Kubernetes' event correlator).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Recorder {
     written: HashMap<EventKey, (String, String)>,
 }

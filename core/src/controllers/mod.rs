@@ -19,6 +19,7 @@ use crate::apiserver::ApiServer;
 use crate::sim::clock::Timestamp;
 
 pub use client::{Client, Recorder};
+pub use namespace::SIMULATED_CA;
 
 /// One control loop.
 pub trait Controller: Send + Sync {
@@ -49,6 +50,13 @@ impl Default for ControllerManager {
                 Box::new(gc::GarbageCollector),
             ],
         }
+    }
+}
+
+/// Controllers keep nothing between passes, so a copy is a fresh set.
+impl Clone for ControllerManager {
+    fn clone(&self) -> Self {
+        ControllerManager::default()
     }
 }
 

@@ -34,6 +34,10 @@ pub enum Program {
         /// The container exits 1 unless one of these variables is set.
         #[serde(default)]
         require_env_any: Vec<String>,
+        /// Commands that start the server itself (`etcd`, `/usr/local/bin/kube-proxy`): a
+        /// container whose command runs one of these still serves.
+        #[serde(default)]
+        binaries: Vec<String>,
     },
     /// Runs its command with a small shell.
     #[serde(rename_all = "camelCase")]

@@ -5,6 +5,7 @@
 
 pub mod images;
 pub mod runtime;
+pub mod static_pods;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -84,6 +85,7 @@ enum Step {
     Done,
 }
 
+#[derive(Clone)]
 struct PodRuntime {
     node: String,
     ip: String,
@@ -93,7 +95,7 @@ struct PodRuntime {
     stopping_since: Option<Timestamp>,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Kubelets {
     pods: BTreeMap<String, PodRuntime>,
     /// Images present on each node.
@@ -101,6 +103,10 @@ pub struct Kubelets {
     /// The last pod IP handed out on each node.
     last_ip: BTreeMap<String, u32>,
     rng: Option<Rng>,
+    /// Static pod manifests by node.
+    static_pods: BTreeMap<String, Vec<Value>>,
+    /// Images every node has from the start (qualified references).
+    preloaded: BTreeSet<String>,
 }
 
 const MAX_LOG_LINES_PER_SYNC: usize = 10_000;
@@ -142,8 +148,21 @@ impl Kubelets {
         std::net::Ipv4Addr::from(base + *n).to_string()
     }
 
+    /// Gives the kubelets their nodes' static pod manifests and the images their nodes start with.
+    pub fn configure(&mut self, static_pods: BTreeMap<String, Vec<Value>>, preloaded: &[String]) {
+        self.static_pods = static_pods;
+        self.preloaded = preloaded.iter().map(|i| qualified(i)).collect();
+    }
+
     pub fn sync(&mut self, c: &mut Client) {
         let nodes: BTreeMap<String, Arc<Value>> = c.list("nodes", None).into_iter().map(|n| (name(&n).to_string(), n)).collect();
+        c.component = "kubelet";
+        for (node_name, manifests) in &self.static_pods {
+            if let Some(node) = nodes.get(node_name) {
+                c.host = Some(node_name.clone());
+                static_pods::ensure_mirrors(c, node, manifests);
+            }
+        }
         let pods: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| p["spec"]["nodeName"].as_str().is_some_and(|n| nodes.contains_key(n))).collect();
         let live: BTreeSet<String> = pods.iter().map(|p| uid(p).to_string()).collect();
         let gone: Vec<String> = self.pods.keys().filter(|k| !live.contains(*k)).cloned().collect();
@@ -292,7 +311,7 @@ impl Kubelets {
                         let ct = &self.pods[id].containers[i];
                         (ct.image.clone(), field(ct))
                     };
-                    let cached = self.cached.get(node).is_some_and(|s| s.contains(&qualified(&image)));
+                    let cached = self.preloaded.contains(&qualified(&image)) || self.cached.get(node).is_some_and(|s| s.contains(&qualified(&image)));
                     match catalog.find(&image) {
                         None => {
                             let q = qualified(&image);

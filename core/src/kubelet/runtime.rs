@@ -268,7 +268,9 @@ pub fn plan(image: &Image, container: &Value, start: Timestamp) -> Plan {
     let args: Vec<String> = container["args"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
     let mut plan = Plan { handles_term: false, ..Plan::idle() };
     match &image.program {
-        Program::Serve { ports, handles_term, require_env_any, .. } if command.is_empty() => {
+        Program::Serve { ports, handles_term, require_env_any, binaries, .. }
+            if command.first().is_none_or(|c| binaries.iter().any(|b| b == c.rsplit('/').next().unwrap_or(c))) =>
+        {
             plan.handles_term = *handles_term;
             if !require_env_any.is_empty() && !require_env_any.iter().any(|e| env_value(container, e).is_some()) {
                 plan.logs = image.fail_logs.iter().map(|l| (0.2, l.clone())).collect();

@@ -20,7 +20,7 @@ pub const SCHEDULER_NAME: &str = "default-scheduler";
 /// How long an unschedulable pod waits before it is tried again (when nothing else changed).
 const RETRY: Duration = Duration::from_secs(10);
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Scheduler {
     /// The store revision at which each unschedulable pod was last tried.
     tried_at: BTreeMap<(String, String), u64>,

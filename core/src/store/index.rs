@@ -18,7 +18,7 @@ pub enum Selection {
     FieldEquals(&'static str, String),
 }
 
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug)]
 pub(super) struct Indexes {
     labels: HashMap<(String, String), BTreeSet<ObjName>>,
     owners: HashMap<String, BTreeSet<ObjName>>,

@@ -45,13 +45,13 @@ pub struct Stored {
 /// an empty namespace.
 pub type ObjName = (String, String);
 
-#[derive(Default, Debug)]
+#[derive(Clone, Default, Debug)]
 struct Table {
     objects: BTreeMap<ObjName, Stored>,
     indexes: Indexes,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Store {
     resource_version: u64,
     tables: HashMap<String, Table>,

@@ -40,7 +40,7 @@ pub struct WatchEvent {
     pub resource_version: u64,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct WatchLog {
     events: VecDeque<WatchEvent>,
     capacity: usize,
