@@ -625,3 +625,89 @@ fn a_parallel_statefulset_starts_every_pod_at_once() {
     send(&mut c, Request::post("/apis/apps/v1/namespaces/default/statefulsets", statefulset("web", 3, json!({"podManagementPolicy": "Parallel"}))));
     assert_eq!(pod_names(&mut c), ["web-0", "web-1", "web-2"]);
 }
+
+fn exec(c: &mut Cluster, pod: &str, argv: &[&str]) -> (String, i64) {
+    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+    let out = c.exec("default", pod, None, &argv).unwrap();
+    (out.output, out.code)
+}
+
+fn ready_of(c: &mut Cluster, pod: &str) -> (String, String, String) {
+    let row = pods(c, "default").into_iter().find(|p| p.0 == pod).unwrap();
+    (row.1, row.2, row.3)
+}
+
+#[test]
+fn health_checks_follow_the_containers_files() {
+    let mut c = cluster();
+    // The guide's sample-healthcheck: liveness over HTTP, readiness by a file's presence.
+    let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sample-healthcheck"}, "spec": {"containers": [{
+        "name": "nginx-container", "image": "nginx:1.16",
+        "livenessProbe": {"httpGet": {"path": "/index.html", "port": 80, "scheme": "HTTP"}, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 2, "initialDelaySeconds": 5, "periodSeconds": 3},
+        "readinessProbe": {"exec": {"command": ["ls", "/usr/share/nginx/html/50x.html"]}, "timeoutSeconds": 1, "successThreshold": 2, "failureThreshold": 1, "initialDelaySeconds": 5, "periodSeconds": 3}}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
+    advance(&mut c, 6);
+    assert_eq!(ready_of(&mut c, "sample-healthcheck").0, "0/1", "one success is not enough for successThreshold 2");
+    advance(&mut c, 6);
+    assert_eq!(ready_of(&mut c, "sample-healthcheck"), ("1/1".into(), "Running".into(), "0".into()));
+    // Removing the file fails readiness at its next attempt (failureThreshold 1).
+    assert_eq!(exec(&mut c, "sample-healthcheck", &["rm", "-f", "/usr/share/nginx/html/50x.html"]), (String::new(), 0));
+    advance(&mut c, 4);
+    assert_eq!(ready_of(&mut c, "sample-healthcheck"), ("0/1".into(), "Running".into(), "0".into()));
+    let evs = events(&mut c, "default");
+    assert!(evs.iter().any(|e| e.1 == "Unhealthy" && e.2 == "Readiness probe failed: ls: cannot access '/usr/share/nginx/html/50x.html': No such file or directory\n"), "{evs:?}");
+    // Removing the page fails liveness twice, and the container is replaced with fresh files.
+    exec(&mut c, "sample-healthcheck", &["rm", "-f", "/usr/share/nginx/html/index.html"]);
+    advance(&mut c, 7);
+    let evs = events(&mut c, "default");
+    assert!(evs.iter().any(|e| e.1 == "Unhealthy" && e.2 == "Liveness probe failed: HTTP probe failed with statuscode: 404"));
+    assert!(evs.iter().any(|e| e.1 == "Killing" && e.2 == "Container nginx-container failed liveness probe, will be restarted"));
+    advance(&mut c, 15);
+    let (ready, status, restarts) = ready_of(&mut c, "sample-healthcheck");
+    assert_eq!((ready.as_str(), status.as_str()), ("1/1", "Running"));
+    assert!(restarts.starts_with("1 ("), "{restarts}");
+    assert_eq!(exec(&mut c, "sample-healthcheck", &["ls", "/usr/share/nginx/html"]).0, "50x.html\nindex.html\n");
+}
+
+#[test]
+fn a_startup_probe_holds_the_others_until_it_succeeds() {
+    let mut c = cluster();
+    let probe = |what: &str, test: &str| json!({"exec": {"command": ["sh", "-c", format!("echo [$(date)] {what} >> /root/log; test {test} /root/{what}")]}, "periodSeconds": 3});
+    let mut startup = probe("startup", "-e");
+    startup["failureThreshold"] = json!(100);
+    let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sample-startup"}, "spec": {"containers": [{
+        "name": "tools-container", "image": "amsy810/tools:v2.0",
+        "livenessProbe": probe("liveness", "! -e"), "readinessProbe": probe("readiness", "! -e"), "startupProbe": startup}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
+    advance(&mut c, 20);
+    assert_eq!(ready_of(&mut c, "sample-startup").0, "0/1");
+    let log = exec(&mut c, "sample-startup", &["cat", "/root/log"]).0;
+    assert!(log.lines().all(|l| l.ends_with("startup")), "{log}");
+    assert!(log.lines().count() >= 5, "{log}");
+    exec(&mut c, "sample-startup", &["touch", "/root/startup"]);
+    advance(&mut c, 4);
+    assert_eq!(ready_of(&mut c, "sample-startup").0, "1/1");
+    let log = exec(&mut c, "sample-startup", &["cat", "/root/log"]).0;
+    assert!(log.contains("] readiness") && log.contains("] liveness"), "{log}");
+    // exec errors: a program the image does not have.
+    let err = c.exec("default", "sample-startup", None, &["nope".to_string()]).unwrap_err();
+    assert!(err.to_string().contains("executable file not found in $PATH"), "{err}");
+}
+
+#[test]
+fn a_missing_config_map_holds_the_container() {
+    let mut c = cluster();
+    let p = pod("cfg", json!({"name": "app", "image": "busybox", "command": ["sh", "-c", "echo mode=$MODE; sleep 3600"],
+        "env": [{"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}}]}));
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
+    advance(&mut c, 5);
+    assert_eq!(ready_of(&mut c, "cfg").1, "CreateContainerConfigError");
+    assert!(events(&mut c, "default").iter().any(|e| e.1 == "Failed" && e.2 == "Error: configmap \"settings\" not found"));
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"mode": "fast"}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/configmaps", cm));
+    advance(&mut c, 2);
+    assert_eq!(ready_of(&mut c, "cfg").1, "Running");
+    let logs = c.handle(&Request::get("/api/v1/namespaces/default/pods/cfg/log"));
+    assert_eq!(String::from_utf8(logs.body_bytes()).unwrap(), "mode=fast\n");
+    assert_eq!(exec(&mut c, "cfg", &["printenv", "KUBERNETES_SERVICE_HOST"]).0, "10.96.0.1\n");
+}

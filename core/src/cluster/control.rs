@@ -75,6 +75,11 @@ impl ControlPlane {
         target
     }
 
+    /// The kubelets, for `exec`.
+    pub fn kubelets(&mut self) -> &mut Kubelets {
+        &mut self.kubelets
+    }
+
     /// The kubelets' static pods and preloaded images.
     pub fn kubelets_mut(&mut self) -> &mut Kubelets {
         &mut self.kubelets

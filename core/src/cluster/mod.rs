@@ -36,6 +36,15 @@ pub enum ClusterError {
     Boot(#[from] ApiError),
 }
 
+/// Why `exec` could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("pods {0:?} not found")]
+    PodNotFound(String),
+    #[error(transparent)]
+    Kubelet(crate::kubelet::ExecError),
+}
+
 /// One line of `kubectl get nodes`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct NodeRow {
@@ -171,6 +180,25 @@ impl Cluster {
             self.control.settle(&mut self.api);
         }
         resp
+    }
+
+    /// `kubectl exec`: runs a command in a pod's container (its first when `container` is
+    /// `None`), after the cluster has caught up to now.
+    pub fn exec(&mut self, namespace: &str, pod: &str, container: Option<&str>, argv: &[String]) -> Result<crate::kubelet::ExecOutput, ExecError> {
+        self.settle();
+        let obj = self.api.store().get("pods", namespace, pod).ok_or_else(|| ExecError::PodNotFound(pod.to_string()))?;
+        let default = obj.object["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"]
+            .as_str()
+            .or_else(|| obj.object["spec"]["containers"][0]["name"].as_str())
+            .unwrap_or_default()
+            .to_string();
+        let name = container.map_or(default, str::to_string);
+        let pod_uid = crate::api::object::uid(&obj.object).to_string();
+        let now = self.clock.now();
+        let out = self.control.kubelets().exec(&pod_uid, &name, argv, now).map_err(ExecError::Kubelet)?;
+        // What the command changed may matter to probes.
+        self.settle();
+        Ok(out)
     }
 
     /// Lets the control loops react to what has been written through [`Cluster::api`].

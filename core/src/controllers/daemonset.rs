@@ -149,7 +149,7 @@ fn sync_one(c: &mut Client, ds: &Arc<Value>, nodes: &[Arc<Value>]) {
             delete_pod(c, ds, p);
         }
         here.retain(|p| p["status"]["phase"] != "Failed");
-        if !run && !(stay && !here.is_empty()) {
+        if !run && (!stay || here.is_empty()) {
             misscheduled += here.len() as i64;
             for p in &here {
                 delete_pod(c, ds, p);

@@ -1,8 +1,12 @@
 //! The image catalog (`core/data/images/catalog.yaml`): what simulated images do.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
+
+use super::fs::Fs;
+use super::shell::Flavor;
 
 pub const CATALOG_FORMAT_VERSION: u32 = 1;
 const CATALOG: &str = include_str!("../../data/images/catalog.yaml");
@@ -60,6 +64,27 @@ pub struct Image {
     pub logs: Vec<String>,
     #[serde(default)]
     pub fail_logs: Vec<String>,
+    /// Whose userland the image has (error messages of ls, cat, ...): busybox or gnu.
+    #[serde(default)]
+    pub flavor: Flavor,
+    /// Files the image ships, by absolute path.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// Where its web server serves files from (HTTP probes and requests look there).
+    #[serde(default)]
+    pub docroot: Option<String>,
+}
+
+/// Directories every image has.
+const BASE_DIRS: [&str; 12] = ["/bin", "/dev", "/etc", "/home", "/proc", "/root", "/run", "/sbin", "/sys", "/tmp", "/usr", "/var"];
+
+impl Image {
+    /// A new container's files.
+    pub fn filesystem(&self) -> Fs {
+        let files: Vec<(String, String)> = self.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let dirs: Vec<String> = BASE_DIRS.iter().map(|d| d.to_string()).collect();
+        Fs::with(&files, &dirs)
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,8 +3,12 @@
 //! CrashLoopBackOff back-off, report status and conditions, and end pods being deleted after
 //! their containers stop. Every change goes through the API server.
 
+pub mod env;
+pub mod fs;
 pub mod images;
+pub mod probes;
 pub mod runtime;
+pub mod shell;
 pub mod static_pods;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,9 +50,61 @@ struct Container {
     logged: usize,
     ready: bool,
     backoff: i64,
+    /// The running container's files, environment and host name.
+    ctx: Option<runtime::Context>,
+    /// How many of the plan's file changes have happened.
+    applied: usize,
+    probes: Vec<probes::Prober>,
+    /// The startup probe has succeeded (or there is none).
+    started: bool,
+    /// A kill under way (liveness or startup failure): when it ends, with which exit.
+    kill: Option<(Timestamp, i64, String)>,
+    /// Where the image's web server serves files from.
+    docroot: Option<String>,
 }
 
 impl Container {
+    /// Probers that run now: startup until it succeeds, then liveness and readiness.
+    fn active_probes(&self) -> impl Iterator<Item = &probes::Prober> {
+        self.probes.iter().filter(move |p| self.started || p.kind == probes::Kind::Startup)
+    }
+
+    /// Applies the plan's file changes due by `until`.
+    fn apply_effects(&mut self, until: Timestamp) {
+        let (State::Running { since } | State::Terminated { started: since, .. }) = self.state else { return };
+        let (Some(p), Some(ctx)) = (self.plan.as_ref(), self.ctx.as_mut()) else { return };
+        for _ in 0..MAX_LOG_LINES_PER_SYNC {
+            match p.effect(self.applied) {
+                Some((at, e)) if since.plus(secs(at)) <= until => {
+                    e.apply(&mut ctx.fs);
+                    self.applied += 1;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// One attempt of probe `k` at `at` (on a copy of the files when `dry`).
+    fn attempt(&mut self, k: usize, pod_ip: &str, at: Timestamp, dry: bool) -> Result<(), String> {
+        let running = matches!(self.state, State::Running { .. });
+        let serving: Vec<i64> = if running { self.plan.as_ref().map(|p| p.ports.clone()).unwrap_or_default() } else { Vec::new() };
+        let prober = &self.probes[k];
+        let (spec, timeout) = (prober.spec.clone(), prober.timeout());
+        let declared = self.spec["ports"].clone();
+        let Some(ctx) = self.ctx.as_mut() else { return Ok(()) };
+        let mut target = probes::Target {
+            fs: &mut ctx.fs,
+            env: &ctx.env,
+            hostname: &ctx.hostname,
+            flavor: ctx.flavor,
+            serving: &serving,
+            declared: &declared,
+            pod_ip,
+            docroot: self.docroot.as_deref(),
+        };
+        probes::attempt(&spec, timeout, &mut target, at, dry)
+    }
+
     /// Writes the log lines the running (or just exited) container has printed by `until`;
     /// returns when the next one is due. Nobody needs to be woken for a log line: lines are
     /// written whenever the kubelet looks, and before every log read.
@@ -72,6 +128,26 @@ impl Container {
         }
         p.line(self.logged, since).map(|(at, _)| since.plus(secs(at)))
     }
+}
+
+/// What `kubectl exec` gets back: the command's output (stdout then stderr) and exit code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub output: String,
+    pub code: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExecError {
+    #[error("pod is not running on any node")]
+    PodNotRunning,
+    #[error("container not found ({0:?})")]
+    NoContainer(String),
+    #[error("no command given")]
+    EmptyCommand,
+    /// The runtime could not start the program.
+    #[error("OCI runtime exec failed: exec failed: unable to start container process: exec: {0:?}: executable file not found in $PATH: unknown")]
+    ExecutableNotFound(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,15 +186,30 @@ pub struct Kubelets {
 }
 
 const MAX_LOG_LINES_PER_SYNC: usize = 10_000;
+/// A long jump of the clock replays at most this many probe attempts of a container at once.
+const MAX_PROBE_ATTEMPTS_PER_SYNC: usize = 2_000;
+
+/// The kubelet's view of ConfigMaps, Secrets and Services, through its client.
+struct ApiLookup<'c, 'a>(&'c Client<'a>);
+
+impl env::Lookup for ApiLookup<'_, '_> {
+    fn config_map(&self, ns: &str, name: &str) -> Option<Value> {
+        self.0.get("configmaps", ns, name).map(|v| (*v).clone())
+    }
+    fn secret(&self, ns: &str, name: &str) -> Option<Value> {
+        self.0.get("secrets", ns, name).map(|v| (*v).clone())
+    }
+    fn services(&self, ns: &str) -> Vec<Value> {
+        let mut v: Vec<Value> = self.0.list("services", Some(ns)).into_iter().map(|s| (*s).clone()).collect();
+        if ns != "default" {
+            v.extend(self.0.get("services", "default", "kubernetes").map(|s| (*s).clone()));
+        }
+        v
+    }
+}
 
 fn secs(s: f64) -> Duration {
     Duration::from_millis((s * 1000.0).round() as i64)
-}
-
-/// When a container's readiness probe first runs: after its initial delay (at least a second).
-fn first_probe_at(spec: &Value, started: Timestamp) -> Timestamp {
-    let delay = spec["readinessProbe"]["initialDelaySeconds"].as_i64().unwrap_or(0);
-    started.plus(Duration::from_secs(delay.max(1)))
 }
 
 fn node_ip(node: &Value) -> String {
@@ -146,6 +237,25 @@ impl Kubelets {
             *n = 2;
         }
         std::net::Ipv4Addr::from(base + *n).to_string()
+    }
+
+    /// Runs a command in a running container (`kubectl exec`), against its files as they are now.
+    pub fn exec(&mut self, pod_uid: &str, container: &str, argv: &[String], now: Timestamp) -> Result<ExecOutput, ExecError> {
+        let rt = self.pods.get_mut(pod_uid).ok_or(ExecError::PodNotRunning)?;
+        let ct = rt.containers.iter_mut().find(|c| c.name == container).ok_or_else(|| ExecError::NoContainer(container.to_string()))?;
+        if !matches!(ct.state, State::Running { .. }) {
+            return Err(ExecError::NoContainer(container.to_string()));
+        }
+        ct.apply_effects(now);
+        let Some(first) = argv.first() else { return Err(ExecError::EmptyCommand) };
+        if !shell::is_command(first) {
+            return Err(ExecError::ExecutableNotFound(first.clone()));
+        }
+        let Some(ctx) = ct.ctx.as_mut() else { return Err(ExecError::NoContainer(container.to_string())) };
+        let (output, code, _) = probes::run_argv(&mut ctx.fs, &ctx.env, &ctx.hostname, ctx.flavor, argv, now);
+        // The files may have changed: look at the probes again at the next sync.
+        ct.next = None;
+        Ok(ExecOutput { output, code })
     }
 
     /// Gives the kubelets their nodes' static pod manifests and the images their nodes start with.
@@ -207,6 +317,12 @@ impl Kubelets {
                         logged: 0,
                         ready: false,
                         backoff: 0,
+                        ctx: None,
+                        applied: 0,
+                        probes: Vec::new(),
+                        started: false,
+                        kill: None,
+                        docroot: None,
                     });
                 }
             }
@@ -372,48 +488,132 @@ impl Kubelets {
                     };
                     let Some(img) = catalog.find(&image) else { return };
                     let start = next.unwrap_or(now);
+                    // The environment first: a missing ConfigMap, Secret or key stops here.
+                    let (pod_ip, host_ip) = (self.pods[id].ip.clone(), self.pods[id].host_ip.clone());
+                    let spec = self.pods[id].containers[i].spec.clone();
+                    let resolved = env::resolve(pod, &spec, &env::PodFacts { pod_ip: &pod_ip, host_ip: &host_ip }, &ApiLookup(c));
+                    let vars = match resolved {
+                        Ok(v) => v,
+                        Err(msg) => {
+                            let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                            let waiting = State::Waiting { reason: "CreateContainerConfigError".into(), message: Some(msg.clone()) };
+                            if ct.state != waiting {
+                                ct.state = waiting;
+                                c.event_at(pod, "Warning", "Failed", &format!("Error: {msg}"), Some(&ct_field));
+                            }
+                            ct.next = None;
+                            return;
+                        }
+                    };
                     c.event_at(pod, "Normal", "Created", &format!("Created container: {ct_name}"), Some(&ct_field));
                     c.event_at(pod, "Normal", "Started", &format!("Started container {ct_name}"), Some(&ct_field));
-                    // A restart is a new container, with a new id and a fresh log.
+                    // A restart is a new container, with a new id, fresh files and a fresh log.
                     if self.pods[id].containers[i].plan.is_some() {
                         let hex: String = (0..4).map(|_| format!("{:016x}", self.rng().next_u64())).collect();
                         c.api.rotate_log(id, &ct_name);
                         let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
                         ct.last_id = std::mem::replace(&mut ct.id, format!("containerd://{hex}"));
                     }
+                    let hostname = pod["spec"]["hostname"].as_str().filter(|h| !h.is_empty()).unwrap_or(&pod_name).chars().take(63).collect::<String>();
+                    let words = |k: &str| -> Vec<String> { spec[k].as_array().into_iter().flatten().filter_map(|v| v.as_str()).map(|v| env::expand(v, &vars)).collect() };
+                    let (command, args) = (words("command"), words("args"));
+                    let ctx = runtime::Context { fs: img.filesystem(), env: vars, hostname, flavor: img.flavor };
+                    let mut p = plan(img, &command, &args, &ctx, start);
+                    if let (images::Program::Leak { mebibytes_per_second }, true) = (&img.program, command.is_empty()) {
+                        let limit = spec["resources"]["limits"]["memory"].as_str().and_then(|m| crate::api::quantity::Quantity::parse(m).ok()).map(|q| q.value() as f64 / (1024.0 * 1024.0));
+                        p.oom_after = limit.map(|l| (l / mebibytes_per_second).max(1.0));
+                    }
                     let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
-                    let p = plan(img, &ct.spec, start);
                     ct.state = State::Running { since: start };
                     ct.logged = 0;
-                    ct.ready = ct.spec["readinessProbe"].is_null();
-                    ct.next = p.exit.map(|(after, _)| start.plus(secs(after))).or(p.oom_after.map(|after| start.plus(secs(after))));
-                    // A readiness probe first succeeds after its initial delay.
-                    if !ct.ready {
-                        let ready_at = first_probe_at(&ct.spec, start);
-                        ct.next = Some(ct.next.map_or(ready_at, |n| n.min(ready_at)));
-                    }
+                    ct.applied = 0;
+                    ct.ctx = Some(ctx);
+                    ct.kill = None;
+                    ct.docroot = img.docroot.clone();
+                    ct.probes = [probes::Kind::Startup, probes::Kind::Liveness, probes::Kind::Readiness]
+                        .into_iter()
+                        .filter(|k| spec[k.field()].is_object())
+                        .map(|k| probes::Prober::new(k, &spec[k.field()], start))
+                        .collect();
+                    ct.started = !ct.probes.iter().any(|p| p.kind == probes::Kind::Startup);
+                    ct.ready = ct.started && !ct.probes.iter().any(|p| p.kind == probes::Kind::Readiness);
                     ct.plan = Some(p);
                     ct.step = Step::Running;
+                    ct.next = None;
                 }
                 Step::Running => {
+                    let (pod_ip, node_name) = (self.pods[id].ip.clone(), self.pods[id].node.clone());
+                    let _ = node_name;
+                    let grace = pod["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30);
                     let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
                     let State::Running { since } = ct.state else { return };
                     let plan = ct.plan.clone().unwrap_or_else(Plan::idle);
-                    // Readiness.
-                    if !ct.ready {
-                        let probe = &ct.spec["readinessProbe"];
-                        let delay = probe["initialDelaySeconds"].as_i64().unwrap_or(0).max(1);
-                        if now >= since.plus(Duration::from_secs(delay)) {
-                            ct.ready = true;
+                    let ct_field = field(ct);
+                    let ct_name = ct.name.clone();
+                    let restarts_allowed = match (restart_policy, init) {
+                        ("Never", _) => false,
+                        ("OnFailure", _) | (_, true) => true,
+                        _ => true,
+                    };
+                    // Follow the container up to now: file changes, probe attempts and exits in
+                    // time order.
+                    let mut exit: Option<(Timestamp, i64, String)> = None;
+                    for _ in 0..MAX_PROBE_ATTEMPTS_PER_SYNC {
+                        let exit_at = plan
+                            .exit
+                            .map(|(after, code)| (since.plus(secs(after)), code, if code == 0 { "Completed" } else { "Error" }.to_string()))
+                            .into_iter()
+                            .chain(plan.oom_after.map(|after| (since.plus(secs(after)), 137, "OOMKilled".to_string())))
+                            .chain(ct.kill.clone())
+                            .min_by_key(|x| x.0);
+                        let probe_at = if ct.kill.is_some() { None } else { ct.active_probes().map(|p| p.next).min() };
+                        let t_next = [exit_at.as_ref().map(|x| x.0), probe_at].into_iter().flatten().min();
+                        let horizon = t_next.map_or(now, |t| t.min(now));
+                        ct.apply_effects(horizon);
+                        let Some(t_next) = t_next.filter(|t| *t <= now) else { break };
+                        if let Some(x) = exit_at.filter(|x| x.0 == t_next) {
+                            exit = Some(x);
+                            break;
+                        }
+                        // Probe attempts due at t_next.
+                        let due: Vec<usize> = ct.probes.iter().enumerate().filter(|(_, p)| p.next <= t_next && (ct.started || p.kind == probes::Kind::Startup)).map(|(k, _)| k).collect();
+                        for k in due {
+                            let verdict = ct.attempt(k, &pod_ip, t_next, false);
+                            let kind = ct.probes[k].kind;
+                            if let Err(msg) = &verdict {
+                                c.event_at(pod, "Warning", "Unhealthy", &format!("{} probe failed: {msg}", kind.title()), Some(&ct_field));
+                            }
+                            match (kind, ct.probes[k].record(verdict.is_ok())) {
+                                (probes::Kind::Startup, Some(probes::Published::Success)) => {
+                                    ct.started = true;
+                                    for p in ct.probes.iter_mut().filter(|p| p.kind != probes::Kind::Startup) {
+                                        p.begin_at(t_next);
+                                    }
+                                    ct.ready = !ct.probes.iter().any(|p| p.kind == probes::Kind::Readiness);
+                                }
+                                (probes::Kind::Startup | probes::Kind::Liveness, Some(probes::Published::Failure)) => {
+                                    let what = if kind == probes::Kind::Startup { "startup" } else { "liveness" };
+                                    let suffix = if restarts_allowed { ", will be restarted" } else { "" };
+                                    c.event_at(pod, "Normal", "Killing", &format!("Container {ct_name} failed {what} probe{suffix}"), Some(&ct_field));
+                                    let probe_grace = ct.probes[k].spec["terminationGracePeriodSeconds"].as_i64().unwrap_or(grace).max(2);
+                                    let (done, code) = if plan.handles_term { (t_next.plus(secs(t.stop_seconds)), 0) } else { (t_next.plus(Duration::from_secs(probe_grace)), 137) };
+                                    ct.kill = Some((done, code, if code == 0 { "Completed".into() } else { "Error".into() }));
+                                    ct.ready = false;
+                                }
+                                (probes::Kind::Readiness, Some(p)) => ct.ready = p == probes::Published::Success,
+                                _ => {}
+                            }
+                            if ct.kill.is_some() {
+                                break;
+                            }
                         }
                     }
-                    let exit_at = plan.exit.map(|(after, code)| (since.plus(secs(after)), code, "Completed")).or(plan.oom_after.map(|after| (since.plus(secs(after)), 137, "OOMKilled")));
-                    match exit_at {
-                        Some((at, code, reason)) if at <= now => {
-                            let reason = if reason == "OOMKilled" { "OOMKilled" } else if code == 0 { "Completed" } else { "Error" };
-                            ct.state = State::Terminated { code, reason: reason.into(), started: since, finished: at };
+                    match exit {
+                        Some((at, code, reason)) => {
+                            ct.state = State::Terminated { code, reason: reason.clone(), started: since, finished: at };
                             ct.write_logs(c, id, at);
                             ct.ready = false;
+                            ct.kill = None;
                             let restart = match (restart_policy, init) {
                                 ("Never", _) => false,
                                 ("OnFailure", _) => code != 0,
@@ -432,10 +632,9 @@ impl Kubelets {
                                 ct.step = Step::BackOff;
                                 ct.next = Some(at.plus(Duration::from_secs(wait)));
                                 if wait > 0 {
-                                    let (ct_name, backoff) = (ct.name.clone(), ct.backoff);
+                                    let backoff = ct.backoff;
                                     ct.last = Some(ct.state.clone());
                                     ct.state = State::Waiting { reason: "CrashLoopBackOff".into(), message: Some(format!("back-off {backoff}s restarting failed container={ct_name} pod={pod_name}_{ns}({id})")) };
-                                    let ct_field = field(ct);
                                     c.event_at(pod, "Warning", "BackOff", &format!("Back-off restarting failed container {ct_name} in pod {pod_name}_{ns}({id})"), Some(&ct_field));
                                 }
                             } else {
@@ -444,13 +643,33 @@ impl Kubelets {
                                 return;
                             }
                         }
-                        Some((at, _, _)) => {
-                            ct.next = Some(if ct.ready { at } else { at.min(first_probe_at(&ct.spec, since)) });
-                            c.wake_at(ct.next.unwrap_or(at));
-                            return;
-                        }
                         None => {
-                            ct.next = if ct.ready { None } else { Some(first_probe_at(&ct.spec, since)) };
+                            // Wake for what can change something: the exit, a kill, file changes
+                            // a probe may see, and attempts that would move a probe's result.
+                            let mut wake: Vec<Timestamp> = Vec::new();
+                            if let Some((after, _)) = plan.exit {
+                                wake.push(since.plus(secs(after)));
+                            }
+                            if let Some(after) = plan.oom_after {
+                                wake.push(since.plus(secs(after)));
+                            }
+                            if let Some(k) = &ct.kill {
+                                wake.push(k.0);
+                            }
+                            if ct.kill.is_none() && !ct.probes.is_empty() {
+                                if let Some((at, _)) = plan.effect(ct.applied) {
+                                    wake.push(since.plus(secs(at)));
+                                }
+                                let active: Vec<usize> = ct.probes.iter().enumerate().filter(|(_, p)| ct.started || p.kind == probes::Kind::Startup).map(|(k, _)| k).collect();
+                                for k in active {
+                                    let at = ct.probes[k].next;
+                                    let ok = ct.attempt(k, &pod_ip, at, true).is_ok();
+                                    if ct.probes[k].would_change(ok) {
+                                        wake.push(at);
+                                    }
+                                }
+                            }
+                            ct.next = wake.into_iter().min();
                             if let Some(n) = ct.next {
                                 c.wake_at(n);
                             }
