@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -34,7 +35,14 @@ const TICK: Duration = Duration::from_millis(100);
 const DEFAULT_WATCH_TIMEOUT: Duration = Duration::from_secs(1800);
 
 type Body = BoxBody<Bytes, Infallible>;
-type Shared = Arc<Mutex<Cluster>>;
+/// The cluster and how fast its clock follows wall time (changed through /hakoniwa/speed).
+struct State {
+    cluster: Mutex<Cluster>,
+    /// Speed as f64 bits.
+    speed: AtomicU64,
+}
+
+type Shared = Arc<State>;
 
 fn wall_now() -> Timestamp {
     let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
@@ -80,7 +88,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let shared: Shared = Arc::new(Mutex::new(cluster));
+    let shared: Shared = Arc::new(State { cluster: Mutex::new(cluster), speed: AtomicU64::new(args.speed.to_bits()) });
     rt.block_on(async move {
         let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
         let listener = match TcpListener::bind(addr).await {
@@ -91,9 +99,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             }
         };
         eprintln!("Hakoniwa: Kubernetes v1.33 API (simulated) on http://{addr} (context {context}, speed {}x)", args.speed);
-        if args.speed > 0.0 {
-            tokio::spawn(run_clock(shared.clone(), args.speed));
-        }
+        tokio::spawn(run_clock(shared.clone()));
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(s) => s,
@@ -109,15 +115,19 @@ pub fn run(args: ServeArgs) -> ExitCode {
 }
 
 /// Moves virtual time with wall time.
-async fn run_clock(shared: Shared, speed: f64) {
+async fn run_clock(shared: Shared) {
     let mut last = Instant::now();
     loop {
         tokio::time::sleep(TICK).await;
         let now = Instant::now();
         let elapsed = now.duration_since(last);
         last = now;
+        let speed = f64::from_bits(shared.speed.load(Ordering::Relaxed));
+        if speed <= 0.0 {
+            continue;
+        }
         let ms = (elapsed.as_secs_f64() * 1000.0 * speed) as i64;
-        if let Ok(mut c) = shared.lock() {
+        if let Ok(mut c) = shared.cluster.lock() {
             c.advance(hakoniwa_core::Duration::from_millis(ms));
         }
     }
@@ -149,7 +159,7 @@ fn advance(shared: &Shared, query: Option<&str>) -> Response<Body> {
     let Some(secs) = secs.filter(|s| s.is_finite() && *s >= 0.0 && *s <= 86_400.0 * 366.0) else {
         return reply(400, "seconds: a number of seconds from 0 to one year is required\n".to_string());
     };
-    match shared.lock() {
+    match shared.cluster.lock() {
         Ok(mut c) => {
             c.advance(hakoniwa_core::Duration::from_millis((secs * 1000.0).round() as i64));
             reply(200, format!("{}\n", c.now().rfc3339()))
@@ -158,9 +168,27 @@ fn advance(shared: &Shared, query: Option<&str>) -> Response<Body> {
     }
 }
 
+/// `POST /hakoniwa/speed?x=N`: the clock follows wall time N times as fast (0 stops it).
+const SPEED_PATH: &str = "/hakoniwa/speed";
+
+fn set_speed(shared: &Shared, query: Option<&str>) -> Response<Body> {
+    let x = query.into_iter().flat_map(|q| q.split('&')).find_map(|kv| kv.strip_prefix("x=")).and_then(|v| v.parse::<f64>().ok());
+    let reply = |code: u16, text: String| Response::builder().status(code).header("content-type", "text/plain").body(full(text.into_bytes())).unwrap_or_else(|_| Response::new(full(Vec::new())));
+    match x.filter(|x| x.is_finite() && (0.0..=10_000.0).contains(x)) {
+        Some(x) => {
+            shared.speed.store(x.to_bits(), Ordering::Relaxed);
+            reply(200, format!("{x}\n"))
+        }
+        None => reply(400, "x: a speed from 0 to 10000 is required\n".to_string()),
+    }
+}
+
 async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
     if req.uri().path() == ADVANCE_PATH && req.method() == hyper::Method::POST {
         return Ok(advance(&shared, req.uri().query()));
+    }
+    if req.uri().path() == SPEED_PATH && req.method() == hyper::Method::POST {
+        return Ok(set_speed(&shared, req.uri().query()));
     }
     let method = Method::parse(req.method().as_str()).unwrap_or(Method::Options);
     let target = req.uri().path_and_query().map_or_else(|| req.uri().path().to_string(), |pq| pq.as_str().to_string());
@@ -179,7 +207,7 @@ async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>
         core = core.with_bytes(&ct, body);
     }
     let is_watch = matches!(method, Method::Get) && core.param("watch").is_some_and(|w| w.is_empty() || w == "true" || w == "1");
-    let resp = match shared.lock() {
+    let resp = match shared.cluster.lock() {
         Ok(mut c) => c.handle(&core),
         Err(_) => return Ok(Response::builder().status(500).body(full(b"cluster lock poisoned".to_vec())).unwrap_or_else(|_| Response::new(full(Vec::new())))),
     };
@@ -226,7 +254,7 @@ fn stream_watch(shared: Shared, first_req: CoreRequest, first: CoreResponse) -> 
             next.query.retain(|(k, _)| !matches!(k.as_str(), "resourceVersion" | "sendInitialEvents" | "allowWatchBookmarks" | "noHeaders" | "resourceVersionMatch"));
             next.query.push(("resourceVersion".into(), rv.clone()));
             next.query.push(("noHeaders".into(), "true".into()));
-            let resp = match shared.lock() {
+            let resp = match shared.cluster.lock() {
                 Ok(mut c) => c.api().handle(&next),
                 Err(_) => return,
             };

@@ -22,6 +22,9 @@ struct Step {
     command: String,
     stdin: Option<String>,
     expected: String,
+    /// `$ COMMAND #sorted`: the output's lines compare in sorted order (kubectl prints them from
+    /// concurrent goroutines, as drain does).
+    sorted: bool,
 }
 
 fn parse(text: &str) -> Vec<Step> {
@@ -29,7 +32,7 @@ fn parse(text: &str) -> Vec<Step> {
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
         if line.starts_with("@ ") {
-            steps.push(Step { command: line.to_string(), stdin: None, expected: String::new() });
+            steps.push(Step { command: line.to_string(), stdin: None, expected: String::new(), sorted: false });
             continue;
         }
         let Some(cmd) = line.strip_prefix("$ ") else {
@@ -53,7 +56,11 @@ fn parse(text: &str) -> Vec<Step> {
             }
             None => (cmd.to_string(), None),
         };
-        steps.push(Step { command, stdin, expected: String::new() });
+        let (command, sorted) = match command.strip_suffix(" #sorted") {
+            Some(c) => (c.to_string(), true),
+            None => (command, false),
+        };
+        steps.push(Step { command, stdin, expected: String::new(), sorted });
     }
     steps
 }
@@ -69,6 +76,9 @@ fn render(steps: &[Step], outputs: &[String]) -> String {
         }
         out.push_str("$ ");
         out.push_str(&s.command);
+        if s.sorted {
+            out.push_str(" #sorted");
+        }
         if let Some(body) = &s.stdin {
             out.push_str(" <<EOF\n");
             out.push_str(body);
@@ -86,11 +96,19 @@ struct Server {
     port: u16,
 }
 
-/// `@ advance N`: asks the server to move its clock N seconds; prints nothing when it worked.
+/// `@ advance N` moves the server's clock N seconds; `@ speed X` makes it follow wall time X
+/// times as fast (for commands that wait, like drain; later output must not show ages). Prints
+/// nothing when it worked.
 fn directive(line: &str, port: u16) -> String {
-    let Some(secs) = line.strip_prefix("@ advance ") else { return format!("unknown directive: {line}\n") };
+    let target = if let Some(secs) = line.strip_prefix("@ advance ") {
+        format!("/hakoniwa/advance?seconds={secs}")
+    } else if let Some(x) = line.strip_prefix("@ speed ") {
+        format!("/hakoniwa/speed?x={x}")
+    } else {
+        return format!("unknown directive: {line}\n");
+    };
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(stream, "POST /hakoniwa/advance?seconds={secs} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+    write!(stream, "POST {target} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
     let mut reply = String::new();
     std::io::Read::read_to_string(&mut stream, &mut reply).unwrap();
     if reply.starts_with("HTTP/1.1 200") {
@@ -147,6 +165,11 @@ fn run(step: &Step, cwd: &Path, bin: &Path, kubeconfig: &Path) -> String {
     let mut text = String::from_utf8_lossy(&out.stdout).to_string();
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
+    }
+    if step.sorted {
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.sort_unstable();
+        text = lines.iter().map(|l| format!("{l}\n")).collect();
     }
     let code = out.status.code().unwrap_or(-1);
     if code != 0 {

@@ -288,6 +288,8 @@ fn binding_eviction_and_logs() {
     assert_eq!(err(&mut c, Request::post("/api/v1/namespaces/default/pods/web/binding", binding)), "Operation cannot be fulfilled on pods/binding \"web\": pod web is already assigned to node \"kind-worker\"");
     let pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "keep"}, "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "web"}}}});
     ok(&mut c, Request::post("/apis/policy/v1/namespaces/default/poddisruptionbudgets", pdb));
+    // Pending pods are evicted without a look at budgets: let it run first.
+    c.advance(Duration::from_secs(10));
     let eviction = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "web", "namespace": "default"}});
     let r = c.api().handle(&Request::post("/api/v1/namespaces/default/pods/web/eviction", eviction.clone()));
     assert_eq!(r.status, 429);

@@ -711,3 +711,68 @@ fn a_missing_config_map_holds_the_container() {
     assert_eq!(String::from_utf8(logs.body_bytes()).unwrap(), "mode=fast\n");
     assert_eq!(exec(&mut c, "cfg", &["printenv", "KUBERNETES_SERVICE_HOST"]).0, "10.96.0.1\n");
 }
+
+#[test]
+fn a_disruption_budget_counts_and_guards_evictions() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web", "nginx:1.27", 3)));
+    let pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "web"}, "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "web"}}}});
+    send(&mut c, Request::post("/apis/policy/v1/namespaces/default/poddisruptionbudgets", pdb));
+    advance(&mut c, 30);
+    let p = get(&mut c, "/apis/policy/v1/namespaces/default/poddisruptionbudgets/web");
+    assert_eq!((p["status"]["currentHealthy"].as_i64(), p["status"]["desiredHealthy"].as_i64(), p["status"]["disruptionsAllowed"].as_i64(), p["status"]["expectedPods"].as_i64()), (Some(3), Some(2), Some(1), Some(3)));
+    assert_eq!(p["status"]["conditions"][0]["reason"], "SufficientPods");
+    assert_eq!(rows(&mut c, "/apis/policy/v1/namespaces/default/poddisruptionbudgets")[0][1..4], ["2", "N/A", "1"]);
+    let names: Vec<String> = pods(&mut c, "default").into_iter().map(|p| p.0).collect();
+    let evict = |c: &mut Cluster, pod: &str| {
+        let body = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pod, "namespace": "default"}});
+        c.handle(&Request::post(&format!("/api/v1/namespaces/default/pods/{pod}/eviction"), body))
+    };
+    assert_eq!(evict(&mut c, &names[0]).status, 201);
+    // The budget is used up until the replacement is ready.
+    let refused = evict(&mut c, &names[1]);
+    assert_eq!(refused.status, 429);
+    let body: Value = serde_json::from_slice(&refused.body_bytes()).unwrap();
+    assert_eq!(body["message"], "Cannot evict pod as it would violate the pod's disruption budget.");
+    assert_eq!(body["details"]["causes"][0]["message"], "The disruption budget web needs 2 healthy pods and has 2 currently");
+    advance(&mut c, 30);
+    assert_eq!(evict(&mut c, &names[1]).status, 201);
+}
+
+#[test]
+fn a_stopped_node_goes_not_ready_and_its_pods_move_after_the_toleration() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web", "nginx:1.27", 4)));
+    advance(&mut c, 30);
+    let node_status = |c: &mut Cluster, n: &str| rows(c, "/api/v1/nodes").into_iter().find(|r| r[0] == n).unwrap()[1].clone();
+    assert!(c.stop_node("kind-worker2"));
+    advance(&mut c, 30);
+    assert_eq!(node_status(&mut c, "kind-worker2"), "Ready", "within the grace period");
+    advance(&mut c, 40);
+    assert_eq!(node_status(&mut c, "kind-worker2"), "NotReady");
+    let n = get(&mut c, "/api/v1/nodes/kind-worker2");
+    let ready = n["status"]["conditions"].as_array().unwrap().iter().find(|x| x["type"] == "Ready").unwrap().clone();
+    assert_eq!((ready["status"].as_str(), ready["message"].as_str()), (Some("Unknown"), Some("Kubelet stopped posting node status.")));
+    let keys: Vec<(String, String)> = n["spec"]["taints"].as_array().unwrap().iter().map(|t| (t["key"].as_str().unwrap().to_string(), t["effect"].as_str().unwrap().to_string())).collect();
+    assert!(keys.contains(&("node.kubernetes.io/unreachable".into(), "NoExecute".into())), "{keys:?}");
+    // Their status is stale (still 1/1 Running), but their Ready condition is False.
+    let list = get(&mut c, "/api/v1/namespaces/default/pods");
+    let lost: Vec<&Value> = list["items"].as_array().unwrap().iter().filter(|p| p["spec"]["nodeName"] == "kind-worker2").collect();
+    assert!(!lost.is_empty());
+    for p in lost {
+        let ready = p["status"]["conditions"].as_array().unwrap().iter().find(|x| x["type"] == "Ready").unwrap();
+        assert_eq!(ready["status"], "False");
+    }
+    // Pods tolerate unreachable for 300 s (DefaultTolerationSeconds), then are evicted and
+    // replaced elsewhere; the old ones stay Terminating while the node is away.
+    advance(&mut c, 320);
+    let d = get(&mut c, "/apis/apps/v1/namespaces/default/deployments/web");
+    assert_eq!(d["status"]["readyReplicas"], 4, "{}", d["status"]);
+    assert!(pods(&mut c, "default").iter().any(|p| p.2 == "Terminating"));
+    assert!(events(&mut c, "default").iter().any(|e| e.1 == "TaintManagerEviction"));
+    assert!(c.start_node("kind-worker2"));
+    advance(&mut c, 20);
+    assert_eq!(node_status(&mut c, "kind-worker2"), "Ready");
+    assert!(pods(&mut c, "default").iter().all(|p| p.2 == "Running"), "{:?}", pods(&mut c, "default"));
+    assert!(get(&mut c, "/api/v1/nodes/kind-worker2")["spec"]["taints"].is_null());
+}

@@ -37,12 +37,13 @@ impl ControlPlane {
         };
         for _ in 0..MAX_ROUNDS {
             let before = api.store().resource_version();
+            // Kubelets first: their heartbeats are fresh when the node controller looks.
+            let mut c = Client::new(api, &mut self.recorder, "kubelet");
+            self.kubelets.sync(&mut c);
+            keep(c.wake);
             keep(self.controllers.sync_all(api, &mut self.recorder));
             let mut c = Client::new(api, &mut self.recorder, SCHEDULER_NAME);
             self.scheduler.sync(&mut c);
-            keep(c.wake);
-            let mut c = Client::new(api, &mut self.recorder, "kubelet");
-            self.kubelets.sync(&mut c);
             keep(c.wake);
             if api.store().resource_version() == before {
                 break;

@@ -201,6 +201,27 @@ impl Cluster {
         Ok(out)
     }
 
+    /// Stops a node's kubelet, as if the machine went off: the node controller notices when the
+    /// Lease is older than the grace period.
+    pub fn stop_node(&mut self, node: &str) -> bool {
+        if self.api.store().get("nodes", "", node).is_none() {
+            return false;
+        }
+        self.control.kubelets().set_down(node, true);
+        self.settle();
+        true
+    }
+
+    /// Starts a stopped node's kubelet again.
+    pub fn start_node(&mut self, node: &str) -> bool {
+        if self.api.store().get("nodes", "", node).is_none() {
+            return false;
+        }
+        self.control.kubelets().set_down(node, false);
+        self.settle();
+        true
+    }
+
     /// Lets the control loops react to what has been written through [`Cluster::api`].
     pub fn settle(&mut self) {
         self.api.set_time(self.clock.now());

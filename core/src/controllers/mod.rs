@@ -5,11 +5,13 @@
 pub mod client;
 mod cronjob;
 mod daemonset;
+mod disruption;
 mod deployment;
 mod endpoints;
 mod gc;
 mod job;
 mod namespace;
+mod nodelifecycle;
 mod replicaset;
 mod revisions;
 mod statefulset;
@@ -39,6 +41,7 @@ impl Default for ControllerManager {
         ControllerManager {
             controllers: vec![
                 Box::new(namespace::NamespaceController),
+                Box::new(nodelifecycle::NodeLifecycleController),
                 Box::new(deployment::DeploymentController),
                 Box::new(replicaset::ReplicaSetController),
                 Box::new(daemonset::DaemonSetController),
@@ -47,6 +50,7 @@ impl Default for ControllerManager {
                 Box::new(job::JobController),
                 Box::new(ttl::TtlAfterFinishedController),
                 Box::new(endpoints::EndpointsController),
+                Box::new(disruption::DisruptionController),
                 Box::new(gc::GarbageCollector),
             ],
         }

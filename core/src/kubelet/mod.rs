@@ -183,6 +183,17 @@ pub struct Kubelets {
     static_pods: BTreeMap<String, Vec<Value>>,
     /// Images every node has from the start (qualified references).
     preloaded: BTreeSet<String>,
+    /// Nodes whose kubelet is stopped (the machine is off or unreachable).
+    down: BTreeSet<String>,
+}
+
+/// How often a kubelet renews its node's Lease.
+const LEASE_RENEW: Duration = Duration::from_secs(10);
+
+/// `2026-11-25T11:00:00.000000Z`: a Lease's MicroTime.
+fn micro_time(t: Timestamp) -> String {
+    let s = t.rfc3339();
+    format!("{}.{:06}Z", s.trim_end_matches('Z'), t.unix_millis().rem_euclid(1000) * 1000)
 }
 
 const MAX_LOG_LINES_PER_SYNC: usize = 10_000;
@@ -264,9 +275,78 @@ impl Kubelets {
         self.preloaded = preloaded.iter().map(|i| qualified(i)).collect();
     }
 
+    /// Stops a node's kubelet (`down`) or starts it again.
+    pub fn set_down(&mut self, node: &str, down: bool) {
+        if down {
+            self.down.insert(node.to_string());
+        } else {
+            self.down.remove(node);
+        }
+    }
+
+    pub fn is_down(&self, node: &str) -> bool {
+        self.down.contains(node)
+    }
+
+    /// A running kubelet keeps its node's Lease fresh and, after an outage, reports the node
+    /// healthy again.
+    fn heartbeat(&mut self, c: &mut Client, node: &Value) {
+        let now = c.now();
+        let node_name = name(node).to_string();
+        match c.get("leases.coordination.k8s.io", "kube-node-lease", &node_name) {
+            None => {
+                let lease = json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                    "metadata": {"name": node_name, "namespace": "kube-node-lease", "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": node_name, "uid": node["metadata"]["uid"]}]},
+                    "spec": {"holderIdentity": node_name, "leaseDurationSeconds": 40, "renewTime": micro_time(now)}});
+                let _ = c.create("coordination.k8s.io/v1", "leases", "kube-node-lease", lease);
+            }
+            Some(lease) => {
+                let renewed = lease["spec"]["renewTime"].as_str().and_then(Timestamp::parse_rfc3339).unwrap_or_default();
+                if now >= renewed.plus(LEASE_RENEW) {
+                    let mut next = (*lease).clone();
+                    next["spec"]["renewTime"] = json!(micro_time(now));
+                    let _ = c.update("coordination.k8s.io/v1", "leases", next);
+                }
+            }
+        }
+        let healthy = node["status"]["conditions"].as_array().into_iter().flatten().all(|x| if x["type"] == "Ready" { x["status"] == "True" } else { x["status"] == "False" });
+        if !healthy {
+            let ts = now.rfc3339();
+            let mut next = node.clone();
+            if let Some(conds) = next["status"]["conditions"].as_array_mut() {
+                for cond in conds.iter_mut() {
+                    let (status, reason, message) = match cond["type"].as_str().unwrap_or_default() {
+                        "MemoryPressure" => ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                        "DiskPressure" => ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                        "PIDPressure" => ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                        _ => ("True", "KubeletReady", "kubelet is posting ready status"),
+                    };
+                    cond["status"] = json!(status);
+                    cond["reason"] = json!(reason);
+                    cond["message"] = json!(message);
+                    cond["lastHeartbeatTime"] = json!(ts);
+                    cond["lastTransitionTime"] = json!(ts);
+                }
+            }
+            let _ = c.update_status("v1", "nodes", next);
+            let mut about = node.clone();
+            about["apiVersion"] = json!("v1");
+            about["kind"] = json!("Node");
+            c.event(&about, "Normal", "NodeReady", &format!("Node {node_name} status is now: NodeReady"));
+        }
+    }
+
     pub fn sync(&mut self, c: &mut Client) {
-        let nodes: BTreeMap<String, Arc<Value>> = c.list("nodes", None).into_iter().map(|n| (name(&n).to_string(), n)).collect();
+        let all_nodes: BTreeMap<String, Arc<Value>> = c.list("nodes", None).into_iter().map(|n| (name(&n).to_string(), n)).collect();
         c.component = "kubelet";
+        for (node_name, node) in &all_nodes {
+            if !self.down.contains(node_name) {
+                c.host = Some(node_name.clone());
+                self.heartbeat(c, node);
+            }
+        }
+        // A stopped kubelet does nothing for its pods.
+        let nodes: BTreeMap<String, Arc<Value>> = all_nodes.into_iter().filter(|(n, _)| !self.down.contains(n)).collect();
         for (node_name, manifests) in &self.static_pods {
             if let Some(node) = nodes.get(node_name) {
                 c.host = Some(node_name.clone());

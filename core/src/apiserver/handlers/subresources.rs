@@ -115,30 +115,80 @@ pub(super) fn bind(server: &mut ApiServer, req: &Request, info: &ResourceInfo, n
     Ok(success(201))
 }
 
-/// POST pods/{name}/eviction: delete a pod unless a PodDisruptionBudget forbids it.
+/// POST pods/{name}/eviction: delete a pod unless a PodDisruptionBudget forbids it; an allowed
+/// eviction uses up one of the budget's disruptions until the disruption controller recounts.
 pub(super) fn evict(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, pod_name: &str) -> Result<Response, ApiError> {
     let body = parse_body(req).unwrap_or(Value::Null);
-    let pod = stored(server, info, ns, pod_name)?;
-    let terminal = matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed"));
-    if !terminal && pod["metadata"]["deletionTimestamp"].is_null() {
+    let mut pod = stored(server, info, ns, pod_name)?;
+    let phase = pod["status"]["phase"].as_str().unwrap_or("Pending").to_string();
+    let checked = !matches!(phase.as_str(), "Succeeded" | "Failed" | "Pending") && pod["metadata"]["deletionTimestamp"].is_null();
+    if checked {
         let all = crate::store::Selection::All;
-        for pdb in server.store.list("poddisruptionbudgets.policy", Some(ns), &all, None) {
-            let Ok(sel) = Selector::from_label_selector(&pdb.object["spec"]["selector"]) else { continue };
-            if sel.is_empty() || !sel.matches(pod["metadata"]["labels"].as_object()) {
-                continue;
-            }
-            let allowed = pdb.object["status"]["disruptionsAllowed"].as_i64().unwrap_or(0);
-            if allowed <= 0 {
-                let pdb_name = name(&pdb.object).to_string();
-                let desired = pdb.object["status"]["desiredHealthy"].as_i64().unwrap_or(0);
-                let current = pdb.object["status"]["currentHealthy"].as_i64().unwrap_or(0);
+        let pdbs: Vec<Value> = server
+            .store
+            .list("poddisruptionbudgets.policy", Some(ns), &all, None)
+            .into_iter()
+            .map(|s| (*s.object).clone())
+            .filter(|pdb| Selector::from_label_selector(&pdb["spec"]["selector"]).is_ok_and(|sel| !sel.is_empty() && sel.matches(pod["metadata"]["labels"].as_object())))
+            .collect();
+        if pdbs.len() > 1 {
+            return Err(ApiError::Internal("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.".into()));
+        }
+        if let Some(pdb) = pdbs.into_iter().next() {
+            let pdb_name = name(&pdb).to_string();
+            let too_many = |cause: String| {
                 let mut status = ApiError::TooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.".into()).to_status();
-                status["details"] = json!({"causes": [{"reason": "DisruptionBudget", "message": format!("The disruption budget {pdb_name} needs {desired} healthy pods and has {current} currently")}]});
-                return Ok(Response::object(429, status));
+                status["details"] = json!({"causes": [{"reason": "DisruptionBudget", "message": cause}]});
+                status
+            };
+            let st = &pdb["status"];
+            let (desired, current) = (st["desiredHealthy"].as_i64().unwrap_or(0), st["currentHealthy"].as_i64().unwrap_or(0));
+            let ready = pod["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True");
+            let unready_may_go = !ready && (pdb["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow" || (current >= desired && desired > 0));
+            if !unready_may_go {
+                if st["observedGeneration"].as_i64().unwrap_or(0) < pdb["metadata"]["generation"].as_i64().unwrap_or(0) {
+                    let mut status = too_many(format!("The disruption budget {pdb_name} is still being processed by the server."));
+                    status["details"]["retryAfterSeconds"] = json!(10);
+                    return Ok(Response::object(429, status));
+                }
+                let allowed = st["disruptionsAllowed"].as_i64().unwrap_or(0);
+                if allowed < 0 {
+                    return Err(ApiError::Forbidden { resource: GroupResource::new("", "pods/eviction"), name: pod_name.into(), why: "pdb disruptions allowed is negative".into() });
+                }
+                if allowed == 0 {
+                    return Ok(Response::object(429, too_many(format!("The disruption budget {pdb_name} needs {desired} healthy pods and has {current} currently"))));
+                }
+                // Use up one disruption until the controller sees the pod go.
+                let mut next = pdb.clone();
+                next["status"]["disruptionsAllowed"] = json!(allowed - 1);
+                next["status"]["disruptedPods"][pod_name] = json!(server.now.rfc3339());
+                if allowed - 1 == 0 {
+                    if let Some(conds) = next["status"]["conditions"].as_array_mut() {
+                        for c in conds.iter_mut().filter(|c| c["type"] == "DisruptionAllowed") {
+                            if c["status"] != "False" {
+                                c["lastTransitionTime"] = json!(server.now.rfc3339());
+                            }
+                            c["status"] = json!("False");
+                            c["reason"] = json!("InsufficientPods");
+                        }
+                    }
+                }
+                let rv = server.store.get("poddisruptionbudgets.policy", ns, &pdb_name).map(|s| s.resource_version);
+                metadata_mut(&mut next).remove("resourceVersion");
+                server.store.update("poddisruptionbudgets.policy", ns, &pdb_name, next, rv).map_err(|e| ApiError::Internal(e.to_string()))?;
             }
         }
+        // The pod learns why it goes.
+        let now = server.now.rfc3339();
+        let conds = pod["status"]["conditions"].as_array().cloned().unwrap_or_default();
+        let mut conds: Vec<Value> = conds.into_iter().filter(|c| c["type"] != "DisruptionTarget").collect();
+        conds.push(json!({"type": "DisruptionTarget", "status": "True", "reason": "EvictionByEvictionAPI", "message": "Eviction API: evicting", "lastProbeTime": null, "lastTransitionTime": now}));
+        pod["status"]["conditions"] = Value::Array(conds);
+        metadata_mut(&mut pod).remove("resourceVersion");
+        let rv = server.store.get(&info.storage, ns, pod_name).map(|s| s.resource_version);
+        server.store.update(&info.storage, ns, pod_name, pod, rv).map_err(|e| ApiError::Internal(e.to_string()))?;
     }
-    let mut del = Request::delete(&req.path.trim_end_matches("/eviction").to_string());
+    let mut del = Request::delete(req.path.trim_end_matches("/eviction"));
     if let Some(opts) = body.get("deleteOptions").filter(|o| !o.is_null()) {
         del = del.with_object(opts.clone());
     }
