@@ -776,3 +776,71 @@ fn a_stopped_node_goes_not_ready_and_its_pods_move_after_the_toleration() {
     assert!(pods(&mut c, "default").iter().all(|p| p.2 == "Running"), "{:?}", pods(&mut c, "default"));
     assert!(get(&mut c, "/api/v1/nodes/kind-worker2")["spec"]["taints"].is_null());
 }
+
+fn scheduled_message(c: &mut Cluster, pod_name: &str) -> String {
+    let p = get(c, &format!("/api/v1/namespaces/default/pods/{pod_name}"));
+    p["status"]["conditions"].as_array().unwrap().iter().find(|x| x["type"] == "PodScheduled").unwrap()["message"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn pod_affinity_and_anti_affinity_place_pods_by_their_neighbours() {
+    let mut c = cluster();
+    // Required anti-affinity on hostname: one per worker, the third waits.
+    let mut d = deployment("spread", "nginx:1.27", 3);
+    d["spec"]["template"]["spec"]["affinity"] = json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"labelSelector": {"matchLabels": {"app": "spread"}}, "topologyKey": "kubernetes.io/hostname"}]}});
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", d));
+    advance(&mut c, 20);
+    let list = get(&mut c, "/api/v1/namespaces/default/pods");
+    let mut nodes: Vec<String> = list["items"].as_array().unwrap().iter().map(|p| p["spec"]["nodeName"].as_str().unwrap_or("").to_string()).collect();
+    nodes.sort();
+    assert_eq!(nodes, ["", "kind-worker", "kind-worker2"]);
+    let pending = list["items"].as_array().unwrap().iter().find(|p| p["spec"]["nodeName"].is_null()).unwrap()["metadata"]["name"].as_str().unwrap().to_string();
+    assert_eq!(
+        scheduled_message(&mut c, &pending),
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."
+    );
+    // Required affinity: next to a pod with app=db.
+    let mut db = pod("db", json!({"name": "db", "image": "redis"}));
+    db["metadata"]["labels"] = json!({"app": "db"});
+    db["spec"]["nodeName"] = json!("kind-worker2");
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", db));
+    let mut web = pod("near-db", json!({"name": "web", "image": "nginx"}));
+    web["spec"]["affinity"] = json!({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "kubernetes.io/hostname"}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", web));
+    assert_eq!(get(&mut c, "/api/v1/namespaces/default/pods/near-db")["spec"]["nodeName"], "kind-worker2");
+    // A zone key kind's nodes do not have: nowhere fits.
+    let mut zoned = pod("zoned", json!({"name": "web", "image": "nginx"}));
+    zoned["spec"]["affinity"] = json!({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "topology.kubernetes.io/zone"}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", zoned));
+    assert_eq!(
+        scheduled_message(&mut c, "zoned"),
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match pod affinity rules. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+    );
+}
+
+#[test]
+fn topology_spread_constraints_keep_the_skew() {
+    let mut c = cluster();
+    let mut d = deployment("even", "nginx:1.27", 5);
+    d["spec"]["template"]["spec"]["topologySpreadConstraints"] = json!([{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "even"}}}]);
+    d["spec"]["template"]["spec"]["tolerations"] = json!([{"key": "node-role.kubernetes.io/control-plane", "operator": "Exists", "effect": "NoSchedule"}]);
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", d));
+    let list = get(&mut c, "/api/v1/namespaces/default/pods");
+    let mut per_node: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for p in list["items"].as_array().unwrap() {
+        *per_node.entry(p["spec"]["nodeName"].as_str().unwrap().to_string()).or_default() += 1;
+    }
+    let counts: Vec<usize> = per_node.values().copied().collect();
+    assert_eq!(per_node.len(), 3, "{per_node:?}");
+    assert!(counts.iter().max().unwrap() - counts.iter().min().unwrap() <= 1, "{per_node:?}");
+    // A key no node has: the label is missing everywhere.
+    let mut z = pod("zonal", json!({"name": "web", "image": "nginx"}));
+    z["metadata"]["labels"] = json!({"app": "z"});
+    z["spec"]["topologySpreadConstraints"] = json!([{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": {"matchLabels": {"app": "z"}}}]);
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", z));
+    assert_eq!(
+        scheduled_message(&mut c, "zonal"),
+        "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match pod topology spread constraints (missing required label). preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+    );
+}

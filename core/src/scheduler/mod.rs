@@ -2,7 +2,9 @@
 //! on, the score plugins rank them, and the pod is bound to the best; when none fits, the pod
 //! gets kube-scheduler's `FailedScheduling` event and `PodScheduled=False` condition.
 
+mod interpod;
 mod plugins;
+mod spread;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -27,6 +27,14 @@ pub struct NodeInfo {
     pub host_ports: Vec<(String, i64)>,
     /// The controller (owner uid) of every pod on the node, for spreading.
     pub owners: Vec<String>,
+    /// The pods on the node (for inter-pod affinity and topology spread).
+    pub placed: Vec<std::sync::Arc<Value>>,
+}
+
+impl NodeInfo {
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.node["metadata"]["labels"][key].as_str()
+    }
 }
 
 fn q(v: &Value) -> Option<Quantity> {
@@ -76,6 +84,7 @@ impl NodeInfo {
         if let Some(owner) = controller_uid(pod) {
             self.owners.push(owner.to_string());
         }
+        self.placed.push(std::sync::Arc::new(pod.clone()));
         for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
             for p in c["ports"].as_array().into_iter().flatten() {
                 if let Some(hp) = p["hostPort"].as_i64().filter(|h| *h > 0) {
@@ -106,6 +115,7 @@ pub fn snapshot(c: &Client) -> Vec<NodeInfo> {
                 nonzero_memory: 0,
                 host_ports: Vec::new(),
                 owners: Vec::new(),
+                placed: Vec::new(),
             }
         })
         .collect();
@@ -170,7 +180,7 @@ pub fn node_affinity_ok(pod: &Value, node: &Value) -> bool {
 }
 
 /// Runs the filter plugins on one node: `Err(reason)` names the first that rejects it.
-fn filter(pod: &Value, n: &NodeInfo) -> Result<(), Reason> {
+fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Result<(), Reason> {
     let tolerations: Vec<Value> = pod["spec"]["tolerations"].as_array().cloned().unwrap_or_default();
     // NodeUnschedulable
     if n.node["spec"]["unschedulable"] == true {
@@ -220,6 +230,9 @@ fn filter(pod: &Value, n: &NodeInfo) -> Result<(), Reason> {
     if !insufficient.is_empty() {
         return Err(insufficient.join("\u{0}"));
     }
+    // PodTopologySpread, then InterPodAffinity.
+    super::spread::filter(pod, n, all)?;
+    super::interpod::filter(pod, n, all)?;
     Ok(())
 }
 
@@ -233,6 +246,46 @@ fn resource_score(pod: &Value, n: &NodeInfo) -> i64 {
     let least = ((1.0 - fc) * 100.0 + (1.0 - fm) * 100.0) / 2.0;
     let balanced = (1.0 - (fc - fm).abs()) * 100.0;
     (least + balanced) as i64
+}
+
+/// Whether preemption could help with a filter failure (Unschedulable) or not
+/// (UnschedulableAndUnresolvable).
+fn resolvable(reason: &str) -> bool {
+    reason.starts_with("Insufficient")
+        || reason.starts_with("Too many pods")
+        || reason == super::interpod::ANTI_AFFINITY_NOT_MATCH
+        || reason == super::interpod::EXISTING_ANTI_AFFINITY_NOT_MATCH
+        || reason == super::spread::CONSTRAINTS_NOT_MATCH
+        || reason == "node(s) didn't have free ports for the requested pod ports"
+}
+
+/// Scales raw scores to 0..`max` over the feasible nodes (all equal: all `max` when positive).
+fn normalize(raw: &[i64], max: i64) -> Vec<i64> {
+    let (lo, hi) = (raw.iter().copied().min().unwrap_or(0), raw.iter().copied().max().unwrap_or(0));
+    if hi == lo {
+        return vec![0; raw.len()];
+    }
+    raw.iter().map(|r| (r - lo) * max / (hi - lo)).collect()
+}
+
+/// NodeAffinity's score: the weights of the preferred terms the node matches.
+fn preferred_node_affinity(pod: &Value, node: &Value) -> i64 {
+    pod["spec"]["affinity"]["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| {
+            let probe = serde_json::json!({"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [t["preference"]]}}}}});
+            node_affinity_ok(&probe, node)
+        })
+        .map(|t| t["weight"].as_i64().unwrap_or(0))
+        .sum()
+}
+
+/// TaintToleration's score: PreferNoSchedule taints the pod does not tolerate.
+fn prefer_no_schedule(pod: &Value, node: &Value) -> i64 {
+    let tolerations: Vec<Value> = pod["spec"]["tolerations"].as_array().cloned().unwrap_or_default();
+    node["spec"]["taints"].as_array().into_iter().flatten().filter(|t| t["effect"] == "PreferNoSchedule" && !tolerates(&tolerations, t)).count() as i64
 }
 
 /// PodTopologySpread's cluster default (spread over hostnames, weight 2): among the feasible
@@ -249,10 +302,10 @@ pub fn place(pod: &Value, nodes: &[NodeInfo]) -> Result<String, String> {
     let (mut unresolvable, mut resources) = (0, 0);
     let mut feasible: Vec<&NodeInfo> = Vec::new();
     for n in nodes {
-        match filter(pod, n) {
+        match filter(pod, n, nodes) {
             Ok(()) => feasible.push(n),
             Err(r) => {
-                if r.starts_with("Insufficient") || r.starts_with("Too many pods") {
+                if resolvable(&r) {
                     resources += 1;
                 } else {
                     unresolvable += 1;
@@ -263,10 +316,20 @@ pub fn place(pod: &Value, nodes: &[NodeInfo]) -> Result<String, String> {
             }
         }
     }
-    let spread = spread_scores(pod, &feasible);
+    // PodTopologySpread: the pod's own ScheduleAnyway constraints, else the cluster default
+    // (spread a controller's pods over hostnames).
+    let explicit: Vec<Option<i64>> = feasible.iter().map(|n| super::spread::raw_penalty(pod, n, nodes)).collect();
+    let spread = if explicit.iter().any(Option::is_some) {
+        normalize(&explicit.iter().map(|p| -p.unwrap_or(0)).collect::<Vec<_>>(), 200)
+    } else {
+        spread_scores(pod, &feasible)
+    };
+    let interpod = normalize(&feasible.iter().map(|n| super::interpod::raw_score(pod, n, nodes)).collect::<Vec<_>>(), 200);
+    let node_pref = normalize(&feasible.iter().map(|n| preferred_node_affinity(pod, &n.node)).collect::<Vec<_>>(), 200);
+    let taint_pref = normalize(&feasible.iter().map(|n| -prefer_no_schedule(pod, &n.node)).collect::<Vec<_>>(), 300);
     let mut best: Option<(i64, &str)> = None;
-    for (n, sp) in feasible.iter().zip(spread) {
-        let s = resource_score(pod, n) + sp;
+    for (i, (n, sp)) in feasible.iter().zip(spread).enumerate() {
+        let s = resource_score(pod, n) + sp + interpod[i] + node_pref[i] + taint_pref[i];
         if best.is_none_or(|(b, name)| s > b || (s == b && n.name.as_str() < name)) {
             best = Some((s, &n.name));
         }
