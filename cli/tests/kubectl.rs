@@ -102,6 +102,8 @@ struct Server {
 fn directive(line: &str, port: u16) -> String {
     let target = if let Some(secs) = line.strip_prefix("@ advance ") {
         format!("/hakoniwa/advance?seconds={secs}")
+    } else if line.starts_with("@ preset ") {
+        return String::new();
     } else if let Some(x) = line.strip_prefix("@ speed ") {
         format!("/hakoniwa/speed?x={x}")
     } else {
@@ -125,11 +127,11 @@ impl Drop for Server {
     }
 }
 
-fn start_server(dir: &Path) -> Server {
+fn start_server(dir: &Path, preset: &str) -> Server {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let kubeconfig = dir.join("kubeconfig");
     let child = Command::new(env!("CARGO_BIN_EXE_hakoniwa"))
-        .args(["serve", "--port", &port.to_string(), "--speed", "0", "--start", START, "--seed", "1"])
+        .args(["serve", "--port", &port.to_string(), "--speed", "0", "--start", START, "--seed", "1", "--preset", preset])
         .arg("--kubeconfig-out")
         .arg(&kubeconfig)
         .stderr(Stdio::null())
@@ -202,7 +204,9 @@ fn real_kubectl_scenarios() {
         let steps = parse(&text);
         let dir = work.join(file.file_stem().unwrap());
         std::fs::create_dir_all(&dir).unwrap();
-        let server = start_server(&dir);
+        // `@ preset NAME` on the first line picks the cluster.
+        let preset = steps.first().and_then(|s| s.command.strip_prefix("@ preset ")).unwrap_or("kind").to_string();
+        let server = start_server(&dir, &preset);
         let outputs: Vec<String> = steps
             .iter()
             .map(|s| if s.command.starts_with("@ ") { directive(&s.command, server.port) } else { run(s, &scenarios, &bin, &server.kubeconfig) })

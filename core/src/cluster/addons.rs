@@ -9,8 +9,11 @@ use super::preset::PresetError;
 
 /// Addon manifests built into this binary, by the name presets use.
 const ADDONS: &[(&str, &str)] = &[
-    ("kind/system", include_str!("../../data/addons/kind/system.yaml")),
-    ("kind/static-pods", include_str!("../../data/addons/kind/static-pods.yaml")),
+    ("kubeadm/core", include_str!("../../data/addons/kubeadm/core.yaml")),
+    ("kubeadm/static-pods", include_str!("../../data/addons/kubeadm/static-pods.yaml")),
+    ("kind/kindnet", include_str!("../../data/addons/kind/kindnet.yaml")),
+    ("kind/local-path", include_str!("../../data/addons/kind/local-path.yaml")),
+    ("minikube/storage-provisioner", include_str!("../../data/addons/minikube/storage-provisioner.yaml")),
 ];
 
 /// Fills `${NAME}` placeholders; a multi-line value keeps the indentation of the line it is on.

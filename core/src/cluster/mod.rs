@@ -94,7 +94,9 @@ impl Cluster {
         let version = self.preset.kubernetes_version.clone();
         let boot_date = self.api.now().rfc3339()[..10].to_string();
         let ca = crate::controllers::SIMULATED_CA;
-        let common = [("KUBERNETES_VERSION", version.as_str()), ("CLUSTER_CA", ca), ("BOOT_DATE", boot_date.as_str())];
+        let preset_vars = self.preset.vars.clone();
+        let mut common: Vec<(&str, &str)> = vec![("KUBERNETES_VERSION", version.as_str()), ("CLUSTER_CA", ca), ("BOOT_DATE", boot_date.as_str())];
+        common.extend(preset_vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         for addon in self.preset.addons.clone() {
             for doc in addons::manifests(&addon, &common)? {
                 self.create_manifest(doc)?;
@@ -103,7 +105,8 @@ impl Cluster {
         let mut static_pods = std::collections::BTreeMap::new();
         if let Some(name) = self.preset.static_pods.clone() {
             for node in self.preset.nodes.iter().filter(|n| n.labels.contains_key("node-role.kubernetes.io/control-plane")) {
-                let vars = [("NODE_NAME", node.name.as_str()), ("NODE_IP", node.internal_ip.as_str()), common[0], common[1], common[2]];
+                let mut vars = vec![("NODE_NAME", node.name.as_str()), ("NODE_IP", node.internal_ip.as_str())];
+                vars.extend(common.iter().copied());
                 static_pods.insert(node.name.clone(), addons::manifests(&name, &vars)?);
             }
         }
@@ -133,17 +136,20 @@ impl Cluster {
         let first_ip = first_service_ip(&self.preset.service_cidr);
         let svc = json!({"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": "kubernetes", "labels": {"component": "apiserver", "provider": "kubernetes"}},
-            "spec": {"clusterIP": first_ip, "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}});
+            "spec": {"clusterIP": first_ip, "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": self.preset.api_server_port}]}});
         self.api.call(&Request::post("/api/v1/namespaces/default/services", svc))?;
         let ep = json!({"apiVersion": "v1", "kind": "Endpoints",
             "metadata": {"name": "kubernetes", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
-            "subsets": [{"addresses": [{"ip": self.preset.api_server_address}], "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]});
+            "subsets": [{"addresses": [{"ip": self.preset.api_server_address}], "ports": [{"name": "https", "port": self.preset.api_server_port, "protocol": "TCP"}]}]});
         self.api.call(&Request::post("/api/v1/namespaces/default/endpoints", ep))?;
         for sc in self.preset.storage_classes.clone() {
             let mut obj = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": sc.name},
                 "provisioner": sc.provisioner, "reclaimPolicy": sc.reclaim_policy, "volumeBindingMode": sc.volume_binding_mode});
             if sc.default {
                 obj["metadata"]["annotations"] = json!({"storageclass.kubernetes.io/is-default-class": "true"});
+            }
+            if !sc.labels.is_empty() {
+                obj["metadata"]["labels"] = json!(sc.labels);
             }
             self.api.call(&Request::post("/apis/storage.k8s.io/v1/storageclasses", obj))?;
         }
@@ -298,6 +304,34 @@ mod tests {
             ]
         );
         assert_eq!(c.namespaces(), ["default", "kube-node-lease", "kube-public", "kube-system", "local-path-storage"]);
+    }
+
+    #[test]
+    fn minikube_is_one_node_running_everything() {
+        let mut c = Cluster::boot(Preset::builtin("minikube").unwrap(), 1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap();
+        let rows = c.node_rows();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].name.as_str(), rows[0].status.as_str(), rows[0].roles.as_str()), ("minikube", "Ready", "control-plane"));
+        let node = c.api_ref().store().get("nodes", "", "minikube").unwrap();
+        assert_eq!(node.object["metadata"]["labels"]["minikube.k8s.io/updated_at"], "2026_11_25T10_59_00_0700");
+        assert!(node.object["spec"]["taints"].is_null());
+        let resp = c.handle(&Request::get("/api/v1/namespaces/kube-system/pods"));
+        let list: Value = serde_json::from_slice(&resp.body_bytes()).unwrap();
+        let mut names: Vec<(String, String)> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["metadata"]["name"].as_str().unwrap().split('-').take(2).collect::<Vec<_>>().join("-"), p["status"]["phase"].as_str().unwrap_or_default().to_string()))
+            .collect();
+        names.sort();
+        let expected = ["coredns-", "etcd-minikube", "kube-apiserver", "kube-controller", "kube-proxy", "kube-scheduler", "storage-provisioner"];
+        assert_eq!(names.len(), expected.len(), "{names:?}");
+        for ((n, phase), want) in names.iter().zip(expected) {
+            assert!(n.starts_with(want), "{n} vs {want}");
+            assert_eq!(phase, "Running", "{n}");
+        }
+        let svc = c.api_ref().store().get("services", "default", "kubernetes").unwrap();
+        assert_eq!(svc.object["spec"]["ports"][0]["targetPort"], 8443);
     }
 
     #[test]

@@ -16,8 +16,10 @@ pub(super) fn node_object(preset: &Preset, spec: &NodeSpec, now: Timestamp) -> V
     labels.insert("kubernetes.io/arch".into(), json!(arch));
     labels.insert("kubernetes.io/hostname".into(), json!(spec.name));
     labels.insert("kubernetes.io/os".into(), json!(os));
+    // minikube stamps its labels with Go's "2006_01_02T15_04_05_0700" (the 0700 stays literal).
+    let stamp = now.rfc3339().trim_end_matches('Z').replace([':', '-'], "_") + "_0700";
     for (k, v) in &spec.labels {
-        labels.insert(k.clone(), json!(v));
+        labels.insert(k.clone(), json!(v.replace("${BOOT_UPDATED_AT}", &stamp)));
     }
     let ts = now.rfc3339();
     let condition = |kind: &str, status: &str, reason: &str, message: &str| {
@@ -31,8 +33,10 @@ pub(super) fn node_object(preset: &Preset, spec: &NodeSpec, now: Timestamp) -> V
     let mut spec_obj = json!({
         "podCIDR": spec.pod_cidr,
         "podCIDRs": [spec.pod_cidr],
-        "providerID": format!("{}{}", d.provider_id_prefix, spec.name),
     });
+    if let Some(prefix) = &d.provider_id_prefix {
+        spec_obj["providerID"] = json!(format!("{prefix}{}", spec.name));
+    }
     if !spec.taints.is_empty() {
         spec_obj["taints"] = Value::Array(spec.taints.clone());
     }

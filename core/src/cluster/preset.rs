@@ -9,7 +9,7 @@ use serde_json::Value;
 /// The preset format this build reads.
 pub const PRESET_FORMAT_VERSION: u32 = 1;
 
-const BUILTIN: &[(&str, &str)] = &[("kind", include_str!("../../data/presets/kind.yaml"))];
+const BUILTIN: &[(&str, &str)] = &[("kind", include_str!("../../data/presets/kind.yaml")), ("minikube", include_str!("../../data/presets/minikube.yaml"))];
 
 #[derive(Debug, thiserror::Error)]
 pub enum PresetError {
@@ -45,6 +45,12 @@ pub struct Preset {
     pub service_cidr: String,
     /// The address the `kubernetes` Service's endpoints point at.
     pub api_server_address: String,
+    /// The API server's port (the `kubernetes` Service's target port).
+    #[serde(default = "default_api_server_port")]
+    pub api_server_port: i64,
+    /// Values for the addons' `${NAME}` placeholders.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
     #[serde(default)]
     pub storage_classes: Vec<StorageClassSpec>,
     pub node_defaults: NodeDefaults,
@@ -70,8 +76,9 @@ pub struct Preset {
 pub struct NodeDefaults {
     pub capacity: BTreeMap<String, String>,
     pub node_info: BTreeMap<String, String>,
-    #[serde(rename = "providerIDPrefix")]
-    pub provider_id_prefix: String,
+    /// Nodes' `spec.providerID` is this and the node name (none when absent).
+    #[serde(rename = "providerIDPrefix", default)]
+    pub provider_id_prefix: Option<String>,
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
 }
@@ -85,6 +92,8 @@ pub struct StorageClassSpec {
     pub volume_binding_mode: String,
     #[serde(default)]
     pub default: bool,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -99,6 +108,10 @@ pub struct NodeSpec {
     pub labels: BTreeMap<String, String>,
     #[serde(default)]
     pub taints: Vec<Value>,
+}
+
+fn default_api_server_port() -> i64 {
+    6443
 }
 
 impl Preset {
