@@ -844,3 +844,34 @@ fn topology_spread_constraints_keep_the_skew() {
         "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match pod topology spread constraints (missing required label). preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
     );
 }
+
+#[test]
+fn lifecycle_hooks_run_after_start_and_before_stop() {
+    let mut c = cluster();
+    // The guide's sample-lifecycle-exec: postStart takes 20 s, preStop 20 s.
+    let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hooks"}, "spec": {"containers": [{
+        "name": "nginx-container", "image": "nginx:1.16", "command": ["/bin/sh", "-c", "touch /tmp/started; sleep 3600"],
+        "lifecycle": {"postStart": {"exec": {"command": ["/bin/sh", "-c", "sleep 20; touch /tmp/poststart"]}},
+                      "preStop": {"exec": {"command": ["/bin/sh", "-c", "touch /tmp/prestop; sleep 20"]}}}}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
+    advance(&mut c, 10);
+    assert_eq!(ready_of(&mut c, "hooks").1, "ContainerCreating", "postStart has not returned yet");
+    advance(&mut c, 15);
+    assert_eq!(ready_of(&mut c, "hooks"), ("1/1".into(), "Running".into(), "0".into()));
+    assert_eq!(exec(&mut c, "hooks", &["ls", "/tmp"]).0, "poststart\nstarted\n");
+    send(&mut c, Request::delete("/api/v1/namespaces/default/pods/hooks"));
+    // sh ignores SIGTERM: after the 20 s hook it is killed when the 30 s grace period ends.
+    advance(&mut c, 25);
+    assert_eq!(ready_of(&mut c, "hooks").1, "Terminating");
+    advance(&mut c, 10);
+    assert!(pods(&mut c, "default").is_empty());
+    // A failing postStart kills and restarts the container.
+    let bad = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bad-hook"}, "spec": {"containers": [{
+        "name": "web", "image": "nginx", "lifecycle": {"postStart": {"exec": {"command": ["sh", "-c", "exit 1"]}}}}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", bad));
+    advance(&mut c, 5);
+    let evs = events(&mut c, "default");
+    assert!(evs.iter().any(|e| e.0 == "bad-hook" && e.1 == "FailedPostStartHook" && e.2 == "PostStartHook failed"), "{evs:?}");
+    let p = get(&mut c, "/api/v1/namespaces/default/pods/bad-hook");
+    assert!(p["status"]["containerStatuses"][0]["restartCount"].as_i64().unwrap() >= 1, "{}", p["status"]);
+}

@@ -61,6 +61,10 @@ struct Container {
     kill: Option<(Timestamp, i64, String)>,
     /// Where the image's web server serves files from.
     docroot: Option<String>,
+    /// A postStart hook runs until then: the container still shows as being created.
+    hook_until: Option<Timestamp>,
+    /// Why the postStart hook failed (the waiting message while the container is killed).
+    hook_error: Option<String>,
 }
 
 impl Container {
@@ -80,6 +84,32 @@ impl Container {
                     self.applied += 1;
                 }
                 _ => break,
+            }
+        }
+    }
+
+    /// Runs a lifecycle hook handler at `at` in the container: whether it worked (else the
+    /// kubelet's message) and how long it took.
+    fn run_hook(&mut self, handler: &Value, pod_ip: &str, pod_desc: &str, at: Timestamp) -> (Result<(), String>, f64) {
+        let serving: Vec<i64> = self.plan.as_ref().map(|p| p.ports.clone()).unwrap_or_default();
+        let declared = self.spec["ports"].clone();
+        let name = self.name.clone();
+        let Some(ctx) = self.ctx.as_mut() else { return (Ok(()), 0.0) };
+        if let Some(exec) = handler.get("exec").filter(|e| !e.is_null()) {
+            let argv: Vec<String> = exec["command"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+            let (out, code, took) = probes::run_argv(&mut ctx.fs, &ctx.env, &ctx.hostname, ctx.flavor, &argv, at);
+            if code == 0 {
+                return (Ok(()), took);
+            }
+            let msg = format!("Exec lifecycle hook ([{}]) for Container {:?} in Pod {:?} failed - error: command '{}' exited with {code}: , message: {:?}", argv.join(" "), name, pod_desc, argv.join(" "), out);
+            return (Err(msg), took);
+        }
+        let mut target = probes::Target { fs: &mut ctx.fs, env: &ctx.env, hostname: &ctx.hostname, flavor: ctx.flavor, serving: &serving, declared: &declared, pod_ip, docroot: self.docroot.as_deref() };
+        match probes::attempt(handler, 10.0, &mut target, at, false) {
+            Ok(()) => (Ok(()), 0.0),
+            Err(e) => {
+                let path = handler["httpGet"]["path"].as_str().unwrap_or("/");
+                (Err(format!("HTTP lifecycle hook ({path}) for Container {name:?} in Pod {pod_desc:?} failed - error: {e}")), 0.0)
             }
         }
     }
@@ -403,6 +433,8 @@ impl Kubelets {
                         started: false,
                         kill: None,
                         docroot: None,
+                        hook_until: None,
+                        hook_error: None,
                     });
                 }
             }
@@ -429,11 +461,29 @@ impl Kubelets {
             let since = *rt.stopping_since.get_or_insert(now);
             let mut all_stopped = true;
             let mut events = Vec::new();
+            let pod_ip = rt.ip.clone();
+            let pod_desc = format!("{pod_name}_{ns}({id})");
+            let mut hook_failures = Vec::new();
             for ct in &mut rt.containers {
                 if let State::Running { since: started } = ct.state {
                     if ct.step != Step::Done {
                         let handles = ct.plan.as_ref().is_some_and(|p| p.handles_term);
-                        let stop_at = since.plus(if handles { secs(t.stop_seconds) } else { Duration::from_secs(grace) });
+                        // preStop runs first (within the grace period), then SIGTERM.
+                        let pre_stop = ct.spec["lifecycle"]["preStop"].clone();
+                        let hook = if pre_stop.is_object() {
+                            let (result, took) = ct.run_hook(&pre_stop, &pod_ip, &pod_desc, since);
+                            if result.is_err() {
+                                hook_failures.push(ct.name.clone());
+                            }
+                            Some(took.min(grace as f64))
+                        } else {
+                            None
+                        };
+                        let stop_at = match hook {
+                            Some(d) if handles => since.plus(secs(d + t.stop_seconds)),
+                            Some(d) => since.plus(secs((grace as f64).max(d + 2.0))),
+                            None => since.plus(if handles { secs(t.stop_seconds) } else { Duration::from_secs(grace) }),
+                        };
                         if ct.next.is_none_or(|n| n != stop_at) && ct.step != Step::Done {
                             events.push(format!("Stopping container {}", ct.name));
                         }
@@ -455,6 +505,9 @@ impl Kubelets {
                         c.wake_at(n);
                     }
                 }
+            }
+            for ct_name in hook_failures {
+                c.event_at(&pod_obj, "Warning", "FailedPreStopHook", "PreStopHook failed", Some(&format!("spec.containers{{{ct_name}}}")));
             }
             for e in events {
                 let ct_name = e.trim_start_matches("Stopping container ").to_string();
@@ -609,6 +662,8 @@ impl Kubelets {
                     ct.applied = 0;
                     ct.ctx = Some(ctx);
                     ct.kill = None;
+                    ct.hook_until = None;
+                    ct.hook_error = None;
                     ct.docroot = img.docroot.clone();
                     ct.probes = [probes::Kind::Startup, probes::Kind::Liveness, probes::Kind::Readiness]
                         .into_iter()
@@ -620,6 +675,32 @@ impl Kubelets {
                     ct.plan = Some(p);
                     ct.step = Step::Running;
                     ct.next = None;
+                    // postStart runs right after the start; until it returns the kubelet reports
+                    // the container as still being created.
+                    let post_start = spec["lifecycle"]["postStart"].clone();
+                    if post_start.is_object() {
+                        let pod_desc = format!("{pod_name}_{ns}({id})");
+                        let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                        let (result, took) = ct.run_hook(&post_start, &pod_ip, &pod_desc, start);
+                        let done = start.plus(secs(took));
+                        match result {
+                            Ok(()) => {
+                                if done > start {
+                                    ct.hook_until = Some(done);
+                                    ct.next = Some(done);
+                                }
+                            }
+                            Err(msg) => {
+                                c.event_at(pod, "Warning", "FailedPostStartHook", "PostStartHook failed", Some(&ct_field));
+                                c.event_at(pod, "Normal", "Killing", "FailedPostStartHook", Some(&ct_field));
+                                let handles = ct.plan.as_ref().is_some_and(|p| p.handles_term);
+                                let grace = pod["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30);
+                                let end = if handles { done.plus(secs(t.stop_seconds)) } else { done.plus(Duration::from_secs(grace.max(2))) };
+                                ct.kill = Some((end, if handles { 0 } else { 137 }, if handles { "Completed".into() } else { "Error".into() }));
+                                ct.hook_error = Some(msg);
+                            }
+                        }
+                    }
                 }
                 Step::Running => {
                     let (pod_ip, node_name) = (self.pods[id].ip.clone(), self.pods[id].node.clone());
@@ -780,6 +861,15 @@ impl Kubelets {
         for ct in &mut rt.containers {
             ct.write_logs(c, id, now);
         }
+        // While postStart runs the container still shows as being created; after it failed,
+        // with the hook's error until it is killed.
+        let shown = |ct: &Container| -> State {
+            match (&ct.state, ct.hook_until, &ct.hook_error) {
+                (State::Running { .. }, Some(until), _) if now < until => State::Waiting { reason: "ContainerCreating".into(), message: None },
+                (State::Running { .. }, _, Some(msg)) => State::Waiting { reason: "PostStartHookError".into(), message: Some(msg.clone()) },
+                (s, _, _) => s.clone(),
+            }
+        };
         let fmt_state = |s: &State| -> Value {
             match s {
                 State::Waiting { reason, message } => {
@@ -805,10 +895,10 @@ impl Kubelets {
                         "name": ct.name,
                         "image": q,
                         "imageID": "",
-                        "ready": ct.ready && matches!(ct.state, State::Running { .. }),
+                        "ready": ct.ready && matches!(shown(ct), State::Running { .. }),
                         "restartCount": ct.restarts,
-                        "started": matches!(ct.state, State::Running { .. }),
-                        "state": fmt_state(&ct.state),
+                        "started": matches!(shown(ct), State::Running { .. }),
+                        "state": fmt_state(&shown(ct)),
                         "lastState": ct.last.as_ref().map_or(json!({}), fmt_state),
                     });
                     if !matches!(ct.state, State::Waiting { .. }) || ct.last.is_some() {
@@ -831,8 +921,8 @@ impl Kubelets {
         let app_statuses = statuses(false);
         let inits_done = rt.containers.iter().filter(|c| c.init).all(|c| matches!(c.state, State::Terminated { code: 0, .. }));
         let apps: Vec<&Container> = rt.containers.iter().filter(|c| !c.init).collect();
-        let all_ready = !apps.is_empty() && apps.iter().all(|c| c.ready && matches!(c.state, State::Running { .. }));
-        let unready: Vec<&str> = apps.iter().filter(|c| !(c.ready && matches!(c.state, State::Running { .. }))).map(|c| c.name.as_str()).collect();
+        let all_ready = !apps.is_empty() && apps.iter().all(|c| c.ready && matches!(shown(c), State::Running { .. }));
+        let unready: Vec<&str> = apps.iter().filter(|c| !(c.ready && matches!(shown(c), State::Running { .. }))).map(|c| c.name.as_str()).collect();
         let restart_policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always");
         let all_terminated = apps.iter().all(|c| matches!(c.state, State::Terminated { .. })) && apps.iter().all(|c| c.step == Step::Done);
         let phase = if all_terminated && restart_policy != "Always" {
