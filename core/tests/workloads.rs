@@ -875,3 +875,45 @@ fn lifecycle_hooks_run_after_start_and_before_stop() {
     let p = get(&mut c, "/api/v1/namespaces/default/pods/bad-hook");
     assert!(p["status"]["containerStatuses"][0]["restartCount"].as_i64().unwrap() >= 1, "{}", p["status"]);
 }
+
+#[test]
+fn init_containers_run_in_order_and_share_an_empty_dir() {
+    let mut c = cluster();
+    let mount = json!([{"name": "html-volume", "mountPath": "/usr/share/nginx/html/"}]);
+    let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sample-initcontainer"}, "spec": {
+        "initContainers": [
+            {"name": "output-1", "image": "amsy810/tools:v2.0", "command": ["sh", "-c", "sleep 20; echo 1st > /usr/share/nginx/html/index.html"], "volumeMounts": mount},
+            {"name": "output-2", "image": "amsy810/tools:v2.0", "command": ["sh", "-c", "sleep 10; echo 2nd >> /usr/share/nginx/html/index.html"], "volumeMounts": mount}],
+        "containers": [{"name": "nginx-container", "image": "nginx:1.16", "volumeMounts": mount}],
+        "volumes": [{"name": "html-volume", "emptyDir": {}}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
+    advance(&mut c, 10);
+    assert_eq!(ready_of(&mut c, "sample-initcontainer").1, "Init:0/2");
+    advance(&mut c, 20);
+    assert_eq!(ready_of(&mut c, "sample-initcontainer").1, "Init:1/2");
+    advance(&mut c, 20);
+    assert_eq!(ready_of(&mut c, "sample-initcontainer"), ("1/1".into(), "Running".into(), "0".into()));
+    assert_eq!(exec(&mut c, "sample-initcontainer", &["cat", "/usr/share/nginx/html/index.html"]).0, "1st\n2nd\n");
+    // The image's own page is hidden by the mount; other containers' writes land in the volume.
+    assert_eq!(exec(&mut c, "sample-initcontainer", &["ls", "/usr/share/nginx/html"]).0, "index.html\n");
+}
+
+#[test]
+fn config_map_volumes_show_their_keys_as_files() {
+    let mut c = cluster();
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web"}, "data": {"nginx.conf": "server {}\n", "mode": "dev"}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/configmaps", cm));
+    let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "cfg"}, "spec": {
+        "containers": [{"name": "app", "image": "busybox", "command": ["sleep", "3600"], "volumeMounts": [{"name": "conf", "mountPath": "/etc/app"}, {"name": "missing", "mountPath": "/etc/secret"}]}],
+        "volumes": [{"name": "conf", "configMap": {"name": "web"}}, {"name": "missing", "secret": {"secretName": "creds"}}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
+    advance(&mut c, 5);
+    assert_eq!(ready_of(&mut c, "cfg").1, "ContainerCreating");
+    assert!(events(&mut c, "default").iter().any(|e| e.1 == "FailedMount" && e.2 == "MountVolume.SetUp failed for volume \"missing\" : secret \"creds\" not found"));
+    let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds"}, "stringData": {"password": "s3cret"}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/secrets", secret));
+    advance(&mut c, 5);
+    assert_eq!(ready_of(&mut c, "cfg").1, "Running");
+    assert_eq!(exec(&mut c, "cfg", &["ls", "/etc/app"]).0, "mode\nnginx.conf\n");
+    assert_eq!(exec(&mut c, "cfg", &["cat", "/etc/secret/password"]).0, "s3cret");
+}

@@ -163,6 +163,39 @@ impl Fs {
         Ok(())
     }
 
+    /// Takes everything under `dir` out, as a filesystem rooted there.
+    pub fn take_subtree(&mut self, dir: &str) -> Fs {
+        let prefix = format!("{}/", dir.trim_end_matches('/'));
+        let mut out = Fs::default();
+        let files: Vec<String> = self.files.keys().filter(|k| k.starts_with(&prefix)).cloned().collect();
+        for k in files {
+            if let Some(c) = self.files.remove(&k) {
+                self.bytes -= c.len();
+                out.bytes += c.len();
+                out.files.insert(format!("/{}", &k[prefix.len()..]), c);
+            }
+        }
+        let dirs: Vec<String> = self.dirs.iter().filter(|d| d.starts_with(&prefix)).cloned().collect();
+        for d in dirs {
+            self.dirs.remove(&d);
+            out.dirs.insert(format!("/{}", &d[prefix.len()..]));
+        }
+        out
+    }
+
+    /// Puts a filesystem's contents under `dir`.
+    pub fn put_subtree(&mut self, dir: &str, sub: Fs) {
+        let base = dir.trim_end_matches('/');
+        self.mkdir_p(if base.is_empty() { "/" } else { base });
+        for d in sub.dirs {
+            self.dirs.insert(format!("{base}{d}"));
+        }
+        for (k, c) in sub.files {
+            self.bytes += c.len();
+            self.files.insert(format!("{base}{k}"), c);
+        }
+    }
+
     /// The names directly in a directory, sorted.
     pub fn list(&self, dir: &str) -> Result<Vec<String>, FsError> {
         if self.is_file(dir) {

@@ -10,6 +10,7 @@ pub mod probes;
 pub mod runtime;
 pub mod shell;
 pub mod static_pods;
+pub mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::sim::rng::Rng;
 
 use images::{qualified, Catalog};
 use runtime::{plan, Plan};
+use volumes::PodVolumes;
 
 #[derive(Clone, Debug, PartialEq)]
 enum State {
@@ -65,6 +67,8 @@ struct Container {
     hook_until: Option<Timestamp>,
     /// Why the postStart hook failed (the waiting message while the container is killed).
     hook_error: Option<String>,
+    /// Where this container mounts the pod's volumes.
+    mounts: Vec<volumes::Mount>,
 }
 
 impl Container {
@@ -74,38 +78,50 @@ impl Container {
     }
 
     /// Applies the plan's file changes due by `until`.
-    fn apply_effects(&mut self, until: Timestamp) {
+    fn apply_effects(&mut self, vols: &mut PodVolumes, until: Timestamp) {
         let (State::Running { since } | State::Terminated { started: since, .. }) = self.state else { return };
         let (Some(p), Some(ctx)) = (self.plan.as_ref(), self.ctx.as_mut()) else { return };
+        let mut due = Vec::new();
         for _ in 0..MAX_LOG_LINES_PER_SYNC {
-            match p.effect(self.applied) {
-                Some((at, e)) if since.plus(secs(at)) <= until => {
-                    e.apply(&mut ctx.fs);
-                    self.applied += 1;
-                }
+            match p.effect(self.applied + due.len()) {
+                Some((at, e)) if since.plus(secs(at)) <= until => due.push(e),
                 _ => break,
             }
         }
+        if due.is_empty() {
+            return;
+        }
+        self.applied += due.len();
+        vols.mounted(&mut ctx.fs, &self.mounts, |fs| {
+            for e in &due {
+                e.apply(fs);
+            }
+        });
     }
 
     /// Runs a lifecycle hook handler at `at` in the container: whether it worked (else the
     /// kubelet's message) and how long it took.
-    fn run_hook(&mut self, handler: &Value, pod_ip: &str, pod_desc: &str, at: Timestamp) -> (Result<(), String>, f64) {
+    fn run_hook(&mut self, vols: &mut PodVolumes, handler: &Value, pod_ip: &str, pod_desc: &str, at: Timestamp) -> (Result<(), String>, f64) {
         let serving: Vec<i64> = self.plan.as_ref().map(|p| p.ports.clone()).unwrap_or_default();
         let declared = self.spec["ports"].clone();
         let name = self.name.clone();
         let Some(ctx) = self.ctx.as_mut() else { return (Ok(()), 0.0) };
+        let runtime::Context { fs: root, env, hostname, flavor } = ctx;
         if let Some(exec) = handler.get("exec").filter(|e| !e.is_null()) {
             let argv: Vec<String> = exec["command"].as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
-            let (out, code, took) = probes::run_argv(&mut ctx.fs, &ctx.env, &ctx.hostname, ctx.flavor, &argv, at);
+            let (out, code, took) = vols.mounted(root, &self.mounts, |fs| probes::run_argv(fs, env, hostname, *flavor, &argv, at));
             if code == 0 {
                 return (Ok(()), took);
             }
             let msg = format!("Exec lifecycle hook ([{}]) for Container {:?} in Pod {:?} failed - error: command '{}' exited with {code}: , message: {:?}", argv.join(" "), name, pod_desc, argv.join(" "), out);
             return (Err(msg), took);
         }
-        let mut target = probes::Target { fs: &mut ctx.fs, env: &ctx.env, hostname: &ctx.hostname, flavor: ctx.flavor, serving: &serving, declared: &declared, pod_ip, docroot: self.docroot.as_deref() };
-        match probes::attempt(handler, 10.0, &mut target, at, false) {
+        let docroot = self.docroot.clone();
+        let result = vols.mounted(root, &self.mounts, |fs| {
+            let mut target = probes::Target { fs, env, hostname, flavor: *flavor, serving: &serving, declared: &declared, pod_ip, docroot: docroot.as_deref() };
+            probes::attempt(handler, 10.0, &mut target, at, false)
+        });
+        match result {
             Ok(()) => (Ok(()), 0.0),
             Err(e) => {
                 let path = handler["httpGet"]["path"].as_str().unwrap_or("/");
@@ -115,24 +131,19 @@ impl Container {
     }
 
     /// One attempt of probe `k` at `at` (on a copy of the files when `dry`).
-    fn attempt(&mut self, k: usize, pod_ip: &str, at: Timestamp, dry: bool) -> Result<(), String> {
+    fn attempt(&mut self, vols: &mut PodVolumes, k: usize, pod_ip: &str, at: Timestamp, dry: bool) -> Result<(), String> {
         let running = matches!(self.state, State::Running { .. });
         let serving: Vec<i64> = if running { self.plan.as_ref().map(|p| p.ports.clone()).unwrap_or_default() } else { Vec::new() };
         let prober = &self.probes[k];
         let (spec, timeout) = (prober.spec.clone(), prober.timeout());
         let declared = self.spec["ports"].clone();
+        let docroot = self.docroot.clone();
         let Some(ctx) = self.ctx.as_mut() else { return Ok(()) };
-        let mut target = probes::Target {
-            fs: &mut ctx.fs,
-            env: &ctx.env,
-            hostname: &ctx.hostname,
-            flavor: ctx.flavor,
-            serving: &serving,
-            declared: &declared,
-            pod_ip,
-            docroot: self.docroot.as_deref(),
-        };
-        probes::attempt(&spec, timeout, &mut target, at, dry)
+        let runtime::Context { fs: root, env, hostname, flavor } = ctx;
+        vols.mounted(root, &self.mounts, |fs| {
+            let mut target = probes::Target { fs, env, hostname, flavor: *flavor, serving: &serving, declared: &declared, pod_ip, docroot: docroot.as_deref() };
+            probes::attempt(&spec, timeout, &mut target, at, dry)
+        })
     }
 
     /// Writes the log lines the running (or just exited) container has printed by `until`;
@@ -193,6 +204,9 @@ enum Step {
 
 #[derive(Clone)]
 struct PodRuntime {
+    /// The pod's volumes (built when the pod first starts on the node).
+    volumes: PodVolumes,
+    volumes_ready: bool,
     node: String,
     ip: String,
     host_ip: String,
@@ -232,6 +246,15 @@ const MAX_PROBE_ATTEMPTS_PER_SYNC: usize = 2_000;
 
 /// The kubelet's view of ConfigMaps, Secrets and Services, through its client.
 struct ApiLookup<'c, 'a>(&'c Client<'a>);
+
+impl volumes::Source for ApiLookup<'_, '_> {
+    fn config_map(&self, ns: &str, name: &str) -> Option<Value> {
+        self.0.get("configmaps", ns, name).map(|v| (*v).clone())
+    }
+    fn secret(&self, ns: &str, name: &str) -> Option<Value> {
+        self.0.get("secrets", ns, name).map(|v| (*v).clone())
+    }
+}
 
 impl env::Lookup for ApiLookup<'_, '_> {
     fn config_map(&self, ns: &str, name: &str) -> Option<Value> {
@@ -283,17 +306,19 @@ impl Kubelets {
     /// Runs a command in a running container (`kubectl exec`), against its files as they are now.
     pub fn exec(&mut self, pod_uid: &str, container: &str, argv: &[String], now: Timestamp) -> Result<ExecOutput, ExecError> {
         let rt = self.pods.get_mut(pod_uid).ok_or(ExecError::PodNotRunning)?;
+        let vols = &mut rt.volumes;
         let ct = rt.containers.iter_mut().find(|c| c.name == container).ok_or_else(|| ExecError::NoContainer(container.to_string()))?;
         if !matches!(ct.state, State::Running { .. }) {
             return Err(ExecError::NoContainer(container.to_string()));
         }
-        ct.apply_effects(now);
+        ct.apply_effects(vols, now);
         let Some(first) = argv.first() else { return Err(ExecError::EmptyCommand) };
         if !shell::is_command(first) {
             return Err(ExecError::ExecutableNotFound(first.clone()));
         }
         let Some(ctx) = ct.ctx.as_mut() else { return Err(ExecError::NoContainer(container.to_string())) };
-        let (output, code, _) = probes::run_argv(&mut ctx.fs, &ctx.env, &ctx.hostname, ctx.flavor, argv, now);
+        let runtime::Context { fs: root, env, hostname, flavor } = ctx;
+        let (output, code, _) = vols.mounted(root, &ct.mounts, |fs| probes::run_argv(fs, env, hostname, *flavor, argv, now));
         // The files may have changed: look at the probes again at the next sync.
         ct.next = None;
         Ok(ExecOutput { output, code })
@@ -435,10 +460,11 @@ impl Kubelets {
                         docroot: None,
                         hook_until: None,
                         hook_error: None,
+                        mounts: volumes::mounts_of(spec, pod),
                     });
                 }
             }
-            self.pods.insert(id.clone(), PodRuntime { node: name(node).to_string(), ip, host_ip: node_ip(node), started: now, containers, stopping_since: None });
+            self.pods.insert(id.clone(), PodRuntime { volumes: PodVolumes::default(), volumes_ready: false, node: name(node).to_string(), ip, host_ip: node_ip(node), started: now, containers, stopping_since: None });
         }
         self.advance(c, pod, &id);
         self.report(c, pod, &id);
@@ -456,6 +482,20 @@ impl Kubelets {
         let node_name = self.pods[id].node.clone();
         let ns = namespace(pod).to_string();
         let pod_name = name(pod).to_string();
+        // Volumes are set up before any container starts; a missing source keeps the pod waiting.
+        if !deleting && !self.pods[id].volumes_ready {
+            match PodVolumes::build(pod, &ApiLookup(c)) {
+                Ok(v) => {
+                    let rt = self.pods.get_mut(id).expect("runtime exists");
+                    rt.volumes = v;
+                    rt.volumes_ready = true;
+                }
+                Err(msg) => {
+                    c.event(&pod_obj, "Warning", "FailedMount", &msg);
+                    return;
+                }
+            }
+        }
         if deleting {
             let rt = self.pods.get_mut(id).expect("runtime exists");
             let since = *rt.stopping_since.get_or_insert(now);
@@ -464,6 +504,7 @@ impl Kubelets {
             let pod_ip = rt.ip.clone();
             let pod_desc = format!("{pod_name}_{ns}({id})");
             let mut hook_failures = Vec::new();
+            let vols = &mut rt.volumes;
             for ct in &mut rt.containers {
                 if let State::Running { since: started } = ct.state {
                     if ct.step != Step::Done {
@@ -471,7 +512,7 @@ impl Kubelets {
                         // preStop runs first (within the grace period), then SIGTERM.
                         let pre_stop = ct.spec["lifecycle"]["preStop"].clone();
                         let hook = if pre_stop.is_object() {
-                            let (result, took) = ct.run_hook(&pre_stop, &pod_ip, &pod_desc, since);
+                            let (result, took) = ct.run_hook(vols, &pre_stop, &pod_ip, &pod_desc, since);
                             if result.is_err() {
                                 hook_failures.push(ct.name.clone());
                             }
@@ -651,7 +692,11 @@ impl Kubelets {
                     let words = |k: &str| -> Vec<String> { spec[k].as_array().into_iter().flatten().filter_map(|v| v.as_str()).map(|v| env::expand(v, &vars)).collect() };
                     let (command, args) = (words("command"), words("args"));
                     let ctx = runtime::Context { fs: img.filesystem(), env: vars, hostname, flavor: img.flavor };
-                    let mut p = plan(img, &command, &args, &ctx, start);
+                    // The plan runs on a copy of the files with the volumes laid over them.
+                    let mounts = self.pods[id].containers[i].mounts.clone();
+                    let mut scratch_vols = self.pods[id].volumes.clone();
+                    let mut scratch = ctx.fs.clone();
+                    let mut p = scratch_vols.mounted(&mut scratch, &mounts, |fs| plan(img, &command, &args, &runtime::Context { fs: fs.clone(), ..ctx.clone() }, start));
                     if let (images::Program::Leak { mebibytes_per_second }, true) = (&img.program, command.is_empty()) {
                         let limit = spec["resources"]["limits"]["memory"].as_str().and_then(|m| crate::api::quantity::Quantity::parse(m).ok()).map(|q| q.value() as f64 / (1024.0 * 1024.0));
                         p.oom_after = limit.map(|l| (l / mebibytes_per_second).max(1.0));
@@ -680,8 +725,10 @@ impl Kubelets {
                     let post_start = spec["lifecycle"]["postStart"].clone();
                     if post_start.is_object() {
                         let pod_desc = format!("{pod_name}_{ns}({id})");
-                        let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
-                        let (result, took) = ct.run_hook(&post_start, &pod_ip, &pod_desc, start);
+                        let rt = self.pods.get_mut(id).expect("runtime");
+                        let vols = &mut rt.volumes;
+                        let ct = &mut rt.containers[i];
+                        let (result, took) = ct.run_hook(vols, &post_start, &pod_ip, &pod_desc, start);
                         let done = start.plus(secs(took));
                         match result {
                             Ok(()) => {
@@ -706,7 +753,9 @@ impl Kubelets {
                     let (pod_ip, node_name) = (self.pods[id].ip.clone(), self.pods[id].node.clone());
                     let _ = node_name;
                     let grace = pod["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30);
-                    let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
+                    let rt = self.pods.get_mut(id).expect("runtime");
+                    let vols = &mut rt.volumes;
+                    let ct = &mut rt.containers[i];
                     let State::Running { since } = ct.state else { return };
                     let plan = ct.plan.clone().unwrap_or_else(Plan::idle);
                     let ct_field = field(ct);
@@ -730,7 +779,7 @@ impl Kubelets {
                         let probe_at = if ct.kill.is_some() { None } else { ct.active_probes().map(|p| p.next).min() };
                         let t_next = [exit_at.as_ref().map(|x| x.0), probe_at].into_iter().flatten().min();
                         let horizon = t_next.map_or(now, |t| t.min(now));
-                        ct.apply_effects(horizon);
+                        ct.apply_effects(vols, horizon);
                         let Some(t_next) = t_next.filter(|t| *t <= now) else { break };
                         if let Some(x) = exit_at.filter(|x| x.0 == t_next) {
                             exit = Some(x);
@@ -739,7 +788,7 @@ impl Kubelets {
                         // Probe attempts due at t_next.
                         let due: Vec<usize> = ct.probes.iter().enumerate().filter(|(_, p)| p.next <= t_next && (ct.started || p.kind == probes::Kind::Startup)).map(|(k, _)| k).collect();
                         for k in due {
-                            let verdict = ct.attempt(k, &pod_ip, t_next, false);
+                            let verdict = ct.attempt(vols, k, &pod_ip, t_next, false);
                             let kind = ct.probes[k].kind;
                             if let Err(msg) = &verdict {
                                 c.event_at(pod, "Warning", "Unhealthy", &format!("{} probe failed: {msg}", kind.title()), Some(&ct_field));
@@ -824,7 +873,7 @@ impl Kubelets {
                                 let active: Vec<usize> = ct.probes.iter().enumerate().filter(|(_, p)| ct.started || p.kind == probes::Kind::Startup).map(|(k, _)| k).collect();
                                 for k in active {
                                     let at = ct.probes[k].next;
-                                    let ok = ct.attempt(k, &pod_ip, at, true).is_ok();
+                                    let ok = ct.attempt(vols, k, &pod_ip, at, true).is_ok();
                                     if ct.probes[k].would_change(ok) {
                                         wake.push(at);
                                     }
