@@ -917,3 +917,41 @@ fn config_map_volumes_show_their_keys_as_files() {
     assert_eq!(exec(&mut c, "cfg", &["ls", "/etc/app"]).0, "mode\nnginx.conf\n");
     assert_eq!(exec(&mut c, "cfg", &["cat", "/etc/secret/password"]).0, "s3cret");
 }
+
+#[test]
+fn a_higher_priority_pod_preempts_lower_ones() {
+    let mut c = cluster();
+    let pc = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "high"}, "value": 1000});
+    send(&mut c, Request::post("/apis/scheduling.k8s.io/v1/priorityclasses", pc));
+    // Each worker has 8 CPUs: two 3.5-CPU pods per worker leave no room for 2 CPUs.
+    let mut d = deployment("filler", "nginx:1.27", 4);
+    d["spec"]["template"]["spec"]["containers"][0]["resources"] = json!({"requests": {"cpu": "3500m"}});
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", d));
+    advance(&mut c, 30);
+    let mut big = pod("important", json!({"name": "app", "image": "nginx", "resources": {"requests": {"cpu": "2"}}}));
+    big["spec"]["priorityClassName"] = json!("high");
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", big));
+    let p = get(&mut c, "/api/v1/namespaces/default/pods/important");
+    let nominated = p["status"]["nominatedNodeName"].as_str().unwrap_or_default().to_string();
+    assert!(nominated == "kind-worker" || nominated == "kind-worker2", "{}", p["status"]);
+    // Once its victim is terminating, the pod waits for it.
+    assert_eq!(scheduled_message(&mut c, "important"), "0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node.");
+    let evs = events(&mut c, "default");
+    let preempted: Vec<&(String, String, String)> = evs.iter().filter(|e| e.1 == "Preempted").collect();
+    assert_eq!(preempted.len(), 1, "one 3.5-CPU pod is enough: {evs:?}");
+    assert_eq!(preempted[0].2, format!("Preempted by pod {} on node {nominated}", p["metadata"]["uid"].as_str().unwrap()));
+    advance(&mut c, 30);
+    let p = get(&mut c, "/api/v1/namespaces/default/pods/important");
+    assert_eq!(p["spec"]["nodeName"], nominated.as_str());
+    assert_eq!(p["status"]["phase"], "Running");
+    // The filler's replacement waits: it has the lower priority.
+    let pending: Vec<(String, String, String, String)> = pods(&mut c, "default").into_iter().filter(|p| p.2 == "Pending").collect();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    // preemptionPolicy Never: no victims, and the scheduler says why.
+    let pc = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "polite"}, "value": 2000, "preemptionPolicy": "Never"});
+    send(&mut c, Request::post("/apis/scheduling.k8s.io/v1/priorityclasses", pc));
+    let mut polite = pod("polite", json!({"name": "app", "image": "nginx", "resources": {"requests": {"cpu": "3"}}}));
+    polite["spec"]["priorityClassName"] = json!("polite");
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", polite));
+    assert!(scheduled_message(&mut c, "polite").ends_with("2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."), "{}", scheduled_message(&mut c, "polite"));
+}

@@ -1003,7 +1003,10 @@ impl Kubelets {
         let done_reason = if phase == "Succeeded" || phase == "Failed" { Some("PodCompleted".to_string()) } else { None };
         let unready_msg = if unready.is_empty() { None } else { Some(format!("containers with unready status: [{}]", unready.join(" "))) };
         let uninit: Vec<&str> = rt.containers.iter().filter(|c| c.init && !matches!(c.state, State::Terminated { code: 0, .. })).map(|c| c.name.as_str()).collect();
-        let conditions = vec![
+        // Conditions others own (DisruptionTarget, readiness gates) stay, ahead of the kubelet's.
+        let kubelet_owned = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
+        let mut conditions: Vec<Value> = prev.iter().filter(|p| !kubelet_owned.contains(&p["type"].as_str().unwrap_or_default())).cloned().collect();
+        conditions.extend([
             cond("PodReadyToStartContainers", phase != "Succeeded" && phase != "Failed", None, None),
             cond(
                 "Initialized",
@@ -1014,7 +1017,7 @@ impl Kubelets {
             cond("Ready", all_ready, done_reason.clone().or(if all_ready { None } else { Some("ContainersNotReady".into()) }), if all_ready { None } else { unready_msg.clone() }),
             cond("ContainersReady", all_ready, done_reason.or(if all_ready { None } else { Some("ContainersNotReady".into()) }), if all_ready { None } else { unready_msg }),
             cond("PodScheduled", true, None, None),
-        ];
+        ]);
         let mut status = json!({
             "phase": phase,
             "conditions": conditions,

@@ -4,6 +4,7 @@
 
 mod interpod;
 mod plugins;
+mod preemption;
 mod spread;
 
 use std::collections::BTreeMap;
@@ -67,12 +68,33 @@ impl Scheduler {
                         }
                     }
                 }
-                Err(message) => {
+                Err(fit) => {
+                    let mut message = fit.message();
+                    let budgets: Vec<Value> = c.list("poddisruptionbudgets.policy", Some(namespace(&pod))).into_iter().map(|b| (*b).clone()).collect();
+                    let mut nominated: Option<String> = None;
+                    match preemption::preempt(&pod, &nodes, &fit, &budgets) {
+                        preemption::Outcome::Cannot(suffix) => message = format!("{message} {suffix}"),
+                        preemption::Outcome::Preempt { node, victims } => {
+                            for v in victims {
+                                let cond = json!({"type": "DisruptionTarget", "status": "True", "reason": "PreemptionByScheduler",
+                                    "message": format!("{SCHEDULER_NAME}: preempting to accommodate a higher priority pod"), "lastProbeTime": null, "lastTransitionTime": c.now().rfc3339()});
+                                let _ = c.merge_patch("v1", "pods", namespace(&v), name(&v), "status", &json!({"status": {"conditions": merged_conditions(&v, cond)}}));
+                                if c.delete("v1", "pods", namespace(&v), name(&v), None).is_ok() {
+                                    c.event(&with_kind(&v), "Normal", "Preempted", &format!("Preempted by pod {} on node {node}", pod["metadata"]["uid"].as_str().unwrap_or_default()));
+                                }
+                            }
+                            nominated = Some(node);
+                        }
+                    }
                     c.event(&with_kind(&pod), "Warning", "FailedScheduling", &message);
                     let cond = json!({"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message, "lastProbeTime": null, "lastTransitionTime": c.now().rfc3339()});
                     let current = pod["status"]["conditions"].as_array().into_iter().flatten().find(|x| x["type"] == "PodScheduled").cloned();
-                    if current.as_ref().is_none_or(|x| x["message"] != cond["message"]) {
-                        let patch = json!({"status": {"conditions": [cond]}});
+                    let nominated_changed = nominated.as_ref().is_some_and(|n| pod["status"]["nominatedNodeName"] != n.as_str());
+                    if current.as_ref().is_none_or(|x| x["message"] != cond["message"]) || nominated_changed {
+                        let mut patch = json!({"status": {"conditions": [cond]}});
+                        if let Some(n) = &nominated {
+                            patch["status"]["nominatedNodeName"] = json!(n);
+                        }
                         let _ = c.merge_patch("v1", "pods", namespace(&pod), name(&pod), "status", &patch);
                     }
                     self.tried_at.insert(key, c.api.store().resource_version());
@@ -82,6 +104,14 @@ impl Scheduler {
             }
         }
     }
+}
+
+/// A pod's conditions with one set (replacing the same type).
+fn merged_conditions(pod: &Value, cond: Value) -> Value {
+    let mut conds: Vec<Value> = pod["status"]["conditions"].as_array().cloned().unwrap_or_default();
+    conds.retain(|c| c["type"] != cond["type"]);
+    conds.push(cond);
+    json!(conds)
 }
 
 fn with_kind(pod: &Value) -> Value {

@@ -12,6 +12,7 @@ use crate::controllers::Client;
 pub type Reason = String;
 
 /// A node and what is placed on it.
+#[derive(Clone)]
 pub struct NodeInfo {
     pub name: String,
     pub node: Value,
@@ -34,6 +35,35 @@ pub struct NodeInfo {
 impl NodeInfo {
     pub fn label(&self, key: &str) -> Option<&str> {
         self.node["metadata"]["labels"][key].as_str()
+    }
+
+    /// A node with nothing on it yet.
+    pub fn empty(node: &Value) -> NodeInfo {
+        let alloc = &node["status"]["allocatable"];
+        NodeInfo {
+            name: node["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+            cpu_milli: q(&alloc["cpu"]).map_or(0, |x| x.milli_value()),
+            memory: q(&alloc["memory"]).map_or(0, |x| x.value()),
+            pods: q(&alloc["pods"]).map_or(110, |x| x.value()),
+            node: node.clone(),
+            used_cpu_milli: 0,
+            used_memory: 0,
+            used_pods: 0,
+            nonzero_cpu_milli: 0,
+            nonzero_memory: 0,
+            host_ports: Vec::new(),
+            owners: Vec::new(),
+            placed: Vec::new(),
+        }
+    }
+
+    /// The node with only the pods `keep` accepts (a preemption dry run).
+    pub fn without(&self, keep: impl Fn(&Value) -> bool) -> NodeInfo {
+        let mut n = NodeInfo::empty(&self.node);
+        for p in self.placed.iter().filter(|p| keep(p)) {
+            n.add(p);
+        }
+        n
     }
 }
 
@@ -97,28 +127,7 @@ impl NodeInfo {
 
 /// Nodes with the pods already on them.
 pub fn snapshot(c: &Client) -> Vec<NodeInfo> {
-    let mut nodes: Vec<NodeInfo> = c
-        .list("nodes", None)
-        .into_iter()
-        .map(|n| {
-            let alloc = &n["status"]["allocatable"];
-            NodeInfo {
-                name: n["metadata"]["name"].as_str().unwrap_or_default().to_string(),
-                cpu_milli: q(&alloc["cpu"]).map_or(0, |x| x.milli_value()),
-                memory: q(&alloc["memory"]).map_or(0, |x| x.value()),
-                pods: q(&alloc["pods"]).map_or(110, |x| x.value()),
-                node: (*n).clone(),
-                used_cpu_milli: 0,
-                used_memory: 0,
-                used_pods: 0,
-                nonzero_cpu_milli: 0,
-                nonzero_memory: 0,
-                host_ports: Vec::new(),
-                owners: Vec::new(),
-                placed: Vec::new(),
-            }
-        })
-        .collect();
+    let mut nodes: Vec<NodeInfo> = c.list("nodes", None).into_iter().map(|n| NodeInfo::empty(&n)).collect();
     let index: BTreeMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)).collect();
     for pod in c.list("pods", None) {
         if matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed")) {
@@ -297,23 +306,52 @@ fn spread_scores(pod: &Value, feasible: &[&NodeInfo]) -> Vec<i64> {
     counts.iter().map(|c| if max == min { 200 } else { 200 * (max - c) / (max - min) }).collect()
 }
 
-pub fn place(pod: &Value, nodes: &[NodeInfo]) -> Result<String, String> {
-    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
-    let (mut unresolvable, mut resources) = (0, 0);
+/// Why the pod fits on no node: each node's filter failure.
+pub struct FitError {
+    /// (node index, reason parts, whether preemption could help)
+    pub nodes: Vec<(usize, Vec<String>, bool)>,
+    pub total: usize,
+}
+
+impl FitError {
+    /// `0/3 nodes are available: 1 node(s) had untolerated taint {...}, 2 Insufficient cpu.`
+    pub fn message(&self) -> String {
+        count_message(self.total, self.nodes.iter().flat_map(|(_, r, _)| r.iter().cloned()))
+    }
+}
+
+/// `0/N nodes are available: <count> <reason>, ...` with the parts sorted as strings, as
+/// kube-scheduler's FitError prints them.
+pub fn count_message(total: usize, reasons: impl Iterator<Item = String>) -> String {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in reasons {
+        *counts.entry(r).or_default() += 1;
+    }
+    let mut parts: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    parts.sort();
+    if parts.is_empty() {
+        format!("0/{total} nodes are available:")
+    } else {
+        format!("0/{total} nodes are available: {}.", parts.join(", "))
+    }
+}
+
+/// Runs the filters on one node for `pod`: the reasons it fails, if it does, and whether
+/// preemption could help.
+pub fn check(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Result<(), (Vec<String>, bool)> {
+    filter(pod, n, all).map_err(|r| {
+        let res = resolvable(&r);
+        (r.split('\u{0}').map(str::to_string).collect(), res)
+    })
+}
+
+pub fn place(pod: &Value, nodes: &[NodeInfo]) -> Result<String, FitError> {
+    let mut failures = Vec::new();
     let mut feasible: Vec<&NodeInfo> = Vec::new();
-    for n in nodes {
-        match filter(pod, n, nodes) {
+    for (i, n) in nodes.iter().enumerate() {
+        match check(pod, n, nodes) {
             Ok(()) => feasible.push(n),
-            Err(r) => {
-                if resolvable(&r) {
-                    resources += 1;
-                } else {
-                    unresolvable += 1;
-                }
-                for part in r.split('\u{0}') {
-                    *reasons.entry(part.to_string()).or_default() += 1;
-                }
-            }
+            Err((reasons, res)) => failures.push((i, reasons, res)),
         }
     }
     // PodTopologySpread: the pod's own ScheduleAnyway constraints, else the cluster default
@@ -334,29 +372,8 @@ pub fn place(pod: &Value, nodes: &[NodeInfo]) -> Result<String, String> {
             best = Some((s, &n.name));
         }
     }
-    if let Some((_, name)) = best {
-        return Ok(name.to_string());
+    match best {
+        Some((_, name)) => Ok(name.to_string()),
+        None => Err(FitError { nodes: failures, total: nodes.len() }),
     }
-    let total = nodes.len();
-    let mut parts: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} {r}")).collect();
-    parts.sort();
-    // What preemption would say: nodes it cannot help on, and nodes with no lower-priority pod
-    // to evict (the simulation has no preemption victims yet).
-    let mut post: Vec<String> = Vec::new();
-    if unresolvable > 0 {
-        post.push(format!("{unresolvable} Preemption is not helpful for scheduling"));
-    }
-    if resources > 0 {
-        post.push(format!("{resources} No preemption victims found for incoming pod"));
-    }
-    if post.is_empty() {
-        post.push(format!("{total} Preemption is not helpful for scheduling"));
-    }
-    post.sort();
-    let preemption = format!("preemption: 0/{total} nodes are available: {}.", post.join(", "));
-    if parts.is_empty() {
-        return Err(format!("0/{total} nodes are available: {preemption}"));
-    }
-    Err(format!("0/{total} nodes are available: {}. {preemption}", parts.join(", ")))
 }
-
