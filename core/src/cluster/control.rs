@@ -35,7 +35,7 @@ impl ControlPlane {
                 wake = Some(wake.map_or(w, |x: Timestamp| x.min(w)));
             }
         };
-        for _ in 0..MAX_ROUNDS {
+        for round in 0..MAX_ROUNDS {
             let before = api.store().resource_version();
             // Kubelets first: their heartbeats are fresh when the node controller looks.
             let mut c = Client::new(api, &mut self.recorder, "kubelet");
@@ -47,6 +47,13 @@ impl ControlPlane {
             keep(c.wake);
             if api.store().resource_version() == before {
                 break;
+            }
+            if round + 1 == MAX_ROUNDS && std::env::var("HAKONIWA_TRACE_ROUNDS").is_ok() {
+                if let Ok(events) = api.store().events_since(before) {
+                    for e in events {
+                        eprintln!("still changing: {:?} {} {}", e.kind, e.resource, crate::api::object::name(&e.object));
+                    }
+                }
             }
         }
         // A wake at or before now has just been served by the rounds above.

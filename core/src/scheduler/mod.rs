@@ -14,19 +14,39 @@ use serde_json::{json, Value};
 
 use crate::api::object::{name, namespace};
 use crate::controllers::Client;
-use crate::sim::clock::Duration;
+use crate::sim::clock::{Duration, Timestamp};
 
 pub use plugins::{node_affinity_ok, tolerates, NodeInfo, Reason};
 
 pub const SCHEDULER_NAME: &str = "default-scheduler";
 
-/// How long an unschedulable pod waits before it is tried again (when nothing else changed).
-const RETRY: Duration = Duration::from_secs(10);
+/// Back-off of an unschedulable pod: 1 s doubling up to 10 s.
+const BACKOFF_INITIAL: i64 = 1;
+const BACKOFF_MAX: i64 = 10;
+/// An unschedulable pod is tried again after this long even if nothing changed.
+const FLUSH: Duration = Duration::from_secs(300);
+
+/// What the scheduler remembers of a pod that did not fit.
+#[derive(Clone)]
+struct Attempt {
+    /// The state of nodes and placed pods when it was tried.
+    world: (u64, usize),
+    at: Timestamp,
+    failures: u32,
+}
 
 #[derive(Clone, Default)]
 pub struct Scheduler {
-    /// The store revision at which each unschedulable pod was last tried.
-    tried_at: BTreeMap<(String, String), u64>,
+    unschedulable: BTreeMap<(String, String), Attempt>,
+}
+
+/// A fingerprint of what can make a pod fit: the nodes and the pods placed on them.
+fn world(c: &Client) -> (u64, usize) {
+    let nodes = c.list("nodes", None);
+    let placed: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| p["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty())).collect();
+    let rv = |o: &Value| o["metadata"]["resourceVersion"].as_str().and_then(|r| r.parse::<u64>().ok()).unwrap_or(0);
+    let max = nodes.iter().chain(placed.iter()).map(|o| rv(o)).max().unwrap_or(0);
+    (max, nodes.len() + placed.len())
 }
 
 fn waiting(pod: &Value) -> bool {
@@ -41,19 +61,25 @@ impl Scheduler {
     pub fn sync(&mut self, c: &mut Client) {
         let pods: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| waiting(p)).collect();
         if pods.is_empty() {
-            self.tried_at.clear();
+            self.unschedulable.clear();
             return;
         }
-        let revision = c.api.store().resource_version();
+        let now = c.now();
+        let world_now = world(c);
         // Highest priority first, then oldest.
         let mut queue = pods;
         queue.sort_by_key(|p| (std::cmp::Reverse(p["spec"]["priority"].as_i64().unwrap_or(0)), p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string(), name(p).to_string()));
         let mut nodes = plugins::snapshot(c);
+        let mut failed: Vec<((String, String), u32)> = Vec::new();
         for pod in queue {
             let key = (namespace(&pod).to_string(), name(&pod).to_string());
-            if let Some(at) = self.tried_at.get(&key) {
-                // Nothing has changed since it last failed: wait for the retry.
-                if *at == revision {
+            if let Some(a) = self.unschedulable.get(&key) {
+                // Try again when something changed and the back-off is over, or after the flush.
+                let backoff = Duration::from_secs((BACKOFF_INITIAL << a.failures.saturating_sub(1).min(4)).min(BACKOFF_MAX));
+                let retry_at = a.at.plus(backoff);
+                let flush_at = a.at.plus(FLUSH);
+                if now < flush_at && (a.world == world_now || now < retry_at) {
+                    c.wake_at(if a.world == world_now { flush_at } else { retry_at });
                     continue;
                 }
             }
@@ -61,7 +87,7 @@ impl Scheduler {
                 Ok(node) => {
                     let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name(&pod), "namespace": namespace(&pod)}, "target": {"apiVersion": "v1", "kind": "Node", "name": node}});
                     if c.subresource_post("v1", "pods", namespace(&pod), name(&pod), "binding", binding).is_ok() {
-                        self.tried_at.remove(&key);
+                        self.unschedulable.remove(&key);
                         c.event(&with_kind(&pod), "Normal", "Scheduled", &format!("Successfully assigned {}/{} to {node}", namespace(&pod), name(&pod)));
                         if let Some(n) = nodes.iter_mut().find(|n| n.name == node) {
                             n.add(&pod);
@@ -97,10 +123,17 @@ impl Scheduler {
                         }
                         let _ = c.merge_patch("v1", "pods", namespace(&pod), name(&pod), "status", &patch);
                     }
-                    self.tried_at.insert(key, c.api.store().resource_version());
-                    let now = c.now();
-                    c.wake_at(now.plus(RETRY));
+                    let failures = self.unschedulable.get(&key).map_or(0, |a| a.failures) + 1;
+                    failed.push((key, failures));
+                    c.wake_at(now.plus(FLUSH));
                 }
+            }
+        }
+        if !failed.is_empty() {
+            // What they were tried against, including this pass's own bindings and evictions.
+            let seen = world(c);
+            for (key, failures) in failed {
+                self.unschedulable.insert(key, Attempt { world: seen, at: now, failures });
             }
         }
     }
