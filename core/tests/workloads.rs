@@ -955,3 +955,42 @@ fn a_higher_priority_pod_preempts_lower_ones() {
     send(&mut c, Request::post("/api/v1/namespaces/default/pods", polite));
     assert!(scheduled_message(&mut c, "polite").ends_with("2 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."), "{}", scheduled_message(&mut c, "polite"));
 }
+
+#[test]
+fn claims_are_provisioned_bound_and_keep_their_data() {
+    let mut c = cluster();
+    let mut s = statefulset("db", 1, json!({}));
+    s["spec"]["template"]["spec"]["containers"][0]["volumeMounts"] = json!([{"name": "data", "mountPath": "/data"}]);
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/statefulsets", s));
+    advance(&mut c, 10);
+    let pvc = get(&mut c, "/api/v1/namespaces/default/persistentvolumeclaims/data-db-0");
+    assert_eq!(pvc["status"]["phase"], "Bound", "{pvc}");
+    let pv_name = pvc["spec"]["volumeName"].as_str().unwrap().to_string();
+    assert_eq!(pv_name, format!("pvc-{}", pvc["metadata"]["uid"].as_str().unwrap()));
+    assert_eq!(pvc["metadata"]["annotations"]["volume.kubernetes.io/selected-node"], get(&mut c, "/api/v1/namespaces/default/pods/db-0")["spec"]["nodeName"]);
+    let pv = get(&mut c, &format!("/api/v1/persistentvolumes/{pv_name}"));
+    assert_eq!(pv["status"]["phase"], "Bound");
+    assert_eq!(pv["spec"]["claimRef"]["name"], "data-db-0");
+    assert_eq!(pv["spec"]["persistentVolumeReclaimPolicy"], "Delete");
+    let row = &rows(&mut c, "/api/v1/namespaces/default/persistentvolumeclaims")[0];
+    assert_eq!(&row[..4], ["data-db-0", "Bound", pv_name.as_str(), "1Gi"]);
+    assert!(events(&mut c, "default").iter().any(|e| e.1 == "ProvisioningSucceeded" && e.2 == format!("Successfully provisioned volume {pv_name}")));
+    // What the pod writes survives the pod.
+    exec(&mut c, "db-0", &["sh", "-c", "echo kept > /data/file"]);
+    send(&mut c, Request::delete("/api/v1/namespaces/default/pods/db-0"));
+    advance(&mut c, 30);
+    assert_eq!(exec(&mut c, "db-0", &["cat", "/data/file"]).0, "kept\n");
+    // Deleting the claim (no pod uses it any more) deletes the volume (reclaim policy Delete).
+    let patch = br#"{"spec":{"replicas":0}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/statefulsets/db").with_bytes("application/merge-patch+json", patch));
+    advance(&mut c, 30);
+    send(&mut c, Request::delete("/api/v1/namespaces/default/persistentvolumeclaims/data-db-0"));
+    advance(&mut c, 5);
+    assert_eq!(c.handle(&Request::get("/api/v1/namespaces/default/persistentvolumeclaims/data-db-0")).status, 404);
+    assert_eq!(c.handle(&Request::get(&format!("/api/v1/persistentvolumes/{pv_name}"))).status, 404);
+    // A pod with a claim that does not exist is not scheduled.
+    let mut p = pod("orphan", json!({"name": "app", "image": "nginx"}));
+    p["spec"]["volumes"] = json!([{"name": "d", "persistentVolumeClaim": {"claimName": "nope"}}]);
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
+    assert_eq!(scheduled_message(&mut c, "orphan"), "0/3 nodes are available: persistentvolumeclaim \"nope\" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
+}

@@ -16,6 +16,7 @@ mod replicaset;
 mod revisions;
 mod statefulset;
 mod ttl;
+mod volumes;
 
 use crate::apiserver::ApiServer;
 use crate::sim::clock::Timestamp;
@@ -51,6 +52,7 @@ impl Default for ControllerManager {
                 Box::new(ttl::TtlAfterFinishedController),
                 Box::new(endpoints::EndpointsController),
                 Box::new(disruption::DisruptionController),
+                Box::new(volumes::VolumeController),
                 Box::new(gc::GarbageCollector),
             ],
         }

@@ -73,6 +73,17 @@ pub struct Image {
     /// Where its web server serves files from (HTTP probes and requests look there).
     #[serde(default)]
     pub docroot: Option<String>,
+    /// What the server does when another container of the pod already has its port.
+    #[serde(default)]
+    pub port_conflict: Option<PortConflict>,
+}
+
+/// A server that cannot bind its port: what it logs (`${PORT}` filled in) and when it exits 1.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PortConflict {
+    pub after_seconds: f64,
+    pub logs: Vec<String>,
 }
 
 /// Directories every image has.

@@ -229,6 +229,8 @@ pub struct Kubelets {
     preloaded: BTreeSet<String>,
     /// Nodes whose kubelet is stopped (the machine is off or unreachable).
     down: BTreeSet<String>,
+    /// What pods wrote to PersistentVolumes, by PV name.
+    pv_data: BTreeMap<String, fs::Fs>,
 }
 
 /// How often a kubelet renews its node's Lease.
@@ -248,6 +250,9 @@ const MAX_PROBE_ATTEMPTS_PER_SYNC: usize = 2_000;
 struct ApiLookup<'c, 'a>(&'c Client<'a>);
 
 impl volumes::Source for ApiLookup<'_, '_> {
+    fn claim(&self, ns: &str, name: &str) -> Option<Value> {
+        self.0.get("persistentvolumeclaims", ns, name).map(|v| (*v).clone())
+    }
     fn config_map(&self, ns: &str, name: &str) -> Option<Value> {
         self.0.get("configmaps", ns, name).map(|v| (*v).clone())
     }
@@ -412,7 +417,14 @@ impl Kubelets {
         let live: BTreeSet<String> = pods.iter().map(|p| uid(p).to_string()).collect();
         let gone: Vec<String> = self.pods.keys().filter(|k| !live.contains(*k)).cloned().collect();
         for uid in gone {
-            self.pods.remove(&uid);
+            if let Some(rt) = self.pods.remove(&uid) {
+                // Persistent volumes keep what the pod wrote.
+                for (vol, pv) in &rt.volumes.persistent {
+                    if let Some(data) = rt.volumes.files(vol) {
+                        self.pv_data.insert(pv.clone(), data.clone());
+                    }
+                }
+            }
             c.api.drop_logs(&uid);
         }
         for pod in pods {
@@ -485,15 +497,22 @@ impl Kubelets {
         // Volumes are set up before any container starts; a missing source keeps the pod waiting.
         if !deleting && !self.pods[id].volumes_ready {
             match PodVolumes::build(pod, &ApiLookup(c)) {
-                Ok(v) => {
+                Ok(mut v) => {
+                    // A persistent volume brings back what was written to it before.
+                    for (vol, pv) in v.persistent.clone() {
+                        if let Some(data) = self.pv_data.get(&pv) {
+                            v.restore(&vol, data.clone());
+                        }
+                    }
                     let rt = self.pods.get_mut(id).expect("runtime exists");
                     rt.volumes = v;
                     rt.volumes_ready = true;
                 }
-                Err(msg) => {
+                Err(volumes::NotReady::Failed(msg)) => {
                     c.event(&pod_obj, "Warning", "FailedMount", &msg);
                     return;
                 }
+                Err(volumes::NotReady::Waiting) => return,
             }
         }
         if deleting {
@@ -697,6 +716,21 @@ impl Kubelets {
                     let mut scratch_vols = self.pods[id].volumes.clone();
                     let mut scratch = ctx.fs.clone();
                     let mut p = scratch_vols.mounted(&mut scratch, &mounts, |fs| plan(img, &command, &args, &runtime::Context { fs: fs.clone(), ..ctx.clone() }, start));
+                    // Two servers in one pod share its network: the later one cannot bind a taken port.
+                    let taken: Vec<i64> = self.pods[id]
+                        .containers
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, o)| *j != i && matches!(o.state, State::Running { .. }))
+                        .flat_map(|(_, o)| o.plan.as_ref().map(|p| p.ports.clone()).unwrap_or_default())
+                        .collect();
+                    if let (Some(conflict), Some(port)) = (&img.port_conflict, p.ports.iter().find(|port| taken.contains(port)).copied()) {
+                        let mut lines: Vec<(f64, String)> = p.logs.iter().filter(|(at, _)| *at <= 0.1).cloned().collect();
+                        lines.extend(conflict.logs.iter().enumerate().map(|(k, l)| ((k as f64 * 0.5).min(conflict.after_seconds), l.replace("${PORT}", &port.to_string()))));
+                        p.logs = lines;
+                        p.ports.clear();
+                        p.exit = Some((conflict.after_seconds, 1));
+                    }
                     if let (images::Program::Leak { mebibytes_per_second }, true) = (&img.program, command.is_empty()) {
                         let limit = spec["resources"]["limits"]["memory"].as_str().and_then(|m| crate::api::quantity::Quantity::parse(m).ok()).map(|q| q.value() as f64 / (1024.0 * 1024.0));
                         p.oom_after = limit.map(|l| (l / mebibytes_per_second).max(1.0));
@@ -1003,6 +1037,15 @@ impl Kubelets {
         let done_reason = if phase == "Succeeded" || phase == "Failed" { Some("PodCompleted".to_string()) } else { None };
         let unready_msg = if unready.is_empty() { None } else { Some(format!("containers with unready status: [{}]", unready.join(" "))) };
         let uninit: Vec<&str> = rt.containers.iter().filter(|c| c.init && !matches!(c.state, State::Terminated { code: 0, .. })).map(|c| c.name.as_str()).collect();
+        // Readiness gates: the pod is Ready only when every gate's condition is True.
+        let gates_unready: Option<String> = pod["spec"]["readinessGates"].as_array().into_iter().flatten().find_map(|g| {
+            let kind = g["conditionType"].as_str().unwrap_or_default();
+            match prev.iter().find(|c| c["type"] == kind) {
+                None => Some(format!("corresponding condition of pod readiness gate {kind:?} does not exist.")),
+                Some(c) if c["status"] != "True" => Some(format!("the status of pod readiness gate {kind:?} is not \"True\", but {}", c["status"].as_str().unwrap_or_default())),
+                Some(_) => None,
+            }
+        });
         // Conditions others own (DisruptionTarget, readiness gates) stay, ahead of the kubelet's.
         let kubelet_owned = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"];
         let mut conditions: Vec<Value> = prev.iter().filter(|p| !kubelet_owned.contains(&p["type"].as_str().unwrap_or_default())).cloned().collect();
@@ -1014,7 +1057,10 @@ impl Kubelets {
                 if done_reason.is_some() && inits_done { done_reason.clone() } else if inits_done { None } else { Some("ContainersNotInitialized".into()) },
                 if inits_done { None } else { Some(format!("containers with incomplete status: [{}]", uninit.join(" "))) },
             ),
-            cond("Ready", all_ready, done_reason.clone().or(if all_ready { None } else { Some("ContainersNotReady".into()) }), if all_ready { None } else { unready_msg.clone() }),
+            match (all_ready, &gates_unready) {
+                (true, Some(msg)) => cond("Ready", false, Some("ReadinessGatesNotReady".into()), Some(msg.clone())),
+                _ => cond("Ready", all_ready, done_reason.clone().or(if all_ready { None } else { Some("ContainersNotReady".into()) }), if all_ready { None } else { unready_msg.clone() }),
+            },
             cond("ContainersReady", all_ready, done_reason.or(if all_ready { None } else { Some("ContainersNotReady".into()) }), if all_ready { None } else { unready_msg }),
             cond("PodScheduled", true, None, None),
         ]);

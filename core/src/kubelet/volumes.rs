@@ -13,6 +13,8 @@ use super::fs::Fs;
 #[derive(Clone, Debug, Default)]
 pub struct PodVolumes {
     vols: BTreeMap<String, Fs>,
+    /// Volumes backed by a PersistentVolume (volume name → PV name): their data outlives the pod.
+    pub persistent: BTreeMap<String, String>,
 }
 
 /// Where a container mounts which volume.
@@ -27,6 +29,15 @@ pub struct Mount {
 pub trait Source {
     fn config_map(&self, ns: &str, name: &str) -> Option<Value>;
     fn secret(&self, ns: &str, name: &str) -> Option<Value>;
+    fn claim(&self, ns: &str, name: &str) -> Option<Value>;
+}
+
+/// Why a pod's volumes are not ready: a message for a FailedMount event, or nothing to say yet
+/// (a claim not bound so far).
+#[derive(Debug, PartialEq)]
+pub enum NotReady {
+    Failed(String),
+    Waiting,
 }
 
 fn decode(v: &Value) -> String {
@@ -57,9 +68,10 @@ fn files_from(data: &[(String, String)], items: &Value) -> Fs {
 impl PodVolumes {
     /// Builds the pod's volumes; a missing ConfigMap or Secret that is not optional stops the
     /// pod with the kubelet's FailedMount message.
-    pub fn build(pod: &Value, source: &dyn Source) -> Result<PodVolumes, String> {
+    pub fn build(pod: &Value, source: &dyn Source) -> Result<PodVolumes, NotReady> {
         let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
         let mut vols = BTreeMap::new();
+        let mut persistent = BTreeMap::new();
         for v in pod["spec"]["volumes"].as_array().into_iter().flatten() {
             let name = v["name"].as_str().unwrap_or_default().to_string();
             let fs = if let Some(cm) = v.get("configMap").filter(|x| !x.is_null()) {
@@ -70,7 +82,7 @@ impl PodVolumes {
                         files_from(&data, &cm["items"])
                     }
                     None if cm["optional"] == true => Fs::default(),
-                    None => return Err(format!("MountVolume.SetUp failed for volume \"{name}\" : configmap \"{cm_name}\" not found")),
+                    None => return Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{name}\" : configmap \"{cm_name}\" not found"))),
                 }
             } else if let Some(sec) = v.get("secret").filter(|x| !x.is_null()) {
                 let s_name = sec["secretName"].as_str().unwrap_or_default();
@@ -80,7 +92,17 @@ impl PodVolumes {
                         files_from(&data, &sec["items"])
                     }
                     None if sec["optional"] == true => Fs::default(),
-                    None => return Err(format!("MountVolume.SetUp failed for volume \"{name}\" : secret \"{s_name}\" not found")),
+                    None => return Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{name}\" : secret \"{s_name}\" not found"))),
+                }
+            } else if let Some(pvc) = v.get("persistentVolumeClaim").filter(|x| !x.is_null()) {
+                let claim = pvc["claimName"].as_str().unwrap_or_default();
+                match source.claim(ns, claim) {
+                    Some(c) if c["status"]["phase"] == "Bound" => {
+                        persistent.insert(name.clone(), c["spec"]["volumeName"].as_str().unwrap_or_default().to_string());
+                        Fs::default()
+                    }
+                    Some(_) => return Err(NotReady::Waiting),
+                    None => return Err(NotReady::Failed(format!("persistentvolumeclaim \"{claim}\" not found"))),
                 }
             } else if let Some(d) = v.get("downwardAPI").filter(|x| !x.is_null()) {
                 let mut data = Vec::new();
@@ -107,7 +129,17 @@ impl PodVolumes {
             };
             vols.insert(name, fs);
         }
-        Ok(PodVolumes { vols })
+        Ok(PodVolumes { vols, persistent })
+    }
+
+    /// A volume's files (to save a persistent one when the pod goes).
+    pub fn files(&self, volume: &str) -> Option<&Fs> {
+        self.vols.get(volume)
+    }
+
+    /// Puts data into a volume (a persistent volume's saved files).
+    pub fn restore(&mut self, volume: &str, fs: Fs) {
+        self.vols.insert(volume.to_string(), fs);
     }
 
     /// Runs `f` on the container's files with its volumes laid over them; what `f` writes under a
@@ -171,6 +203,9 @@ mod tests {
         fn secret(&self, _: &str, _: &str) -> Option<Value> {
             None
         }
+        fn claim(&self, _: &str, _: &str) -> Option<Value> {
+            None
+        }
     }
 
     #[test]
@@ -191,6 +226,6 @@ mod tests {
         let got = vols.mounted(&mut b, &mounts_of(&reader, &pod), |fs| fs.read("/etc/web/index.html").map(str::to_string));
         assert_eq!(got, Ok("hello".to_string()));
         let missing = json!({"metadata": {"namespace": "default"}, "spec": {"volumes": [{"name": "s", "secret": {"secretName": "nope"}}]}});
-        assert_eq!(PodVolumes::build(&missing, &NoSource).unwrap_err(), "MountVolume.SetUp failed for volume \"s\" : secret \"nope\" not found");
+        assert_eq!(PodVolumes::build(&missing, &NoSource).unwrap_err(), NotReady::Failed("MountVolume.SetUp failed for volume \"s\" : secret \"nope\" not found".into()));
     }
 }

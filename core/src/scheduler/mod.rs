@@ -6,6 +6,7 @@ mod interpod;
 mod plugins;
 mod preemption;
 mod spread;
+mod volumebinding;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -83,7 +84,18 @@ impl Scheduler {
                     continue;
                 }
             }
-            match plugins::place(&pod, &nodes) {
+            // VolumeBinding's PreFilter: claims that are missing or not bound when they must be.
+            let pv_affinity = match volumebinding::prefilter(c, &pod) {
+                Ok(a) => a,
+                Err(reason) => {
+                    let message = format!("0/{total} nodes are available: {reason}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.", total = nodes.len());
+                    self.fail(c, &pod, &message, None);
+                    failed.push((key.clone(), self.unschedulable.get(&key).map_or(0, |a| a.failures) + 1));
+                    c.wake_at(now.plus(FLUSH));
+                    continue;
+                }
+            };
+            match plugins::place(&pod, &nodes, &pv_affinity) {
                 Ok(node) => {
                     let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name(&pod), "namespace": namespace(&pod)}, "target": {"apiVersion": "v1", "kind": "Node", "name": node}});
                     if c.subresource_post("v1", "pods", namespace(&pod), name(&pod), "binding", binding).is_ok() {
@@ -98,7 +110,7 @@ impl Scheduler {
                     let mut message = fit.message();
                     let budgets: Vec<Value> = c.list("poddisruptionbudgets.policy", Some(namespace(&pod))).into_iter().map(|b| (*b).clone()).collect();
                     let mut nominated: Option<String> = None;
-                    match preemption::preempt(&pod, &nodes, &fit, &budgets) {
+                    match preemption::preempt(&pod, &nodes, &fit, &budgets, &pv_affinity) {
                         preemption::Outcome::Cannot(suffix) => message = format!("{message} {suffix}"),
                         preemption::Outcome::Preempt { node, victims } => {
                             for v in victims {
@@ -112,17 +124,7 @@ impl Scheduler {
                             nominated = Some(node);
                         }
                     }
-                    c.event(&with_kind(&pod), "Warning", "FailedScheduling", &message);
-                    let cond = json!({"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message, "lastProbeTime": null, "lastTransitionTime": c.now().rfc3339()});
-                    let current = pod["status"]["conditions"].as_array().into_iter().flatten().find(|x| x["type"] == "PodScheduled").cloned();
-                    let nominated_changed = nominated.as_ref().is_some_and(|n| pod["status"]["nominatedNodeName"] != n.as_str());
-                    if current.as_ref().is_none_or(|x| x["message"] != cond["message"]) || nominated_changed {
-                        let mut patch = json!({"status": {"conditions": [cond]}});
-                        if let Some(n) = &nominated {
-                            patch["status"]["nominatedNodeName"] = json!(n);
-                        }
-                        let _ = c.merge_patch("v1", "pods", namespace(&pod), name(&pod), "status", &patch);
-                    }
+                    self.fail(c, &pod, &message, nominated);
                     let failures = self.unschedulable.get(&key).map_or(0, |a| a.failures) + 1;
                     failed.push((key, failures));
                     c.wake_at(now.plus(FLUSH));
@@ -135,6 +137,24 @@ impl Scheduler {
             for (key, failures) in failed {
                 self.unschedulable.insert(key, Attempt { world: seen, at: now, failures });
             }
+        }
+    }
+}
+
+impl Scheduler {
+    /// The FailedScheduling event and the PodScheduled=False condition (with the nominated node,
+    /// when preemption chose one).
+    fn fail(&self, c: &mut Client, pod: &Value, message: &str, nominated: Option<String>) {
+        c.event(&with_kind(pod), "Warning", "FailedScheduling", message);
+        let cond = json!({"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message, "lastProbeTime": null, "lastTransitionTime": c.now().rfc3339()});
+        let current = pod["status"]["conditions"].as_array().into_iter().flatten().find(|x| x["type"] == "PodScheduled").cloned();
+        let nominated_changed = nominated.as_ref().is_some_and(|n| pod["status"]["nominatedNodeName"] != n.as_str());
+        if current.as_ref().is_none_or(|x| x["message"] != cond["message"]) || nominated_changed {
+            let mut patch = json!({"status": {"conditions": [cond]}});
+            if let Some(n) = &nominated {
+                patch["status"]["nominatedNodeName"] = json!(n);
+            }
+            let _ = c.merge_patch("v1", "pods", namespace(pod), name(pod), "status", &patch);
         }
     }
 }

@@ -189,7 +189,7 @@ pub fn node_affinity_ok(pod: &Value, node: &Value) -> bool {
 }
 
 /// Runs the filter plugins on one node: `Err(reason)` names the first that rejects it.
-fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Result<(), Reason> {
+fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value]) -> Result<(), Reason> {
     let tolerations: Vec<Value> = pod["spec"]["tolerations"].as_array().cloned().unwrap_or_default();
     // NodeUnschedulable
     if n.node["spec"]["unschedulable"] == true {
@@ -238,6 +238,13 @@ fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Result<(), Reason> {
     }
     if !insufficient.is_empty() {
         return Err(insufficient.join("\u{0}"));
+    }
+    // VolumeBinding: the node must be where the pod's bound volumes are.
+    for required in pv_affinity {
+        let probe = serde_json::json!({"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}}}});
+        if !node_affinity_ok(&probe, &n.node) {
+            return Err(super::volumebinding::NODE_AFFINITY_CONFLICT.into());
+        }
     }
     // PodTopologySpread, then InterPodAffinity.
     super::spread::filter(pod, n, all)?;
@@ -338,18 +345,18 @@ pub fn count_message(total: usize, reasons: impl Iterator<Item = String>) -> Str
 
 /// Runs the filters on one node for `pod`: the reasons it fails, if it does, and whether
 /// preemption could help.
-pub fn check(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Result<(), (Vec<String>, bool)> {
-    filter(pod, n, all).map_err(|r| {
+pub fn check(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value]) -> Result<(), (Vec<String>, bool)> {
+    filter(pod, n, all, pv_affinity).map_err(|r| {
         let res = resolvable(&r);
         (r.split('\u{0}').map(str::to_string).collect(), res)
     })
 }
 
-pub fn place(pod: &Value, nodes: &[NodeInfo]) -> Result<String, FitError> {
+pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value]) -> Result<String, FitError> {
     let mut failures = Vec::new();
     let mut feasible: Vec<&NodeInfo> = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
-        match check(pod, n, nodes) {
+        match check(pod, n, nodes, pv_affinity) {
             Ok(()) => feasible.push(n),
             Err((reasons, res)) => failures.push((i, reasons, res)),
         }

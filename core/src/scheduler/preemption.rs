@@ -36,7 +36,7 @@ struct Candidate {
 
 /// Runs preemption for `pod` after `fit` failed on `nodes`; `budgets` are the namespace's
 /// PodDisruptionBudgets with their current allowance.
-pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value]) -> Outcome {
+pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value], pv_affinity: &[Value]) -> Outcome {
     if pod["spec"]["preemptionPolicy"] == "Never" {
         return Outcome::Cannot("preemption: not eligible due to preemptionPolicy=Never.".to_string());
     }
@@ -72,7 +72,7 @@ pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value
         let stripped = n.without(|p| !lower_uids.contains(&uid(p)));
         let mut trial: Vec<NodeInfo> = nodes.to_vec();
         trial[*i] = stripped;
-        if let Err((r, _)) = check(pod, &trial[*i], &trial) {
+        if let Err((r, _)) = check(pod, &trial[*i], &trial, pv_affinity) {
             statuses.extend(r);
             continue;
         }
@@ -109,7 +109,7 @@ pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value
             kept.push(uid(p));
             let back = n.without(|q| !lower_uids.contains(&uid(q)) || kept.contains(&uid(q)));
             trial[*i] = back;
-            if check(pod, &trial[*i], &trial).is_err() {
+            if check(pod, &trial[*i], &trial, pv_affinity).is_err() {
                 kept.pop();
                 victims.push(p.clone());
                 if is_protected {
