@@ -72,7 +72,7 @@ pub fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Result<(), String>
     }
     // Existing pods' required anti-affinity towards this pod.
     for m in all {
-        for existing in &m.placed {
+        for existing in &m.anti {
             for term in terms(existing, "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution") {
                 if !term_matches(term, existing, pod) {
                     continue;

@@ -30,6 +30,8 @@ pub struct NodeInfo {
     pub owners: Vec<String>,
     /// The pods on the node (for inter-pod affinity and topology spread).
     pub placed: Vec<std::sync::Arc<Value>>,
+    /// Those of them with required anti-affinity (checked against every incoming pod).
+    pub anti: Vec<std::sync::Arc<Value>>,
 }
 
 impl NodeInfo {
@@ -54,6 +56,7 @@ impl NodeInfo {
             host_ports: Vec::new(),
             owners: Vec::new(),
             placed: Vec::new(),
+            anti: Vec::new(),
         }
     }
 
@@ -114,7 +117,11 @@ impl NodeInfo {
         if let Some(owner) = controller_uid(pod) {
             self.owners.push(owner.to_string());
         }
-        self.placed.push(std::sync::Arc::new(pod.clone()));
+        let arc = std::sync::Arc::new(pod.clone());
+        if pod["spec"]["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"].as_array().is_some_and(|a| !a.is_empty()) {
+            self.anti.push(arc.clone());
+        }
+        self.placed.push(arc);
         for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
             for p in c["ports"].as_array().into_iter().flatten() {
                 if let Some(hp) = p["hostPort"].as_i64().filter(|h| *h > 0) {
