@@ -234,6 +234,21 @@ impl Cluster {
         self.control.settle(&mut self.api);
     }
 
+    /// Runs until nothing is due any more (or `limit` of virtual time has passed): the
+    /// "as fast as possible" speed. Returns the time reached.
+    pub fn run_until_idle(&mut self, limit: crate::sim::clock::Duration) -> Timestamp {
+        let end = self.clock.now().plus(limit);
+        self.settle();
+        while let Some(w) = self.control.next_wake() {
+            if w > end {
+                break;
+            }
+            let by = w.since(self.clock.now());
+            self.advance(by);
+        }
+        self.clock.now()
+    }
+
     /// The next moment a control loop has something to do.
     pub fn next_wake(&self) -> Option<Timestamp> {
         self.control.next_wake()
@@ -332,6 +347,19 @@ mod tests {
         }
         let svc = c.api_ref().store().get("services", "default", "kubernetes").unwrap();
         assert_eq!(svc.object["spec"]["ports"][0]["targetPort"], 8443);
+    }
+
+    #[test]
+    fn running_until_idle_stops_when_nothing_is_due() {
+        let mut c = boot();
+        let start = c.now();
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "once"}, "spec": {"restartPolicy": "Never", "containers": [{"name": "a", "image": "busybox", "command": ["sleep", "42"]}]}});
+        assert_eq!(c.handle(&Request::post("/api/v1/namespaces/default/pods", pod)).status, 201);
+        let end = c.run_until_idle(crate::sim::clock::Duration::from_secs(3600));
+        let p = c.api_ref().store().get("pods", "default", "once").unwrap();
+        assert_eq!(p.object["status"]["phase"], "Succeeded");
+        // It stopped soon after the pod finished (leases keep a node controller wake-up going).
+        assert!(end.since(start).whole_secs() >= 42 && end.since(start).whole_secs() < 3600, "{:?}", end.since(start));
     }
 
     #[test]

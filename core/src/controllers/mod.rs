@@ -23,6 +23,7 @@ use crate::sim::clock::Timestamp;
 
 pub use client::{Client, Recorder};
 pub use namespace::SIMULATED_CA;
+pub use nodelifecycle::GRACE as NODE_MONITOR_GRACE;
 
 /// One control loop.
 pub trait Controller: Send + Sync {

@@ -76,12 +76,9 @@ fn sync_node(c: &mut Client, node: &Value) {
     let ready_status = ready.as_ref().and_then(|r| r["status"].as_str()).unwrap_or("Unknown").to_string();
     // A lease older than the grace period: the kubelet is gone.
     let renewed = lease_renewed(c, &node_name);
+    // (Kubelets run before the controllers at every moment, so a live kubelet has renewed by
+    // now; the simulation wakes the cluster when a stopped node's lease runs out.)
     let lost = renewed.is_some_and(|t| now >= t.plus(GRACE));
-    if let Some(t) = renewed {
-        if !lost {
-            c.wake_at(t.plus(GRACE));
-        }
-    }
     if lost && ready_status != "Unknown" {
         let ts = now.rfc3339();
         if let Some(conds) = next["status"]["conditions"].as_array_mut() {

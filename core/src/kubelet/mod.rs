@@ -403,6 +403,12 @@ impl Kubelets {
             if !self.down.contains(node_name) {
                 c.host = Some(node_name.clone());
                 self.heartbeat(c, node);
+            } else if let Some(renewed) = c.get("leases.coordination.k8s.io", "kube-node-lease", node_name).and_then(|l| l["spec"]["renewTime"].as_str().and_then(Timestamp::parse_rfc3339)) {
+                // The node controller will find this lease expired then.
+                let expiry = renewed.plus(crate::controllers::NODE_MONITOR_GRACE);
+                if expiry > c.now() {
+                    c.wake_at(expiry);
+                }
             }
         }
         // A stopped kubelet does nothing for its pods.
