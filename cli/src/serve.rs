@@ -183,7 +183,39 @@ fn set_speed(shared: &Shared, query: Option<&str>) -> Response<Body> {
     }
 }
 
+/// `POST /hakoniwa/nodes` adds a node shaped by the preset and answers with its name;
+/// `POST /hakoniwa/nodes/NAME/stop` and `.../start` stop and start its kubelet.
+const NODES_PATH: &str = "/hakoniwa/nodes";
+
+fn nodes(shared: &Shared, path: &str) -> Response<Body> {
+    let reply = |code: u16, text: String| Response::builder().status(code).header("content-type", "text/plain").body(full(text.into_bytes())).unwrap_or_else(|_| Response::new(full(Vec::new())));
+    let Ok(mut c) = shared.cluster.lock() else {
+        return reply(500, "cluster lock poisoned\n".to_string());
+    };
+    let rest = path.strip_prefix(NODES_PATH).unwrap_or_default();
+    if rest.is_empty() {
+        return match c.add_node() {
+            Ok(name) => reply(201, format!("{name}\n")),
+            Err(e) => reply(409, format!("{e}\n")),
+        };
+    }
+    let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+    let done = match parts.as_slice() {
+        [name, "stop"] => c.stop_node(name),
+        [name, "start"] => c.start_node(name),
+        _ => return reply(404, "use POST /hakoniwa/nodes, /hakoniwa/nodes/NAME/stop or /hakoniwa/nodes/NAME/start\n".to_string()),
+    };
+    if done {
+        reply(200, format!("{}\n", parts[0]))
+    } else {
+        reply(404, format!("node {:?} not found\n", parts[0]))
+    }
+}
+
 async fn handle(shared: Shared, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    if req.uri().path().starts_with(NODES_PATH) && req.method() == hyper::Method::POST {
+        return Ok(nodes(&shared, req.uri().path()));
+    }
     if req.uri().path() == ADVANCE_PATH && req.method() == hyper::Method::POST {
         return Ok(advance(&shared, req.uri().query()));
     }

@@ -97,7 +97,8 @@ struct Server {
 }
 
 /// `@ advance N` moves the server's clock N seconds; `@ speed X` makes it follow wall time X
-/// times as fast (for commands that wait, like drain; later output must not show ages). Prints
+/// times as fast (for commands that wait, like drain; later output must not show ages);
+/// `@ add-node`, `@ stop-node NAME` and `@ start-node NAME` change the machines. Prints
 /// nothing when it worked.
 fn directive(line: &str, port: u16) -> String {
     let target = if let Some(secs) = line.strip_prefix("@ advance ") {
@@ -106,6 +107,12 @@ fn directive(line: &str, port: u16) -> String {
         return String::new();
     } else if let Some(x) = line.strip_prefix("@ speed ") {
         format!("/hakoniwa/speed?x={x}")
+    } else if line == "@ add-node" {
+        "/hakoniwa/nodes".to_string()
+    } else if let Some(node) = line.strip_prefix("@ stop-node ") {
+        format!("/hakoniwa/nodes/{node}/stop")
+    } else if let Some(node) = line.strip_prefix("@ start-node ") {
+        format!("/hakoniwa/nodes/{node}/start")
     } else {
         return format!("unknown directive: {line}\n");
     };
@@ -113,7 +120,7 @@ fn directive(line: &str, port: u16) -> String {
     write!(stream, "POST {target} HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
     let mut reply = String::new();
     std::io::Read::read_to_string(&mut stream, &mut reply).unwrap();
-    if reply.starts_with("HTTP/1.1 200") {
+    if reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.1 201") {
         String::new()
     } else {
         format!("advance failed: {reply}\n")

@@ -994,3 +994,31 @@ fn claims_are_provisioned_bound_and_keep_their_data() {
     send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
     assert_eq!(scheduled_message(&mut c, "orphan"), "0/3 nodes are available: persistentvolumeclaim \"nope\" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
 }
+
+#[test]
+fn an_added_node_gets_the_daemon_pods_and_a_deleted_one_loses_its_pods() {
+    let mut c = cluster();
+    let name = c.add_node().unwrap();
+    assert_eq!(name, "kind-worker3");
+    advance(&mut c, 30);
+    let node = get(&mut c, "/api/v1/nodes/kind-worker3");
+    assert_eq!(node["spec"]["podCIDR"], "10.244.3.0/24");
+    assert_eq!(node["status"]["addresses"][0]["address"], "172.18.0.5");
+    let nodes = rows(&mut c, "/api/v1/nodes");
+    assert!(nodes.iter().any(|r| r[0] == "kind-worker3" && r[1] == "Ready" && r[2] == "<none>"), "{nodes:?}");
+    // kube-proxy and kindnet come to it; the lease is renewed.
+    let on_node = |c: &mut Cluster, node: &str| -> Vec<String> {
+        let list = get(c, "/api/v1/pods");
+        list["items"].as_array().unwrap().iter().filter(|p| p["spec"]["nodeName"] == node).map(|p| p["metadata"]["name"].as_str().unwrap().to_string()).collect()
+    };
+    let on_new = on_node(&mut c, "kind-worker3");
+    assert!(on_new.iter().any(|p| p.starts_with("kube-proxy-")) && on_new.iter().any(|p| p.starts_with("kindnet-")), "{on_new:?}");
+    get(&mut c, "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/kind-worker3");
+    assert_eq!(c.add_node().unwrap(), "kind-worker4");
+    // Deleting the node: its pods are collected, the DaemonSets count one node fewer.
+    send(&mut c, Request::delete("/api/v1/nodes/kind-worker3"));
+    advance(&mut c, 60);
+    assert_eq!(on_node(&mut c, "kind-worker3"), Vec::<String>::new());
+    let ds = get(&mut c, "/apis/apps/v1/namespaces/kube-system/daemonsets/kube-proxy");
+    assert_eq!(ds["status"]["desiredNumberScheduled"], 4);
+}

@@ -31,6 +31,9 @@ pub enum ClusterError {
     /// The preset's data could not be read.
     #[error(transparent)]
     Preset(#[from] PresetError),
+    /// The preset does not say how added nodes look.
+    #[error("the {0} preset cannot add nodes")]
+    CannotAddNodes(String),
     /// The API server refused an object the preset asked for.
     #[error("booting the cluster: {0}")]
     Boot(#[from] ApiError),
@@ -207,6 +210,22 @@ impl Cluster {
         Ok(out)
     }
 
+    /// Adds a worker node shaped by the preset's `addedNodes` (a new machine joining, as
+    /// `kind` with one more worker or `minikube node add`): its kubelet registers the Node, and
+    /// the DaemonSets follow. Returns its name. Removing a node is `DELETE /api/v1/nodes/NAME`.
+    pub fn add_node(&mut self) -> Result<String, ClusterError> {
+        let Some(shape) = self.preset.added_nodes.clone() else {
+            return Err(ClusterError::CannotAddNodes(self.preset.name.clone()));
+        };
+        let existing: Vec<std::sync::Arc<Value>> = self.api.store().list("nodes", None, &crate::store::Selection::All, None).into_iter().map(|s| s.object).collect();
+        let spec = nodes::next_node_spec(&shape, &existing);
+        let obj = nodes::node_object(&self.preset, &spec, self.clock.now());
+        self.api.set_time(self.clock.now());
+        self.api.call(&Request::post("/api/v1/nodes", obj))?;
+        self.settle();
+        Ok(spec.name)
+    }
+
     /// Stops a node's kubelet, as if the machine went off: the node controller notices when the
     /// Lease is older than the grace period.
     pub fn stop_node(&mut self, node: &str) -> bool {
@@ -347,6 +366,11 @@ mod tests {
         }
         let svc = c.api_ref().store().get("services", "default", "kubernetes").unwrap();
         assert_eq!(svc.object["spec"]["ports"][0]["targetPort"], 8443);
+        // `minikube node add` names the second node minikube-m02: a worker, not primary.
+        assert_eq!(c.add_node().unwrap(), "minikube-m02");
+        let m02 = c.api_ref().store().get("nodes", "", "minikube-m02").unwrap();
+        assert_eq!(m02.object["metadata"]["labels"]["minikube.k8s.io/primary"], "false");
+        assert_eq!(m02.object["status"]["addresses"][0]["address"], "192.168.49.3");
     }
 
     #[test]

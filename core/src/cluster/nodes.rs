@@ -1,8 +1,11 @@
 //! Node objects as a kubelet registers them.
 
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
 use serde_json::{json, Map, Value};
 
-use super::preset::{NodeSpec, Preset};
+use super::preset::{AddedNodes, NodeSpec, Preset};
 use crate::sim::clock::Timestamp;
 
 /// Builds the Node a kubelet of this preset registers, Ready from `now`.
@@ -66,4 +69,25 @@ pub(super) fn node_object(preset: &Preset, spec: &NodeSpec, now: Timestamp) -> V
             "nodeInfo": node_info,
         },
     })
+}
+
+/// The next node of the preset's `addedNodes` shape: the first free name, the address after the
+/// highest node address, the pod CIDR after the highest one.
+pub(super) fn next_node_spec(shape: &AddedNodes, existing: &[Arc<Value>]) -> NodeSpec {
+    let names: Vec<&str> = existing.iter().filter_map(|n| n["metadata"]["name"].as_str()).collect();
+    let mut number = existing.len() + shape.number_offset;
+    let name = loop {
+        let candidate = shape.name_pattern.replacen("{}", &format!("{number:0width$}", width = shape.number_width), 1);
+        if !names.contains(&candidate.as_str()) {
+            break candidate;
+        }
+        number += 1;
+    };
+    let address = |n: &Value| -> Option<Ipv4Addr> {
+        n["status"]["addresses"].as_array()?.iter().find(|a| a["type"] == "InternalIP")?["address"].as_str()?.parse().ok()
+    };
+    let ip = existing.iter().filter_map(|n| address(n)).max().map(|ip| Ipv4Addr::from(u32::from(ip).wrapping_add(1))).unwrap_or(Ipv4Addr::new(172, 18, 0, 2));
+    let cidr = |n: &Value| -> Option<Ipv4Addr> { n["spec"]["podCIDR"].as_str()?.split('/').next()?.parse().ok() };
+    let pod_net = existing.iter().filter_map(|n| cidr(n)).max().map(|c| Ipv4Addr::from(u32::from(c).wrapping_add(256))).unwrap_or(Ipv4Addr::new(10, 244, 0, 0));
+    NodeSpec { name, internal_ip: ip.to_string(), pod_cidr: format!("{pod_net}/24"), labels: shape.labels.clone(), taints: Vec::new() }
 }

@@ -69,6 +69,28 @@ pub struct Preset {
     /// long at boot, so the system pods are up.
     #[serde(default)]
     pub warm_up_seconds: i64,
+    /// How nodes added later (`kind` with one more worker, `minikube node add`) look.
+    #[serde(default)]
+    pub added_nodes: Option<AddedNodes>,
+}
+
+/// The shape of nodes added to a running cluster.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddedNodes {
+    /// The name, with `{}` standing for a number: the count of nodes so far plus
+    /// `number_offset`, zero-padded to `number_width` digits (the first free one is taken).
+    pub name_pattern: String,
+    #[serde(default)]
+    pub number_offset: usize,
+    #[serde(default = "one")]
+    pub number_width: usize,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+fn one() -> usize {
+    1
 }
 
 #[derive(Clone, Debug, Deserialize)]
