@@ -1022,3 +1022,22 @@ fn an_added_node_gets_the_daemon_pods_and_a_deleted_one_loses_its_pods() {
     let ds = get(&mut c, "/apis/apps/v1/namespaces/kube-system/daemonsets/kube-proxy");
     assert_eq!(ds["status"]["desiredNumberScheduled"], 4);
 }
+
+#[test]
+fn nodes_report_the_images_they_have_biggest_first() {
+    let mut c = cluster();
+    let names = |c: &mut Cluster, node: &str| -> Vec<(String, i64)> {
+        let n = get(c, &format!("/api/v1/nodes/{node}"));
+        n["status"]["images"].as_array().unwrap().iter().map(|i| (i["names"][1].as_str().unwrap().to_string(), i["sizeBytes"].as_i64().unwrap())).collect()
+    };
+    // kind's node image comes with the system images.
+    let before = names(&mut c, "kind-worker");
+    assert!(before.iter().any(|(n, _)| n == "registry.k8s.io/kube-proxy:v1.33.1"), "{before:?}");
+    assert!(before.windows(2).all(|w| w[0].1 >= w[1].1), "{before:?}");
+    assert!(!before.iter().any(|(n, _)| n.contains("nginx")));
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"nodeName": "kind-worker", "containers": [{"name": "web", "image": "nginx:1.27"}]}})));
+    advance(&mut c, 15);
+    let after = names(&mut c, "kind-worker");
+    assert!(after.iter().any(|(n, _)| n == "docker.io/library/nginx:1.27"), "{after:?}");
+    assert!(!names(&mut c, "kind-worker2").iter().any(|(n, _)| n.contains("nginx")));
+}

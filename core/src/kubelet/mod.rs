@@ -231,7 +231,12 @@ pub struct Kubelets {
     down: BTreeSet<String>,
     /// What pods wrote to PersistentVolumes, by PV name.
     pv_data: BTreeMap<String, fs::Fs>,
+    /// Nodes whose `status.images` are behind what they have pulled.
+    images_changed: BTreeSet<String>,
 }
+
+/// The kubelet reports at most this many images in the node's status (the biggest).
+const NODE_STATUS_MAX_IMAGES: usize = 50;
 
 /// How often a kubelet renews its node's Lease.
 const LEASE_RENEW: Duration = Duration::from_secs(10);
@@ -393,6 +398,36 @@ impl Kubelets {
             about["apiVersion"] = json!("v1");
             about["kind"] = json!("Node");
             c.event(&about, "Normal", "NodeReady", &format!("Node {node_name} status is now: NodeReady"));
+        }
+        if self.images_changed.remove(&node_name) || node["status"]["images"].is_null() {
+            self.report_images(c, &node_name);
+        }
+    }
+
+    /// Writes the images the node has into its status, as the kubelet's status loop does:
+    /// biggest first, digest then tag, at most [`NODE_STATUS_MAX_IMAGES`].
+    fn report_images(&self, c: &mut Client, node_name: &str) {
+        let catalog = Catalog::builtin();
+        let mut images: Vec<(i64, String)> = self
+            .preloaded
+            .iter()
+            .chain(self.cached.get(node_name).into_iter().flatten())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter_map(|q| catalog.find(q).map(|img| (img.size as i64, q.clone())))
+            .collect();
+        images.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        images.truncate(NODE_STATUS_MAX_IMAGES);
+        let list: Vec<Value> = images
+            .into_iter()
+            .map(|(size, q)| json!({"names": [format!("{}@sha256:{:064x}", images::repository_of_qualified(&q), fnv(&q)), q], "sizeBytes": size}))
+            .collect();
+        if let Some(fresh) = c.get("nodes", "", node_name) {
+            if fresh["status"]["images"] != Value::Array(list.clone()) {
+                let mut next = (*fresh).clone();
+                next["status"]["images"] = Value::Array(list);
+                let _ = c.update_status("v1", "nodes", next);
+            }
         }
     }
 
@@ -675,7 +710,9 @@ impl Kubelets {
                     let _ = took;
                     let duration = catalog.find(&image).map_or(0.0, |img| (img.size as f64 / 10_000_000.0 * t.pull_seconds_per10_mb).max(t.pull_min_seconds));
                     c.event_at(pod, "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in {}s ({}s including waiting). Image size: {size} bytes.", fmt_secs(duration), fmt_secs(duration)), Some(&ct_field));
-                    self.cached.entry(node.to_string()).or_default().insert(qualified(&image));
+                    if self.cached.entry(node.to_string()).or_default().insert(qualified(&image)) {
+                        self.images_changed.insert(node.to_string());
+                    }
                     let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
                     ct.step = Step::Starting;
                     ct.next = Some(now.plus(secs(t.start_seconds)));

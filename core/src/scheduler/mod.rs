@@ -2,6 +2,7 @@
 //! on, the score plugins rank them, and the pod is bound to the best; when none fits, the pod
 //! gets kube-scheduler's `FailedScheduling` event and `PodScheduled=False` condition.
 
+mod imagelocality;
 mod interpod;
 mod plugins;
 mod preemption;
@@ -71,6 +72,7 @@ impl Scheduler {
         let mut queue = pods;
         queue.sort_by_key(|p| (std::cmp::Reverse(p["spec"]["priority"].as_i64().unwrap_or(0)), p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string(), name(p).to_string()));
         let mut nodes = plugins::snapshot(c);
+        let images = imagelocality::ImageStates::of(&nodes);
         let mut failed: Vec<((String, String), u32)> = Vec::new();
         for pod in queue {
             let key = (namespace(&pod).to_string(), name(&pod).to_string());
@@ -95,7 +97,7 @@ impl Scheduler {
                     continue;
                 }
             };
-            match plugins::place(&pod, &nodes, &pv_affinity) {
+            match plugins::place(&pod, &nodes, &pv_affinity, &images) {
                 Ok(node) => {
                     let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name(&pod), "namespace": namespace(&pod)}, "target": {"apiVersion": "v1", "kind": "Node", "name": node}});
                     if c.subresource_post("v1", "pods", namespace(&pod), name(&pod), "binding", binding).is_ok() {

@@ -359,7 +359,7 @@ pub fn check(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value])
     })
 }
 
-pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value]) -> Result<String, FitError> {
+pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &super::imagelocality::ImageStates) -> Result<String, FitError> {
     let mut failures = Vec::new();
     let mut feasible: Vec<&NodeInfo> = Vec::new();
     for (i, n) in nodes.iter().enumerate() {
@@ -379,9 +379,11 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value]) -> Result<S
     let interpod = normalize(&feasible.iter().map(|n| super::interpod::raw_score(pod, n, nodes)).collect::<Vec<_>>(), 200);
     let node_pref = normalize(&feasible.iter().map(|n| preferred_node_affinity(pod, &n.node)).collect::<Vec<_>>(), 200);
     let taint_pref = normalize(&feasible.iter().map(|n| -prefer_no_schedule(pod, &n.node)).collect::<Vec<_>>(), 300);
+    let locality = images.matters_for(pod);
     let mut best: Option<(i64, &str)> = None;
     for (i, (n, sp)) in feasible.iter().zip(spread).enumerate() {
-        let s = resource_score(pod, n) + sp + interpod[i] + node_pref[i] + taint_pref[i];
+        let image_score = if locality { images.score(pod, &n.node) } else { 0 };
+        let s = resource_score(pod, n) + sp + interpod[i] + node_pref[i] + taint_pref[i] + image_score;
         if best.is_none_or(|(b, name)| s > b || (s == b && n.name.as_str() < name)) {
             best = Some((s, &n.name));
         }
