@@ -1041,3 +1041,23 @@ fn nodes_report_the_images_they_have_biggest_first() {
     assert!(after.iter().any(|(n, _)| n == "docker.io/library/nginx:1.27"), "{after:?}");
     assert!(!names(&mut c, "kind-worker2").iter().any(|(n, _)| n.contains("nginx")));
 }
+
+#[test]
+fn a_replica_set_over_quota_says_why_in_a_condition() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/api/v1/namespaces/default/resourcequotas", json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "pods"}, "spec": {"hard": {"pods": "2"}}})));
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/replicasets", json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}})));
+    advance(&mut c, 5);
+    let rs = get(&mut c, "/apis/apps/v1/namespaces/default/replicasets/web");
+    assert_eq!(rs["status"]["replicas"], 2);
+    let cond = &rs["status"]["conditions"][0];
+    assert_eq!((cond["type"].as_str(), cond["reason"].as_str()), (Some("ReplicaFailure"), Some("FailedCreate")));
+    assert!(cond["message"].as_str().unwrap().contains("exceeded quota: pods, requested: pods=1, used: pods=2, limited: pods=2"), "{cond}");
+    // Room again: the condition goes.
+    send(&mut c, Request::delete("/api/v1/namespaces/default/resourcequotas/pods"));
+    advance(&mut c, 5);
+    let rs = get(&mut c, "/apis/apps/v1/namespaces/default/replicasets/web");
+    assert_eq!(rs["status"]["replicas"], 3);
+    assert!(rs["status"]["conditions"].is_null(), "{}", rs["status"]);
+}

@@ -123,13 +123,17 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
     let active: Vec<&Arc<Value>> = mine.iter().filter(|p| is_active(p)).collect();
     let want = owner["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
     let owner_obj = with_kind(owner, k);
+    // The first error of this pass (quota, admission): it becomes the ReplicaFailure condition.
+    let mut failure: Option<String> = None;
     if active.len() < want {
         for _ in active.len()..want {
             let pod = pod_from_template(owner, k.api_version, k.kind, &owner["spec"]["template"], &format!("{}-", name(owner)));
             match c.create("v1", "pods", &ns, pod) {
                 Ok(p) => c.event(&owner_obj, "Normal", "SuccessfulCreate", &format!("Created pod: {}", name(&p))),
                 Err(e) => {
+                    // Slow start: the first failure ends the pass.
                     c.event(&owner_obj, "Warning", "FailedCreate", &format!("Error creating: {e}"));
+                    failure = Some(e.to_string());
                     break;
                 }
             }
@@ -165,6 +169,17 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
                 m.remove(key);
             }
         }
+    }
+    // ReplicaFailure: set when creating failed, kept while it goes on failing, gone when the
+    // pass succeeds.
+    let previous = owner["status"]["conditions"].as_array().and_then(|cs| cs.iter().find(|x| x["type"] == "ReplicaFailure").cloned());
+    let condition = match (&failure, previous) {
+        (Some(msg), Some(prev)) if prev["message"] == json!(msg) => Some(prev),
+        (Some(msg), _) => Some(json!({"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate", "message": msg, "lastTransitionTime": now.rfc3339()})),
+        (None, _) => None,
+    };
+    if let (Some(cond), Some(m)) = (condition, status.as_object_mut()) {
+        m.insert("conditions".into(), json!([cond]));
     }
     // Pods that become available later need another look then.
     if min_ready > 0 && pods.iter().any(|p| is_ready(p) && !is_available(p, min_ready, now)) {
