@@ -15,80 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use hakoniwa_cli::script::{parse, record, render, Step, START};
+
 const DEFAULT_KUBECTL: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
-const START: &str = "2026-11-25T11:00:00Z";
-
-struct Step {
-    command: String,
-    stdin: Option<String>,
-    expected: String,
-    /// `$ COMMAND #sorted`: the output's lines compare in sorted order (kubectl prints them from
-    /// concurrent goroutines, as drain does).
-    sorted: bool,
-}
-
-fn parse(text: &str) -> Vec<Step> {
-    let mut steps: Vec<Step> = Vec::new();
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        if line.starts_with("@ ") {
-            steps.push(Step { command: line.to_string(), stdin: None, expected: String::new(), sorted: false });
-            continue;
-        }
-        let Some(cmd) = line.strip_prefix("$ ") else {
-            if let Some(last) = steps.last_mut() {
-                last.expected.push_str(line);
-                last.expected.push('\n');
-            }
-            continue;
-        };
-        let (command, stdin) = match cmd.split_once(" <<EOF") {
-            Some((c, _)) => {
-                let mut body = String::new();
-                for l in lines.by_ref() {
-                    if l == "EOF" {
-                        break;
-                    }
-                    body.push_str(l);
-                    body.push('\n');
-                }
-                (c.to_string(), Some(body))
-            }
-            None => (cmd.to_string(), None),
-        };
-        let (command, sorted) = match command.strip_suffix(" #sorted") {
-            Some(c) => (c.to_string(), true),
-            None => (command, false),
-        };
-        steps.push(Step { command, stdin, expected: String::new(), sorted });
-    }
-    steps
-}
-
-fn render(steps: &[Step], outputs: &[String]) -> String {
-    let mut out = String::new();
-    for (s, o) in steps.iter().zip(outputs) {
-        if s.command.starts_with("@ ") {
-            out.push_str(&s.command);
-            out.push('\n');
-            out.push_str(o);
-            continue;
-        }
-        out.push_str("$ ");
-        out.push_str(&s.command);
-        if s.sorted {
-            out.push_str(" #sorted");
-        }
-        if let Some(body) = &s.stdin {
-            out.push_str(" <<EOF\n");
-            out.push_str(body);
-            out.push_str("EOF");
-        }
-        out.push('\n');
-        out.push_str(o);
-    }
-    out
-}
 
 struct Server {
     child: Child,
@@ -171,20 +100,7 @@ fn run(step: &Step, cwd: &Path, bin: &Path, kubeconfig: &Path) -> String {
         drop(child.stdin.take());
     }
     let out = child.wait_with_output().unwrap();
-    let mut text = String::from_utf8_lossy(&out.stdout).to_string();
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    if step.sorted {
-        let mut lines: Vec<&str> = text.lines().collect();
-        lines.sort_unstable();
-        text = lines.iter().map(|l| format!("{l}\n")).collect();
-    }
-    let code = out.status.code().unwrap_or(-1);
-    if code != 0 {
-        text.push_str(&format!("[exit {code}]\n"));
-    }
-    text
+    record(step, &String::from_utf8_lossy(&out.stdout), out.status.code().unwrap_or(-1))
 }
 
 #[test]
@@ -208,7 +124,7 @@ fn real_kubectl_scenarios() {
     let mut failures = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
-        let steps = parse(&text);
+        let steps = parse(&text, false);
         let dir = work.join(file.file_stem().unwrap());
         std::fs::create_dir_all(&dir).unwrap();
         // `@ preset NAME` on the first line picks the cluster.
@@ -216,7 +132,7 @@ fn real_kubectl_scenarios() {
         let server = start_server(&dir, &preset);
         let outputs: Vec<String> = steps
             .iter()
-            .map(|s| if s.command.starts_with("@ ") { directive(&s.command, server.port) } else { run(s, &scenarios, &bin, &server.kubeconfig) })
+            .map(|s| if s.is_directive() { directive(&s.command, server.port) } else { run(s, &scenarios, &bin, &server.kubeconfig) })
             .collect();
         drop(server);
         for (s, got) in steps.iter().zip(&outputs) {

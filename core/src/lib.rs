@@ -6,6 +6,7 @@
 pub mod api;
 pub mod apiserver;
 pub mod cluster;
+pub mod kubectl;
 pub mod kubelet;
 pub mod controllers;
 pub mod scheduler;

@@ -1,0 +1,584 @@
+//! kubectl's command tree: which words name which command, its flags, and the commands that
+//! are small enough to live here (version, create/apply/delete from files, label, annotate,
+//! scale, cordon, uncordon, api-versions, config).
+
+use serde_json::{json, Value};
+
+use super::args::{self, flag, Flag, Parsed, Takes};
+use super::errors::with_source;
+use super::manifests::{self, Manifest};
+use super::{get, Failure, Kubectl, Output, Transport};
+use crate::apiserver::{Method, Request};
+
+/// kubectl's commands in the order it registers them (its suggestions follow this order).
+const COMMANDS: &[&str] = &[
+    "create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale", "autoscale", "certificate", "cluster-info", "top", "cordon", "uncordon", "drain", "taint", "describe", "logs", "attach", "exec", "port-forward", "proxy", "cp", "auth", "debug", "events", "diff", "apply", "patch", "replace", "wait", "kustomize", "label", "annotate", "completion", "api-resources", "api-versions", "config", "plugin", "version",
+];
+
+const FILE_FLAGS: &[Flag] = &[
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("kustomize", Some('k'), Takes::Value),
+    flag("output", Some('o'), Takes::Value),
+    flag("dry-run", None, Takes::Value),
+    flag("validate", None, Takes::Value),
+    flag("field-manager", None, Takes::Value),
+    flag("save-config", None, Takes::Bool),
+    flag("selector", Some('l'), Takes::Value),
+    flag("edit", None, Takes::Bool),
+    flag("windows-line-endings", None, Takes::Bool),
+    flag("raw", None, Takes::Value),
+    flag("show-managed-fields", None, Takes::Bool),
+    flag("template", None, Takes::Value),
+    flag("allow-missing-template-keys", None, Takes::Bool),
+    flag("server-side", None, Takes::Bool),
+    flag("force-conflicts", None, Takes::Bool),
+    flag("overwrite", None, Takes::Bool),
+    flag("prune", None, Takes::Bool),
+    flag("all", None, Takes::Bool),
+    flag("prune-allowlist", None, Takes::Values),
+    flag("force", None, Takes::Bool),
+    flag("grace-period", None, Takes::Value),
+    flag("timeout", None, Takes::Value),
+    flag("wait", None, Takes::Bool),
+    flag("cascade", None, Takes::Value),
+    flag("openapi-patch", None, Takes::Bool),
+];
+
+const DELETE_FLAGS: &[Flag] = &[
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("kustomize", Some('k'), Takes::Value),
+    flag("selector", Some('l'), Takes::Value),
+    flag("field-selector", None, Takes::Value),
+    flag("all", None, Takes::Bool),
+    flag("all-namespaces", Some('A'), Takes::Bool),
+    flag("ignore-not-found", None, Takes::Bool),
+    flag("now", None, Takes::Bool),
+    flag("force", None, Takes::Bool),
+    flag("grace-period", None, Takes::Value),
+    flag("timeout", None, Takes::Value),
+    flag("wait", None, Takes::Bool),
+    flag("cascade", None, Takes::Value),
+    flag("output", Some('o'), Takes::Value),
+    flag("dry-run", None, Takes::Value),
+    flag("raw", None, Takes::Value),
+    flag("interactive", Some('i'), Takes::Bool),
+];
+
+const META_FLAGS: &[Flag] = &[
+    flag("overwrite", None, Takes::Bool),
+    flag("all", None, Takes::Bool),
+    flag("all-namespaces", Some('A'), Takes::Bool),
+    flag("selector", Some('l'), Takes::Value),
+    flag("field-selector", None, Takes::Value),
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("kustomize", Some('k'), Takes::Value),
+    flag("local", None, Takes::Bool),
+    flag("list", None, Takes::Bool),
+    flag("output", Some('o'), Takes::Value),
+    flag("dry-run", None, Takes::Value),
+    flag("resource-version", None, Takes::Value),
+    flag("field-manager", None, Takes::Value),
+];
+
+const SCALE_FLAGS: &[Flag] = &[
+    flag("replicas", None, Takes::Value),
+    flag("current-replicas", None, Takes::Value),
+    flag("resource-version", None, Takes::Value),
+    flag("selector", Some('l'), Takes::Value),
+    flag("all", None, Takes::Bool),
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("output", Some('o'), Takes::Value),
+    flag("dry-run", None, Takes::Value),
+    flag("timeout", None, Takes::Value),
+];
+
+const NODE_FLAGS: &[Flag] = &[flag("selector", Some('l'), Takes::Value), flag("dry-run", None, Takes::Value)];
+
+const VERSION_FLAGS: &[Flag] = &[flag("client", None, Takes::Bool), flag("output", Some('o'), Takes::Value)];
+
+const CONFIG_FLAGS: &[Flag] = &[
+    flag("current", None, Takes::Bool),
+    flag("namespace", None, Takes::Value),
+    flag("output", Some('o'), Takes::Value),
+    flag("no-headers", None, Takes::Bool),
+    flag("minify", None, Takes::Bool),
+    flag("raw", None, Takes::Bool),
+    flag("flatten", None, Takes::Bool),
+];
+
+/// Levenshtein distance, as cobra's suggestions use it (case-insensitive).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn unknown_command(word: &str) -> Failure {
+    let suggestions: Vec<&str> = COMMANDS.iter().copied().filter(|c| distance(word, c) <= 2 || c.starts_with(&word.to_lowercase())).collect();
+    let mut msg = format!("error: unknown command {word:?} for \"kubectl\"\n");
+    if !suggestions.is_empty() {
+        msg.push_str("\nDid you mean this?\n");
+        for s in suggestions {
+            msg.push_str(&format!("\t{s}\n"));
+        }
+    }
+    Failure::Raw(msg)
+}
+
+fn flag_error(cmd: &str, e: &args::FlagError) -> Failure {
+    Failure::Raw(format!("error: {e}\nSee 'kubectl {cmd} --help' for usage.\n"))
+}
+
+/// Runs one command given its words (without `kubectl`).
+pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
+    // The command is the first word that is not a flag (global flags may come first).
+    let first = args::parse(words, &[]).ok().and_then(|p| p.args.first().cloned());
+    let Some(cmd) = first.or_else(|| words.iter().find(|w| !w.starts_with('-')).cloned()) else {
+        return Err(Failure::Raw("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n".into()));
+    };
+    let flags: &[Flag] = match cmd.as_str() {
+        "get" => get::FLAGS,
+        "create" | "apply" | "replace" => FILE_FLAGS,
+        "delete" => DELETE_FLAGS,
+        "label" | "annotate" => META_FLAGS,
+        "scale" => SCALE_FLAGS,
+        "cordon" | "uncordon" => NODE_FLAGS,
+        "version" => VERSION_FLAGS,
+        "config" => CONFIG_FLAGS,
+        "api-versions" => &[],
+        c if COMMANDS.contains(&c) => return Err(Failure::client(format!("\"kubectl {c}\" is not available in Hakoniwa yet"))),
+        other => return Err(unknown_command(other)),
+    };
+    let p = args::parse(words, flags).map_err(|e| flag_error(&cmd, &e))?;
+    match cmd.as_str() {
+        "get" => get::run(k, api, &p, out),
+        "version" => version(api, &p, out),
+        "api-versions" => {
+            let d = k.discovery(api);
+            let mut text = String::new();
+            for gv in &d.group_versions {
+                text.push_str(gv);
+                text.push('\n');
+            }
+            out.out(text);
+            Ok(())
+        }
+        "create" => create(k, api, &p, stdin, out),
+        "apply" => apply(k, api, &p, stdin, out),
+        "delete" => delete(k, api, &p, stdin, out),
+        "label" => metadata(k, api, &p, "labels", "labeled", out),
+        "annotate" => metadata(k, api, &p, "annotations", "annotated", out),
+        "scale" => scale(k, api, &p, out),
+        "cordon" => cordon(k, api, &p, true, out),
+        "uncordon" => cordon(k, api, &p, false, out),
+        "config" => config(k, &p, out),
+        _ => Ok(()),
+    }
+}
+
+fn version(api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let mut text = String::from("Client Version: v1.33.1\nKustomize Version: v5.6.0\n");
+    if !p.bool("client") {
+        let resp = api.send(&Request::get("/version"));
+        let v = resp.into_value().unwrap_or(Value::Null);
+        text.push_str(&format!("Server Version: {}\n", v["gitVersion"].as_str().unwrap_or_default()));
+    }
+    out.out(text);
+    Ok(())
+}
+
+/// The namespace for an object from a file: its own, else `-n`, else the context's; an
+/// explicit `-n` that disagrees with the object's is an error.
+fn object_namespace(k: &Kubectl, p: &Parsed, obj: &Value) -> Result<String, Failure> {
+    let flag_ns = p.value("namespace");
+    match (obj["metadata"]["namespace"].as_str().filter(|s| !s.is_empty()), flag_ns) {
+        (Some(o), Some(f)) if o != f => Err(Failure::client(format!("the namespace from the provided object {o:?} does not match the namespace {f:?}. You must pass '--namespace={o}' to perform this operation."))),
+        (Some(o), _) => Ok(o.to_string()),
+        (None, Some(f)) => Ok(f.to_string()),
+        (None, None) => Ok(k.config.namespace().to_string()),
+    }
+}
+
+fn read_manifests(k: &Kubectl, p: &Parsed, stdin: Option<&str>) -> Result<Vec<Manifest>, Failure> {
+    let paths: Vec<String> = p.values("filename").iter().map(|s| s.to_string()).collect();
+    manifests::read(&k.files, &paths, p.bool("recursive"), stdin)
+}
+
+/// The resource of a manifest's object, or kubectl's error for an unknown kind.
+fn resource_of(k: &mut Kubectl, api: &mut dyn Transport, m: &Manifest) -> Result<super::discovery::Resource, Failure> {
+    let av = m.object["apiVersion"].as_str().unwrap_or_default().to_string();
+    let kind = m.object["kind"].as_str().unwrap_or_default().to_string();
+    if av.is_empty() || kind.is_empty() {
+        let mut missing = Vec::new();
+        if av.is_empty() {
+            missing.push("apiVersion not set");
+        }
+        if kind.is_empty() {
+            missing.push("kind not set");
+        }
+        return Err(Failure::client(format!("error validating {:?}: error validating data: [{}]; if you choose to ignore these errors, turn validation off with --validate=false", m.source, missing.join(", "))));
+    }
+    k.discovery(api).by_kind(&av, &kind).cloned().ok_or_else(|| Failure::client(format!("resource mapping not found for name: {:?} namespace: {:?} from {:?}: no matches for kind {kind:?} in version {av:?}\nensure CRDs are installed first", m.object["metadata"]["name"].as_str().unwrap_or_default(), m.object["metadata"]["namespace"].as_str().unwrap_or_default(), m.source)))
+}
+
+fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
+    if p.args.len() > 1 {
+        return Err(Failure::client(format!("\"kubectl create {}\" is not available in Hakoniwa yet", p.args[1])));
+    }
+    if !p.has("filename") && !p.has("kustomize") {
+        return Err(Failure::client("must specify one of -f and -k"));
+    }
+    let ms = read_manifests(k, p, stdin)?;
+    let mut failed = false;
+    for m in ms {
+        let r = match resource_of(k, api, &m) {
+            Ok(r) => r,
+            Err(e) => {
+                e.print(out);
+                failed = true;
+                continue;
+            }
+        };
+        let ns = object_namespace(k, p, &m.object)?;
+        let resp = api.send(&Request::post(&r.path(Some(&ns)), m.object.clone()));
+        let status = resp.status;
+        let warnings: Vec<String> = resp.warnings().map(warning_text).collect();
+        let body = resp.into_value().unwrap_or(Value::Null);
+        for w in warnings {
+            out.err(w);
+        }
+        if status >= 400 {
+            Failure::Server(with_source(body, "creating", &m.source)).print(out);
+            failed = true;
+        } else {
+            out.out(format!("{}/{} created\n", r.kind_group(), body["metadata"]["name"].as_str().unwrap_or_default()));
+        }
+    }
+    if failed {
+        return Err(Failure::Exit(1));
+    }
+    Ok(())
+}
+
+/// `299 - "message"` → `Warning: message`.
+fn warning_text(h: &str) -> String {
+    let msg = h.splitn(3, ' ').nth(2).unwrap_or(h);
+    let msg = msg.strip_prefix('"').and_then(|m| m.strip_suffix('"')).map_or_else(|| msg.to_string(), |m| m.replace("\\\"", "\"").replace("\\\\", "\\"));
+    format!("Warning: {msg}\n")
+}
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The annotation client-side apply stores: the object as given, compact JSON, keys sorted.
+fn last_applied(obj: &Value) -> String {
+    let mut o = obj.clone();
+    if let Some(a) = o["metadata"]["annotations"].as_object_mut() {
+        a.remove(LAST_APPLIED);
+    }
+    format!("{}\n", super::printers::jsonpath::text_of(&o))
+}
+
+/// A JSON merge patch from `original` to `modified` (fields removed become null).
+fn merge_diff(original: &Value, modified: &Value) -> Value {
+    match (original, modified) {
+        (Value::Object(o), Value::Object(m)) => {
+            let mut patch = serde_json::Map::new();
+            for (k, v) in m {
+                match o.get(k) {
+                    Some(ov) if ov == v => {}
+                    Some(ov) if ov.is_object() && v.is_object() => {
+                        let d = merge_diff(ov, v);
+                        if d.as_object().is_some_and(|x| !x.is_empty()) {
+                            patch.insert(k.clone(), d);
+                        }
+                    }
+                    _ => {
+                        patch.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            for k in o.keys() {
+                if !m.contains_key(k) {
+                    patch.insert(k.clone(), Value::Null);
+                }
+            }
+            Value::Object(patch)
+        }
+        _ => modified.clone(),
+    }
+}
+
+fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
+    if !p.has("filename") && !p.has("kustomize") {
+        return Err(Failure::Raw("error: must specify one of -f and -k\n".into()));
+    }
+    let ms = read_manifests(k, p, stdin)?;
+    let mut failed = false;
+    for m in ms {
+        let r = match resource_of(k, api, &m) {
+            Ok(r) => r,
+            Err(e) => {
+                e.print(out);
+                failed = true;
+                continue;
+            }
+        };
+        let ns = object_namespace(k, p, &m.object)?;
+        let name = m.object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        let applied = last_applied(&m.object);
+        let mut desired = m.object.clone();
+        desired["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
+        let current = api.send(&Request::get(&format!("{}/{}", r.path(Some(&ns)), name)));
+        let (status, body, verb) = if current.status == 404 {
+            let resp = api.send(&Request::post(&r.path(Some(&ns)), desired));
+            let s = resp.status;
+            (s, resp.into_value().unwrap_or(Value::Null), "created")
+        } else {
+            let cur = current.into_value().unwrap_or(Value::Null);
+            let previous = cur["metadata"]["annotations"][LAST_APPLIED].as_str().unwrap_or_default().to_string();
+            if previous == applied {
+                (200, cur, "unchanged")
+            } else {
+                let original: Value = serde_json::from_str(&previous).unwrap_or(json!({}));
+                let mut patch = merge_diff(&original, &m.object);
+                patch["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
+                let req = Request::new(Method::Patch, &format!("{}/{}", r.path(Some(&ns)), name)).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
+                let resp = api.send(&req);
+                let s = resp.status;
+                (s, resp.into_value().unwrap_or(Value::Null), "configured")
+            }
+        };
+        if status >= 400 {
+            Failure::Server(with_source(body, if verb == "created" { "creating" } else { "patching" }, &m.source)).print(out);
+            failed = true;
+        } else {
+            out.out(format!("{}/{} {verb}\n", r.kind_group(), name));
+        }
+    }
+    if failed {
+        return Err(Failure::Exit(1));
+    }
+    Ok(())
+}
+
+/// Objects named on the command line (`TYPE NAME...`, `TYPE/NAME...`) or selected with `-l`.
+fn named_objects(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, args: &[String]) -> Result<Vec<(super::discovery::Resource, String, String)>, Failure> {
+    let (targets, _) = get::targets(k, api, args)?;
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let mut out = Vec::new();
+    for t in targets {
+        if t.names.is_empty() {
+            if !(p.has("selector") || p.bool("all")) {
+                return Err(Failure::client("resource(s) were provided, but no name was specified"));
+            }
+            let mut path = t.resource.path(Some(&ns));
+            if let Some(l) = p.value("selector") {
+                path = format!("{path}?labelSelector={}", get::encode(l));
+            }
+            let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
+            for item in list["items"].as_array().into_iter().flatten() {
+                out.push((t.resource.clone(), item["metadata"]["namespace"].as_str().unwrap_or_default().to_string(), item["metadata"]["name"].as_str().unwrap_or_default().to_string()));
+            }
+        } else {
+            for n in t.names {
+                out.push((t.resource.clone(), ns.clone(), n));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
+    let mut items: Vec<(super::discovery::Resource, String, String)> = Vec::new();
+    if p.has("filename") {
+        for m in read_manifests(k, p, stdin)? {
+            let r = resource_of(k, api, &m)?;
+            let ns = object_namespace(k, p, &m.object)?;
+            items.push((r, ns, m.object["metadata"]["name"].as_str().unwrap_or_default().to_string()));
+        }
+    } else {
+        if p.args.len() < 2 {
+            return Err(Failure::Raw("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n".into()));
+        }
+        items = named_objects(k, api, p, &p.args[1..].to_vec())?;
+        if items.is_empty() {
+            out.out("No resources found\n");
+            return Ok(());
+        }
+    }
+    let mut last_err = None;
+    for (r, ns, name) in items {
+        let mut path = format!("{}/{}", r.path(Some(&ns)), name);
+        match p.value("cascade") {
+            Some("orphan") => path.push_str("?propagationPolicy=Orphan"),
+            Some("foreground") => path.push_str("?propagationPolicy=Foreground"),
+            _ => path.push_str("?propagationPolicy=Background"),
+        }
+        let resp = api.send(&Request::delete(&path));
+        let status = resp.status;
+        let body = resp.into_value().unwrap_or(Value::Null);
+        if status == 404 && p.bool("ignore-not-found") {
+            continue;
+        }
+        if status >= 400 {
+            if let Some(e) = last_err.replace(Failure::Server(body)) {
+                e.print(out);
+            }
+        } else {
+            out.out(format!("{} {name:?} deleted\n", r.kind_group()));
+        }
+    }
+    match last_err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// `label` and `annotate`: `key=value` sets, `key-` removes; an existing different value
+/// needs `--overwrite`.
+fn metadata(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, field: &str, verb: &str, out: &mut Output) -> Result<(), Failure> {
+    let words: Vec<String> = p.args[1..].to_vec();
+    let split = words.iter().position(|w| w.contains('=') || w.ends_with('-') && !w.contains('/')).unwrap_or(words.len());
+    let (targets, changes) = words.split_at(split);
+    if changes.is_empty() {
+        return Err(Failure::client(format!("at least one {} update is required", if field == "labels" { "label" } else { "annotation" })));
+    }
+    let mut set = serde_json::Map::new();
+    for c in changes {
+        if let Some(key) = c.strip_suffix('-') {
+            set.insert(key.to_string(), Value::Null);
+        } else if let Some((key, value)) = c.split_once('=') {
+            set.insert(key.to_string(), Value::String(value.to_string()));
+        }
+    }
+    let objects = named_objects(k, api, p, targets)?;
+    for (r, ns, name) in objects {
+        let path = format!("{}/{}", r.path(Some(&ns)), name);
+        let cur = api.send(&Request::get(&path));
+        if cur.status >= 400 {
+            return Err(Failure::Server(cur.into_value().unwrap_or(Value::Null)));
+        }
+        let cur = cur.into_value().unwrap_or(Value::Null);
+        if !p.bool("overwrite") {
+            for (key, v) in &set {
+                if let Some(existing) = cur["metadata"][field][key.as_str()].as_str() {
+                    if !v.is_null() && v.as_str() != Some(existing) {
+                        return Err(Failure::client(format!("'{key}' already has a value ({existing}), and --overwrite is false")));
+                    }
+                }
+            }
+        }
+        let patch = json!({"metadata": {field: Value::Object(set.clone())}});
+        let req = Request::new(Method::Patch, &path).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
+        let resp = api.send(&req);
+        if resp.status >= 400 {
+            return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
+        }
+        let changed = set.iter().any(|(key, v)| cur["metadata"][field][key.as_str()] != *v);
+        out.out(format!("{}/{name} {}\n", r.kind_group(), if changed { verb } else { "not labeled" }));
+    }
+    Ok(())
+}
+
+fn scale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let Some(replicas) = p.value("replicas") else { return Err(Failure::client("required flag(s) \"replicas\" not set")) };
+    let n: i64 = replicas.parse().map_err(|_| Failure::Raw(format!("error: invalid argument {replicas:?} for \"--replicas\" flag: strconv.ParseInt: parsing {replicas:?}: invalid syntax\nSee 'kubectl scale --help' for usage.\n")))?;
+    let objects = named_objects(k, api, p, &p.args[1..].to_vec())?;
+    for (r, ns, name) in objects {
+        let path = format!("{}/{}/scale", r.path(Some(&ns)), name);
+        let patch = json!({"spec": {"replicas": n}});
+        let req = Request::new(Method::Patch, &path).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
+        let resp = api.send(&req);
+        if resp.status >= 400 {
+            return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
+        }
+        out.out(format!("{}/{name} scaled\n", r.kind_group()));
+    }
+    Ok(())
+}
+
+fn cordon(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, on: bool, out: &mut Output) -> Result<(), Failure> {
+    let mut names: Vec<String> = p.args[1..].to_vec();
+    if let Some(l) = p.value("selector") {
+        let list = api.send(&Request::get(&format!("/api/v1/nodes?labelSelector={}", get::encode(l)))).into_value().unwrap_or(Value::Null);
+        names.extend(list["items"].as_array().into_iter().flatten().filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string)));
+    }
+    let _ = k;
+    for name in names {
+        let path = format!("/api/v1/nodes/{name}");
+        let cur = api.send(&Request::get(&path));
+        if cur.status >= 400 {
+            return Err(Failure::Server(cur.into_value().unwrap_or(Value::Null)));
+        }
+        let cur = cur.into_value().unwrap_or(Value::Null);
+        let was = cur["spec"]["unschedulable"].as_bool().unwrap_or(false);
+        if was == on {
+            out.out(format!("node/{name} already {}\n", if on { "cordoned" } else { "uncordoned" }));
+            continue;
+        }
+        let patch = json!({"spec": {"unschedulable": if on { Value::Bool(true) } else { Value::Null }}});
+        let req = Request::new(Method::Patch, &path).with_bytes("application/strategic-merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
+        let resp = api.send(&req);
+        if resp.status >= 400 {
+            return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
+        }
+        out.out(format!("node/{name} {}\n", if on { "cordoned" } else { "uncordoned" }));
+    }
+    Ok(())
+}
+
+fn config(k: &mut Kubectl, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let sub = p.args.get(1).map(String::as_str).unwrap_or_default();
+    match sub {
+        "current-context" => {
+            out.out(format!("{}\n", k.config.current));
+            Ok(())
+        }
+        "get-contexts" => {
+            let mut text = String::from("CURRENT\tNAME\tCLUSTER\tAUTHINFO\tNAMESPACE\n");
+            for c in &k.config.contexts {
+                let mark = if c.name == k.config.current { "*" } else { "" };
+                text.push_str(&format!("{mark}\t{}\t{}\t{}\t{}\n", c.name, c.cluster, c.user, c.namespace.clone().unwrap_or_default()));
+            }
+            out.out(super::tabwriter::align(&text));
+            Ok(())
+        }
+        "use-context" => {
+            let Some(name) = p.args.get(2) else { return Err(Failure::client("Unexpected args: []")) };
+            if !k.config.contexts.iter().any(|c| &c.name == name) {
+                return Err(Failure::client(format!("no context exists with the name: {name:?}")));
+            }
+            k.config.current = name.clone();
+            out.out(format!("Switched to context {name:?}.\n"));
+            Ok(())
+        }
+        "set-context" => {
+            let name = if p.bool("current") { k.config.current.clone() } else { p.args.get(2).cloned().unwrap_or_default() };
+            let ns = p.value("namespace").map(str::to_string);
+            let exists = k.config.contexts.iter().any(|c| c.name == name);
+            if let Some(c) = k.config.contexts.iter_mut().find(|c| c.name == name) {
+                if ns.is_some() {
+                    c.namespace = ns;
+                }
+            } else {
+                k.config.contexts.push(super::kubeconfig::Context { name: name.clone(), cluster: String::new(), user: String::new(), namespace: ns });
+            }
+            out.out(format!("Context {name:?} {}.\n", if exists { "modified" } else { "created" }));
+            Ok(())
+        }
+        other => Err(Failure::client(format!("\"kubectl config {other}\" is not available in Hakoniwa yet"))),
+    }
+}

@@ -1,0 +1,350 @@
+//! `kubectl get`: resources by type, name or `type/name`, printed as the server's tables or
+//! as objects (`-o yaml|json|name|jsonpath=|custom-columns=`).
+
+use serde_json::Value;
+
+use super::args::{flag, Parsed, Takes};
+use super::discovery::Resource;
+use super::printers::{self, jsonpath::Template, TableOptions};
+use super::{tabwriter, Failure, Kubectl, Output, Transport};
+use crate::apiserver::Request;
+
+pub const FLAGS: &[super::args::Flag] = &[
+    flag("output", Some('o'), Takes::Value),
+    flag("selector", Some('l'), Takes::Value),
+    flag("field-selector", None, Takes::Value),
+    flag("all-namespaces", Some('A'), Takes::Bool),
+    flag("show-labels", None, Takes::Bool),
+    flag("label-columns", Some('L'), Takes::Values),
+    flag("no-headers", None, Takes::Bool),
+    flag("sort-by", None, Takes::Value),
+    flag("watch", Some('w'), Takes::Bool),
+    flag("watch-only", None, Takes::Bool),
+    flag("output-watch-events", None, Takes::Bool),
+    flag("ignore-not-found", None, Takes::Bool),
+    flag("chunk-size", None, Takes::Value),
+    flag("show-kind", None, Takes::Bool),
+    flag("show-managed-fields", None, Takes::Bool),
+    flag("allow-missing-template-keys", None, Takes::Bool),
+    flag("template", None, Takes::Value),
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("kustomize", Some('k'), Takes::Value),
+    flag("raw", None, Takes::Value),
+    flag("subresource", None, Takes::Value),
+    flag("server-print", None, Takes::Bool),
+];
+
+const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+/// What the user asked for: a resource and, optionally, names.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub resource: Resource,
+    pub names: Vec<String>,
+}
+
+/// Turns `TYPE[,TYPE] [NAME...]` or `TYPE/NAME...` into targets, in order.
+pub fn targets(k: &mut Kubectl, api: &mut dyn Transport, args: &[String]) -> Result<(Vec<Target>, bool), Failure> {
+    let d = k.discovery(api).clone();
+    let resolve = |word: &str| -> Result<Vec<Resource>, Failure> {
+        if word == "all" {
+            return Ok(d.category("all").into_iter().cloned().collect());
+        }
+        d.resolve(word).cloned().map(|r| vec![r]).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {word:?}")))
+    };
+    let slashed = args.iter().filter(|a| a.contains('/')).count();
+    let mut out: Vec<Target> = Vec::new();
+    let mut type_words = 0;
+    if slashed > 0 {
+        if slashed != args.len() {
+            return Err(Failure::client("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"));
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for a in args {
+            let (t, name) = a.split_once('/').unwrap_or((a, ""));
+            if name.is_empty() {
+                return Err(Failure::client(format!("arguments in resource/name form must have a single resource and name")));
+            }
+            for r in resolve(t)? {
+                if !seen.contains(&r.name) {
+                    seen.push(r.name.clone());
+                }
+                match out.last_mut() {
+                    Some(last) if last.resource == r => last.names.push(name.to_string()),
+                    _ => out.push(Target { resource: r, names: vec![name.to_string()] }),
+                }
+            }
+        }
+        type_words = seen.len();
+    } else if let Some(first) = args.first() {
+        let names: Vec<String> = args[1..].to_vec();
+        let words: Vec<&str> = first.split(',').filter(|w| !w.is_empty()).collect();
+        type_words = words.len() + usize::from(words.contains(&"all"));
+        for w in words {
+            for r in resolve(w)? {
+                out.push(Target { resource: r, names: names.clone() });
+            }
+        }
+    }
+    Ok((out, type_words > 1))
+}
+
+/// The output format asked for.
+#[derive(Debug, Clone, PartialEq)]
+enum Format {
+    Table { wide: bool },
+    Yaml,
+    Json,
+    Name,
+    JsonPath(String),
+    CustomColumns(String),
+}
+
+fn format_of(o: Option<&str>) -> Result<Format, Failure> {
+    let Some(o) = o else { return Ok(Format::Table { wide: false }) };
+    let (name, arg) = o.split_once('=').unwrap_or((o, ""));
+    Ok(match name {
+        "" => Format::Table { wide: false },
+        "wide" => Format::Table { wide: true },
+        "yaml" => Format::Yaml,
+        "json" => Format::Json,
+        "name" => Format::Name,
+        "jsonpath" | "jsonpath-as-json" => Format::JsonPath(arg.to_string()),
+        "custom-columns" => Format::CustomColumns(arg.to_string()),
+        _ => {
+            return Err(Failure::client(format!(
+                "unable to match a printer suitable for the output format {o:?}, allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
+            )))
+        }
+    })
+}
+
+fn with_query(path: &str, p: &Parsed) -> String {
+    let mut q: Vec<String> = Vec::new();
+    if let Some(l) = p.value("selector") {
+        q.push(format!("labelSelector={}", encode(l)));
+    }
+    if let Some(f) = p.value("field-selector") {
+        q.push(format!("fieldSelector={}", encode(f)));
+    }
+    q.push("limit=500".into());
+    format!("{path}?{}", q.join("&"))
+}
+
+/// Percent-encodes a query value.
+pub fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// One fetched result: a list (or Table) for a type, or one object.
+struct Fetched {
+    resource: Resource,
+    body: Value,
+    single: bool,
+}
+
+pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let args = &p.args[1..];
+    if args.is_empty() && !p.has("filename") {
+        return Err(Failure::Raw("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n".into()));
+    }
+    let format = format_of(p.value("output"))?;
+    let all_ns = p.bool("all-namespaces");
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let (targets, multiple_types) = targets(k, api, args)?;
+    let table = matches!(format, Format::Table { .. });
+    let mut fetched: Vec<Fetched> = Vec::new();
+    let mut errors: Vec<Failure> = Vec::new();
+    for t in &targets {
+        let scope = if all_ns && t.names.is_empty() { None } else { Some(ns.as_str()) };
+        if t.names.is_empty() {
+            let mut req = Request::get(&with_query(&t.resource.path(scope), p));
+            if table {
+                req = req.with_header("accept", TABLE_ACCEPT);
+            }
+            let resp = api.send(&req);
+            let status = resp.status;
+            let body = resp.into_value().unwrap_or(Value::Null);
+            if status >= 400 {
+                errors.push(Failure::Server(body));
+                continue;
+            }
+            fetched.push(Fetched { resource: t.resource.clone(), body, single: false });
+        } else {
+            for name in &t.names {
+                let mut req = Request::get(&format!("{}/{}", t.resource.path(scope), name));
+                if table {
+                    req = req.with_header("accept", TABLE_ACCEPT);
+                }
+                let resp = api.send(&req);
+                let status = resp.status;
+                let body = resp.into_value().unwrap_or(Value::Null);
+                if status == 404 && p.bool("ignore-not-found") {
+                    continue;
+                }
+                if status >= 400 {
+                    errors.push(Failure::Server(body));
+                    continue;
+                }
+                fetched.push(Fetched { resource: t.resource.clone(), body, single: true });
+            }
+        }
+    }
+    let any_named = targets.iter().any(|t| !t.names.is_empty());
+    match &format {
+        Format::Table { wide } => {
+            // Names print as kind/name when what came back spans more than one kind.
+            let mut kinds: Vec<&Resource> = Vec::new();
+            for f in fetched.iter().filter(|f| f.single || f.body["rows"].as_array().is_some_and(|r| !r.is_empty())) {
+                if !kinds.contains(&&f.resource) {
+                    kinds.push(&f.resource);
+                }
+            }
+            let _ = multiple_types;
+            print_tables(&fetched, p, *wide, all_ns, kinds.len() > 1 || p.bool("show-kind"), out)
+        }
+        _ => {
+            let mut objects: Vec<Value> = Vec::new();
+            for f in &fetched {
+                if f.single {
+                    objects.push(f.body.clone());
+                } else {
+                    let kind = f.body["kind"].as_str().unwrap_or_default().trim_end_matches("List").to_string();
+                    for item in f.body["items"].as_array().into_iter().flatten() {
+                        let mut item = item.clone();
+                        if item.get("kind").is_none() {
+                            item["kind"] = Value::String(kind.clone());
+                            item["apiVersion"] = Value::String(f.resource.api_version());
+                        }
+                        objects.push(item);
+                    }
+                }
+            }
+            if !p.bool("show-managed-fields") {
+                for o in &mut objects {
+                    if let Some(m) = o["metadata"].as_object_mut() {
+                        m.remove("managedFields");
+                    }
+                }
+            }
+            let single = objects.len() == 1 && fetched.len() == 1 && fetched[0].single && targets.len() == 1 && targets[0].names.len() == 1;
+            print_objects(&format, objects, single, &fetched, p, out)?;
+        }
+    }
+    let printed_any = fetched.iter().any(|f| f.single || f.body["rows"].as_array().is_some_and(|r| !r.is_empty()) || f.body["items"].as_array().is_some_and(|r| !r.is_empty()));
+    if !printed_any && errors.is_empty() && !any_named && (table || matches!(format, Format::Name)) {
+        if all_ns || targets.iter().any(|t| !t.resource.namespaced) {
+            out.err("No resources found\n");
+        } else {
+            out.err(format!("No resources found in {ns} namespace.\n"));
+        }
+    }
+    if let Some(last) = errors.pop() {
+        for e in errors {
+            e.print(out);
+        }
+        return Err(last);
+    }
+    Ok(())
+}
+
+fn print_tables(fetched: &[Fetched], p: &Parsed, wide: bool, all_ns: bool, show_kind: bool, out: &mut Output) {
+    let mut text = String::new();
+    let mut last: Option<&Resource> = None;
+    let mut printed_rows = false;
+    for f in fetched {
+        let rows = f.body["rows"].as_array().map_or(0, Vec::len);
+        let new_kind = last.is_none_or(|l| l != &f.resource);
+        if new_kind && last.is_some() && printed_rows && !p.bool("no-headers") && rows > 0 {
+            text.push('\n');
+        }
+        let o = TableOptions {
+            wide,
+            no_headers: p.bool("no-headers"),
+            with_namespace: all_ns && f.resource.namespaced,
+            show_labels: p.bool("show-labels"),
+            label_columns: p.list("label-columns"),
+            kind: show_kind.then(|| f.resource.kind_group()),
+        };
+        if rows > 0 || f.single {
+            printers::table_lines(&f.body, &o, new_kind || !printed_rows, &mut text);
+            printed_rows = true;
+            last = Some(&f.resource);
+        }
+    }
+    if !text.is_empty() {
+        out.out(tabwriter::align(&text));
+    }
+}
+
+fn print_objects(format: &Format, objects: Vec<Value>, single: bool, fetched: &[Fetched], p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let data = if single { objects[0].clone() } else { printers::list_of(objects.clone()) };
+    match format {
+        Format::Yaml => out.out(printers::to_yaml(&data)),
+        Format::Json => out.out(printers::to_json(&data)),
+        Format::Name => {
+            for (i, o) in objects.iter().enumerate() {
+                let kind = o["kind"].as_str().unwrap_or_default();
+                let group = fetched.iter().find(|f| f.resource.kind == kind).map(|f| f.resource.group.clone()).unwrap_or_default();
+                let kg = if group.is_empty() { kind.to_lowercase() } else { format!("{}.{group}", kind.to_lowercase()) };
+                let _ = i;
+                out.out(format!("{kg}/{}\n", o["metadata"]["name"].as_str().unwrap_or_default()));
+            }
+        }
+        Format::JsonPath(t) => {
+            let template = Template::parse(t).map_err(|e| Failure::client(format!("error parsing jsonpath {t}, {e}")))?;
+            let allow = p.value("allow-missing-template-keys") != Some("false");
+            match template.render(&data, allow) {
+                Ok(s) => out.out(s),
+                Err(e) => {
+                    return Err(Failure::Raw(format!("error: error executing jsonpath {t:?}: Error executing template: {e}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{t}\n\tobject given to jsonpath engine was:\n\t\t{}\n\n\n", serde_json::to_string(&data).unwrap_or_default())));
+                }
+            }
+        }
+        Format::CustomColumns(spec) => custom_columns(spec, &objects, p.bool("no-headers"), out)?,
+        Format::Table { .. } => {}
+    }
+    Ok(())
+}
+
+fn custom_columns(spec: &str, objects: &[Value], no_headers: bool, out: &mut Output) -> Result<(), Failure> {
+    let mut cols: Vec<(String, Template)> = Vec::new();
+    for part in spec.split(',') {
+        let Some((name, path)) = part.split_once(':') else {
+            return Err(Failure::client(format!("unexpected custom-columns spec: {part}, expected <header>:<json-path-expr>")));
+        };
+        let expr = if path.starts_with('{') { path.to_string() } else { format!("{{{}}}", if path.starts_with('.') { path.to_string() } else { format!(".{path}") }) };
+        let t = Template::parse(&expr).map_err(|e| Failure::client(format!("{e}")))?;
+        cols.push((name.to_string(), t));
+    }
+    let mut text = String::new();
+    if !no_headers {
+        text.push_str(&cols.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join("\t"));
+        text.push('\n');
+    }
+    for o in objects {
+        let cells: Vec<String> = cols
+            .iter()
+            .map(|(_, t)| {
+                let vals = t.values(o);
+                if vals.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    vals.iter().map(|v| if v.is_null() { "<nil>".to_string() } else { printers::jsonpath::text_of(v) }).collect::<Vec<_>>().join(",")
+                }
+            })
+            .collect();
+        text.push_str(&cells.join("\t"));
+        text.push('\n');
+    }
+    out.out(tabwriter::align(&text));
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! kubectl, emulated: what kubectl v1.33 prints for a command line, computed by sending the
+//! requests the real kubectl sends to the cluster's one API door. It runs in the browser (no
+//! processes, no host files): files come from a small in-memory file system that the editor and
+//! lessons fill, and `-f -` reads the text given as standard input.
+
+pub mod args;
+mod commands;
+pub mod discovery;
+mod errors;
+mod files;
+mod get;
+mod kubeconfig;
+mod manifests;
+pub mod printers;
+pub mod tabwriter;
+
+use crate::apiserver::{Request, Response};
+use crate::sim::clock::{Duration, Timestamp};
+
+pub use errors::Failure;
+pub use files::Files;
+pub use kubeconfig::KubeConfig;
+
+/// The emulator's way to the cluster: the API door, and the clock for commands that wait.
+pub trait Transport {
+    fn send(&mut self, req: &Request) -> Response;
+    /// Lets `by` of simulated time pass (commands that wait: `rollout status`, `wait`).
+    fn sleep(&mut self, by: Duration);
+    fn now(&self) -> Timestamp;
+}
+
+impl Transport for crate::Cluster {
+    fn send(&mut self, req: &Request) -> Response {
+        self.handle(req)
+    }
+    fn sleep(&mut self, by: Duration) {
+        self.advance(by);
+    }
+    fn now(&self) -> Timestamp {
+        crate::Cluster::now(self)
+    }
+}
+
+/// Which stream a piece of output went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Out,
+    Err,
+}
+
+/// What a command printed, in order, and its exit code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    pub pieces: Vec<(Stream, String)>,
+    pub exit: i32,
+}
+
+impl Output {
+    pub fn out(&mut self, text: impl Into<String>) {
+        self.pieces.push((Stream::Out, text.into()));
+    }
+    pub fn err(&mut self, text: impl Into<String>) {
+        self.pieces.push((Stream::Err, text.into()));
+    }
+    /// Both streams together, as a terminal shows them.
+    pub fn text(&self) -> String {
+        self.pieces.iter().map(|(_, t)| t.as_str()).collect()
+    }
+    pub fn stdout(&self) -> String {
+        self.pieces.iter().filter(|(s, _)| *s == Stream::Out).map(|(_, t)| t.as_str()).collect()
+    }
+}
+
+/// One learner's kubectl: the kubeconfig, the files, and what discovery found.
+#[derive(Debug, Clone)]
+pub struct Kubectl {
+    pub config: KubeConfig,
+    pub files: Files,
+    discovery: Option<discovery::Discovery>,
+}
+
+impl Kubectl {
+    /// A kubectl whose kubeconfig points at a cluster with this context name (`kind-kind`).
+    pub fn new(context: &str) -> Kubectl {
+        Kubectl { config: KubeConfig::single(context), files: Files::default(), discovery: None }
+    }
+
+    /// Runs one command line (`kubectl get pods`, or `get pods`); `stdin` is what `-f -`
+    /// reads.
+    pub fn run(&mut self, api: &mut dyn Transport, line: &str, stdin: Option<&str>) -> Output {
+        let mut out = Output::default();
+        let words = match args::split(line) {
+            Ok(w) => w,
+            Err(e) => {
+                out.err(format!("error: {e}\n"));
+                out.exit = 1;
+                return out;
+            }
+        };
+        let words: &[String] = match words.first().map(String::as_str) {
+            Some("kubectl" | "k") => &words[1..],
+            _ => &words[..],
+        };
+        if let Err(f) = commands::dispatch(self, api, words, stdin, &mut out) {
+            f.print(&mut out);
+        }
+        out
+    }
+
+    /// Discovery, read once and kept (forgotten when resources may have changed).
+    pub(crate) fn discovery(&mut self, api: &mut dyn Transport) -> &discovery::Discovery {
+        self.discovery.get_or_insert_with(|| discovery::Discovery::load(api))
+    }
+
+    /// Forgets discovery (after CRDs change).
+    pub fn invalidate_discovery(&mut self) {
+        self.discovery = None;
+    }
+}
