@@ -151,7 +151,9 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
     };
     let flags: &[Flag] = match cmd.as_str() {
         "get" => get::FLAGS,
-        "create" | "apply" | "replace" => FILE_FLAGS,
+        "create" => super::generators::CREATE_FLAGS,
+        "run" => super::generators::RUN_FLAGS,
+        "apply" | "replace" => FILE_FLAGS,
         "delete" => DELETE_FLAGS,
         "label" | "annotate" => META_FLAGS,
         "scale" => SCALE_FLAGS,
@@ -176,7 +178,9 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
             out.out(text);
             Ok(())
         }
+        "create" if p.args.len() > 1 => super::generators::create(k, api, &p, out),
         "create" => create(k, api, &p, stdin, out),
+        "run" => super::generators::run(k, api, &p, out),
         "apply" => apply(k, api, &p, stdin, out),
         "delete" => delete(k, api, &p, stdin, out),
         "label" => metadata(k, api, &p, "labels", "labeled", out),
@@ -235,9 +239,6 @@ fn resource_of(k: &mut Kubectl, api: &mut dyn Transport, m: &Manifest) -> Result
 }
 
 fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
-    if p.args.len() > 1 {
-        return Err(Failure::client(format!("\"kubectl create {}\" is not available in Hakoniwa yet", p.args[1])));
-    }
     if !p.has("filename") && !p.has("kustomize") {
         return Err(Failure::client("must specify one of -f and -k"));
     }
@@ -253,7 +254,8 @@ fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
             }
         };
         let ns = object_namespace(k, p, &m.object)?;
-        let resp = api.send(&Request::post(&r.path(Some(&ns)), m.object.clone()));
+        let path = format!("{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-create"));
+        let resp = api.send(&Request::post(&path, m.object.clone()));
         let status = resp.status;
         let warnings: Vec<String> = resp.warnings().map(warning_text).collect();
         let body = resp.into_value().unwrap_or(Value::Null);
@@ -343,7 +345,8 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
         desired["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
         let current = api.send(&Request::get(&format!("{}/{}", r.path(Some(&ns)), name)));
         let (status, body, verb) = if current.status == 404 {
-            let resp = api.send(&Request::post(&r.path(Some(&ns)), desired));
+            let path = format!("{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-client-side-apply"));
+            let resp = api.send(&Request::post(&path, desired));
             let s = resp.status;
             (s, resp.into_value().unwrap_or(Value::Null), "created")
         } else {
@@ -355,7 +358,7 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
                 let original: Value = serde_json::from_str(&previous).unwrap_or(json!({}));
                 let mut patch = merge_diff(&original, &m.object);
                 patch["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
-                let req = Request::new(Method::Patch, &format!("{}/{}", r.path(Some(&ns)), name)).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
+                let req = Request::new(Method::Patch, &format!("{}/{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), name, p.value("field-manager").unwrap_or("kubectl-client-side-apply"))).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
                 let resp = api.send(&req);
                 let s = resp.status;
                 (s, resp.into_value().unwrap_or(Value::Null), "configured")

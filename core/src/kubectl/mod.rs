@@ -8,6 +8,7 @@ mod commands;
 pub mod discovery;
 mod errors;
 mod files;
+mod generators;
 mod get;
 mod kubeconfig;
 mod manifests;

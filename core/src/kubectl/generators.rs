@@ -1,0 +1,523 @@
+//! `kubectl create <kind> NAME ...` and `kubectl run`: the objects kubectl builds from flags,
+//! sent as the real one sends them.
+
+use serde_json::{json, Map, Value};
+
+use super::args::{flag, Flag, Parsed, Takes};
+use super::{Failure, Kubectl, Output, Transport};
+use crate::apiserver::Request;
+
+pub const CREATE_FLAGS: &[Flag] = &[
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("kustomize", Some('k'), Takes::Value),
+    flag("output", Some('o'), Takes::Value),
+    flag("dry-run", None, Takes::Value),
+    flag("validate", None, Takes::Value),
+    flag("field-manager", None, Takes::Value),
+    flag("save-config", None, Takes::Bool),
+    flag("selector", Some('l'), Takes::Value),
+    flag("edit", None, Takes::Bool),
+    flag("raw", None, Takes::Value),
+    flag("show-managed-fields", None, Takes::Bool),
+    flag("template", None, Takes::Value),
+    flag("allow-missing-template-keys", None, Takes::Bool),
+    flag("windows-line-endings", None, Takes::Bool),
+    // Generators.
+    flag("from-literal", None, Takes::Values),
+    flag("from-file", None, Takes::Values),
+    flag("from-env-file", None, Takes::Values),
+    flag("append-hash", None, Takes::Bool),
+    flag("type", None, Takes::Value),
+    flag("cert", None, Takes::Value),
+    flag("key", None, Takes::Value),
+    flag("docker-server", None, Takes::Value),
+    flag("docker-username", None, Takes::Value),
+    flag("docker-password", None, Takes::Value),
+    flag("docker-email", None, Takes::Value),
+    flag("image", None, Takes::Values),
+    flag("replicas", Some('r'), Takes::Value),
+    flag("port", None, Takes::Value),
+    flag("tcp", None, Takes::Values),
+    flag("node-port", None, Takes::Value),
+    flag("clusterip", None, Takes::Value),
+    flag("external-name", None, Takes::Value),
+    flag("from", None, Takes::Value),
+    flag("schedule", None, Takes::Value),
+    flag("restart", None, Takes::Value),
+    flag("verb", None, Takes::Values),
+    flag("resource", None, Takes::Values),
+    flag("resource-name", None, Takes::Values),
+    flag("non-resource-url", None, Takes::Values),
+    flag("aggregation-rule", None, Takes::Value),
+    flag("role", None, Takes::Value),
+    flag("clusterrole", None, Takes::Value),
+    flag("user", None, Takes::Values),
+    flag("group", None, Takes::Values),
+    flag("serviceaccount", None, Takes::Values),
+    flag("hard", None, Takes::Value),
+    flag("scopes", None, Takes::Value),
+    flag("min-available", None, Takes::Value),
+    flag("max-unavailable", None, Takes::Value),
+    flag("value", None, Takes::Value),
+    flag("global-default", None, Takes::Bool),
+    flag("description", None, Takes::Value),
+    flag("preemption-policy", None, Takes::Value),
+];
+
+pub const RUN_FLAGS: &[Flag] = &[
+    flag("image", None, Takes::Value),
+    flag("restart", None, Takes::Value),
+    flag("command", None, Takes::Bool),
+    flag("port", None, Takes::Value),
+    flag("env", None, Takes::Values),
+    flag("labels", Some('l'), Takes::Value),
+    flag("annotations", None, Takes::Values),
+    flag("image-pull-policy", None, Takes::Value),
+    flag("overrides", None, Takes::Value),
+    flag("override-type", None, Takes::Value),
+    flag("dry-run", None, Takes::Value),
+    flag("output", Some('o'), Takes::Value),
+    flag("stdin", Some('i'), Takes::Bool),
+    flag("tty", Some('t'), Takes::Bool),
+    flag("rm", None, Takes::Bool),
+    flag("attach", None, Takes::Bool),
+    flag("quiet", Some('q'), Takes::Bool),
+    flag("expose", None, Takes::Bool),
+    flag("privileged", None, Takes::Bool),
+    flag("field-manager", None, Takes::Value),
+    flag("pod-running-timeout", None, Takes::Value),
+    flag("leave-stdin-open", None, Takes::Bool),
+    flag("save-config", None, Takes::Bool),
+    flag("show-managed-fields", None, Takes::Bool),
+    flag("template", None, Takes::Value),
+];
+
+fn name_arg(p: &Parsed, what: &str, usage: &str) -> Result<String, Failure> {
+    match p.args.get(2) {
+        Some(n) if p.before_dash > 2 => Ok(n.clone()),
+        _ => Err(Failure::Raw(format!("error: NAME is required for {what}\nSee 'kubectl create {usage} -h' for help and examples\n"))),
+    }
+}
+
+/// Everything after `--`.
+fn command_after_dash(p: &Parsed) -> Vec<String> {
+    p.args[p.before_dash..].to_vec()
+}
+
+/// kubectl's container name for an image: the last path segment without tag or digest.
+fn container_name(image: &str) -> String {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    last.split(':').next().unwrap_or(last).to_string()
+}
+
+fn key_value(s: &str) -> Option<(String, String)> {
+    s.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))
+}
+
+fn base64(s: &[u8]) -> String {
+    crate::api::base64::encode(s)
+}
+
+/// Builds the object for `kubectl create <sub>`; errors wrap the server's as that generator
+/// does (`failed to create cronjob: ...`), `None` for bare server errors.
+fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), Failure> {
+    let meta = |name: &str| json!({"name": name});
+    Ok(match sub {
+        "namespace" | "ns" => {
+            let name = name_arg(p, "namespace", "namespace")?;
+            (json!({"apiVersion": "v1", "kind": "Namespace", "metadata": meta(&name), "spec": {}, "status": {}}), None)
+        }
+        "serviceaccount" | "sa" => {
+            let name = name_arg(p, "serviceaccount", "serviceaccount")?;
+            (json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&name)}), None)
+        }
+        "configmap" | "cm" => {
+            let name = name_arg(p, "configmap", "configmap")?;
+            let mut data = Map::new();
+            for lit in p.values("from-literal") {
+                let Some((k2, v)) = key_value(lit) else { return Err(Failure::client(format!("invalid literal source {lit}, expected key=value"))) };
+                data.insert(k2, Value::String(v));
+            }
+            for f in p.values("from-file") {
+                let (key, path) = key_value(f).unwrap_or_else(|| (f.rsplit('/').next().unwrap_or(f).to_string(), f.to_string()));
+                let Some(text) = k.files.read(&path) else { return Err(Failure::client(format!("error reading {path}: no such file or directory"))) };
+                data.insert(key, Value::String(text.to_string()));
+            }
+            for f in p.values("from-env-file") {
+                let Some(text) = k.files.read(f) else { return Err(Failure::client(format!("error reading {f}: no such file or directory"))) };
+                for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                    let (k2, v) = key_value(line).unwrap_or((line.to_string(), String::new()));
+                    data.insert(k2, Value::String(v));
+                }
+            }
+            let mut obj = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta(&name)});
+            if !data.is_empty() {
+                obj["data"] = Value::Object(data);
+            }
+            (obj, Some("failed to create configmap: ".into()))
+        }
+        "secret" => {
+            let kind = p.args.get(2).cloned().unwrap_or_default();
+            if kind != "generic" {
+                return Err(Failure::client(format!("\"kubectl create secret {kind}\" is not available in Hakoniwa yet")));
+            }
+            let name = match p.args.get(3) {
+                Some(n) if p.before_dash > 3 => n.clone(),
+                _ => return Err(Failure::Raw("error: NAME is required for secret\nSee 'kubectl create secret generic -h' for help and examples\n".into())),
+            };
+            let mut data = Map::new();
+            for lit in p.values("from-literal") {
+                let Some((k2, v)) = key_value(lit) else { return Err(Failure::client(format!("invalid literal source {lit}, expected key=value"))) };
+                data.insert(k2, Value::String(base64(v.as_bytes())));
+            }
+            for f in p.values("from-file") {
+                let (key, path) = key_value(f).unwrap_or_else(|| (f.rsplit('/').next().unwrap_or(f).to_string(), f.to_string()));
+                let Some(text) = k.files.read(&path) else { return Err(Failure::client(format!("error reading {path}: no such file or directory"))) };
+                data.insert(key, Value::String(base64(text.as_bytes())));
+            }
+            let mut obj = json!({"apiVersion": "v1", "kind": "Secret", "metadata": meta(&name)});
+            if !data.is_empty() {
+                obj["data"] = Value::Object(data);
+            }
+            if let Some(t) = p.value("type") {
+                obj["type"] = json!(t);
+            }
+            (obj, Some("failed to create secret ".into()))
+        }
+        "deployment" | "deploy" => {
+            let name = name_arg(p, "deployment", "deployment")?;
+            let images = p.values("image");
+            if images.is_empty() {
+                return Err(Failure::Raw("error: required flag(s) \"image\" not set\n".into()));
+            }
+            let replicas: i64 = p.value("replicas").unwrap_or("1").parse().map_err(|_| Failure::client("invalid argument for --replicas"))?;
+            let cmd = command_after_dash(p);
+            let mut containers = Vec::new();
+            for img in &images {
+                let mut c = json!({"name": container_name(img), "image": img, "resources": {}});
+                if let Some(port) = p.value("port") {
+                    c["ports"] = json!([{"containerPort": port.parse::<i64>().unwrap_or(0)}]);
+                }
+                if !cmd.is_empty() {
+                    c["command"] = json!(cmd);
+                }
+                containers.push(c);
+            }
+            let labels = json!({"app": name});
+            (
+                json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "labels": labels},
+                    "spec": {"replicas": replicas, "selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {"containers": containers}}, "strategy": {}}, "status": {}}),
+                Some("failed to create deployment: ".into()),
+            )
+        }
+        "service" | "svc" => {
+            let ty = p.args.get(2).cloned().unwrap_or_default();
+            let (kind, label) = match ty.as_str() {
+                "clusterip" => ("ClusterIP", "ClusterIP"),
+                "nodeport" => ("NodePort", "NodePort"),
+                "loadbalancer" => ("LoadBalancer", "LoadBalancer"),
+                "externalname" => ("ExternalName", "ExternalName"),
+                other => return Err(Failure::client(format!("unknown service type {other:?}"))),
+            };
+            let name = match p.args.get(3) {
+                Some(n) => n.clone(),
+                None => return Err(Failure::Raw(format!("error: NAME is required for {ty}\nSee 'kubectl create service {ty} -h' for help and examples\n"))),
+            };
+            let mut ports = Vec::new();
+            for spec in p.list("tcp") {
+                let (port, target) = match spec.split_once(':') {
+                    Some((a, b)) => (a.to_string(), b.to_string()),
+                    None => (spec.clone(), spec.clone()),
+                };
+                let port_n: i64 = port.parse().map_err(|_| Failure::client(format!("invalid --tcp value {spec}")))?;
+                let port_name = if spec.contains(':') { format!("{port}-{target}") } else { port.clone() };
+                let target_v = target.parse::<i64>().map_or(json!(target), |t| json!(t));
+                let mut pj = json!({"name": port_name, "protocol": "TCP", "port": port_n, "targetPort": target_v});
+                if let Some(np) = p.value("node-port").and_then(|n| n.parse::<i64>().ok()).filter(|n| *n != 0) {
+                    pj["nodePort"] = json!(np);
+                }
+                ports.push(pj);
+            }
+            let mut spec = json!({"ports": ports, "selector": {"app": name}, "type": kind});
+            if kind == "ExternalName" {
+                spec = json!({"type": kind, "externalName": p.value("external-name").unwrap_or_default()});
+            }
+            if let Some(ip) = p.value("clusterip") {
+                spec["clusterIP"] = json!(ip);
+            }
+            (json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "labels": {"app": name}}, "spec": spec, "status": {"loadBalancer": {}}}), Some(format!("failed to create {label} service: ")))
+        }
+        "job" => {
+            let name = name_arg(p, "job", "job")?;
+            if p.value("from").is_some() {
+                return Err(Failure::Raw(String::new()));
+            }
+            let Some(image) = p.value("image") else { return Err(Failure::client("either --image or --from must be specified")) };
+            let cmd = command_after_dash(p);
+            let mut c = json!({"name": name, "image": image, "resources": {}});
+            if !cmd.is_empty() {
+                c["command"] = json!(cmd);
+            }
+            (json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta(&name), "spec": {"template": {"metadata": {}, "spec": {"containers": [c], "restartPolicy": "Never"}}}, "status": {}}), Some("failed to create job: ".into()))
+        }
+        "cronjob" | "cj" => {
+            let name = name_arg(p, "cronjob", "cronjob")?;
+            let Some(image) = p.value("image") else { return Err(Failure::Raw("error: required flag(s) \"image\" not set\n".into())) };
+            let Some(schedule) = p.value("schedule") else { return Err(Failure::Raw("error: required flag(s) \"schedule\" not set\n".into())) };
+            let cmd = command_after_dash(p);
+            let mut c = json!({"name": name, "image": image, "resources": {}});
+            if !cmd.is_empty() {
+                c["command"] = json!(cmd);
+            }
+            let restart = p.value("restart").unwrap_or("OnFailure");
+            (
+                json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta(&name), "spec": {"schedule": schedule, "jobTemplate": {"metadata": {"name": name}, "spec": {"template": {"metadata": {}, "spec": {"containers": [c], "restartPolicy": restart}}}}}, "status": {}}),
+                Some("failed to create cronjob: ".into()),
+            )
+        }
+        "rolebinding" | "clusterrolebinding" => {
+            let name = name_arg(p, sub, sub)?;
+            let role_ref = match (p.value("role"), p.value("clusterrole")) {
+                (Some(r), None) => json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": r}),
+                (None, Some(r)) => json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": r}),
+                _ => return Err(Failure::client("exactly one of clusterrole or role must be specified")),
+            };
+            let mut subjects = Vec::new();
+            for u in p.values("user") {
+                subjects.push(json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": u}));
+            }
+            for g in p.values("group") {
+                subjects.push(json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": g}));
+            }
+            for sa in p.values("serviceaccount") {
+                let Some((ns, n)) = sa.split_once(':') else { return Err(Failure::client(format!("serviceaccount must be <namespace>:<name>"))) };
+                subjects.push(json!({"kind": "ServiceAccount", "name": n, "namespace": ns}));
+            }
+            let kind = if sub == "rolebinding" { "RoleBinding" } else { "ClusterRoleBinding" };
+            let mut obj = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta(&name), "roleRef": role_ref});
+            if !subjects.is_empty() {
+                obj["subjects"] = json!(subjects);
+            }
+            (obj, None)
+        }
+        "quota" | "resourcequota" => {
+            let name = name_arg(p, "quota", "quota")?;
+            let mut hard = Map::new();
+            for kv in p.value("hard").unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
+                let Some((k2, v)) = key_value(kv) else { return Err(Failure::client(format!("invalid hard value {kv}"))) };
+                hard.insert(k2, Value::String(v));
+            }
+            let mut spec = json!({"hard": hard});
+            if let Some(s) = p.value("scopes") {
+                spec["scopes"] = json!(s.split(',').collect::<Vec<_>>());
+            }
+            (json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(&name), "spec": spec, "status": {}}), None)
+        }
+        "poddisruptionbudget" | "pdb" => {
+            let name = name_arg(p, "poddisruptionbudget", "poddisruptionbudget")?;
+            let selector = p.value("selector").unwrap_or_default();
+            let mut match_labels = Map::new();
+            for kv in selector.split(',').filter(|s| !s.is_empty()) {
+                if let Some((k2, v)) = key_value(kv) {
+                    match_labels.insert(k2, Value::String(v));
+                }
+            }
+            let int_or = |v: &str| v.parse::<i64>().map_or(json!(v), |n| json!(n));
+            let mut spec = json!({"selector": {"matchLabels": match_labels}});
+            match (p.value("min-available"), p.value("max-unavailable")) {
+                (Some(m), None) => spec["minAvailable"] = int_or(m),
+                (None, Some(m)) => spec["maxUnavailable"] = int_or(m),
+                _ => return Err(Failure::client("one of min-available or max-unavailable must be specified")),
+            }
+            (json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": meta(&name), "spec": spec, "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}}), Some("failed to create poddisruptionbudgets: ".into()))
+        }
+        "priorityclass" | "pc" => {
+            let name = name_arg(p, "priorityclass", "priorityclass")?;
+            let value: i64 = p.value("value").unwrap_or("0").parse().unwrap_or(0);
+            let mut obj = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": meta(&name), "value": value, "globalDefault": p.bool("global-default"), "description": p.value("description").unwrap_or_default()});
+            obj["preemptionPolicy"] = json!(p.value("preemption-policy").unwrap_or("PreemptLowerPriority"));
+            (obj, Some("failed to create priorityclass: ".into()))
+        }
+        other => return Err(Failure::client(format!("\"kubectl create {other}\" is not available in Hakoniwa yet"))),
+    })
+}
+
+/// The rules of `create role`: each resource's API group from discovery.
+fn role_rules(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed) -> Result<Vec<Value>, Failure> {
+    let verbs = p.list("verb");
+    if verbs.is_empty() {
+        return Err(Failure::client("at least one verb must be specified"));
+    }
+    let names = p.list("resource-name");
+    let mut rules: Vec<Value> = Vec::new();
+    for res in p.list("resource") {
+        let (base, sub) = res.split_once('/').map_or((res.as_str(), None), |(a, b)| (a, Some(b)));
+        let r = k.discovery(api).resolve(base).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {base:?}")))?;
+        let resource = match sub {
+            Some(s) => format!("{}/{s}", r.name),
+            None => r.name.clone(),
+        };
+        match rules.iter_mut().find(|x| x["apiGroups"][0] == json!(r.group)) {
+            Some(rule) => {
+                if let Some(a) = rule["resources"].as_array_mut() {
+                    a.push(json!(resource));
+                }
+            }
+            None => rules.push(json!({"apiGroups": [r.group], "resources": [resource], "verbs": verbs})),
+        }
+    }
+    if !names.is_empty() {
+        for r in &mut rules {
+            r["resourceNames"] = json!(names);
+        }
+    }
+    Ok(rules)
+}
+
+pub fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let sub = p.args[1].clone();
+    let (obj, wrap) = if sub == "role" || sub == "clusterrole" {
+        let name = name_arg(p, &sub, &sub)?;
+        let rules = role_rules(k, api, p)?;
+        let kind = if sub == "role" { "Role" } else { "ClusterRole" };
+        (json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": {"name": name}, "rules": rules}), None)
+    } else if sub == "job" && p.value("from").is_some() {
+        (job_from_cronjob(k, api, p)?, Some("failed to create job: ".to_string()))
+    } else {
+        build(k, &sub, p)?
+    };
+    send(k, api, p, obj, wrap.as_deref(), "kubectl-create", out)
+}
+
+fn job_from_cronjob(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed) -> Result<Value, Failure> {
+    let name = name_arg(p, "job", "job")?;
+    let from = p.value("from").unwrap_or_default();
+    let Some((kind, cj_name)) = from.split_once('/') else { return Err(Failure::client(format!("from must be of the form <resource>/<name>, got {from:?}"))) };
+    if !matches!(kind, "cronjob" | "cronjobs" | "cj" | "cronjob.batch" | "cronjobs.batch") {
+        return Err(Failure::client(format!("unknown object type {kind}")));
+    }
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let resp = api.send(&Request::get(&format!("/apis/batch/v1/namespaces/{ns}/cronjobs/{cj_name}")));
+    if resp.status >= 400 {
+        return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
+    }
+    let cj = resp.into_value().unwrap_or(Value::Null);
+    let mut annotations = cj["spec"]["jobTemplate"]["metadata"]["annotations"].as_object().cloned().unwrap_or_default();
+    annotations.insert("cronjob.kubernetes.io/instantiate".into(), json!("manual"));
+    let mut meta = json!({"name": name, "annotations": annotations,
+        "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "name": cj["metadata"]["name"], "uid": cj["metadata"]["uid"], "controller": true}]});
+    if let Some(l) = cj["spec"]["jobTemplate"]["metadata"]["labels"].as_object() {
+        meta["labels"] = json!(l);
+    }
+    Ok(json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": cj["spec"]["jobTemplate"]["spec"], "status": {}}))
+}
+
+/// Sends a generated object and prints what kubectl prints.
+fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wrap: Option<&str>, manager: &str, out: &mut Output) -> Result<(), Failure> {
+    let av = obj["apiVersion"].as_str().unwrap_or_default().to_string();
+    let kind = obj["kind"].as_str().unwrap_or_default().to_string();
+    let Some(r) = k.discovery(api).by_kind(&av, &kind).cloned() else { return Err(Failure::client(format!("no matches for kind {kind:?} in version {av:?}"))) };
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    if r.namespaced {
+        obj["metadata"]["namespace"] = json!(ns);
+    }
+    let dry = p.value("dry-run").unwrap_or("none");
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    if dry == "client" {
+        return print_result(p, &r, &name, &obj, " (dry run)", out);
+    }
+    let mut path = format!("{}?fieldManager={}", r.path(Some(&ns)), p.value("field-manager").unwrap_or(manager));
+    if dry == "server" {
+        path.push_str("&dryRun=All");
+    }
+    path.push_str("&fieldValidation=Strict");
+    let resp = api.send(&Request::post(&path, obj));
+    let status = resp.status;
+    let body = resp.into_value().unwrap_or(Value::Null);
+    if status >= 400 {
+        return Err(match wrap {
+            Some(w) => Failure::client(format!("{w}{}", body["message"].as_str().unwrap_or_default())),
+            None => Failure::Server(body),
+        });
+    }
+    print_result(p, &r, &name, &body, if dry == "server" { " (server dry run)" } else { "" }, out)
+}
+
+fn print_result(p: &Parsed, r: &super::discovery::Resource, name: &str, obj: &Value, suffix: &str, out: &mut Output) -> Result<(), Failure> {
+    match p.value("output") {
+        Some("yaml") => out.out(super::printers::to_yaml(obj)),
+        Some("json") => out.out(super::printers::to_json(obj)),
+        Some("name") => out.out(format!("{}/{name}\n", r.kind_group())),
+        _ => out.out(format!("{}/{name} created{suffix}\n", r.kind_group())),
+    }
+    Ok(())
+}
+
+/// `kubectl run NAME --image=IMAGE [-- args...]`.
+pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let Some(name) = p.args.get(1).filter(|_| p.before_dash > 1).cloned() else {
+        return Err(Failure::Raw("error: NAME is required for run\nSee 'kubectl run -h' for help and examples\n".into()));
+    };
+    let Some(image) = p.value("image") else { return Err(Failure::Raw("error: required flag(s) \"image\" not set\n".into())) };
+    let restart = p.value("restart").unwrap_or("Always");
+    if !matches!(restart, "Always" | "OnFailure" | "Never") {
+        return Err(Failure::client(format!("invalid restart policy: {restart}")));
+    }
+    let mut labels = Map::new();
+    match p.value("labels") {
+        Some(l) => {
+            for kv in l.split(',').filter(|s| !s.is_empty()) {
+                if let Some((k2, v)) = key_value(kv) {
+                    labels.insert(k2, json!(v));
+                }
+            }
+        }
+        None => {
+            labels.insert("run".into(), json!(name));
+        }
+    }
+    let mut c = json!({"name": name, "image": image, "resources": {}});
+    let rest = command_after_dash(p);
+    if !rest.is_empty() {
+        c[if p.bool("command") { "command" } else { "args" }] = json!(rest);
+    }
+    if let Some(port) = p.value("port") {
+        c["ports"] = json!([{"containerPort": port.parse::<i64>().unwrap_or(0)}]);
+    }
+    let env: Vec<Value> = p.values("env").iter().filter_map(|e| key_value(e)).map(|(k2, v)| json!({"name": k2, "value": v})).collect();
+    if !env.is_empty() {
+        c["env"] = json!(env);
+    }
+    if let Some(pp) = p.value("image-pull-policy") {
+        c["imagePullPolicy"] = json!(pp);
+    }
+    let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels}, "spec": {"containers": [c], "restartPolicy": restart, "dnsPolicy": "ClusterFirst"}, "status": {}});
+    if let Some(o) = p.value("overrides") {
+        let patch: Value = serde_json::from_str(o).map_err(|e| Failure::client(format!("unable to parse overrides: {e}")))?;
+        merge_patch(&mut pod, &patch);
+    }
+    send(k, api, p, pod, None, "kubectl-run", out)
+}
+
+/// RFC 7386 JSON merge patch.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(pm) => {
+            if !target.is_object() {
+                *target = json!({});
+            }
+            if let Some(tm) = target.as_object_mut() {
+                for (k, v) in pm {
+                    if v.is_null() {
+                        tm.remove(k);
+                    } else {
+                        merge_patch(tm.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
