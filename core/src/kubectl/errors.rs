@@ -19,6 +19,40 @@ pub enum Failure {
     Exit(i32),
 }
 
+/// kubectl's text for an Invalid status: `The Kind "name" is invalid: ...` with the causes
+/// on one line (one cause) or as `* ` lines (several).
+fn invalid_message(status: &Value) -> String {
+    let details = &status["details"];
+    if details.is_null() {
+        let m = status["message"].as_str().unwrap_or_default();
+        return if m.is_empty() { "The request is invalid".into() } else { format!("The request is invalid: {m}") };
+    }
+    let kind = details["kind"].as_str().unwrap_or_default();
+    let name = details["name"].as_str().unwrap_or_default();
+    let group = details["group"].as_str().unwrap_or_default();
+    let s = if !kind.is_empty() || !name.is_empty() {
+        format!("The {kind} {} is invalid", crate::api::field::go_quote(name))
+    } else if !group.is_empty() {
+        format!("The {group} {} is invalid", crate::api::field::go_quote(name))
+    } else {
+        "The request is invalid".to_string()
+    };
+    let causes: Vec<String> = details["causes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| format!("{}: {}", c["field"].as_str().unwrap_or_default(), c["message"].as_str().unwrap_or_default()))
+        .collect();
+    let generic = kind.is_empty() && name.is_empty() && group.is_empty();
+    let m = status["message"].as_str().unwrap_or_default();
+    match causes.len() {
+        0 if generic && !m.is_empty() => format!("{s}: {m}"),
+        0 => s,
+        1 => format!("{s}: {}", causes[0]),
+        _ => format!("{s}: \n{}", causes.iter().map(|c| format!("* {c}")).collect::<Vec<_>>().join("\n")),
+    }
+}
+
 impl Failure {
     pub fn client(msg: impl Into<String>) -> Failure {
         Failure::Client(msg.into())
@@ -29,20 +63,7 @@ impl Failure {
         let reason = status["reason"].as_str().unwrap_or_default();
         let message = status["message"].as_str().unwrap_or_default();
         if reason == "Invalid" {
-            let details = &status["details"];
-            let causes = details["causes"].as_array().cloned().unwrap_or_default();
-            if !causes.is_empty() {
-                let mut s = format!("The {} {:?} is invalid: \n", details["kind"].as_str().unwrap_or_default(), details["name"].as_str().unwrap_or_default());
-                let lines: Vec<String> = causes
-                    .iter()
-                    .map(|c| match c["field"].as_str().filter(|f| !f.is_empty()) {
-                        Some(f) => format!("* {f}: {}", c["message"].as_str().unwrap_or_default()),
-                        None => format!("* {}", c["message"].as_str().unwrap_or_default()),
-                    })
-                    .collect();
-                s.push_str(&lines.join("\n"));
-                return s;
-            }
+            return invalid_message(status);
         }
         match reason {
             "" | "Unknown" => format!("Error from server: {message}"),

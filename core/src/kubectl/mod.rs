@@ -6,11 +6,14 @@
 pub mod args;
 mod commands;
 pub mod discovery;
+mod edit;
 mod errors;
 mod files;
 mod generators;
 mod get;
 mod kubeconfig;
+mod logs;
+mod rollout;
 mod manifests;
 pub mod printers;
 pub mod tabwriter;
@@ -28,6 +31,10 @@ pub trait Transport {
     /// Lets `by` of simulated time pass (commands that wait: `rollout status`, `wait`).
     fn sleep(&mut self, by: Duration);
     fn now(&self) -> Timestamp;
+    /// The next moment the cluster has something to do (commands that wait jump to it).
+    fn next_wake(&self) -> Option<Timestamp> {
+        None
+    }
 }
 
 impl Transport for crate::Cluster {
@@ -40,6 +47,19 @@ impl Transport for crate::Cluster {
     fn now(&self) -> Timestamp {
         crate::Cluster::now(self)
     }
+    fn next_wake(&self) -> Option<Timestamp> {
+        crate::Cluster::next_wake(self)
+    }
+}
+
+/// Lets simulated time pass until the next moment something is due, at most `max`.
+pub(crate) fn wait_a_moment(api: &mut dyn Transport, max: Duration) {
+    let now = api.now();
+    let by = match api.next_wake() {
+        Some(w) if w > now => w.since(now).min(max),
+        _ => max,
+    };
+    api.sleep(by);
 }
 
 /// Which stream a piece of output went to.

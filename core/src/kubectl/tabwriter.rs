@@ -6,14 +6,19 @@
 const MIN_WIDTH: usize = 6;
 const PADDING: usize = 3;
 
-/// Aligns `text` (lines of tab-separated cells).
+/// Aligns `text` (lines of tab-separated cells) as kubectl's table printers do.
 pub fn align(text: &str) -> String {
+    align_with(text, MIN_WIDTH, PADDING)
+}
+
+/// Aligns with other settings (`rollout history` uses no minimum and padding 2).
+pub fn align_with(text: &str, min_width: usize, padding: usize) -> String {
     let ends_with_newline = text.ends_with('\n');
     let body = text.strip_suffix('\n').unwrap_or(text);
     let lines: Vec<Vec<&str>> = body.split('\n').map(|l| l.split('\t').collect()).collect();
     let mut out = String::with_capacity(text.len() + lines.len() * 8);
     let mut widths = Vec::new();
-    format(&lines, 0, lines.len(), &mut widths, &mut out);
+    format(&lines, 0, lines.len(), &mut widths, &mut out, (min_width, padding));
     if !ends_with_newline {
         out.pop();
     }
@@ -25,7 +30,8 @@ fn width_of(cell: &str) -> usize {
 }
 
 /// Lays out lines `from..to`, whose columns before `widths.len()` are already sized.
-fn format(lines: &[Vec<&str>], mut from: usize, to: usize, widths: &mut Vec<usize>, out: &mut String) {
+fn format(lines: &[Vec<&str>], mut from: usize, to: usize, widths: &mut Vec<usize>, out: &mut String, settings: (usize, usize)) {
+    let (min_width, padding) = settings;
     let column = widths.len();
     let mut this = from;
     while this < to {
@@ -36,13 +42,13 @@ fn format(lines: &[Vec<&str>], mut from: usize, to: usize, widths: &mut Vec<usiz
         // A block of lines with a cell in this column begins here.
         write_lines(lines, from, this, widths, out);
         from = this;
-        let mut width = MIN_WIDTH;
+        let mut width = min_width;
         while this < to && column + 1 < lines[this].len() {
-            width = width.max(width_of(lines[this][column]) + PADDING);
+            width = width.max(width_of(lines[this][column]) + padding);
             this += 1;
         }
         widths.push(width);
-        format(lines, from, this, widths, out);
+        format(lines, from, this, widths, out, settings);
         widths.pop();
         from = this;
     }
