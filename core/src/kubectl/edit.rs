@@ -262,7 +262,9 @@ pub fn taint(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
             }
         }
         let body = json!({"spec": {"taints": if taints.is_empty() { Value::Null } else { Value::Array(taints) }}});
-        let resp = api.send(&patch_request(&path, "application/merge-patch+json", &body, p.value("field-manager").unwrap_or("kubectl-taint")));
+        let mut req = patch_request(&path, "application/strategic-merge-patch+json", &body, p.value("field-manager").unwrap_or("kubectl-taint"));
+        req = req.with_query("fieldValidation", "Strict");
+        let resp = api.send(&req);
         if resp.status >= 400 {
             return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
         }

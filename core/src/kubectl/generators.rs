@@ -131,7 +131,7 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
         }
         "serviceaccount" | "sa" => {
             let name = name_arg(p, "serviceaccount", "serviceaccount")?;
-            (json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&name)}), None)
+            (json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta(&name)}), Some("failed to create serviceaccount: ".into()))
         }
         "configmap" | "cm" => {
             let name = name_arg(p, "configmap", "configmap")?;
@@ -300,7 +300,7 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
             if !subjects.is_empty() {
                 obj["subjects"] = json!(subjects);
             }
-            (obj, None)
+            (obj, Some(format!("failed to create {sub}: ")))
         }
         "quota" | "resourcequota" => {
             let name = name_arg(p, "quota", "quota")?;
@@ -313,7 +313,7 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
             if let Some(s) = p.value("scopes") {
                 spec["scopes"] = json!(s.split(',').collect::<Vec<_>>());
             }
-            (json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(&name), "spec": spec, "status": {}}), None)
+            (json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta(&name), "spec": spec, "status": {}}), Some("failed to create quota: ".into()))
         }
         "poddisruptionbudget" | "pdb" => {
             let name = name_arg(p, "poddisruptionbudget", "poddisruptionbudget")?;
@@ -432,7 +432,14 @@ fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wr
     if dry == "server" {
         path.push_str("&dryRun=All");
     }
-    path.push_str("&fieldValidation=Strict");
+    if manager == "kubectl-create" {
+        let v = match p.value("validate").unwrap_or("strict") {
+            "false" | "ignore" => "Ignore",
+            "warn" => "Warn",
+            _ => "Strict",
+        };
+        path.push_str(&format!("&fieldValidation={v}"));
+    }
     let resp = api.send(&Request::post(&path, obj));
     let status = resp.status;
     let body = resp.into_value().unwrap_or(Value::Null);

@@ -6,6 +6,7 @@
 pub mod args;
 mod commands;
 pub mod discovery;
+mod drain;
 mod edit;
 mod errors;
 mod files;

@@ -294,11 +294,15 @@ fn parse_path(s: &str) -> Result<Vec<Step>, JsonPathError> {
             '.' => {
                 let recursive = b.get(i + 1) == Some(&'.');
                 i += if recursive { 2 } else { 1 };
-                let start = i;
+                // A name runs to the next unescaped `.` or `[` (`kubernetes\.io/name`).
+                let mut name = String::new();
                 while i < b.len() && b[i] != '.' && b[i] != '[' {
+                    if b[i] == '\\' && i + 1 < b.len() {
+                        i += 1;
+                    }
+                    name.push(b[i]);
                     i += 1;
                 }
-                let name: String = b[start..i].iter().collect();
                 if recursive {
                     steps.push(Step::Recursive(name));
                 } else if name == "*" {
@@ -553,6 +557,7 @@ mod tests {
         assert_eq!(r("{..name}", &list), "a b");
         assert_eq!(r("{.items[-1].metadata.name} {.nothing}", &list), "b ");
         assert_eq!(r("{.items[0].metadata['name']}", &list), "a");
+        assert_eq!(r(r"{.a\.b/c}", &json!({"a.b/c": "dotted"})), "dotted");
         assert!(Template::parse("{.items").is_err());
         assert_eq!(Template::parse("{.nothing}").unwrap().render(&list, false).unwrap_err().to_string(), "nothing is not found");
     }
