@@ -512,6 +512,13 @@ fn scale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output)
     let Some(replicas) = p.value("replicas") else { return Err(Failure::client("required flag(s) \"replicas\" not set")) };
     let n: i64 = replicas.parse().map_err(|_| Failure::Raw(format!("error: invalid argument {replicas:?} for \"--replicas\" flag: strconv.ParseInt: parsing {replicas:?}: invalid syntax\nSee 'kubectl scale --help' for usage.\n")))?;
     let objects = named_objects(k, api, p, &p.args[1..].to_vec())?;
+    for (r, ns, name) in &objects {
+        let found = api.send(&Request::get(&format!("{}/{}", r.path(Some(ns)), name)));
+        if found.status == 404 {
+            let body = found.into_value().unwrap_or(Value::Null);
+            return Err(Failure::client(format!("no objects passed to scale {}", body["message"].as_str().unwrap_or_default())));
+        }
+    }
     for (r, ns, name) in objects {
         let path = format!("{}/{}/scale", r.path(Some(&ns)), name);
         let patch = json!({"spec": {"replicas": n}});

@@ -187,11 +187,11 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
             (obj, Some("failed to create secret ".into()))
         }
         "deployment" | "deploy" => {
-            let name = name_arg(p, "deployment", "deployment")?;
             let images = p.values("image");
             if images.is_empty() {
                 return Err(Failure::Raw("error: required flag(s) \"image\" not set\n".into()));
             }
+            let name = name_arg(p, "deployment", "deployment")?;
             let replicas: i64 = p.value("replicas").unwrap_or("1").parse().map_err(|_| Failure::client("invalid argument for --replicas"))?;
             let cmd = command_after_dash(p);
             let mut containers = Vec::new();
@@ -263,9 +263,13 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
             (json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta(&name), "spec": {"template": {"metadata": {}, "spec": {"containers": [c], "restartPolicy": "Never"}}}, "status": {}}), Some("failed to create job: ".into()))
         }
         "cronjob" | "cj" => {
+            let missing: Vec<&str> = ["image", "schedule"].into_iter().filter(|f| !p.has(f)).collect();
+            if !missing.is_empty() {
+                return Err(Failure::Raw(format!("error: required flag(s) {} not set\n", missing.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", "))));
+            }
             let name = name_arg(p, "cronjob", "cronjob")?;
-            let Some(image) = p.value("image") else { return Err(Failure::Raw("error: required flag(s) \"image\" not set\n".into())) };
-            let Some(schedule) = p.value("schedule") else { return Err(Failure::Raw("error: required flag(s) \"schedule\" not set\n".into())) };
+            let image = p.value("image").unwrap_or_default();
+            let schedule = p.value("schedule").unwrap_or_default();
             let cmd = command_after_dash(p);
             let mut c = json!({"name": name, "image": image, "resources": {}});
             if !cmd.is_empty() {
@@ -470,7 +474,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     let Some(image) = p.value("image") else { return Err(Failure::Raw("error: required flag(s) \"image\" not set\n".into())) };
     let restart = p.value("restart").unwrap_or("Always");
     if !matches!(restart, "Always" | "OnFailure" | "Never") {
-        return Err(Failure::client(format!("invalid restart policy: {restart}")));
+        return Err(Failure::Raw(format!("error: invalid restart policy: {restart}\nSee 'kubectl run -h' for help and examples\n")));
     }
     let mut labels = Map::new();
     match p.value("labels") {

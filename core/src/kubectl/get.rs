@@ -99,6 +99,7 @@ enum Format {
     Name,
     JsonPath(String),
     CustomColumns(String),
+    GoTemplate(String),
 }
 
 fn format_of(o: Option<&str>) -> Result<Format, Failure> {
@@ -112,6 +113,7 @@ fn format_of(o: Option<&str>) -> Result<Format, Failure> {
         "name" => Format::Name,
         "jsonpath" | "jsonpath-as-json" => Format::JsonPath(arg.to_string()),
         "custom-columns" => Format::CustomColumns(arg.to_string()),
+        "go-template" | "template" => Format::GoTemplate(arg.to_string()),
         _ => {
             return Err(Failure::client(format!(
                 "unable to match a printer suitable for the output format {o:?}, allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
@@ -169,13 +171,19 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             let mut req = Request::get(&with_query(&t.resource.path(scope), p));
             if table {
                 req = req.with_header("accept", TABLE_ACCEPT);
+                if p.has("sort-by") {
+                    req = req.with_query("includeObject", "Object");
+                }
             }
             let resp = api.send(&req);
             let status = resp.status;
-            let body = resp.into_value().unwrap_or(Value::Null);
+            let mut body = resp.into_value().unwrap_or(Value::Null);
             if status >= 400 {
                 errors.push(Failure::Server(body));
                 continue;
+            }
+            if table {
+                sort_table_rows(&mut body, p)?;
             }
             fetched.push(Fetched { resource: t.resource.clone(), body, single: false });
         } else {
@@ -236,7 +244,11 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                 }
             }
             let single = objects.len() == 1 && fetched.len() == 1 && fetched[0].single && targets.len() == 1 && targets[0].names.len() == 1;
-            print_objects(&format, objects, single, &fetched, p, out)?;
+            sort_objects(&mut objects, p)?;
+            // Named objects that all failed print nothing but the errors.
+            if !(objects.is_empty() && !errors.is_empty()) {
+                print_objects(&format, objects, single, &fetched, p, out)?;
+            }
         }
     }
     let printed_any = fetched.iter().any(|f| f.single || f.body["rows"].as_array().is_some_and(|r| !r.is_empty()) || f.body["items"].as_array().is_some_and(|r| !r.is_empty()));
@@ -310,6 +322,10 @@ fn print_objects(format: &Format, objects: Vec<Value>, single: bool, fetched: &[
             }
         }
         Format::CustomColumns(spec) => custom_columns(spec, &objects, p.bool("no-headers"), out)?,
+        Format::GoTemplate(t) => match printers::gotemplate::render(t, &data) {
+            Ok(s) => out.out(s),
+            Err(e) => return Err(Failure::client(format!("error parsing template {t}, {e}"))),
+        },
         Format::Table { .. } => {}
     }
     Ok(())
@@ -338,7 +354,7 @@ fn custom_columns(spec: &str, objects: &[Value], no_headers: bool, out: &mut Out
                 if vals.is_empty() {
                     "<none>".to_string()
                 } else {
-                    vals.iter().map(|v| if v.is_null() { "<nil>".to_string() } else { printers::jsonpath::text_of(v) }).collect::<Vec<_>>().join(",")
+                    vals.iter().map(printers::go_sprint).collect::<Vec<_>>().join(",")
                 }
             })
             .collect();
@@ -347,4 +363,90 @@ fn custom_columns(spec: &str, objects: &[Value], no_headers: bool, out: &mut Out
     }
     out.out(tabwriter::align(&text));
     Ok(())
+}
+
+/// `--sort-by`: objects ordered by a JSONPath value, as kubectl's sorter compares them
+/// (numbers by value, quantities by amount, strings in natural order; missing first).
+fn sort_objects(objects: &mut [Value], p: &Parsed) -> Result<(), Failure> {
+    let Some(expr) = p.value("sort-by") else { return Ok(()) };
+    let t = sort_template(expr)?;
+    let keys: Vec<Option<Value>> = objects.iter().map(|o| t.values(o).into_iter().next()).collect();
+    let mut idx: Vec<usize> = (0..objects.len()).collect();
+    idx.sort_by(|&a, &b| compare_values(keys[a].as_ref(), keys[b].as_ref()));
+    let sorted: Vec<Value> = idx.iter().map(|&i| objects[i].clone()).collect();
+    for (slot, v) in objects.iter_mut().zip(sorted) {
+        *slot = v;
+    }
+    Ok(())
+}
+
+fn sort_template(expr: &str) -> Result<Template, Failure> {
+    let e = if expr.starts_with('{') { expr.to_string() } else { format!("{{{expr}}}") };
+    Template::parse(&e).map_err(|err| Failure::client(format!("{err}")))
+}
+
+/// Sorts the rows of a server Table by `--sort-by` over each row's object.
+pub fn sort_table_rows(table: &mut Value, p: &Parsed) -> Result<(), Failure> {
+    let Some(expr) = p.value("sort-by") else { return Ok(()) };
+    let t = sort_template(expr)?;
+    if let Some(rows) = table["rows"].as_array_mut() {
+        let keys: Vec<Option<Value>> = rows.iter().map(|r| t.values(&r["object"]).into_iter().next()).collect();
+        let mut idx: Vec<usize> = (0..rows.len()).collect();
+        idx.sort_by(|&a, &b| compare_values(keys[a].as_ref(), keys[b].as_ref()));
+        let sorted: Vec<Value> = idx.iter().map(|&i| rows[i].clone()).collect();
+        *rows = sorted;
+    }
+    Ok(())
+}
+
+fn compare_values(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (Some(x), Some(y)) => {
+            if let (Some(f), Some(g)) = (x.as_f64(), y.as_f64()) {
+                return f.partial_cmp(&g).unwrap_or(Ordering::Equal);
+            }
+            if let (Some(s), Some(t)) = (x.as_str(), y.as_str()) {
+                if let (Ok(q1), Ok(q2)) = (crate::api::quantity::Quantity::parse(s), crate::api::quantity::Quantity::parse(t)) {
+                    return q1.milli_value().cmp(&q2.milli_value());
+                }
+                return natural_cmp(s, t);
+            }
+            natural_cmp(&printers::go_sprint(x), &printers::go_sprint(y))
+        }
+    }
+}
+
+/// Natural order: runs of digits compare as numbers, the rest as text.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (ab, bb) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < ab.len() && j < bb.len() {
+        if ab[i].is_ascii_digit() && bb[j].is_ascii_digit() {
+            let si = i;
+            while i < ab.len() && ab[i].is_ascii_digit() {
+                i += 1;
+            }
+            let sj = j;
+            while j < bb.len() && bb[j].is_ascii_digit() {
+                j += 1;
+            }
+            let (na, nb) = (a[si..i].trim_start_matches('0'), b[sj..j].trim_start_matches('0'));
+            let o = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
+            if o != Ordering::Equal {
+                return o;
+            }
+        } else {
+            if ab[i] != bb[j] {
+                return ab[i].cmp(&bb[j]);
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    (ab.len() - i).cmp(&(bb.len() - j))
 }

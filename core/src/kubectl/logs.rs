@@ -91,6 +91,9 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         let status = obj_resp.status;
         let obj = obj_resp.into_value().unwrap_or(Value::Null);
         if status >= 400 {
+            if r.kind == "Pod" && status == 404 {
+                return Err(Failure::client(format!("error from server (NotFound): pods {name:?} not found in namespace {ns:?}")));
+            }
             return Err(Failure::Server(obj));
         }
         if r.kind == "Pod" {

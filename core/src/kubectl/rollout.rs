@@ -217,10 +217,12 @@ fn status(api: &mut dyn Transport, kind: &str, path: &str, p: &Parsed, out: &mut
         if done || !watch {
             return Ok(());
         }
-        if api.now().since(start) >= limit {
+        let waited = api.now().since(start);
+        if waited >= limit {
             return Err(Failure::client("timed out waiting for the condition"));
         }
-        super::wait_a_moment(api, Duration::from_secs(1));
+        let left = Duration::from_millis(limit.as_millis() - waited.as_millis());
+        super::wait_a_moment(api, left.min(Duration::from_secs(1)));
     }
 }
 

@@ -1,6 +1,7 @@
 //! kubectl's printers: tables from the server's Table responses, and objects as YAML, JSON,
 //! names, JSONPath templates or custom columns.
 
+pub mod gotemplate;
 pub mod jsonpath;
 pub mod yaml;
 
