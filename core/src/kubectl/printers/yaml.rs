@@ -338,7 +338,7 @@ fn number(n: &serde_json::Number) -> String {
     go_float(f)
 }
 
-/// Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
+/// Go's `strconv.FormatFloat(f, 'g', -1, 64)` (and `%v`): exponent form below 1e-4 and from 1e6 up.
 pub fn go_float(f: f64) -> String {
     if f.is_nan() {
         return ".nan".into();
@@ -350,7 +350,7 @@ pub fn go_float(f: f64) -> String {
         return "0".into();
     }
     let exp = f.abs().log10().floor() as i32;
-    if !(-4..21).contains(&exp) {
+    if !(-4..6).contains(&exp) {
         let s = format!("{f:e}");
         let (mant, e) = s.split_once('e').unwrap_or((&s, "0"));
         let e: i32 = e.parse().unwrap_or(0);
