@@ -87,6 +87,12 @@ clean:
 bench:
 	cargo bench -q -p hakoniwa-core --bench apiserver
 	cargo bench -q -p hakoniwa-core --bench workloads
+	cargo bench -q -p hakoniwa-core --bench kubectl
+
+# Ten minutes of random kubectl command lines against the emulator (make test runs 3,000).
+.PHONY: fuzz-kubectl
+fuzz-kubectl:
+	HAKONIWA_KUBECTL_FUZZ_SECONDS=600 cargo test --release -p hakoniwa-core --test kubectl_no_panic -- --nocapture
 
 # Regenerates core/data/schema from k8s-openapi (a separate crate, not part of the build), with
 # protobuf field numbers and Go omitempty facts when PROTO_API, PROTO_APIMACHINERY (generated.proto

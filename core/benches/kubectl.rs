@@ -1,0 +1,55 @@
+//! The kubectl emulator over a big cluster: `kubectl get pods -A` (server Table, tabwriter) and
+//! `-o name` over 10,000 pods. Prints `bench <name> <value> <unit>` lines; nothing fails on time.
+//! `HAKONIWA_BENCH_PODS` changes the count.
+
+use std::time::Instant;
+
+use hakoniwa_core::apiserver::{ApiServer, Request, Response};
+use hakoniwa_core::kubectl::{Kubectl, Transport};
+use hakoniwa_core::{Duration, Timestamp};
+use serde_json::json;
+
+/// The API server alone (no control loops): the pods stay as created.
+struct Server(ApiServer);
+
+impl Transport for Server {
+    fn send(&mut self, req: &Request) -> Response {
+        self.0.handle(req)
+    }
+    fn sleep(&mut self, _by: Duration) {}
+    fn now(&self) -> Timestamp {
+        self.0.now()
+    }
+}
+
+fn main() {
+    let pods: usize = std::env::var("HAKONIWA_BENCH_PODS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let now = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("time");
+    let mut api = Server(ApiServer::new(1, now));
+    for ns in ["default", "team-a", "team-b", "team-c"] {
+        let r = api.0.handle(&Request::post("/api/v1/namespaces", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})));
+        assert_eq!(r.status, 201);
+    }
+    for i in 0..pods {
+        let ns = ["default", "team-a", "team-b", "team-c"][i % 4];
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("web-{i:05}"), "labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
+        let r = api.0.handle(&Request::post(&format!("/api/v1/namespaces/{ns}/pods"), pod));
+        assert_eq!(r.status, 201, "{:?}", r.json());
+    }
+    let mut k = Kubectl::new("kind-kind");
+    // Discovery once, as a session would have it.
+    let _ = k.run(&mut api, "kubectl version", None);
+    for (name, line) in [("get_pods_all_namespaces", "kubectl get pods -A"), ("get_pods_all_namespaces_name", "kubectl get pods -A -o name")] {
+        let runs = 5;
+        let t = Instant::now();
+        let mut bytes = 0;
+        for _ in 0..runs {
+            let out = k.run(&mut api, line, None);
+            assert_eq!(out.exit, 0);
+            bytes = out.text().len();
+        }
+        println!("bench kubectl_{name}_{pods}_pods {:.1} ms", t.elapsed().as_secs_f64() * 1000.0 / f64::from(runs));
+        println!("bench kubectl_{name}_{pods}_pods_output {:.1} KiB", bytes as f64 / 1024.0);
+    }
+}
