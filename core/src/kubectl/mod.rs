@@ -16,6 +16,7 @@ mod kubeconfig;
 mod logs;
 mod rollout;
 mod manifests;
+mod more;
 pub mod printers;
 pub mod tabwriter;
 

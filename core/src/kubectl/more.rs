@@ -1,0 +1,355 @@
+//! `api-resources`, `expose`, `replace` and `wait`.
+
+use serde_json::{json, Map, Value};
+
+use super::args::{flag, Flag, Parsed, Takes};
+use super::errors::with_source;
+use super::{get, tabwriter, Failure, Kubectl, Output, Transport};
+use crate::apiserver::{Method, Request};
+use crate::sim::clock::Duration;
+
+pub const API_RESOURCES_FLAGS: &[Flag] = &[
+    flag("namespaced", None, Takes::Bool),
+    flag("api-group", None, Takes::Value),
+    flag("verbs", None, Takes::Values),
+    flag("output", Some('o'), Takes::Value),
+    flag("no-headers", None, Takes::Bool),
+    flag("sort-by", None, Takes::Value),
+    flag("cached", None, Takes::Bool),
+    flag("categories", None, Takes::Values),
+];
+
+pub const EXPOSE_FLAGS: &[Flag] = &[
+    flag("port", None, Takes::Value),
+    flag("target-port", None, Takes::Value),
+    flag("protocol", None, Takes::Value),
+    flag("type", None, Takes::Value),
+    flag("name", None, Takes::Value),
+    flag("selector", None, Takes::Value),
+    flag("labels", Some('l'), Takes::Value),
+    flag("external-ip", None, Takes::Value),
+    flag("load-balancer-ip", None, Takes::Value),
+    flag("session-affinity", None, Takes::Value),
+    flag("cluster-ip", None, Takes::Value),
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("output", Some('o'), Takes::Value),
+    flag("dry-run", None, Takes::Value),
+    flag("field-manager", None, Takes::Value),
+    flag("override-type", None, Takes::Value),
+    flag("overrides", None, Takes::Value),
+];
+
+pub const WAIT_FLAGS: &[Flag] = &[
+    flag("for", None, Takes::Value),
+    flag("timeout", None, Takes::Value),
+    flag("selector", Some('l'), Takes::Value),
+    flag("all", None, Takes::Bool),
+    flag("all-namespaces", Some('A'), Takes::Bool),
+    flag("field-selector", None, Takes::Value),
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("output", Some('o'), Takes::Value),
+    flag("local", None, Takes::Bool),
+];
+
+pub fn api_resources(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let d = k.discovery(api).clone();
+    let mut rs: Vec<&super::discovery::Resource> = d.resources.iter().filter(|r| r.preferred).collect();
+    if p.has("namespaced") {
+        let want = p.bool("namespaced");
+        rs.retain(|r| r.namespaced == want);
+    }
+    if let Some(g) = p.value("api-group") {
+        rs.retain(|r| r.group == g);
+    }
+    let verbs = p.list("verbs");
+    if !verbs.is_empty() {
+        rs.retain(|r| verbs.iter().all(|v| r.supports(v)));
+    }
+    let cats = p.list("categories");
+    if !cats.is_empty() {
+        rs.retain(|r| cats.iter().all(|c| r.categories.contains(c)));
+    }
+    match p.value("sort-by") {
+        Some("kind") => rs.sort_by(|a, b| a.kind.cmp(&b.kind)),
+        Some("name") => rs.sort_by(|a, b| a.name.cmp(&b.name)),
+        _ => rs.sort_by(|a, b| a.group.cmp(&b.group).then_with(|| a.name.cmp(&b.name))),
+    }
+    let format = p.value("output").unwrap_or_default();
+    if format == "name" {
+        let mut text = String::new();
+        for r in rs {
+            text.push_str(&r.group_resource());
+            text.push('\n');
+        }
+        out.out(text);
+        return Ok(());
+    }
+    let wide = format == "wide";
+    if !format.is_empty() && !wide {
+        return Err(Failure::client(format!("--output {format} is not available. Allowed values are json, yaml, wide and name")));
+    }
+    let mut text = String::new();
+    if !p.bool("no-headers") {
+        text.push_str("NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND");
+        text.push_str(if wide { "\tVERBS\tCATEGORIES\n" } else { "\n" });
+    }
+    for r in rs {
+        text.push_str(&format!("{}\t{}\t{}\t{}\t{}", r.name, r.short_names.join(","), r.api_version(), r.namespaced, r.kind));
+        if wide {
+            let mut verbs = r.verbs.clone();
+            verbs.sort();
+            text.push_str(&format!("\t{}\t{}", verbs.join(","), r.categories.join(",")));
+        }
+        text.push('\n');
+    }
+    out.out(tabwriter::align(&text));
+    Ok(())
+}
+
+fn get_obj(api: &mut dyn Transport, path: &str) -> Result<Value, Failure> {
+    let resp = api.send(&Request::get(path));
+    let status = resp.status;
+    let v = resp.into_value().unwrap_or(Value::Null);
+    if status >= 400 {
+        return Err(Failure::Server(v));
+    }
+    Ok(v)
+}
+
+pub fn expose(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let (targets, _) = get::targets(k, api, &p.args[1..])?;
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let Some(t) = targets.first() else {
+        return Err(Failure::Raw("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n".into()));
+    };
+    let Some(name) = t.names.first() else { return Err(Failure::client("resource(s) were provided, but no name was specified")) };
+    let obj = get_obj(api, &format!("{}/{name}", t.resource.path(Some(&ns))))?;
+    let (selector, template): (Map<String, Value>, &Value) = match t.resource.kind.as_str() {
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
+            if obj["spec"]["selector"]["matchExpressions"].as_array().is_some_and(|e| !e.is_empty()) {
+                return Err(Failure::client("couldn't retrieve selectors via --selector flag or introspection: the Deployment has match expressions"));
+            }
+            (obj["spec"]["selector"]["matchLabels"].as_object().cloned().unwrap_or_default(), &obj["spec"]["template"])
+        }
+        "ReplicationController" => (obj["spec"]["selector"].as_object().cloned().unwrap_or_default(), &obj["spec"]["template"]),
+        "Pod" => (obj["metadata"]["labels"].as_object().cloned().unwrap_or_default(), &obj),
+        "Service" => (obj["spec"]["selector"].as_object().cloned().unwrap_or_default(), &Value::Null),
+        other => return Err(Failure::client(format!("cannot expose a {other}"))),
+    };
+    let mut selector = selector;
+    if let Some(s) = p.value("selector") {
+        selector = s.split(',').filter_map(|kv| kv.split_once('=')).map(|(a, b)| (a.to_string(), json!(b))).collect();
+    }
+    if selector.is_empty() {
+        return Err(Failure::client("couldn't retrieve selectors via --selector flag or introspection"));
+    }
+    let ports: Vec<(i64, String)> = match p.value("port") {
+        Some(port) => vec![(port.parse().map_err(|_| Failure::client(format!("invalid port {port}")))?, p.value("protocol").unwrap_or("TCP").to_string())],
+        None => {
+            let mut found = Vec::new();
+            if t.resource.kind == "Service" {
+                for sp in obj["spec"]["ports"].as_array().into_iter().flatten() {
+                    found.push((sp["port"].as_i64().unwrap_or(0), sp["protocol"].as_str().unwrap_or("TCP").to_string()));
+                }
+            }
+            for c in template["spec"]["containers"].as_array().into_iter().flatten() {
+                for cp in c["ports"].as_array().into_iter().flatten() {
+                    found.push((cp["containerPort"].as_i64().unwrap_or(0), cp["protocol"].as_str().unwrap_or("TCP").to_string()));
+                }
+            }
+            if found.is_empty() {
+                return Err(Failure::client("couldn't find port via --port flag or introspection"));
+            }
+            found
+        }
+    };
+    let multi = ports.len() > 1;
+    let ports_json: Vec<Value> = ports
+        .iter()
+        .enumerate()
+        .map(|(i, (port, proto))| {
+            let target = match p.value("target-port") {
+                Some(tp) => tp.parse::<i64>().map_or(json!(tp), |n| json!(n)),
+                None => json!(port),
+            };
+            let mut pj = json!({"port": port, "protocol": proto, "targetPort": target});
+            if multi {
+                pj["name"] = json!(format!("port-{}", i + 1));
+            }
+            pj
+        })
+        .collect();
+    let svc_name = p.value("name").map_or_else(|| name.clone(), str::to_string);
+    let labels = match p.value("labels") {
+        Some(l) => Value::Object(l.split(',').filter_map(|kv| kv.split_once('=')).map(|(a, b)| (a.to_string(), json!(b))).collect()),
+        None => obj["metadata"]["labels"].clone(),
+    };
+    let mut spec = json!({"ports": ports_json, "selector": selector});
+    if let Some(ty) = p.value("type") {
+        spec["type"] = json!(ty);
+    }
+    if let Some(ip) = p.value("cluster-ip") {
+        spec["clusterIP"] = json!(ip);
+    }
+    let mut meta = json!({"name": svc_name});
+    if labels.as_object().is_some_and(|l| !l.is_empty()) {
+        meta["labels"] = labels;
+    }
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec, "status": {"loadBalancer": {}}});
+    let path = format!("/api/v1/namespaces/{ns}/services?fieldManager={}", p.value("field-manager").unwrap_or("kubectl-expose"));
+    let resp = api.send(&Request::post(&path, svc));
+    let status = resp.status;
+    let body = resp.into_value().unwrap_or(Value::Null);
+    if status >= 400 {
+        return Err(Failure::Server(body));
+    }
+    out.out(format!("service/{svc_name} exposed\n"));
+    Ok(())
+}
+
+pub fn replace(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
+    if !p.has("filename") {
+        return Err(Failure::Raw("error: must specify --filename to replace\n".into()));
+    }
+    let paths: Vec<String> = p.values("filename").iter().map(|s| s.to_string()).collect();
+    let ms = super::manifests::read(&k.files, &paths, p.bool("recursive"), stdin)?;
+    let mut failed = false;
+    for m in ms {
+        let av = m.object["apiVersion"].as_str().unwrap_or_default().to_string();
+        let kind = m.object["kind"].as_str().unwrap_or_default().to_string();
+        let name = m.object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        let Some(r) = k.discovery(api).by_kind(&av, &kind).cloned() else {
+            Failure::client(format!("resource mapping not found for name: {name:?} namespace: {:?} from {:?}: no matches for kind {kind:?} in version {av:?}\nensure CRDs are installed first", m.object["metadata"]["namespace"].as_str().unwrap_or_default(), m.source)).print(out);
+            failed = true;
+            continue;
+        };
+        let ns = m.object["metadata"]["namespace"].as_str().map(str::to_string).or_else(|| p.value("namespace").map(str::to_string)).unwrap_or_else(|| k.config.namespace().to_string());
+        let mut obj = m.object.clone();
+        if r.namespaced {
+            obj["metadata"]["namespace"] = json!(ns);
+        }
+        let path = format!("{}/{name}?fieldManager=kubectl-replace&fieldValidation=Strict", r.path(Some(&ns)));
+        let resp = api.send(&Request::new(Method::Put, &path).with_object(obj));
+        let status = resp.status;
+        let body = resp.into_value().unwrap_or(Value::Null);
+        if status >= 400 {
+            Failure::Server(with_source(body, "replacing", &m.source)).print(out);
+            failed = true;
+        } else {
+            out.out(format!("{}/{name} replaced\n", r.kind_group()));
+        }
+    }
+    if failed {
+        return Err(Failure::Exit(1));
+    }
+    Ok(())
+}
+
+/// What `--for` asks.
+enum Wanted {
+    Delete,
+    Create,
+    Condition(String, String),
+    JsonPath(super::printers::jsonpath::Template, Option<String>),
+}
+
+fn parse_for(s: &str) -> Result<Wanted, Failure> {
+    if s == "delete" {
+        return Ok(Wanted::Delete);
+    }
+    if s == "create" {
+        return Ok(Wanted::Create);
+    }
+    if let Some(c) = s.strip_prefix("condition=") {
+        let (name, value) = c.split_once('=').map_or((c, "true"), |(a, b)| (a, b));
+        return Ok(Wanted::Condition(name.to_lowercase(), value.to_lowercase()));
+    }
+    if let Some(j) = s.strip_prefix("jsonpath=") {
+        let (expr, value) = match j.rfind("}=") {
+            Some(i) => (&j[..i + 1], Some(j[i + 2..].to_string())),
+            None => (j, None),
+        };
+        let expr = if expr.starts_with('{') { expr.to_string() } else { format!("{{{expr}}}") };
+        let t = super::printers::jsonpath::Template::parse(&expr).map_err(|e| Failure::client(format!("{e}")))?;
+        return Ok(Wanted::JsonPath(t, value));
+    }
+    Err(Failure::client(format!("unrecognized condition: {s:?}")))
+}
+
+fn satisfied(w: &Wanted, obj: &Value) -> bool {
+    match w {
+        Wanted::Delete => false,
+        Wanted::Create => true,
+        Wanted::Condition(name, value) => obj["status"]["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["type"].as_str().is_some_and(|t| t.to_lowercase() == *name) && c["status"].as_str().is_some_and(|s| s.to_lowercase() == *value)),
+        Wanted::JsonPath(t, value) => {
+            let found = t.values(obj);
+            match value {
+                Some(v) => found.first().is_some_and(|f| super::printers::jsonpath::text_of(f) == *v),
+                None => !found.is_empty(),
+            }
+        }
+    }
+}
+
+pub fn wait(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let Some(for_) = p.value("for") else { return Err(Failure::client("--for must be specified")) };
+    let wanted = parse_for(for_)?;
+    let limit = p.value("timeout").and_then(super::rollout::go_duration).unwrap_or(Duration::from_secs(30));
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let (targets, _) = get::targets(k, api, &p.args[1..])?;
+    // The objects to wait for: named, or selected now.
+    let mut objects: Vec<(super::discovery::Resource, String)> = Vec::new();
+    for t in &targets {
+        if t.names.is_empty() {
+            let mut path = t.resource.path(Some(&ns));
+            if let Some(l) = p.value("selector") {
+                path = format!("{path}?labelSelector={}", get::encode(l));
+            } else if !p.bool("all") {
+                return Err(Failure::client("resource(s) were provided, but no name was specified"));
+            }
+            let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
+            for item in list["items"].as_array().into_iter().flatten() {
+                objects.push((t.resource.clone(), item["metadata"]["name"].as_str().unwrap_or_default().to_string()));
+            }
+        } else {
+            for n in &t.names {
+                objects.push((t.resource.clone(), n.clone()));
+            }
+        }
+    }
+    if objects.is_empty() {
+        return Err(Failure::client("no matching resources found"));
+    }
+    let start = api.now();
+    for (r, name) in objects {
+        let path = format!("{}/{name}", r.path(Some(&ns)));
+        loop {
+            let resp = api.send(&Request::get(&path));
+            let status = resp.status;
+            let obj = resp.into_value().unwrap_or(Value::Null);
+            if matches!(wanted, Wanted::Delete) {
+                if status == 404 {
+                    break;
+                }
+            } else if status == 404 && !matches!(wanted, Wanted::Create) {
+                return Err(Failure::Server(obj));
+            } else if status < 400 && satisfied(&wanted, &obj) {
+                out.out(format!("{}/{name} condition met\n", r.kind_group()));
+                break;
+            }
+            let waited = api.now().since(start);
+            if waited >= limit {
+                return Err(Failure::client(format!("timed out waiting for the condition on {}/{name}", r.name)));
+            }
+            let left = Duration::from_millis(limit.as_millis() - waited.as_millis());
+            super::wait_a_moment(api, left.min(Duration::from_secs(1)));
+        }
+    }
+    Ok(())
+}
