@@ -25,6 +25,9 @@ pub struct Step {
     pub expected: String,
     /// `$ COMMAND #sorted`: output lines compare in sorted order.
     pub sorted: bool,
+    /// `$ COMMAND #ages`: ages kubectl computes from its own clock (describe's event and pod
+    /// ages) compare as `<age>`: the real kubectl's clock is the wall's, ours the simulation's.
+    pub ages: bool,
 }
 
 impl Step {
@@ -56,7 +59,7 @@ pub fn parse(text: &str, bare: bool) -> Vec<Step> {
             None
         };
         if let Some(d) = directive {
-            steps.push(Step { command: format!("@ {d}"), stdin: None, expected: String::new(), sorted: false });
+            steps.push(Step { command: format!("@ {d}"), stdin: None, expected: String::new(), sorted: false, ages: false });
             continue;
         }
         let cmd = match line.strip_prefix("$ ") {
@@ -84,11 +87,15 @@ pub fn parse(text: &str, bare: bool) -> Vec<Step> {
             }
             None => (cmd.to_string(), None),
         };
+        let (command, ages) = match command.strip_suffix(" #ages") {
+            Some(c) => (c.to_string(), true),
+            None => (command, false),
+        };
         let (command, sorted) = match command.strip_suffix(" #sorted") {
             Some(c) => (c.to_string(), true),
             None => (command, false),
         };
-        steps.push(Step { command, stdin, expected: String::new(), sorted });
+        steps.push(Step { command, stdin, expected: String::new(), sorted, ages });
     }
     steps
 }
@@ -119,6 +126,9 @@ pub fn render(steps: &[Step], outputs: &[String]) -> String {
         out.push_str(&s.command);
         if s.sorted {
             out.push_str(" #sorted");
+        }
+        if s.ages {
+            out.push_str(" #ages");
         }
         if let Some(body) = &s.stdin {
             out.push_str(" <<EOF\n");
@@ -228,4 +238,32 @@ pub fn preset_and_seed(steps: &[Step]) -> (String, u64) {
         }
     }
     (preset, seed)
+}
+
+/// Whether an output matches what a step recorded (ages normalised for `#ages` steps).
+pub fn matches(step: &Step, got: &str) -> bool {
+    if step.ages {
+        normalize_ages(got) == normalize_ages(&step.expected)
+    } else {
+        got == step.expected
+    }
+}
+
+/// Replaces words that are Kubernetes ages (`30s`, `5h2m`, `3d`, `<invalid>`) by `<age>` and
+/// runs of spaces by one, so columns that line up around ages compare too.
+pub fn normalize_ages(text: &str) -> String {
+    let is_age = |w: &str| {
+        let w = w.trim_end_matches([',', ')']);
+        if w == "<invalid>" || w == "<unknown>" {
+            return true;
+        }
+        !w.is_empty()
+            && w.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && w.chars().all(|c| c.is_ascii_digit() || matches!(c, 'y' | 'd' | 'h' | 'm' | 's'))
+            && w.chars().last().is_some_and(|c| matches!(c, 'y' | 'd' | 'h' | 'm' | 's'))
+    };
+    text.lines()
+        .map(|l| l.split_whitespace().map(|w| if is_age(w) { "<age>" } else { w }).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

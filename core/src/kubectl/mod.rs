@@ -5,6 +5,7 @@
 
 pub mod args;
 mod commands;
+mod describe;
 pub mod discovery;
 mod drain;
 mod edit;

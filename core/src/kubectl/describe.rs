@@ -1,0 +1,1017 @@
+//! `kubectl describe`: each kind's page as kubectl's describers lay it out — `Field:\tvalue`
+//! lines at indentation levels of two spaces, aligned by one tabwriter per object (no minimum
+//! width, padding 2), then the object's events. Ages come from the simulation's clock.
+
+use serde_json::Value;
+
+use super::args::{flag, Flag, Parsed, Takes};
+use super::{get, tabwriter, Failure, Kubectl, Output, Transport};
+use crate::apiserver::Request;
+use crate::sim::clock::Timestamp;
+
+pub const FLAGS: &[Flag] = &[
+    flag("selector", Some('l'), Takes::Value),
+    flag("all-namespaces", Some('A'), Takes::Bool),
+    flag("show-events", None, Takes::Bool),
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("chunk-size", None, Takes::Value),
+];
+
+/// One object's page, written line by line before alignment.
+struct Page {
+    text: String,
+    now: Timestamp,
+}
+
+impl Page {
+    /// A line at `level` (two spaces each); `\t` separates the aligned cells.
+    fn line(&mut self, level: usize, s: &str) {
+        for _ in 0..level {
+            self.text.push_str("  ");
+        }
+        self.text.push_str(s);
+        self.text.push('\n');
+    }
+    /// `Label:\tvalue-or-<none>`.
+    fn field(&mut self, level: usize, label: &str, value: &str) {
+        let v = if value.is_empty() { "<none>" } else { value };
+        self.line(level, &format!("{label}:\t{v}"));
+    }
+    /// A map shown one `k=v` (labels) or `k: v` (annotations) per line, the first beside
+    /// the label.
+    fn map_lines(&mut self, level: usize, label: &str, m: &Value, sep: &str) {
+        let mut pairs: Vec<String> = m
+            .as_object()
+            .map(|o| o.iter().filter(|(k, _)| *k != "kubectl.kubernetes.io/last-applied-configuration").map(|(k, v)| format!("{k}{sep}{}", v.as_str().unwrap_or_default())).collect())
+            .unwrap_or_default();
+        pairs.sort();
+        if pairs.is_empty() {
+            self.line(level, &format!("{label}:\t<none>"));
+            return;
+        }
+        for (i, p) in pairs.iter().enumerate() {
+            if i == 0 {
+                self.line(level, &format!("{label}:\t{p}"));
+            } else {
+                self.line(level, &format!("\t{p}"));
+            }
+        }
+    }
+    fn labels(&mut self, level: usize, label: &str, m: &Value) {
+        self.map_lines(level, label, m, "=");
+    }
+    fn annotations(&mut self, level: usize, m: &Value) {
+        self.map_lines(level, "Annotations", m, ": ");
+    }
+    fn finish(self) -> String {
+        tabwriter::align_with(&self.text, 0, 2)
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/// RFC 1123 with a numeric zone, as describe prints times: `Wed, 25 Nov 2026 11:00:00 +0000`.
+fn rfc1123z(t: &str) -> String {
+    let Some(ts) = Timestamp::parse_rfc3339(t) else { return "<unset>".into() };
+    let secs = ts.unix_millis().div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let (y, m, d) = crate::sim::clock::civil(days);
+    let rem = secs.rem_euclid(86_400);
+    format!("{}, {d:02} {} {y} {:02}:{:02}:{:02} +0000", WEEKDAYS[days.rem_euclid(7) as usize], MONTHS[(m - 1).clamp(0, 11) as usize], rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+fn age(now: Timestamp, t: &str) -> String {
+    match Timestamp::parse_rfc3339(t) {
+        Some(ts) => crate::api::duration::human_duration(now.since(ts)),
+        None => "<unknown>".into(),
+    }
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+fn controller_of(obj: &Value) -> Option<String> {
+    obj["metadata"]["ownerReferences"].as_array()?.iter().find(|o| o["controller"] == true).map(|o| format!("{}/{}", s(&o["kind"]), s(&o["name"])))
+}
+
+pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let args = &p.args[1..];
+    if args.is_empty() {
+        return Err(Failure::Raw("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nSee 'kubectl describe -h' for help and examples\n".into()));
+    }
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let all_ns = p.bool("all-namespaces");
+    // `describe TYPE NAME` also matches names that start with NAME when none is exactly it.
+    let (targets, _) = get::targets(k, api, args)?;
+    let mut pages: Vec<String> = Vec::new();
+    let mut errors: Vec<Failure> = Vec::new();
+    for t in &targets {
+        let scope = if all_ns { None } else { Some(ns.as_str()) };
+        let mut objects: Vec<Value> = Vec::new();
+        if t.names.is_empty() {
+            let mut path = t.resource.path(scope);
+            if let Some(l) = p.value("selector") {
+                path = format!("{path}?labelSelector={}", get::encode(l));
+            }
+            let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
+            objects.extend(list["items"].as_array().cloned().unwrap_or_default());
+        } else {
+            for n in &t.names {
+                let resp = api.send(&Request::get(&format!("{}/{n}", t.resource.path(Some(&ns)))));
+                let status = resp.status;
+                let body = resp.into_value().unwrap_or(Value::Null);
+                if status == 200 {
+                    objects.push(body);
+                    continue;
+                }
+                // A prefix of names.
+                let list = api.send(&Request::get(&t.resource.path(Some(&ns)))).into_value().unwrap_or(Value::Null);
+                let matching: Vec<Value> = list["items"].as_array().into_iter().flatten().filter(|o| s(&o["metadata"]["name"]).starts_with(n.as_str())).cloned().collect();
+                if matching.is_empty() {
+                    errors.push(Failure::Server(body));
+                }
+                objects.extend(matching);
+            }
+        }
+        for mut o in objects {
+            if o.get("kind").is_none() {
+                o["kind"] = Value::String(t.resource.kind.clone());
+            }
+            let page = describe_one(api, &t.resource, &o, p.value("show-events") != Some("false"))?;
+            pages.push(page);
+        }
+    }
+    if !pages.is_empty() {
+        out.out(pages.join("\n\n"));
+    }
+    if pages.is_empty() && errors.is_empty() {
+        out.err(if all_ns { "No resources found\n".to_string() } else { format!("No resources found in {ns} namespace.\n") });
+    }
+    if let Some(last) = errors.pop() {
+        for e in errors {
+            e.print(out);
+        }
+        return Err(last);
+    }
+    Ok(())
+}
+
+fn describe_one(api: &mut dyn Transport, r: &super::discovery::Resource, o: &Value, events: bool) -> Result<String, Failure> {
+    let mut page = Page { text: String::new(), now: api.now() };
+    match r.kind.as_str() {
+        "Deployment" => deployment(api, &mut page, o),
+        "ReplicaSet" => replica_set(api, &mut page, o),
+        "Pod" => pod(&mut page, o),
+        "Service" => service(api, &mut page, o),
+        "ConfigMap" => config_map(&mut page, o),
+        "Secret" => {
+            secret(&mut page, o);
+            return Ok(page.finish());
+        }
+        "Namespace" => {
+            namespace(api, &mut page, o);
+            return Ok(page.finish());
+        }
+        "Node" => node(api, &mut page, o),
+        other => return Err(Failure::client(format!("\"kubectl describe {}\" is not available in Hakoniwa yet", other.to_lowercase()))),
+    }
+    if events {
+        events_section(api, &mut page, o);
+    }
+    Ok(page.finish())
+}
+
+fn events_section(api: &mut dyn Transport, page: &mut Page, o: &Value) {
+    let meta = &o["metadata"];
+    let ns = s(&meta["namespace"]);
+    let selector = format!("involvedObject.name={},involvedObject.namespace={},involvedObject.kind={},involvedObject.uid={}", s(&meta["name"]), ns, s(&o["kind"]), s(&meta["uid"]));
+    let path = if ns.is_empty() { format!("/api/v1/events?fieldSelector={}", get::encode(&selector)) } else { format!("/api/v1/namespaces/{ns}/events?fieldSelector={}", get::encode(&selector)) };
+    let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
+    let mut items: Vec<Value> = list["items"].as_array().cloned().unwrap_or_default();
+    if items.is_empty() {
+        page.line(0, "Events:\t<none>");
+        return;
+    }
+    let when = |e: &Value| -> String { s(&e["lastTimestamp"]).to_string().max(s(&e["eventTime"]).to_string()) };
+    items.sort_by_key(|e| when(e));
+    page.line(0, "Events:");
+    page.line(1, "Type\tReason\tAge\tFrom\tMessage");
+    page.line(1, "----\t------\t----\t----\t-------");
+    for e in &items {
+        let count = e["count"].as_i64().unwrap_or(1);
+        let interval = if let Some(series) = e["series"].as_object() {
+            format!("{} (x{} over {})", age(page.now, s(&series["lastObservedTime"])), series["count"].as_i64().unwrap_or(0), age(page.now, s(&e["firstTimestamp"])))
+        } else if count > 1 {
+            format!("{} (x{count} over {})", age(page.now, s(&e["lastTimestamp"])), age(page.now, s(&e["firstTimestamp"])))
+        } else if e["firstTimestamp"].is_string() {
+            age(page.now, s(&e["firstTimestamp"]))
+        } else {
+            age(page.now, s(&e["eventTime"]))
+        };
+        let from = match s(&e["source"]["component"]) {
+            "" => s(&e["reportingComponent"]).to_string(),
+            c => c.to_string(),
+        };
+        page.line(1, &format!("{}\t{}\t{interval}\t{from}\t{}", s(&e["type"]), s(&e["reason"]), s(&e["message"]).trim()));
+    }
+}
+
+fn int_or_percent(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(x) => x.clone(),
+        _ => String::new(),
+    }
+}
+
+fn selector_text(sel: &Value) -> String {
+    let mut parts: Vec<String> = sel["matchLabels"].as_object().map(|m| m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect()).unwrap_or_default();
+    parts.sort();
+    for e in sel["matchExpressions"].as_array().into_iter().flatten() {
+        let vals: Vec<&str> = e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let key = s(&e["key"]);
+        parts.push(match s(&e["operator"]) {
+            "In" => format!("{key} in ({})", vals.join(",")),
+            "NotIn" => format!("{key} notin ({})", vals.join(",")),
+            "Exists" => key.to_string(),
+            "DoesNotExist" => format!("!{key}"),
+            op => format!("{key} {op}"),
+        });
+    }
+    parts.join(",")
+}
+
+fn deployment(api: &mut dyn Transport, page: &mut Page, d: &Value) {
+    let meta = &d["metadata"];
+    let spec = &d["spec"];
+    let st = &d["status"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.field(0, "CreationTimestamp", &rfc1123z(s(&meta["creationTimestamp"])));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    page.field(0, "Selector", &selector_text(&spec["selector"]));
+    let n = |v: &Value| v.as_i64().unwrap_or(0);
+    page.line(0, &format!("Replicas:\t{} desired | {} updated | {} total | {} available | {} unavailable", spec["replicas"].as_i64().unwrap_or(1), n(&st["updatedReplicas"]), n(&st["replicas"]), n(&st["availableReplicas"]), n(&st["unavailableReplicas"])));
+    let strategy = s(&spec["strategy"]["type"]);
+    page.field(0, "StrategyType", strategy);
+    page.field(0, "MinReadySeconds", &n(&spec["minReadySeconds"]).to_string());
+    if strategy == "RollingUpdate" {
+        let ru = &spec["strategy"]["rollingUpdate"];
+        page.line(0, &format!("RollingUpdateStrategy:\t{} max unavailable, {} max surge", int_or_percent(&ru["maxUnavailable"]), int_or_percent(&ru["maxSurge"])));
+    }
+    pod_template(page, &spec["template"]);
+    if let Some(conds) = st["conditions"].as_array().filter(|c| !c.is_empty()) {
+        page.line(0, "Conditions:");
+        page.line(1, "Type\tStatus\tReason");
+        page.line(1, "----\t------\t------");
+        for c in conds {
+            page.line(1, &format!("{}\t{}\t{}", s(&c["type"]), s(&c["status"]), s(&c["reason"])));
+        }
+    }
+    // Old and new ReplicaSets.
+    let ns = s(&meta["namespace"]);
+    let uid = s(&meta["uid"]);
+    let list = api.send(&Request::get(&format!("/apis/apps/v1/namespaces/{ns}/replicasets"))).into_value().unwrap_or(Value::Null);
+    let owned: Vec<&Value> = list["items"].as_array().into_iter().flatten().filter(|rs| rs["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|o| s(&o["uid"]) == uid && o["controller"] == true)).collect();
+    let mut template = spec["template"].clone();
+    if let Some(l) = template["metadata"]["labels"].as_object_mut() {
+        l.remove("pod-template-hash");
+    }
+    let same = |rs: &Value| {
+        let mut t = rs["spec"]["template"].clone();
+        if let Some(l) = t["metadata"]["labels"].as_object_mut() {
+            l.remove("pod-template-hash");
+        }
+        t == template
+    };
+    let show = |rs: &Value| format!("{} ({}/{} replicas created)", s(&rs["metadata"]["name"]), rs["status"]["replicas"].as_i64().unwrap_or(0), rs["spec"]["replicas"].as_i64().unwrap_or(0));
+    let new: Option<&&Value> = owned.iter().find(|rs| same(rs));
+    let old: Vec<String> = owned.iter().filter(|rs| !same(rs) && rs["spec"]["replicas"].as_i64().unwrap_or(0) > 0).map(|rs| show(rs)).collect();
+    page.field(0, "OldReplicaSets", &old.join(", "));
+    page.field(0, "NewReplicaSet", &new.map(|rs| show(rs)).unwrap_or_default());
+}
+
+fn replica_set(api: &mut dyn Transport, page: &mut Page, rs: &Value) {
+    let meta = &rs["metadata"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.field(0, "Selector", &selector_text(&rs["spec"]["selector"]));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    if let Some(c) = controller_of(rs) {
+        page.field(0, "Controlled By", &c);
+    }
+    page.line(0, &format!("Replicas:\t{} current / {} desired", rs["status"]["replicas"].as_i64().unwrap_or(0), rs["spec"]["replicas"].as_i64().unwrap_or(1)));
+    let ns = s(&meta["namespace"]);
+    let uid = s(&meta["uid"]);
+    let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods"))).into_value().unwrap_or(Value::Null);
+    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
+    for p in pods["items"].as_array().into_iter().flatten().filter(|p| p["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|o| s(&o["uid"]) == uid && o["controller"] == true)) {
+        match s(&p["status"]["phase"]) {
+            "Running" => running += 1,
+            "Pending" => waiting += 1,
+            "Succeeded" => succeeded += 1,
+            "Failed" => failed += 1,
+            _ => {}
+        }
+    }
+    page.line(0, &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed"));
+    pod_template(page, &rs["spec"]["template"]);
+}
+
+fn pod_template(page: &mut Page, t: &Value) {
+    page.line(0, "Pod Template:");
+    page.labels(1, "Labels", &t["metadata"]["labels"]);
+    if t["metadata"]["annotations"].as_object().is_some_and(|a| !a.is_empty()) {
+        page.annotations(1, &t["metadata"]["annotations"]);
+    }
+    let spec = &t["spec"];
+    if let Some(sa) = spec["serviceAccountName"].as_str() {
+        page.field(1, "Service Account", sa);
+    }
+    if let Some(inits) = spec["initContainers"].as_array().filter(|c| !c.is_empty()) {
+        page.line(1, "Init Containers:");
+        for c in inits {
+            container_spec(page, c, 2);
+        }
+    }
+    page.line(1, "Containers:");
+    for c in spec["containers"].as_array().into_iter().flatten() {
+        container_spec(page, c, 2);
+    }
+    volumes(page, spec, 1);
+    page.field(1, "Node-Selectors", &spec["nodeSelector"].as_object().map(|m| m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect::<Vec<_>>().join(",")).unwrap_or_default());
+    tolerations(page, spec, 1);
+}
+
+/// A container as a template shows it (no state).
+fn container_spec(page: &mut Page, c: &Value, level: usize) {
+    page.line(level - 1, &format!(" {}:", s(&c["name"])));
+    container_common(page, c, None, level);
+}
+
+fn ports(c: &Value) -> (String, String) {
+    let ps: Vec<&Value> = c["ports"].as_array().map(|p| p.iter().collect()).unwrap_or_default();
+    if ps.is_empty() {
+        return ("<none>".into(), "<none>".into());
+    }
+    let port = ps.iter().map(|p| format!("{}/{}", p["containerPort"].as_i64().unwrap_or(0), p["protocol"].as_str().unwrap_or("TCP"))).collect::<Vec<_>>().join(", ");
+    let host = ps.iter().map(|p| format!("{}/{}", p["hostPort"].as_i64().unwrap_or(0), p["protocol"].as_str().unwrap_or("TCP"))).collect::<Vec<_>>().join(", ");
+    (port, host)
+}
+
+fn container_common(page: &mut Page, c: &Value, status: Option<&Value>, level: usize) {
+    if let Some(st) = status {
+        page.field(level, "Container ID", s(&st["containerID"]));
+    }
+    page.field(level, "Image", s(&c["image"]));
+    if let Some(st) = status {
+        page.field(level, "Image ID", s(&st["imageID"]));
+    }
+    let (port, host) = ports(c);
+    page.line(level, &format!("Port:\t{port}"));
+    page.line(level, &format!("Host Port:\t{host}"));
+    for (label, key) in [("Command", "command"), ("Args", "args")] {
+        if let Some(items) = c[key].as_array().filter(|a| !a.is_empty()) {
+            page.line(level, &format!("{label}:"));
+            for item in items {
+                for l in s(item).split('\n') {
+                    page.line(level + 1, l);
+                }
+            }
+        }
+    }
+    if let Some(st) = status {
+        state_lines(page, "State", &st["state"], level);
+        if st["lastState"].as_object().is_some_and(|m| !m.is_empty()) {
+            state_lines(page, "Last State", &st["lastState"], level);
+        }
+        page.field(level, "Ready", if st["ready"] == true { "True" } else { "False" });
+        page.field(level, "Restart Count", &st["restartCount"].as_i64().unwrap_or(0).to_string());
+    }
+    for (label, key) in [("Limits", "limits"), ("Requests", "requests")] {
+        if let Some(m) = c["resources"][key].as_object().filter(|m| !m.is_empty()) {
+            page.line(level, &format!("{label}:"));
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            for k in keys {
+                page.line(level + 1, &format!("{k}:\t{}", s(&m[k.as_str()])));
+            }
+        }
+    }
+    for (label, key) in [("Liveness", "livenessProbe"), ("Readiness", "readinessProbe"), ("Startup", "startupProbe")] {
+        if c[key].is_object() {
+            page.line(level, &format!("{label}:\t{}", probe_text(&c[key])));
+        }
+    }
+    env_lines(page, c, level);
+    match c["volumeMounts"].as_array().filter(|m| !m.is_empty()) {
+        None => page.line(level, "Mounts:\t<none>"),
+        Some(mounts) => {
+            page.line(level, "Mounts:");
+            let mut ms: Vec<&Value> = mounts.iter().collect();
+            ms.sort_by_key(|m| s(&m["mountPath"]).to_string());
+            for m in ms {
+                let mut flags = vec![if m["readOnly"] == true { "ro" } else { "rw" }.to_string()];
+                if let Some(sp) = m["subPath"].as_str().filter(|x| !x.is_empty()) {
+                    flags.push(format!("path=\"{sp}\""));
+                }
+                page.line(level + 1, &format!("{} from {} ({})", s(&m["mountPath"]), s(&m["name"]), flags.join(",")));
+            }
+        }
+    }
+}
+
+fn probe_text(p: &Value) -> String {
+    let kind = if p["httpGet"].is_object() {
+        let h = &p["httpGet"];
+        let port = int_or_percent(&h["port"]);
+        format!("http-get {}://{}:{port}{}", s(&h["scheme"]).to_lowercase(), s(&h["host"]), s(&h["path"]))
+    } else if p["tcpSocket"].is_object() {
+        format!("tcp-socket {}:{}", s(&p["tcpSocket"]["host"]), int_or_percent(&p["tcpSocket"]["port"]))
+    } else if p["grpc"].is_object() {
+        format!("grpc <pod>:{} {}", p["grpc"]["port"].as_i64().unwrap_or(0), s(&p["grpc"]["service"]))
+    } else if p["exec"].is_object() {
+        let cmd: Vec<&str> = p["exec"]["command"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        format!("exec [{}]", cmd.join(" "))
+    } else {
+        "unknown".into()
+    };
+    let n = |k: &str, d: i64| p[k].as_i64().unwrap_or(d);
+    format!("{kind} delay={}s timeout={}s period={}s #success={} #failure={}", n("initialDelaySeconds", 0), n("timeoutSeconds", 1), n("periodSeconds", 10), n("successThreshold", 1), n("failureThreshold", 3))
+}
+
+fn env_lines(page: &mut Page, c: &Value, level: usize) {
+    let env: Vec<&Value> = c["env"].as_array().map(|e| e.iter().collect()).unwrap_or_default();
+    let from: Vec<&Value> = c["envFrom"].as_array().map(|e| e.iter().collect()).unwrap_or_default();
+    if !from.is_empty() {
+        page.line(level, "Environment Variables from:");
+        for f in &from {
+            let (kind, name, optional) = if f["configMapRef"].is_object() { ("ConfigMap", s(&f["configMapRef"]["name"]), f["configMapRef"]["optional"] == true) } else { ("Secret", s(&f["secretRef"]["name"]), f["secretRef"]["optional"] == true) };
+            let prefix = s(&f["prefix"]);
+            if prefix.is_empty() {
+                page.line(level + 1, &format!("{name}\t{kind}\tOptional: {optional}"));
+            } else {
+                page.line(level + 1, &format!("{name}\t{kind} with prefix '{prefix}'\tOptional: {optional}"));
+            }
+        }
+    }
+    if env.is_empty() {
+        page.line(level, "Environment:\t<none>");
+        return;
+    }
+    page.line(level, "Environment:");
+    for e in env {
+        let name = s(&e["name"]);
+        let vf = &e["valueFrom"];
+        let text = if let Some(v) = e["value"].as_str() {
+            v.to_string()
+        } else if vf["fieldRef"].is_object() {
+            format!("({}:{})", s(&vf["fieldRef"]["apiVersion"]), s(&vf["fieldRef"]["fieldPath"]))
+        } else if vf["resourceFieldRef"].is_object() {
+            format!("{} ({})", s(&vf["resourceFieldRef"]["resource"]), s(&vf["resourceFieldRef"]["containerName"]))
+        } else if vf["secretKeyRef"].is_object() {
+            format!("<set to the key '{}' in secret '{}'>\tOptional: {}", s(&vf["secretKeyRef"]["key"]), s(&vf["secretKeyRef"]["name"]), vf["secretKeyRef"]["optional"] == true)
+        } else if vf["configMapKeyRef"].is_object() {
+            format!("<set to the key '{}' of config map '{}'>\tOptional: {}", s(&vf["configMapKeyRef"]["key"]), s(&vf["configMapKeyRef"]["name"]), vf["configMapKeyRef"]["optional"] == true)
+        } else {
+            String::new()
+        };
+        page.line(level + 1, &format!("{name}:\t{text}"));
+    }
+}
+
+fn state_lines(page: &mut Page, label: &str, st: &Value, level: usize) {
+    if let Some(r) = st["running"].as_object() {
+        page.line(level, &format!("{label}:\tRunning"));
+        page.line(level + 1, &format!("Started:\t{}", rfc1123z(s(&r["startedAt"]))));
+    } else if let Some(w) = st["waiting"].as_object() {
+        page.line(level, &format!("{label}:\tWaiting"));
+        page.line(level + 1, &format!("Reason:\t{}", s(&w["reason"])));
+    } else if let Some(t) = st["terminated"].as_object() {
+        page.line(level, &format!("{label}:\tTerminated"));
+        page.line(level + 1, &format!("Reason:\t{}", s(&t["reason"])));
+        if let Some(m) = t.get("message").and_then(Value::as_str).filter(|m| !m.is_empty()) {
+            page.line(level + 1, &format!("Message:\t{m}"));
+        }
+        page.line(level + 1, &format!("Exit Code:\t{}", t.get("exitCode").and_then(Value::as_i64).unwrap_or(0)));
+        if let Some(sig) = t.get("signal").and_then(Value::as_i64).filter(|x| *x != 0) {
+            page.line(level + 1, &format!("Signal:\t{sig}"));
+        }
+        page.line(level + 1, &format!("Started:\t{}", rfc1123z(t.get("startedAt").and_then(Value::as_str).unwrap_or_default())));
+        page.line(level + 1, &format!("Finished:\t{}", rfc1123z(t.get("finishedAt").and_then(Value::as_str).unwrap_or_default())));
+    } else {
+        page.line(level, &format!("{label}:\tWaiting"));
+    }
+}
+
+fn volumes(page: &mut Page, spec: &Value, level: usize) {
+    let vols: Vec<&Value> = spec["volumes"].as_array().map(|v| v.iter().collect()).unwrap_or_default();
+    if vols.is_empty() {
+        page.line(level, "Volumes:\t<none>");
+        return;
+    }
+    page.line(level, "Volumes:");
+    for v in vols {
+        page.line(level + 1, &format!("{}:", s(&v["name"])));
+        let l = level + 2;
+        if let Some(p) = v["projected"].as_object() {
+            page.line(l, "Type:\tProjected (a volume that contains injected data from multiple sources)");
+            for src in p.get("sources").and_then(Value::as_array).into_iter().flatten() {
+                if src["serviceAccountToken"].is_object() {
+                    page.line(l, &format!("TokenExpirationSeconds:\t{}", src["serviceAccountToken"]["expirationSeconds"].as_i64().unwrap_or(3600)));
+                } else if src["configMap"].is_object() {
+                    page.line(l, &format!("ConfigMapName:\t{}", s(&src["configMap"]["name"])));
+                    page.line(l, &format!("Optional:\t{}", src["configMap"]["optional"] == true));
+                } else if src["downwardAPI"].is_object() {
+                    page.line(l, "DownwardAPI:\ttrue");
+                } else if src["secret"].is_object() {
+                    page.line(l, &format!("SecretName:\t{}", s(&src["secret"]["name"])));
+                    page.line(l, &format!("Optional:\t{}", src["secret"]["optional"] == true));
+                }
+            }
+        } else if let Some(e) = v["emptyDir"].as_object() {
+            page.line(l, "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)");
+            page.line(l, &format!("Medium:\t{}", e.get("medium").and_then(Value::as_str).unwrap_or_default()));
+            page.line(l, &format!("SizeLimit:\t{}", e.get("sizeLimit").and_then(Value::as_str).unwrap_or("<unset>")));
+        } else if let Some(c) = v["configMap"].as_object() {
+            page.line(l, "Type:\tConfigMap (a volume populated by a ConfigMap)");
+            page.line(l, &format!("Name:\t{}", c.get("name").and_then(Value::as_str).unwrap_or_default()));
+            page.line(l, &format!("Optional:\t{}", c.get("optional") == Some(&Value::Bool(true))));
+        } else if let Some(c) = v["secret"].as_object() {
+            page.line(l, "Type:\tSecret (a volume populated by a Secret)");
+            page.line(l, &format!("SecretName:\t{}", c.get("secretName").and_then(Value::as_str).unwrap_or_default()));
+            page.line(l, &format!("Optional:\t{}", c.get("optional") == Some(&Value::Bool(true))));
+        } else if let Some(c) = v["persistentVolumeClaim"].as_object() {
+            page.line(l, "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)");
+            page.line(l, &format!("ClaimName:\t{}", c.get("claimName").and_then(Value::as_str).unwrap_or_default()));
+            page.line(l, &format!("ReadOnly:\t{}", c.get("readOnly") == Some(&Value::Bool(true))));
+        } else if let Some(h) = v["hostPath"].as_object() {
+            page.line(l, "Type:\tHostPath (bare host directory volume)");
+            page.line(l, &format!("Path:\t{}", h.get("path").and_then(Value::as_str).unwrap_or_default()));
+            page.line(l, &format!("HostPathType:\t{}", h.get("type").and_then(Value::as_str).unwrap_or_default()));
+        } else {
+            page.line(l, "Type:\t<unknown>");
+        }
+    }
+}
+
+fn tolerations(page: &mut Page, spec: &Value, level: usize) {
+    let ts: Vec<&Value> = spec["tolerations"].as_array().map(|t| t.iter().collect()).unwrap_or_default();
+    if ts.is_empty() {
+        page.line(level, "Tolerations:\t<none>");
+        return;
+    }
+    for (i, t) in ts.iter().enumerate() {
+        let mut text = s(&t["key"]).to_string();
+        if let Some(v) = t["value"].as_str().filter(|v| !v.is_empty()) {
+            text.push_str(&format!("={v}"));
+        }
+        if let Some(e) = t["effect"].as_str().filter(|e| !e.is_empty()) {
+            text.push_str(&format!(":{e}"));
+        }
+        if t["operator"] == "Exists" && t["value"].as_str().is_none_or(str::is_empty) {
+            text.push_str(if text.is_empty() { "op=Exists" } else { " op=Exists" });
+        }
+        if let Some(secs) = t["tolerationSeconds"].as_i64() {
+            text.push_str(&format!(" for {secs}s"));
+        }
+        if i == 0 {
+            page.line(level, &format!("Tolerations:\t{text}"));
+        } else {
+            page.line(level, &format!("\t{text}"));
+        }
+    }
+}
+
+fn pod(page: &mut Page, p: &Value) {
+    let meta = &p["metadata"];
+    let spec = &p["spec"];
+    let st = &p["status"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.field(0, "Priority", &spec["priority"].as_i64().unwrap_or(0).to_string());
+    if let Some(pc) = spec["priorityClassName"].as_str().filter(|x| !x.is_empty()) {
+        page.field(0, "Priority Class Name", pc);
+    }
+    if let Some(rc) = spec["runtimeClassName"].as_str() {
+        page.field(0, "Runtime Class Name", rc);
+    }
+    page.field(0, "Service Account", s(&spec["serviceAccountName"]));
+    let node = s(&spec["nodeName"]);
+    let host_ip = s(&st["hostIP"]);
+    page.field(0, "Node", &if node.is_empty() { "<none>".to_string() } else if host_ip.is_empty() { node.to_string() } else { format!("{node}/{host_ip}") });
+    if let Some(t) = st["startTime"].as_str() {
+        page.field(0, "Start Time", &rfc1123z(t));
+    }
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    if meta["deletionTimestamp"].is_string() {
+        page.line(0, &format!("Status:\tTerminating (lasts {})", age(page.now, s(&meta["deletionTimestamp"]))));
+        page.line(0, &format!("Termination Grace Period:\t{}s", meta["deletionGracePeriodSeconds"].as_i64().unwrap_or(30)));
+    } else {
+        page.field(0, "Status", s(&st["phase"]));
+    }
+    if let Some(r) = st["reason"].as_str() {
+        page.field(0, "Reason", r);
+    }
+    if let Some(m) = st["message"].as_str() {
+        page.field(0, "Message", m);
+    }
+    page.field(0, "IP", s(&st["podIP"]));
+    match st["podIPs"].as_array().filter(|a| !a.is_empty()) {
+        None => page.line(0, "IPs:\t<none>"),
+        Some(ips) => {
+            page.line(0, "IPs:");
+            for ip in ips {
+                page.line(1, &format!("IP:\t{}", s(&ip["ip"])));
+            }
+        }
+    }
+    if let Some(c) = controller_of(p) {
+        page.field(0, "Controlled By", &c);
+    }
+    if let Some(n) = st["nominatedNodeName"].as_str() {
+        page.field(0, "NominatedNodeName", n);
+    }
+    let statuses = |key: &str, name: &str| -> Option<Value> { st[key].as_array()?.iter().find(|c| c["name"] == name).cloned() };
+    if let Some(inits) = spec["initContainers"].as_array().filter(|c| !c.is_empty()) {
+        page.line(0, "Init Containers:");
+        for c in inits {
+            page.line(1, &format!("{}:", s(&c["name"])));
+            let cs = statuses("initContainerStatuses", s(&c["name"])).unwrap_or(Value::Null);
+            container_common(page, c, Some(&cs), 2);
+        }
+    }
+    page.line(0, "Containers:");
+    for c in spec["containers"].as_array().into_iter().flatten() {
+        page.line(1, &format!("{}:", s(&c["name"])));
+        let cs = statuses("containerStatuses", s(&c["name"])).unwrap_or(Value::Null);
+        container_common(page, c, Some(&cs), 2);
+    }
+    if let Some(gates) = spec["readinessGates"].as_array().filter(|g| !g.is_empty()) {
+        page.line(0, "Readiness Gates:");
+        page.line(1, "Type\tStatus");
+        for g in gates {
+            let t = s(&g["conditionType"]);
+            let status = st["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == t).map_or("<none>", |c| s(&c["status"]));
+            page.line(1, &format!("{t} \t{status} "));
+        }
+    }
+    if let Some(conds) = st["conditions"].as_array().filter(|c| !c.is_empty()) {
+        page.line(0, "Conditions:");
+        page.line(1, "Type\tStatus");
+        for c in conds {
+            page.line(1, &format!("{} \t{} ", s(&c["type"]), s(&c["status"])));
+        }
+    }
+    volumes(page, spec, 0);
+    if let Some(q) = st["qosClass"].as_str() {
+        page.field(0, "QoS Class", q);
+    }
+    page.field(0, "Node-Selectors", &spec["nodeSelector"].as_object().map(|m| {
+        let mut v: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect();
+        v.sort();
+        v.join(",")
+    }).unwrap_or_default());
+    tolerations(page, spec, 0);
+}
+
+fn service(api: &mut dyn Transport, page: &mut Page, svc: &Value) {
+    let meta = &svc["metadata"];
+    let spec = &svc["spec"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    page.field(0, "Selector", &spec["selector"].as_object().map(|m| {
+        let mut v: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect();
+        v.sort();
+        v.join(",")
+    }).unwrap_or_default());
+    page.field(0, "Type", s(&spec["type"]));
+    if let Some(p) = spec["ipFamilyPolicy"].as_str() {
+        page.field(0, "IP Family Policy", p);
+    }
+    if let Some(f) = spec["ipFamilies"].as_array() {
+        page.field(0, "IP Families", &f.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","));
+    }
+    if spec["type"] == "ExternalName" {
+        page.field(0, "External Name", s(&spec["externalName"]));
+    } else {
+        page.field(0, "IP", s(&spec["clusterIP"]));
+        if let Some(ips) = spec["clusterIPs"].as_array() {
+            page.field(0, "IPs", &ips.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","));
+        }
+    }
+    if let Some(ext) = spec["externalIPs"].as_array().filter(|e| !e.is_empty()) {
+        page.field(0, "External IPs", &ext.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","));
+    }
+    let ingress: Vec<String> = svc["status"]["loadBalancer"]["ingress"].as_array().into_iter().flatten().map(|i| i["ip"].as_str().or(i["hostname"].as_str()).unwrap_or_default().to_string()).collect();
+    if !ingress.is_empty() {
+        page.field(0, "LoadBalancer Ingress", &ingress.join(", "));
+    }
+    let ns = s(&meta["namespace"]);
+    let eps = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/endpoints/{}", s(&meta["name"])))).into_value().unwrap_or(Value::Null);
+    for p in spec["ports"].as_array().into_iter().flatten() {
+        let name = p["name"].as_str().filter(|n| !n.is_empty()).unwrap_or("<unset>");
+        let proto = p["protocol"].as_str().unwrap_or("TCP");
+        page.line(0, &format!("Port:\t{name}  {}/{proto}", p["port"].as_i64().unwrap_or(0)));
+        let target = match &p["targetPort"] {
+            Value::Number(n) => format!("{n}/{proto}"),
+            Value::String(x) => format!("{x}/{proto}"),
+            _ => format!("{}/{proto}", p["port"].as_i64().unwrap_or(0)),
+        };
+        page.line(0, &format!("TargetPort:\t{target}"));
+        if let Some(np) = p["nodePort"].as_i64().filter(|n| *n != 0) {
+            page.line(0, &format!("NodePort:\t{name}  {np}/{proto}"));
+        }
+        let pname = s(&p["name"]);
+        let mut addrs: Vec<String> = Vec::new();
+        for sub in eps["subsets"].as_array().into_iter().flatten() {
+            for ep in sub["ports"].as_array().into_iter().flatten().filter(|ep| s(&ep["name"]) == pname) {
+                for a in sub["addresses"].as_array().into_iter().flatten() {
+                    addrs.push(format!("{}:{}", s(&a["ip"]), ep["port"].as_i64().unwrap_or(0)));
+                }
+            }
+        }
+        page.field(0, "Endpoints", &addrs.join(","));
+    }
+    page.field(0, "Session Affinity", s(&spec["sessionAffinity"]));
+    if let Some(p) = spec["externalTrafficPolicy"].as_str() {
+        page.field(0, "External Traffic Policy", p);
+    }
+    if let Some(p) = spec["internalTrafficPolicy"].as_str() {
+        page.field(0, "Internal Traffic Policy", p);
+    }
+}
+
+fn config_map(page: &mut Page, cm: &Value) {
+    let meta = &cm["metadata"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    page.line(0, "");
+    page.line(0, "Data");
+    page.line(0, "====");
+    if let Some(d) = cm["data"].as_object() {
+        let mut keys: Vec<&String> = d.keys().collect();
+        keys.sort();
+        for k in keys {
+            page.line(0, &format!("{k}:"));
+            page.line(0, "----");
+            page.line(0, s(&d[k.as_str()]));
+            page.line(0, "");
+        }
+    }
+    page.line(0, "");
+    page.line(0, "BinaryData");
+    page.line(0, "====");
+    if let Some(d) = cm["binaryData"].as_object() {
+        let mut keys: Vec<&String> = d.keys().collect();
+        keys.sort();
+        for k in keys {
+            let n = crate::api::base64::decode(s(&d[k.as_str()])).map_or(0, |b| b.len());
+            page.line(0, &format!("{k}: {n} bytes"));
+        }
+    }
+    page.line(0, "");
+}
+
+fn secret(page: &mut Page, sec: &Value) {
+    let meta = &sec["metadata"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    page.line(0, "");
+    page.line(0, &format!("Type:\t{}", s(&sec["type"])));
+    page.line(0, "");
+    page.line(0, "Data");
+    page.line(0, "====");
+    if let Some(d) = sec["data"].as_object() {
+        let mut keys: Vec<&String> = d.keys().collect();
+        keys.sort();
+        for k in keys {
+            let n = crate::api::base64::decode(s(&d[k.as_str()])).map_or(0, |b| b.len());
+            page.line(0, &format!("{k}:\t{n} bytes"));
+        }
+    }
+}
+
+fn namespace(api: &mut dyn Transport, page: &mut Page, n: &Value) {
+    let meta = &n["metadata"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    page.field(0, "Status", s(&n["status"]["phase"]));
+    let name = s(&meta["name"]);
+    let quotas = api.send(&Request::get(&format!("/api/v1/namespaces/{name}/resourcequotas"))).into_value().unwrap_or(Value::Null);
+    let qs: Vec<Value> = quotas["items"].as_array().cloned().unwrap_or_default();
+    page.line(0, "");
+    if qs.is_empty() {
+        page.line(0, "No resource quota.");
+    } else {
+        page.line(0, "Resource Quotas");
+        for q in &qs {
+            page.line(1, &format!("Name:\t{}", s(&q["metadata"]["name"])));
+            page.line(1, "Resource\tUsed\tHard");
+            page.line(1, "--------\t---\t---");
+            let hard = q["status"]["hard"].as_object().cloned().unwrap_or_default();
+            let mut keys: Vec<&String> = hard.keys().collect();
+            keys.sort();
+            for k in keys {
+                page.line(1, &format!("{k}\t{}\t{}", s(&q["status"]["used"][k.as_str()]), s(&hard[k.as_str()])));
+            }
+        }
+    }
+    page.line(0, "");
+    let limits = api.send(&Request::get(&format!("/api/v1/namespaces/{name}/limitranges"))).into_value().unwrap_or(Value::Null);
+    if limits["items"].as_array().is_none_or(|l| l.is_empty()) {
+        page.line(0, "No LimitRange resource.");
+    } else {
+        page.line(0, "Resource Limits");
+        for lr in limits["items"].as_array().into_iter().flatten() {
+            page.line(1, &format!("Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio"));
+            page.line(1, "----\t--------\t---\t---\t---------------\t-------------\t-----------------------");
+            for item in lr["spec"]["limits"].as_array().into_iter().flatten() {
+                let mut resources: Vec<String> = Vec::new();
+                for key in ["min", "max", "default", "defaultRequest", "maxLimitRequestRatio"] {
+                    for r in item[key].as_object().into_iter().flat_map(|m| m.keys()) {
+                        if !resources.contains(r) {
+                            resources.push(r.clone());
+                        }
+                    }
+                }
+                resources.sort();
+                for r in resources {
+                    let v = |key: &str| item[key][r.as_str()].as_str().unwrap_or("-").to_string();
+                    page.line(1, &format!("{}\t{r}\t{}\t{}\t{}\t{}\t{}", s(&item["type"]), v("min"), v("max"), v("defaultRequest"), v("default"), v("maxLimitRequestRatio")));
+                }
+            }
+        }
+    }
+}
+
+fn node(api: &mut dyn Transport, page: &mut Page, n: &Value) {
+    let meta = &n["metadata"];
+    let st = &n["status"];
+    let name = s(&meta["name"]);
+    page.field(0, "Name", name);
+    let mut roles: Vec<String> = meta["labels"].as_object().into_iter().flatten().filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/").map(str::to_string)).filter(|r| !r.is_empty()).collect();
+    if let Some(r) = meta["labels"]["kubernetes.io/role"].as_str() {
+        roles.push(r.to_string());
+    }
+    roles.sort();
+    page.field(0, "Roles", &roles.join(","));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    page.field(0, "CreationTimestamp", &rfc1123z(s(&meta["creationTimestamp"])));
+    let taints: Vec<String> = n["spec"]["taints"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let v = t["value"].as_str().filter(|v| !v.is_empty()).map(|v| format!("={v}")).unwrap_or_default();
+            format!("{}{v}:{}", s(&t["key"]), s(&t["effect"]))
+        })
+        .collect();
+    if taints.is_empty() {
+        page.line(0, "Taints:\t<none>");
+    } else {
+        for (i, t) in taints.iter().enumerate() {
+            page.line(0, &if i == 0 { format!("Taints:\t{t}") } else { format!("\t{t}") });
+        }
+    }
+    page.field(0, "Unschedulable", if n["spec"]["unschedulable"] == true { "true" } else { "false" });
+    let lease = api.send(&Request::get(&format!("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{name}"))).into_value().unwrap_or(Value::Null);
+    page.line(0, "Lease:");
+    let holder = lease["spec"]["holderIdentity"].as_str().unwrap_or("<unset>");
+    page.line(1, &format!("HolderIdentity:\t{holder}"));
+    let lt = |k: &str| lease["spec"][k].as_str().map_or_else(|| "<unset>".to_string(), rfc1123z);
+    page.line(1, &format!("AcquireTime:\t{}", lt("acquireTime")));
+    page.line(1, &format!("RenewTime:\t{}", lt("renewTime")));
+    if let Some(conds) = st["conditions"].as_array().filter(|c| !c.is_empty()) {
+        page.line(0, "Conditions:");
+        page.line(1, "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage");
+        page.line(1, "----\t------\t-----------------\t------------------\t------\t-------");
+        for c in conds {
+            page.line(1, &format!("{}\t{}\t{}\t{}\t{}\t{}", s(&c["type"]), s(&c["status"]), rfc1123z(s(&c["lastHeartbeatTime"])), rfc1123z(s(&c["lastTransitionTime"])), s(&c["reason"]), s(&c["message"])));
+        }
+    }
+    page.line(0, "Addresses:");
+    for a in st["addresses"].as_array().into_iter().flatten() {
+        page.line(1, &format!("{}:\t{}", s(&a["type"]), s(&a["address"])));
+    }
+    for (label, key) in [("Capacity", "capacity"), ("Allocatable", "allocatable")] {
+        if let Some(m) = st[key].as_object() {
+            page.line(0, &format!("{label}:"));
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            for k in keys {
+                page.line(1, &format!("{k}:\t{}", s(&m[k.as_str()])));
+            }
+        }
+    }
+    let info = &st["nodeInfo"];
+    page.line(0, "System Info:");
+    for (label, key) in [
+        ("Machine ID", "machineID"),
+        ("System UUID", "systemUUID"),
+        ("Boot ID", "bootID"),
+        ("Kernel Version", "kernelVersion"),
+        ("OS Image", "osImage"),
+        ("Operating System", "operatingSystem"),
+        ("Architecture", "architecture"),
+        ("Container Runtime Version", "containerRuntimeVersion"),
+        ("Kubelet Version", "kubeletVersion"),
+        ("Kube-Proxy Version", "kubeProxyVersion"),
+    ] {
+        page.line(1, &format!("{label}:\t{}", s(&info[key])));
+    }
+    if let Some(c) = n["spec"]["podCIDR"].as_str() {
+        page.line(0, &format!("PodCIDR:\t{c}"));
+    }
+    if let Some(cs) = n["spec"]["podCIDRs"].as_array() {
+        page.line(0, &format!("PodCIDRs:\t{}", cs.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")));
+    }
+    if let Some(pid) = n["spec"]["providerID"].as_str() {
+        page.line(0, &format!("ProviderID:\t{pid}"));
+    }
+    // Pods on the node that have not finished.
+    let pods = api.send(&Request::get(&format!("/api/v1/pods?fieldSelector={}", get::encode(&format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed"))))).into_value().unwrap_or(Value::Null);
+    let mut pods: Vec<Value> = pods["items"].as_array().cloned().unwrap_or_default();
+    pods.sort_by_key(|p| (s(&p["metadata"]["namespace"]).to_string(), s(&p["metadata"]["name"]).to_string()));
+    let alloc = &st["allocatable"];
+    let cap_milli = |k: &str| alloc[k].as_str().and_then(|q| crate::api::quantity::Quantity::parse(q).ok()).map_or(0, |q| q.milli_value());
+    let (cpu_cap, mem_cap) = (cap_milli("cpu"), cap_milli("memory"));
+    page.line(0, &format!("Non-terminated Pods:\t({} in total)", pods.len()));
+    page.line(1, "Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge");
+    page.line(1, "---------\t----\t------------\t----------\t---------------\t-------------\t---");
+    let mut totals = [0i64; 4];
+    for p in &pods {
+        let sum = |kind: &str, res: &str| -> i64 {
+            p["spec"]["containers"].as_array().into_iter().flatten().filter_map(|c| c["resources"][kind][res].as_str()).filter_map(|q| crate::api::quantity::Quantity::parse(q).ok()).map(|q| q.milli_value()).sum()
+        };
+        let vals = [sum("requests", "cpu"), sum("limits", "cpu"), sum("requests", "memory"), sum("limits", "memory")];
+        for (t, v) in totals.iter_mut().zip(vals) {
+            *t += v;
+        }
+        page.line(1, &format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            s(&p["metadata"]["namespace"]),
+            s(&p["metadata"]["name"]),
+            pct(cpu_text(vals[0]), vals[0], cpu_cap),
+            pct(cpu_text(vals[1]), vals[1], cpu_cap),
+            pct(mem_text(vals[2]), vals[2], mem_cap),
+            pct(mem_text(vals[3]), vals[3], mem_cap),
+            age(page.now, s(&p["metadata"]["creationTimestamp"]))
+        ));
+    }
+    page.line(0, "Allocated resources:");
+    page.line(1, "(Total limits may be over 100 percent, i.e., overcommitted.)");
+    page.line(1, "Resource\tRequests\tLimits");
+    page.line(1, "--------\t--------\t------");
+    page.line(1, &format!("cpu\t{}\t{}", pct(cpu_text(totals[0]), totals[0], cpu_cap), pct(cpu_text(totals[1]), totals[1], cpu_cap)));
+    page.line(1, &format!("memory\t{}\t{}", pct(mem_text(totals[2]), totals[2], mem_cap), pct(mem_text(totals[3]), totals[3], mem_cap)));
+    let mut extra: Vec<&String> = alloc.as_object().map(|m| m.keys().filter(|k| !matches!(k.as_str(), "cpu" | "memory" | "pods")).collect()).unwrap_or_default();
+    extra.sort();
+    for k in extra {
+        page.line(1, &format!("{k}\t0 (0%)\t0 (0%)"));
+    }
+}
+
+/// A CPU amount as the Quantity prints (`100m`, `1`, `0`).
+fn cpu_text(milli: i64) -> String {
+    if milli == 0 {
+        "0".into()
+    } else if milli % 1000 == 0 {
+        (milli / 1000).to_string()
+    } else {
+        format!("{milli}m")
+    }
+}
+
+/// A memory amount in the largest binary unit that divides it (`70Mi`, `1Gi`, `0`).
+fn mem_text(milli: i64) -> String {
+    let bytes = milli / 1000;
+    if bytes == 0 {
+        return "0".into();
+    }
+    for (unit, size) in [("Ei", 1i64 << 60), ("Pi", 1 << 50), ("Ti", 1 << 40), ("Gi", 1 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)] {
+        if bytes % size == 0 {
+            return format!("{}{unit}", bytes / size);
+        }
+    }
+    bytes.to_string()
+}
+
+fn pct(text: String, v: i64, cap: i64) -> String {
+    let p = if cap > 0 { (v as f64 / cap as f64 * 100.0) as i64 } else { 0 };
+    format!("{text} ({p}%)")
+}
