@@ -29,6 +29,8 @@ fn main() {
     for ns in ["default", "team-a", "team-b", "team-c"] {
         let r = api.0.handle(&Request::post("/api/v1/namespaces", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})));
         assert_eq!(r.status, 201);
+        let sa = api.0.handle(&Request::post(&format!("/api/v1/namespaces/{ns}/serviceaccounts"), json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}})));
+        assert_eq!(sa.status, 201);
     }
     for i in 0..pods {
         let ns = ["default", "team-a", "team-b", "team-c"][i % 4];

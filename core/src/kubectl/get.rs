@@ -182,6 +182,28 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                 errors.push(Failure::Server(body));
                 continue;
             }
+            // Later chunks, as kubectl follows `continue`.
+            let mut token = body["metadata"]["continue"].as_str().unwrap_or_default().to_string();
+            while !token.is_empty() {
+                let mut next = Request::get(&format!("{}&continue={}", with_query(&t.resource.path(scope), p), encode(&token)));
+                if table {
+                    next = next.with_header("accept", TABLE_ACCEPT);
+                    if p.has("sort-by") {
+                        next = next.with_query("includeObject", "Object");
+                    }
+                }
+                let more = api.send(&next).into_value().unwrap_or(Value::Null);
+                let key = if table { "rows" } else { "items" };
+                let extra = more[key].as_array().cloned().unwrap_or_default();
+                if let Some(a) = body[key].as_array_mut() {
+                    a.extend(extra);
+                }
+                let t2 = more["metadata"]["continue"].as_str().unwrap_or_default().to_string();
+                if t2 == token {
+                    break;
+                }
+                token = t2;
+            }
             if table {
                 sort_table_rows(&mut body, p)?;
             }
