@@ -43,3 +43,23 @@ async fn node_list_renders_what_core_computed_and_follows_the_clock() {
     leptos::task::tick().await;
     assert_eq!(cells(&root, "tr.node td.age"), ["6m3s", "6m3s", "6m3s"]);
 }
+
+#[wasm_bindgen_test]
+fn the_kubectl_emulator_prints_in_the_browser_what_it_prints_natively() {
+    let start = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("a timestamp");
+    let mut cluster = Cluster::boot_default(1, start).expect("the cluster boots");
+    let mut kubectl = hakoniwa_core::kubectl::Kubectl::new("kind-kind");
+    let out = kubectl.run(&mut cluster, "kubectl get nodes", None);
+    assert_eq!(out.exit, 0);
+    assert_eq!(
+        out.text(),
+        "NAME                 STATUS   ROLES           AGE   VERSION\nkind-control-plane   Ready    control-plane   60s   v1.33.1\nkind-worker          Ready    <none>          60s   v1.33.1\nkind-worker2         Ready    <none>          60s   v1.33.1\n"
+    );
+    kubectl.files.write("web.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n");
+    assert_eq!(kubectl.run(&mut cluster, "kubectl apply -f web.yaml", None).text(), "deployment.apps/web created\n");
+    let status = kubectl.run(&mut cluster, "kubectl rollout status deployment/web --timeout=60s", None);
+    assert_eq!(status.exit, 0, "{}", status.text());
+    assert!(status.text().ends_with("deployment \"web\" successfully rolled out\n"), "{}", status.text());
+    let bad = kubectl.run(&mut cluster, "kubectl get pods --foo", None);
+    assert_eq!((bad.exit, bad.text()), (1, "error: unknown flag: --foo\nSee 'kubectl get --help' for usage.\n".to_string()));
+}
