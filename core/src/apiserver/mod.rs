@@ -36,8 +36,23 @@ use route::Route;
 /// What a container wrote: the running one's log and the one before it.
 #[derive(Clone, Debug, Default)]
 pub struct ContainerLog {
-    pub current: String,
-    pub previous: Option<String>,
+    pub current: LogText,
+    pub previous: Option<LogText>,
+}
+
+/// Log lines and when each was written (for `timestamps`, `sinceSeconds`, `sinceTime`).
+#[derive(Clone, Debug, Default)]
+pub struct LogText {
+    pub text: String,
+    /// One per line of `text`, in order.
+    pub stamps: std::collections::VecDeque<Timestamp>,
+}
+
+impl LogText {
+    /// The lines with their times.
+    pub fn lines(&self) -> impl Iterator<Item = (Timestamp, &str)> {
+        self.text.split_inclusive('\n').zip(self.stamps.iter().copied().chain(std::iter::repeat(Timestamp::default()))).map(|(l, t)| (t, l))
+    }
 }
 
 /// The most of one container's log kept in memory.
@@ -77,18 +92,20 @@ impl ApiServer {
         self.now
     }
 
-    /// Appends to a container's log (the kubelet's side of `pods/log`); pods are known by uid.
-    pub fn append_log(&mut self, pod_uid: &str, container: &str, text: &str) {
+    /// Appends one line to a container's log (the kubelet's side of `pods/log`), written at
+    /// `at`; pods are known by uid.
+    pub fn append_log_line(&mut self, pod_uid: &str, container: &str, at: Timestamp, line: &str) {
         let log = &mut self.logs.entry((pod_uid.to_string(), container.to_string())).or_default().current;
-        log.push_str(text);
+        log.text.push_str(line);
+        if !line.ends_with('\n') {
+            log.text.push('\n');
+        }
+        log.stamps.push_back(at);
         // Like the kubelet's log rotation, only the newest part is kept (whole lines).
-        if log.len() > MAX_LOG_BYTES {
-            let mut cut = log.len() - MAX_LOG_BYTES / 2;
-            while !log.is_char_boundary(cut) {
-                cut += 1;
-            }
-            let cut = log[cut..].find('\n').map_or(cut, |i| cut + i + 1);
-            log.drain(..cut);
+        while log.text.len() > MAX_LOG_BYTES {
+            let cut = log.text.find('\n').map_or(log.text.len(), |i| i + 1);
+            log.text.drain(..cut);
+            log.stamps.pop_front();
         }
     }
 

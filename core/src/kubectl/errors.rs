@@ -17,6 +17,8 @@ pub enum Failure {
     Server(Value),
     /// The command printed its errors already; only the exit code is left.
     Exit(i32),
+    /// Printed as given, with this exit code (`command terminated with exit code 3`).
+    RawWithCode(String, i32),
 }
 
 /// kubectl's text for an Invalid status: `The Kind "name" is invalid: ...` with the causes
@@ -54,6 +56,15 @@ fn invalid_message(status: &Value) -> String {
 }
 
 impl Failure {
+    /// The same message with another exit code.
+    pub fn with_exit(self, code: i64) -> Failure {
+        let code = i32::try_from(code).unwrap_or(1);
+        match self {
+            Failure::Raw(m) => Failure::RawWithCode(m, code),
+            other => other,
+        }
+    }
+
     pub fn client(msg: impl Into<String>) -> Failure {
         Failure::Client(msg.into())
     }
@@ -77,9 +88,10 @@ impl Failure {
             Failure::Raw(m) => out.err(m.clone()),
             Failure::Server(status) => out.err(format!("{}\n", Failure::server_message(status))),
             Failure::Exit(_) => {}
+            Failure::RawWithCode(m, _) => out.err(m.clone()),
         }
         out.exit = match self {
-            Failure::Exit(code) => *code,
+            Failure::Exit(code) | Failure::RawWithCode(_, code) => *code,
             _ => 1,
         };
     }

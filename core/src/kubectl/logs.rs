@@ -148,6 +148,12 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             if p.bool("timestamps") {
                 q.push("timestamps=true".into());
             }
+            if let Some(d) = p.value("since").and_then(super::rollout::go_duration) {
+                q.push(format!("sinceSeconds={}", (d.as_millis() + 999) / 1000));
+            }
+            if let Some(t) = p.value("since-time") {
+                q.push(format!("sinceTime={}", get::encode(t)));
+            }
             if let Some(b) = p.value("limit-bytes") {
                 q.push(format!("limitBytes={b}"));
             }

@@ -10,6 +10,7 @@ pub mod discovery;
 mod drain;
 mod edit;
 mod errors;
+mod exec;
 mod files;
 mod generators;
 mod get;
@@ -38,6 +39,12 @@ pub trait Transport {
     fn next_wake(&self) -> Option<Timestamp> {
         None
     }
+    /// Runs a command in a container (`kubectl exec`): its output and exit code, or why the
+    /// kubelet could not run it.
+    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String]) -> Result<(String, i64), String> {
+        let _ = (namespace, pod, container, argv);
+        Err("exec is not available on this connection".into())
+    }
 }
 
 impl Transport for crate::Cluster {
@@ -52,6 +59,9 @@ impl Transport for crate::Cluster {
     }
     fn next_wake(&self) -> Option<Timestamp> {
         crate::Cluster::next_wake(self)
+    }
+    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String]) -> Result<(String, i64), String> {
+        crate::Cluster::exec(self, namespace, pod, Some(container), argv).map(|o| (o.output, o.code)).map_err(|e| e.to_string())
     }
 }
 

@@ -152,20 +152,15 @@ impl Container {
     fn write_logs(&mut self, c: &mut Client, pod_uid: &str, until: Timestamp) -> Option<Timestamp> {
         let (State::Running { since } | State::Terminated { started: since, .. }) = self.state else { return None };
         let p = self.plan.as_ref()?;
-        let mut text = String::new();
         // A long jump of the clock writes at most this many lines of an endless loop at once.
         for _ in 0..MAX_LOG_LINES_PER_SYNC {
             match p.line(self.logged, since) {
                 Some((at, line)) if since.plus(secs(at)) <= until => {
-                    text.push_str(&line);
-                    text.push('\n');
+                    c.api.append_log_line(pod_uid, &self.name, since.plus(secs(at)), &line);
                     self.logged += 1;
                 }
                 _ => break,
             }
-        }
-        if !text.is_empty() {
-            c.api.append_log(pod_uid, &self.name, &text);
         }
         p.line(self.logged, since).map(|(at, _)| since.plus(secs(at)))
     }

@@ -231,14 +231,33 @@ pub(super) fn log(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &s
     }
     let log = server.logs.get(&(crate::api::object::uid(&pod).to_string(), container.clone()));
     let text = if req.param("previous").is_some_and(|p| p == "true" || p == "1") {
-        match log.and_then(|l| l.previous.clone()) {
-            Some(t) => t,
+        match log.and_then(|l| l.previous.as_ref()) {
+            Some(t) => t.clone(),
             None => return Err(ApiError::BadRequest(format!("previous terminated container {} in pod {} not found", crate::api::field::go_quote(&container), crate::api::field::go_quote(pod_name)))),
         }
     } else {
         log.map(|l| l.current.clone()).unwrap_or_default()
     };
-    Ok(Response::text(200, tail(req, text)))
+    // sinceSeconds / sinceTime keep the newer lines; timestamps puts each line's time first
+    // (RFC 3339 with nine fractional digits, as the kubelet writes it).
+    let since = req
+        .param("sinceSeconds")
+        .and_then(|n| n.parse::<i64>().ok())
+        .map(|n| server.now.plus(crate::sim::clock::Duration::from_secs(-n)))
+        .or_else(|| req.param("sinceTime").and_then(crate::sim::clock::Timestamp::parse_rfc3339));
+    let stamped = req.param("timestamps").is_some_and(|p| p == "true" || p == "1");
+    let mut out = String::new();
+    for (at, line) in text.lines() {
+        if since.is_some_and(|s| at < s) {
+            continue;
+        }
+        if stamped {
+            let r = at.rfc3339();
+            out.push_str(&format!("{}.{:03}000000Z ", r.trim_end_matches('Z'), at.unix_millis().rem_euclid(1000)));
+        }
+        out.push_str(line);
+    }
+    Ok(Response::text(200, tail(req, out)))
 }
 
 /// `tailLines` and `limitBytes`, as the kubelet applies them.

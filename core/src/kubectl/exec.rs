@@ -1,0 +1,101 @@
+//! `kubectl exec POD [-c CONTAINER] -- COMMAND [args...]`: the command runs in the simulated
+//! container (its files, its shell); the output comes back, and a non-zero exit code ends
+//! kubectl with that code, as over the real streaming connection.
+
+use serde_json::Value;
+
+use super::args::{flag, Flag, Parsed, Takes};
+use super::{Failure, Kubectl, Output, Transport};
+use crate::apiserver::Request;
+
+pub const FLAGS: &[Flag] = &[
+    flag("container", Some('c'), Takes::Value),
+    flag("stdin", Some('i'), Takes::Bool),
+    flag("tty", Some('t'), Takes::Bool),
+    flag("quiet", Some('q'), Takes::Bool),
+    flag("filename", Some('f'), Takes::Values),
+    flag("pod-running-timeout", None, Takes::Value),
+];
+
+pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let before: Vec<String> = p.args[1..p.before_dash.max(1)].to_vec();
+    let command: Vec<String> = if p.before_dash < p.args.len() { p.args[p.before_dash..].to_vec() } else { before.get(1..).map(<[String]>::to_vec).unwrap_or_default() };
+    let Some(target) = before.first() else {
+        return Err(Failure::Raw("error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.\nPOD or TYPE/NAME is a required argument for the exec command\nSee 'kubectl exec -h' for help and examples\n".into()));
+    };
+    if command.is_empty() {
+        return Err(Failure::Raw("error: you must specify at least one command for the container\n".into()));
+    }
+    // The pod: named, or the first of a controller's.
+    let pod_name = match target.split_once('/') {
+        None => target.clone(),
+        Some((kind, name)) if matches!(kind, "pod" | "pods" | "po") => name.to_string(),
+        Some((kind, name)) => {
+            let r = k.discovery(api).resolve(kind).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
+            let resp = api.send(&Request::get(&format!("{}/{name}", r.path(Some(&ns)))));
+            let status = resp.status;
+            let obj = resp.into_value().unwrap_or(Value::Null);
+            if status >= 400 {
+                return Err(Failure::Server(obj));
+            }
+            let sel = obj["spec"]["selector"]["matchLabels"].as_object().map(|m| m.iter().map(|(a, b)| format!("{a}={}", b.as_str().unwrap_or_default())).collect::<Vec<_>>().join(",")).unwrap_or_default();
+            let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", super::get::encode(&sel)))).into_value().unwrap_or(Value::Null);
+            let first = pods["items"].as_array().and_then(|a| a.iter().find(|p| p["status"]["phase"] == "Running").or(a.first())).cloned();
+            match first {
+                Some(p) => p["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+                None => return Err(Failure::client(format!("cannot exec into {kind}/{name}: no pods found"))),
+            }
+        }
+    };
+    let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod_name}")));
+    let status = resp.status;
+    let pod = resp.into_value().unwrap_or(Value::Null);
+    if status >= 400 {
+        return Err(Failure::Server(pod));
+    }
+    let phase = pod["status"]["phase"].as_str().unwrap_or_default();
+    if matches!(phase, "Succeeded" | "Failed") {
+        return Err(Failure::client(format!("cannot exec into a container in a completed pod; current phase is {phase}")));
+    }
+    let names: Vec<String> = pod["spec"]["containers"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str().map(str::to_string)).collect();
+    let container = match p.value("container") {
+        Some(c) => c.to_string(),
+        None => {
+            let default = pod["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"].as_str().map(str::to_string).filter(|d| names.contains(d));
+            let chosen = default.clone().or_else(|| names.first().cloned()).unwrap_or_default();
+            if names.len() > 1 && default.is_none() && !p.bool("quiet") {
+                out.err(format!("Defaulted container {chosen:?} out of: {}\n", names.join(", ")));
+            }
+            chosen
+        }
+    };
+    if p.bool("tty") && !p.bool("stdin") && !p.bool("quiet") {
+        out.err("Unable to use a TTY - input is not a terminal or the right kind of file\n");
+    }
+    match api.exec(&ns, &pod_name, &container, &command) {
+        Ok((text, code)) => {
+            out.out(text);
+            if code != 0 {
+                return Err(Failure::Raw(format!("command terminated with exit code {code}\n")).with_exit(code));
+            }
+            Ok(())
+        }
+        Err(e) if e.starts_with("OCI runtime exec failed") => Err(Failure::client(format!(
+            "Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec {:?}: {e}",
+            exec_id(&pod_name, &container, &command)
+        ))),
+        Err(e) if e.starts_with("container not found") => Err(Failure::client(format!("Internal error occurred: unable to upgrade connection: {e}"))),
+        Err(e) => Err(Failure::client(format!("unable to upgrade connection: {e}"))),
+    }
+}
+
+/// A stable stand-in for containerd's exec id.
+fn exec_id(pod: &str, container: &str, command: &[String]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in pod.bytes().chain(container.bytes()).chain(command.join(" ").bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100_0000_01b3);
+    }
+    format!("{h:016x}{:016x}{:016x}{:016x}", h.rotate_left(13), h.rotate_left(29), h.rotate_left(47))
+}
