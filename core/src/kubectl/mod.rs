@@ -5,6 +5,7 @@
 
 pub mod args;
 mod commands;
+mod complete;
 mod describe;
 pub mod discovery;
 mod drain;
