@@ -256,7 +256,8 @@ fn resource_of(k: &mut Kubectl, api: &mut dyn Transport, m: &Manifest) -> Result
         if kind.is_empty() {
             missing.push("kind not set");
         }
-        return Err(Failure::client(format!("error validating {:?}: error validating data: [{}]; if you choose to ignore these errors, turn validation off with --validate=false", m.source, missing.join(", "))));
+        let joined = if missing.len() == 1 { missing[0].to_string() } else { format!("[{}]", missing.join(", ")) };
+        return Err(Failure::client(format!("error validating {:?}: error validating data: {joined}; if you choose to ignore these errors, turn validation off with --validate=false", m.source)));
     }
     k.discovery(api).by_kind(&av, &kind).cloned().ok_or_else(|| Failure::client(format!("resource mapping not found for name: {:?} namespace: {:?} from {:?}: no matches for kind {kind:?} in version {av:?}\nensure CRDs are installed first", m.object["metadata"]["name"].as_str().unwrap_or_default(), m.object["metadata"]["namespace"].as_str().unwrap_or_default(), m.source)))
 }
@@ -367,21 +368,38 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
         let mut desired = m.object.clone();
         desired["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
         let current = api.send(&Request::get(&format!("{}/{}", r.path(Some(&ns)), name)));
+        let dry = p.value("dry-run").unwrap_or("none").to_string();
+        let suffix = match dry.as_str() {
+            "client" => " (dry run)",
+            "server" => " (server dry run)",
+            _ => "",
+        };
+        let dry_param = if dry == "server" { "&dryRun=All" } else { "" };
         let (status, body, verb) = if current.status == 404 {
-            let path = format!("{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-client-side-apply"));
-            let resp = api.send(&Request::post(&path, desired));
-            let s = resp.status;
-            (s, resp.into_value().unwrap_or(Value::Null), "created")
+            if dry == "client" {
+                (200, desired, "created")
+            } else {
+                let path = format!("{}?fieldManager={}&fieldValidation=Strict{dry_param}", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-client-side-apply"));
+                let resp = api.send(&Request::post(&path, desired));
+                let s = resp.status;
+                (s, resp.into_value().unwrap_or(Value::Null), "created")
+            }
         } else {
             let cur = current.into_value().unwrap_or(Value::Null);
-            let previous = cur["metadata"]["annotations"][LAST_APPLIED].as_str().unwrap_or_default().to_string();
+            let previous = cur["metadata"]["annotations"][LAST_APPLIED].as_str().map(str::to_string);
+            if previous.is_none() {
+                out.err(format!("Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", r.name));
+            }
+            let previous = previous.unwrap_or_default();
             if previous == applied {
                 (200, cur, "unchanged")
+            } else if dry == "client" {
+                (200, cur, "configured")
             } else {
                 let original: Value = serde_json::from_str(&previous).unwrap_or(json!({}));
                 let mut patch = merge_diff(&original, &m.object);
                 patch["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
-                let req = Request::new(Method::Patch, &format!("{}/{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), name, p.value("field-manager").unwrap_or("kubectl-client-side-apply"))).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
+                let req = Request::new(Method::Patch, &format!("{}/{}?fieldManager={}&fieldValidation=Strict{dry_param}", r.path(Some(&ns)), name, p.value("field-manager").unwrap_or("kubectl-client-side-apply"))).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
                 let resp = api.send(&req);
                 let s = resp.status;
                 (s, resp.into_value().unwrap_or(Value::Null), "configured")
@@ -391,7 +409,7 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
             Failure::Server(with_source(body, if verb == "created" { "creating" } else { "patching" }, &m.source)).print(out);
             failed = true;
         } else {
-            out.out(format!("{}/{} {verb}\n", r.kind_group(), name));
+            out.out(format!("{}/{} {verb}{suffix}\n", r.kind_group(), name));
         }
     }
     if failed {
