@@ -69,6 +69,8 @@ pub struct ApiServer {
     rng: Rng,
     alloc: Allocators,
     now: Timestamp,
+    /// Who the kubeconfig's user is (name, groups): every request is theirs.
+    admin: (String, Vec<String>),
 }
 
 impl ApiServer {
@@ -80,7 +82,8 @@ impl ApiServer {
     /// A server over a given store (tests use a small watch log to see compaction).
     pub fn with_store(seed: u64, now: Timestamp, mut store: Store) -> Self {
         store.index_field("pods", "spec.nodeName");
-        ApiServer { store, logs: Default::default(), registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now }
+        let admin = ("kubernetes-admin".to_string(), vec!["kubeadm:cluster-admins".to_string(), "system:authenticated".to_string()]);
+        ApiServer { store, logs: Default::default(), registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now, admin }
     }
 
     /// Tells the server what time it is (the simulation clock moves it).
@@ -90,6 +93,16 @@ impl ApiServer {
 
     pub fn now(&self) -> Timestamp {
         self.now
+    }
+
+    /// The user every request is made as (the cluster's administrator), and their groups.
+    pub fn admin_user(&self) -> (&str, &[String]) {
+        (&self.admin.0, &self.admin.1)
+    }
+
+    /// Sets who the administrator is (a preset's kubeconfig user).
+    pub fn set_admin_user(&mut self, name: &str, groups: &[&str]) {
+        self.admin = (name.to_string(), groups.iter().map(|g| g.to_string()).collect());
     }
 
     /// Appends one line to a container's log (the kubelet's side of `pods/log`), written at

@@ -75,6 +75,10 @@ impl Cluster {
         let warm_up = crate::sim::clock::Duration::from_secs(preset.warm_up_seconds.max(0));
         let created = Timestamp::from_unix_millis(start.unix_millis() - warm_up.as_millis());
         let mut cluster = Cluster { clock: Clock::starting_at(created), api: ApiServer::new(seed, created), preset, control: ControlPlane::default() };
+        if let Some(u) = cluster.preset.admin_user.clone() {
+            let groups: Vec<&str> = u.groups.iter().map(String::as_str).collect();
+            cluster.api.set_admin_user(&u.name, &groups);
+        }
         for ns in INITIAL_NAMESPACES {
             let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
             cluster.api.call(&Request::post("/api/v1/namespaces", obj))?;

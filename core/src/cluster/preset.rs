@@ -72,6 +72,16 @@ pub struct Preset {
     /// How nodes added later (`kind` with one more worker, `minikube node add`) look.
     #[serde(default)]
     pub added_nodes: Option<AddedNodes>,
+    /// The kubeconfig's user, as the API server knows them (`kubectl auth whoami`).
+    #[serde(default)]
+    pub admin_user: Option<AdminUser>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdminUser {
+    pub name: String,
+    pub groups: Vec<String>,
 }
 
 /// The shape of nodes added to a running cluster.

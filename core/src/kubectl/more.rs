@@ -353,3 +353,137 @@ pub fn wait(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outp
     }
     Ok(())
 }
+
+pub const AUTH_FLAGS: &[Flag] = &[
+    flag("all-namespaces", Some('A'), Takes::Bool),
+    flag("quiet", Some('q'), Takes::Bool),
+    flag("list", None, Takes::Bool),
+    flag("no-headers", None, Takes::Bool),
+    flag("subresource", None, Takes::Value),
+    flag("output", Some('o'), Takes::Value),
+];
+
+/// `kubectl auth can-i VERB TYPE[/NAME]` and `kubectl auth whoami`, through the review APIs.
+pub fn auth(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    match p.args.get(1).map(String::as_str) {
+        Some("whoami") => {
+            let resp = api.send(&Request::post("/apis/authentication.k8s.io/v1/selfsubjectreviews", json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})));
+            let status = resp.status;
+            let body = resp.into_value().unwrap_or(Value::Null);
+            if status >= 400 {
+                return Err(Failure::Server(body));
+            }
+            let info = &body["status"]["userInfo"];
+            let groups: Vec<&str> = info["groups"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let mut text = format!("ATTRIBUTE\tVALUE\nUsername\t{}\n", info["username"].as_str().unwrap_or_default());
+            if !groups.is_empty() {
+                text.push_str(&format!("Groups\t[{}]\n", groups.join(" ")));
+            }
+            out.out(tabwriter::align(&text));
+            Ok(())
+        }
+        Some("can-i") => {
+            let (Some(verb), Some(what)) = (p.args.get(2), p.args.get(3)) else {
+                return Err(Failure::Raw("error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples\n".into()));
+            };
+            let ns = if p.bool("all-namespaces") { String::new() } else { p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string) };
+            let attrs = if what.starts_with('/') {
+                json!({"nonResourceAttributes": {"path": what, "verb": verb}})
+            } else {
+                let (kind, name) = what.split_once('/').map_or((what.as_str(), ""), |(a, b)| (a, b));
+                let (group, resource) = if kind == "*" {
+                    ("*".to_string(), "*".to_string())
+                } else {
+                    match k.discovery(api).resolve(kind) {
+                        Some(r) => (r.group.clone(), r.name.clone()),
+                        None => {
+                            out.err(format!("Warning: the server doesn't have a resource type '{kind}'\n\n"));
+                            (String::new(), kind.to_string())
+                        }
+                    }
+                };
+                let mut ra = json!({"namespace": ns, "verb": verb, "group": group, "resource": resource});
+                if !name.is_empty() {
+                    ra["name"] = json!(name);
+                }
+                if let Some(sub) = p.value("subresource") {
+                    ra["subresource"] = json!(sub);
+                }
+                json!({"resourceAttributes": ra})
+            };
+            let review = json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": attrs});
+            let resp = api.send(&Request::post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review));
+            let status = resp.status;
+            let body = resp.into_value().unwrap_or(Value::Null);
+            if status >= 400 {
+                return Err(Failure::Server(body));
+            }
+            if body["status"]["allowed"] == true {
+                if !p.bool("quiet") {
+                    out.out("yes\n");
+                }
+                Ok(())
+            } else {
+                if !p.bool("quiet") {
+                    out.out("no\n");
+                }
+                Err(Failure::Exit(1))
+            }
+        }
+        Some(other) => Err(Failure::client(format!("unknown command {other:?} for \"kubectl auth\""))),
+        None => Err(Failure::Raw("Inspect authorization.\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n\nUse \"kubectl <command> --help\" for more information about a given command.\nUse \"kubectl options\" for a list of global command-line options (applies to all commands).\n".into())),
+    }
+}
+
+pub const EVENTS_FLAGS: &[Flag] = &[
+    flag("all-namespaces", Some('A'), Takes::Bool),
+    flag("for", None, Takes::Value),
+    flag("types", None, Takes::Values),
+    flag("watch", Some('w'), Takes::Bool),
+    flag("no-headers", None, Takes::Bool),
+    flag("output", Some('o'), Takes::Value),
+    flag("chunk-size", None, Takes::Value),
+];
+
+/// `kubectl events`: the events of a namespace (or of one object), oldest first, with ages
+/// from the simulation's clock.
+pub fn events(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let all = p.bool("all-namespaces");
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let mut selector: Vec<String> = Vec::new();
+    if let Some(f) = p.value("for") {
+        let (kind, name) = f.split_once('/').ok_or_else(|| Failure::client(format!("--for must be in resource/name form")))?;
+        let r = k.discovery(api).resolve(kind).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
+        selector.push(format!("involvedObject.kind={}", r.kind));
+        selector.push(format!("involvedObject.name={name}"));
+    }
+    let base = if all { "/api/v1/events".to_string() } else { format!("/api/v1/namespaces/{ns}/events") };
+    let path = if selector.is_empty() { base } else { format!("{base}?fieldSelector={}", get::encode(&selector.join(","))) };
+    let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
+    let types = p.list("types");
+    let mut items: Vec<Value> = list["items"].as_array().cloned().unwrap_or_default();
+    items.retain(|e| types.is_empty() || types.iter().any(|t| e["type"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(t))));
+    if items.is_empty() {
+        out.err(if all { "No events found.\n".to_string() } else { format!("No events found in {ns} namespace.\n") });
+        return Ok(());
+    }
+    let when = |e: &Value| e["series"]["lastObservedTime"].as_str().or(e["lastTimestamp"].as_str()).or(e["eventTime"].as_str()).unwrap_or_default().to_string();
+    items.sort_by_key(|e| when(e));
+    let now = api.now();
+    let age = |t: &str| crate::sim::clock::Timestamp::parse_rfc3339(t).map_or_else(|| "<unknown>".to_string(), |ts| crate::api::duration::human_duration(now.since(ts)));
+    let mut text = String::new();
+    if !p.bool("no-headers") {
+        text.push_str(if all { "NAMESPACE\tLAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n" } else { "LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n" });
+    }
+    for e in &items {
+        let count = e["count"].as_i64().unwrap_or(1);
+        let seen = if count > 1 { format!("{} (x{count} over {})", age(&when(e)), age(e["firstTimestamp"].as_str().unwrap_or_default())) } else { age(&when(e)) };
+        let obj = format!("{}/{}", e["involvedObject"]["kind"].as_str().unwrap_or_default(), e["involvedObject"]["name"].as_str().unwrap_or_default());
+        if all {
+            text.push_str(&format!("{}\t", e["metadata"]["namespace"].as_str().unwrap_or_default()));
+        }
+        text.push_str(&format!("{seen}\t{}\t{}\t{obj}\t{}\n", e["type"].as_str().unwrap_or_default(), e["reason"].as_str().unwrap_or_default(), e["message"].as_str().unwrap_or_default().trim()));
+    }
+    out.out(tabwriter::align(&text));
+    Ok(())
+}

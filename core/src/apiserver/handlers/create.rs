@@ -19,6 +19,9 @@ use super::{dry_run, in_version};
 const GENERATE_NAME_ATTEMPTS: usize = 8;
 
 pub(super) fn create(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str) -> Result<Response, ApiError> {
+    if super::reviews::is_review(info) {
+        return super::reviews::review(server, req, info, ns);
+    }
     let dry = dry_run(req)?;
     let incoming = read_object(req, info)?;
     let mut obj = incoming.object;

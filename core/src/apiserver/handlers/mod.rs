@@ -5,6 +5,7 @@ mod create;
 mod decode_body;
 mod delete;
 mod patch;
+mod reviews;
 pub(super) mod read;
 mod subresources;
 mod update;
