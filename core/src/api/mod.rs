@@ -10,4 +10,5 @@ pub mod labels;
 pub mod meta;
 pub mod object;
 pub mod quantity;
+pub mod sha256;
 pub mod status;

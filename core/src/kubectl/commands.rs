@@ -175,6 +175,7 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "version" => VERSION_FLAGS,
         "config" => CONFIG_FLAGS,
         "api-versions" => &[],
+        "kustomize" => &[flag("output", Some('o'), Takes::Value), flag("enable-helm", None, Takes::Bool), flag("load-restrictor", None, Takes::Value)],
         c if COMMANDS.contains(&c) => return Err(Failure::client(format!("\"kubectl {c}\" is not available in Hakoniwa yet"))),
         other => return Err(unknown_command(other)),
     };
@@ -219,6 +220,15 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "cordon" => cordon(k, api, &p, true, out),
         "uncordon" => cordon(k, api, &p, false, out),
         "config" => config(k, &p, out),
+        "kustomize" => {
+            let dir = p.args.get(1).map_or(".", String::as_str);
+            let built = super::kustomize::build(&k.files, dir).map_err(|e| Failure::client(e.to_string()))?;
+            for w in &built.warnings {
+                out.err(format!("{w}\n"));
+            }
+            out.out(super::kustomize::to_stream(&built.objects));
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
@@ -247,6 +257,10 @@ fn object_namespace(k: &Kubectl, p: &Parsed, obj: &Value) -> Result<String, Fail
 }
 
 fn read_manifests(k: &Kubectl, p: &Parsed, stdin: Option<&str>) -> Result<Vec<Manifest>, Failure> {
+    if let Some(dir) = p.value("kustomize") {
+        let built = super::kustomize::build(&k.files, dir).map_err(|e| Failure::client(e.to_string()))?;
+        return Ok(built.objects.into_iter().map(|object| Manifest { source: dir.to_string(), object }).collect());
+    }
     let paths: Vec<String> = p.values("filename").iter().map(|s| s.to_string()).collect();
     manifests::read(&k.files, &paths, p.bool("recursive"), stdin)
 }

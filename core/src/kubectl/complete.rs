@@ -9,7 +9,7 @@ use crate::apiserver::Request;
 
 const COMMANDS: &[&str] = &[
     "annotate", "api-resources", "api-versions", "apply", "cordon", "create", "delete", "describe", "drain", "exec", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run",
-    "scale", "set", "taint", "uncordon", "version", "wait", "config",
+    "scale", "set", "taint", "uncordon", "version", "wait", "config", "kustomize", "auth", "events", "top",
 ];
 
 const CREATE: &[&str] = &["configmap", "cronjob", "deployment", "job", "namespace", "poddisruptionbudget", "priorityclass", "quota", "role", "rolebinding", "clusterrole", "clusterrolebinding", "secret", "service", "serviceaccount"];

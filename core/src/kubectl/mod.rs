@@ -16,6 +16,7 @@ mod files;
 mod generators;
 mod get;
 mod kubeconfig;
+pub mod kustomize;
 mod logs;
 mod rollout;
 mod manifests;
