@@ -176,6 +176,11 @@ fn describe_one(api: &mut dyn Transport, r: &super::discovery::Resource, o: &Val
             return Ok(page.finish());
         }
         "Node" => node(api, &mut page, o),
+        "Job" => job(api, &mut page, o),
+        "CronJob" => cron_job(&mut page, o),
+        "DaemonSet" => daemon_set(api, &mut page, o),
+        "StatefulSet" => stateful_set(api, &mut page, o),
+        "PersistentVolumeClaim" => claim(api, &mut page, o),
         other => return Err(Failure::client(format!("\"kubectl describe {}\" is not available in Hakoniwa yet", other.to_lowercase()))),
     }
     if events {
@@ -343,7 +348,10 @@ fn pod_template(page: &mut Page, t: &Value) {
     for c in spec["containers"].as_array().into_iter().flatten() {
         container_spec(page, c, 2);
     }
-    volumes(page, spec, 1);
+    volumes(page, spec, 1, true);
+    if let Some(pc) = spec["priorityClassName"].as_str() {
+        page.field(1, "Priority Class Name", pc);
+    }
     page.field(1, "Node-Selectors", &spec["nodeSelector"].as_object().map(|m| m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect::<Vec<_>>().join(",")).unwrap_or_default());
     tolerations(page, spec, 1);
 }
@@ -351,7 +359,7 @@ fn pod_template(page: &mut Page, t: &Value) {
 /// A container as a template shows it (no state).
 fn container_spec(page: &mut Page, c: &Value, level: usize) {
     page.line(level - 1, &format!(" {}:", s(&c["name"])));
-    container_common(page, c, None, level);
+    container_common(page, c, None, level, None);
 }
 
 fn ports(c: &Value) -> (String, String) {
@@ -364,7 +372,7 @@ fn ports(c: &Value) -> (String, String) {
     (port, host)
 }
 
-fn container_common(page: &mut Page, c: &Value, status: Option<&Value>, level: usize) {
+fn container_common(page: &mut Page, c: &Value, status: Option<&Value>, level: usize, pod: Option<&Value>) {
     if let Some(st) = status {
         page.field(level, "Container ID", s(&st["containerID"]));
     }
@@ -408,7 +416,7 @@ fn container_common(page: &mut Page, c: &Value, status: Option<&Value>, level: u
             page.line(level, &format!("{label}:\t{}", probe_text(&c[key])));
         }
     }
-    env_lines(page, c, level);
+    env_lines(page, c, level, pod);
     match c["volumeMounts"].as_array().filter(|m| !m.is_empty()) {
         None => page.line(level, "Mounts:\t<none>"),
         Some(mounts) => {
@@ -445,7 +453,7 @@ fn probe_text(p: &Value) -> String {
     format!("{kind} delay={}s timeout={}s period={}s #success={} #failure={}", n("initialDelaySeconds", 0), n("timeoutSeconds", 1), n("periodSeconds", 10), n("successThreshold", 1), n("failureThreshold", 3))
 }
 
-fn env_lines(page: &mut Page, c: &Value, level: usize) {
+fn env_lines(page: &mut Page, c: &Value, level: usize, pod: Option<&Value>) {
     let env: Vec<&Value> = c["env"].as_array().map(|e| e.iter().collect()).unwrap_or_default();
     let from: Vec<&Value> = c["envFrom"].as_array().map(|e| e.iter().collect()).unwrap_or_default();
     if !from.is_empty() {
@@ -471,7 +479,14 @@ fn env_lines(page: &mut Page, c: &Value, level: usize) {
         let text = if let Some(v) = e["value"].as_str() {
             v.to_string()
         } else if vf["fieldRef"].is_object() {
-            format!("({}:{})", s(&vf["fieldRef"]["apiVersion"]), s(&vf["fieldRef"]["fieldPath"]))
+            // kubectl resolves only the pod's name and namespace; other fields print empty.
+            let path = s(&vf["fieldRef"]["fieldPath"]);
+            let resolved = match (pod, path) {
+                (Some(p), "metadata.name") => s(&p["metadata"]["name"]),
+                (Some(p), "metadata.namespace") => s(&p["metadata"]["namespace"]),
+                _ => "",
+            };
+            format!("{resolved} ({}:{path})", s(&vf["fieldRef"]["apiVersion"]))
         } else if vf["resourceFieldRef"].is_object() {
             format!("{} ({})", s(&vf["resourceFieldRef"]["resource"]), s(&vf["resourceFieldRef"]["containerName"]))
         } else if vf["secretKeyRef"].is_object() {
@@ -509,7 +524,7 @@ fn state_lines(page: &mut Page, label: &str, st: &Value, level: usize) {
     }
 }
 
-fn volumes(page: &mut Page, spec: &Value, level: usize) {
+fn volumes(page: &mut Page, spec: &Value, level: usize, template: bool) {
     let vols: Vec<&Value> = spec["volumes"].as_array().map(|v| v.iter().collect()).unwrap_or_default();
     if vols.is_empty() {
         page.line(level, "Volumes:\t<none>");
@@ -517,8 +532,14 @@ fn volumes(page: &mut Page, spec: &Value, level: usize) {
     }
     page.line(level, "Volumes:");
     for v in vols {
-        page.line(level + 1, &format!("{}:", s(&v["name"])));
-        let l = level + 2;
+        // A template's volumes sit one space in, like its containers.
+        let l = if template {
+            page.line(level, &format!(" {}:", s(&v["name"])));
+            level + 1
+        } else {
+            page.line(level + 1, &format!("{}:", s(&v["name"])));
+            level + 2
+        };
         if let Some(p) = v["projected"].as_object() {
             page.line(l, "Type:\tProjected (a volume that contains injected data from multiple sources)");
             for src in p.get("sources").and_then(Value::as_array).into_iter().flatten() {
@@ -644,14 +665,14 @@ fn pod(page: &mut Page, p: &Value) {
         for c in inits {
             page.line(1, &format!("{}:", s(&c["name"])));
             let cs = statuses("initContainerStatuses", s(&c["name"])).unwrap_or(Value::Null);
-            container_common(page, c, Some(&cs), 2);
+            container_common(page, c, Some(&cs), 2, Some(p));
         }
     }
     page.line(0, "Containers:");
     for c in spec["containers"].as_array().into_iter().flatten() {
         page.line(1, &format!("{}:", s(&c["name"])));
         let cs = statuses("containerStatuses", s(&c["name"])).unwrap_or(Value::Null);
-        container_common(page, c, Some(&cs), 2);
+        container_common(page, c, Some(&cs), 2, Some(p));
     }
     if let Some(gates) = spec["readinessGates"].as_array().filter(|g| !g.is_empty()) {
         page.line(0, "Readiness Gates:");
@@ -669,7 +690,7 @@ fn pod(page: &mut Page, p: &Value) {
             page.line(1, &format!("{} \t{} ", s(&c["type"]), s(&c["status"])));
         }
     }
-    volumes(page, spec, 0);
+    volumes(page, spec, 0, false);
     if let Some(q) = st["qosClass"].as_str() {
         page.field(0, "QoS Class", q);
     }
@@ -1014,4 +1035,204 @@ fn mem_text(milli: i64) -> String {
 fn pct(text: String, v: i64, cap: i64) -> String {
     let p = if cap > 0 { (v as f64 / cap as f64 * 100.0) as i64 } else { 0 };
     format!("{text} ({p}%)")
+}
+
+/// `N Running / N Waiting / N Succeeded / N Failed` of the pods a controller owns.
+fn pod_phases(api: &mut dyn Transport, o: &Value) -> (usize, usize, usize, usize, usize) {
+    let ns = s(&o["metadata"]["namespace"]);
+    let uid = s(&o["metadata"]["uid"]);
+    let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods"))).into_value().unwrap_or(Value::Null);
+    let (mut running, mut waiting, mut succeeded, mut failed, mut ready) = (0, 0, 0, 0, 0);
+    for p in pods["items"].as_array().into_iter().flatten().filter(|p| p["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|x| s(&x["uid"]) == uid && x["controller"] == true)) {
+        match s(&p["status"]["phase"]) {
+            "Running" => running += 1,
+            "Pending" => waiting += 1,
+            "Succeeded" => succeeded += 1,
+            "Failed" => failed += 1,
+            _ => {}
+        }
+        if p["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True") {
+            ready += 1;
+        }
+    }
+    (running, waiting, succeeded, failed, ready)
+}
+
+fn job(api: &mut dyn Transport, page: &mut Page, j: &Value) {
+    let meta = &j["metadata"];
+    let spec = &j["spec"];
+    let st = &j["status"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.field(0, "Selector", &selector_text(&spec["selector"]));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    if let Some(c) = controller_of(j) {
+        page.field(0, "Controlled By", &c);
+    }
+    page.field(0, "Parallelism", &spec["parallelism"].as_i64().unwrap_or(1).to_string());
+    page.field(0, "Completions", &spec["completions"].as_i64().map_or_else(|| "<unset>".to_string(), |c| c.to_string()));
+    page.field(0, "Completion Mode", spec["completionMode"].as_str().unwrap_or("NonIndexed"));
+    page.field(0, "Suspend", if spec["suspend"] == true { "true" } else { "false" });
+    page.field(0, "Backoff Limit", &spec["backoffLimit"].as_i64().unwrap_or(6).to_string());
+    if let Some(t) = spec["ttlSecondsAfterFinished"].as_i64() {
+        page.field(0, "TTL Seconds After Finished", &t.to_string());
+    }
+    if let Some(t) = st["startTime"].as_str() {
+        page.field(0, "Start Time", &rfc1123z(t));
+    }
+    if let Some(t) = st["completionTime"].as_str() {
+        page.field(0, "Completed At", &rfc1123z(t));
+        if let (Some(a), Some(b)) = (st["startTime"].as_str().and_then(Timestamp::parse_rfc3339), Timestamp::parse_rfc3339(t)) {
+            page.field(0, "Duration", &crate::api::duration::human_duration(b.since(a)));
+        }
+    }
+    if let Some(d) = spec["activeDeadlineSeconds"].as_i64() {
+        page.field(0, "Active Deadline Seconds", &format!("{d}s"));
+    }
+    let (_, _, _, _, ready) = pod_phases(api, j);
+    page.line(0, &format!("Pods Statuses:\t{} Active ({} Ready) / {} Succeeded / {} Failed", st["active"].as_i64().unwrap_or(0), st["ready"].as_i64().unwrap_or(ready as i64).min(st["active"].as_i64().unwrap_or(0)), st["succeeded"].as_i64().unwrap_or(0), st["failed"].as_i64().unwrap_or(0)));
+    pod_template(page, &spec["template"]);
+}
+
+fn cron_job(page: &mut Page, cj: &Value) {
+    let meta = &cj["metadata"];
+    let spec = &cj["spec"];
+    let jt = &spec["jobTemplate"]["spec"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    page.field(0, "Schedule", s(&spec["schedule"]));
+    page.field(0, "Concurrency Policy", spec["concurrencyPolicy"].as_str().unwrap_or("Allow"));
+    page.field(0, "Suspend", if spec["suspend"] == true { "True" } else { "False" });
+    let opt = |v: &Value| v.as_i64().map_or_else(|| "<unset>".to_string(), |n| n.to_string());
+    page.field(0, "Successful Job History Limit", &opt(&spec["successfulJobsHistoryLimit"]));
+    page.field(0, "Failed Job History Limit", &opt(&spec["failedJobsHistoryLimit"]));
+    page.field(0, "Starting Deadline Seconds", &spec["startingDeadlineSeconds"].as_i64().map_or_else(|| "<unset>".to_string(), |n| format!("{n}s")));
+    page.field(0, "Selector", &if jt["selector"].is_object() { selector_text(&jt["selector"]) } else { "<unset>".to_string() });
+    page.field(0, "Parallelism", &opt(&jt["parallelism"]));
+    page.field(0, "Completions", &opt(&jt["completions"]));
+    if let Some(d) = jt["activeDeadlineSeconds"].as_i64() {
+        page.field(0, "Active Deadline Seconds", &format!("{d}s"));
+    }
+    pod_template(page, &jt["template"]);
+    page.field(0, "Last Schedule Time", &cj["status"]["lastScheduleTime"].as_str().map_or_else(|| "<unset>".to_string(), rfc1123z));
+    let active: Vec<&str> = cj["status"]["active"].as_array().into_iter().flatten().filter_map(|a| a["name"].as_str()).collect();
+    page.field(0, "Active Jobs", &active.join(", "));
+}
+
+fn daemon_set(api: &mut dyn Transport, page: &mut Page, ds: &Value) {
+    let meta = &ds["metadata"];
+    let st = &ds["status"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.field(0, "Selector", &selector_text(&ds["spec"]["selector"]));
+    let ns_sel = ds["spec"]["template"]["spec"]["nodeSelector"].as_object().map(|m| {
+        let mut v: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect();
+        v.sort();
+        v.join(",")
+    });
+    page.field(0, "Node-Selector", &ns_sel.unwrap_or_default());
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    let n = |k: &str| st[k].as_i64().unwrap_or(0);
+    page.line(0, &format!("Desired Number of Nodes Scheduled: {}", n("desiredNumberScheduled")));
+    page.line(0, &format!("Current Number of Nodes Scheduled: {}", n("currentNumberScheduled")));
+    page.line(0, &format!("Number of Nodes Scheduled with Up-to-date Pods: {}", n("updatedNumberScheduled")));
+    page.line(0, &format!("Number of Nodes Scheduled with Available Pods: {}", n("numberAvailable")));
+    page.line(0, &format!("Number of Nodes Misscheduled: {}", n("numberMisscheduled")));
+    let (running, waiting, succeeded, failed, _) = pod_phases(api, ds);
+    page.line(0, &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed"));
+    pod_template(page, &ds["spec"]["template"]);
+}
+
+fn stateful_set(api: &mut dyn Transport, page: &mut Page, sts: &Value) {
+    let meta = &sts["metadata"];
+    let spec = &sts["spec"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.field(0, "CreationTimestamp", &rfc1123z(s(&meta["creationTimestamp"])));
+    page.field(0, "Selector", &selector_text(&spec["selector"]));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    page.line(0, &format!("Replicas:\t{} desired | {} total", spec["replicas"].as_i64().unwrap_or(1), sts["status"]["replicas"].as_i64().unwrap_or(0)));
+    let strategy = spec["updateStrategy"]["type"].as_str().unwrap_or("RollingUpdate");
+    page.field(0, "Update Strategy", strategy);
+    if let Some(part) = spec["updateStrategy"]["rollingUpdate"]["partition"].as_i64() {
+        page.line(1, &format!("Partition:\t{part}"));
+    }
+    let (running, waiting, succeeded, failed, _) = pod_phases(api, sts);
+    page.line(0, &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed"));
+    pod_template(page, &spec["template"]);
+    if let Some(claims) = spec["volumeClaimTemplates"].as_array().filter(|c| !c.is_empty()) {
+        page.line(0, "Volume Claims:");
+        for c in claims {
+            page.line(1, &format!("Name:\t{}", s(&c["metadata"]["name"])));
+            page.line(1, &format!("StorageClass:\t{}", s(&c["spec"]["storageClassName"])));
+            page.labels(1, "Labels", &c["metadata"]["labels"]);
+            page.annotations(1, &c["metadata"]["annotations"]);
+            page.line(1, &format!("Capacity:\t{}", c["spec"]["resources"]["requests"]["storage"].as_str().unwrap_or("<default>")));
+            let modes: Vec<&str> = c["spec"]["accessModes"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            page.line(1, &format!("Access Modes:\t[{}]", modes.join(" ")));
+        }
+    } else {
+        page.line(0, "Volume Claims:\t<none>");
+    }
+}
+
+fn access_modes(modes: &Value) -> String {
+    modes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(|m| match m {
+            "ReadWriteOnce" => "RWO",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteMany" => "RWX",
+            "ReadWriteOncePod" => "RWOP",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn claim(api: &mut dyn Transport, page: &mut Page, pvc: &Value) {
+    let meta = &pvc["metadata"];
+    let spec = &pvc["spec"];
+    let st = &pvc["status"];
+    page.field(0, "Name", s(&meta["name"]));
+    page.field(0, "Namespace", s(&meta["namespace"]));
+    page.line(0, &format!("StorageClass:\t{}", s(&spec["storageClassName"])));
+    if meta["deletionTimestamp"].is_string() {
+        page.line(0, &format!("Status:\tTerminating (lasts {})", age(page.now, s(&meta["deletionTimestamp"]))));
+    } else {
+        page.field(0, "Status", s(&st["phase"]));
+    }
+    page.line(0, &format!("Volume:\t{}", s(&spec["volumeName"])));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    let finalizers: Vec<&str> = meta["finalizers"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    page.line(0, &format!("Finalizers:\t[{}]", finalizers.join(" ")));
+    page.line(0, &format!("Capacity:\t{}", s(&st["capacity"]["storage"])));
+    page.line(0, &format!("Access Modes:\t{}", access_modes(&st["accessModes"])));
+    page.field(0, "VolumeMode", spec["volumeMode"].as_str().unwrap_or("Filesystem"));
+    let ns = s(&meta["namespace"]);
+    let name = s(&meta["name"]);
+    let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods"))).into_value().unwrap_or(Value::Null);
+    let users: Vec<String> = pods["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["spec"]["volumes"].as_array().into_iter().flatten().any(|v| v["persistentVolumeClaim"]["claimName"] == name))
+        .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    if users.is_empty() {
+        page.line(0, "Used By:\t<none>");
+    } else {
+        for (i, u) in users.iter().enumerate() {
+            page.line(0, &if i == 0 { format!("Used By:\t{u}") } else { format!("\t{u}") });
+        }
+    }
 }
