@@ -174,7 +174,7 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "cordon" | "uncordon" => NODE_FLAGS,
         "version" => VERSION_FLAGS,
         "config" => CONFIG_FLAGS,
-        "api-versions" => &[],
+        "api-versions" | "cluster-info" => &[],
         "kustomize" => &[flag("output", Some('o'), Takes::Value), flag("enable-helm", None, Takes::Bool), flag("load-restrictor", None, Takes::Value)],
         c if COMMANDS.contains(&c) => return Err(Failure::client(format!("\"kubectl {c}\" is not available in Hakoniwa yet"))),
         other => return Err(unknown_command(other)),
@@ -220,6 +220,7 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "cordon" => cordon(k, api, &p, true, out),
         "uncordon" => cordon(k, api, &p, false, out),
         "config" => config(k, &p, out),
+        "cluster-info" => cluster_info(k, api, out),
         "kustomize" => {
             let dir = p.args.get(1).map_or(".", String::as_str);
             let built = super::kustomize::build(&k.files, dir).map_err(|e| Failure::client(e.to_string()))?;
@@ -651,6 +652,38 @@ fn config(k: &mut Kubectl, p: &Parsed, out: &mut Output) -> Result<(), Failure> 
             out.out(format!("Context {name:?} {}.\n", if exists { "modified" } else { "created" }));
             Ok(())
         }
+        "view" => {
+            let v = k.config.view(p.bool("minify"));
+            match p.value("output").unwrap_or("yaml") {
+                "json" => out.out(super::printers::to_json(&v)),
+                _ => out.out(super::printers::to_yaml(&v)),
+            }
+            Ok(())
+        }
+        "get-clusters" => {
+            let mut text = String::from("NAME\n");
+            for c in &k.config.contexts {
+                text.push_str(&format!("{}\n", c.cluster));
+            }
+            out.out(text);
+            Ok(())
+        }
         other => Err(Failure::client(format!("\"kubectl config {other}\" is not available in Hakoniwa yet"))),
     }
+}
+
+/// `kubectl cluster-info`: the API server and the cluster services (`kubernetes.io/cluster-service`).
+fn cluster_info(k: &Kubectl, api: &mut dyn Transport, out: &mut Output) -> Result<(), Failure> {
+    let server = k.config.server.clone();
+    let mut text = format!("Kubernetes control plane is running at {server}\n");
+    let list = api.send(&Request::get("/api/v1/namespaces/kube-system/services?labelSelector=kubernetes.io%2Fcluster-service%3Dtrue")).into_value().unwrap_or(Value::Null);
+    for svc in list["items"].as_array().into_iter().flatten() {
+        let name = svc["metadata"]["name"].as_str().unwrap_or_default();
+        let shown = svc["metadata"]["labels"]["kubernetes.io/name"].as_str().unwrap_or(name);
+        let port = svc["spec"]["ports"][0]["name"].as_str().filter(|n| !n.is_empty()).map(|n| format!(":{n}")).unwrap_or_default();
+        text.push_str(&format!("{shown} is running at {server}/api/v1/namespaces/kube-system/services/{name}{port}/proxy\n"));
+    }
+    text.push_str("\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n");
+    out.out(text);
+    Ok(())
 }
