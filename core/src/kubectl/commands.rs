@@ -486,6 +486,7 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
         }
     }
     let mut last_err = None;
+    let mut warned_force = false;
     for (r, ns, name) in items {
         let mut path = format!("{}/{}", r.path(Some(&ns)), name);
         match p.value("cascade") {
@@ -493,6 +494,18 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
             Some("foreground") => path.push_str("?propagationPolicy=Foreground"),
             _ => path.push_str("?propagationPolicy=Background"),
         }
+        let force = p.bool("force");
+        let grace: Option<i64> = if p.bool("now") { Some(1) } else { p.value("grace-period").and_then(|g| g.parse().ok()).filter(|g| *g >= 0) };
+        if force && grace == Some(0) && !warned_force {
+            out.err("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+            warned_force = true;
+        }
+        if let Some(g) = grace {
+            // --grace-period=0 without --force means 1 second, as kubectl sends it.
+            let g = if g == 0 && !force { 1 } else { g };
+            path.push_str(&format!("&gracePeriodSeconds={g}"));
+        }
+        let before = api.send(&Request::get(&format!("{}/{}", r.path(Some(&ns)), name))).into_value().unwrap_or(Value::Null);
         let resp = api.send(&Request::delete(&path));
         let status = resp.status;
         let body = resp.into_value().unwrap_or(Value::Null);
@@ -503,8 +516,26 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
             if let Some(e) = last_err.replace(Failure::Server(body)) {
                 e.print(out);
             }
-        } else {
-            out.out(format!("{} {name:?} deleted\n", r.kind_group()));
+            continue;
+        }
+        out.out(format!("{} {name:?} {}\n", r.kind_group(), if force && grace == Some(0) { "force deleted" } else { "deleted" }));
+        // kubectl waits until the object is gone (finalizers, graceful termination).
+        if p.value("wait") != Some("false") {
+            let uid = before["metadata"]["uid"].clone();
+            let limit = p.value("timeout").and_then(super::rollout::go_duration).filter(|d| d.as_millis() > 0).unwrap_or(crate::sim::clock::Duration::from_secs(3600));
+            let start = api.now();
+            loop {
+                let now_obj = api.send(&Request::get(&format!("{}/{}", r.path(Some(&ns)), name)));
+                let gone = now_obj.status == 404 || now_obj.into_value().is_some_and(|o| o["metadata"]["uid"] != uid);
+                if gone {
+                    break;
+                }
+                let waited = api.now().since(start);
+                if waited >= limit {
+                    return Err(Failure::client(format!("timed out waiting for the condition on {}/{name}", r.name)));
+                }
+                super::wait_a_moment(api, crate::sim::clock::Duration::from_secs(1));
+            }
         }
     }
     match last_err {

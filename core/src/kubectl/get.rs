@@ -274,7 +274,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         }
     }
     let printed_any = fetched.iter().any(|f| f.single || f.body["rows"].as_array().is_some_and(|r| !r.is_empty()) || f.body["items"].as_array().is_some_and(|r| !r.is_empty()));
-    if !printed_any && errors.is_empty() && !any_named && (table || matches!(format, Format::Name)) {
+    if !printed_any && errors.is_empty() && !any_named && table {
         if all_ns || targets.iter().any(|t| !t.resource.namespaced) {
             out.err("No resources found\n");
         } else {
