@@ -234,14 +234,49 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
     }
 }
 
-fn version(api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
-    let mut text = String::from("Client Version: v1.33.1\nKustomize Version: v5.6.0\n");
-    if !p.bool("client") {
-        let resp = api.send(&Request::get("/version"));
-        let v = resp.into_value().unwrap_or(Value::Null);
-        text.push_str(&format!("Server Version: {}\n", v["gitVersion"].as_str().unwrap_or_default()));
+/// `version -o json`: Go's struct order and two-space indentation.
+fn version_json(v: &Value) -> String {
+    const INFO: &[&str] = &["major", "minor", "emulationMajor", "emulationMinor", "minCompatibilityMajor", "minCompatibilityMinor", "gitVersion", "gitCommit", "gitTreeState", "buildDate", "goVersion", "compiler", "platform"];
+    let info = |i: &Value| -> String {
+        let fields: Vec<String> = INFO.iter().filter_map(|k| i[*k].as_str().map(|x| format!("    {:?}: {}", k, serde_json::to_string(x).unwrap_or_default()))).collect();
+        format!("{{\n{}\n  }}", fields.join(",\n"))
+    };
+    let mut parts = vec![format!("  \"clientVersion\": {}", info(&v["clientVersion"])), format!("  \"kustomizeVersion\": {}", serde_json::to_string(&v["kustomizeVersion"]).unwrap_or_default())];
+    if v["serverVersion"].is_object() {
+        parts.push(format!("  \"serverVersion\": {}", info(&v["serverVersion"])));
     }
-    out.out(text);
+    format!("{{\n{}\n}}", parts.join(",\n"))
+}
+
+/// The client's own version facts (kubectl v1.33.1 as released).
+fn client_version() -> Value {
+    json!({"major": "1", "minor": "33", "gitVersion": "v1.33.1", "gitCommit": "8adc0f041b8e7ad1d30e29cc59c6ae7a15e19828", "gitTreeState": "clean",
+        "buildDate": "2025-05-15T08:27:33Z", "goVersion": "go1.24.2", "compiler": "gc", "platform": "linux/amd64"})
+}
+
+fn version(api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let server = if p.bool("client") { None } else { api.send(&Request::get("/version")).into_value() };
+    match p.value("output") {
+        Some(fmt @ ("json" | "yaml")) => {
+            let mut v = json!({"clientVersion": client_version(), "kustomizeVersion": "v5.6.0"});
+            if let Some(s) = server {
+                v["serverVersion"] = s;
+            }
+            if fmt == "json" {
+                out.out(format!("{}\n", version_json(&v)));
+            } else {
+                out.out(format!("{}\n", super::printers::to_yaml(&v)));
+            }
+        }
+        Some(other) => return Err(Failure::client(format!("--output must be 'yaml' or 'json', got {other:?}"))),
+        None => {
+            let mut text = String::from("Client Version: v1.33.1\nKustomize Version: v5.6.0\n");
+            if let Some(v) = server {
+                text.push_str(&format!("Server Version: {}\n", v["gitVersion"].as_str().unwrap_or_default()));
+            }
+            out.out(text);
+        }
+    }
     Ok(())
 }
 

@@ -155,6 +155,27 @@ struct Fetched {
 
 pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
     let args = &p.args[1..];
+    // `--raw PATH`: the server's response as it is.
+    if let Some(raw) = p.value("raw") {
+        let resp = api.send(&Request::get(raw));
+        let status = resp.status;
+        if status >= 400 {
+            let body = resp.into_value().unwrap_or(Value::Null);
+            if body["kind"] == "Status" {
+                return Err(Failure::Server(body));
+            }
+            // A body that is not a Status: client-go's words for the code.
+            let (reason, message) = match status {
+                404 => ("NotFound", "the server could not find the requested resource"),
+                405 => ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
+                _ => ("InternalError", "an error on the server has prevented the request from succeeding"),
+            };
+            return Err(Failure::Server(serde_json::json!({"reason": reason, "message": message})));
+        }
+        let bytes = resp.body_bytes();
+        out.out(String::from_utf8_lossy(&bytes).to_string());
+        return Ok(());
+    }
     if args.is_empty() && !p.has("filename") {
         return Err(Failure::Raw("You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples\n".into()));
     }
