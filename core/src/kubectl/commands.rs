@@ -160,6 +160,7 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "describe" => super::describe::FLAGS,
         "exec" => super::exec::FLAGS,
         "auth" => super::more::AUTH_FLAGS,
+        "autoscale" => super::more::AUTOSCALE_FLAGS,
         "events" => super::more::EVENTS_FLAGS,
         "top" => &[flag("containers", None, Takes::Bool), flag("selector", Some('l'), Takes::Value), flag("all-namespaces", Some('A'), Takes::Bool), flag("sort-by", None, Takes::Value), flag("no-headers", None, Takes::Bool), flag("sum", None, Takes::Bool), flag("show-capacity", None, Takes::Bool)],
         "delete" => DELETE_FLAGS,
@@ -214,6 +215,7 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "describe" => super::describe::run(k, api, &p, out),
         "exec" => super::exec::run(k, api, &p, out),
         "auth" => super::more::auth(k, api, &p, out),
+        "autoscale" => super::more::autoscale(k, api, &p, out),
         "events" => super::more::events(k, api, &p, out),
         // No metrics-server runs in the simulated cluster (yet): what kubectl says then.
         "top" => Err(Failure::client("Metrics API not available")),

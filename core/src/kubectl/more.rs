@@ -487,3 +487,48 @@ pub fn events(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Ou
     out.out(tabwriter::align(&text));
     Ok(())
 }
+
+pub const AUTOSCALE_FLAGS: &[Flag] = &[
+    flag("min", None, Takes::Value),
+    flag("max", None, Takes::Value),
+    flag("cpu-percent", None, Takes::Value),
+    flag("name", None, Takes::Value),
+    flag("filename", Some('f'), Takes::Values),
+    flag("recursive", Some('R'), Takes::Bool),
+    flag("output", Some('o'), Takes::Value),
+    flag("dry-run", None, Takes::Value),
+    flag("field-manager", None, Takes::Value),
+    flag("save-config", None, Takes::Bool),
+];
+
+/// `kubectl autoscale TYPE NAME --max=N [--min=N] [--cpu-percent=N]`: an autoscaling/v2
+/// HorizontalPodAutoscaler for a scalable workload.
+pub fn autoscale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let Some(max) = p.value("max") else { return Err(Failure::Raw("error: required flag(s) \"max\" not set\n".into())) };
+    let max: i64 = max.parse().map_err(|_| Failure::client(format!("invalid argument {max:?} for \"--max\" flag")))?;
+    let (targets, _) = get::targets(k, api, &p.args[1..])?;
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    for t in targets {
+        for name in &t.names {
+            let obj = get_obj(api, &format!("{}/{name}", t.resource.path(Some(&ns))))?;
+            let hpa_name = p.value("name").map_or_else(|| name.clone(), str::to_string);
+            let mut spec = json!({"scaleTargetRef": {"apiVersion": t.resource.api_version(), "kind": t.resource.kind, "name": obj["metadata"]["name"]}, "maxReplicas": max});
+            if let Some(min) = p.value("min").and_then(|m| m.parse::<i64>().ok()).filter(|m| *m >= 0) {
+                spec["minReplicas"] = json!(min);
+            }
+            if let Some(cpu) = p.value("cpu-percent").and_then(|c| c.parse::<i64>().ok()).filter(|c| *c >= 0) {
+                spec["metrics"] = json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": cpu}}}]);
+            }
+            let hpa = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": hpa_name}, "spec": spec});
+            let path = format!("/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers?fieldManager={}", p.value("field-manager").unwrap_or("kubectl-autoscale"));
+            let resp = api.send(&Request::post(&path, hpa));
+            let status = resp.status;
+            let body = resp.into_value().unwrap_or(Value::Null);
+            if status >= 400 {
+                return Err(Failure::Server(body));
+            }
+            out.out(format!("horizontalpodautoscaler.autoscaling/{hpa_name} autoscaled\n"));
+        }
+    }
+    Ok(())
+}
