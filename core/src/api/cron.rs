@@ -115,38 +115,8 @@ fn parse_field(field: &str, b: &Bounds) -> Result<(u64, bool), String> {
     Ok((bits, star))
 }
 
-/// Parses a Go duration such as `1h30m` or `90s` into seconds.
 fn parse_go_duration(s: &str) -> Option<i64> {
-    let mut total = 0f64;
-    let mut num = String::new();
-    let mut chars = s.chars().peekable();
-    if s.is_empty() {
-        return None;
-    }
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        if c == 'm' && chars.peek() == Some(&'s') {
-            unit.push('s');
-            chars.next();
-        }
-        let n: f64 = num.parse().ok()?;
-        num.clear();
-        total += n * match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            _ => return None,
-        };
-    }
-    if !num.is_empty() {
-        return None;
-    }
-    Some(total as i64)
+    super::duration::parse_go(s).map(|d| d.whole_secs())
 }
 
 impl Schedule {

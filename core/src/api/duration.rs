@@ -77,3 +77,41 @@ mod tests {
         }
     }
 }
+
+/// Go's `time.ParseDuration` for the units people write (`90s`, `5m`, `1h30m`, `1.5h`, `250ms`,
+/// `0`): None for anything else.
+pub fn parse_go(s: &str) -> Option<Duration> {
+    if s == "0" {
+        return Some(Duration::from_secs(0));
+    }
+    if s.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    let mut num = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            num.push(c);
+            continue;
+        }
+        let mut unit = c.to_string();
+        if c == 'm' && chars.peek() == Some(&'s') {
+            unit.push('s');
+            chars.next();
+        }
+        let n: f64 = num.parse().ok()?;
+        num.clear();
+        total += n * match unit.as_str() {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => return None,
+        };
+    }
+    if !num.is_empty() {
+        return None;
+    }
+    Some(Duration::from_millis((total * 1000.0) as i64))
+}

@@ -15,7 +15,7 @@ const COMMANDS: &[&str] = &[
     "create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale", "autoscale", "certificate", "cluster-info", "top", "cordon", "uncordon", "drain", "taint", "describe", "logs", "attach", "exec", "port-forward", "proxy", "cp", "auth", "debug", "events", "diff", "apply", "patch", "replace", "wait", "kustomize", "label", "annotate", "completion", "api-resources", "api-versions", "config", "plugin", "version",
 ];
 
-const FILE_FLAGS: &[Flag] = &[
+pub(crate) const FILE_FLAGS: &[Flag] = &[
     flag("filename", Some('f'), Takes::Values),
     flag("recursive", Some('R'), Takes::Bool),
     flag("kustomize", Some('k'), Takes::Value),
@@ -149,9 +149,10 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
     let Some(cmd) = first.or_else(|| words.iter().find(|w| !w.starts_with('-')).cloned()) else {
         return Err(Failure::Raw("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n".into()));
     };
+    let create_flags: Vec<Flag> = FILE_FLAGS.iter().chain(super::generators::CREATE_FLAGS).copied().collect();
     let flags: &[Flag] = match cmd.as_str() {
         "get" => get::FLAGS,
-        "create" => super::generators::CREATE_FLAGS,
+        "create" => &create_flags,
         "run" => super::generators::RUN_FLAGS,
         "apply" | "replace" => FILE_FLAGS,
         "api-resources" => super::more::API_RESOURCES_FLAGS,

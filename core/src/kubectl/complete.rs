@@ -29,7 +29,7 @@ fn flags_of(cmd: &str) -> &'static [super::args::Flag] {
         "rollout" => super::rollout::FLAGS,
         "drain" => super::drain::FLAGS,
         "run" => super::generators::RUN_FLAGS,
-        "create" => super::generators::CREATE_FLAGS,
+        "create" | "apply" | "replace" => super::commands::FILE_FLAGS,
         "patch" => super::edit::PATCH_FLAGS,
         "set" => super::edit::SET_FLAGS,
         "taint" => super::edit::TAINT_FLAGS,

@@ -8,7 +8,8 @@ pub struct Files {
     files: BTreeMap<String, String>,
 }
 
-fn clean(path: &str) -> String {
+/// A path without `.`, `..` and empty parts.
+pub(crate) fn clean(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for p in path.split('/') {
         match p {

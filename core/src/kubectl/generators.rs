@@ -7,23 +7,8 @@ use super::args::{flag, Flag, Parsed, Takes};
 use super::{Failure, Kubectl, Output, Transport};
 use crate::apiserver::Request;
 
+/// The generators' own flags (`create` also takes the file flags).
 pub const CREATE_FLAGS: &[Flag] = &[
-    flag("filename", Some('f'), Takes::Values),
-    flag("recursive", Some('R'), Takes::Bool),
-    flag("kustomize", Some('k'), Takes::Value),
-    flag("output", Some('o'), Takes::Value),
-    flag("dry-run", None, Takes::Value),
-    flag("validate", None, Takes::Value),
-    flag("field-manager", None, Takes::Value),
-    flag("save-config", None, Takes::Bool),
-    flag("selector", Some('l'), Takes::Value),
-    flag("edit", None, Takes::Bool),
-    flag("raw", None, Takes::Value),
-    flag("show-managed-fields", None, Takes::Bool),
-    flag("template", None, Takes::Value),
-    flag("allow-missing-template-keys", None, Takes::Bool),
-    flag("windows-line-endings", None, Takes::Bool),
-    // Generators.
     flag("from-literal", None, Takes::Values),
     flag("from-file", None, Takes::Values),
     flag("from-env-file", None, Takes::Values),

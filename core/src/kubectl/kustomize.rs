@@ -7,6 +7,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::files::clean;
 use super::Files;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,19 +39,6 @@ fn join(dir: &str, rel: &str) -> String {
     }
 }
 
-fn clean(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
-}
 
 fn parse_yaml(text: &str, source: &str) -> Result<Vec<Value>, KustomizeError> {
     let mut out = Vec::new();

@@ -67,6 +67,17 @@ impl Transport for crate::Cluster {
     }
 }
 
+/// GETs one object; a server error becomes the command's failure.
+pub(crate) fn get_object(api: &mut dyn Transport, path: &str) -> Result<serde_json::Value, Failure> {
+    let resp = api.send(&Request::get(path));
+    let status = resp.status;
+    let v = resp.into_value().unwrap_or(serde_json::Value::Null);
+    if status >= 400 {
+        return Err(Failure::Server(v));
+    }
+    Ok(v)
+}
+
 /// Lets simulated time pass until the next moment something is due, at most `max`.
 pub(crate) fn wait_a_moment(api: &mut dyn Transport, max: Duration) {
     let now = api.now();

@@ -108,15 +108,6 @@ pub fn api_resources(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: 
     Ok(())
 }
 
-fn get_obj(api: &mut dyn Transport, path: &str) -> Result<Value, Failure> {
-    let resp = api.send(&Request::get(path));
-    let status = resp.status;
-    let v = resp.into_value().unwrap_or(Value::Null);
-    if status >= 400 {
-        return Err(Failure::Server(v));
-    }
-    Ok(v)
-}
 
 pub fn expose(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
     let (targets, _) = get::targets(k, api, &p.args[1..])?;
@@ -125,7 +116,7 @@ pub fn expose(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Ou
         return Err(Failure::Raw("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n".into()));
     };
     let Some(name) = t.names.first() else { return Err(Failure::client("resource(s) were provided, but no name was specified")) };
-    let obj = get_obj(api, &format!("{}/{name}", t.resource.path(Some(&ns))))?;
+    let obj = super::get_object(api, &format!("{}/{name}", t.resource.path(Some(&ns))))?;
     let (selector, template): (Map<String, Value>, &Value) = match t.resource.kind.as_str() {
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
             if obj["spec"]["selector"]["matchExpressions"].as_array().is_some_and(|e| !e.is_empty()) {
@@ -510,7 +501,7 @@ pub fn autoscale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
     for t in targets {
         for name in &t.names {
-            let obj = get_obj(api, &format!("{}/{name}", t.resource.path(Some(&ns))))?;
+            let obj = super::get_object(api, &format!("{}/{name}", t.resource.path(Some(&ns))))?;
             let hpa_name = p.value("name").map_or_else(|| name.clone(), str::to_string);
             let mut spec = json!({"scaleTargetRef": {"apiVersion": t.resource.api_version(), "kind": t.resource.kind, "name": obj["metadata"]["name"]}, "maxReplicas": max});
             if let Some(min) = p.value("min").and_then(|m| m.parse::<i64>().ok()).filter(|m| *m >= 0) {

@@ -107,36 +107,7 @@ fn status_message(kind: &str, o: &Value) -> Result<(String, bool), Failure> {
 
 /// Parses a Go duration (`60s`, `5m`, `1h30m`, `0`).
 pub fn go_duration(s: &str) -> Option<Duration> {
-    if s == "0" {
-        return Some(Duration::from_secs(0));
-    }
-    let mut total = 0.0;
-    let mut num = String::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_ascii_digit() || c == '.' {
-            num.push(c);
-            continue;
-        }
-        let mut unit = c.to_string();
-        if c == 'm' && chars.peek() == Some(&'s') {
-            unit.push('s');
-            chars.next();
-        }
-        let n: f64 = num.parse().ok()?;
-        num.clear();
-        total += n * match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            _ => return None,
-        };
-    }
-    if !num.is_empty() {
-        return None;
-    }
-    Some(Duration::from_millis((total * 1000.0) as i64))
+    crate::api::duration::parse_go(s)
 }
 
 pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
@@ -163,7 +134,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                     out.out(format!("{kg}/{name} restarted\n"));
                 }
                 "pause" | "resume" => {
-                    let cur = get_obj(api, &path)?;
+                    let cur = super::get_object(api, &path)?;
                     let want = sub == "pause";
                     if cur["spec"]["paused"].as_bool().unwrap_or(false) == want {
                         return Err(Failure::client(format!("{kg}/{name} is {}", if want { "already paused" } else { "not paused" })));
@@ -178,15 +149,6 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     Ok(())
 }
 
-fn get_obj(api: &mut dyn Transport, path: &str) -> Result<Value, Failure> {
-    let resp = api.send(&Request::get(path));
-    let status = resp.status;
-    let v = resp.into_value().unwrap_or(Value::Null);
-    if status >= 400 {
-        return Err(Failure::Server(v));
-    }
-    Ok(v)
-}
 
 fn patch(api: &mut dyn Transport, path: &str, body: &Value, manager: &str) -> Result<Value, Failure> {
     let req = Request::new(Method::Patch, &format!("{path}?fieldManager={manager}")).with_bytes("application/strategic-merge-patch+json", serde_json::to_vec(body).unwrap_or_default());
@@ -208,7 +170,7 @@ fn status(api: &mut dyn Transport, kind: &str, path: &str, p: &Parsed, out: &mut
     let start = api.now();
     let mut last = String::new();
     loop {
-        let o = get_obj(api, path)?;
+        let o = super::get_object(api, path)?;
         let (msg, done) = status_message(kind, &o)?;
         if msg != last {
             out.out(msg.clone());
@@ -246,7 +208,7 @@ fn revisions(api: &mut dyn Transport, r: &super::discovery::Resource, ns: &str, 
 }
 
 fn history(api: &mut dyn Transport, r: &super::discovery::Resource, ns: &str, path: &str, kg: &str, out: &mut Output) -> Result<(), Failure> {
-    let o = get_obj(api, path)?;
+    let o = super::get_object(api, path)?;
     let name = o["metadata"]["name"].as_str().unwrap_or_default();
     let revs = revisions(api, r, ns, &o);
     if revs.is_empty() {
@@ -263,7 +225,7 @@ fn history(api: &mut dyn Transport, r: &super::discovery::Resource, ns: &str, pa
 }
 
 fn undo(api: &mut dyn Transport, r: &super::discovery::Resource, ns: &str, path: &str, kg: &str, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
-    let o = get_obj(api, path)?;
+    let o = super::get_object(api, path)?;
     let name = o["metadata"]["name"].as_str().unwrap_or_default().to_string();
     if r.kind != "Deployment" {
         return Err(Failure::client(format!("\"kubectl rollout undo {}\" is not available in Hakoniwa yet", r.kind_group())));

@@ -140,28 +140,11 @@ fn truthy(v: Option<&Value>) -> bool {
     }
 }
 
-fn unquote(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some(o) => out.push(o),
-                None => {}
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 fn eval(expr: &str, dot: &Value) -> Option<Value> {
     let expr = expr.trim();
     if let Some(lit) = expr.strip_prefix('"').and_then(|e| e.strip_suffix('"')) {
-        return Some(Value::String(unquote(lit)));
+        return Some(Value::String(super::jsonpath::unquote(lit)));
     }
     if let Some(args) = expr.strip_prefix("index ") {
         let parts: Vec<&str> = args.split_whitespace().collect();

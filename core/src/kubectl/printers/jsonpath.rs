@@ -263,7 +263,8 @@ fn path_end(s: &str) -> usize {
     s.len()
 }
 
-fn unquote(s: &str) -> String {
+/// A quoted literal's text with `\\n`, `\\t`, `\\r` and `\\x` escapes resolved.
+pub(crate) fn unquote(s: &str) -> String {
     let mut out = String::new();
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
