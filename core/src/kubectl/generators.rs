@@ -145,6 +145,9 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
         }
         "secret" => {
             let kind = p.args.get(2).cloned().unwrap_or_default();
+            if kind == "docker-registry" {
+                return docker_registry(p);
+            }
             if kind != "generic" {
                 return Err(Failure::client(format!("\"kubectl create secret {kind}\" is not available in Hakoniwa yet")));
             }
@@ -331,6 +334,27 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
         }
         other => return Err(Failure::client(format!("\"kubectl create {other}\" is not available in Hakoniwa yet"))),
     })
+}
+
+/// `create secret docker-registry`: a `.dockerconfigjson` with one registry's credentials
+/// (Docker Hub's address by default), fields in Docker's order.
+fn docker_registry(p: &Parsed) -> Result<(Value, Option<String>), Failure> {
+    let name = match p.args.get(3) {
+        Some(n) if p.before_dash > 3 => n.clone(),
+        _ => return Err(Failure::Raw("error: NAME is required for secret\nSee 'kubectl create secret docker-registry -h' for help and examples\n".into())),
+    };
+    let (Some(user), Some(pass)) = (p.value("docker-username"), p.value("docker-password")) else {
+        return Err(Failure::client("either --from-file or the combination of --docker-username, --docker-password and --docker-server is required"));
+    };
+    let server = p.value("docker-server").unwrap_or("https://index.docker.io/v1/");
+    let q = |x: &str| serde_json::to_string(x).unwrap_or_default();
+    let email = p.value("docker-email").filter(|e| !e.is_empty()).map(|e| format!(",\"email\":{}", q(e))).unwrap_or_default();
+    let auth = base64(format!("{user}:{pass}").as_bytes());
+    let config = format!("{{\"auths\":{{{}:{{\"username\":{},\"password\":{}{email},\"auth\":{}}}}}}}", q(server), q(user), q(pass), q(&auth));
+    Ok((
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "data": {".dockerconfigjson": base64(config.as_bytes())}, "type": "kubernetes.io/dockerconfigjson"}),
+        Some("failed to create secret ".into()),
+    ))
 }
 
 /// The rules of `create role`: each resource's API group from discovery.
