@@ -181,7 +181,16 @@ fn describe_one(api: &mut dyn Transport, r: &super::discovery::Resource, o: &Val
         "DaemonSet" => daemon_set(api, &mut page, o),
         "StatefulSet" => stateful_set(api, &mut page, o),
         "PersistentVolumeClaim" => claim(api, &mut page, o),
-        other => return Err(Failure::client(format!("\"kubectl describe {}\" is not available in Hakoniwa yet", other.to_lowercase()))),
+        "PriorityClass" => {
+            page.field(0, "Name", s(&o["metadata"]["name"]));
+            page.line(0, &format!("Value:\t{}", o["value"].as_i64().unwrap_or(0)));
+            page.line(0, &format!("GlobalDefault:\t{}", o["globalDefault"] == true));
+            page.line(0, &format!("PreemptionPolicy:\t{}", s(&o["preemptionPolicy"])));
+            page.line(0, &format!("Description:\t{}", s(&o["description"])));
+            page.annotations(0, &o["metadata"]["annotations"]);
+        }
+        "StorageClass" => storage_class(&mut page, o),
+        _ => generic(&mut page, o),
     }
     if events {
         events_section(api, &mut page, o);
@@ -1235,4 +1244,115 @@ fn claim(api: &mut dyn Transport, page: &mut Page, pvc: &Value) {
             page.line(0, &if i == 0 { format!("Used By:\t{u}") } else { format!("\t{u}") });
         }
     }
+}
+
+/// kubectl's words for a field name: camelCase split into title-cased words, with API, URL,
+/// UID, OSB and GUID in capitals (`apiVersion` → `API Version`); names with other characters
+/// stay as they are.
+fn field_label(key: &str) -> String {
+    if !key.chars().all(|c| c.is_alphabetic() || c == '-') {
+        return key.to_string();
+    }
+    // Runs of one character class; an upper-case run followed by lower case gives its last
+    // letter to the next word (`IPs` → `I`, `Ps`).
+    let chars: Vec<char> = key.chars().collect();
+    let class = |c: char| if c.is_lowercase() { 0 } else if c.is_uppercase() { 1 } else if c.is_ascii_digit() { 2 } else { 3 };
+    let mut runs: Vec<Vec<char>> = Vec::new();
+    for &c in &chars {
+        match runs.last_mut() {
+            Some(r) if class(r[r.len() - 1]) == class(c) => r.push(c),
+            _ => runs.push(vec![c]),
+        }
+    }
+    for i in 0..runs.len().saturating_sub(1) {
+        if class(runs[i][0]) == 1 && class(runs[i + 1][0]) == 0 && runs[i].len() > 1 {
+            if let Some(last) = runs[i].pop() {
+                runs[i + 1].insert(0, last);
+            }
+        } else if class(runs[i][0]) == 1 && class(runs[i + 1][0]) == 0 {
+            let moved = std::mem::take(&mut runs[i]);
+            let mut merged = moved;
+            merged.extend(runs[i + 1].iter());
+            runs[i + 1] = merged;
+        }
+    }
+    runs.into_iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            let w: String = r.into_iter().collect();
+            match w.to_lowercase().as_str() {
+                "api" | "url" | "uid" | "osb" | "guid" => w.to_uppercase(),
+                _ => {
+                    let mut cs = w.chars();
+                    cs.next().map(|f| f.to_uppercase().collect::<String>() + cs.as_str()).unwrap_or_default()
+                }
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn generic_value(page: &mut Page, level: usize, label: &str, v: &Value) {
+    match v {
+        Value::Object(m) => {
+            page.line(level, &format!("{label}:"));
+            generic_fields(page, level + 1, m, &[]);
+        }
+        Value::Array(items) => {
+            page.line(level, &format!("{label}:"));
+            for item in items {
+                match item {
+                    Value::Object(m) => generic_fields(page, level + 1, m, &[]),
+                    other => page.line(level + 1, &super::printers::go_sprint(other)),
+                }
+            }
+        }
+        other => page.line(level, &format!("{label}:\t{}", super::printers::go_sprint(other))),
+    }
+}
+
+fn generic_fields(page: &mut Page, level: usize, m: &serde_json::Map<String, Value>, skip: &[&str]) {
+    let mut keys: Vec<&String> = m.keys().filter(|k| !skip.contains(&k.as_str())).collect();
+    keys.sort();
+    for k in keys {
+        generic_value(page, level, &field_label(k), &m[k.as_str()]);
+    }
+}
+
+/// The describer for kinds without their own: the object's fields, all of them.
+fn generic(page: &mut Page, o: &Value) {
+    let meta = &o["metadata"];
+    page.line(0, &format!("Name:\t{}", s(&meta["name"])));
+    page.line(0, &format!("Namespace:\t{}", s(&meta["namespace"])));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.annotations(0, &meta["annotations"]);
+    if let Some(m) = o.as_object() {
+        let mut keys: Vec<&String> = m.keys().collect();
+        keys.sort();
+        for k in keys {
+            if k == "metadata" {
+                page.line(0, "Metadata:");
+                if let Some(mm) = meta.as_object() {
+                    generic_fields(page, 1, mm, &["managedFields", "name", "namespace", "labels", "annotations"]);
+                }
+            } else {
+                generic_value(page, 0, &field_label(k), &m[k.as_str()]);
+            }
+        }
+    }
+}
+
+fn storage_class(page: &mut Page, sc: &Value) {
+    let meta = &sc["metadata"];
+    page.field(0, "Name", s(&meta["name"]));
+    let default = ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"].iter().any(|a| meta["annotations"][*a] == "true");
+    page.line(0, &format!("IsDefaultClass:\t{}", if default { "Yes" } else { "No" }));
+    page.field(0, "Annotations", &super::printers::format_labels(&meta["annotations"]).replace("<none>", ""));
+    page.field(0, "Provisioner", s(&sc["provisioner"]));
+    page.field(0, "Parameters", &super::printers::format_labels(&sc["parameters"]).replace("<none>", ""));
+    page.field(0, "AllowVolumeExpansion", &sc["allowVolumeExpansion"].as_bool().map_or_else(|| "<unset>".to_string(), |b| b.to_string()));
+    let opts: Vec<&str> = sc["mountOptions"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    page.field(0, "MountOptions", &opts.join(", "));
+    page.field(0, "ReclaimPolicy", s(&sc["reclaimPolicy"]));
+    page.field(0, "VolumeBindingMode", s(&sc["volumeBindingMode"]));
 }
