@@ -322,6 +322,19 @@ fn resource_of(k: &mut Kubectl, api: &mut dyn Transport, m: &Manifest) -> Result
     k.discovery(api).by_kind(&av, &kind).cloned().ok_or_else(|| Failure::client(format!("resource mapping not found for name: {:?} namespace: {:?} from {:?}: no matches for kind {kind:?} in version {av:?}\nensure CRDs are installed first", m.object["metadata"]["name"].as_str().unwrap_or_default(), m.object["metadata"]["namespace"].as_str().unwrap_or_default(), m.source)))
 }
 
+/// A manifest's resource and namespace; an unknown kind is reported (and counted as a
+/// failure) so the command goes on with the next manifest.
+fn resolve_manifest(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, m: &Manifest, out: &mut Output, failed: &mut bool) -> Result<Option<(super::discovery::Resource, String)>, Failure> {
+    match resource_of(k, api, m) {
+        Ok(r) => Ok(Some((r, object_namespace(k, p, &m.object)?))),
+        Err(e) => {
+            e.print(out);
+            *failed = true;
+            Ok(None)
+        }
+    }
+}
+
 fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
     if !p.has("filename") && !p.has("kustomize") {
         return Err(Failure::client("must specify one of -f and -k"));
@@ -329,15 +342,7 @@ fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
     let ms = read_manifests(k, p, stdin)?;
     let mut failed = false;
     for m in ms {
-        let r = match resource_of(k, api, &m) {
-            Ok(r) => r,
-            Err(e) => {
-                e.print(out);
-                failed = true;
-                continue;
-            }
-        };
-        let ns = object_namespace(k, p, &m.object)?;
+        let Some((r, ns)) = resolve_manifest(k, api, p, &m, out, &mut failed)? else { continue };
         let path = format!("{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-create"));
         let resp = api.send(&Request::post(&path, m.object.clone()));
         let status = resp.status;
@@ -414,15 +419,7 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
     let ms = read_manifests(k, p, stdin)?;
     let mut failed = false;
     for m in ms {
-        let r = match resource_of(k, api, &m) {
-            Ok(r) => r,
-            Err(e) => {
-                e.print(out);
-                failed = true;
-                continue;
-            }
-        };
-        let ns = object_namespace(k, p, &m.object)?;
+        let Some((r, ns)) = resolve_manifest(k, api, p, &m, out, &mut failed)? else { continue };
         let name = m.object["metadata"]["name"].as_str().unwrap_or_default().to_string();
         let applied = last_applied(&m.object);
         let mut desired = m.object.clone();

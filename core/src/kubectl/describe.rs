@@ -93,6 +93,19 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
+/// A map's entries by key (kubectl ranges over Go maps; a sorted order is the deterministic
+/// choice).
+fn sorted(v: &Value) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<(&String, &Value)> = v.as_object().map(|m| m.iter().collect()).unwrap_or_default();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
+/// The size of a base64 value once decoded.
+fn decoded_len(v: &Value) -> usize {
+    crate::api::base64::decode(s(v)).map_or(0, |b| b.len())
+}
+
 fn controller_of(obj: &Value) -> Option<String> {
     obj["metadata"]["ownerReferences"].as_array()?.iter().find(|o| o["controller"] == true).map(|o| format!("{}/{}", s(&o["kind"]), s(&o["name"])))
 }
@@ -789,26 +802,17 @@ fn config_map(page: &mut Page, cm: &Value) {
     page.line(0, "");
     page.line(0, "Data");
     page.line(0, "====");
-    if let Some(d) = cm["data"].as_object() {
-        let mut keys: Vec<&String> = d.keys().collect();
-        keys.sort();
-        for k in keys {
-            page.line(0, &format!("{k}:"));
-            page.line(0, "----");
-            page.line(0, s(&d[k.as_str()]));
-            page.line(0, "");
-        }
+    for (k, v) in sorted(&cm["data"]) {
+        page.line(0, &format!("{k}:"));
+        page.line(0, "----");
+        page.line(0, s(v));
+        page.line(0, "");
     }
     page.line(0, "");
     page.line(0, "BinaryData");
     page.line(0, "====");
-    if let Some(d) = cm["binaryData"].as_object() {
-        let mut keys: Vec<&String> = d.keys().collect();
-        keys.sort();
-        for k in keys {
-            let n = crate::api::base64::decode(s(&d[k.as_str()])).map_or(0, |b| b.len());
-            page.line(0, &format!("{k}: {n} bytes"));
-        }
+    for (k, v) in sorted(&cm["binaryData"]) {
+        page.line(0, &format!("{k}: {} bytes", decoded_len(v)));
     }
     page.line(0, "");
 }
@@ -824,13 +828,8 @@ fn secret(page: &mut Page, sec: &Value) {
     page.line(0, "");
     page.line(0, "Data");
     page.line(0, "====");
-    if let Some(d) = sec["data"].as_object() {
-        let mut keys: Vec<&String> = d.keys().collect();
-        keys.sort();
-        for k in keys {
-            let n = crate::api::base64::decode(s(&d[k.as_str()])).map_or(0, |b| b.len());
-            page.line(0, &format!("{k}:\t{n} bytes"));
-        }
+    for (k, v) in sorted(&sec["data"]) {
+        page.line(0, &format!("{k}:\t{} bytes", decoded_len(v)));
     }
 }
 
