@@ -333,19 +333,7 @@ fn replica_set(api: &mut dyn Transport, page: &mut Page, rs: &Value) {
         page.field(0, "Controlled By", &c);
     }
     page.line(0, &format!("Replicas:\t{} current / {} desired", rs["status"]["replicas"].as_i64().unwrap_or(0), rs["spec"]["replicas"].as_i64().unwrap_or(1)));
-    let ns = s(&meta["namespace"]);
-    let uid = s(&meta["uid"]);
-    let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods"))).into_value().unwrap_or(Value::Null);
-    let (mut running, mut waiting, mut succeeded, mut failed) = (0, 0, 0, 0);
-    for p in pods["items"].as_array().into_iter().flatten().filter(|p| p["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|o| s(&o["uid"]) == uid && o["controller"] == true)) {
-        match s(&p["status"]["phase"]) {
-            "Running" => running += 1,
-            "Pending" => waiting += 1,
-            "Succeeded" => succeeded += 1,
-            "Failed" => failed += 1,
-            _ => {}
-        }
-    }
+    let (running, waiting, succeeded, failed, _) = pod_phases(api, rs);
     page.line(0, &format!("Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / {failed} Failed"));
     pod_template(page, &rs["spec"]["template"]);
 }
