@@ -8,7 +8,7 @@ use hakoniwa_core::sim::rng::Rng;
 use hakoniwa_core::{Cluster, Duration, Timestamp};
 
 const COMMANDS: &[&str] = &[
-    "get", "get", "get", "exec tools --", "exec web -c x -- ls", "logs --timestamps --since=1m", "create", "apply", "delete", "label", "annotate", "scale", "cordon", "uncordon", "patch", "set image", "taint nodes", "rollout status", "rollout history",
+    "get", "get", "get", "exec tools --", "exec web -c x -- ls", "logs --timestamps --since=1m", "logs -f", "create", "apply", "delete", "label", "annotate", "scale", "cordon", "uncordon", "patch", "set image", "taint nodes", "rollout status", "rollout history",
     "rollout undo", "rollout restart", "rollout pause", "rollout resume", "logs", "drain", "run", "version", "api-versions", "config get-contexts", "config set-context", "kustomize", "kustomize manifests", "apply -k manifests",
     "config use-context", "create deployment", "create configmap", "create secret generic", "create service nodeport", "create job", "create cronjob", "create role", "create rolebinding",
     "create quota", "create pdb", "create namespace", "describe", "gett", "",

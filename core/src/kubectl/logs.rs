@@ -163,15 +163,52 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             if status >= 400 {
                 return Err(Failure::Server(body));
             }
-            let text = body.as_str().unwrap_or_default();
-            if p.bool("prefix") {
-                for line in text.lines() {
-                    out.out(format!("[pod/{pname}/{c}] {line}\n"));
-                }
-            } else {
-                out.out(text.to_string());
+            let text = body.as_str().unwrap_or_default().to_string();
+            print_lines(out, p.bool("prefix"), &pname, &c, &text);
+            if p.bool("follow") {
+                follow(api, out, p, &ns, &pname, &c)?;
             }
         }
     }
     Ok(())
+}
+
+fn print_lines(out: &mut Output, prefix: bool, pod: &str, container: &str, text: &str) {
+    if prefix {
+        for line in text.lines() {
+            out.out(format!("[pod/{pod}/{container}] {line}\n"));
+        }
+    } else {
+        out.out(text.to_string());
+    }
+}
+
+/// How long `logs -f` follows here before it lets go (the terminal's Ctrl+C ends it sooner).
+const FOLLOW_LIMIT: crate::sim::clock::Duration = crate::sim::clock::Duration::from_secs(600);
+
+/// `logs -f`: new lines as simulated time passes, until the container has terminated.
+fn follow(api: &mut dyn Transport, out: &mut Output, p: &Parsed, ns: &str, pod: &str, container: &str) -> Result<(), Failure> {
+    let start = api.now();
+    let mut seen = {
+        let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}/log?container={container}")));
+        resp.into_value().and_then(|v| v.as_str().map(str::len)).unwrap_or(0)
+    };
+    loop {
+        let obj = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}"))).into_value().unwrap_or(Value::Null);
+        let terminated = obj.is_null()
+            || ["containerStatuses", "initContainerStatuses"]
+                .iter()
+                .flat_map(|k| obj["status"][*k].as_array().cloned().unwrap_or_default())
+                .any(|st| st["name"] == container && st["state"]["terminated"].is_object());
+        let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}/log?container={container}")));
+        let all = resp.into_value().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        if all.len() > seen && all.is_char_boundary(seen) {
+            print_lines(out, p.bool("prefix"), pod, container, &all[seen..]);
+        }
+        seen = all.len();
+        if terminated || api.now().since(start) >= FOLLOW_LIMIT {
+            return Ok(());
+        }
+        super::wait_a_moment(api, crate::sim::clock::Duration::from_secs(1));
+    }
 }
