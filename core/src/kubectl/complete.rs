@@ -87,7 +87,8 @@ impl Kubectl {
             "-f" | "--filename" => self.files.paths().map(str::to_string).collect(),
             _ if partial.starts_with("--") || partial == "-" => {
                 let cmd = positional.first().copied().unwrap_or_default();
-                flags_of(cmd).iter().chain(super::args::GLOBAL).map(|f| format!("--{}", f.name)).collect()
+                let extra: &[super::args::Flag] = if cmd == "create" { super::generators::CREATE_FLAGS } else { &[] };
+                flags_of(cmd).iter().chain(extra).chain(super::args::GLOBAL).map(|f| format!("--{}", f.name)).collect()
             }
             _ => self.positional(api, &positional, &partial, &ns),
         };
@@ -160,5 +161,6 @@ mod tests {
         assert!(k.complete(&mut c, "kubectl logs -n kube-system etcd").contains(&"etcd-kind-control-plane".to_string()));
         assert_eq!(k.complete(&mut c, "kubectl rollout st"), ["status"]);
         assert_eq!(k.complete(&mut c, "kubectl cordon kind-control"), ["kind-control-plane"]);
+        assert_eq!(k.complete(&mut c, "kubectl create deployment web --ima"), ["--image"]);
     }
 }
