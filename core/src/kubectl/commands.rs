@@ -8,7 +8,7 @@ use super::args::{self, flag, Flag, Parsed, Takes};
 use super::errors::with_source;
 use super::manifests::{self, Manifest};
 use super::{get, Failure, Kubectl, Output, Transport};
-use crate::apiserver::{Method, Request};
+use crate::apiserver::Request;
 
 /// kubectl's commands in the order it registers them (its suggestions follow this order).
 const COMMANDS: &[&str] = &[
@@ -456,7 +456,7 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
                 let original: Value = serde_json::from_str(&previous).unwrap_or(json!({}));
                 let mut patch = merge_diff(&original, &m.object);
                 patch["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
-                let req = Request::new(Method::Patch, &format!("{}/{}?fieldManager={}&fieldValidation=Strict{dry_param}", r.path(Some(&ns)), name, p.value("field-manager").unwrap_or("kubectl-client-side-apply"))).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
+                let req = super::patch_request(&format!("{}/{}?fieldManager={}&fieldValidation=Strict{dry_param}", r.path(Some(&ns)), name, p.value("field-manager").unwrap_or("kubectl-client-side-apply")), "application/merge-patch+json", &patch);
                 let resp = api.send(&req);
                 let s = resp.status;
                 (s, resp.into_value().unwrap_or(Value::Null), "configured")
@@ -514,7 +514,7 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
         if p.args.len() < 2 {
             return Err(Failure::Raw("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n".into()));
         }
-        items = named_objects(k, api, p, &p.args[1..].to_vec())?;
+        items = named_objects(k, api, p, &p.args[1..])?;
         if items.is_empty() {
             out.out("No resources found\n");
             return Ok(());
@@ -599,11 +599,7 @@ fn metadata(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, field: &str, v
     let objects = named_objects(k, api, p, targets)?;
     for (r, ns, name) in objects {
         let path = format!("{}/{}", r.path(Some(&ns)), name);
-        let cur = api.send(&Request::get(&path));
-        if cur.status >= 400 {
-            return Err(Failure::Server(cur.into_value().unwrap_or(Value::Null)));
-        }
-        let cur = cur.into_value().unwrap_or(Value::Null);
+        let cur = super::get_object(api, &path)?;
         if !p.bool("overwrite") {
             for (key, v) in &set {
                 if let Some(existing) = cur["metadata"][field][key.as_str()].as_str() {
@@ -614,11 +610,8 @@ fn metadata(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, field: &str, v
             }
         }
         let patch = json!({"metadata": {field: Value::Object(set.clone())}});
-        let req = Request::new(Method::Patch, &path).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
-        let resp = api.send(&req);
-        if resp.status >= 400 {
-            return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
-        }
+        let req = super::patch_request(&path, "application/merge-patch+json", &patch);
+        super::send_ok(api, &req)?;
         let changed = set.iter().any(|(key, v)| cur["metadata"][field][key.as_str()] != *v);
         out.out(format!("{}/{name} {}\n", r.kind_group(), if changed { verb } else { "not labeled" }));
     }
@@ -628,7 +621,7 @@ fn metadata(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, field: &str, v
 fn scale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
     let Some(replicas) = p.value("replicas") else { return Err(Failure::client("required flag(s) \"replicas\" not set")) };
     let n: i64 = replicas.parse().map_err(|_| Failure::Raw(format!("error: invalid argument {replicas:?} for \"--replicas\" flag: strconv.ParseInt: parsing {replicas:?}: invalid syntax\nSee 'kubectl scale --help' for usage.\n")))?;
-    let objects = named_objects(k, api, p, &p.args[1..].to_vec())?;
+    let objects = named_objects(k, api, p, &p.args[1..])?;
     for (r, ns, name) in &objects {
         let found = api.send(&Request::get(&format!("{}/{}", r.path(Some(ns)), name)));
         if found.status == 404 {
@@ -639,11 +632,8 @@ fn scale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output)
     for (r, ns, name) in objects {
         let path = format!("{}/{}/scale", r.path(Some(&ns)), name);
         let patch = json!({"spec": {"replicas": n}});
-        let req = Request::new(Method::Patch, &path).with_bytes("application/merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
-        let resp = api.send(&req);
-        if resp.status >= 400 {
-            return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
-        }
+        let req = super::patch_request(&path, "application/merge-patch+json", &patch);
+        super::send_ok(api, &req)?;
         out.out(format!("{}/{name} scaled\n", r.kind_group()));
     }
     Ok(())
@@ -658,22 +648,15 @@ fn cordon(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, on: bool, out: &
     let _ = k;
     for name in names {
         let path = format!("/api/v1/nodes/{name}");
-        let cur = api.send(&Request::get(&path));
-        if cur.status >= 400 {
-            return Err(Failure::Server(cur.into_value().unwrap_or(Value::Null)));
-        }
-        let cur = cur.into_value().unwrap_or(Value::Null);
+        let cur = super::get_object(api, &path)?;
         let was = cur["spec"]["unschedulable"].as_bool().unwrap_or(false);
         if was == on {
             out.out(format!("node/{name} already {}\n", if on { "cordoned" } else { "uncordoned" }));
             continue;
         }
         let patch = json!({"spec": {"unschedulable": if on { Value::Bool(true) } else { Value::Null }}});
-        let req = Request::new(Method::Patch, &path).with_bytes("application/strategic-merge-patch+json", serde_json::to_vec(&patch).unwrap_or_default());
-        let resp = api.send(&req);
-        if resp.status >= 400 {
-            return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
-        }
+        let req = super::patch_request(&path, "application/strategic-merge-patch+json", &patch);
+        super::send_ok(api, &req)?;
         out.out(format!("node/{name} {}\n", if on { "cordoned" } else { "uncordoned" }));
     }
     Ok(())

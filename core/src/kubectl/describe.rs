@@ -854,7 +854,7 @@ fn namespace(api: &mut dyn Transport, page: &mut Page, n: &Value) {
     } else {
         page.line(0, "Resource Limits");
         for lr in limits["items"].as_array().into_iter().flatten() {
-            page.line(1, &format!("Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio"));
+            page.line(1, &"Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio".to_string());
             page.line(1, "----\t--------\t---\t---\t---------------\t-------------\t-----------------------");
             for item in lr["spec"]["limits"].as_array().into_iter().flatten() {
                 let mut resources: Vec<String> = Vec::new();

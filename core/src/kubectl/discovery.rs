@@ -136,7 +136,7 @@ impl Discovery {
     /// The resource a user's word names.
     pub fn resolve(&self, word: &str) -> Option<&Resource> {
         let lower = word.to_lowercase();
-        let plain = |r: &&Resource| r.name == lower || r.singular == lower || r.short_names.iter().any(|s| *s == lower) || r.kind.to_lowercase() == lower;
+        let plain = |r: &&Resource| r.name == lower || r.singular == lower || r.short_names.contains(&lower) || r.kind.to_lowercase() == lower;
         if let Some(r) = self.resources.iter().find(plain) {
             return Some(r);
         }

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::args::{flag, Flag, Parsed, Takes};
 use super::{Failure, Kubectl, Output, Transport};
-use crate::apiserver::{Method, Request};
+use crate::apiserver::Request;
 use crate::sim::clock::Duration;
 
 pub const FLAGS: &[Flag] = &[
@@ -41,19 +41,12 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         return Err(Failure::Raw("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples\n".into()));
     };
     let node_path = format!("/api/v1/nodes/{node}");
-    let cur = api.send(&Request::get(&node_path));
-    if cur.status >= 400 {
-        return Err(Failure::Server(cur.into_value().unwrap_or(Value::Null)));
-    }
-    let cur = cur.into_value().unwrap_or(Value::Null);
+    let cur = super::get_object(api, &node_path)?;
     if cur["spec"]["unschedulable"] == true {
         out.out(format!("node/{node} already cordoned\n"));
     } else {
-        let req = Request::new(Method::Patch, &node_path).with_bytes("application/strategic-merge-patch+json", serde_json::to_vec(&json!({"spec": {"unschedulable": true}})).unwrap_or_default());
-        let resp = api.send(&req);
-        if resp.status >= 400 {
-            return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
-        }
+        let req = super::patch_request(&node_path, "application/strategic-merge-patch+json", &json!({"spec": {"unschedulable": true}}));
+        super::send_ok(api, &req)?;
         out.out(format!("node/{node} cordoned\n"));
     }
     let list = api.send(&Request::get(&format!("/api/v1/pods?fieldSelector=spec.nodeName%3D{node}"))).into_value().unwrap_or(Value::Null);

@@ -4,7 +4,6 @@ use serde_json::{json, Value};
 
 use super::args::{flag, Flag, Parsed, Takes};
 use super::{get, Failure, Kubectl, Output, Transport};
-use crate::apiserver::{Method, Request};
 
 pub const PATCH_FLAGS: &[Flag] = &[
     flag("patch", Some('p'), Takes::Value),
@@ -54,9 +53,6 @@ pub const TAINT_FLAGS: &[Flag] = &[
     flag("validate", None, Takes::Value),
 ];
 
-fn patch_request(path: &str, content_type: &str, body: &Value, manager: &str) -> Request {
-    Request::new(Method::Patch, &format!("{path}?fieldManager={manager}")).with_bytes(content_type, serde_json::to_vec(body).unwrap_or_default())
-}
 
 /// The one object `TYPE NAME` or `TYPE/NAME` names.
 fn one_object(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, args: &[String]) -> Result<Vec<(super::discovery::Resource, String)>, Failure> {
@@ -91,21 +87,12 @@ pub fn patch(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
         Err(e) => return Err(Failure::client(format!("unable to parse {text:?}: {e}"))),
     };
     for (r, path) in one_object(k, api, p, &p.args[1..])? {
-        let before = api.send(&Request::get(&path));
-        if before.status >= 400 {
-            return Err(Failure::Server(before.into_value().unwrap_or(Value::Null)));
-        }
-        let before = before.into_value().unwrap_or(Value::Null);
+        let before = super::get_object(api, &path)?;
         let target = match p.value("subresource") {
             Some(s) => format!("{path}/{s}"),
             None => path.clone(),
         };
-        let resp = api.send(&patch_request(&target, content_type, &body, p.value("field-manager").unwrap_or("kubectl-patch")));
-        let status = resp.status;
-        let after = resp.into_value().unwrap_or(Value::Null);
-        if status >= 400 {
-            return Err(Failure::Server(after));
-        }
+        let after = super::send_ok(api, &super::patch_request(&format!("{}?fieldManager={}", target, p.value("field-manager").unwrap_or("kubectl-patch")), content_type, &body))?;
         let name = after["metadata"]["name"].as_str().unwrap_or_default();
         let unchanged = before["metadata"]["resourceVersion"] == after["metadata"]["resourceVersion"];
         out.out(format!("{}/{name} patched{}\n", r.kind_group(), if unchanged { " (no change)" } else { "" }));
@@ -126,11 +113,7 @@ pub fn set(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         return Err(Failure::client("at least one image update is required"));
     }
     for (r, path) in one_object(k, api, p, targets)? {
-        let cur = api.send(&Request::get(&path));
-        if cur.status >= 400 {
-            return Err(Failure::Server(cur.into_value().unwrap_or(Value::Null)));
-        }
-        let cur = cur.into_value().unwrap_or(Value::Null);
+        let cur = super::get_object(api, &path)?;
         let spec_path: &[&str] = match r.kind.as_str() {
             "Pod" => &["spec"],
             "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
@@ -171,10 +154,7 @@ pub fn set(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         for key in spec_path.iter().rev() {
             body = json!({ *key: body });
         }
-        let resp = api.send(&patch_request(&path, "application/strategic-merge-patch+json", &body, p.value("field-manager").unwrap_or("kubectl-set")));
-        if resp.status >= 400 {
-            return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
-        }
+        super::send_ok(api, &super::patch_request(&format!("{}?fieldManager={}", path, p.value("field-manager").unwrap_or("kubectl-set")), "application/strategic-merge-patch+json", &body))?;
         out.out(format!("{}/{} image updated\n", r.kind_group(), cur["metadata"]["name"].as_str().unwrap_or_default()));
     }
     Ok(())
@@ -231,11 +211,7 @@ pub fn taint(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
     };
     for name in names {
         let path = format!("/api/v1/nodes/{name}");
-        let cur = api.send(&Request::get(&path));
-        if cur.status >= 400 {
-            return Err(Failure::Server(cur.into_value().unwrap_or(Value::Null)));
-        }
-        let cur = cur.into_value().unwrap_or(Value::Null);
+        let cur = super::get_object(api, &path)?;
         let mut taints: Vec<Value> = cur["spec"]["taints"].as_array().cloned().unwrap_or_default();
         let mut verb = "tainted";
         for (t, remove) in &changes {
@@ -262,12 +238,9 @@ pub fn taint(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
             }
         }
         let body = json!({"spec": {"taints": if taints.is_empty() { Value::Null } else { Value::Array(taints) }}});
-        let mut req = patch_request(&path, "application/strategic-merge-patch+json", &body, p.value("field-manager").unwrap_or("kubectl-taint"));
+        let mut req = super::patch_request(&format!("{}?fieldManager={}", path, p.value("field-manager").unwrap_or("kubectl-taint")), "application/strategic-merge-patch+json", &body);
         req = req.with_query("fieldValidation", "Strict");
-        let resp = api.send(&req);
-        if resp.status >= 400 {
-            return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
-        }
+        super::send_ok(api, &req)?;
         out.out(format!("node/{name} {verb}\n"));
     }
     Ok(())

@@ -284,7 +284,7 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
                 subjects.push(json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": g}));
             }
             for sa in p.values("serviceaccount") {
-                let Some((ns, n)) = sa.split_once(':') else { return Err(Failure::client(format!("serviceaccount must be <namespace>:<name>"))) };
+                let Some((ns, n)) = sa.split_once(':') else { return Err(Failure::client("serviceaccount must be <namespace>:<name>".to_string())) };
                 subjects.push(json!({"kind": "ServiceAccount", "name": n, "namespace": ns}));
             }
             let kind = if sub == "rolebinding" { "RoleBinding" } else { "ClusterRoleBinding" };

@@ -64,7 +64,7 @@ pub fn targets(k: &mut Kubectl, api: &mut dyn Transport, args: &[String]) -> Res
         for a in args {
             let (t, name) = a.split_once('/').unwrap_or((a, ""));
             if name.is_empty() {
-                return Err(Failure::client(format!("arguments in resource/name form must have a single resource and name")));
+                return Err(Failure::client("arguments in resource/name form must have a single resource and name".to_string()));
             }
             for r in resolve(t)? {
                 if !seen.contains(&r.name) {

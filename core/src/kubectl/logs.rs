@@ -107,7 +107,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             let list = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", get::encode(&sel)))).into_value().unwrap_or(Value::Null);
             let mut pods: Vec<Value> = list["items"].as_array().cloned().unwrap_or_default();
             if pods.is_empty() {
-                return Err(Failure::client(format!("timed out waiting for the condition")));
+                return Err(Failure::client("timed out waiting for the condition".to_string()));
             }
             pods.sort_by(logging_order);
             if pods.len() > 1 {

@@ -67,15 +67,25 @@ impl Transport for crate::Cluster {
     }
 }
 
-/// GETs one object; a server error becomes the command's failure.
-pub(crate) fn get_object(api: &mut dyn Transport, path: &str) -> Result<serde_json::Value, Failure> {
-    let resp = api.send(&Request::get(path));
+/// Sends a request; a server error becomes the command's failure, anything else its body.
+pub(crate) fn send_ok(api: &mut dyn Transport, req: &Request) -> Result<serde_json::Value, Failure> {
+    let resp = api.send(req);
     let status = resp.status;
     let v = resp.into_value().unwrap_or(serde_json::Value::Null);
     if status >= 400 {
         return Err(Failure::Server(v));
     }
     Ok(v)
+}
+
+/// GETs one object; a server error becomes the command's failure.
+pub(crate) fn get_object(api: &mut dyn Transport, path: &str) -> Result<serde_json::Value, Failure> {
+    send_ok(api, &Request::get(path))
+}
+
+/// A PATCH of `target` (path and query) with a JSON body of the given patch type.
+pub(crate) fn patch_request(target: &str, content_type: &str, body: &serde_json::Value) -> Request {
+    Request::new(crate::apiserver::Method::Patch, target).with_bytes(content_type, serde_json::to_vec(body).unwrap_or_default())
 }
 
 /// Lets simulated time pass until the next moment something is due, at most `max`.

@@ -443,7 +443,7 @@ pub fn events(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Ou
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
     let mut selector: Vec<String> = Vec::new();
     if let Some(f) = p.value("for") {
-        let (kind, name) = f.split_once('/').ok_or_else(|| Failure::client(format!("--for must be in resource/name form")))?;
+        let (kind, name) = f.split_once('/').ok_or_else(|| Failure::client("--for must be in resource/name form".to_string()))?;
         let r = k.discovery(api).resolve(kind).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
         selector.push(format!("involvedObject.kind={}", r.kind));
         selector.push(format!("involvedObject.name={name}"));

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::args::{flag, Flag, Parsed, Takes};
 use super::{get, tabwriter, Failure, Kubectl, Output, Transport};
-use crate::apiserver::{Method, Request};
+use crate::apiserver::Request;
 use crate::sim::clock::Duration;
 
 pub const FLAGS: &[Flag] = &[
@@ -151,14 +151,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
 
 
 fn patch(api: &mut dyn Transport, path: &str, body: &Value, manager: &str) -> Result<Value, Failure> {
-    let req = Request::new(Method::Patch, &format!("{path}?fieldManager={manager}")).with_bytes("application/strategic-merge-patch+json", serde_json::to_vec(body).unwrap_or_default());
-    let resp = api.send(&req);
-    let status = resp.status;
-    let v = resp.into_value().unwrap_or(Value::Null);
-    if status >= 400 {
-        return Err(Failure::Server(v));
-    }
-    Ok(v)
+    super::send_ok(api, &super::patch_request(&format!("{path}?fieldManager={manager}"), "application/strategic-merge-patch+json", body))
 }
 
 fn status(api: &mut dyn Transport, kind: &str, path: &str, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
@@ -250,11 +243,8 @@ fn undo(api: &mut dyn Transport, r: &super::discovery::Resource, ns: &str, path:
         return Ok(());
     }
     let body = json!([{"op": "replace", "path": "/spec/template", "value": template}]);
-    let req = Request::new(Method::Patch, &format!("{path}?fieldManager=kubectl-rollout")).with_bytes("application/json-patch+json", serde_json::to_vec(&body).unwrap_or_default());
-    let resp = api.send(&req);
-    if resp.status >= 400 {
-        return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
-    }
+    let req = super::patch_request(&format!("{path}?fieldManager=kubectl-rollout"), "application/json-patch+json", &body);
+    super::send_ok(api, &req)?;
     out.out(format!("{kg}/{name} rolled back\n"));
     Ok(())
 }
