@@ -124,20 +124,13 @@ fn tokenize(line: &str) -> Vec<(String, bool)> {
             }
             (None, '$') if chars.peek() == Some(&'(') => {
                 // Keep $( ... ) together, nested parentheses included.
-                let mut depth = 0;
                 cur.push('\u{1}');
-                for n in chars.by_ref() {
-                    cur.push(n);
-                    match n {
-                        '(' => depth += 1,
-                        ')' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
+                chars.next();
+                let (inner, closed) = balanced(&mut chars);
+                cur.push('(');
+                cur.push_str(&inner);
+                if closed {
+                    cur.push(')');
                 }
             }
             (None, '$') => cur.push('\u{1}'),
@@ -307,21 +300,7 @@ impl<'a> Shell<'a> {
             match chars.peek() {
                 Some('(') => {
                     chars.next();
-                    let mut depth = 1;
-                    let mut inner = String::new();
-                    for n in chars.by_ref() {
-                        match n {
-                            '(' => depth += 1,
-                            ')' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
-                            }
-                            _ => {}
-                        }
-                        inner.push(n);
-                    }
+                    let (inner, _) = balanced(&mut chars);
                     let captured = self.substitute(&inner.replace('\u{1}', "$"));
                     out.push_str(captured.trim_end_matches('\n'));
                 }
@@ -1104,4 +1083,25 @@ mod tests {
         assert_eq!((l.from, l.period, l.output.clone()), (0.0, 5.0, vec![(0.0, "tick\n".to_string())]));
         assert_eq!(sh.output(), "start\n");
     }
+}
+
+/// The text up to the `)` that closes an already consumed `(` (nested pairs kept), and whether
+/// that `)` was found.
+fn balanced(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> (String, bool) {
+    let mut depth = 1;
+    let mut inner = String::new();
+    for n in chars.by_ref() {
+        match n {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (inner, true);
+                }
+            }
+            _ => {}
+        }
+        inner.push(n);
+    }
+    (inner, false)
 }
