@@ -13,6 +13,7 @@ pub mod scheduler;
 pub mod schema;
 pub mod sim;
 pub mod store;
+pub mod terminal;
 
 pub use cluster::{Cluster, ClusterError, NodeRow};
 pub use sim::clock::{Duration, Timestamp};

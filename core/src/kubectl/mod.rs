@@ -158,6 +158,12 @@ impl Kubectl {
             Some("kubectl" | "k") => &words[1..],
             _ => &words[..],
         };
+        self.run_words(api, words, stdin)
+    }
+
+    /// Runs kubectl with these arguments (the words after `kubectl`), as a shell starts it.
+    pub fn run_words(&mut self, api: &mut dyn Transport, words: &[String], stdin: Option<&str>) -> Output {
+        let mut out = Output::default();
         if let Err(f) = commands::dispatch(self, api, words, stdin, &mut out) {
             f.print(&mut out);
         }

@@ -196,6 +196,11 @@ impl Fs {
         }
     }
 
+    /// Every file's absolute path, sorted.
+    pub fn file_paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
     /// The names directly in a directory, sorted.
     pub fn list(&self, dir: &str) -> Result<Vec<String>, FsError> {
         if self.is_file(dir) {

@@ -5,6 +5,7 @@
 
 pub mod env;
 pub mod fs;
+pub mod heredoc;
 pub mod images;
 pub mod probes;
 pub mod runtime;

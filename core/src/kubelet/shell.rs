@@ -1,21 +1,33 @@
 //! A small POSIX-like shell over a container's files: what the simulated images run for their
 //! command and args, for exec probes and for `kubectl exec`. It knows the handful of commands
 //! the guide's examples use (echo, cat, ls, rm, touch, mkdir, test, sleep, date, env, ...),
-//! `;` `&&` `||` `|`, redirections, `$VAR` and `$(...)`, `if`, `for` and endless `while` loops.
+//! `;` `&&` `||` `|`, redirections, here-documents, `$VAR` and `$(...)`, `if`, `for` and endless
+//! `while` loops. The learner's terminal runs the same shell, with kubectl added by a [`Host`].
 //! Time only moves with `sleep`: output and file changes are stamped with the second they
 //! happen at, so a container's plan can replay them as the clock moves.
 
 use crate::sim::clock::{Duration, Timestamp};
 
 use super::fs::{normalize, Fs};
+use super::heredoc;
 
-/// Whose wording errors use: BusyBox (busybox, alpine) or GNU/Debian (nginx, ubuntu, debian).
+/// Programs the shell's host adds to the built-in ones (the learner's terminal adds kubectl).
+pub trait Host {
+    /// Runs `argv` when it is one of the host's programs, with the shell's files, working
+    /// directory and time (`t` seconds after the shell started): what it wrote, in order (`true`
+    /// for standard error), and its exit status. `None` when the program is not the host's.
+    fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], stdin: Option<String>) -> Option<(Vec<(bool, String)>, i64)>;
+}
+
+/// Whose wording errors use: BusyBox (busybox, alpine), GNU/Debian's `sh` (nginx, ubuntu,
+/// debian), or an interactive bash (the learner's terminal).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Flavor {
     #[default]
     Busybox,
     Gnu,
+    Bash,
 }
 
 /// A change to the files, stamped so a plan can apply it when it happens.
@@ -75,6 +87,9 @@ pub struct Shell<'a> {
     /// Output of the current command substitution or pipe stage, when captured.
     capture: Option<String>,
     stdin: Option<String>,
+    heredocs: Vec<heredoc::Body>,
+    /// Programs beyond the built-in ones.
+    pub host: Option<&'a mut dyn Host>,
 }
 
 const MAX_DEPTH: u32 = 16;
@@ -233,6 +248,8 @@ impl<'a> Shell<'a> {
             depth: 0,
             capture: None,
             stdin: None,
+            heredocs: Vec::new(),
+            host: None,
         }
     }
 
@@ -350,7 +367,8 @@ impl<'a> Shell<'a> {
             return 2;
         }
         self.depth += 1;
-        let stmts = split_statements(script);
+        let script = heredoc::extract(script, &mut self.heredocs).replace("\\\n", "");
+        let stmts = split_statements(&script);
         let code = self.run_list(&stmts);
         self.depth -= 1;
         code
@@ -565,6 +583,7 @@ impl<'a> Shell<'a> {
         let msg = match self.flavor {
             Flavor::Busybox => format!("sh: {cmd}: not found"),
             Flavor::Gnu => format!("sh: 1: {cmd}: not found"),
+            Flavor::Bash => format!("bash: {cmd}: command not found"),
         };
         self.err(&msg);
         127
@@ -573,7 +592,7 @@ impl<'a> Shell<'a> {
     fn fail(&mut self, tool: &str, busybox: String, gnu: String) {
         let m = match self.flavor {
             Flavor::Busybox => format!("{tool}: {busybox}"),
-            Flavor::Gnu => format!("{tool}: {gnu}"),
+            Flavor::Gnu | Flavor::Bash => format!("{tool}: {gnu}"),
         };
         self.err(&m);
     }
@@ -604,6 +623,11 @@ impl<'a> Shell<'a> {
                 if let Some(rest) = tok.strip_prefix('>').or_else(|| tok.strip_prefix("1>")) {
                     let target = if rest.is_empty() { iter.next().map(|t| t.0).unwrap_or_default() } else { rest.to_string() };
                     redirect = Some((self.expand(&target), false));
+                    continue;
+                }
+                if let Some(n) = tok.strip_prefix("<<").and_then(|r| r.strip_prefix(heredoc::MARK)) {
+                    let body = n.parse::<usize>().ok().and_then(|i| self.heredocs.get(i)).cloned();
+                    self.stdin = body.map(|b| if b.expand { self.expand(&mark_dollars(&b.text)) } else { b.text });
                     continue;
                 }
                 if let Some(rest) = tok.strip_prefix('<') {
@@ -646,9 +670,10 @@ impl<'a> Shell<'a> {
                             let m = match self.flavor {
                                 Flavor::Busybox => format!("sh: can't create {target}: {}", e.text()),
                                 Flavor::Gnu => format!("sh: 1: cannot create {target}: {}", e.text()),
+                                Flavor::Bash => format!("bash: {target}: {}", e.text()),
                             };
                             self.err(&m);
-                            if self.flavor == Flavor::Busybox { 1 } else { 2 }
+                            if self.flavor == Flavor::Gnu { 2 } else { 1 }
                         }
                     }
                 }
@@ -666,6 +691,22 @@ impl<'a> Shell<'a> {
     }
 
     fn command(&mut self, w: &[String]) -> i64 {
+        if let Some(host) = self.host.as_mut() {
+            let stdin = self.stdin.take();
+            match host.run(self.fs, &self.cwd, self.t, w, stdin.clone()) {
+                Some((pieces, code)) => {
+                    for (is_err, text) in pieces {
+                        if is_err {
+                            self.out.push((self.t, text));
+                        } else {
+                            self.emit(&text);
+                        }
+                    }
+                    return code;
+                }
+                None => self.stdin = stdin,
+            }
+        }
         let prog = w[0].rsplit('/').next().unwrap_or(&w[0]).to_string();
         let args = &w[1..];
         match prog.as_str() {
@@ -735,7 +776,7 @@ impl<'a> Shell<'a> {
                         self.emit(&text);
                     } else {
                         self.fail("ls", format!("{a}: No such file or directory"), format!("cannot access '{a}': No such file or directory"));
-                        code = if self.flavor == Flavor::Gnu { 2 } else { 1 };
+                        code = if self.flavor == Flavor::Busybox { 1 } else { 2 };
                     }
                 }
                 code
@@ -860,9 +901,10 @@ impl<'a> Shell<'a> {
                     let m = match self.flavor {
                         Flavor::Busybox => format!("sh: cd: can't cd to {a}: No such file or directory"),
                         Flavor::Gnu => format!("sh: 1: cd: can't cd to {a}"),
+                        Flavor::Bash => format!("bash: cd: {a}: No such file or directory"),
                     };
                     self.err(&m);
-                    2
+                    if self.flavor == Flavor::Bash { 1 } else { 2 }
                 }
             }
             "printenv" | "env" => {
@@ -974,7 +1016,7 @@ impl<'a> Shell<'a> {
 }
 
 /// The programs the simulated images have (what `exec` can start without a shell).
-const COMMANDS: &[&str] = &[
+pub const COMMANDS: &[&str] = &[
     "echo", "printf", "cat", "ls", "rm", "touch", "mkdir", "test", "[", "true", "false", "sleep", "tail", "date", "hostname", "whoami", "id", "uname", "pwd",
     "printenv", "env", "wc", "head", "grep", "sh", "bash", "ash", "dash",
 ];
@@ -1035,6 +1077,44 @@ fn loop_body(body: &[(String, &'static str)]) -> Vec<(String, &'static str)> {
     out
 }
 
+/// A here-document's text with its `$` marked for the expander (`\$` stays a plain `$`).
+fn mark_dollars(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'$') => {
+                out.push('$');
+                chars.next();
+            }
+            '$' => out.push('\u{1}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The text up to the `)` that closes an already consumed `(` (nested pairs kept), and whether
+/// that `)` was found.
+fn balanced(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> (String, bool) {
+    let mut depth = 1;
+    let mut inner = String::new();
+    for n in chars.by_ref() {
+        match n {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (inner, true);
+                }
+            }
+            _ => {}
+        }
+        inner.push(n);
+    }
+    (inner, false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1066,6 +1146,10 @@ mod tests {
         assert_eq!(run("echo a; echo b | wc -l", &mut fs, Flavor::Busybox).0, "a\n1\n");
         assert_eq!(run("sh -c 'exit 3'", &mut fs, Flavor::Busybox).1, 3);
         assert_eq!(run("echo 'single $NAME' \"double $NAME\"", &mut fs, Flavor::Busybox).0, "single $NAME double world\n");
+        assert_eq!(run("cat <<EOF > /tmp/h\nhi $NAME \\$NAME\nEOF\ncat /tmp/h; cat <<'X' | wc -l\n$NAME\n2\nX", &mut fs, Flavor::Busybox).0, "hi world $NAME\n2\n");
+        assert_eq!(run("nope", &mut fs, Flavor::Bash), ("bash: nope: command not found\n".into(), 127));
+        assert_eq!(run("cd /nope", &mut fs, Flavor::Bash), ("bash: cd: /nope: No such file or directory\n".into(), 1));
+        assert_eq!(run("echo x > /nope/y", &mut fs, Flavor::Bash), ("bash: /nope/y: No such file or directory\n".into(), 1));
     }
 
     #[test]
@@ -1083,25 +1167,4 @@ mod tests {
         assert_eq!((l.from, l.period, l.output.clone()), (0.0, 5.0, vec![(0.0, "tick\n".to_string())]));
         assert_eq!(sh.output(), "start\n");
     }
-}
-
-/// The text up to the `)` that closes an already consumed `(` (nested pairs kept), and whether
-/// that `)` was found.
-fn balanced(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> (String, bool) {
-    let mut depth = 1;
-    let mut inner = String::new();
-    for n in chars.by_ref() {
-        match n {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return (inner, true);
-                }
-            }
-            _ => {}
-        }
-        inner.push(n);
-    }
-    (inner, false)
 }

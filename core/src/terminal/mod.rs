@@ -1,0 +1,452 @@
+//! The learner's terminal, without the browser: keystrokes in (as xterm.js reports them), text
+//! with ANSI control sequences out. A line editor with history and Tab completion feeds a bash-
+//! like shell (the same small shell containers run) whose extra programs are `kubectl` (also
+//! `k`), `history`, `clear` and `help`; files it writes are the ones `kubectl -f` reads.
+//! The app only moves bytes between this and xterm.js; tests drive it natively.
+
+pub mod line;
+pub mod width;
+
+use crate::kubectl::{Kubectl, Stream, Transport};
+use crate::kubelet::fs::Fs;
+use crate::kubelet::heredoc;
+use crate::kubelet::shell::{self, Flavor, Host, Shell};
+use crate::sim::clock::Duration;
+
+use line::LineEditor;
+use width::width;
+
+/// How much history is kept.
+const MAX_HISTORY: usize = 1000;
+/// The longest a typed command may keep the clock running (`sleep`), in seconds.
+const MAX_SLEEP: f64 = 3600.0;
+
+const BANNER: &str = "Hakoniwa: a Kubernetes v1.33 cluster simulated in this tab, and kubectl v1.33 to drive it.\r\nType `help` to see what runs here.\r\n\r\n";
+
+const HELP: &str = "\
+kubectl (or k)   the real kubectl's commands, flags and output, against this cluster
+history          the commands typed so far (up/down arrows recall them, Tab completes)
+clear            clears the screen (Ctrl+L does too; Ctrl+C drops the line)
+shell            echo, printf, cat, ls, rm, touch, mkdir, cd, pwd, grep, head, tail, wc,
+                 env, export, date, sleep, test, if/for/while, pipes, redirections and
+                 here-documents (kubectl apply -f - <<EOF ... EOF) over this tab's files
+";
+
+/// Programs the shell has beyond its built-in ones.
+const PROGRAMS: &[&str] = &["kubectl", "k", "history", "clear", "help"];
+const BUILTINS: &[&str] = &["cd", "export", "exit", "for", "if", "while"];
+
+/// One terminal session.
+#[derive(Debug, Clone)]
+pub struct Terminal {
+    pub kubectl: Kubectl,
+    editor: LineEditor,
+    history: Vec<String>,
+    /// Where ↑/↓ are in the history, and the line being typed before they moved.
+    recall: Option<(usize, String)>,
+    /// Lines of a command still being typed (an open here-document or quote).
+    pending: String,
+    env: Vec<(String, String)>,
+    cwd: String,
+    /// The last key was Tab (a second one lists the candidates).
+    tabbed: bool,
+    /// An escape sequence split across two inputs.
+    partial: String,
+}
+
+/// The shell's view of the cluster and the session's own programs.
+struct Programs<'t> {
+    kubectl: &'t mut Kubectl,
+    api: &'t mut dyn Transport,
+    history: &'t [String],
+    /// Shell time already given to the cluster.
+    slept: f64,
+}
+
+impl Host for Programs<'_> {
+    fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], stdin: Option<String>) -> Option<(Vec<(bool, String)>, i64)> {
+        match argv[0].as_str() {
+            "kubectl" | "k" => {
+                // `sleep 5; kubectl get pods` sees the cluster five seconds later.
+                if t > self.slept {
+                    self.api.sleep(Duration::from_millis(((t - self.slept).min(MAX_SLEEP) * 1000.0) as i64));
+                    self.slept = t;
+                }
+                std::mem::swap(&mut self.kubectl.files.fs, fs);
+                self.kubectl.files.cwd = cwd.to_string();
+                let out = self.kubectl.run_words(self.api, &argv[1..], stdin.as_deref());
+                std::mem::swap(&mut self.kubectl.files.fs, fs);
+                Some((out.pieces.into_iter().map(|(s, t)| (s == Stream::Err, t)).collect(), i64::from(out.exit)))
+            }
+            "history" => {
+                let text = self.history.iter().enumerate().map(|(i, h)| format!("{:>5}  {h}\n", i + 1)).collect();
+                Some((vec![(false, text)], 0))
+            }
+            "clear" => Some((vec![(false, "\x1b[H\x1b[2J\x1b[3J".to_string())], 0)),
+            "help" => Some((vec![(false, HELP.to_string())], 0)),
+            _ => None,
+        }
+    }
+}
+
+/// `\n` → `\r\n`, as a terminal needs.
+fn crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut prev = '\0';
+    for c in text.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
+}
+
+/// The longest prefix every candidate shares.
+fn common_prefix(items: &[String]) -> String {
+    let Some(first) = items.first() else { return String::new() };
+    let mut end = first.len();
+    for it in &items[1..] {
+        end = first.char_indices().zip(it.chars()).take_while(|((_, a), b)| a == b).last().map_or(0, |((i, a), _)| i + a.len_utf8()).min(end);
+    }
+    first[..end].to_string()
+}
+
+/// Candidates laid out in columns down then across, as bash lists them.
+fn columns(items: &[String], cols: usize) -> String {
+    let w = items.iter().map(|s| width(s)).max().unwrap_or(0) + 2;
+    let per_row = (cols / w.max(1)).max(1);
+    let rows = items.len().div_ceil(per_row);
+    let mut out = String::new();
+    for r in 0..rows {
+        let mut line = String::new();
+        for c in 0..per_row {
+            if let Some(it) = items.get(c * rows + r) {
+                line.push_str(it);
+                line.push_str(&" ".repeat(w - width(it)));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push_str("\r\n");
+    }
+    out
+}
+
+impl Terminal {
+    /// A session whose kubectl's kubeconfig names this context; `cols` is the terminal width.
+    pub fn new(context: &str, cols: usize) -> Terminal {
+        Terminal {
+            kubectl: Kubectl::new(context),
+            editor: LineEditor::new(cols),
+            history: Vec::new(),
+            recall: None,
+            pending: String::new(),
+            env: vec![("HOME".into(), "/".into()), ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()), ("TERM".into(), "xterm-256color".into())],
+            cwd: "/".into(),
+            tabbed: false,
+            partial: String::new(),
+        }
+    }
+
+    /// What the terminal shows first: a greeting and the prompt.
+    pub fn start(&mut self) -> String {
+        let mut out = BANNER.to_string();
+        out.push_str(&self.prompt());
+        out
+    }
+
+    /// The terminal changed width.
+    pub fn resize(&mut self, cols: usize) -> String {
+        self.editor.set_cols(cols);
+        String::new()
+    }
+
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
+    /// Restores history saved from an earlier session.
+    pub fn set_history(&mut self, history: Vec<String>) {
+        self.history = history;
+        let extra = self.history.len().saturating_sub(MAX_HISTORY);
+        self.history.drain(..extra);
+    }
+
+    /// The kube-ps1 prompt in its colours (symbol blue, context red, namespace cyan), or `> `
+    /// while a command continues on more lines.
+    fn prompt(&mut self) -> String {
+        if !self.pending.is_empty() {
+            return self.editor.start("> ", 2);
+        }
+        let ctx = self.kubectl.config.current.clone();
+        let ns = self.kubectl.config.namespace().to_string();
+        let plain = format!("(⎈|{ctx}:{ns}) $ ");
+        let coloured = format!("(\x1b[34m⎈\x1b[0m|\x1b[31m{ctx}\x1b[0m:\x1b[36m{ns}\x1b[0m) $ ");
+        self.editor.start(&coloured, width(&plain))
+    }
+
+    /// Keystrokes in, as xterm.js's `onData` gives them (typed text, pasted text, control
+    /// characters, escape sequences); what to write to the terminal out.
+    pub fn input(&mut self, api: &mut dyn Transport, data: &str) -> String {
+        let data = std::mem::take(&mut self.partial) + data;
+        let mut out = String::new();
+        let mut rest = data.as_str();
+        while let Some(c) = rest.chars().next() {
+            let was_tab = std::mem::replace(&mut self.tabbed, false);
+            if c == '\x1b' {
+                let (len, key) = escape(rest);
+                if len == 0 {
+                    // An incomplete sequence: keep it for the next input.
+                    self.partial = rest.to_string();
+                    break;
+                }
+                rest = &rest[len..];
+                out.push_str(&match key {
+                    Key::Up => self.history_step(true),
+                    Key::Down => self.history_step(false),
+                    Key::Left => self.editor.left(),
+                    Key::Right => self.editor.right(),
+                    Key::Home => self.editor.home(),
+                    Key::End => self.editor.end(),
+                    Key::Delete => self.editor.delete(),
+                    Key::WordLeft => self.editor.word_left(),
+                    Key::WordRight => self.editor.word_right(),
+                    Key::Other => String::new(),
+                });
+                continue;
+            }
+            rest = &rest[c.len_utf8()..];
+            out.push_str(&match c {
+                '\r' | '\n' => {
+                    // A pasted `\r\n` is one line end.
+                    if c == '\r' && rest.starts_with('\n') {
+                        rest = &rest[1..];
+                    }
+                    self.enter(api)
+                }
+                '\x7f' | '\x08' => self.editor.backspace(),
+                '\t' => {
+                    self.tabbed = true;
+                    self.complete(api, was_tab)
+                }
+                '\x01' => self.editor.home(),
+                '\x05' => self.editor.end(),
+                '\x02' => self.editor.left(),
+                '\x06' => self.editor.right(),
+                '\x04' => self.editor.delete(),
+                '\x0b' => self.editor.kill_to_end(),
+                '\x15' => self.editor.kill_to_start(),
+                '\x17' => self.editor.kill_word(),
+                '\x03' => {
+                    self.pending.clear();
+                    self.recall = None;
+                    let mut s = self.editor.end();
+                    s.push_str("^C");
+                    s.push_str(&self.editor.finish());
+                    s.push_str(&self.prompt());
+                    s
+                }
+                '\x0c' => {
+                    let mut s = "\x1b[H\x1b[2J".to_string();
+                    s.push_str(&self.editor.render());
+                    s
+                }
+                c if (c as u32) < 0x20 => String::new(),
+                c => {
+                    // Take the whole run of plain text at once (typing, pasting, IME).
+                    let run = rest.find(|ch: char| (ch as u32) < 0x20 || ch == '\x7f').unwrap_or(rest.len());
+                    let text = format!("{c}{}", &rest[..run]);
+                    rest = &rest[run..];
+                    self.editor.insert(&text)
+                }
+            });
+        }
+        out
+    }
+
+    /// Enter: run the command, or wait for the rest of it.
+    fn enter(&mut self, api: &mut dyn Transport) -> String {
+        let line = self.editor.text();
+        let mut out = self.editor.finish();
+        self.recall = None;
+        if !self.pending.is_empty() {
+            self.pending.push('\n');
+        }
+        self.pending.push_str(&line);
+        if heredoc::incomplete(&self.pending) {
+            out.push_str(&self.prompt());
+            return out;
+        }
+        let script = std::mem::take(&mut self.pending);
+        if !script.trim().is_empty() {
+            self.history.push(script.clone());
+            let extra = self.history.len().saturating_sub(MAX_HISTORY);
+            self.history.drain(..extra);
+            let (text, _) = self.run(api, &script);
+            out.push_str(&crlf(&text));
+        }
+        out.push_str(&self.prompt());
+        out
+    }
+
+    /// Runs a whole command (one or more lines) as if typed: what it printed and its status.
+    pub fn run(&mut self, api: &mut dyn Transport, script: &str) -> (String, i64) {
+        let mut fs = std::mem::take(&mut self.kubectl.files.fs);
+        let start = api.now();
+        let mut programs = Programs { kubectl: &mut self.kubectl, api, history: &self.history, slept: 0.0 };
+        let (text, code, t) = {
+            let mut sh = Shell::new(&mut fs, self.env.clone(), start, Flavor::Bash, "hakoniwa");
+            sh.cwd = self.cwd.clone();
+            sh.host = Some(&mut programs);
+            let code = sh.run(script);
+            self.env = std::mem::take(&mut sh.env);
+            self.cwd = std::mem::take(&mut sh.cwd);
+            (sh.output(), sh.exited.unwrap_or(code), sh.t)
+        };
+        if t > programs.slept {
+            programs.api.sleep(Duration::from_millis(((t - programs.slept).min(MAX_SLEEP) * 1000.0) as i64));
+        }
+        self.kubectl.files.fs = fs;
+        self.kubectl.files.cwd = self.cwd.clone();
+        (text, code)
+    }
+
+    /// ↑ (older) or ↓ (newer) through the history.
+    fn history_step(&mut self, older: bool) -> String {
+        if self.history.is_empty() {
+            return String::new();
+        }
+        let (pos, draft) = match self.recall.take() {
+            Some(r) => r,
+            None if older => (self.history.len(), self.editor.text()),
+            None => return String::new(),
+        };
+        let pos = if older { pos.saturating_sub(1) } else { pos + 1 };
+        if pos >= self.history.len() {
+            return self.editor.set(&draft);
+        }
+        let text = self.history[pos].clone();
+        self.recall = Some((pos, draft));
+        self.editor.set(&text)
+    }
+
+    /// Tab: complete the word before the cursor; a second Tab lists the candidates.
+    fn complete(&mut self, api: &mut dyn Transport, again: bool) -> String {
+        let before = self.editor.before_cursor();
+        // The simple command the cursor is in.
+        let stmt_start = before.rfind(['|', ';', '&', '(']).map_or(0, |i| i + 1);
+        let stmt = before[stmt_start..].trim_start();
+        let partial: String = if stmt.ends_with(char::is_whitespace) { String::new() } else { stmt.split_whitespace().last().unwrap_or("").to_string() };
+        let first = stmt.split_whitespace().next().unwrap_or("");
+        let completing_first = !stmt.contains(char::is_whitespace);
+        let mut candidates: Vec<String> = if completing_first {
+            shell::COMMANDS.iter().chain(PROGRAMS).chain(BUILTINS).filter(|c| c.starts_with(partial.as_str())).map(|c| c.to_string()).collect()
+        } else if first == "kubectl" || first == "k" {
+            self.kubectl.files.cwd = self.cwd.clone();
+            self.kubectl.complete(api, stmt)
+        } else {
+            self.file_candidates(&partial)
+        };
+        candidates.sort();
+        candidates.dedup();
+        match candidates.len() {
+            0 => String::new(),
+            1 => {
+                let c = &candidates[0];
+                let tail = if c.ends_with('/') || c.ends_with('=') { "" } else { " " };
+                self.editor.replace_back(partial.chars().count(), &format!("{c}{tail}"))
+            }
+            _ => {
+                let prefix = common_prefix(&candidates);
+                if prefix.chars().count() > partial.chars().count() {
+                    self.editor.replace_back(partial.chars().count(), &prefix)
+                } else if again {
+                    let mut out = self.editor.finish();
+                    out.push_str(&columns(&candidates, self.editor.cols()));
+                    out.push_str(&self.editor.render());
+                    out
+                } else {
+                    String::new()
+                }
+            }
+        }
+    }
+
+    /// Files and directories (with a `/`) whose path starts with `partial`.
+    fn file_candidates(&self, partial: &str) -> Vec<String> {
+        let (dir, _) = partial.rsplit_once('/').map_or(("", partial), |(d, n)| (d, n));
+        let abs = crate::kubelet::fs::normalize(if dir.is_empty() { "." } else { dir }, &self.cwd);
+        let fs = &self.kubectl.files.fs;
+        let Ok(names) = fs.list(&abs) else { return Vec::new() };
+        names
+            .into_iter()
+            .map(|n| {
+                let path = if dir.is_empty() { n.clone() } else { format!("{dir}/{n}") };
+                let full = crate::kubelet::fs::normalize(&n, &abs);
+                if fs.is_dir(&full) { format!("{path}/") } else { path }
+            })
+            .filter(|p| p.starts_with(partial))
+            .collect()
+    }
+}
+
+/// Keys that arrive as escape sequences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Up,
+    Down,
+    Left,
+    Right,
+    Home,
+    End,
+    Delete,
+    WordLeft,
+    WordRight,
+    Other,
+}
+
+/// The length of the escape sequence `s` starts with, and its key; length 0 when it is cut
+/// short.
+fn escape(s: &str) -> (usize, Key) {
+    let b = s.as_bytes();
+    match b.get(1) {
+        None => (0, Key::Other),
+        Some(b'[') => {
+            // CSI: parameters, then a final byte in @..~.
+            let Some(end) = b[2..].iter().position(|c| (0x40..=0x7e).contains(c)) else { return (0, Key::Other) };
+            let seq = &s[2..2 + end + 1];
+            let key = match seq {
+                "A" => Key::Up,
+                "B" => Key::Down,
+                "C" => Key::Right,
+                "D" => Key::Left,
+                "H" | "1~" | "7~" => Key::Home,
+                "F" | "4~" | "8~" => Key::End,
+                "3~" => Key::Delete,
+                "1;5D" | "1;3D" => Key::WordLeft,
+                "1;5C" | "1;3C" => Key::WordRight,
+                _ => Key::Other,
+            };
+            (2 + end + 1, key)
+        }
+        Some(b'O') => match b.get(2) {
+            None => (0, Key::Other),
+            Some(k) => (
+                2 + s[2..].chars().next().map_or(1, char::len_utf8),
+                match k {
+                    b'A' => Key::Up,
+                    b'B' => Key::Down,
+                    b'C' => Key::Right,
+                    b'D' => Key::Left,
+                    b'H' => Key::Home,
+                    b'F' => Key::End,
+                    _ => Key::Other,
+                },
+            ),
+        },
+        Some(b'b') => (2, Key::WordLeft),
+        Some(b'f') => (2, Key::WordRight),
+        Some(_) => (1 + s[1..].chars().next().map_or(1, char::len_utf8), Key::Other),
+    }
+}

@@ -1,0 +1,157 @@
+//! The learner's terminal, driven natively with the keystrokes xterm.js would send.
+
+use hakoniwa_core::terminal::Terminal;
+use hakoniwa_core::{Cluster, Timestamp};
+
+fn boot() -> (Cluster, Terminal) {
+    let start = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("a time");
+    let cluster = Cluster::boot_default(1, start).expect("the cluster boots");
+    let mut term = Terminal::new("kind-kind", 100);
+    let first = term.start();
+    assert!(first.contains("Type `help`"), "{first:?}");
+    (cluster, term)
+}
+
+/// What the text looks like without control sequences and carriage returns.
+fn visible(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => {
+                if chars.next() == Some('[') {
+                    for n in chars.by_ref() {
+                        if ('@'..='~').contains(&n) {
+                            break;
+                        }
+                    }
+                }
+            }
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Types a line and returns what the command printed: the text between the line end and the next prompt.
+fn typed(c: &mut Cluster, t: &mut Terminal, line: &str) -> String {
+    let raw = t.input(c, &format!("{line}\r"));
+    let v = visible(&raw);
+    let after = v.split_once('\n').map_or("", |(_, rest)| rest);
+    after.rsplit_once("(⎈|").map_or(after, |(out, _)| out).to_string()
+}
+
+const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n";
+
+#[test]
+fn commands_print_with_line_ends_a_terminal_understands() {
+    let (mut c, mut t) = boot();
+    let raw = t.input(&mut c, "kubectl get nodes\r");
+    assert!(raw.contains("NAME                 STATUS   ROLES           AGE   VERSION\r\nkind-control-plane   Ready"), "{raw:?}");
+    assert!(raw.ends_with("(\x1b[34m⎈\x1b[0m|\x1b[31mkind-kind\x1b[0m:\x1b[36mdefault\x1b[0m) $ \r\x1b[24C"), "{raw:?}");
+    assert_eq!(typed(&mut c, &mut t, "k get ns kube-system -o name"), "namespace/kube-system\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl get pods --foo"), "error: unknown flag: --foo\nSee 'kubectl get --help' for usage.\n");
+    assert_eq!(typed(&mut c, &mut t, "kubeclt get pods"), "bash: kubeclt: command not found\n");
+    assert_eq!(typed(&mut c, &mut t, ""), "");
+}
+
+#[test]
+fn here_documents_span_lines_and_feed_kubectl() {
+    let (mut c, mut t) = boot();
+    let raw = t.input(&mut c, "kubectl apply -f - <<EOF\r");
+    assert!(visible(&raw).ends_with("\n> "), "{raw:?}");
+    for line in DEPLOY.lines() {
+        let raw = t.input(&mut c, &format!("{line}\r"));
+        assert!(visible(&raw).ends_with("\n> "), "{line}: {raw:?}");
+    }
+    assert_eq!(typed(&mut c, &mut t, "EOF"), "deployment.apps/web created\n");
+    // The same, pasted in one piece with \r line ends, as xterm.js delivers a paste.
+    let paste = format!("cat <<'EOF' | kubectl apply -f -\r{}EOF\r", DEPLOY.replace("2", "3").replace('\n', "\r"));
+    let v = visible(&t.input(&mut c, &paste));
+    assert!(v.contains("deployment.apps/web configured\n"), "{v}");
+    // One history entry for the whole command.
+    assert_eq!(t.history().len(), 2);
+    assert!(t.history()[0].starts_with("kubectl apply -f - <<EOF\napiVersion: apps/v1\n"));
+    // Ctrl+C abandons a command still being typed.
+    t.input(&mut c, "kubectl apply -f - <<EOF\rkind: Pod\r");
+    let v = visible(&t.input(&mut c, "\x03"));
+    assert!(v.ends_with("^C\n(⎈|kind-kind:default) $ "), "{v:?}");
+    assert_eq!(typed(&mut c, &mut t, "kubectl get deploy web -o jsonpath={.spec.replicas}"), "3");
+}
+
+#[test]
+fn files_written_by_the_shell_are_what_kubectl_reads() {
+    let (mut c, mut t) = boot();
+    t.input(&mut c, &format!("cat <<EOF > web.yaml\r{}EOF\r", DEPLOY.replace('\n', "\r")));
+    assert_eq!(typed(&mut c, &mut t, "ls"), "web.yaml\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl apply -f web.yaml"), "deployment.apps/web created\n");
+    assert_eq!(typed(&mut c, &mut t, "mkdir app && cd app && kubectl get deploy web -o yaml > live.yaml && grep -c . live.yaml >/dev/null; pwd"), "/app\n");
+    assert_eq!(typed(&mut c, &mut t, "head -n 2 live.yaml"), "apiVersion: apps/v1\nkind: Deployment\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl delete -f ../web.yaml"), "deployment.apps \"web\" deleted\n");
+    assert_eq!(t.kubectl.files.read("/app/live.yaml").map(|s| s.starts_with("apiVersion")), Some(true));
+    assert_eq!(typed(&mut c, &mut t, "kubectl get pods -A | grep etcd | wc -l"), "1\n");
+    assert_eq!(typed(&mut c, &mut t, "cat nope.yaml"), "cat: nope.yaml: No such file or directory\n");
+}
+
+#[test]
+fn sleep_lets_the_cluster_run() {
+    let (mut c, mut t) = boot();
+    let before = c.now();
+    typed(&mut c, &mut t, "kubectl create deployment web --image=nginx:1.27 --replicas=2");
+    typed(&mut c, &mut t, "sleep 30");
+    assert_eq!(c.now().since(before).as_millis() / 1000, 30);
+    assert_eq!(typed(&mut c, &mut t, "kubectl get deploy web -o jsonpath='{.status.readyReplicas}'"), "2");
+}
+
+#[test]
+fn history_recall_editing_and_completion() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl get ns");
+    typed(&mut c, &mut t, "kubectl get nodes");
+    // ↑ twice recalls the older command; editing it runs the edited text.
+    t.input(&mut c, "\x1b[A\x1b[A\x1b[A\x1b[B\x1b[A");
+    t.input(&mut c, "\x7fs -o name");
+    let v = visible(&t.input(&mut c, "\r"));
+    assert!(v.contains("namespace/default\n"), "{v}");
+    assert_eq!(typed(&mut c, &mut t, "history"), "    1  kubectl get ns\n    2  kubectl get nodes\n    3  kubectl get ns -o name\n    4  history\n");
+    // Tab completes a unique word and adds a space; a second Tab lists what remains.
+    t.input(&mut c, "kubectl ge\t");
+    t.input(&mut c, "nodes kind-w\t");
+    let listed = visible(&t.input(&mut c, "\t"));
+    assert!(listed.contains("kind-worker   kind-worker2\n"), "{listed:?}");
+    let v = visible(&t.input(&mut c, "2 -o name\r"));
+    assert!(v.contains("node/kind-worker2\n"), "{v}");
+    // Files complete for other programs; commands complete first.
+    typed(&mut c, &mut t, "echo x > notes.txt");
+    t.input(&mut c, "ca\tno\t");
+    assert_eq!(typed(&mut c, &mut t, ""), "x\n");
+    // Japanese text is one run of input; cursor keys move over it.
+    t.input(&mut c, "echo ポッド");
+    t.input(&mut c, "\x1b[D\x1b[D\x1b[3~");
+    assert_eq!(typed(&mut c, &mut t, ""), "ポド\n");
+    // An escape sequence cut in two is joined.
+    t.input(&mut c, "echo ab\x1b[");
+    t.input(&mut c, "D\x7f");
+    assert_eq!(typed(&mut c, &mut t, ""), "b\n");
+}
+
+#[test]
+fn no_keystrokes_make_it_panic() {
+    let (mut c, mut t) = boot();
+    let pieces = [
+        "kubectl ", "get ", "pods", " -o ", "yaml", "\t", "\t", "\r", "\x7f", "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x1b[3~", "\x1b", "[", "\x1bO", "\x03", "\x0c",
+        "\x15", "\x17", "\x0b", "\x01", "\x05", "<<EOF", "EOF", "'", "\"", "\\", "|", "; ", "&&", "$(", ")", "ポッド", "e\u{301}", " > ", "f.yaml", "cat ", "cd ", "..", "/",
+        "echo ", "$HOME", "sleep 1", "\x1bb", "\x1bf", "history", "\u{7f}", "\n", "\r\n", "k ", "apply -f ", "-", "kind: Pod\r", "{", "}",
+    ];
+    let mut seed: u64 = 7;
+    for _ in 0..3000 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let mut chunk = String::new();
+        for k in 0..(seed >> 60) + 1 {
+            chunk.push_str(pieces[(seed.rotate_right(k as u32 * 5) as usize) % pieces.len()]);
+        }
+        t.resize(((seed >> 20) % 120) as usize);
+        let _ = t.input(&mut c, &chunk);
+    }
+}
