@@ -2,10 +2,13 @@
 
 pub mod components;
 pub mod state;
+pub mod storage;
 
 use leptos::prelude::*;
 
-use components::cluster_view::NodeList;
+use components::clock::ClockControls;
+use components::cluster_view::{NodeList, NodesWithPods};
+use components::terminal::TerminalPanel;
 use state::SimHandle;
 
 /// The whole page. It boots a cluster at the browser's current time and lets the simulation
@@ -22,12 +25,21 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="top">
             <h1>"Hakoniwa" <span class="subtitle">" 箱庭 — a Kubernetes cluster in your browser tab"</span></h1>
+            <ClockControls handle />
             <p class="context">"context: " <code>{context}</code></p>
         </header>
-        <main>
-            <section class="panel" aria-labelledby="nodes-heading">
-                <h2 id="nodes-heading">"Nodes"</h2>
-                <NodeList handle />
+        <main class="playground">
+            <section class="panel terminal-panel" aria-labelledby="terminal-heading">
+                <h2 id="terminal-heading">"Terminal"</h2>
+                <TerminalPanel handle />
+            </section>
+            <section class="panel cluster-panel" aria-labelledby="cluster-heading">
+                <h2 id="cluster-heading">"Cluster"</h2>
+                <NodesWithPods handle />
+                <details class="node-table">
+                    <summary>"kubectl get nodes"</summary>
+                    <NodeList handle />
+                </details>
             </section>
         </main>
     }

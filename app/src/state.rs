@@ -1,22 +1,35 @@
-//! The one handle through which the UI reaches the simulated cluster.
+//! The one handle through which the UI reaches the simulated cluster and the learner's terminal
+//! session (its kubectl, files and history).
 
+use hakoniwa_core::terminal::Terminal;
 use hakoniwa_core::{Cluster, ClusterError, Duration, Timestamp};
 use leptos::prelude::*;
 
 /// The seed the playground uses unless told otherwise.
 pub const DEFAULT_SEED: u64 = 1;
 
+/// Simulated seconds per wall second the clock offers (0 is paused).
+pub const SPEEDS: &[f64] = &[0.0, 1.0, 10.0, 100.0];
+
 /// A cheap, copyable handle on the cluster plus a revision counter that views subscribe to.
 /// Components read the cluster with [`SimHandle::read`] and re-render when the revision moves.
 #[derive(Clone, Copy)]
 pub struct SimHandle {
     cluster: StoredValue<Cluster>,
+    terminal: StoredValue<Terminal>,
     revision: RwSignal<u64>,
+    speed: RwSignal<f64>,
 }
 
 impl SimHandle {
     pub fn new(cluster: Cluster) -> Self {
-        SimHandle { cluster: StoredValue::new(cluster), revision: RwSignal::new(0) }
+        let context = cluster.preset().context.clone();
+        SimHandle {
+            cluster: StoredValue::new(cluster),
+            terminal: StoredValue::new(Terminal::new(&context, 80)),
+            revision: RwSignal::new(0),
+            speed: RwSignal::new(1.0),
+        }
     }
 
     /// Boots the default preset at the browser's current time.
@@ -48,7 +61,27 @@ impl SimHandle {
         self.update(|c| c.advance(by));
     }
 
-    /// Keeps virtual time in step with wall time (1×) while the page is open.
+    /// The terminal session, to read or change outside of keystrokes (history, files).
+    pub fn terminal<R>(&self, f: impl FnOnce(&mut Terminal) -> R) -> Option<R> {
+        self.terminal.try_update_value(f)
+    }
+
+    /// Keystrokes for the terminal; returns what the terminal should show.
+    pub fn type_keys(&self, data: &str) -> String {
+        let terminal = self.terminal;
+        self.update(|c| terminal.try_update_value(|t| t.input(c, data)).unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// Simulated seconds per wall second (0 when paused).
+    pub fn speed(&self) -> f64 {
+        self.speed.get()
+    }
+
+    pub fn set_speed(&self, x: f64) {
+        self.speed.set(x);
+    }
+
+    /// Keeps virtual time in step with wall time, times the speed, while the page is open.
     pub fn follow_wall_clock(self) {
         let last = StoredValue::new(wall_clock_now());
         set_interval(
@@ -56,7 +89,10 @@ impl SimHandle {
                 let now = wall_clock_now();
                 let elapsed = now.since(last.get_value());
                 last.set_value(now);
-                self.advance(elapsed);
+                let x = self.speed.get_untracked();
+                if x > 0.0 {
+                    self.advance(Duration::from_millis((elapsed.as_millis() as f64 * x) as i64));
+                }
             },
             std::time::Duration::from_secs(1),
         );

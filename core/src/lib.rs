@@ -15,5 +15,5 @@ pub mod sim;
 pub mod store;
 pub mod terminal;
 
-pub use cluster::{Cluster, ClusterError, NodeRow};
+pub use cluster::{view::PodRow, Cluster, ClusterError, NodeRow};
 pub use sim::clock::{Duration, Timestamp};

@@ -16,6 +16,16 @@ after(async () => {
 
 test('the page shows the three nodes of the booted cluster, all Ready, without console errors', async () => {
   const { page, problems } = await openPage(browser, site.url);
+  const boxes = page.locator('section.node-box[data-name]');
+  await boxes.nth(2).waitFor({ timeout: 15_000 });
+  assert.deepEqual(await boxes.locator('.node-name').allTextContents(), ['kind-control-plane', 'kind-worker', 'kind-worker2']);
+  assert.deepEqual(await boxes.locator('.node-status').allTextContents(), ['Ready', 'Ready', 'Ready']);
+  // kube-system's pods show on request: etcd on the control plane, kube-proxy everywhere.
+  assert.equal(await page.locator('li.pod[data-namespace="kube-system"]').count(), 0);
+  await page.getByLabel('show kube-system pods').check();
+  await page.locator('section.node-box[data-name="kind-control-plane"] li.pod[data-name="etcd-kind-control-plane"][data-state="ready"]').waitFor();
+  assert.equal(await page.locator('li.pod[data-name^="kube-proxy-"]').count(), 3);
+  await page.locator('details.node-table summary').click();
   const rows = page.locator('table.nodes tr.node');
   await rows.nth(2).waitFor({ timeout: 15_000 });
   assert.deepEqual(await rows.locator('td.name').allTextContents(), ['kind-control-plane', 'kind-worker', 'kind-worker2']);
@@ -28,15 +38,18 @@ test('the page shows the three nodes of the booted cluster, all Ready, without c
 
 test('the AGE column advances with the simulation clock', async () => {
   const { page, problems } = await openPage(browser, site.url);
+  await page.locator('details.node-table summary').click();
   const age = page.locator('table.nodes tr.node td.age').first();
   await age.waitFor({ timeout: 15_000 });
+  const first = Number(/^(\d+)s$/.exec(await age.textContent())?.[1]);
+  assert.ok(first >= 60, `kind's nodes are a minute old at boot, not ${first}`);
   await page.waitForFunction(
-    () => {
+    (was) => {
       const t = document.querySelector('table.nodes tr.node td.age')?.textContent ?? '';
       const m = /^(\d+)s$/.exec(t);
-      return m && Number(m[1]) >= 2;
+      return m && Number(m[1]) >= was + 2;
     },
-    null,
+    first,
     { timeout: 10_000 },
   );
   assert.deepEqual(problems, []);

@@ -1,3 +1,3 @@
-//! UI components, one folder per panel.
-
+pub mod clock;
 pub mod cluster_view;
+pub mod terminal;

@@ -4,6 +4,7 @@ mod addons;
 mod control;
 mod nodes;
 pub mod preset;
+pub mod view;
 
 use serde_json::{json, Value};
 

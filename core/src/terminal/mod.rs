@@ -21,7 +21,7 @@ const MAX_HISTORY: usize = 1000;
 /// The longest a typed command may keep the clock running (`sleep`), in seconds.
 const MAX_SLEEP: f64 = 3600.0;
 
-const BANNER: &str = "Hakoniwa: a Kubernetes v1.33 cluster simulated in this tab, and kubectl v1.33 to drive it.\r\nType `help` to see what runs here.\r\n\r\n";
+const BANNER: &str = "Hakoniwa: a simulated Kubernetes v1.33 cluster in this tab.\r\nType `help` to see what runs here.\r\n\r\n";
 
 const HELP: &str = "\
 kubectl (or k)   the real kubectl's commands, flags and output, against this cluster

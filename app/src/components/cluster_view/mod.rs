@@ -1,5 +1,7 @@
-//! The live cluster view.
+//! The live picture of the cluster.
 
 mod node_list;
+mod pods;
 
 pub use node_list::NodeList;
+pub use pods::NodesWithPods;

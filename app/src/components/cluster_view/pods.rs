@@ -1,0 +1,85 @@
+//! Nodes as boxes with their pods inside, and the pods no node has taken yet: the picture a
+//! learner watches while a rollout, a drain or a reschedule happens.
+
+use hakoniwa_core::PodRow;
+use leptos::prelude::*;
+
+use crate::state::SimHandle;
+
+/// A pod's state as one word the style sheet colours (with a symbol, never colour alone).
+fn state(p: &PodRow) -> &'static str {
+    let (ready, total) = p.ready.split_once('/').unwrap_or(("0", "0"));
+    match p.status.as_str() {
+        "Running" if ready == total => "ready",
+        "Running" => "unready",
+        "Completed" | "Succeeded" => "done",
+        "Pending" | "ContainerCreating" | "PodInitializing" => "starting",
+        "Terminating" => "stopping",
+        s if s.starts_with("Init:") && !s.contains("Error") && !s.contains("CrashLoop") => "starting",
+        _ => "failing",
+    }
+}
+
+fn pod_chip(p: PodRow) -> impl IntoView {
+    let st = state(&p);
+    let title = format!("{}/{} — {} {} restarts {} age {}", p.namespace, p.name, p.ready, p.status, p.restarts, p.age);
+    let (namespace, name) = (p.namespace.clone(), p.name.clone());
+    view! {
+        <li class="pod" data-state=st data-namespace=namespace data-name=name title=title>
+            <span class="pod-name">{p.name}</span>
+            <span class="pod-status">{format!("{} {}", p.ready, p.status)}</span>
+        </li>
+    }
+}
+
+#[component]
+pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
+    let show_system = RwSignal::new(false);
+    let pods = move || {
+        let all = handle.read(|c| c.pod_rows());
+        if show_system.get() { all } else { all.into_iter().filter(|p| p.namespace != "kube-system" && p.namespace != "local-path-storage").collect::<Vec<_>>() }
+    };
+    let nodes = move || handle.read(|c| c.node_rows());
+    view! {
+        <label class="system-toggle">
+            <input type="checkbox" prop:checked=move || show_system.get() on:change=move |_| show_system.update(|v| *v = !*v) />
+            " show kube-system pods"
+        </label>
+        <div class="nodes-grid">
+            {move || {
+                let pods = pods();
+                let pending: Vec<PodRow> = pods.iter().filter(|p| p.node.is_empty()).cloned().collect();
+                let mut boxes: Vec<_> = nodes()
+                    .into_iter()
+                    .map(|n| {
+                        let mine: Vec<PodRow> = pods.iter().filter(|p| p.node == n.name).cloned().collect();
+                        let count = mine.len();
+                        view! {
+                            <section class="node-box" data-name=n.name.clone() data-status=n.status.clone() aria-label=format!("node {}", n.name)>
+                                <h3>
+                                    <span class="node-name">{n.name.clone()}</span>
+                                    <span class="node-status">{n.status.clone()}</span>
+                                    <span class="node-count">{format!("{count} pods")}</span>
+                                </h3>
+                                <ul class="pods">{mine.into_iter().map(pod_chip).collect_view()}</ul>
+                            </section>
+                        }
+                        .into_any()
+                    })
+                    .collect();
+                if !pending.is_empty() {
+                    boxes.push(
+                        view! {
+                            <section class="node-box unscheduled" aria-label="pods not scheduled">
+                                <h3><span class="node-name">"not scheduled"</span></h3>
+                                <ul class="pods">{pending.into_iter().map(pod_chip).collect_view()}</ul>
+                            </section>
+                        }
+                        .into_any(),
+                    );
+                }
+                boxes
+            }}
+        </div>
+    }
+}

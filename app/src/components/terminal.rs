@@ -1,0 +1,74 @@
+//! The terminal panel: xterm.js (bundled from npm, see app/js/terminal.js) draws and reads keys;
+//! hakoniwa-core's `Terminal` decides what every keystroke means. History is kept in the
+//! browser's storage.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use crate::state::SimHandle;
+use crate::storage;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = HakoniwaTerm, js_name = open, catch)]
+    fn xterm_open(element: &web_sys::HtmlElement, on_data: &JsValue, on_resize: &JsValue, options: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = HakoniwaTerm, js_name = write)]
+    fn xterm_write(term: &JsValue, text: &str);
+    #[wasm_bindgen(js_namespace = HakoniwaTerm, js_name = cols)]
+    fn xterm_cols(term: &JsValue) -> u32;
+    #[wasm_bindgen(js_namespace = HakoniwaTerm, js_name = focus)]
+    fn xterm_focus(term: &JsValue);
+}
+
+#[component]
+pub fn TerminalPanel(handle: SimHandle) -> impl IntoView {
+    let host = NodeRef::<leptos::html::Div>::new();
+    let failed = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let Some(el) = host.get() else { return };
+        let on_data = Closure::<dyn FnMut(String)>::new(move |data: String| {
+            let out = handle.type_keys(&data);
+            if data.contains(['\r', '\n']) {
+                if let Some(h) = handle.terminal(|t| t.history().to_vec()) {
+                    storage::save_history(&h);
+                }
+            }
+            TERM.with(|t| {
+                if let Some(term) = t.borrow().as_ref() {
+                    xterm_write(term, &out);
+                }
+            });
+        });
+        let on_resize = Closure::<dyn FnMut(u32)>::new(move |cols: u32| {
+            handle.terminal(|t| t.resize(cols as usize));
+        });
+        match xterm_open(&el, on_data.as_ref(), on_resize.as_ref(), &JsValue::UNDEFINED) {
+            Ok(term) => {
+                let cols = xterm_cols(&term);
+                let history = storage::load_history();
+                let first = handle
+                    .terminal(|t| {
+                        t.set_history(history);
+                        t.resize(cols as usize);
+                        t.start()
+                    })
+                    .unwrap_or_default();
+                xterm_write(&term, &first);
+                xterm_focus(&term);
+                TERM.with(|t| *t.borrow_mut() = Some(term));
+                // The terminal lives as long as the page.
+                on_data.forget();
+                on_resize.forget();
+            }
+            Err(e) => failed.set(Some(e.as_string().unwrap_or_else(|| format!("{e:?}")))),
+        }
+    });
+    view! {
+        <div class="terminal" node_ref=host role="region" aria-label="Terminal"></div>
+        {move || failed.get().map(|e| view! { <p class="boot-error" role="alert">{format!("The terminal could not start: {e}")}</p> })}
+    }
+}
+
+thread_local! {
+    static TERM: std::cell::RefCell<Option<JsValue>> = const { std::cell::RefCell::new(None) };
+}

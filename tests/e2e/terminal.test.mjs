@@ -1,0 +1,79 @@
+// The terminal: type kubectl commands into xterm.js and see what the emulator printed; apply a
+// Deployment from a here-document and watch its pods appear on the nodes; history survives a
+// reload.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openPage, serveStatic } from './harness.mjs';
+
+let site;
+let browser;
+before(async () => {
+  site = await serveStatic();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+/** The terminal's visible lines, as text. */
+async function screen(page) {
+  return page.$$eval('.terminal .xterm-rows > div', (rows) => rows.map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()));
+}
+
+/** Waits until some line of the terminal satisfies `match`. */
+async function waitForLine(page, match, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const lines = await screen(page);
+    if (lines.some((l) => (typeof match === 'string' ? l.includes(match) : match.test(l)))) return lines;
+    if (Date.now() > deadline) throw new Error(`no line matched ${match}; screen:\n${lines.join('\n')}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+async function typeLine(page, text) {
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+test('kubectl in the terminal prints what kubectl prints, and applied pods appear on the nodes', async () => {
+  const { page, problems } = await openPage(browser, site.url);
+  await page.locator('.terminal .xterm').waitFor({ timeout: 15_000 });
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.locator('.terminal .xterm').click();
+  await typeLine(page, 'kubectl get nodes');
+  const lines = await waitForLine(page, /^kind-worker2\s+Ready\s+<none>\s+\d+s\s+v1\.33\.1$/);
+  assert.ok(lines.some((l) => /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/.test(l)), lines.join('\n'));
+
+  // A here-document typed line by line, as a learner would.
+  await typeLine(page, 'kubectl apply -f - <<EOF');
+  for (const l of [
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', 'spec:', '  replicas: 2',
+    '  selector: {matchLabels: {app: web}}', '  template:', '    metadata: {labels: {app: web}}',
+    '    spec: {containers: [{name: nginx, image: "nginx:1.27"}]}', 'EOF',
+  ]) {
+    await typeLine(page, l);
+  }
+  await waitForLine(page, 'deployment.apps/web created');
+  await page.getByRole('button', { name: '100×' }).click();
+  await page.locator('li.pod[data-state="ready"][data-name^="web-"]').nth(1).waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('li.pod[data-name^="web-"]').count(), 2);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  assert.equal(await page.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed'), 'true');
+
+  // Tab completes, pipes work.
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('kubectl get deploy');
+  await page.keyboard.press('Tab');
+  await typeLine(page, '| grep web | wc -l');
+  await waitForLine(page, /^1$/);
+  assert.deepEqual(problems, []);
+
+  // History comes back after a reload.
+  await page.reload();
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.press('ArrowUp');
+  await waitForLine(page, '$ kubectl get deployments | grep web | wc -l');
+});
