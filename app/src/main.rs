@@ -2,6 +2,9 @@
 //! so that browser tests can mount the same components.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        hakoniwa_app::crash::show();
+    }));
     leptos::mount::mount_to_body(hakoniwa_app::App);
 }

@@ -1,75 +1,114 @@
-//! The one handle through which the UI reaches the simulated cluster and the learner's terminal
-//! session (its kubectl, files and history).
+//! The one handle through which the UI reaches the playground: the simulated cluster, the
+//! learner's terminal session (its kubectl, files and history) and the journal that saves them.
 
-use hakoniwa_core::terminal::Terminal;
-use hakoniwa_core::{Cluster, ClusterError, Duration, Timestamp};
+use hakoniwa_core::playground::Playground;
+use hakoniwa_core::{Cluster, Duration, Timestamp};
 use leptos::prelude::*;
 
-/// The seed the playground uses unless told otherwise.
+use crate::storage;
+
+/// The seed and preset the playground uses unless told otherwise.
 pub const DEFAULT_SEED: u64 = 1;
+pub const DEFAULT_PRESET: &str = "kind";
 
 /// Simulated seconds per wall second the clock offers (0 is paused).
 pub const SPEEDS: &[f64] = &[0.0, 1.0, 10.0, 100.0];
 
-/// A cheap, copyable handle on the cluster plus a revision counter that views subscribe to.
+/// A cheap, copyable handle on the playground plus a revision counter that views subscribe to.
 /// Components read the cluster with [`SimHandle::read`] and re-render when the revision moves.
 #[derive(Clone, Copy)]
 pub struct SimHandle {
-    cluster: StoredValue<Cluster>,
-    terminal: StoredValue<Terminal>,
+    playground: StoredValue<Playground>,
     revision: RwSignal<u64>,
     speed: RwSignal<f64>,
+    /// What the learner should know about saving (a save kept aside, storage full), if anything.
+    pub notice: RwSignal<Option<String>>,
+    /// The revision last saved; `None` once saving stopped (a reset is under way).
+    saved: StoredValue<Option<u64>>,
 }
 
 impl SimHandle {
-    pub fn new(cluster: Cluster) -> Self {
-        let context = cluster.preset().context.clone();
+    pub fn new(playground: Playground) -> Self {
         SimHandle {
-            cluster: StoredValue::new(cluster),
-            terminal: StoredValue::new(Terminal::new(&context, 80)),
+            playground: StoredValue::new(playground),
             revision: RwSignal::new(0),
             speed: RwSignal::new(1.0),
+            notice: RwSignal::new(None),
+            saved: StoredValue::new(Some(0)),
         }
     }
 
-    /// Boots the default preset at the browser's current time.
-    pub fn boot_now() -> Result<Self, ClusterError> {
-        Ok(SimHandle::new(Cluster::boot_default(DEFAULT_SEED, wall_clock_now())?))
+    /// A fresh cluster for a test: the default preset at `start`.
+    pub fn boot_at(start: Timestamp) -> Self {
+        SimHandle::new(Playground::boot(DEFAULT_PRESET, DEFAULT_SEED, start).expect("the built-in preset boots"))
+    }
+
+    /// The playground saved in this browser, or a fresh one at the browser's current time.
+    /// A save that cannot be read is kept aside, never overwritten, and the learner is told.
+    pub fn restore_or_boot() -> Result<Self, String> {
+        let mut notice = None;
+        if let Some(text) = storage::load_playground() {
+            match Playground::restore(&text) {
+                Ok(pg) => return Ok(SimHandle::new(pg)),
+                Err(e) => {
+                    let aside = storage::keep_aside(&text);
+                    notice = Some(format!("{e}. It was kept aside as {aside}; a fresh cluster started."));
+                }
+            }
+        }
+        let pg = Playground::boot(DEFAULT_PRESET, DEFAULT_SEED, wall_clock_now()).map_err(|e| e.to_string())?;
+        let h = SimHandle::new(pg);
+        h.notice.set(notice);
+        Ok(h)
     }
 
     /// Reads the cluster without subscribing to changes.
     pub fn with<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
-        self.cluster.with_value(f)
+        self.playground.with_value(|p| f(&p.cluster))
     }
 
     /// Reads the cluster and re-runs the calling view whenever the cluster changes.
     pub fn read<R>(&self, f: impl FnOnce(&Cluster) -> R) -> R {
         self.revision.track();
-        self.cluster.with_value(f)
+        self.playground.with_value(|p| f(&p.cluster))
     }
 
-    /// Changes the cluster and tells every reader.
-    /// Returns `None` only if the handle's owner has been disposed.
-    pub fn update<R>(&self, f: impl FnOnce(&mut Cluster) -> R) -> Option<R> {
-        let r = self.cluster.try_update_value(f);
+    /// Changes the playground and tells every reader.
+    fn update<R>(&self, f: impl FnOnce(&mut Playground) -> R) -> Option<R> {
+        let r = self.playground.try_update_value(f);
         self.revision.update(|n| *n += 1);
         r
     }
 
     /// Moves the simulation clock forward.
     pub fn advance(&self, by: Duration) {
-        self.update(|c| c.advance(by));
-    }
-
-    /// The terminal session, to read or change outside of keystrokes (history, files).
-    pub fn terminal<R>(&self, f: impl FnOnce(&mut Terminal) -> R) -> Option<R> {
-        self.terminal.try_update_value(f)
+        self.update(|p| p.advance(by));
     }
 
     /// Keystrokes for the terminal; returns what the terminal should show.
     pub fn type_keys(&self, data: &str) -> String {
-        let terminal = self.terminal;
-        self.update(|c| terminal.try_update_value(|t| t.input(c, data)).unwrap_or_default()).unwrap_or_default()
+        self.update(|p| p.keys(data)).unwrap_or_default()
+    }
+
+    /// The terminal is `cols` wide now.
+    pub fn resize(&self, cols: usize) {
+        self.playground.update_value(|p| p.resize(cols));
+    }
+
+    /// The terminal's greeting and first prompt, at its width.
+    pub fn start_terminal(&self, cols: usize) -> String {
+        self.playground
+            .try_update_value(|p| {
+                p.resize(cols);
+                let restored = p.terminal.history().len();
+                let start = p.terminal.start();
+                if restored > 0 {
+                    format!("\x1b[2m(Your playground was restored from this browser: the cluster, the files and {restored} commands of history.)\x1b[0m\r\n{start}")
+                } else {
+                    start
+                }
+            })
+            .unwrap_or_default()
     }
 
     /// Simulated seconds per wall second (0 when paused).
@@ -81,9 +120,45 @@ impl SimHandle {
         self.speed.set(x);
     }
 
-    /// Keeps virtual time in step with wall time, times the speed, while the page is open.
+    /// Saves the playground when it changed since the last save. A refused save (storage
+    /// full) keeps the previous one and says so; the next change tries again.
+    pub fn save(&self) {
+        let rev = self.revision.get_untracked();
+        match self.saved.get_value() {
+            Some(s) if s != rev => {}
+            _ => return,
+        }
+        let text = self.playground.with_value(Playground::save);
+        match storage::save_playground(&text) {
+            Ok(()) => {
+                self.saved.set_value(Some(rev));
+                if self.notice.get_untracked().is_some_and(|n| n.starts_with("Saving failed")) {
+                    self.notice.set(None);
+                }
+            }
+            Err(e) => self.notice.set(Some(format!("Saving failed ({e}); the last good save is kept and the cluster keeps running."))),
+        }
+    }
+
+    /// Forgets the saved playground and starts over.
+    pub fn reset(&self) {
+        self.saved.set_value(None);
+        storage::clear_playground();
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    }
+
+    /// The saved form, for export.
+    pub fn export(&self) -> String {
+        self.playground.with_value(Playground::save)
+    }
+
+    /// Keeps virtual time in step with wall time, times the speed, while the page is open, and
+    /// saves every few seconds.
     pub fn follow_wall_clock(self) {
         let last = StoredValue::new(wall_clock_now());
+        let ticks = StoredValue::new(0u32);
         set_interval(
             move || {
                 let now = wall_clock_now();
@@ -92,6 +167,10 @@ impl SimHandle {
                 let x = self.speed.get_untracked();
                 if x > 0.0 {
                     self.advance(Duration::from_millis((elapsed.as_millis() as f64 * x) as i64));
+                }
+                ticks.update_value(|t| *t += 1);
+                if ticks.get_value() % 5 == 0 {
+                    self.save();
                 }
             },
             std::time::Duration::from_secs(1),

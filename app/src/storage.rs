@@ -1,23 +1,40 @@
-//! What the playground keeps in the browser's storage between visits. Everything read back is
-//! untrusted: anything that does not parse is ignored, never a reason to fail.
+//! What the playground keeps in the browser's storage between visits: its save (see
+//! `hakoniwa_core::playground`). Everything read back is untrusted and checked by core; a save
+//! that cannot be read is moved aside, never overwritten.
 
-const HISTORY_KEY: &str = "hakoniwa.v1.history";
+const PLAYGROUND_KEY: &str = "hakoniwa.playground";
+const ASIDE_PREFIX: &str = "hakoniwa.playground.aside.";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// The terminal's history from an earlier visit (empty when there is none or it is damaged).
-pub fn load_history() -> Vec<String> {
-    local()
-        .and_then(|s| s.get_item(HISTORY_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str::<Vec<String>>(&text).ok())
-        .unwrap_or_default()
+/// The saved playground, if there is one.
+pub fn load_playground() -> Option<String> {
+    local()?.get_item(PLAYGROUND_KEY).ok().flatten()
 }
 
-/// Saves the terminal's history; a full or refused storage only loses this save.
-pub fn save_history(history: &[String]) {
-    if let (Some(s), Ok(text)) = (local(), serde_json::to_string(history)) {
-        let _ = s.set_item(HISTORY_KEY, &text);
+/// Saves the playground; on failure (storage full or refused) the previous save stays.
+pub fn save_playground(text: &str) -> Result<(), String> {
+    let s = local().ok_or("this browser gives the page no storage")?;
+    s.set_item(PLAYGROUND_KEY, text).map_err(|e| {
+        js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_else(|| "storage refused".to_string())
+    })
+}
+
+/// Moves a save that cannot be read out of the way; returns the key it went to.
+pub fn keep_aside(text: &str) -> String {
+    let key = format!("{ASIDE_PREFIX}{}", js_sys::Date::now() as i64);
+    if let Some(s) = local() {
+        if s.set_item(&key, text).is_ok() {
+            let _ = s.remove_item(PLAYGROUND_KEY);
+        }
+    }
+    key
+}
+
+pub fn clear_playground() {
+    if let Some(s) = local() {
+        let _ = s.remove_item(PLAYGROUND_KEY);
     }
 }

@@ -2,6 +2,7 @@
 
 use hakoniwa_app::components::cluster_view::NodeList;
 use hakoniwa_app::state::SimHandle;
+use hakoniwa_core::playground::Playground;
 use hakoniwa_core::{Cluster, Duration, Timestamp};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -24,12 +25,12 @@ fn cells(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
 #[wasm_bindgen_test]
 async fn node_list_renders_what_core_computed_and_follows_the_clock() {
     let start = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("a timestamp");
-    let cluster = Cluster::boot_default(7, start).expect("the cluster boots");
-    let expected: Vec<String> = cluster.node_rows().into_iter().map(|r| r.name).collect();
+    let playground = Playground::boot("kind", 7, start).expect("the cluster boots");
+    let expected: Vec<String> = playground.cluster.node_rows().into_iter().map(|r| r.name).collect();
     assert_eq!(expected.len(), 3);
 
     let root = container();
-    let handle = SimHandle::new(cluster);
+    let handle = SimHandle::new(playground);
     let _mounted = leptos::mount::mount_to(root.clone(), move || view! { <NodeList handle /> });
 
     assert_eq!(cells(&root, "tr.node td.name"), expected);

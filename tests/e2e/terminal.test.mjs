@@ -70,10 +70,36 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
   await waitForLine(page, /^1$/);
   assert.deepEqual(problems, []);
 
-  // History comes back after a reload.
+  // After a reload the playground is back: history, and the cluster with the Deployment.
   await page.reload();
-  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await waitForLine(page, 'restored from this browser');
   await page.locator('.terminal .xterm').click();
   await page.keyboard.press('ArrowUp');
   await waitForLine(page, '$ kubectl get deployments | grep web | wc -l');
+  await page.keyboard.press('Control+U');
+  await typeLine(page, 'kubectl get deploy web -o name');
+  await waitForLine(page, /^deployment\.apps\/web$/);
+  assert.equal(await page.locator('li.pod[data-name^="web-"]').count(), 2);
+  assert.deepEqual(problems, []);
+});
+
+test('a save that cannot be read is kept aside, and Reset starts over', async () => {
+  const { page, problems } = await openPage(browser, site.url);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.evaluate(() => localStorage.setItem('hakoniwa.playground', '{"hakoniwa": 99}'));
+  await page.reload();
+  await page.getByRole('status').filter({ hasText: 'version 99' }).waitFor();
+  const aside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hakoniwa.playground.aside.')));
+  assert.equal(aside.length, 1);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), aside[0]), '{"hakoniwa": 99}');
+  // The fresh cluster works, and Reset forgets it.
+  await page.locator('.terminal .xterm').click();
+  await typeLine(page, 'kubectl create ns lesson');
+  await waitForLine(page, 'namespace/lesson created');
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.locator('.terminal .xterm').click();
+  await typeLine(page, 'kubectl get ns lesson');
+  await waitForLine(page, 'Error from server (NotFound): namespaces "lesson" not found');
+  assert.deepEqual(problems, []);
 });

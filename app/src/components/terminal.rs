@@ -1,12 +1,11 @@
 //! The terminal panel: xterm.js (bundled from npm, see app/js/terminal.js) draws and reads keys;
-//! hakoniwa-core's `Terminal` decides what every keystroke means. History is kept in the
-//! browser's storage.
+//! hakoniwa-core's `Terminal` decides what every keystroke means (through the playground, which
+//! journals them for the save).
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 use crate::state::SimHandle;
-use crate::storage;
 
 #[wasm_bindgen]
 extern "C" {
@@ -28,11 +27,6 @@ pub fn TerminalPanel(handle: SimHandle) -> impl IntoView {
         let Some(el) = host.get() else { return };
         let on_data = Closure::<dyn FnMut(String)>::new(move |data: String| {
             let out = handle.type_keys(&data);
-            if data.contains(['\r', '\n']) {
-                if let Some(h) = handle.terminal(|t| t.history().to_vec()) {
-                    storage::save_history(&h);
-                }
-            }
             TERM.with(|t| {
                 if let Some(term) = t.borrow().as_ref() {
                     xterm_write(term, &out);
@@ -40,19 +34,11 @@ pub fn TerminalPanel(handle: SimHandle) -> impl IntoView {
             });
         });
         let on_resize = Closure::<dyn FnMut(u32)>::new(move |cols: u32| {
-            handle.terminal(|t| t.resize(cols as usize));
+            handle.resize(cols as usize);
         });
         match xterm_open(&el, on_data.as_ref(), on_resize.as_ref(), &JsValue::UNDEFINED) {
             Ok(term) => {
-                let cols = xterm_cols(&term);
-                let history = storage::load_history();
-                let first = handle
-                    .terminal(|t| {
-                        t.set_history(history);
-                        t.resize(cols as usize);
-                        t.start()
-                    })
-                    .unwrap_or_default();
+                let first = handle.start_terminal(xterm_cols(&term) as usize);
                 xterm_write(&term, &first);
                 xterm_focus(&term);
                 TERM.with(|t| *t.borrow_mut() = Some(term));

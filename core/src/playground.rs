@@ -1,0 +1,224 @@
+//! A playground: one cluster, the learner's terminal session, and the journal of everything that
+//! happened to them. Core is deterministic, so the journal *is* the saved state: booting the same
+//! preset with the same seed at the same time and replaying the journal — keystrokes, files
+//! the editor wrote, terminal widths, and every step of the clock — gives back the same
+//! cluster, the same files and the same history. Saves are small, versioned JSON, and a save
+//! never holds an event that did not finish (a panic mid-event leaves the last good save).
+
+use serde_json::{json, Value};
+
+use crate::cluster::Preset;
+use crate::sim::clock::{Duration, Timestamp};
+use crate::terminal::Terminal;
+use crate::Cluster;
+
+/// The version of the saved form this build writes and reads.
+pub const SAVE_VERSION: u64 = 1;
+/// The most events a save holds; a playground that reaches it stops journaling (and says so).
+pub const MAX_EVENTS: usize = 200_000;
+
+/// One thing that happened, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The clock moved this many milliseconds.
+    Advance(i64),
+    /// Keystrokes for the terminal.
+    Keys(String),
+    /// The terminal became this many columns wide.
+    Resize(usize),
+    /// The editor wrote a file into the workspace.
+    File { path: String, text: String },
+}
+
+/// Why a save could not be read back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SaveError {
+    #[error("the saved playground is not readable: {0}")]
+    Corrupt(String),
+    #[error("the saved playground is of version {0}; this Hakoniwa reads version {SAVE_VERSION}")]
+    Version(u64),
+    #[error("the saved playground names a cluster preset this Hakoniwa does not have: {0}")]
+    Preset(String),
+}
+
+pub struct Playground {
+    pub cluster: Cluster,
+    pub terminal: Terminal,
+    preset: String,
+    seed: u64,
+    start: Timestamp,
+    journal: Vec<Event>,
+}
+
+impl Playground {
+    /// A fresh playground: `preset` booted with `seed` so that the learner arrives at `start`.
+    pub fn boot(preset: &str, seed: u64, start: Timestamp) -> Result<Playground, SaveError> {
+        let p = Preset::builtin(preset).map_err(|_| SaveError::Preset(preset.to_string()))?;
+        let context = p.context.clone();
+        let cluster = Cluster::boot(p, seed, start).map_err(|e| SaveError::Corrupt(e.to_string()))?;
+        Ok(Playground { cluster, terminal: Terminal::new(&context, 80), preset: preset.to_string(), seed, start, journal: Vec::new() })
+    }
+
+    pub fn journal(&self) -> &[Event] {
+        &self.journal
+    }
+
+    fn record(&mut self, e: Event) {
+        if self.journal.len() >= MAX_EVENTS {
+            return;
+        }
+        // Clock steps with nothing between them are kept apart (stepping is not always the same
+        // as one long step), but keystrokes typed in a row join.
+        if let (Event::Keys(k), Some(Event::Keys(last))) = (&e, self.journal.last_mut()) {
+            last.push_str(k);
+            return;
+        }
+        self.journal.push(e);
+    }
+
+    /// Keystrokes for the terminal; what it shows back.
+    pub fn keys(&mut self, data: &str) -> String {
+        let out = self.terminal.input(&mut self.cluster, data);
+        self.record(Event::Keys(data.to_string()));
+        out
+    }
+
+    pub fn advance(&mut self, by: Duration) {
+        if by.as_millis() <= 0 {
+            return;
+        }
+        self.cluster.advance(by);
+        self.record(Event::Advance(by.as_millis()));
+    }
+
+    pub fn resize(&mut self, cols: usize) {
+        self.terminal.resize(cols);
+        self.record(Event::Resize(cols));
+    }
+
+    pub fn write_file(&mut self, path: &str, text: &str) {
+        self.terminal.kubectl.files.write(path, text);
+        self.record(Event::File { path: path.to_string(), text: text.to_string() });
+    }
+
+    fn apply(&mut self, e: &Event) {
+        match e {
+            Event::Advance(ms) => self.cluster.advance(Duration::from_millis(*ms)),
+            Event::Keys(k) => {
+                self.terminal.input(&mut self.cluster, k);
+            }
+            Event::Resize(c) => {
+                self.terminal.resize(*c);
+            }
+            Event::File { path, text } => self.terminal.kubectl.files.write(path, text.as_str()),
+        }
+    }
+
+    /// The saved form: `{"hakoniwa": 1, "preset", "seed", "start", "journal": [...]}` where a
+    /// number is a clock step in milliseconds, a string keystrokes, `{"cols": N}` a resize and
+    /// `{"path", "text"}` a file.
+    pub fn save(&self) -> String {
+        let journal: Vec<Value> = self
+            .journal
+            .iter()
+            .map(|e| match e {
+                Event::Advance(ms) => json!(ms),
+                Event::Keys(k) => json!(k),
+                Event::Resize(c) => json!({ "cols": c }),
+                Event::File { path, text } => json!({ "path": path, "text": text }),
+            })
+            .collect();
+        json!({ "hakoniwa": SAVE_VERSION, "preset": self.preset, "seed": self.seed, "start": self.start.rfc3339(), "journal": journal }).to_string()
+    }
+
+    /// Reads a save back (untrusted text) and replays it.
+    pub fn restore(text: &str) -> Result<Playground, SaveError> {
+        let corrupt = |m: &str| SaveError::Corrupt(m.to_string());
+        let v: Value = serde_json::from_str(text).map_err(|e| SaveError::Corrupt(e.to_string()))?;
+        let version = v["hakoniwa"].as_u64().ok_or_else(|| corrupt("no version"))?;
+        if version != SAVE_VERSION {
+            return Err(SaveError::Version(version));
+        }
+        let preset = v["preset"].as_str().ok_or_else(|| corrupt("no preset"))?;
+        let seed = v["seed"].as_u64().ok_or_else(|| corrupt("no seed"))?;
+        let start = v["start"].as_str().and_then(Timestamp::parse_rfc3339).ok_or_else(|| corrupt("no start time"))?;
+        let items = v["journal"].as_array().ok_or_else(|| corrupt("no journal"))?;
+        if items.len() > MAX_EVENTS {
+            return Err(corrupt("too many events"));
+        }
+        let mut events = Vec::with_capacity(items.len());
+        for it in items {
+            events.push(match it {
+                Value::Number(n) => match n.as_i64() {
+                    // A step of more than a day is not something the playground ever records.
+                    Some(ms) if (1..=86_400_000).contains(&ms) => Event::Advance(ms),
+                    _ => return Err(corrupt("a clock step out of range")),
+                },
+                Value::String(k) => Event::Keys(k.clone()),
+                Value::Object(o) => match (o.get("cols").and_then(Value::as_u64), o.get("path").and_then(Value::as_str), o.get("text").and_then(Value::as_str)) {
+                    (Some(c), None, None) if (1..=1000).contains(&c) => Event::Resize(c as usize),
+                    (None, Some(p), Some(t)) => Event::File { path: p.to_string(), text: t.to_string() },
+                    _ => return Err(corrupt("an event of an unknown kind")),
+                },
+                _ => return Err(corrupt("an event of an unknown kind")),
+            });
+        }
+        let mut pg = Playground::boot(preset, seed, start)?;
+        for e in &events {
+            pg.apply(e);
+        }
+        pg.journal = events;
+        Ok(pg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start() -> Timestamp {
+        Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap_or_default()
+    }
+
+    #[test]
+    fn a_restored_playground_is_the_same_playground() {
+        let mut pg = Playground::boot("kind", 3, start()).expect("boots");
+        pg.keys("kubectl create deployment web --image=nginx:1.27 --replicas=2\r");
+        for _ in 0..5 {
+            pg.advance(Duration::from_millis(1000));
+        }
+        pg.resize(100);
+        pg.write_file("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n");
+        pg.keys("kubectl apply -f svc.yaml\r");
+        pg.keys("kubectl sc");
+        pg.keys("ale deploy web --replicas=3\r");
+        pg.advance(Duration::from_millis(2500));
+        let saved = pg.save();
+        let mut back = Playground::restore(&saved).expect("restores");
+        assert_eq!(back.journal(), pg.journal());
+        assert_eq!(back.save(), saved);
+        assert_eq!(back.cluster.now(), pg.cluster.now());
+        assert_eq!(back.terminal.history(), pg.terminal.history());
+        assert_eq!(back.terminal.kubectl.files, pg.terminal.kubectl.files);
+        let a = pg.terminal.run(&mut pg.cluster, "kubectl get pods,svc -o wide").0;
+        let b = back.terminal.run(&mut back.cluster, "kubectl get pods,svc -o wide").0;
+        assert_eq!(a, b);
+        assert!(a.contains("service/web"), "{a}");
+        assert_eq!(a.matches("Running").count(), 3, "{a}");
+    }
+
+    #[test]
+    fn bad_saves_are_refused_with_a_reason() {
+        assert!(matches!(Playground::restore("{"), Err(SaveError::Corrupt(_))));
+        assert!(matches!(Playground::restore("[]"), Err(SaveError::Corrupt(_))));
+        assert_eq!(Playground::restore(r#"{"hakoniwa": 2}"#).err(), Some(SaveError::Version(2)));
+        let base = |journal: &str| format!(r#"{{"hakoniwa":1,"preset":"kind","seed":1,"start":"2026-11-25T11:00:00Z","journal":{journal}}}"#);
+        assert!(Playground::restore(&base("[]")).is_ok());
+        assert!(matches!(Playground::restore(&base("[-5]")), Err(SaveError::Corrupt(_))));
+        assert!(matches!(Playground::restore(&base("[true]")), Err(SaveError::Corrupt(_))));
+        assert!(matches!(Playground::restore(&base(r#"[{"cols": 0}]"#)), Err(SaveError::Corrupt(_))));
+        assert!(matches!(Playground::restore(&base(r#"[1e300]"#)), Err(SaveError::Corrupt(_))));
+        let other = base("[]").replace("kind", "nope");
+        assert_eq!(Playground::restore(&other).err(), Some(SaveError::Preset("nope".into())));
+    }
+}
