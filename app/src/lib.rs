@@ -8,6 +8,7 @@ pub mod storage;
 use leptos::prelude::*;
 
 use components::clock::ClockControls;
+use components::editor::EditorPanel;
 use components::cluster_view::{NodeList, NodesWithPods};
 use components::terminal::TerminalPanel;
 use state::SimHandle;
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
         {move || handle.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         <main class="playground">
             <section class="panel terminal-panel" aria-labelledby="terminal-heading">
+                <EditorPanel handle />
                 <h2 id="terminal-heading">"Terminal"</h2>
                 <TerminalPanel handle />
             </section>

@@ -90,6 +90,22 @@ impl SimHandle {
         self.update(|p| p.keys(data)).unwrap_or_default()
     }
 
+    /// The workspace's files and their text (re-read when the playground changes).
+    pub fn files(&self) -> Vec<(String, String)> {
+        self.revision.track();
+        self.playground.with_value(Playground::files)
+    }
+
+    /// Writes a file into the workspace (the editor saving).
+    pub fn write_file(&self, path: &str, text: &str) {
+        self.update(|p| p.write_file(path, text));
+    }
+
+    /// Runs a command line in the terminal as if typed; returns what the terminal shows.
+    pub fn run_command(&self, line: &str) -> String {
+        self.update(|p| p.type_command(line)).unwrap_or_default()
+    }
+
     /// The terminal is `cols` wide now.
     pub fn resize(&self, cols: usize) {
         self.playground.update_value(|p| p.resize(cols));
@@ -169,7 +185,7 @@ impl SimHandle {
                     self.advance(Duration::from_millis((elapsed.as_millis() as f64 * x) as i64));
                 }
                 ticks.update_value(|t| *t += 1);
-                if ticks.get_value() % 5 == 0 {
+                if ticks.get_value().is_multiple_of(5) {
                     self.save();
                 }
             },

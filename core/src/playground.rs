@@ -69,9 +69,17 @@ impl Playground {
         }
         // Clock steps with nothing between them are kept apart (stepping is not always the same
         // as one long step), but keystrokes typed in a row join.
-        if let (Event::Keys(k), Some(Event::Keys(last))) = (&e, self.journal.last_mut()) {
-            last.push_str(k);
-            return;
+        match (&e, self.journal.last_mut()) {
+            (Event::Keys(k), Some(Event::Keys(last))) => {
+                last.push_str(k);
+                return;
+            }
+            // A file saved again before anything else happened: only the last text matters.
+            (Event::File { path, text }, Some(Event::File { path: last_path, text: last_text })) if path == last_path => {
+                last_text.clone_from(text);
+                return;
+            }
+            _ => {}
         }
         self.journal.push(e);
     }
@@ -94,6 +102,23 @@ impl Playground {
     pub fn resize(&mut self, cols: usize) {
         self.terminal.resize(cols);
         self.record(Event::Resize(cols));
+    }
+
+    /// The workspace's files, relative to its root, and their text.
+    pub fn files(&self) -> Vec<(String, String)> {
+        let f = &self.terminal.kubectl.files;
+        f.paths().map(|p| (p.to_string(), f.read(&format!("/{p}")).unwrap_or_default().to_string())).collect()
+    }
+
+    /// Runs a command line in the terminal as if typed (the editor's Apply): a line being typed
+    /// is dropped first, as Ctrl+C would. Returns what the terminal shows.
+    pub fn type_command(&mut self, line: &str) -> String {
+        let mut out = String::new();
+        if !self.terminal.is_clean() {
+            out.push_str(&self.keys("\x03"));
+        }
+        out.push_str(&self.keys(&format!("{line}\r")));
+        out
     }
 
     pub fn write_file(&mut self, path: &str, text: &str) {

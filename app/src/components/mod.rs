@@ -1,5 +1,6 @@
 pub mod clock;
 pub mod cluster_view;
+pub mod editor;
 pub mod terminal;
 
 use wasm_bindgen::JsCast;

@@ -55,6 +55,15 @@ pub fn TerminalPanel(handle: SimHandle) -> impl IntoView {
     }
 }
 
+/// Shows text in the terminal (output of a command another panel ran there).
+pub fn show(text: &str) {
+    TERM.with(|t| {
+        if let Some(term) = t.borrow().as_ref() {
+            xterm_write(term, text);
+        }
+    });
+}
+
 thread_local! {
     static TERM: std::cell::RefCell<Option<JsValue>> = const { std::cell::RefCell::new(None) };
 }

@@ -15,20 +15,60 @@ pub struct Manifest {
 /// Splits a YAML stream into documents at lines that start with `---` followed by nothing but
 /// a comment, as kubectl's YAML reader does.
 pub fn documents(text: &str) -> Vec<String> {
+    documents_at(text).into_iter().map(|(_, d)| d).collect()
+}
+
+/// The documents of a YAML stream, each with the number (from 1) of its first line.
+pub fn documents_at(text: &str) -> Vec<(usize, String)> {
     let mut docs = Vec::new();
     let mut cur = String::new();
-    for line in text.split_inclusive('\n') {
+    let mut first = 1;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
         if let Some(rest) = line.strip_prefix("---") {
             let t = rest.trim();
             if t.is_empty() || t.starts_with('#') {
-                docs.push(std::mem::take(&mut cur));
+                docs.push((first, std::mem::take(&mut cur)));
+                first = i + 2;
                 continue;
             }
         }
         cur.push_str(line);
     }
-    docs.push(cur);
-    docs.into_iter().filter(|d| d.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))).collect()
+    docs.push((first, cur));
+    docs.into_iter().filter(|(_, d)| d.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))).collect()
+}
+
+/// A mistake in a manifest the editor marks: where (line and column from 1) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// What kubectl would refuse in a YAML manifest before sending it: YAML errors (go-yaml's
+/// words, at their line) and objects without `apiVersion` or `kind`.
+pub fn problems(text: &str) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (first, doc) in documents_at(text) {
+        match crate::apiserver::dup::yaml_with_duplicates(&doc) {
+            Err(e) => {
+                let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+                let msg = yaml_message(&e);
+                let msg = msg.split_once(": ").filter(|(l, _)| l.starts_with("line ")).map_or(msg.as_str(), |(_, m)| m).to_string();
+                out.push(Problem { line: first + line.saturating_sub(1), column: column.max(1), message: format!("yaml: {msg}") });
+            }
+            Ok((value, _)) if value.is_object() => {
+                let missing: Vec<&str> = ["apiVersion", "kind"].into_iter().filter(|k| value[*k].as_str().is_none_or(str::is_empty)).map(|k| if k == "kind" { "kind not set" } else { "apiVersion not set" }).collect();
+                if !missing.is_empty() {
+                    let line = doc.lines().position(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).unwrap_or(0);
+                    out.push(Problem { line: first + line, column: 1, message: format!("error validating data: [{}]", missing.join(", ")) });
+                }
+            }
+            Ok(_) => {}
+        }
+    }
+    out
 }
 
 fn parse(source: &str, text: &str, out: &mut Vec<Manifest>) -> Result<(), Failure> {
@@ -68,7 +108,8 @@ fn yaml_message(e: &serde_yaml::Error) -> String {
     let msg = e.to_string();
     match e.location() {
         Some(l) if msg.contains("mapping values are not allowed") => format!("line {}: mapping values are not allowed in this context", l.line()),
-        Some(l) if msg.contains("did not find expected key") => format!("line {}: did not find expected key", l.line()),
+        // A parser error (not a scanner one): go-yaml prints its 0-based line.
+        Some(l) if msg.contains("did not find expected key") => format!("line {}: did not find expected key", l.line().saturating_sub(1).max(1)),
         Some(l) => format!("line {}: {}", l.line(), msg.split(" at line").next().unwrap_or(&msg)),
         None => msg,
     }
@@ -106,6 +147,26 @@ pub fn read(files: &Files, paths: &[String], recursive: bool, stdin: Option<&str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_point_at_their_lines() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n   labels: x\n---\n# no kind\nmetadata: {name: c}\n";
+        let p = super::problems(text);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!((p[0].line, p[0].message.as_str()), (10, "yaml: mapping values are not allowed in this context"));
+        assert_eq!((p[1].line, p[1].column, p[1].message.as_str()), (13, 1, "error validating data: [apiVersion not set, kind not set]"));
+        assert!(super::problems("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n").is_empty());
+        // The mark is where the mistake is; kubectl's message counts as go-yaml does (checked
+        // against kubectl v1.33.1: `yaml: line 3: did not find expected key`).
+        let bad = "metadata:\n  name: web\n  labels: {}\n   bad: x\n";
+        assert_eq!(super::problems(bad)[0].line, 4);
+        let mut out = Vec::new();
+        let e = match super::parse("bad.yaml", bad, &mut out) {
+            Err(crate::kubectl::Failure::Client(m)) => Some(m),
+            _ => None,
+        };
+        assert_eq!(e.as_deref(), Some("error parsing bad.yaml: error converting YAML to JSON: yaml: line 3: did not find expected key"));
+    }
 
     #[test]
     fn streams_split_at_separators() {

@@ -19,7 +19,7 @@ mod kubeconfig;
 pub mod kustomize;
 mod logs;
 mod rollout;
-mod manifests;
+pub mod manifests;
 mod more;
 pub mod printers;
 pub mod tabwriter;

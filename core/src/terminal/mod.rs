@@ -162,6 +162,11 @@ impl Terminal {
         String::new()
     }
 
+    /// Nothing is typed at the prompt and no command waits for more lines.
+    pub fn is_clean(&self) -> bool {
+        self.pending.is_empty() && self.editor.is_empty()
+    }
+
     pub fn history(&self) -> &[String] {
         &self.history
     }

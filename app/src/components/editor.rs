@@ -1,0 +1,226 @@
+//! The YAML editor: the workspace's files (the ones `kubectl apply -f NAME` reads in the
+//! terminal), CodeMirror 6 to edit them (loaded on first open, see app/js/editor.js), marks
+//! at the lines kubectl would refuse, and Apply / Dry run, which run kubectl in the terminal so
+//! the learner sees the command and its answer.
+
+use hakoniwa_core::kubectl::manifests;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::components::terminal;
+use crate::state::SimHandle;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = HakoniwaEditor, js_name = open, catch)]
+    fn cm_open(element: &web_sys::HtmlElement, text: &str, on_change: &JsValue, lint: &JsValue, on_apply: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = HakoniwaEditor, js_name = destroy)]
+    fn cm_destroy(view: &JsValue);
+}
+
+/// What a new workspace starts with: a Deployment to apply.
+const STARTER_NAME: &str = "web.yaml";
+const STARTER: &str = "\
+# Edit, then Apply (Ctrl+Enter): the terminal runs `kubectl apply -f web.yaml`.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+";
+
+thread_local! {
+    static VIEW: std::cell::RefCell<Option<JsValue>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Loads the editor's script once; `then` runs when it is there (or at once if it already is).
+fn load_editor(then: impl FnOnce(Result<(), String>) + 'static) {
+    let ready = js_sys::Reflect::has(&js_sys::global(), &"HakoniwaEditor".into()).unwrap_or(false);
+    if ready {
+        return then(Ok(()));
+    }
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return then(Err("no document".into())) };
+    let Ok(script) = doc.create_element("script") else { return then(Err("no script element".into())) };
+    let _ = script.set_attribute("src", "editor.js");
+    let then = std::rc::Rc::new(std::cell::RefCell::new(Some(then)));
+    let (ok, err) = (then.clone(), then);
+    let onload = Closure::<dyn FnMut()>::new(move || {
+        if let Some(f) = ok.borrow_mut().take() {
+            f(Ok(()));
+        }
+    });
+    let onerror = Closure::<dyn FnMut()>::new(move || {
+        if let Some(f) = err.borrow_mut().take() {
+            f(Err("editor.js could not be loaded".into()));
+        }
+    });
+    let _ = script.add_event_listener_with_callback("load", onload.as_ref().unchecked_ref());
+    let _ = script.add_event_listener_with_callback("error", onerror.as_ref().unchecked_ref());
+    onload.forget();
+    onerror.forget();
+    if let Some(head) = doc.head() {
+        let _ = head.append_child(&script);
+    }
+}
+
+/// The manifest checks, as the editor's script wants them.
+fn lint_json(text: &str) -> String {
+    let items: Vec<serde_json::Value> =
+        manifests::problems(text).into_iter().map(|p| serde_json::json!({ "line": p.line, "column": p.column, "message": p.message })).collect();
+    serde_json::Value::Array(items).to_string()
+}
+
+#[component]
+pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
+    let opened = RwSignal::new(false);
+    let failed = RwSignal::new(None::<String>);
+    let current = RwSignal::new(None::<String>);
+    let new_name = RwSignal::new(String::new());
+    let host = NodeRef::<leptos::html::Div>::new();
+    // Edits wait a moment before they are saved into the workspace; Apply saves at once.
+    let unsaved = StoredValue::new(None::<(String, String)>);
+    let generation = StoredValue::new(0u64);
+    let flush = move || {
+        if let Some((path, text)) = unsaved.get_value() {
+            unsaved.set_value(None);
+            handle.write_file(&path, &text);
+        }
+    };
+    let run = move |dry: bool| {
+        flush();
+        if let Some(path) = current.get_untracked() {
+            let line = if dry { format!("kubectl apply -f {path} --dry-run=server") } else { format!("kubectl apply -f {path}") };
+            terminal::show(&handle.run_command(&line));
+        }
+    };
+
+    // Opens CodeMirror on the current file whenever it changes.
+    Effect::new(move |_| {
+        let Some(path) = current.get() else { return };
+        let Some(el) = host.get() else { return };
+        // Only a change of file reopens the editor, not every change of the playground.
+        let text = untrack(|| handle.files()).into_iter().find(|(p, _)| *p == path).map(|(_, t)| t).unwrap_or_default();
+        let el: web_sys::HtmlElement = el.unchecked_into();
+        load_editor(move |r| {
+            if let Err(e) = r {
+                failed.set(Some(e));
+                return;
+            }
+            VIEW.with(|v| {
+                if let Some(old) = v.borrow_mut().take() {
+                    cm_destroy(&old);
+                }
+            });
+            let change_path = path.clone();
+            let on_change = Closure::<dyn FnMut(String)>::new(move |text: String| {
+                unsaved.set_value(Some((change_path.clone(), text)));
+                generation.update_value(|g| *g += 1);
+                let mine = generation.get_value();
+                set_timeout(
+                    move || {
+                        if generation.get_value() == mine {
+                            flush();
+                        }
+                    },
+                    std::time::Duration::from_millis(800),
+                );
+            });
+            let lint = Closure::<dyn FnMut(String) -> String>::new(|text: String| lint_json(&text));
+            let on_apply = Closure::<dyn FnMut()>::new(move || run(false));
+            match cm_open(&el, &text, on_change.as_ref(), lint.as_ref(), on_apply.as_ref()) {
+                Ok(view) => VIEW.with(|v| *v.borrow_mut() = Some(view)),
+                Err(e) => failed.set(Some(e.as_string().unwrap_or_else(|| format!("{e:?}")))),
+            }
+            // Each editor view keeps its callbacks for the page's life (a few per file opened).
+            on_change.forget();
+            lint.forget();
+            on_apply.forget();
+        });
+    });
+
+    let open_panel = move |_| {
+        if opened.get_untracked() {
+            return;
+        }
+        opened.set(true);
+        let files = handle.files();
+        let first = match files.first() {
+            Some((p, _)) => p.clone(),
+            None => {
+                handle.write_file(STARTER_NAME, STARTER);
+                STARTER_NAME.to_string()
+            }
+        };
+        current.set(Some(first));
+    };
+    let create = move || {
+        let name = new_name.get_untracked().trim().to_string();
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return;
+        }
+        flush();
+        if !handle.files().iter().any(|(p, _)| *p == name) {
+            handle.write_file(&name, "");
+        }
+        new_name.set(String::new());
+        current.set(Some(name));
+    };
+    let names = move || handle.files().into_iter().map(|(p, _)| p).collect::<Vec<_>>();
+    view! {
+        <details class="editor-details" on:toggle=open_panel>
+            <summary>"Editor"</summary>
+            <div class="editor-bar" role="toolbar" aria-label="Editor actions">
+                <ul class="files" aria-label="Files">
+                    <For each=names key=|n| n.clone() let:name>
+                        {
+                            let n = name.clone();
+                            let n2 = name.clone();
+                            view! {
+                                <li>
+                                    <button
+                                        class="file"
+                                        aria-current=move || (current.get().as_deref() == Some(n.as_str())).then_some("true")
+                                        on:click=move |_| {
+                                            flush();
+                                            current.set(Some(n2.clone()));
+                                        }
+                                    >
+                                        {name}
+                                    </button>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+                <form class="new-file" on:submit=move |ev| {
+                    ev.prevent_default();
+                    create();
+                }>
+                    <input type="text" placeholder="new-file.yaml" aria-label="New file name" prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                    <button type="submit">"New"</button>
+                </form>
+                <button class="apply" title="kubectl apply -f (Ctrl+Enter)" on:click=move |_| run(false)>"Apply"</button>
+                <button class="dry-run" title="kubectl apply -f --dry-run=server" on:click=move |_| run(true)>"Dry run"</button>
+            </div>
+            <div class="editor" node_ref=host></div>
+            {move || failed.get().map(|e| view! { <p class="boot-error" role="alert">{format!("The editor could not start: {e}")}</p> })}
+        </details>
+    }
+}

@@ -1,0 +1,79 @@
+// The editor: open it (its script loads on first use), apply the starter file and see the
+// terminal run kubectl; break the YAML and see the mark at its line and kubectl's error.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openPage, serveStatic } from './harness.mjs';
+
+let site;
+let browser;
+before(async () => {
+  site = await serveStatic();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function screen(page) {
+  return page.$$eval('.terminal .xterm-rows > div', (rows) => rows.map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()));
+}
+
+async function waitForLine(page, match, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const lines = await screen(page);
+    if (lines.some((l) => (typeof match === 'string' ? l.includes(match) : match.test(l)))) return lines;
+    if (Date.now() > deadline) throw new Error(`no line matched ${match}; screen:\n${lines.join('\n')}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+test('the editor loads on first use, applies through the terminal and marks broken YAML', async () => {
+  const { page, problems } = await openPage(browser, site.url);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  const editorRequests = [];
+  page.on('request', (r) => r.url().endsWith('/editor.js') && editorRequests.push(r.url()));
+  assert.equal(await page.evaluate(() => 'HakoniwaEditor' in globalThis), false);
+
+  await page.getByText('Editor', { exact: true }).click();
+  await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });
+  assert.equal(editorRequests.length, 1);
+  assert.equal(await page.locator('button.file[aria-current="true"]').textContent(), 'web.yaml');
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await waitForLine(page, '$ kubectl apply -f web.yaml');
+  await waitForLine(page, 'deployment.apps/web created');
+
+  // Edit: three replicas; Ctrl+Enter applies.
+  await page.locator('.editor .cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - {name: nginx, image: "nginx:1.27"}\n');
+  await page.keyboard.press('Control+Enter');
+  await waitForLine(page, 'deployment.apps/web configured');
+
+  // Break line 7: the gutter marks it, and kubectl says the same.
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n   c: d\n');
+  await page.locator('.cm-lint-marker-error').waitFor({ timeout: 5_000 });
+  const markedLine = await page.evaluate(() => {
+    const marker = document.querySelector('.cm-lint-marker-error');
+    const gutterEl = marker.closest('.cm-gutterElement');
+    const top = gutterEl.getBoundingClientRect().top;
+    const lines = [...document.querySelectorAll('.cm-content .cm-line')];
+    return lines.findIndex((l) => Math.abs(l.getBoundingClientRect().top - top) < 3) + 1;
+  });
+  assert.equal(markedLine, 7);
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await waitForLine(page, 'error: error parsing web.yaml: error converting YAML to JSON: yaml: line 7: mapp');
+
+  // A new file, then the terminal sees both.
+  await page.getByLabel('New file name').fill('notes.txt');
+  await page.getByRole('button', { name: 'New' }).click();
+  await page.locator('button.file[aria-current="true"]', { hasText: 'notes.txt' }).waitFor();
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('ls');
+  await page.keyboard.press('Enter');
+  await waitForLine(page, /^web\.yaml$/);
+  await waitForLine(page, /^notes\.txt$/);
+  assert.deepEqual(problems, []);
+});
