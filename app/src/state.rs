@@ -80,9 +80,11 @@ impl SimHandle {
         r
     }
 
-    /// Moves the simulation clock forward.
+    /// Moves the simulation clock forward; a command going on in the terminal prints there.
     pub fn advance(&self, by: Duration) {
-        self.update(|p| p.advance(by));
+        if let Some(out) = self.update(|p| p.advance(by)).filter(|o| !o.is_empty()) {
+            crate::components::terminal::show(&out);
+        }
     }
 
     /// Keystrokes for the terminal; returns what the terminal should show.

@@ -91,12 +91,15 @@ impl Playground {
         out
     }
 
-    pub fn advance(&mut self, by: Duration) {
+    /// Lets the clock run; returns what a command going on in the terminal printed meanwhile.
+    pub fn advance(&mut self, by: Duration) -> String {
         if by.as_millis() <= 0 {
-            return;
+            return String::new();
         }
         self.cluster.advance(by);
+        let out = self.terminal.tick(&mut self.cluster);
         self.record(Event::Advance(by.as_millis()));
+        out
     }
 
     pub fn resize(&mut self, cols: usize) {
@@ -128,7 +131,10 @@ impl Playground {
 
     fn apply(&mut self, e: &Event) {
         match e {
-            Event::Advance(ms) => self.cluster.advance(Duration::from_millis(*ms)),
+            Event::Advance(ms) => {
+                self.cluster.advance(Duration::from_millis(*ms));
+                self.terminal.tick(&mut self.cluster);
+            }
             Event::Keys(k) => {
                 self.terminal.input(&mut self.cluster, k);
             }

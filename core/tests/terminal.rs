@@ -155,3 +155,77 @@ fn no_keystrokes_make_it_panic() {
         let _ = t.input(&mut c, &chunk);
     }
 }
+
+/// `kubectl get pods -w` while a Deployment comes up, compared with what kubectl v1.33.1 printed
+/// against `hakoniwa serve` (same preset and seed, clock advanced 2 s at a time): the header
+/// comes with the first row, and columns widen as wider cells arrive.
+#[test]
+fn get_watch_prints_rows_as_kubectl_does() {
+    let (mut c, _) = boot();
+    let mut k = hakoniwa_core::kubectl::Kubectl::new("kind-kind");
+    let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+    let (out, job) = k.start(&mut c, &words("get pods -w"), None);
+    assert_eq!(out.text(), "");
+    let mut job = job.expect("a watch goes on");
+    assert_eq!(k.run(&mut c, "kubectl create deployment web --image=nginx:1.27 --replicas=2", None).text(), "deployment.apps/web created\n");
+    let mut printed = hakoniwa_core::kubectl::Output::default();
+    assert!(job.poll(&mut c, &mut printed).is_none());
+    for _ in 0..6 {
+        c.advance(hakoniwa_core::Duration::from_secs(2));
+        assert!(job.poll(&mut c, &mut printed).is_none());
+    }
+    assert_eq!(
+        printed.text(),
+        "NAME                   READY   STATUS    RESTARTS   AGE
+web-5c94f75b5d-q72wh   0/1     Pending   0          0s
+web-5c94f75b5d-kb5d6   0/1     Pending   0          0s
+web-5c94f75b5d-kb5d6   0/1     Pending   0          0s
+web-5c94f75b5d-q72wh   0/1     Pending   0          0s
+web-5c94f75b5d-kb5d6   0/1     ContainerCreating   0          0s
+web-5c94f75b5d-q72wh   0/1     ContainerCreating   0          0s
+web-5c94f75b5d-kb5d6   1/1     Running             0          4s
+web-5c94f75b5d-q72wh   1/1     Running             0          4s
+"
+    );
+    // Errors are kubectl's.
+    assert_eq!(k.run(&mut c, "kubectl get pods,svc -w", None).text(), "error: you may only specify a single resource type\n");
+    assert_eq!(k.run(&mut c, "kubectl get pod nope -w", None).text(), "Error from server (NotFound): pods \"nope\" not found\n");
+    let (out, _job) = k.start(&mut c, &words("get deploy web -w"), None);
+    assert_eq!(out.text(), "NAME   READY   UP-TO-DATE   AVAILABLE   AGE\nweb    2/2     2            2           12s\n");
+}
+
+#[test]
+fn commands_that_go_on_hold_the_prompt_until_done_or_ctrl_c() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl create deployment web --image=nginx:1.27 --replicas=2");
+    // rollout status prints as the rollout moves, then gives the prompt back.
+    let first = visible(&t.input(&mut c, "kubectl rollout status deployment/web\r"));
+    assert!(first.ends_with("Waiting for deployment \"web\" rollout to finish: 0 of 2 updated replicas are available...\n"), "{first:?}");
+    assert!(!t.is_clean());
+    let mut rest = String::new();
+    for _ in 0..20 {
+        c.advance(hakoniwa_core::Duration::from_secs(1));
+        rest.push_str(&visible(&t.tick(&mut c)));
+        if t.is_clean() {
+            break;
+        }
+    }
+    assert!(rest.ends_with("deployment \"web\" successfully rolled out\n(⎈|kind-kind:default) $ "), "{rest:?}");
+    // get -w goes on until Ctrl+C; keys typed meanwhile do nothing.
+    let v = visible(&t.input(&mut c, "kubectl get deploy -w\r"));
+    assert!(v.ends_with("web    2/2     2            2           3s\n"), "{v:?}");
+    assert_eq!(t.input(&mut c, "kubectl get pods\r"), "");
+    c.advance(hakoniwa_core::Duration::from_secs(1));
+    assert_eq!(t.tick(&mut c), "");
+    let mut other = hakoniwa_core::kubectl::Kubectl::new("kind-kind");
+    other.run(&mut c, "kubectl scale deploy web --replicas=3", None);
+    c.advance(hakoniwa_core::Duration::from_secs(1));
+    let v = visible(&t.tick(&mut c));
+    assert!(v.starts_with("web    2/3     2            2"), "{v:?}");
+    let v = visible(&t.input(&mut c, "x\x03"));
+    assert_eq!(v, "^C\n(⎈|kind-kind:default) $ ");
+    assert!(t.is_clean());
+    // In a pipeline it runs to its end on simulated time instead.
+    let v = typed(&mut c, &mut t, "kubectl rollout status deployment/web | tail -n 1");
+    assert_eq!(v, "deployment \"web\" successfully rolled out\n");
+}

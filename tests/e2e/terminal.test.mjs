@@ -62,6 +62,19 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
   await page.getByRole('button', { name: 'Pause' }).click();
   assert.equal(await page.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed'), 'true');
 
+  // rollout status follows the rollout as the clock runs; get -w goes on until Ctrl+C.
+  await page.getByRole('button', { name: '1×' }).click();
+  await page.locator('.terminal .xterm').click();
+  await typeLine(page, 'kubectl rollout restart deploy/web');
+  await typeLine(page, 'kubectl rollout status deploy/web');
+  await waitForLine(page, /^Waiting for deployment "web" rollout to finish: /);
+  await waitForLine(page, 'deployment "web" successfully rolled out', 30_000);
+  await typeLine(page, 'kubectl get deploy -w');
+  await waitForLine(page, /^web\s+2\/2\s+2\s+2\s+\d+s$/);
+  await page.keyboard.press('Control+C');
+  await waitForLine(page, /^\^C$/);
+  await page.getByRole('button', { name: 'Pause' }).click();
+
   // Tab completes, pipes work.
   await page.locator('.terminal .xterm').click();
   await page.keyboard.type('kubectl get deploy');

@@ -30,6 +30,7 @@ use crate::store::Store;
 
 use alloc::Allocators;
 use registry::Registry;
+pub use handlers::NEXT_RESOURCE_VERSION_HEADER;
 pub use request::{Body, Method, Request, Response, ResponseBody, WatchItem};
 use route::Route;
 

@@ -35,7 +35,7 @@ pub const FLAGS: &[super::args::Flag] = &[
     flag("server-print", None, Takes::Bool),
 ];
 
-const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+pub(crate) const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
 /// What the user asked for: a resource and, optionally, names.
 #[derive(Debug, Clone)]
@@ -92,7 +92,7 @@ pub fn targets(k: &mut Kubectl, api: &mut dyn Transport, args: &[String]) -> Res
 
 /// The output format asked for.
 #[derive(Debug, Clone, PartialEq)]
-enum Format {
+pub(crate) enum Format {
     Table { wide: bool },
     Yaml,
     Json,
@@ -102,7 +102,7 @@ enum Format {
     GoTemplate(String),
 }
 
-fn format_of(o: Option<&str>) -> Result<Format, Failure> {
+pub(crate) fn format_of(o: Option<&str>) -> Result<Format, Failure> {
     let Some(o) = o else { return Ok(Format::Table { wide: false }) };
     let (name, arg) = o.split_once('=').unwrap_or((o, ""));
     Ok(match name {
@@ -183,6 +183,9 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     let all_ns = p.bool("all-namespaces");
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
     let (targets, multiple_types) = targets(k, api, args)?;
+    if p.bool("watch") || p.bool("watch-only") {
+        return super::watch::start(k, api, p, &targets, &ns, &format, out);
+    }
     let table = matches!(format, Format::Table { .. });
     let mut fetched: Vec<Fetched> = Vec::new();
     let mut errors: Vec<Failure> = Vec::new();

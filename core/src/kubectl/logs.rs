@@ -117,7 +117,8 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         }
     };
     let multi = pods.len() > 1;
-    for pod in pods {
+    let n_pods = pods.len();
+    for (pi, pod) in pods.into_iter().enumerate() {
         let pname = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
         let containers: Vec<String> = pod["spec"]["containers"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str().map(str::to_string)).collect();
         let inits: Vec<String> = pod["spec"]["initContainers"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str().map(str::to_string)).collect();
@@ -135,7 +136,9 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             }
             vec![first]
         };
-        for c in chosen {
+        let n_containers = chosen.len();
+        for (ci, c) in chosen.into_iter().enumerate() {
+            let last = pi + 1 == n_pods && ci + 1 == n_containers;
             let mut q = vec![format!("container={c}")];
             if p.bool("previous") {
                 q.push("previous=true".into());
@@ -166,7 +169,16 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             let text = body.as_str().unwrap_or_default().to_string();
             print_lines(out, p.bool("prefix"), &pname, &c, &text);
             if p.bool("follow") {
-                follow(api, out, p, &ns, &pname, &c)?;
+                let mut job = FollowLogs::new(api, p.bool("prefix"), &ns, &pname, &c);
+                if let Some(r) = super::running::Running::poll(&mut job, api, out) {
+                    r?;
+                } else if last {
+                    // The last (usually the only) container follows on; the terminal polls it.
+                    k.launched = Some(Box::new(job));
+                    return Ok(());
+                } else {
+                    super::running::drive(api, &mut job, out);
+                }
             }
         }
     }
@@ -183,32 +195,40 @@ fn print_lines(out: &mut Output, prefix: bool, pod: &str, container: &str, text:
     }
 }
 
-/// How long `logs -f` follows here before it lets go (the terminal's Ctrl+C ends it sooner).
-const FOLLOW_LIMIT: crate::sim::clock::Duration = crate::sim::clock::Duration::from_secs(600);
-
 /// `logs -f`: new lines as simulated time passes, until the container has terminated.
-fn follow(api: &mut dyn Transport, out: &mut Output, p: &Parsed, ns: &str, pod: &str, container: &str) -> Result<(), Failure> {
-    let start = api.now();
-    let mut seen = {
+#[derive(Debug)]
+pub struct FollowLogs {
+    prefix: bool,
+    ns: String,
+    pod: String,
+    container: String,
+    /// How much of the log has been printed.
+    seen: usize,
+}
+
+impl FollowLogs {
+    fn new(api: &mut dyn Transport, prefix: bool, ns: &str, pod: &str, container: &str) -> FollowLogs {
         let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}/log?container={container}")));
-        resp.into_value().and_then(|v| v.as_str().map(str::len)).unwrap_or(0)
-    };
-    loop {
+        let seen = resp.into_value().and_then(|v| v.as_str().map(str::len)).unwrap_or(0);
+        FollowLogs { prefix, ns: ns.to_string(), pod: pod.to_string(), container: container.to_string(), seen }
+    }
+}
+
+impl super::running::Running for FollowLogs {
+    fn poll(&mut self, api: &mut dyn Transport, out: &mut Output) -> Option<Result<(), Failure>> {
+        let (ns, pod, container) = (&self.ns, &self.pod, &self.container);
         let obj = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}"))).into_value().unwrap_or(Value::Null);
         let terminated = obj.is_null()
             || ["containerStatuses", "initContainerStatuses"]
                 .iter()
                 .flat_map(|k| obj["status"][*k].as_array().cloned().unwrap_or_default())
-                .any(|st| st["name"] == container && st["state"]["terminated"].is_object());
+                .any(|st| st["name"] == container.as_str() && st["state"]["terminated"].is_object());
         let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}/log?container={container}")));
         let all = resp.into_value().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        if all.len() > seen && all.is_char_boundary(seen) {
-            print_lines(out, p.bool("prefix"), pod, container, &all[seen..]);
+        if all.len() > self.seen && all.is_char_boundary(self.seen) {
+            print_lines(out, self.prefix, pod, container, &all[self.seen..]);
         }
-        seen = all.len();
-        if terminated || api.now().since(start) >= FOLLOW_LIMIT {
-            return Ok(());
-        }
-        super::wait_a_moment(api, crate::sim::clock::Duration::from_secs(1));
+        self.seen = all.len();
+        terminated.then_some(Ok(()))
     }
 }

@@ -19,6 +19,8 @@ mod kubeconfig;
 pub mod kustomize;
 mod logs;
 mod rollout;
+pub mod running;
+mod watch;
 pub mod manifests;
 mod more;
 pub mod printers;
@@ -129,17 +131,27 @@ impl Output {
 }
 
 /// One learner's kubectl: the kubeconfig, the files, and what discovery found.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Kubectl {
     pub config: KubeConfig,
     pub files: Files,
     discovery: Option<discovery::Discovery>,
+    /// A command that started and goes on (`get -w`, `logs -f`, `rollout status`), handed to
+    /// whoever started it.
+    pub(crate) launched: Option<Box<dyn running::Running>>,
+}
+
+impl Clone for Kubectl {
+    /// A copy without any command still going on.
+    fn clone(&self) -> Self {
+        Kubectl { config: self.config.clone(), files: self.files.clone(), discovery: self.discovery.clone(), launched: None }
+    }
 }
 
 impl Kubectl {
     /// A kubectl whose kubeconfig points at a cluster with this context name (`kind-kind`).
     pub fn new(context: &str) -> Kubectl {
-        Kubectl { config: KubeConfig::single(context), files: Files::default(), discovery: None }
+        Kubectl { config: KubeConfig::single(context), files: Files::default(), discovery: None, launched: None }
     }
 
     /// Runs one command line (`kubectl get pods`, or `get pods`); `stdin` is what `-f -`
@@ -161,13 +173,26 @@ impl Kubectl {
         self.run_words(api, words, stdin)
     }
 
-    /// Runs kubectl with these arguments (the words after `kubectl`), as a shell starts it.
+    /// Runs kubectl with these arguments (the words after `kubectl`) to its end: a command
+    /// that goes on (`get -w`, `logs -f`) runs on simulated time until it ends or its limit.
     pub fn run_words(&mut self, api: &mut dyn Transport, words: &[String], stdin: Option<&str>) -> Output {
-        let mut out = Output::default();
-        if let Err(f) = commands::dispatch(self, api, words, stdin, &mut out) {
-            f.print(&mut out);
+        let (mut out, job) = self.start(api, words, stdin);
+        if let Some(mut job) = job {
+            running::drive(api, job.as_mut(), &mut out);
         }
         out
+    }
+
+    /// Starts kubectl with these arguments: what it printed at once, and the command itself if
+    /// it goes on (the terminal polls it as its clock runs).
+    pub fn start(&mut self, api: &mut dyn Transport, words: &[String], stdin: Option<&str>) -> (Output, Option<Box<dyn running::Running>>) {
+        let mut out = Output::default();
+        self.launched = None;
+        if let Err(f) = commands::dispatch(self, api, words, stdin, &mut out) {
+            f.print(&mut out);
+            self.launched = None;
+        }
+        (out, self.launched.take())
     }
 
     /// Discovery, read once and kept (forgotten when resources may have changed).

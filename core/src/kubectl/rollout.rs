@@ -125,7 +125,12 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             let path = format!("{}/{name}", t.resource.path(Some(&ns)));
             let kg = t.resource.kind_group();
             match sub.as_str() {
-                "status" => status(api, &t.resource.kind, &path, p, out)?,
+                "status" => {
+                    if let Some(job) = status(api, &t.resource.kind, &path, p, out)? {
+                        k.launched = Some(Box::new(job));
+                        return Ok(());
+                    }
+                }
                 "history" => history(api, &t.resource, &ns, &path, &kg, out)?,
                 "undo" => undo(api, &t.resource, &ns, &path, &kg, p, out)?,
                 "restart" => {
@@ -154,30 +159,65 @@ fn patch(api: &mut dyn Transport, path: &str, body: &Value, manager: &str) -> Re
     super::send_ok(api, &super::patch_request(&format!("{path}?fieldManager={manager}"), "application/strategic-merge-patch+json", body))
 }
 
-fn status(api: &mut dyn Transport, kind: &str, path: &str, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+fn status(api: &mut dyn Transport, kind: &str, path: &str, p: &Parsed, out: &mut Output) -> Result<Option<RolloutStatus>, Failure> {
     let limit = match p.value("timeout") {
         Some(t) => go_duration(t).filter(|d| d.as_millis() > 0).unwrap_or(MAX_WAIT),
         None => MAX_WAIT,
     };
     let watch = p.value("watch") != Some("false");
-    let start = api.now();
-    let mut last = String::new();
-    loop {
-        let o = super::get_object(api, path)?;
-        let (msg, done) = status_message(kind, &o)?;
-        if msg != last {
+    let mut job = RolloutStatus { kind: kind.to_string(), path: path.to_string(), start: api.now(), limit, last: String::new() };
+    match job.check(api, out, watch)? {
+        true => Ok(None),
+        false => Ok(Some(job)),
+    }
+}
+
+/// `rollout status` waiting for the rollout: a line each time the message changes.
+#[derive(Debug)]
+pub struct RolloutStatus {
+    kind: String,
+    path: String,
+    start: crate::sim::clock::Timestamp,
+    limit: Duration,
+    last: String,
+}
+
+impl RolloutStatus {
+    /// Prints the status if it changed; whether the command is over.
+    fn check(&mut self, api: &mut dyn Transport, out: &mut Output, watch: bool) -> Result<bool, Failure> {
+        let o = super::get_object(api, &self.path)?;
+        let (msg, done) = status_message(&self.kind, &o)?;
+        if msg != self.last {
             out.out(msg.clone());
-            last = msg;
+            self.last = msg;
         }
         if done || !watch {
-            return Ok(());
+            return Ok(true);
         }
-        let waited = api.now().since(start);
-        if waited >= limit {
+        if api.now().since(self.start) >= self.limit {
             return Err(Failure::client("timed out waiting for the condition"));
         }
-        let left = Duration::from_millis(limit.as_millis() - waited.as_millis());
-        super::wait_a_moment(api, left.min(Duration::from_secs(1)));
+        Ok(false)
+    }
+}
+
+impl super::running::Running for RolloutStatus {
+    fn poll(&mut self, api: &mut dyn Transport, out: &mut Output) -> Option<Result<(), Failure>> {
+        match self.check(api, out, true) {
+            Ok(true) => Some(Ok(())),
+            Ok(false) => None,
+            Err(f) => Some(Err(f)),
+        }
+    }
+
+    fn next_poll(&self, api: &dyn Transport) -> Duration {
+        let waited = api.now().since(self.start);
+        Duration::from_millis(self.limit.as_millis() - waited.as_millis()).min(Duration::from_secs(1))
+    }
+
+    fn script_limit(&self) -> Duration {
+        // Its own timeout ends it.
+        Duration::from_millis(i64::MAX / 4)
     }
 }
 

@@ -212,6 +212,14 @@ fn split_statements(script: &str) -> Vec<(String, &'static str)> {
     out.into_iter().map(|(s, op)| (s.trim().to_string(), op)).filter(|(s, _)| !s.is_empty()).collect()
 }
 
+/// Whether a script is one simple command: no lists, pipes or redirections (the terminal lets
+/// such a command go on in the foreground, as `kubectl get -w` does).
+pub fn is_simple_command(script: &str) -> bool {
+    let script = heredoc::extract(script, &mut Vec::new());
+    let stmts = split_statements(&script);
+    stmts.len() == 1 && stmts[0].1 == ";" && tokenize(&stmts[0].0).iter().all(|(t, quoted)| *quoted || !(t.starts_with('>') || t.starts_with('<') || t.starts_with("2>") || t.starts_with("1>")))
+}
+
 fn first_word(stmt: &str) -> &str {
     stmt.split_whitespace().next().unwrap_or("")
 }

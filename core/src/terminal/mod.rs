@@ -7,7 +7,8 @@
 pub mod line;
 pub mod width;
 
-use crate::kubectl::{Kubectl, Stream, Transport};
+use crate::kubectl::running::{self, Running};
+use crate::kubectl::{Kubectl, Output, Stream, Transport};
 use crate::kubelet::fs::Fs;
 use crate::kubelet::heredoc;
 use crate::kubelet::shell::{self, Flavor, Host, Shell};
@@ -37,8 +38,10 @@ const PROGRAMS: &[&str] = &["kubectl", "k", "history", "clear", "help"];
 const BUILTINS: &[&str] = &["cd", "export", "exit", "for", "if", "while"];
 
 /// One terminal session.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Terminal {
+    /// A command going on in the foreground (`get -w`, `logs -f`, `rollout status`).
+    job: Option<Box<dyn Running>>,
     pub kubectl: Kubectl,
     editor: LineEditor,
     history: Vec<String>,
@@ -61,6 +64,9 @@ struct Programs<'t> {
     history: &'t [String],
     /// Shell time already given to the cluster.
     slept: f64,
+    /// A command that goes on may stay in the foreground (the line was just that command).
+    foreground: bool,
+    job: Option<Box<dyn Running>>,
 }
 
 impl Host for Programs<'_> {
@@ -74,7 +80,14 @@ impl Host for Programs<'_> {
                 }
                 std::mem::swap(&mut self.kubectl.files.fs, fs);
                 self.kubectl.files.cwd = cwd.to_string();
-                let out = self.kubectl.run_words(self.api, &argv[1..], stdin.as_deref());
+                let (mut out, job) = self.kubectl.start(self.api, &argv[1..], stdin.as_deref());
+                if let Some(mut job) = job {
+                    if self.foreground && self.job.is_none() {
+                        self.job = Some(job);
+                    } else {
+                        running::drive(self.api, job.as_mut(), &mut out);
+                    }
+                }
                 std::mem::swap(&mut self.kubectl.files.fs, fs);
                 Some((out.pieces.into_iter().map(|(s, t)| (s == Stream::Err, t)).collect(), i64::from(out.exit)))
             }
@@ -137,6 +150,7 @@ impl Terminal {
     /// A session whose kubectl's kubeconfig names this context; `cols` is the terminal width.
     pub fn new(context: &str, cols: usize) -> Terminal {
         Terminal {
+            job: None,
             kubectl: Kubectl::new(context),
             editor: LineEditor::new(cols),
             history: Vec::new(),
@@ -162,9 +176,28 @@ impl Terminal {
         String::new()
     }
 
-    /// Nothing is typed at the prompt and no command waits for more lines.
+    /// Nothing is typed at the prompt, no command waits for more lines or runs.
     pub fn is_clean(&self) -> bool {
-        self.pending.is_empty() && self.editor.is_empty()
+        self.pending.is_empty() && self.editor.is_empty() && self.job.is_none()
+    }
+
+    /// The clock moved: a command going on prints what is new, and the prompt comes back when
+    /// it ends.
+    pub fn tick(&mut self, api: &mut dyn Transport) -> String {
+        let Some(job) = self.job.as_mut() else { return String::new() };
+        let mut out = Output::default();
+        let done = job.poll(api, &mut out);
+        if let Some(r) = done {
+            if let Err(f) = r {
+                f.print(&mut out);
+            }
+            self.job = None;
+        }
+        let mut text = crlf(&out.text());
+        if self.job.is_none() {
+            text.push_str(&self.prompt());
+        }
+        text
     }
 
     pub fn history(&self) -> &[String] {
@@ -194,6 +227,19 @@ impl Terminal {
     /// Keystrokes in, as xterm.js's `onData` gives them (typed text, pasted text, control
     /// characters, escape sequences); what to write to the terminal out.
     pub fn input(&mut self, api: &mut dyn Transport, data: &str) -> String {
+        if self.job.is_some() {
+            // A command runs in the foreground: only Ctrl+C (stop it) and Ctrl+L count.
+            let mut out = String::new();
+            if data.contains('\x0c') {
+                out.push_str("\x1b[H\x1b[2J");
+            }
+            if data.contains('\x03') {
+                self.job = None;
+                out.push_str("^C\r\n");
+                out.push_str(&self.prompt());
+            }
+            return out;
+        }
         let data = std::mem::take(&mut self.partial) + data;
         let mut out = String::new();
         let mut rest = data.as_str();
@@ -288,18 +334,26 @@ impl Terminal {
             self.history.push(script.clone());
             let extra = self.history.len().saturating_sub(MAX_HISTORY);
             self.history.drain(..extra);
-            let (text, _) = self.run(api, &script);
+            let (text, _) = self.execute(api, &script, shell::is_simple_command(&script));
             out.push_str(&crlf(&text));
         }
-        out.push_str(&self.prompt());
+        if self.job.is_none() {
+            out.push_str(&self.prompt());
+        }
         out
     }
 
-    /// Runs a whole command (one or more lines) as if typed: what it printed and its status.
+    /// Runs a whole command (one or more lines) to its end, as a script would: what it printed
+    /// and its status.
     pub fn run(&mut self, api: &mut dyn Transport, script: &str) -> (String, i64) {
+        self.execute(api, script, false)
+    }
+
+    /// Runs a command; with `foreground`, a kubectl command that goes on stays as the job.
+    fn execute(&mut self, api: &mut dyn Transport, script: &str, foreground: bool) -> (String, i64) {
         let mut fs = std::mem::take(&mut self.kubectl.files.fs);
         let start = api.now();
-        let mut programs = Programs { kubectl: &mut self.kubectl, api, history: &self.history, slept: 0.0 };
+        let mut programs = Programs { kubectl: &mut self.kubectl, api, history: &self.history, slept: 0.0, foreground, job: None };
         let (text, code, t) = {
             let mut sh = Shell::new(&mut fs, self.env.clone(), start, Flavor::Bash, "hakoniwa");
             sh.cwd = self.cwd.clone();
@@ -312,6 +366,7 @@ impl Terminal {
         if t > programs.slept {
             programs.api.sleep(Duration::from_millis(((t - programs.slept).min(MAX_SLEEP) * 1000.0) as i64));
         }
+        self.job = programs.job.take();
         self.kubectl.files.fs = fs;
         self.kubectl.files.cwd = self.cwd.clone();
         (text, code)

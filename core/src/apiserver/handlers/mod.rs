@@ -10,6 +10,7 @@ pub(super) mod read;
 mod subresources;
 mod update;
 mod watch;
+pub use watch::NEXT_RESOURCE_VERSION_HEADER;
 
 use serde_json::Value;
 

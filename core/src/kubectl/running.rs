@@ -1,0 +1,41 @@
+//! Commands that go on after they start: `get -w`, `logs -f`, `rollout status`. Such a command
+//! prints what it can at once, then leaves a [`Running`] behind that prints more each time the
+//! cluster has moved. The terminal polls it as its clock runs and drops it on Ctrl+C; a script
+//! (and `Kubectl::run`) drives it by letting simulated time pass until it finishes.
+
+use super::{Failure, Output, Transport};
+use crate::sim::clock::Duration;
+
+pub trait Running: std::fmt::Debug + Send + Sync {
+    /// Looks at the cluster again and prints what is new. `Some` once the command has ended.
+    fn poll(&mut self, api: &mut dyn Transport, out: &mut Output) -> Option<Result<(), Failure>>;
+
+    /// The most simulated time to let pass before the next poll.
+    fn next_poll(&self, _api: &dyn Transport) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    /// How long a script lets it run before it stops it, as a terminal user would with
+    /// Ctrl+C (`get -w` never ends by itself).
+    fn script_limit(&self) -> Duration {
+        Duration::from_secs(600)
+    }
+}
+
+/// Runs a command to its end on simulated time (scripts; commands inside pipelines).
+pub fn drive(api: &mut dyn Transport, job: &mut dyn Running, out: &mut Output) {
+    let start = api.now();
+    loop {
+        let max = job.next_poll(api);
+        super::wait_a_moment(api, max);
+        if let Some(r) = job.poll(api, out) {
+            if let Err(f) = r {
+                f.print(out);
+            }
+            return;
+        }
+        if api.now().since(start) >= job.script_limit() {
+            return;
+        }
+    }
+}
