@@ -13,11 +13,11 @@ pub fn show() {
     panel.set_class_name("crash");
     let _ = panel.set_attribute("role", "alert");
     if let Ok(p) = doc.create_element("p") {
-        p.set_text_content(Some("Hakoniwa stopped: it hit a bug (details are in the browser console). Reloading restores your playground from its last save."));
+        p.set_text_content(Some(crate::i18n::text(crate::i18n::initial(), crate::i18n::Key::Crash)));
         let _ = panel.append_child(&p);
     }
     if let Ok(button) = doc.create_element("button") {
-        button.set_text_content(Some("Reload"));
+        button.set_text_content(Some(crate::i18n::text(crate::i18n::initial(), crate::i18n::Key::Reload)));
         let reload = Closure::<dyn FnMut()>::new(|| {
             if let Some(w) = web_sys::window() {
                 let _ = w.location().reload();

@@ -2,56 +2,72 @@
 
 pub mod components;
 pub mod crash;
+pub mod i18n;
 pub mod state;
 pub mod storage;
 
 use leptos::prelude::*;
 
 use components::clock::ClockControls;
-use components::editor::EditorPanel;
 use components::cluster_view::{NodeList, NodesWithPods};
+use components::editor::EditorPanel;
 use components::terminal::TerminalPanel;
-use state::SimHandle;
+use i18n::{I18n, Key};
+use state::{Notice, SimHandle};
 
 /// The whole page. It restores the playground saved in this browser (or boots a fresh
 /// cluster at the browser's current time) and lets the simulation clock follow wall time.
 #[component]
 pub fn App() -> impl IntoView {
+    let i18n = I18n::new();
+    provide_context(i18n);
     let handle = match SimHandle::restore_or_boot() {
         Ok(h) => h,
-        Err(e) => return view! { <p class="boot-error" role="alert">{format!("The cluster could not start: {e}")}</p> }.into_any(),
+        Err(e) => return view! { <p class="boot-error" role="alert">{format!("{} {e}", i18n.untracked(Key::BootFailed))}</p> }.into_any(),
     };
     handle.follow_wall_clock();
     provide_context(handle);
     // Leaving the page saves what the last periodic save missed.
     let _ = window_event_listener(leptos::ev::pagehide, move |_| handle.save());
     let context = handle.with(|c| c.preset().context.clone());
+    let notice = move || {
+        handle.notice.get().map(|n| {
+            let text = match n {
+                Notice::SaveFailed(why) => format!("{} ({why})", i18n.t(Key::SaveFailed)),
+                Notice::KeptAside { reason, key } => format!("{} ({reason}; localStorage: {key})", i18n.t(Key::KeptAside)),
+            };
+            view! { <p class="notice" role="status">{text}</p> }
+        })
+    };
     view! {
         <header class="top">
-            <h1>"Hakoniwa" <span class="subtitle">" 箱庭 — a Kubernetes cluster in your browser tab"</span></h1>
+            <h1>"Hakoniwa" <span class="subtitle">{move || i18n.t(Key::Subtitle)}</span></h1>
             <ClockControls handle />
             <div class="session">
-                <span class="context">"context: " <code>{context}</code></span>
-                <button class="export" title="Download this playground as a file" on:click=move |_| components::download("hakoniwa-playground.json", &handle.export())>
-                    "Export"
+                <span class="context">{move || i18n.t(Key::Context)} <code>{context}</code></span>
+                <button class="export" title=move || i18n.t(Key::ExportTitle) on:click=move |_| components::download("hakoniwa-playground.json", &handle.export())>
+                    {move || i18n.t(Key::Export)}
                 </button>
-                <button class="reset" title="Forget this playground and start a fresh cluster" on:click=move |_| handle.reset()>
-                    "Reset"
+                <button class="reset" title=move || i18n.t(Key::ResetTitle) on:click=move |_| handle.reset()>
+                    {move || i18n.t(Key::Reset)}
+                </button>
+                <button class="language" on:click=move |_| i18n.toggle()>
+                    {move || i18n.t(Key::Language)}
                 </button>
             </div>
         </header>
-        {move || handle.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+        {notice}
         <main class="playground">
             <section class="panel terminal-panel" aria-labelledby="terminal-heading">
                 <EditorPanel handle />
-                <h2 id="terminal-heading">"Terminal"</h2>
+                <h2 id="terminal-heading">{move || i18n.t(Key::Terminal)}</h2>
                 <TerminalPanel handle />
             </section>
             <section class="panel cluster-panel" aria-labelledby="cluster-heading">
-                <h2 id="cluster-heading">"Cluster"</h2>
+                <h2 id="cluster-heading">{move || i18n.t(Key::Cluster)}</h2>
                 <NodesWithPods handle />
                 <details class="node-table">
-                    <summary>"kubectl get nodes"</summary>
+                    <summary>{move || i18n.t(Key::NodeTable)}</summary>
                     <NodeList handle />
                 </details>
             </section>

@@ -14,6 +14,15 @@ pub const DEFAULT_PRESET: &str = "kind";
 /// Simulated seconds per wall second the clock offers (0 is paused).
 pub const SPEEDS: &[f64] = &[0.0, 1.0, 10.0, 100.0];
 
+/// Something about saving the learner should know.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Notice {
+    /// The browser refused the save (its reason).
+    SaveFailed(String),
+    /// The saved playground could not be restored: why, and the key it was kept under.
+    KeptAside { reason: String, key: String },
+}
+
 /// A cheap, copyable handle on the playground plus a revision counter that views subscribe to.
 /// Components read the cluster with [`SimHandle::read`] and re-render when the revision moves.
 #[derive(Clone, Copy)]
@@ -22,7 +31,7 @@ pub struct SimHandle {
     revision: RwSignal<u64>,
     speed: RwSignal<f64>,
     /// What the learner should know about saving (a save kept aside, storage full), if anything.
-    pub notice: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<Notice>>,
     /// The revision last saved; `None` once saving stopped (a reset is under way).
     saved: StoredValue<Option<u64>>,
 }
@@ -51,8 +60,8 @@ impl SimHandle {
             match Playground::restore(&text) {
                 Ok(pg) => return Ok(SimHandle::new(pg)),
                 Err(e) => {
-                    let aside = storage::keep_aside(&text);
-                    notice = Some(format!("{e}. It was kept aside as {aside}; a fresh cluster started."));
+                    let key = storage::keep_aside(&text);
+                    notice = Some(Notice::KeptAside { reason: e.to_string(), key });
                 }
             }
         }
@@ -113,18 +122,17 @@ impl SimHandle {
         self.playground.update_value(|p| p.resize(cols));
     }
 
-    /// The terminal's greeting and first prompt, at its width.
-    pub fn start_terminal(&self, cols: usize) -> String {
+    /// The terminal's greeting and first prompt, at its width; `restored` is said (dimmed)
+    /// when the playground came back from a save.
+    pub fn start_terminal(&self, cols: usize, greeting: &str, restored: &str) -> String {
         self.playground
             .try_update_value(|p| {
                 p.resize(cols);
-                let restored = p.terminal.history().len();
-                let start = p.terminal.start();
-                if restored > 0 {
-                    format!("\x1b[2m(Your playground was restored from this browser: the cluster, the files and {restored} commands of history.)\x1b[0m\r\n{start}")
-                } else {
-                    start
+                let mut greeting = greeting.to_string();
+                if !p.journal().is_empty() {
+                    greeting = format!("\x1b[2m{restored}\x1b[0m\r\n{greeting}");
                 }
+                p.terminal.start_with(&greeting)
             })
             .unwrap_or_default()
     }
@@ -150,11 +158,11 @@ impl SimHandle {
         match storage::save_playground(&text) {
             Ok(()) => {
                 self.saved.set_value(Some(rev));
-                if self.notice.get_untracked().is_some_and(|n| n.starts_with("Saving failed")) {
+                if matches!(self.notice.get_untracked(), Some(Notice::SaveFailed(_))) {
                     self.notice.set(None);
                 }
             }
-            Err(e) => self.notice.set(Some(format!("Saving failed ({e}); the last good save is kept and the cluster keeps running."))),
+            Err(e) => self.notice.set(Some(Notice::SaveFailed(e))),
         }
     }
 

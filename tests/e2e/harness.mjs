@@ -59,8 +59,8 @@ export function launchBrowser() {
 }
 
 /** Opens a page that records console errors and uncaught exceptions in `problems`. */
-export async function openPage(browser, url) {
-  const page = await browser.newPage();
+export async function openPage(browser, url, options = {}) {
+  const page = await browser.newPage(options);
   const problems = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);

@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::terminal;
+use crate::i18n::{use_i18n, Key};
 use crate::state::SimHandle;
 
 #[wasm_bindgen]
@@ -89,6 +90,7 @@ fn lint_json(text: &str) -> String {
 
 #[component]
 pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
+    let i18n = use_i18n();
     let opened = RwSignal::new(false);
     let failed = RwSignal::new(None::<String>);
     let current = RwSignal::new(None::<String>);
@@ -185,7 +187,7 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
     let names = move || handle.files().into_iter().map(|(p, _)| p).collect::<Vec<_>>();
     view! {
         <details class="editor-details" on:toggle=open_panel>
-            <summary>"Editor"</summary>
+            <summary>{move || i18n.t(Key::Editor)}</summary>
             <div class="editor-bar" role="toolbar" aria-label="Editor actions">
                 <ul class="files" aria-label="Files">
                     <For each=names key=|n| n.clone() let:name>
@@ -213,14 +215,14 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
                     ev.prevent_default();
                     create();
                 }>
-                    <input type="text" placeholder="new-file.yaml" aria-label="New file name" prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
-                    <button type="submit">"New"</button>
+                    <input type="text" placeholder="new-file.yaml" aria-label=move || i18n.t(Key::NewFileName) prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                    <button type="submit">{move || i18n.t(Key::NewFile)}</button>
                 </form>
-                <button class="apply" title="kubectl apply -f (Ctrl+Enter)" on:click=move |_| run(false)>"Apply"</button>
-                <button class="dry-run" title="kubectl apply -f --dry-run=server" on:click=move |_| run(true)>"Dry run"</button>
+                <button class="apply" title="kubectl apply -f (Ctrl+Enter)" on:click=move |_| run(false)>{move || i18n.t(Key::Apply)}</button>
+                <button class="dry-run" title="kubectl apply -f --dry-run=server" on:click=move |_| run(true)>{move || i18n.t(Key::DryRun)}</button>
             </div>
             <div class="editor" node_ref=host></div>
-            {move || failed.get().map(|e| view! { <p class="boot-error" role="alert">{format!("The editor could not start: {e}")}</p> })}
+            {move || failed.get().map(|e| view! { <p class="boot-error" role="alert">{format!("{} {e}", i18n.t(Key::EditorFailed))}</p> })}
         </details>
     }
 }

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
+use crate::i18n::{use_i18n, Key};
 use crate::state::SimHandle;
 
 #[wasm_bindgen]
@@ -21,6 +22,7 @@ extern "C" {
 
 #[component]
 pub fn TerminalPanel(handle: SimHandle) -> impl IntoView {
+    let i18n = use_i18n();
     let host = NodeRef::<leptos::html::Div>::new();
     let failed = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -38,7 +40,7 @@ pub fn TerminalPanel(handle: SimHandle) -> impl IntoView {
         });
         match xterm_open(&el, on_data.as_ref(), on_resize.as_ref(), &JsValue::UNDEFINED) {
             Ok(term) => {
-                let first = handle.start_terminal(xterm_cols(&term) as usize);
+                let first = handle.start_terminal(xterm_cols(&term) as usize, i18n.untracked(Key::Banner), i18n.untracked(Key::Restored));
                 xterm_write(&term, &first);
                 xterm_focus(&term);
                 TERM.with(|t| *t.borrow_mut() = Some(term));
@@ -50,8 +52,8 @@ pub fn TerminalPanel(handle: SimHandle) -> impl IntoView {
         }
     });
     view! {
-        <div class="terminal" node_ref=host role="region" aria-label="Terminal"></div>
-        {move || failed.get().map(|e| view! { <p class="boot-error" role="alert">{format!("The terminal could not start: {e}")}</p> })}
+        <div class="terminal" node_ref=host role="region" aria-label=move || i18n.t(Key::Terminal)></div>
+        {move || failed.get().map(|e| view! { <p class="boot-error" role="alert">{format!("{} {e}", i18n.t(Key::TerminalFailed))}</p> })}
     }
 }
 

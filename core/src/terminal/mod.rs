@@ -165,7 +165,12 @@ impl Terminal {
 
     /// What the terminal shows first: a greeting and the prompt.
     pub fn start(&mut self) -> String {
-        let mut out = BANNER.to_string();
+        self.start_with(BANNER)
+    }
+
+    /// The prompt after a greeting of the caller's (in the page's language).
+    pub fn start_with(&mut self, greeting: &str) -> String {
+        let mut out = greeting.to_string();
         out.push_str(&self.prompt());
         out
     }

@@ -4,6 +4,7 @@
 use hakoniwa_core::PodRow;
 use leptos::prelude::*;
 
+use crate::i18n::{use_i18n, Key};
 use crate::state::SimHandle;
 
 /// A pod's state as one word the style sheet colours (with a symbol, never colour alone).
@@ -34,6 +35,7 @@ fn pod_chip(p: PodRow) -> impl IntoView {
 
 #[component]
 pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
+    let i18n = use_i18n();
     let show_system = RwSignal::new(false);
     let pods = move || {
         let all = handle.read(|c| c.pod_rows());
@@ -43,7 +45,7 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
     view! {
         <label class="system-toggle">
             <input type="checkbox" prop:checked=move || show_system.get() on:change=move |_| show_system.update(|v| *v = !*v) />
-            " show kube-system pods"
+            {move || i18n.t(Key::ShowSystemPods)}
         </label>
         <div class="nodes-grid">
             {move || {
@@ -59,7 +61,7 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                                 <h3>
                                     <span class="node-name">{n.name.clone()}</span>
                                     <span class="node-status">{n.status.clone()}</span>
-                                    <span class="node-count">{format!("{count} pods")}</span>
+                                    <span class="node-count">{format!("{count} {}", i18n.t(Key::Pods))}</span>
                                 </h3>
                                 <ul class="pods">{mine.into_iter().map(pod_chip).collect_view()}</ul>
                             </section>
@@ -71,7 +73,7 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                     boxes.push(
                         view! {
                             <section class="node-box unscheduled" aria-label="pods not scheduled">
-                                <h3><span class="node-name">"not scheduled"</span></h3>
+                                <h3><span class="node-name">{i18n.t(Key::NotScheduled)}</span></h3>
                                 <ul class="pods">{pending.into_iter().map(pod_chip).collect_view()}</ul>
                             </section>
                         }

@@ -1,0 +1,185 @@
+//! The page's words in English and Japanese. kubectl's own output stays as kubectl prints it;
+//! everything the playground itself says is here. The language follows the browser's unless
+//! the learner picked one (kept in the browser's storage).
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ja,
+}
+
+/// Everything the page says, by meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Subtitle,
+    Context,
+    Export,
+    ExportTitle,
+    Reset,
+    ResetTitle,
+    Terminal,
+    Cluster,
+    Editor,
+    ShowSystemPods,
+    NodeTable,
+    Pods,
+    NotScheduled,
+    NewFile,
+    NewFileName,
+    Apply,
+    DryRun,
+    Pause,
+    StepMinute,
+    StepTitle,
+    ClockLabel,
+    ClockTitle,
+    Language,
+    Banner,
+    Restored,
+    SaveFailed,
+    KeptAside,
+    BootFailed,
+    TerminalFailed,
+    EditorFailed,
+    Crash,
+    Reload,
+}
+
+pub fn text(lang: Lang, key: Key) -> &'static str {
+    use Key::*;
+    match lang {
+        Lang::En => match key {
+            Subtitle => " 箱庭 — a Kubernetes cluster in your browser tab",
+            Context => "context: ",
+            Export => "Export",
+            ExportTitle => "Download this playground as a file",
+            Reset => "Reset",
+            ResetTitle => "Forget this playground and start a fresh cluster",
+            Terminal => "Terminal",
+            Cluster => "Cluster",
+            Editor => "Editor",
+            ShowSystemPods => " show kube-system pods",
+            NodeTable => "kubectl get nodes",
+            Pods => "pods",
+            NotScheduled => "not scheduled",
+            NewFile => "New",
+            NewFileName => "New file name",
+            Apply => "Apply",
+            DryRun => "Dry run",
+            Pause => "Pause",
+            StepMinute => "+1 min",
+            StepTitle => "Let one minute of cluster time pass now",
+            ClockLabel => "Simulation clock",
+            ClockTitle => "The cluster's time",
+            Language => "日本語",
+            Banner => "Hakoniwa: a simulated Kubernetes v1.33 cluster in this tab.\r\nType `help` to see what runs here.\r\n\r\n",
+            Restored => "(Your playground was restored from this browser: the cluster, the files and the command history.)",
+            SaveFailed => "Saving failed; the last good save is kept and the cluster keeps running.",
+            KeptAside => "The saved playground could not be restored and was kept aside; a fresh cluster started.",
+            BootFailed => "The cluster could not start:",
+            TerminalFailed => "The terminal could not start:",
+            EditorFailed => "The editor could not start:",
+            Crash => "Hakoniwa stopped: it hit a bug (details are in the browser console). Reloading restores your playground from its last save.",
+            Reload => "Reload",
+        },
+        Lang::Ja => match key {
+            Subtitle => " 箱庭 — ブラウザのタブの中の Kubernetes クラスター",
+            Context => "コンテキスト: ",
+            Export => "書き出し",
+            ExportTitle => "このプレイグラウンドをファイルとして保存します",
+            Reset => "リセット",
+            ResetTitle => "このプレイグラウンドを消して、新しいクラスターで始めます",
+            Terminal => "ターミナル",
+            Cluster => "クラスター",
+            Editor => "エディター",
+            ShowSystemPods => " kube-system の Pod も表示",
+            NodeTable => "kubectl get nodes",
+            Pods => "個の Pod",
+            NotScheduled => "未スケジュール",
+            NewFile => "新規",
+            NewFileName => "新しいファイル名",
+            Apply => "適用",
+            DryRun => "ドライラン",
+            Pause => "一時停止",
+            StepMinute => "+1 分",
+            StepTitle => "クラスターの時間を今すぐ 1 分進めます",
+            ClockLabel => "シミュレーションの時計",
+            ClockTitle => "クラスターの時刻",
+            Language => "English",
+            Banner => "箱庭: このタブの中でシミュレートされた Kubernetes v1.33 クラスターです。\r\n使えるコマンドは `help` で表示されます。\r\n\r\n",
+            Restored => "(このブラウザに保存されたプレイグラウンドを復元しました: クラスター、ファイル、コマンド履歴。)",
+            SaveFailed => "保存できませんでした。最後に保存できた状態は残っており、クラスターは動き続けています。",
+            KeptAside => "保存されたプレイグラウンドを復元できなかったため、別に取り置いて新しいクラスターで始めました。",
+            BootFailed => "クラスターを起動できませんでした:",
+            TerminalFailed => "ターミナルを起動できませんでした:",
+            EditorFailed => "エディターを起動できませんでした:",
+            Crash => "箱庭が停止しました(不具合です。詳細はブラウザのコンソールにあります)。再読み込みすると、最後に保存した状態から再開します。",
+            Reload => "再読み込み",
+        },
+    }
+}
+
+const KEY: &str = "hakoniwa.lang";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The learner's choice, else the browser's language.
+pub fn initial() -> Lang {
+    let chosen = storage().and_then(|s| s.get_item(KEY).ok().flatten());
+    let browser = web_sys::window().and_then(|w| w.navigator().language());
+    match chosen.or(browser).as_deref() {
+        Some(l) if l.starts_with("ja") => Lang::Ja,
+        _ => Lang::En,
+    }
+}
+
+/// The page's language, shared through the context.
+#[derive(Clone, Copy)]
+pub struct I18n(pub RwSignal<Lang>);
+
+impl I18n {
+    pub fn new() -> I18n {
+        let i = I18n(RwSignal::new(initial()));
+        i.mark_document();
+        i
+    }
+
+    /// Text in the current language (re-renders the caller when it changes).
+    pub fn t(&self, key: Key) -> &'static str {
+        text(self.0.get(), key)
+    }
+
+    pub fn untracked(&self, key: Key) -> &'static str {
+        text(self.0.get_untracked(), key)
+    }
+
+    pub fn toggle(&self) {
+        let next = if self.0.get_untracked() == Lang::En { Lang::Ja } else { Lang::En };
+        self.0.set(next);
+        if let Some(s) = storage() {
+            let _ = s.set_item(KEY, if next == Lang::Ja { "ja" } else { "en" });
+        }
+        self.mark_document();
+    }
+
+    fn mark_document(&self) {
+        if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = el.set_attribute("lang", if self.0.get_untracked() == Lang::Ja { "ja" } else { "en" });
+        }
+    }
+}
+
+impl Default for I18n {
+    fn default() -> Self {
+        I18n::new()
+    }
+}
+
+/// The page's language from the context (English when none was provided, as in component tests).
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_else(|| I18n(RwSignal::new(Lang::En)))
+}

@@ -1,0 +1,38 @@
+// English and Japanese: the browser's language first, then the learner's choice, kept.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openPage, serveStatic } from './harness.mjs';
+
+let site;
+let browser;
+before(async () => {
+  site = await serveStatic();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+test('a Japanese browser gets Japanese; the switch changes every label and is remembered', async () => {
+  const { page, problems } = await openPage(browser, site.url, { locale: 'ja-JP' });
+  await page.getByRole('button', { name: 'リセット' }).waitFor({ timeout: 15_000 });
+  assert.equal(await page.getAttribute('html', 'lang'), 'ja');
+  assert.equal(await page.locator('#terminal-heading').textContent(), 'ターミナル');
+  assert.equal(await page.getByRole('button', { name: '一時停止' }).count(), 1);
+  assert.match(await page.locator('.terminal .xterm-rows').textContent(), /使えるコマンドは/);
+  // kubectl stays kubectl.
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('kubectl get ns kube-system -o name');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows').textContent.includes('namespace/kube-system'));
+
+  await page.getByRole('button', { name: 'English' }).click();
+  assert.equal(await page.locator('#terminal-heading').textContent(), 'Terminal');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.getByRole('button', { name: 'Pause' }).count(), 1);
+  await page.reload();
+  await page.getByRole('button', { name: 'Reset' }).waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('#cluster-heading').textContent(), 'Cluster');
+  assert.deepEqual(problems, []);
+});
