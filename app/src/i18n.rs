@@ -45,6 +45,7 @@ pub enum Key {
     EditorFailed,
     Crash,
     Reload,
+    Close,
 }
 
 pub fn text(lang: Lang, key: Key) -> &'static str {
@@ -83,6 +84,7 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             EditorFailed => "The editor could not start:",
             Crash => "Hakoniwa stopped: it hit a bug (details are in the browser console). Reloading restores your playground from its last save.",
             Reload => "Reload",
+            Close => "Close",
         },
         Lang::Ja => match key {
             Subtitle => " 箱庭 — ブラウザのタブの中の Kubernetes クラスター",
@@ -117,6 +119,7 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             EditorFailed => "エディターを起動できませんでした:",
             Crash => "箱庭が停止しました(不具合です。詳細はブラウザのコンソールにあります)。再読み込みすると、最後に保存した状態から再開します。",
             Reload => "再読み込み",
+            Close => "閉じる",
         },
     }
 }

@@ -1,6 +1,7 @@
 //! The one handle through which the UI reaches the playground: the simulated cluster, the
 //! learner's terminal session (its kubectl, files and history) and the journal that saves them.
 
+use hakoniwa_core::kubectl::Kubectl;
 use hakoniwa_core::playground::Playground;
 use hakoniwa_core::{Cluster, Duration, Timestamp};
 use leptos::prelude::*;
@@ -32,13 +33,17 @@ pub struct SimHandle {
     speed: RwSignal<f64>,
     /// What the learner should know about saving (a save kept aside, storage full), if anything.
     pub notice: RwSignal<Option<Notice>>,
+    /// The kubectl the cluster view uses to show objects (read-only requests, not journaled).
+    inspector: StoredValue<Kubectl>,
     /// The revision last saved; `None` once saving stopped (a reset is under way).
     saved: StoredValue<Option<u64>>,
 }
 
 impl SimHandle {
     pub fn new(playground: Playground) -> Self {
+        let context = playground.terminal.kubectl.config.current.clone();
         SimHandle {
+            inspector: StoredValue::new(Kubectl::new(&context)),
             playground: StoredValue::new(playground),
             revision: RwSignal::new(0),
             speed: RwSignal::new(1.0),
@@ -105,6 +110,16 @@ impl SimHandle {
     pub fn files(&self) -> Vec<(String, String)> {
         self.revision.track();
         self.playground.with_value(Playground::files)
+    }
+
+    /// What a read-only kubectl command prints now (the cluster view's inspector); re-runs
+    /// when the playground changes. Nothing it does is journaled: it only reads.
+    pub fn inspect(&self, line: &str) -> String {
+        self.revision.track();
+        let inspector = self.inspector;
+        self.playground
+            .try_update_value(|p| inspector.try_update_value(|k| k.run(&mut p.cluster, line, None).text()).unwrap_or_default())
+            .unwrap_or_default()
     }
 
     /// Writes a file into the workspace (the editor saving).

@@ -25,6 +25,19 @@ test('the page shows the three nodes of the booted cluster, all Ready, without c
   await page.getByLabel('show kube-system pods').check();
   await page.locator('section.node-box[data-name="kind-control-plane"] li.pod[data-name="etcd-kind-control-plane"][data-state="ready"]').waitFor();
   assert.equal(await page.locator('li.pod[data-name^="kube-proxy-"]').count(), 3);
+  // A click opens the pod in the inspector: describe, YAML, logs, events from kubectl.
+  await page.locator('li.pod[data-name="etcd-kind-control-plane"] button').click();
+  const out = page.locator('section.inspector pre.output');
+  await out.waitFor();
+  assert.match(await out.textContent(), /^Name:\s+etcd-kind-control-plane\nNamespace:\s+kube-system\n/);
+  await page.getByRole('tab', { name: 'YAML' }).click();
+  await page.waitForFunction(() => document.querySelector('section.inspector pre.output')?.textContent.startsWith('apiVersion: v1\nkind: Pod\n'));
+  assert.equal(await page.locator('section.inspector .command code').textContent(), '$ kubectl get pod etcd-kind-control-plane -n kube-system -o yaml');
+  await page.getByRole('button', { name: 'kind-worker2' }).click();
+  await page.getByRole('tab', { name: 'describe' }).click();
+  await page.waitForFunction(() => /^Name:\s+kind-worker2\nRoles:\s+<none>/.test(document.querySelector('section.inspector pre.output')?.textContent ?? ''));
+  await page.getByRole('button', { name: 'Close' }).click();
+  assert.equal(await page.locator('section.inspector').count(), 0);
   await page.locator('details.node-table summary').click();
   const rows = page.locator('table.nodes tr.node');
   await rows.nth(2).waitFor({ timeout: 15_000 });

@@ -1,5 +1,6 @@
 //! The live picture of the cluster.
 
+mod inspector;
 mod node_list;
 mod pods;
 

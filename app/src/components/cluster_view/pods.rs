@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use crate::i18n::{use_i18n, Key};
 use crate::state::SimHandle;
 
+use super::inspector::{Inspector, Selected};
+
 /// A pod's state as one word the style sheet colours (with a symbol, never colour alone).
 fn state(p: &PodRow) -> &'static str {
     let (ready, total) = p.ready.split_once('/').unwrap_or(("0", "0"));
@@ -21,14 +23,22 @@ fn state(p: &PodRow) -> &'static str {
     }
 }
 
-fn pod_chip(p: PodRow) -> impl IntoView {
+fn pod_chip(p: PodRow, selected: RwSignal<Option<Selected>>) -> impl IntoView {
     let st = state(&p);
     let title = format!("{}/{} — {} {} restarts {} age {}", p.namespace, p.name, p.ready, p.status, p.restarts, p.age);
     let (namespace, name) = (p.namespace.clone(), p.name.clone());
+    let me = Selected { kind: "pod", namespace: p.namespace.clone(), name: p.name.clone() };
+    let me2 = me.clone();
     view! {
         <li class="pod" data-state=st data-namespace=namespace data-name=name title=title>
-            <span class="pod-name">{p.name}</span>
-            <span class="pod-status">{format!("{} {}", p.ready, p.status)}</span>
+            <button
+                class="pod-open"
+                aria-pressed=move || (selected.get().as_ref() == Some(&me2)).to_string()
+                on:click=move |_| selected.set(Some(me.clone()))
+            >
+                <span class="pod-name">{p.name}</span>
+                <span class="pod-status">{format!("{} {}", p.ready, p.status)}</span>
+            </button>
         </li>
     }
 }
@@ -37,6 +47,7 @@ fn pod_chip(p: PodRow) -> impl IntoView {
 pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
     let i18n = use_i18n();
     let show_system = RwSignal::new(false);
+    let selected = RwSignal::new(None::<Selected>);
     let pods = move || {
         let all = handle.read(|c| c.pod_rows());
         if show_system.get() { all } else { all.into_iter().filter(|p| p.namespace != "kube-system" && p.namespace != "local-path-storage").collect::<Vec<_>>() }
@@ -59,11 +70,14 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                         view! {
                             <section class="node-box" data-name=n.name.clone() data-status=n.status.clone() aria-label=format!("node {}", n.name)>
                                 <h3>
-                                    <span class="node-name">{n.name.clone()}</span>
+                                    <button class="node-name" on:click={
+                                        let me = Selected { kind: "node", namespace: String::new(), name: n.name.clone() };
+                                        move |_| selected.set(Some(me.clone()))
+                                    }>{n.name.clone()}</button>
                                     <span class="node-status">{n.status.clone()}</span>
                                     <span class="node-count">{format!("{count} {}", i18n.t(Key::Pods))}</span>
                                 </h3>
-                                <ul class="pods">{mine.into_iter().map(pod_chip).collect_view()}</ul>
+                                <ul class="pods">{mine.into_iter().map(|p| pod_chip(p, selected)).collect_view()}</ul>
                             </section>
                         }
                         .into_any()
@@ -74,7 +88,7 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                         view! {
                             <section class="node-box unscheduled" aria-label="pods not scheduled">
                                 <h3><span class="node-name">{i18n.t(Key::NotScheduled)}</span></h3>
-                                <ul class="pods">{pending.into_iter().map(pod_chip).collect_view()}</ul>
+                                <ul class="pods">{pending.into_iter().map(|p| pod_chip(p, selected)).collect_view()}</ul>
                             </section>
                         }
                         .into_any(),
@@ -83,5 +97,6 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                 boxes
             }}
         </div>
+        <Inspector handle selected />
     }
 }
