@@ -46,6 +46,13 @@ pub enum Key {
     Crash,
     Reload,
     Close,
+    Share,
+    ShareTitle,
+    LinkCopied,
+    LinkReady,
+    SharedOpened,
+    SharedOpenedAside,
+    ShareBroken,
 }
 
 pub fn text(lang: Lang, key: Key) -> &'static str {
@@ -85,6 +92,13 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             Crash => "Hakoniwa stopped: it hit a bug (details are in the browser console). Reloading restores your playground from its last save.",
             Reload => "Reload",
             Close => "Close",
+            Share => "Share",
+            ShareTitle => "Make a link that opens this playground (cluster, files, history) in another browser",
+            LinkCopied => "A link to this playground is on the clipboard:",
+            LinkReady => "A link to this playground (copy it):",
+            SharedOpened => "This playground came from a shared link.",
+            SharedOpenedAside => "This playground came from a shared link; your own was kept aside.",
+            ShareBroken => "The shared link could not be opened; your own playground goes on.",
         },
         Lang::Ja => match key {
             Subtitle => " 箱庭 — ブラウザのタブの中の Kubernetes クラスター",
@@ -120,6 +134,13 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             Crash => "箱庭が停止しました(不具合です。詳細はブラウザのコンソールにあります)。再読み込みすると、最後に保存した状態から再開します。",
             Reload => "再読み込み",
             Close => "閉じる",
+            Share => "共有",
+            ShareTitle => "このプレイグラウンド(クラスター・ファイル・履歴)を別のブラウザで開けるリンクを作ります",
+            LinkCopied => "このプレイグラウンドへのリンクをクリップボードにコピーしました:",
+            LinkReady => "このプレイグラウンドへのリンク(コピーしてください):",
+            SharedOpened => "このプレイグラウンドは共有リンクから開かれました。",
+            SharedOpenedAside => "このプレイグラウンドは共有リンクから開かれました。あなたのプレイグラウンドは別に取り置きました。",
+            ShareBroken => "共有リンクを開けませんでした。あなたのプレイグラウンドはそのまま続きます。",
         },
     }
 }

@@ -3,6 +3,7 @@
 pub mod components;
 pub mod crash;
 pub mod i18n;
+pub mod share;
 pub mod state;
 pub mod storage;
 
@@ -18,10 +19,14 @@ use state::{Notice, SimHandle};
 /// The whole page. It restores the playground saved in this browser (or boots a fresh
 /// cluster at the browser's current time) and lets the simulation clock follow wall time.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(
+    /// A save from a share link: `Some("")` when the link could not be read.
+    #[prop(optional)]
+    shared: Option<String>,
+) -> impl IntoView {
     let i18n = I18n::new();
     provide_context(i18n);
-    let handle = match SimHandle::restore_or_boot() {
+    let handle = match SimHandle::restore_or_boot(shared) {
         Ok(h) => h,
         Err(e) => return view! { <p class="boot-error" role="alert">{format!("{} {e}", i18n.untracked(Key::BootFailed))}</p> }.into_any(),
     };
@@ -35,8 +40,22 @@ pub fn App() -> impl IntoView {
             let text = match n {
                 Notice::SaveFailed(why) => format!("{} ({why})", i18n.t(Key::SaveFailed)),
                 Notice::KeptAside { reason, key } => format!("{} ({reason}; localStorage: {key})", i18n.t(Key::KeptAside)),
+                Notice::SharedOpened { aside } => match aside {
+                    Some(key) => format!("{} (localStorage: {key})", i18n.t(Key::SharedOpenedAside)),
+                    None => i18n.t(Key::SharedOpened).to_string(),
+                },
+                Notice::ShareBroken(why) => format!("{} ({why})", i18n.t(Key::ShareBroken)),
+                Notice::Link { url, copied } => {
+                    let said = if copied { i18n.t(Key::LinkCopied) } else { i18n.t(Key::LinkReady) };
+                    return view! {
+                        <p class="notice share-link" role="status">
+                            {said} " " <input type="text" readonly aria-label=i18n.t(Key::Share) prop:value=url />
+                        </p>
+                    }
+                    .into_any();
+                }
             };
-            view! { <p class="notice" role="status">{text}</p> }
+            view! { <p class="notice" role="status">{text}</p> }.into_any()
         })
     };
     view! {
@@ -47,6 +66,19 @@ pub fn App() -> impl IntoView {
                 <span class="context">{move || i18n.t(Key::Context)} <code>{context}</code></span>
                 <button class="export" title=move || i18n.t(Key::ExportTitle) on:click=move |_| components::download("hakoniwa-playground.json", &handle.export())>
                     {move || i18n.t(Key::Export)}
+                </button>
+                <button class="share" title=move || i18n.t(Key::ShareTitle) on:click=move |_| {
+                    let notice = handle.notice;
+                    share::link(&handle.export(), move |url| {
+                        if url.is_empty() {
+                            notice.set(Some(Notice::ShareBroken("CompressionStream".into())));
+                            return;
+                        }
+                        let u = url.clone();
+                        share::copy(&url, move |copied| notice.set(Some(Notice::Link { url: u, copied })));
+                    });
+                }>
+                    {move || i18n.t(Key::Share)}
                 </button>
                 <button class="reset" title=move || i18n.t(Key::ResetTitle) on:click=move |_| handle.reset()>
                     {move || i18n.t(Key::Reset)}

@@ -22,6 +22,12 @@ pub enum Notice {
     SaveFailed(String),
     /// The saved playground could not be restored: why, and the key it was kept under.
     KeptAside { reason: String, key: String },
+    /// A share link was opened; the learner's own save, if any, was kept under this key.
+    SharedOpened { aside: Option<String> },
+    /// A share link could not be opened (why); the learner's own playground goes on.
+    ShareBroken(String),
+    /// A link to this playground, and whether it is on the clipboard.
+    Link { url: String, copied: bool },
 }
 
 /// A cheap, copyable handle on the playground plus a revision counter that views subscribe to.
@@ -57,10 +63,24 @@ impl SimHandle {
         SimHandle::new(Playground::boot(DEFAULT_PRESET, DEFAULT_SEED, start).expect("the built-in preset boots"))
     }
 
-    /// The playground saved in this browser, or a fresh one at the browser's current time.
-    /// A save that cannot be read is kept aside, never overwritten, and the learner is told.
-    pub fn restore_or_boot() -> Result<Self, String> {
+    /// The playground of a share link, else the one saved in this browser, else a fresh one at
+    /// the browser's current time. A save that cannot be read is kept aside, never
+    /// overwritten, and the learner is told; so is their own save when a share replaces it.
+    pub fn restore_or_boot(shared: Option<String>) -> Result<Self, String> {
         let mut notice = None;
+        if let Some(text) = shared {
+            match Playground::restore(&text) {
+                Ok(pg) => {
+                    let aside = storage::load_playground().map(|own| storage::keep_aside(&own));
+                    let h = SimHandle::new(pg);
+                    h.saved.set_value(Some(u64::MAX));
+                    h.save();
+                    h.notice.set(Some(Notice::SharedOpened { aside }));
+                    return Ok(h);
+                }
+                Err(e) => notice = Some(Notice::ShareBroken(if text.is_empty() { "the link is damaged".to_string() } else { e.to_string() })),
+            }
+        }
         if let Some(text) = storage::load_playground() {
             match Playground::restore(&text) {
                 Ok(pg) => return Ok(SimHandle::new(pg)),
