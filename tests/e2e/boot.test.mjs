@@ -67,3 +67,27 @@ test('the AGE column advances with the simulation clock', async () => {
   );
   assert.deepEqual(problems, []);
 });
+
+test('the site works from a sub-path of a static host, under its Content-Security-Policy', async () => {
+  const sub = await serveStatic(undefined, '/courses/k8s/play/');
+  try {
+    const { page, problems } = await openPage(browser, sub.url);
+    const violations = [];
+    await page.exposeFunction('reportViolation', (v) => violations.push(v));
+    await page.evaluate(() => document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(`${e.violatedDirective} ${e.blockedURI}`)));
+    await page.locator('section.node-box[data-name]').nth(2).waitFor({ timeout: 15_000 });
+    assert.ok((await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content')).includes("script-src 'self' 'wasm-unsafe-eval'"));
+    assert.equal(await page.locator('script:not([src])').count(), 0);
+    await page.locator('.terminal .xterm').click();
+    await page.keyboard.type('kubectl get nodes -o name');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('node/kind-worker2'));
+    // The editor's script loads from the same sub-path.
+    await page.getByText('Editor', { exact: true }).click();
+    await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });
+    assert.deepEqual(violations, []);
+    assert.deepEqual(problems, []);
+  } finally {
+    await sub.close();
+  }
+});

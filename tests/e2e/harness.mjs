@@ -18,12 +18,15 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serveStatic(dir = DIST) {
+/** Serves `dir` on 127.0.0.1 at a free port, under `prefix` (a sub-path of the host, as a
+ * static host may give it); resolves to { url, close }. */
+export async function serveStatic(dir = DIST, prefix = '/') {
   await stat(join(dir, 'index.html')); // fail early and clearly if the site is not built
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const full = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      if (!full.startsWith(prefix)) throw Object.assign(new Error('outside'), { code: 'ENOENT' });
+      const path = `/${full.slice(prefix.length)}`;
       let file = normalize(join(dir, path));
       if (!file.startsWith(dir)) throw Object.assign(new Error('outside'), { code: 'ENOENT' });
       if (path.endsWith('/')) file = join(file, 'index.html');
@@ -37,7 +40,7 @@ export async function serveStatic(dir = DIST) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${port}${prefix}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 /** Launches headless Chromium with the flags this machine's closed network needs. */
