@@ -15,13 +15,14 @@ CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help play build test test-native test-wasm test-e2e size tools tools-build tools-browser clean schema
+.PHONY: help play build test test-native test-wasm test-e2e size screenshots tools tools-build tools-browser clean schema
 
 help:
 	@echo "make play    build and serve Hakoniwa on http://127.0.0.1:$(PORT) (PORT= to change)"
 	@echo "make test    run every test layer (native, wasm in Chromium, end-to-end in Chromium)"
 	@echo "make size    print the gzip size of the built wasm, js and css"
 	@echo "make build   build the site into dist/ (release)"
+	@echo "make screenshots  the main states of the playground as PNGs in screenshots/"
 
 # ---------------------------------------------------------------------------------------------
 # Tools. Each step checks first and installs only what is missing or at the wrong version.
@@ -60,6 +61,10 @@ play: build
 
 size: build
 	@scripts/size.sh dist
+
+# The main states of the playground as PNG files in screenshots/, for review.
+screenshots: tools build
+	node tests/e2e/screenshots.mjs
 
 # ---------------------------------------------------------------------------------------------
 # Tests: native, then wasm in headless Chromium, then the built site end to end.

@@ -24,7 +24,6 @@ pub enum Key {
     Editor,
     ShowSystemPods,
     NodeTable,
-    Pods,
     NotScheduled,
     NewFile,
     NewFileName,
@@ -53,6 +52,17 @@ pub enum Key {
     SharedOpened,
     SharedOpenedAside,
     ShareBroken,
+    LargePrint,
+    LargePrintTitle,
+}
+
+/// "3 pods" in the page's language.
+pub fn pods(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::En if n == 1 => "1 pod".to_string(),
+        Lang::En => format!("{n} pods"),
+        Lang::Ja => format!("Pod {n} 個"),
+    }
 }
 
 pub fn text(lang: Lang, key: Key) -> &'static str {
@@ -70,7 +80,6 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             Editor => "Editor",
             ShowSystemPods => " show kube-system pods",
             NodeTable => "kubectl get nodes",
-            Pods => "pods",
             NotScheduled => "not scheduled",
             NewFile => "New",
             NewFileName => "New file name",
@@ -99,6 +108,8 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             SharedOpened => "This playground came from a shared link.",
             SharedOpenedAside => "This playground came from a shared link; your own was kept aside.",
             ShareBroken => "The shared link could not be opened; your own playground goes on.",
+            LargePrint => "A+",
+            LargePrintTitle => "Large print, for a projector",
         },
         Lang::Ja => match key {
             Subtitle => " 箱庭 — ブラウザのタブの中の Kubernetes クラスター",
@@ -112,7 +123,6 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             Editor => "エディター",
             ShowSystemPods => " kube-system の Pod も表示",
             NodeTable => "kubectl get nodes",
-            Pods => "個の Pod",
             NotScheduled => "未スケジュール",
             NewFile => "新規",
             NewFileName => "新しいファイル名",
@@ -141,6 +151,8 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             SharedOpened => "このプレイグラウンドは共有リンクから開かれました。",
             SharedOpenedAside => "このプレイグラウンドは共有リンクから開かれました。あなたのプレイグラウンドは別に取り置きました。",
             ShareBroken => "共有リンクを開けませんでした。あなたのプレイグラウンドはそのまま続きます。",
+            LargePrint => "A+",
+            LargePrintTitle => "大きな文字(プロジェクター向け)",
         },
     }
 }
@@ -175,6 +187,10 @@ impl I18n {
     /// Text in the current language (re-renders the caller when it changes).
     pub fn t(&self, key: Key) -> &'static str {
         text(self.0.get(), key)
+    }
+
+    pub fn pods(&self, n: usize) -> String {
+        pods(self.0.get(), n)
     }
 
     pub fn untracked(&self, key: Key) -> &'static str {

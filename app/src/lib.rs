@@ -2,6 +2,7 @@
 
 pub mod components;
 pub mod crash;
+pub mod display;
 pub mod i18n;
 pub mod share;
 pub mod state;
@@ -35,6 +36,7 @@ pub fn App(
     // Leaving the page saves what the last periodic save missed.
     let _ = window_event_listener(leptos::ev::pagehide, move |_| handle.save());
     let context = handle.with(|c| c.preset().context.clone());
+    let large = display::signal();
     let notice = move || {
         handle.notice.get().map(|n| {
             let text = match n {
@@ -82,6 +84,9 @@ pub fn App(
                 </button>
                 <button class="reset" title=move || i18n.t(Key::ResetTitle) on:click=move |_| handle.reset()>
                     {move || i18n.t(Key::Reset)}
+                </button>
+                <button class="large-print" title=move || i18n.t(Key::LargePrintTitle) aria-pressed=move || large.get().to_string() on:click=move |_| display::set(large, !large.get_untracked())>
+                    {move || i18n.t(Key::LargePrint)}
                 </button>
                 <button class="language" on:click=move |_| i18n.toggle()>
                     {move || i18n.t(Key::Language)}

@@ -39,6 +39,8 @@ pub struct SimHandle {
     speed: RwSignal<f64>,
     /// What the learner should know about saving (a save kept aside, storage full), if anything.
     pub notice: RwSignal<Option<Notice>>,
+    /// The playground came back from a save or a share link (the terminal says so).
+    restored: StoredValue<bool>,
     /// The kubectl the cluster view uses to show objects (read-only requests, not journaled).
     inspector: StoredValue<Kubectl>,
     /// The revision last saved; `None` once saving stopped (a reset is under way).
@@ -49,6 +51,7 @@ impl SimHandle {
     pub fn new(playground: Playground) -> Self {
         let context = playground.terminal.kubectl.config.current.clone();
         SimHandle {
+            restored: StoredValue::new(false),
             inspector: StoredValue::new(Kubectl::new(&context)),
             playground: StoredValue::new(playground),
             revision: RwSignal::new(0),
@@ -73,6 +76,7 @@ impl SimHandle {
                 Ok(pg) => {
                     let aside = storage::load_playground().map(|own| storage::keep_aside(&own));
                     let h = SimHandle::new(pg);
+                    h.restored.set_value(true);
                     h.saved.set_value(Some(u64::MAX));
                     h.save();
                     h.notice.set(Some(Notice::SharedOpened { aside }));
@@ -83,7 +87,11 @@ impl SimHandle {
         }
         if let Some(text) = storage::load_playground() {
             match Playground::restore(&text) {
-                Ok(pg) => return Ok(SimHandle::new(pg)),
+                Ok(pg) => {
+                    let h = SimHandle::new(pg);
+                    h.restored.set_value(true);
+                    return Ok(h);
+                }
                 Err(e) => {
                     let key = storage::keep_aside(&text);
                     notice = Some(Notice::KeptAside { reason: e.to_string(), key });
@@ -160,11 +168,12 @@ impl SimHandle {
     /// The terminal's greeting and first prompt, at its width; `restored` is said (dimmed)
     /// when the playground came back from a save.
     pub fn start_terminal(&self, cols: usize, greeting: &str, restored: &str) -> String {
+        let restored_now = self.restored.get_value();
         self.playground
             .try_update_value(|p| {
                 p.resize(cols);
                 let mut greeting = greeting.to_string();
-                if !p.journal().is_empty() {
+                if restored_now {
                     greeting = format!("\x1b[2m{restored}\x1b[0m\r\n{greeting}");
                 }
                 p.terminal.start_with(&greeting)

@@ -20,6 +20,7 @@ test('the page shows the three nodes of the booted cluster, all Ready, without c
   await boxes.nth(2).waitFor({ timeout: 15_000 });
   assert.deepEqual(await boxes.locator('.node-name').allTextContents(), ['kind-control-plane', 'kind-worker', 'kind-worker2']);
   assert.deepEqual(await boxes.locator('.node-status').allTextContents(), ['Ready', 'Ready', 'Ready']);
+  assert.equal(await page.locator('section.node-box[data-name="kind-worker"] .node-count').textContent(), '0 pods');
   // kube-system's pods show on request: etcd on the control plane, kube-proxy everywhere.
   assert.equal(await page.locator('li.pod[data-namespace="kube-system"]').count(), 0);
   await page.getByLabel('show kube-system pods').check();
@@ -46,6 +47,7 @@ test('the page shows the three nodes of the booted cluster, all Ready, without c
   assert.deepEqual(await rows.locator('td.roles').allTextContents(), ['control-plane', '<none>', '<none>']);
   assert.deepEqual(await rows.locator('td.version').allTextContents(), ['v1.33.1', 'v1.33.1', 'v1.33.1']);
   assert.equal(await page.locator('header .context code').textContent(), 'kind-kind');
+  assert.doesNotMatch(await page.locator('.terminal .xterm-rows').textContent(), /restored/);
   assert.deepEqual(problems, []);
 });
 

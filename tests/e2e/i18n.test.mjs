@@ -36,3 +36,23 @@ test('a Japanese browser gets Japanese; the switch changes every label and is re
   assert.equal(await page.locator('#cluster-heading').textContent(), 'Cluster');
   assert.deepEqual(problems, []);
 });
+
+test('large print for a projector is one click, and stays', async () => {
+  const { page, problems } = await openPage(browser, site.url);
+  await page.getByRole('button', { name: 'A+' }).waitFor({ timeout: 15_000 });
+  const before = await page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
+  await page.getByRole('button', { name: 'A+' }).click();
+  assert.equal(await page.getAttribute('html', 'class'), 'large');
+  assert.equal(await page.getByRole('button', { name: 'A+' }).getAttribute('aria-pressed'), 'true');
+  const after = await page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
+  assert.ok(parseFloat(after) > parseFloat(before), `${before} -> ${after}`);
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('kubectl get ns');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('kube-public'));
+  await page.reload();
+  await page.getByRole('button', { name: 'A+', pressed: true }).waitFor({ timeout: 15_000 });
+  // A fresh start says nothing about restoring; a reload does.
+  await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('restored from this browser'));
+  assert.deepEqual(problems, []);
+});

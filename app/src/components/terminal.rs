@@ -18,6 +18,8 @@ extern "C" {
     fn xterm_cols(term: &JsValue) -> u32;
     #[wasm_bindgen(js_namespace = HakoniwaTerm, js_name = focus)]
     fn xterm_focus(term: &JsValue);
+    #[wasm_bindgen(js_namespace = HakoniwaTerm, js_name = setFontSize)]
+    fn xterm_set_font_size(term: &JsValue, size: u32);
 }
 
 #[component]
@@ -42,6 +44,9 @@ pub fn TerminalPanel(handle: SimHandle) -> impl IntoView {
             Ok(term) => {
                 let first = handle.start_terminal(xterm_cols(&term) as usize, i18n.untracked(Key::Banner), i18n.untracked(Key::Restored));
                 xterm_write(&term, &first);
+                if crate::display::large() {
+                    xterm_set_font_size(&term, crate::display::LARGE_TERMINAL_FONT);
+                }
                 xterm_focus(&term);
                 TERM.with(|t| *t.borrow_mut() = Some(term));
                 // The terminal lives as long as the page.
@@ -55,6 +60,15 @@ pub fn TerminalPanel(handle: SimHandle) -> impl IntoView {
         <div class="terminal" node_ref=host role="region" aria-label=move || i18n.t(Key::Terminal)></div>
         {move || failed.get().map(|e| view! { <p class="boot-error" role="alert">{format!("{} {e}", i18n.t(Key::TerminalFailed))}</p> })}
     }
+}
+
+/// The terminal's font size in pixels (larger for a classroom projector).
+pub fn set_font_size(size: u32) {
+    TERM.with(|t| {
+        if let Some(term) = t.borrow().as_ref() {
+            xterm_set_font_size(term, size);
+        }
+    });
 }
 
 /// Shows text in the terminal (output of a command another panel ran there).

@@ -75,7 +75,7 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                                         move |_| selected.set(Some(me.clone()))
                                     }>{n.name.clone()}</button>
                                     <span class="node-status">{n.status.clone()}</span>
-                                    <span class="node-count">{format!("{count} {}", i18n.t(Key::Pods))}</span>
+                                    <span class="node-count">{i18n.pods(count)}</span>
                                 </h3>
                                 <ul class="pods">{mine.into_iter().map(|p| pod_chip(p, selected)).collect_view()}</ul>
                             </section>
