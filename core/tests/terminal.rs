@@ -229,3 +229,37 @@ fn commands_that_go_on_hold_the_prompt_until_done_or_ctrl_c() {
     let v = typed(&mut c, &mut t, "kubectl rollout status deployment/web | tail -n 1");
     assert_eq!(v, "deployment \"web\" successfully rolled out\n");
 }
+
+#[test]
+fn exec_it_opens_a_shell_in_the_container() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl run box --image=busybox:1.36 -- sleep 3600");
+    typed(&mut c, &mut t, "kubectl run web --image=nginx:1.27");
+    typed(&mut c, &mut t, "kubectl wait --for=condition=Ready pod/box pod/web --timeout=60s");
+    let v = visible(&t.input(&mut c, "kubectl exec -it box -- sh\r"));
+    assert!(v.ends_with("kubectl exec -it box -- sh\n/ # "), "{v:?}");
+    // Lines run in the container, in the directory the last one left.
+    let v = visible(&t.input(&mut c, "cd /tmp\r"));
+    assert!(v.ends_with("\n/tmp # "), "{v:?}");
+    let v = visible(&t.input(&mut c, "echo hi > f; cat f; pwd; hostname\r"));
+    assert!(v.ends_with("\nhi\n/tmp\nbox\n/tmp # "), "{v:?}");
+    // Ctrl+C drops the line and stays in the shell; Tab does nothing.
+    let v = visible(&t.input(&mut c, "ls\t\x03"));
+    assert!(v.ends_with("^C\n/tmp # "), "{v:?}");
+    let v = visible(&t.input(&mut c, "exit 3\r"));
+    assert!(v.ends_with("command terminated with exit code 3\n(⎈|kind-kind:default) $ "), "{v:?}");
+    // The file is still there for the next shell; Debian's sh shows `# `, bash its own prompt.
+    assert_eq!(typed(&mut c, &mut t, "kubectl exec box -- cat /tmp/f"), "hi\n");
+    let v = visible(&t.input(&mut c, "kubectl exec -it web -- sh\r"));
+    assert!(v.ends_with("\n# "), "{v:?}");
+    let v = visible(&t.input(&mut c, "\x04"));
+    assert!(v.ends_with("(⎈|kind-kind:default) $ "), "{v:?}");
+    let v = visible(&t.input(&mut c, "kubectl exec -it web -- bash\r"));
+    assert!(v.ends_with("\nroot@web:/# "), "{v:?}");
+    let v = visible(&t.input(&mut c, "cd /usr/share/nginx/html && ls\r"));
+    assert!(v.ends_with("\n50x.html\nindex.html\nroot@web:/usr/share/nginx/html# "), "{v:?}");
+    let v = visible(&t.input(&mut c, "exit\r"));
+    assert!(v.ends_with("\nexit\n(⎈|kind-kind:default) $ "), "{v:?}");
+    // With standard input the shell reads it as its script.
+    assert_eq!(t.run(&mut c, "kubectl exec -i box -- sh <<EOF\necho from-stdin\nexit 0\nEOF"), ("from-stdin\n".to_string(), 0));
+}

@@ -214,7 +214,7 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "replace" => super::more::replace(k, api, &p, stdin, out),
         "wait" => super::more::wait(k, api, &p, out),
         "describe" => super::describe::run(k, api, &p, out),
-        "exec" => super::exec::run(k, api, &p, out),
+        "exec" => super::exec::run(k, api, &p, stdin, out),
         "auth" => super::more::auth(k, api, &p, out),
         "autoscale" => super::more::autoscale(k, api, &p, out),
         "events" => super::more::events(k, api, &p, out),

@@ -1,6 +1,8 @@
 //! `kubectl exec POD [-c CONTAINER] -- COMMAND [args...]`: the command runs in the simulated
 //! container (its files, its shell); the output comes back, and a non-zero exit code ends
-//! kubectl with that code, as over the real streaming connection.
+//! kubectl with that code, as over the real streaming connection. `exec -it POD -- sh` in the
+//! terminal opens an interactive shell: each line runs in the container, in the directory the
+//! last one left (see [`Session`]); with standard input (a here-document) the shell reads it.
 
 use serde_json::Value;
 
@@ -17,7 +19,10 @@ pub const FLAGS: &[Flag] = &[
     flag("pod-running-timeout", None, Takes::Value),
 ];
 
-pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+/// Shells a learner opens with `exec -it`.
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/bash"];
+
+pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
     let before: Vec<String> = p.args[1..p.before_dash.max(1)].to_vec();
     let command: Vec<String> = if p.before_dash < p.args.len() { p.args[p.before_dash..].to_vec() } else { before.get(1..).map(<[String]>::to_vec).unwrap_or_default() };
@@ -73,20 +78,118 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     if p.bool("tty") && !p.bool("stdin") && !p.bool("quiet") {
         out.err("Unable to use a TTY - input is not a terminal or the right kind of file\n");
     }
-    match api.exec(&ns, &pod_name, &container, &command) {
-        Ok((text, code)) => {
-            out.out(text);
-            if code != 0 {
-                return Err(Failure::Raw(format!("command terminated with exit code {code}\n")).with_exit(code));
-            }
-            Ok(())
+    let shell = command.len() == 1 && SHELLS.contains(&command[0].as_str());
+    let command = match stdin {
+        // The shell reads its script from standard input.
+        Some(script) if shell && p.bool("stdin") => vec![command[0].clone(), "-c".to_string(), script.to_string()],
+        None if shell && p.bool("stdin") && p.bool("tty") => {
+            let session = Session::open(api, &ns, &pod_name, &container, &command[0])?;
+            k.launched = Some(Box::new(session));
+            return Ok(());
         }
-        Err(e) if e.starts_with("OCI runtime exec failed") => Err(Failure::client(format!(
+        _ => command,
+    };
+    finish(api.exec(&ns, &pod_name, &container, &command), &pod_name, &container, &command, out)
+}
+
+/// kubectl's answer to what an exec returned.
+fn finish(result: Result<(String, i64), String>, pod_name: &str, container: &str, command: &[String], out: &mut Output) -> Result<(), Failure> {
+    let (text, code) = result.map_err(|e| exec_failure(&e, pod_name, container, command))?;
+    out.out(text);
+    if code != 0 {
+        return Err(Failure::Raw(format!("command terminated with exit code {code}\n")).with_exit(code));
+    }
+    Ok(())
+}
+
+/// kubectl's words when the container could not run the command.
+fn exec_failure(e: &str, pod_name: &str, container: &str, command: &[String]) -> Failure {
+    if e.starts_with("OCI runtime exec failed") {
+        Failure::client(format!(
             "Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec {:?}: {e}",
-            exec_id(&pod_name, &container, &command)
-        ))),
-        Err(e) if e.starts_with("container not found") => Err(Failure::client(format!("Internal error occurred: unable to upgrade connection: {e}"))),
-        Err(e) => Err(Failure::client(format!("unable to upgrade connection: {e}"))),
+            exec_id(pod_name, container, command)
+        ))
+    } else if e.starts_with("container not found") {
+        Failure::client(format!("Internal error occurred: unable to upgrade connection: {e}"))
+    } else {
+        Failure::client(format!("unable to upgrade connection: {e}"))
+    }
+}
+
+/// Marks the line that carries the shell's working directory back.
+const PWD_MARK: &str = "@@hakoniwa-pwd@@";
+
+/// An interactive shell in a container (`kubectl exec -it POD -- sh`): the terminal's lines go
+/// to it one by one; `exit` (or Ctrl+D) ends it.
+#[derive(Debug)]
+pub struct Session {
+    ns: String,
+    pod: String,
+    container: String,
+    shell: String,
+    cwd: String,
+    /// BusyBox's ash shows the directory in its prompt; Debian's dash does not.
+    busybox: bool,
+}
+
+impl Session {
+    fn open(api: &mut dyn Transport, ns: &str, pod: &str, container: &str, shell: &str) -> Result<Session, Failure> {
+        // Which shell answers tells its wording: BusyBox says `sh: x: not found`.
+        let probe = vec![shell.to_string(), "-c".to_string(), "hakoniwa-probe".to_string()];
+        let busybox = match api.exec(ns, pod, container, &probe) {
+            Ok((text, _)) => !text.contains(": 1: "),
+            Err(e) => return Err(exec_failure(&e, pod, container, &probe)),
+        };
+        Ok(Session { ns: ns.into(), pod: pod.into(), container: container.into(), shell: shell.into(), cwd: "/".into(), busybox })
+    }
+}
+
+impl super::running::Running for Session {
+    fn poll(&mut self, _api: &mut dyn Transport, _out: &mut Output) -> Option<Result<(), Failure>> {
+        None
+    }
+
+    fn prompt(&self) -> Option<String> {
+        Some(if self.shell.ends_with("bash") {
+            format!("root@{}:{}# ", self.pod, self.cwd)
+        } else if self.busybox {
+            format!("{} # ", self.cwd)
+        } else {
+            "# ".to_string()
+        })
+    }
+
+    fn input(&mut self, api: &mut dyn Transport, line: &str, out: &mut Output) -> Option<Result<(), Failure>> {
+        let script = format!("cd '{}' 2>/dev/null\n{line}\necho \"{PWD_MARK}$(pwd)\"", self.cwd);
+        let argv = vec![self.shell.clone(), "-c".to_string(), script];
+        match api.exec(&self.ns, &self.pod, &self.container, &argv) {
+            Ok((text, code)) => match text.rfind(PWD_MARK) {
+                Some(at) => {
+                    out.out(text[..at].to_string());
+                    self.cwd = text[at + PWD_MARK.len()..].trim_end().to_string();
+                    None
+                }
+                // The line ended the shell (`exit`).
+                None => {
+                    out.out(text);
+                    if self.shell.ends_with("bash") {
+                        out.out("exit\n");
+                    }
+                    Some(if code == 0 { Ok(()) } else { Err(Failure::Raw(format!("command terminated with exit code {code}\n")).with_exit(code)) })
+                }
+            },
+            Err(e) => Some(Err(exec_failure(&e, &self.pod, &self.container, &argv))),
+        }
+    }
+
+    fn interactive(&self) -> bool {
+        true
+    }
+
+    fn without_terminal(&mut self, out: &mut Output) {
+        // As kubectl says when its standard input is not a terminal; the shell then reads
+        // nothing and ends.
+        out.err("Unable to use a TTY - input is not a terminal or the right kind of file\n");
     }
 }
 

@@ -15,6 +15,24 @@ pub trait Running: std::fmt::Debug + Send + Sync {
         Duration::from_secs(1)
     }
 
+    /// A program that reads lines from the terminal (an `exec -it` shell): its prompt.
+    fn prompt(&self) -> Option<String> {
+        None
+    }
+
+    /// A line typed into it; `Some` once it has ended.
+    fn input(&mut self, _api: &mut dyn Transport, _line: &str, _out: &mut Output) -> Option<Result<(), Failure>> {
+        None
+    }
+
+    /// Whether it reads the terminal's lines.
+    fn interactive(&self) -> bool {
+        false
+    }
+
+    /// It was started with no terminal to read (a script, a pipeline): what it says then.
+    fn without_terminal(&mut self, _out: &mut Output) {}
+
     /// How long a script lets it run before it stops it, as a terminal user would with
     /// Ctrl+C (`get -w` never ends by itself).
     fn script_limit(&self) -> Duration {
@@ -24,6 +42,11 @@ pub trait Running: std::fmt::Debug + Send + Sync {
 
 /// Runs a command to its end on simulated time (scripts; commands inside pipelines).
 pub fn drive(api: &mut dyn Transport, job: &mut dyn Running, out: &mut Output) {
+    if job.interactive() {
+        // No terminal: its input is already at its end.
+        job.without_terminal(out);
+        return;
+    }
     let start = api.now();
     loop {
         let max = job.next_poll(api);

@@ -219,6 +219,9 @@ impl Terminal {
     /// The kube-ps1 prompt in its colours (symbol blue, context red, namespace cyan), or `> `
     /// while a command continues on more lines.
     fn prompt(&mut self) -> String {
+        if let Some(p) = self.job.as_ref().and_then(|j| j.prompt()) {
+            return self.editor.start(&p, width(&p));
+        }
         if !self.pending.is_empty() {
             return self.editor.start("> ", 2);
         }
@@ -232,7 +235,7 @@ impl Terminal {
     /// Keystrokes in, as xterm.js's `onData` gives them (typed text, pasted text, control
     /// characters, escape sequences); what to write to the terminal out.
     pub fn input(&mut self, api: &mut dyn Transport, data: &str) -> String {
-        if self.job.is_some() {
+        if self.job.as_ref().is_some_and(|j| !j.interactive()) {
             // A command runs in the foreground: only Ctrl+C (stop it) and Ctrl+L count.
             let mut out = String::new();
             if data.contains('\x0c') {
@@ -282,6 +285,12 @@ impl Terminal {
                     self.enter(api)
                 }
                 '\x7f' | '\x08' => self.editor.backspace(),
+                '\x04' if self.editor.is_empty() && self.job.as_ref().is_some_and(|j| j.interactive()) => {
+                    // Ctrl+D at an empty prompt ends the shell, as `exit` does.
+                    self.editor.insert("exit");
+                    self.enter(api)
+                }
+                '\t' if self.job.is_some() => String::new(),
                 '\t' => {
                     self.tabbed = true;
                     self.complete(api, was_tab)
@@ -326,6 +335,19 @@ impl Terminal {
         let line = self.editor.text();
         let mut out = self.editor.finish();
         self.recall = None;
+        if let Some(job) = self.job.as_mut().filter(|j| j.interactive()) {
+            // A line for the program that reads the terminal (an `exec -it` shell).
+            let mut o = Output::default();
+            if let Some(end) = job.input(api, &line, &mut o) {
+                if let Err(f) = end {
+                    f.print(&mut o);
+                }
+                self.job = None;
+            }
+            out.push_str(&crlf(&o.text()));
+            out.push_str(&self.prompt());
+            return out;
+        }
         if !self.pending.is_empty() {
             self.pending.push('\n');
         }
@@ -342,7 +364,7 @@ impl Terminal {
             let (text, _) = self.execute(api, &script, shell::is_simple_command(&script));
             out.push_str(&crlf(&text));
         }
-        if self.job.is_none() {
+        if self.job.as_ref().is_none_or(|j| j.interactive()) {
             out.push_str(&self.prompt());
         }
         out
