@@ -50,6 +50,8 @@ globalThis.HakoniwaEditor = {
         ],
       }),
     });
+    // The editor on the page (tests and the browser console read its text from here).
+    globalThis.HakoniwaEditor.current = view;
     return view;
   },
   destroy(view) {

@@ -150,6 +150,13 @@ impl SimHandle {
             .unwrap_or_default()
     }
 
+    /// The workspace file `kubectl edit` waits on (relative to the workspace, as [`SimHandle::files`]
+    /// names files), if an edit goes on.
+    pub fn editing(&self) -> Option<String> {
+        self.revision.track();
+        self.playground.with_value(|p| p.terminal.editing().map(|f| f.trim_start_matches('/').to_string()))
+    }
+
     /// Writes a file into the workspace (the editor saving).
     pub fn write_file(&self, path: &str, text: &str) {
         self.update(|p| p.write_file(path, text));

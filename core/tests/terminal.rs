@@ -77,7 +77,7 @@ fn here_documents_span_lines_and_feed_kubectl() {
     t.input(&mut c, "kubectl apply -f - <<EOF\rkind: Pod\r");
     let v = visible(&t.input(&mut c, "\x03"));
     assert!(v.ends_with("^C\n(⎈|kind-kind:default) $ "), "{v:?}");
-    assert_eq!(typed(&mut c, &mut t, "kubectl get deploy web -o jsonpath={.spec.replicas}"), "3");
+    assert_eq!(typed(&mut c, &mut t, "kubectl get deploy web -o jsonpath={.spec.replicas}"), "3\n");
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn sleep_lets_the_cluster_run() {
     typed(&mut c, &mut t, "kubectl create deployment web --image=nginx:1.27 --replicas=2");
     typed(&mut c, &mut t, "sleep 30");
     assert_eq!(c.now().since(before).as_millis() / 1000, 30);
-    assert_eq!(typed(&mut c, &mut t, "kubectl get deploy web -o jsonpath='{.status.readyReplicas}'"), "2");
+    assert_eq!(typed(&mut c, &mut t, "kubectl get deploy web -o jsonpath='{.status.readyReplicas}'"), "2\n");
 }
 
 #[test]
@@ -262,4 +262,84 @@ fn exec_it_opens_a_shell_in_the_container() {
     assert!(v.ends_with("\nexit\n(⎈|kind-kind:default) $ "), "{v:?}");
     // With standard input the shell reads it as its script.
     assert_eq!(t.run(&mut c, "kubectl exec -i box -- sh <<EOF\necho from-stdin\nexit 0\nEOF"), ("from-stdin\n".to_string(), 0));
+}
+
+#[test]
+fn kubectl_edit_goes_through_a_workspace_file() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl create deployment web --image=nginx:1.27");
+    let v = visible(&t.input(&mut c, "kubectl edit deploy/web\r"));
+    assert!(v.contains("Editing deployment.apps/web in the editor (/tmp/kubectl-edit-deployment-web.yaml)"), "{v:?}");
+    let path = t.editing().expect("an edit goes on").to_string();
+    let text = t.kubectl.files.read(&path).expect("the file is there").to_string();
+    assert!(text.starts_with("# Please edit the object below. Lines beginning with a '#' will be ignored,\n# and an empty file will abort the edit. If an error occurs while saving this file will be\n# reopened with the relevant failures.\n#\napiVersion: apps/v1\nkind: Deployment\n"), "{text}");
+    assert!(!text.contains("managedFields"));
+    // A refused change comes back with the reasons on top; the next try works.
+    t.kubectl.files.write(&path, text.replace("replicas: 1\n", "replicas: -1\n"));
+    let v = visible(&t.input(&mut c, "\r"));
+    assert_eq!(v, "\n");
+    let again = t.kubectl.files.read(&path).unwrap_or_default().to_string();
+    assert!(again.contains("#\n# deployments.apps \"web\" was not valid:\n# * spec.replicas: Invalid value: -1: must be greater than or equal to 0\n#\napiVersion: apps/v1\n"), "{again}");
+    t.kubectl.files.write(&path, again.replace("replicas: -1\n", "replicas: 3\n"));
+    let v = visible(&t.input(&mut c, "\r"));
+    assert!(v.ends_with("deployment.apps/web edited\n(⎈|kind-kind:default) $ "), "{v:?}");
+    assert!(t.kubectl.files.read(&path).is_none());
+    assert_eq!(typed(&mut c, &mut t, "kubectl get deploy web -o jsonpath={.spec.replicas}"), "3\n");
+    // Unchanged: cancelled. Ctrl+C: given up.
+    t.input(&mut c, "kubectl edit deploy web\r");
+    let v = visible(&t.input(&mut c, "\r"));
+    assert!(v.ends_with("Edit cancelled, no changes made.\n(⎈|kind-kind:default) $ "), "{v:?}");
+    t.input(&mut c, "kubectl edit deploy web\r");
+    let v = visible(&t.input(&mut c, "\x03"));
+    assert!(v.ends_with("^C\n(⎈|kind-kind:default) $ "), "{v:?}");
+    assert!(t.editing().is_none() && t.kubectl.files.paths().next().is_none());
+    // Refused twice without a change: kubectl gives up and keeps the file.
+    t.input(&mut c, "kubectl edit deploy web\r");
+    let path = t.editing().unwrap_or_default().to_string();
+    let text = t.kubectl.files.read(&path).unwrap_or_default().replace("replicas: 3\n", "replicas: -2\n");
+    t.kubectl.files.write(&path, text);
+    t.input(&mut c, "\r");
+    let v = visible(&t.input(&mut c, "\r"));
+    assert!(v.ends_with("error: deployments.apps \"web\" is invalid\nA copy of your changes has been stored to \"/tmp/kubectl-edit-deployment-web.yaml\"\nerror: Edit cancelled, no valid changes were saved.\n(⎈|kind-kind:default) $ "), "{v:?}");
+    assert!(t.kubectl.files.read(&path).is_some());
+    // An emptied file: the same.
+    t.input(&mut c, "kubectl edit deploy web\r");
+    let path = t.editing().unwrap_or_default().to_string();
+    t.kubectl.files.write(&path, "");
+    let v = visible(&t.input(&mut c, "\r"));
+    assert!(v.ends_with("error: Edit cancelled, no valid changes were saved.\n(⎈|kind-kind:default) $ "), "{v:?}");
+}
+
+/// The journal joins keystrokes typed in a row: any split of the input must give the same
+/// session as typing it piece by piece.
+#[test]
+fn input_split_anywhere_gives_the_same_session() {
+    let script = "kubectl get deploy -w\rignored\x03kubectl get deploy\t| grep web | wc -l\rkubectl exec -it deploy/web -- sh\rcd /tmp\rexit\rk get po\t\t\x1b[A\x15echo done\r";
+    let run = |chunks: &[&str]| {
+        let (mut c, mut t) = boot();
+        typed(&mut c, &mut t, "kubectl create deployment web --image=nginx:1.27");
+        c.advance(hakoniwa_core::Duration::from_secs(30));
+        let mut all = String::new();
+        for ch in chunks {
+            all.push_str(&visible(&t.input(&mut c, ch)));
+        }
+        // What is drawn differs (each piece redraws its line); what happened must not.
+        let _ = all;
+        (t.history().to_vec(), t.is_clean())
+    };
+    let whole = run(&[script]);
+    let mut pieces: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, ch) in script.chars().enumerate() {
+        cur.push(ch);
+        if i % 7 == 3 {
+            pieces.push(std::mem::take(&mut cur));
+        }
+    }
+    pieces.push(cur);
+    let split = run(&pieces.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(whole, split);
+    assert_eq!(whole.0[2], "kubectl get deployments | grep web | wc -l");
+    assert_eq!(whole.0.last().map(String::as_str), Some("echo done"));
+    assert!(!whole.0.iter().any(|h| h == "cd /tmp"), "cd /tmp ran in the container: {:?}", whole.0);
 }

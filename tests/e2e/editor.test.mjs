@@ -77,3 +77,37 @@ test('the editor loads on first use, applies through the terminal and marks brok
   await waitForLine(page, /^notes\.txt$/);
   assert.deepEqual(problems, []);
 });
+
+test('kubectl edit opens the object in the editor; Apply hands it back, refusals come back annotated', async () => {
+  const { page, problems } = await openPage(browser, site.url);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('kubectl create deployment web --image=nginx:1.27');
+  await page.keyboard.press('Enter');
+  await waitForLine(page, 'deployment.apps/web created');
+  await page.keyboard.type('kubectl edit deployment web');
+  await page.keyboard.press('Enter');
+  // The editor opens by itself on kubectl's file.
+  await page.locator('button.file[aria-current="true"]', { hasText: 'kubectl-edit-deployment-web.yaml' }).waitFor({ timeout: 10_000 });
+  await page.locator('.editor .cm-editor').waitFor();
+  assert.match(await page.locator('.editor .cm-content').textContent(), /^# Please edit the object below/);
+  const edit = async (from, to) => {
+    // The whole text (CodeMirror draws only the lines in view).
+    const text = await page.evaluate(() => globalThis.HakoniwaEditor.current.state.doc.toString());
+    await page.locator('.editor .cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(text.replace(from, to));
+  };
+  await edit('replicas: 1', 'replicas: -1');
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('.editor .cm-content')?.textContent.includes('# * spec.replicas: Invalid value: -1: must be greater than or equal to 0'));
+  await edit('replicas: -1', 'replicas: 2');
+  await page.keyboard.press('Control+Enter');
+  await waitForLine(page, 'deployment.apps/web edited');
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('kubectl get deploy web -o jsonpath={.spec.replicas}');
+  await page.keyboard.press('Enter');
+  await waitForLine(page, /\$ kubectl get deploy web -o jsonpath=\{\.spec\.replicas\}$/);
+  await waitForLine(page, /^2$/);
+  assert.deepEqual(problems, []);
+});

@@ -79,6 +79,7 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
   await page.locator('.terminal .xterm').click();
   await page.keyboard.type('kubectl get deploy');
   await page.keyboard.press('Tab');
+  await waitForLine(page, /\$ kubectl get deployments$/);
   await typeLine(page, '| grep web | wc -l');
   await waitForLine(page, /^1$/);
   assert.deepEqual(problems, []);

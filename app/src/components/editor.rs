@@ -105,13 +105,32 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
             handle.write_file(&path, &text);
         }
     };
+    // `kubectl edit` in the terminal waits on a file: it opens here.
+    let editing = Memo::new(move |_| handle.editing());
     let run = move |dry: bool| {
         flush();
-        if let Some(path) = current.get_untracked() {
-            let line = if dry { format!("kubectl apply -f {path} --dry-run=server") } else { format!("kubectl apply -f {path}") };
-            terminal::show(&handle.run_command(&line));
+        let Some(path) = current.get_untracked() else { return };
+        if !dry && untrack(|| editing.get()).as_deref() == Some(path.as_str()) {
+            // The file `kubectl edit` waits on: Enter in the terminal hands it over.
+            terminal::show(&handle.type_keys("\r"));
+            let still = untrack(|| handle.editing());
+            if still.as_deref() == Some(path.as_str()) {
+                // Refused: the file came back with the reasons on top.
+                current.set(Some(path));
+            } else if !untrack(|| handle.files()).iter().any(|(p, _)| *p == path) {
+                current.set(untrack(|| handle.files()).first().map(|(p, _)| p.clone()));
+            }
+            return;
         }
+        let line = if dry { format!("kubectl apply -f {path} --dry-run=server") } else { format!("kubectl apply -f {path}") };
+        terminal::show(&handle.run_command(&line));
     };
+    Effect::new(move |_| {
+        if let Some(path) = editing.get() {
+            opened.set(true);
+            current.set(Some(path));
+        }
+    });
 
     // Opens CodeMirror on the current file whenever it changes.
     Effect::new(move |_| {
@@ -157,11 +176,14 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
         });
     });
 
-    let open_panel = move |_| {
-        if opened.get_untracked() {
+    let open_panel = move |ev: leptos::ev::Event| {
+        let is_open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+        if opened.get_untracked() != is_open {
+            opened.set(is_open);
+        }
+        if !is_open || current.get_untracked().is_some() {
             return;
         }
-        opened.set(true);
         let files = handle.files();
         let first = match files.first() {
             Some((p, _)) => p.clone(),
@@ -186,7 +208,7 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
     };
     let names = move || handle.files().into_iter().map(|(p, _)| p).collect::<Vec<_>>();
     view! {
-        <details class="editor-details" on:toggle=open_panel>
+        <details class="editor-details" prop:open=move || opened.get() on:toggle=open_panel>
             <summary>{move || i18n.t(Key::Editor)}</summary>
             <div class="editor-bar" role="toolbar" aria-label="Editor actions">
                 <ul class="files" aria-label="Files">

@@ -160,6 +160,17 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "wait" => super::more::WAIT_FLAGS,
         "describe" => super::describe::FLAGS,
         "exec" => super::exec::FLAGS,
+        "edit" => &[
+            flag("output", Some('o'), Takes::Value),
+            flag("filename", Some('f'), Takes::Values),
+            flag("save-config", None, Takes::Bool),
+            flag("validate", None, Takes::Value),
+            flag("windows-line-endings", None, Takes::Bool),
+            flag("show-managed-fields", None, Takes::Bool),
+            flag("field-manager", None, Takes::Value),
+            flag("output-patch", None, Takes::Bool),
+            flag("subresource", None, Takes::Value),
+        ],
         "auth" => super::more::AUTH_FLAGS,
         "autoscale" => super::more::AUTOSCALE_FLAGS,
         "events" => super::more::EVENTS_FLAGS,
@@ -215,6 +226,7 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "wait" => super::more::wait(k, api, &p, out),
         "describe" => super::describe::run(k, api, &p, out),
         "exec" => super::exec::run(k, api, &p, stdin, out),
+        "edit" => super::edit_session::start(k, api, &p, out),
         "auth" => super::more::auth(k, api, &p, out),
         "autoscale" => super::more::autoscale(k, api, &p, out),
         "events" => super::more::events(k, api, &p, out),
@@ -383,7 +395,7 @@ fn last_applied(obj: &Value) -> String {
 }
 
 /// A JSON merge patch from `original` to `modified` (fields removed become null).
-fn merge_diff(original: &Value, modified: &Value) -> Value {
+pub(super) fn merge_diff(original: &Value, modified: &Value) -> Value {
     match (original, modified) {
         (Value::Object(o), Value::Object(m)) => {
             let mut patch = serde_json::Map::new();
@@ -476,7 +488,7 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
 }
 
 /// Objects named on the command line (`TYPE NAME...`, `TYPE/NAME...`) or selected with `-l`.
-fn named_objects(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, args: &[String]) -> Result<Vec<(super::discovery::Resource, String, String)>, Failure> {
+pub(super) fn named_objects(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, args: &[String]) -> Result<Vec<(super::discovery::Resource, String, String)>, Failure> {
     let (targets, _) = get::targets(k, api, args)?;
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
     let mut out = Vec::new();

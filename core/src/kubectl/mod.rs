@@ -10,6 +10,7 @@ mod describe;
 pub mod discovery;
 mod drain;
 mod edit;
+mod edit_session;
 mod errors;
 mod exec;
 mod files;

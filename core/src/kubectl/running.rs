@@ -30,6 +30,17 @@ pub trait Running: std::fmt::Debug + Send + Sync {
         false
     }
 
+    /// The workspace file it works on (`kubectl edit`): on Enter the terminal hands it the
+    /// file's text instead of the typed line.
+    fn edits_file(&self) -> Option<&str> {
+        None
+    }
+
+    /// A file to (re)write into the workspace now: path and text.
+    fn take_file(&mut self) -> Option<(String, String)> {
+        None
+    }
+
     /// It was started with no terminal to read (a script, a pipeline): what it says then.
     fn without_terminal(&mut self, _out: &mut Output) {}
 

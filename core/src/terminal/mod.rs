@@ -102,6 +102,16 @@ impl Host for Programs<'_> {
     }
 }
 
+/// Output as the terminal shows it before a prompt: `\n` → `\r\n`, and a last line without
+/// its line end finished (the prompt redraws its own line; zsh does the same).
+fn shown(text: &str) -> String {
+    let mut t = crlf(text);
+    if !t.is_empty() && !t.ends_with('\n') {
+        t.push_str("\r\n");
+    }
+    t
+}
+
 /// `\n` → `\r\n`, as a terminal needs.
 fn crlf(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
@@ -181,6 +191,18 @@ impl Terminal {
         String::new()
     }
 
+    /// The workspace file a command waits for the learner to edit (`kubectl edit`).
+    pub fn editing(&self) -> Option<&str> {
+        self.job.as_ref().and_then(|j| j.edits_file())
+    }
+
+    /// Writes the file a command asks for into the workspace.
+    fn write_job_file(&mut self) {
+        if let Some((path, text)) = self.job.as_mut().and_then(|j| j.take_file()) {
+            self.kubectl.files.write(&path, text);
+        }
+    }
+
     /// Nothing is typed at the prompt, no command waits for more lines or runs.
     pub fn is_clean(&self) -> bool {
         self.pending.is_empty() && self.editor.is_empty() && self.job.is_none()
@@ -200,6 +222,7 @@ impl Terminal {
         }
         let mut text = crlf(&out.text());
         if self.job.is_none() {
+            text = shown(&out.text());
             text.push_str(&self.prompt());
         }
         text
@@ -234,24 +257,28 @@ impl Terminal {
 
     /// Keystrokes in, as xterm.js's `onData` gives them (typed text, pasted text, control
     /// characters, escape sequences); what to write to the terminal out.
+    ///
+    /// Input split anywhere gives the same result as in one piece (the saved journal joins
+    /// keystrokes), so every character is taken on its own, in the state the ones before left.
     pub fn input(&mut self, api: &mut dyn Transport, data: &str) -> String {
-        if self.job.as_ref().is_some_and(|j| !j.interactive()) {
-            // A command runs in the foreground: only Ctrl+C (stop it) and Ctrl+L count.
-            let mut out = String::new();
-            if data.contains('\x0c') {
-                out.push_str("\x1b[H\x1b[2J");
-            }
-            if data.contains('\x03') {
-                self.job = None;
-                out.push_str("^C\r\n");
-                out.push_str(&self.prompt());
-            }
-            return out;
-        }
         let data = std::mem::take(&mut self.partial) + data;
         let mut out = String::new();
         let mut rest = data.as_str();
         while let Some(c) = rest.chars().next() {
+            if self.job.as_ref().is_some_and(|j| !j.interactive()) {
+                // A command runs in the foreground: only Ctrl+C (stop it) and Ctrl+L count.
+                rest = &rest[c.len_utf8()..];
+                match c {
+                    '\x0c' => out.push_str("\x1b[H\x1b[2J"),
+                    '\x03' => {
+                        self.job = None;
+                        out.push_str("^C\r\n");
+                        out.push_str(&self.prompt());
+                    }
+                    _ => {}
+                }
+                continue;
+            }
             let was_tab = std::mem::replace(&mut self.tabbed, false);
             if c == '\x1b' {
                 let (len, key) = escape(rest);
@@ -304,6 +331,11 @@ impl Terminal {
                 '\x15' => self.editor.kill_to_start(),
                 '\x17' => self.editor.kill_word(),
                 '\x03' => {
+                    // Ctrl+C gives up an edit (an `exec -it` shell only drops the line).
+                    if let Some(path) = self.editing().map(str::to_string) {
+                        self.job = None;
+                        self.kubectl.files.remove(&path);
+                    }
                     self.pending.clear();
                     self.recall = None;
                     let mut s = self.editor.end();
@@ -336,15 +368,26 @@ impl Terminal {
         let mut out = self.editor.finish();
         self.recall = None;
         if let Some(job) = self.job.as_mut().filter(|j| j.interactive()) {
-            // A line for the program that reads the terminal (an `exec -it` shell).
+            // A line for the program that reads the terminal (an `exec -it` shell), or, for
+            // `kubectl edit`, the text of the file it waits for.
+            let edited = job.edits_file().map(str::to_string);
+            let line = match &edited {
+                Some(path) => self.kubectl.files.read(path).unwrap_or_default().to_string(),
+                None => line,
+            };
             let mut o = Output::default();
             if let Some(end) = job.input(api, &line, &mut o) {
+                let ok = end.is_ok();
                 if let Err(f) = end {
                     f.print(&mut o);
                 }
                 self.job = None;
+                if let (Some(path), true) = (edited, ok) {
+                    self.kubectl.files.remove(&path);
+                }
             }
-            out.push_str(&crlf(&o.text()));
+            self.write_job_file();
+            out.push_str(&shown(&o.text()));
             out.push_str(&self.prompt());
             return out;
         }
@@ -362,7 +405,7 @@ impl Terminal {
             let extra = self.history.len().saturating_sub(MAX_HISTORY);
             self.history.drain(..extra);
             let (text, _) = self.execute(api, &script, shell::is_simple_command(&script));
-            out.push_str(&crlf(&text));
+            out.push_str(&shown(&text));
         }
         if self.job.as_ref().is_none_or(|j| j.interactive()) {
             out.push_str(&self.prompt());
@@ -396,6 +439,7 @@ impl Terminal {
         self.job = programs.job.take();
         self.kubectl.files.fs = fs;
         self.kubectl.files.cwd = self.cwd.clone();
+        self.write_job_file();
         (text, code)
     }
 
