@@ -54,6 +54,9 @@ pub enum Key {
     ShareBroken,
     LargePrint,
     LargePrintTitle,
+    Import,
+    ImportTitle,
+    ImportBroken,
 }
 
 /// "3 pods" in the page's language.
@@ -110,6 +113,9 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             ShareBroken => "The shared link could not be opened; your own playground goes on.",
             LargePrint => "A+",
             LargePrintTitle => "Large print, for a projector",
+            Import => "Import",
+            ImportTitle => "Open a playground exported before (this one is kept aside)",
+            ImportBroken => "That file is not a playground this Hakoniwa can open; this one goes on.",
         },
         Lang::Ja => match key {
             Subtitle => " 箱庭 — ブラウザのタブの中の Kubernetes クラスター",
@@ -153,6 +159,9 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             ShareBroken => "共有リンクを開けませんでした。あなたのプレイグラウンドはそのまま続きます。",
             LargePrint => "A+",
             LargePrintTitle => "大きな文字(プロジェクター向け)",
+            Import => "読み込み",
+            ImportTitle => "書き出したプレイグラウンドを開きます(今のものは別に取り置きます)",
+            ImportBroken => "このファイルは開けるプレイグラウンドではありません。今のプレイグラウンドはそのまま続きます。",
         },
     }
 }

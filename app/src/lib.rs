@@ -47,6 +47,7 @@ pub fn App(
                     None => i18n.t(Key::SharedOpened).to_string(),
                 },
                 Notice::ShareBroken(why) => format!("{} ({why})", i18n.t(Key::ShareBroken)),
+                Notice::ImportBroken(why) => format!("{} ({why})", i18n.t(Key::ImportBroken)),
                 Notice::Link { url, copied } => {
                     let said = if copied { i18n.t(Key::LinkCopied) } else { i18n.t(Key::LinkReady) };
                     return view! {
@@ -69,6 +70,17 @@ pub fn App(
                 <button class="export" title=move || i18n.t(Key::ExportTitle) on:click=move |_| components::download("hakoniwa-playground.json", &handle.export())>
                     {move || i18n.t(Key::Export)}
                 </button>
+                <label class="import button" title=move || i18n.t(Key::ImportTitle)>
+                    {move || i18n.t(Key::Import)}
+                    <input type="file" accept=".json,application/json" class="visually-hidden" on:change=move |ev| {
+                        let notice = handle.notice;
+                        components::read_chosen_file(&ev, move |text| {
+                            if let Err(why) = handle.import(&text) {
+                                notice.set(Some(Notice::ImportBroken(why)));
+                            }
+                        });
+                    } />
+                </label>
                 <button class="share" title=move || i18n.t(Key::ShareTitle) on:click=move |_| {
                     let notice = handle.notice;
                     share::link(&handle.export(), move |url| {

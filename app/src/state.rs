@@ -28,6 +28,8 @@ pub enum Notice {
     ShareBroken(String),
     /// A link to this playground, and whether it is on the clipboard.
     Link { url: String, copied: bool },
+    /// An imported file could not be used (why); this playground goes on.
+    ImportBroken(String),
 }
 
 /// A cheap, copyable handle on the playground plus a revision counter that views subscribe to.
@@ -224,6 +226,23 @@ impl SimHandle {
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
         }
+    }
+
+    /// Replaces this playground by an exported one (untrusted: checked by replaying it). The
+    /// current one is kept aside first; the page reloads into the imported one.
+    pub fn import(&self, text: &str) -> Result<(), String> {
+        Playground::restore(text).map_err(|e| e.to_string())?;
+        self.save();
+        let own = storage::load_playground();
+        self.saved.set_value(None);
+        if let Some(own) = own {
+            storage::keep_aside(&own);
+        }
+        storage::save_playground(text)?;
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+        Ok(())
     }
 
     /// The saved form, for export.

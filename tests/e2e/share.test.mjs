@@ -67,3 +67,24 @@ test('a damaged link is refused and the playground goes on', async () => {
   await waitForText(page, 'namespace/default');
   assert.deepEqual(problems, []);
 });
+
+test('Export gives a file that Import opens elsewhere; a file that is not a playground is refused', async () => {
+  const a = await openPage(browser, site.url);
+  await waitForText(a.page, '(⎈|kind-kind:default) $');
+  await run(a.page, 'kubectl create namespace exported');
+  await waitForText(a.page, 'namespace/exported created');
+  const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.getByRole('button', { name: 'Export' }).click()]);
+  assert.equal(download.suggestedFilename(), 'hakoniwa-playground.json');
+  const file = await download.path();
+
+  const b = await openPage(browser, site.url);
+  await waitForText(b.page, '(⎈|kind-kind:default) $');
+  await b.page.locator('label.import input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"hakoniwa": 1}') });
+  await b.page.getByRole('status').filter({ hasText: 'not a playground' }).waitFor();
+  await b.page.locator('label.import input[type=file]').setInputFiles(file);
+  await b.page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('restored from this browser'), null, { timeout: 15_000 });
+  await run(b.page, 'kubectl get ns exported -o name');
+  await waitForText(b.page, 'namespace/exported');
+  assert.deepEqual(a.problems, []);
+  assert.deepEqual(b.problems, []);
+});

@@ -21,3 +21,14 @@ pub fn download(name: &str, text: &str) {
     }
     let _ = web_sys::Url::revoke_object_url(&url);
 }
+
+/// Reads the file chosen in an `<input type="file">`; `then` gets its text.
+pub fn read_chosen_file(ev: &leptos::ev::Event, then: impl FnOnce(String) + 'static) {
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+    let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+    input.set_value("");
+    let done = wasm_bindgen::closure::Closure::once(move |text: wasm_bindgen::JsValue| then(text.as_string().unwrap_or_default()));
+    let _ = file.text().then(&done);
+    // The promise calls it once, later.
+    done.forget();
+}
