@@ -39,6 +39,12 @@ test('the page shows the three nodes of the booted cluster, all Ready, without c
   await page.waitForFunction(() => /^Name:\s+kind-worker2\nRoles:\s+<none>/.test(document.querySelector('section.inspector pre.output')?.textContent ?? ''));
   await page.getByRole('button', { name: 'Close' }).click();
   assert.equal(await page.locator('section.inspector').count(), 0);
+  // Keyboard focus on a pod stays put while the clock runs and the view updates.
+  await page.locator('li.pod[data-name="etcd-kind-control-plane"] button').focus();
+  await page.waitForTimeout(2500);
+  assert.equal(await page.evaluate(() => document.activeElement?.closest('li.pod')?.dataset.name), 'etcd-kind-control-plane');
+  await page.keyboard.press('Enter');
+  await page.locator('section.inspector pre.output').waitFor();
   await page.locator('details.node-table summary').click();
   const rows = page.locator('table.nodes tr.node');
   await rows.nth(2).waitFor({ timeout: 15_000 });

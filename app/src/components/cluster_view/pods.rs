@@ -25,7 +25,7 @@ fn state(p: &PodRow) -> &'static str {
 
 fn pod_chip(p: PodRow, selected: RwSignal<Option<Selected>>) -> impl IntoView {
     let st = state(&p);
-    let title = format!("{}/{} — {} {} restarts {} age {}", p.namespace, p.name, p.ready, p.status, p.restarts, p.age);
+    let title = format!("{}/{} — {} {}, restarts {}", p.namespace, p.name, p.ready, p.status, p.restarts);
     let (namespace, name) = (p.namespace.clone(), p.name.clone());
     let me = Selected { kind: "pod", namespace: p.namespace.clone(), name: p.name.clone() };
     let me2 = me.clone();
@@ -48,53 +48,56 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
     let i18n = use_i18n();
     let show_system = RwSignal::new(false);
     let selected = RwSignal::new(None::<Selected>);
-    let pods = move || {
+    // Pods without their ages (which change every second): a chip is drawn again only when
+    // its pod changes, so keyboard focus stays where it is.
+    let pods = Memo::new(move |_| {
         let all = handle.read(|c| c.pod_rows());
-        if show_system.get() { all } else { all.into_iter().filter(|p| p.namespace != "kube-system" && p.namespace != "local-path-storage").collect::<Vec<_>>() }
-    };
-    let nodes = move || handle.read(|c| c.node_rows());
+        let shown = show_system.get();
+        all.into_iter()
+            .filter(|p| shown || (p.namespace != "kube-system" && p.namespace != "local-path-storage"))
+            .map(|p| PodRow { age: String::new(), ..p })
+            .collect::<Vec<_>>()
+    });
+    let nodes = Memo::new(move |_| handle.read(|c| c.node_rows()).into_iter().map(|n| (n.name, n.status)).collect::<Vec<_>>());
+    let pending = move || pods.get().into_iter().filter(|p| p.node.is_empty()).collect::<Vec<_>>();
     view! {
         <label class="system-toggle">
             <input type="checkbox" prop:checked=move || show_system.get() on:change=move |_| show_system.update(|v| *v = !*v) />
             {move || i18n.t(Key::ShowSystemPods)}
         </label>
         <div class="nodes-grid">
-            {move || {
-                let pods = pods();
-                let pending: Vec<PodRow> = pods.iter().filter(|p| p.node.is_empty()).cloned().collect();
-                let mut boxes: Vec<_> = nodes()
-                    .into_iter()
-                    .map(|n| {
-                        let mine: Vec<PodRow> = pods.iter().filter(|p| p.node == n.name).cloned().collect();
-                        let count = mine.len();
-                        view! {
-                            <section class="node-box" data-name=n.name.clone() data-status=n.status.clone() aria-label=format!("node {}", n.name)>
-                                <h3>
-                                    <button class="node-name" on:click={
-                                        let me = Selected { kind: "node", namespace: String::new(), name: n.name.clone() };
-                                        move |_| selected.set(Some(me.clone()))
-                                    }>{n.name.clone()}</button>
-                                    <span class="node-status">{n.status.clone()}</span>
-                                    <span class="node-count">{i18n.pods(count)}</span>
-                                </h3>
-                                <ul class="pods">{mine.into_iter().map(|p| pod_chip(p, selected)).collect_view()}</ul>
-                            </section>
-                        }
-                        .into_any()
-                    })
-                    .collect();
-                if !pending.is_empty() {
-                    boxes.push(
-                        view! {
-                            <section class="node-box unscheduled" aria-label="pods not scheduled">
-                                <h3><span class="node-name">{i18n.t(Key::NotScheduled)}</span></h3>
-                                <ul class="pods">{pending.into_iter().map(|p| pod_chip(p, selected)).collect_view()}</ul>
-                            </section>
-                        }
-                        .into_any(),
-                    );
+            <For each=move || nodes.get() key=|n| n.clone() let:node>
+                {
+                    let (name, status) = node;
+                    let on = name.clone();
+                    let mine = Memo::new(move |_| pods.get().into_iter().filter(|p| p.node == on).collect::<Vec<_>>());
+                    let shown_status = status.clone();
+                    let me = Selected { kind: "node", namespace: String::new(), name: name.clone() };
+                    view! {
+                        <section class="node-box" data-name=name.clone() data-status=status.clone() aria-label=format!("node {name}")>
+                            <h3>
+                                <button class="node-name" on:click=move |_| selected.set(Some(me.clone()))>{name.clone()}</button>
+                                <span class="node-status">{shown_status}</span>
+                                <span class="node-count">{move || i18n.pods(mine.get().len())}</span>
+                            </h3>
+                            <ul class="pods">
+                                <For each=move || mine.get() key=|p| p.clone() let:p>{pod_chip(p, selected)}</For>
+                            </ul>
+                        </section>
+                    }
                 }
-                boxes
+            </For>
+            {move || {
+                (!pending().is_empty()).then(|| {
+                    view! {
+                        <section class="node-box unscheduled" aria-label="pods not scheduled">
+                            <h3><span class="node-name">{move || i18n.t(Key::NotScheduled)}</span></h3>
+                            <ul class="pods">
+                                <For each=pending key=|p| p.clone() let:p>{pod_chip(p, selected)}</For>
+                            </ul>
+                        </section>
+                    }
+                })
             }}
         </div>
         <Inspector handle selected />
