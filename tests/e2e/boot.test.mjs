@@ -99,3 +99,21 @@ test('the site works from a sub-path of a static host, under its Content-Securit
     await sub.close();
   }
 });
+
+test('after the first visit the playground opens offline', async () => {
+  const { page, problems } = await openPage(browser, site.url);
+  await page.locator('section.node-box[data-name]').nth(2).waitFor({ timeout: 15_000 });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.context().setOffline(true);
+  await page.reload();
+  await page.locator('section.node-box[data-name]').nth(2).waitFor({ timeout: 15_000 });
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('kubectl get nodes -o name');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('node/kind-worker2'));
+  // The editor's bundle was stored too.
+  await page.getByText('Editor', { exact: true }).click();
+  await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });
+  await page.context().setOffline(false);
+  assert.deepEqual(problems.filter((p) => !p.includes('ERR_INTERNET_DISCONNECTED')), []);
+});
