@@ -57,6 +57,7 @@ pub enum Key {
     Import,
     ImportTitle,
     ImportBroken,
+    Diff,
 }
 
 /// "3 pods" in the page's language.
@@ -115,6 +116,7 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             LargePrintTitle => "Large print, for a projector",
             Import => "Import",
             ImportTitle => "Open a playground exported before (this one is kept aside)",
+            Diff => "Diff",
             ImportBroken => "That file is not a playground this Hakoniwa can open; this one goes on.",
         },
         Lang::Ja => match key {
@@ -161,6 +163,7 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             LargePrintTitle => "大きな文字(プロジェクター向け)",
             Import => "読み込み",
             ImportTitle => "書き出したプレイグラウンドを開きます(今のものは別に取り置きます)",
+            Diff => "差分",
             ImportBroken => "このファイルは開けるプレイグラウンドではありません。今のプレイグラウンドはそのまま続きます。",
         },
     }

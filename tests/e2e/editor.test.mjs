@@ -50,8 +50,18 @@ test('the editor loads on first use, applies through the terminal and marks brok
   await page.keyboard.insertText('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - {name: nginx, image: "nginx:1.27"}\n');
   await page.keyboard.press('Control+Enter');
   await waitForLine(page, 'deployment.apps/web configured');
+  // Diff against the live object: nothing after an apply, a hunk after a change.
+  await page.getByRole('button', { name: 'Diff', exact: true }).click();
+  await waitForLine(page, '$ kubectl diff -f web.yaml');
+  await page.locator('.editor .cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 4\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - {name: nginx, image: "nginx:1.27"}\n');
+  await page.getByRole('button', { name: 'Diff', exact: true }).click();
+  await waitForLine(page, /^\+  replicas: 4$/);
+  await waitForLine(page, /^-  replicas: 3$/);
 
   // Break line 7: the gutter marks it, and kubectl says the same.
+  await page.locator('.editor .cm-content').click();
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n   c: d\n');
   await page.locator('.cm-lint-marker-error').waitFor({ timeout: 5_000 });

@@ -107,6 +107,12 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
     };
     // `kubectl edit` in the terminal waits on a file: it opens here.
     let editing = Memo::new(move |_| handle.editing());
+    let diff = move || {
+        flush();
+        if let Some(path) = current.get_untracked() {
+            terminal::show(&handle.run_command(&format!("kubectl diff -f {path}")));
+        }
+    };
     let run = move |dry: bool| {
         flush();
         let Some(path) = current.get_untracked() else { return };
@@ -242,6 +248,7 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
                 </form>
                 <button class="apply" title="kubectl apply -f (Ctrl+Enter)" on:click=move |_| run(false)>{move || i18n.t(Key::Apply)}</button>
                 <button class="dry-run" title="kubectl apply -f --dry-run=server" on:click=move |_| run(true)>{move || i18n.t(Key::DryRun)}</button>
+                <button class="diff" title="kubectl diff -f" on:click=move |_| diff()>{move || i18n.t(Key::Diff)}</button>
             </div>
             <div class="editor" node_ref=host></div>
             {move || failed.get().map(|e| view! { <p class="boot-error" role="alert">{format!("{} {e}", i18n.t(Key::EditorFailed))}</p> })}

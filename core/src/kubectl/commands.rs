@@ -160,6 +160,18 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "wait" => super::more::WAIT_FLAGS,
         "describe" => super::describe::FLAGS,
         "exec" => super::exec::FLAGS,
+        "diff" => &[
+            flag("filename", Some('f'), Takes::Values),
+            flag("kustomize", Some('k'), Takes::Value),
+            flag("recursive", Some('R'), Takes::Bool),
+            flag("server-side", None, Takes::Bool),
+            flag("force-conflicts", None, Takes::Bool),
+            flag("field-manager", None, Takes::Value),
+            flag("prune", None, Takes::Bool),
+            flag("selector", Some('l'), Takes::Value),
+            flag("show-managed-fields", None, Takes::Bool),
+            flag("concurrency", None, Takes::Value),
+        ],
         "edit" => &[
             flag("output", Some('o'), Takes::Value),
             flag("filename", Some('f'), Takes::Values),
@@ -227,6 +239,7 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "describe" => super::describe::run(k, api, &p, out),
         "exec" => super::exec::run(k, api, &p, stdin, out),
         "edit" => super::edit_session::start(k, api, &p, out),
+        "diff" => super::diff::run(k, api, &p, stdin, out),
         "auth" => super::more::auth(k, api, &p, out),
         "autoscale" => super::more::autoscale(k, api, &p, out),
         "events" => super::more::events(k, api, &p, out),
@@ -307,7 +320,7 @@ fn object_namespace(k: &Kubectl, p: &Parsed, obj: &Value) -> Result<String, Fail
     }
 }
 
-fn read_manifests(k: &Kubectl, p: &Parsed, stdin: Option<&str>) -> Result<Vec<Manifest>, Failure> {
+pub(super) fn read_manifests(k: &Kubectl, p: &Parsed, stdin: Option<&str>) -> Result<Vec<Manifest>, Failure> {
     if let Some(dir) = p.value("kustomize") {
         let built = super::kustomize::build(&k.files, dir).map_err(|e| Failure::client(e.to_string()))?;
         return Ok(built.objects.into_iter().map(|object| Manifest { source: dir.to_string(), object }).collect());
@@ -336,7 +349,7 @@ fn resource_of(k: &mut Kubectl, api: &mut dyn Transport, m: &Manifest) -> Result
 
 /// A manifest's resource and namespace; an unknown kind is reported (and counted as a
 /// failure) so the command goes on with the next manifest.
-fn resolve_manifest(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, m: &Manifest, out: &mut Output, failed: &mut bool) -> Result<Option<(super::discovery::Resource, String)>, Failure> {
+pub(super) fn resolve_manifest(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, m: &Manifest, out: &mut Output, failed: &mut bool) -> Result<Option<(super::discovery::Resource, String)>, Failure> {
     match resource_of(k, api, m) {
         Ok(r) => Ok(Some((r, object_namespace(k, p, &m.object)?))),
         Err(e) => {
@@ -383,15 +396,38 @@ fn warning_text(h: &str) -> String {
     format!("Warning: {msg}\n")
 }
 
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+pub(super) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// The annotation client-side apply stores: the object as given, compact JSON, keys sorted.
-fn last_applied(obj: &Value) -> String {
+/// The object as client-side apply compares and records it: its annotations present (`{}`
+/// when none) and without the last-applied one, as kubectl's unstructured objects are.
+pub(super) fn applied_form(obj: &Value) -> Value {
     let mut o = obj.clone();
-    if let Some(a) = o["metadata"]["annotations"].as_object_mut() {
-        a.remove(LAST_APPLIED);
+    if let Some(meta) = o["metadata"].as_object_mut() {
+        let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(a) = annotations.as_object_mut() {
+            a.remove(LAST_APPLIED);
+        } else {
+            *annotations = json!({});
+        }
     }
-    format!("{}\n", super::printers::jsonpath::text_of(&o))
+    o
+}
+
+/// The annotation client-side apply stores: the object's [`applied_form`] (with its
+/// namespace, see [`with_namespace`]), compact JSON, keys sorted.
+fn last_applied(obj: &Value) -> String {
+    format!("{}\n", super::printers::jsonpath::text_of(&applied_form(obj)))
+}
+
+/// The object as kubectl sends it: a namespaced object gets the namespace it goes to.
+pub(super) fn with_namespace(obj: &Value, namespaced: bool, ns: &str) -> Value {
+    let mut o = obj.clone();
+    if namespaced && o["metadata"]["namespace"].as_str().is_none_or(str::is_empty) {
+        if let Some(meta) = o["metadata"].as_object_mut() {
+            meta.insert("namespace".into(), Value::String(ns.to_string()));
+        }
+    }
+    o
 }
 
 /// A JSON merge patch from `original` to `modified` (fields removed become null).
@@ -433,8 +469,9 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
     for m in ms {
         let Some((r, ns)) = resolve_manifest(k, api, p, &m, out, &mut failed)? else { continue };
         let name = m.object["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        let applied = last_applied(&m.object);
-        let mut desired = m.object.clone();
+        let object = applied_form(&with_namespace(&m.object, r.namespaced, &ns));
+        let applied = last_applied(&object);
+        let mut desired = object.clone();
         desired["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
         let current = api.send(&Request::get(&format!("{}/{}", r.path(Some(&ns)), name)));
         let dry = p.value("dry-run").unwrap_or("none").to_string();
@@ -466,7 +503,7 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
                 (200, cur, "configured")
             } else {
                 let original: Value = serde_json::from_str(&previous).unwrap_or(json!({}));
-                let mut patch = merge_diff(&original, &m.object);
+                let mut patch = merge_diff(&original, &object);
                 patch["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
                 let req = super::patch_request(&format!("{}/{}?fieldManager={}&fieldValidation=Strict{dry_param}", r.path(Some(&ns)), name, p.value("field-manager").unwrap_or("kubectl-client-side-apply")), "application/merge-patch+json", &patch);
                 let resp = api.send(&req);

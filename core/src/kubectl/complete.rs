@@ -9,7 +9,7 @@ use crate::apiserver::Request;
 
 const COMMANDS: &[&str] = &[
     "annotate", "api-resources", "api-versions", "apply", "cordon", "create", "delete", "describe", "drain", "exec", "expose", "get", "label", "logs", "patch", "replace", "rollout", "run",
-    "scale", "set", "taint", "uncordon", "version", "wait", "config", "kustomize", "auth", "events", "top",
+    "scale", "set", "taint", "uncordon", "version", "wait", "config", "kustomize", "auth", "events", "top", "diff", "edit",
 ];
 
 const CREATE: &[&str] = &["configmap", "cronjob", "deployment", "job", "namespace", "poddisruptionbudget", "priorityclass", "quota", "role", "rolebinding", "clusterrole", "clusterrolebinding", "secret", "service", "serviceaccount"];
@@ -29,7 +29,7 @@ fn flags_of(cmd: &str) -> &'static [super::args::Flag] {
         "rollout" => super::rollout::FLAGS,
         "drain" => super::drain::FLAGS,
         "run" => super::generators::RUN_FLAGS,
-        "create" | "apply" | "replace" => super::commands::FILE_FLAGS,
+        "create" | "apply" | "replace" | "diff" => super::commands::FILE_FLAGS,
         "patch" => super::edit::PATCH_FLAGS,
         "set" => super::edit::SET_FLAGS,
         "taint" => super::edit::TAINT_FLAGS,

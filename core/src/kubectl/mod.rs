@@ -8,6 +8,7 @@ mod commands;
 mod complete;
 mod describe;
 pub mod discovery;
+mod diff;
 mod drain;
 mod edit;
 mod edit_session;
