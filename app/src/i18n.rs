@@ -58,6 +58,7 @@ pub enum Key {
     ImportTitle,
     ImportBroken,
     Diff,
+    NewFromKind,
 }
 
 /// "3 pods" in the page's language.
@@ -117,6 +118,7 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             Import => "Import",
             ImportTitle => "Open a playground exported before (this one is kept aside)",
             Diff => "Diff",
+            NewFromKind => "New from a kind…",
             ImportBroken => "That file is not a playground this Hakoniwa can open; this one goes on.",
         },
         Lang::Ja => match key {
@@ -164,6 +166,7 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             Import => "読み込み",
             ImportTitle => "書き出したプレイグラウンドを開きます(今のものは別に取り置きます)",
             Diff => "差分",
+            NewFromKind => "種類から新規作成…",
             ImportBroken => "このファイルは開けるプレイグラウンドではありません。今のプレイグラウンドはそのまま続きます。",
         },
     }

@@ -159,6 +159,14 @@ impl SimHandle {
         self.playground.with_value(|p| p.terminal.editing().map(|f| f.trim_start_matches('/').to_string()))
     }
 
+    /// Like [`SimHandle::inspect`], once, without following the playground.
+    pub fn inspect_once(&self, line: &str) -> String {
+        let inspector = self.inspector;
+        self.playground
+            .try_update_value(|p| inspector.try_update_value(|k| k.run(&mut p.cluster, line, None).text()).unwrap_or_default())
+            .unwrap_or_default()
+    }
+
     /// Writes a file into the workspace (the editor saving).
     pub fn write_file(&self, path: &str, text: &str) {
         self.update(|p| p.write_file(path, text));

@@ -76,6 +76,13 @@ test('the editor loads on first use, applies through the terminal and marks brok
   await page.getByRole('button', { name: 'Apply', exact: true }).click();
   await waitForLine(page, 'error: error parsing web.yaml: error converting YAML to JSON: yaml: line 7: mapp');
 
+  // A snippet for a kind is what kubectl's own generator writes; it applies as it is.
+  await page.getByLabel('New from a kind…').selectOption('CronJob');
+  await page.locator('button.file[aria-current="true"]', { hasText: 'cronjob.yaml' }).waitFor();
+  await page.waitForFunction(() => globalThis.HakoniwaEditor?.current?.state.doc.toString().startsWith('apiVersion: batch/v1\nkind: CronJob\n'));
+  await page.getByRole('button', { name: 'Apply', exact: true }).click();
+  await waitForLine(page, 'cronjob.batch/hello created');
+
   // A new file, then the terminal sees both.
   await page.getByLabel('New file name').fill('notes.txt');
   await page.getByRole('button', { name: 'New' }).click();
@@ -85,6 +92,7 @@ test('the editor loads on first use, applies through the terminal and marks brok
   await page.keyboard.press('Enter');
   await waitForLine(page, /^web\.yaml$/);
   await waitForLine(page, /^notes\.txt$/);
+  await waitForLine(page, /^cronjob\.yaml$/);
   assert.deepEqual(problems, []);
 });
 

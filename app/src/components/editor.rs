@@ -47,6 +47,25 @@ spec:
         - containerPort: 80
 ";
 
+/// Starting points for a new file: a kind, and the kubectl generator that writes its
+/// manifest (`--dry-run=client -o yaml`), so a snippet is what kubectl itself would create.
+const SNIPPETS: &[(&str, &str)] = &[
+    ("Pod", "kubectl run web --image=nginx:1.27 --port=80"),
+    ("Deployment", "kubectl create deployment web --image=nginx:1.27 --replicas=2 --port=80"),
+    ("Service", "kubectl create service clusterip web --tcp=80:80"),
+    ("ConfigMap", "kubectl create configmap settings --from-literal=mode=blue"),
+    ("Secret", "kubectl create secret generic credentials --from-literal=password=change-me"),
+    ("Job", "kubectl create job hello --image=busybox:1.36 -- echo hello"),
+    ("CronJob", "kubectl create cronjob hello --image=busybox:1.36 --schedule=*/5 * * * * -- echo hello"),
+    ("Namespace", "kubectl create namespace team-a"),
+    ("ServiceAccount", "kubectl create serviceaccount robot"),
+    ("Role", "kubectl create role pod-reader --verb=get,list,watch --resource=pods"),
+    ("RoleBinding", "kubectl create rolebinding read-pods --role=pod-reader --serviceaccount=default:robot"),
+    ("ResourceQuota", "kubectl create quota small --hard=pods=10,requests.cpu=2"),
+    ("PodDisruptionBudget", "kubectl create poddisruptionbudget web --selector=app=web --min-available=1"),
+    ("PriorityClass", "kubectl create priorityclass high --value=1000"),
+];
+
 thread_local! {
     static VIEW: std::cell::RefCell<Option<JsValue>> = const { std::cell::RefCell::new(None) };
 }
@@ -212,6 +231,23 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
         new_name.set(String::new());
         current.set(Some(name));
     };
+    let from_snippet = move |kind: String| {
+        let Some((_, cmd)) = SNIPPETS.iter().find(|(k, _)| *k == kind) else { return };
+        flush();
+        // `*/5 * * * *` is one argument: quote it for the shell.
+        let cmd = cmd.replace("--schedule=*/5 * * * *", "--schedule='*/5 * * * *'");
+        // The flags go before a container command's `--`.
+        let line = match cmd.split_once(" -- ") {
+            Some((head, args)) => format!("{head} --dry-run=client -o yaml -- {args}"),
+            None => format!("{cmd} --dry-run=client -o yaml"),
+        };
+        let text = handle.inspect_once(&line);
+        let files = untrack(|| handle.files());
+        let base = kind.to_lowercase();
+        let name = (1..).map(|n| if n == 1 { format!("{base}.yaml") } else { format!("{base}-{n}.yaml") }).find(|n| !files.iter().any(|(p, _)| p == n)).unwrap_or_default();
+        handle.write_file(&name, &text);
+        current.set(Some(name));
+    };
     let names = move || handle.files().into_iter().map(|(p, _)| p).collect::<Vec<_>>();
     view! {
         <details class="editor-details" prop:open=move || opened.get() on:toggle=open_panel>
@@ -246,6 +282,16 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
                     <input type="text" placeholder="new-file.yaml" aria-label=move || i18n.t(Key::NewFileName) prop:value=move || new_name.get() on:input=move |ev| new_name.set(event_target_value(&ev)) />
                     <button type="submit">{move || i18n.t(Key::NewFile)}</button>
                 </form>
+                <select class="snippet" aria-label=move || i18n.t(Key::NewFromKind) on:change=move |ev| {
+                    let kind = event_target_value(&ev);
+                    from_snippet(kind);
+                    if let Some(sel) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+                        sel.set_value("");
+                    }
+                }>
+                    <option value="">{move || i18n.t(Key::NewFromKind)}</option>
+                    {SNIPPETS.iter().map(|(k, _)| view! { <option value=*k>{*k}</option> }).collect_view()}
+                </select>
                 <button class="apply" title="kubectl apply -f (Ctrl+Enter)" on:click=move |_| run(false)>{move || i18n.t(Key::Apply)}</button>
                 <button class="dry-run" title="kubectl apply -f --dry-run=server" on:click=move |_| run(true)>{move || i18n.t(Key::DryRun)}</button>
                 <button class="diff" title="kubectl diff -f" on:click=move |_| diff()>{move || i18n.t(Key::Diff)}</button>
