@@ -159,6 +159,13 @@ impl SimHandle {
         self.playground.with_value(|p| p.terminal.editing().map(|f| f.trim_start_matches('/').to_string()))
     }
 
+    /// What the editor marks in a manifest (YAML mistakes, then the server's dry-run refusals),
+    /// through the read-only kubectl.
+    pub fn problems(&self, text: &str) -> Vec<hakoniwa_core::kubectl::manifests::Problem> {
+        let inspector = self.inspector;
+        self.playground.try_update_value(|p| inspector.try_update_value(|k| k.problems(&mut p.cluster, text)).unwrap_or_default()).unwrap_or_default()
+    }
+
     /// Like [`SimHandle::inspect`], once, without following the playground.
     pub fn inspect_once(&self, line: &str) -> String {
         let inspector = self.inspector;

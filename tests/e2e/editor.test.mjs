@@ -129,3 +129,27 @@ test('kubectl edit opens the object in the editor; Apply hands it back, refusals
   await waitForLine(page, /^2$/);
   assert.deepEqual(problems, []);
 });
+
+test('what the server would refuse is marked at the field\'s line before anything is applied', async () => {
+  const { page, problems } = await openPage(browser, site.url);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.getByText('Editor', { exact: true }).click();
+  await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });
+  await page.locator('.editor .cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: -1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n');
+  await page.locator('.cm-lint-marker-error').waitFor({ timeout: 5_000 });
+  const line = await page.evaluate(() => {
+    const top = document.querySelector('.cm-lint-marker-error').closest('.cm-gutterElement').getBoundingClientRect().top;
+    return [...document.querySelectorAll('.cm-content .cm-line')].findIndex((l) => Math.abs(l.getBoundingClientRect().top - top) < 3) + 1;
+  });
+  assert.equal(line, 6);
+  await page.locator('.cm-lint-marker-error').hover();
+  await page.locator('.cm-tooltip-lint', { hasText: 'spec.replicas: Invalid value: -1: must be greater than or equal to 0' }).waitFor();
+  // Checking applied nothing.
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('kubectl get deploy');
+  await page.keyboard.press('Enter');
+  await waitForLine(page, 'No resources found in default namespace.');
+  assert.deepEqual(problems, []);
+});

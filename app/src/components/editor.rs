@@ -3,7 +3,7 @@
 //! at the lines kubectl would refuse, and Apply / Dry run, which run kubectl in the terminal so
 //! the learner sees the command and its answer.
 
-use hakoniwa_core::kubectl::manifests;
+use hakoniwa_core::kubectl::manifests::Problem;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -100,10 +100,12 @@ fn load_editor(then: impl FnOnce(Result<(), String>) + 'static) {
     }
 }
 
-/// The manifest checks, as the editor's script wants them.
-fn lint_json(text: &str) -> String {
-    let items: Vec<serde_json::Value> =
-        manifests::problems(text).into_iter().map(|p| serde_json::json!({ "line": p.line, "column": p.column, "message": p.message })).collect();
+/// The manifest checks (YAML, then the server's dry run), as the editor's script wants them.
+/// Files that are not manifests (not `.yaml`/`.yml`/`.json`) are not checked.
+fn lint_json(handle: SimHandle, path: &str, text: &str) -> String {
+    let manifest = [".yaml", ".yml", ".json"].iter().any(|x| path.ends_with(x));
+    let problems: Vec<Problem> = if manifest { handle.problems(text) } else { Vec::new() };
+    let items: Vec<serde_json::Value> = problems.into_iter().map(|p| serde_json::json!({ "line": p.line, "column": p.column, "message": p.message })).collect();
     serde_json::Value::Array(items).to_string()
 }
 
@@ -188,7 +190,8 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
                     std::time::Duration::from_millis(800),
                 );
             });
-            let lint = Closure::<dyn FnMut(String) -> String>::new(|text: String| lint_json(&text));
+            let lint_path = path.clone();
+            let lint = Closure::<dyn FnMut(String) -> String>::new(move |text: String| lint_json(handle, &lint_path, &text));
             let on_apply = Closure::<dyn FnMut()>::new(move || run(false));
             match cm_open(&el, &text, on_change.as_ref(), lint.as_ref(), on_apply.as_ref()) {
                 Ok(view) => VIEW.with(|v| *v.borrow_mut() = Some(view)),

@@ -144,11 +144,21 @@ impl ApiServer {
     }
 
     /// Handles one request. Never panics on any input; every failure is a `Status`.
+    ///
+    /// A dry run leaves everything as it was, the seeded randomness included (the uid and
+    /// generated name it shows are not taken from what later requests get), so looking never
+    /// changes what happens next: the editor checks manifests with dry runs that are not part
+    /// of a playground's journal.
     pub fn handle(&mut self, req: &Request) -> Response {
-        match self.dispatch(req) {
+        let saved = req.params("dryRun").next().is_some().then(|| self.rng.clone());
+        let resp = match self.dispatch(req) {
             Ok(resp) => resp,
             Err(e) => error_response(&e),
+        };
+        if let Some(rng) = saved {
+            self.rng = rng;
         }
+        resp
     }
 
     fn dispatch(&mut self, req: &Request) -> Result<Response, ApiError> {

@@ -28,23 +28,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&
     for m in ms {
         let Some((r, ns)) = resolve_manifest(k, api, p, &m, out, &mut failed)? else { continue };
         let name = m.object["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        // As kubectl diff does, the dry run does not record the last-applied configuration.
-        let desired = applied_form(&with_namespace(&m.object, r.namespaced, &ns));
-        let collection = r.path(Some(&ns));
-        let live = api.send(&Request::get(&format!("{collection}/{name}")));
-        let live = (live.status < 400).then(|| live.into_value().unwrap_or(Value::Null));
-        let resp = match &live {
-            None => api.send(&Request::post(&format!("{collection}?fieldManager=kubectl-client-side-apply&fieldValidation=Strict&dryRun=All"), desired.clone())),
-            Some(cur) => {
-                let original: Value = cur["metadata"]["annotations"][LAST_APPLIED].as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(json!({}));
-                let patch = merge_diff(&original, &desired);
-                api.send(&super::patch_request(
-                    &format!("{collection}/{name}?fieldManager=kubectl-client-side-apply&fieldValidation=Strict&dryRun=All"),
-                    "application/merge-patch+json",
-                    &patch,
-                ))
-            }
-        };
+        let (live, resp) = dry_run_apply(api, &r, &ns, &m.object);
         let status = resp.status;
         let merged = resp.into_value().unwrap_or(Value::Null);
         if status >= 400 {
@@ -83,6 +67,25 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&
         return Err(Failure::Exit(1));
     }
     Ok(())
+}
+
+/// What applying `object` would give, by a server dry run (the last-applied configuration
+/// not recorded, as kubectl diff does): the live object, if any, and the server's answer.
+pub(super) fn dry_run_apply(api: &mut dyn Transport, r: &super::discovery::Resource, ns: &str, object: &Value) -> (Option<Value>, crate::apiserver::Response) {
+    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    let desired = applied_form(&with_namespace(object, r.namespaced, ns));
+    let collection = r.path(Some(ns));
+    let live = api.send(&Request::get(&format!("{collection}/{name}")));
+    let live = (live.status < 400 && !name.is_empty()).then(|| live.into_value().unwrap_or(Value::Null));
+    let resp = match &live {
+        None => api.send(&Request::post(&format!("{collection}?fieldManager=kubectl-client-side-apply&fieldValidation=Strict&dryRun=All"), desired)),
+        Some(cur) => {
+            let original: Value = cur["metadata"]["annotations"][LAST_APPLIED].as_str().and_then(|s| serde_json::from_str(s).ok()).unwrap_or(json!({}));
+            let patch = merge_diff(&original, &desired);
+            api.send(&super::patch_request(&format!("{collection}/{name}?fieldManager=kubectl-client-side-apply&fieldValidation=Strict&dryRun=All"), "application/merge-patch+json", &patch))
+        }
+    };
+    (live, resp)
 }
 
 /// A stable number from text (for the temporary directory names).
