@@ -436,6 +436,7 @@ fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wr
     if r.namespaced {
         obj["metadata"]["namespace"] = json!(ns);
     }
+    check_output(p)?;
     let dry = p.value("dry-run").unwrap_or("none");
     let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
     if dry == "client" {
@@ -465,12 +466,48 @@ fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wr
     print_result(p, &r, &name, &body, if dry == "server" { " (server dry run)" } else { "" }, out)
 }
 
+/// kubectl checks `-o` before it sends anything: an unknown format or a broken JSONPath
+/// creates nothing.
+fn check_output(p: &Parsed) -> Result<(), Failure> {
+    let output = p.value("output").unwrap_or_default();
+    let (format, arg) = output.split_once('=').unwrap_or((output, ""));
+    match format {
+        "" | "yaml" | "json" | "name" | "go-template" | "template" => Ok(()),
+        "jsonpath" | "jsonpath-as-json" => super::printers::jsonpath::Template::parse(arg).map(|_| ()).map_err(|e| Failure::client(format!("error parsing jsonpath {arg}, {e}"))),
+        other => Err(Failure::client(format!(
+            "unable to match a printer suitable for the output format {other:?}, allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"
+        ))),
+    }
+}
+
 fn print_result(p: &Parsed, r: &super::discovery::Resource, name: &str, obj: &Value, suffix: &str, out: &mut Output) -> Result<(), Failure> {
-    match p.value("output") {
-        Some("yaml") => out.out(super::printers::to_yaml(obj)),
-        Some("json") => out.out(super::printers::to_json(obj)),
-        Some("name") => out.out(format!("{}/{name}\n", r.kind_group())),
-        _ => out.out(format!("{}/{name} created{suffix}\n", r.kind_group())),
+    let mut shown = obj.clone();
+    if let Some(meta) = shown["metadata"].as_object_mut() {
+        meta.remove("managedFields");
+    }
+    let output = p.value("output").unwrap_or_default();
+    let (format, arg) = output.split_once('=').unwrap_or((output, ""));
+    match format {
+        "yaml" => out.out(super::printers::to_yaml(&shown)),
+        "json" => out.out(super::printers::to_json(&shown)),
+        "name" => out.out(format!("{}/{name}\n", r.kind_group())),
+        "jsonpath" | "jsonpath-as-json" => {
+            let template = super::printers::jsonpath::Template::parse(arg).map_err(|e| Failure::client(format!("error parsing jsonpath {arg}, {e}")))?;
+            match template.render(&shown, true) {
+                Ok(text) => out.out(text),
+                Err(e) => return Err(Failure::client(format!("error executing jsonpath {arg:?}: {e}"))),
+            }
+        }
+        "go-template" | "template" => match super::printers::gotemplate::render(arg, &shown) {
+            Ok(text) => out.out(text),
+            Err(e) => return Err(Failure::client(format!("error parsing template {arg}, {e}"))),
+        },
+        "" => out.out(format!("{}/{name} created{suffix}\n", r.kind_group())),
+        other => {
+            return Err(Failure::client(format!(
+                "unable to match a printer suitable for the output format {other:?}, allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"
+            )))
+        }
     }
     Ok(())
 }
