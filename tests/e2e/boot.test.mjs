@@ -1,21 +1,12 @@
 // The built site boots a cluster from core and shows its nodes.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, serveStatic } from './harness.mjs';
+import { openPage, serveStatic, typeLine, useSite, waitForLine } from './harness.mjs';
 
-let site;
-let browser;
-before(async () => {
-  site = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const t = useSite();
 
 test('the page shows the three nodes of the booted cluster, all Ready, without console errors', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(t.browser, t.site.url);
   const boxes = page.locator('section.node-box[data-name]');
   await boxes.nth(2).waitFor({ timeout: 15_000 });
   assert.deepEqual(await boxes.locator('.node-name').allTextContents(), ['kind-control-plane', 'kind-worker', 'kind-worker2']);
@@ -58,7 +49,7 @@ test('the page shows the three nodes of the booted cluster, all Ready, without c
 });
 
 test('the AGE column advances with the simulation clock', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(t.browser, t.site.url);
   await page.locator('details.node-table summary').click();
   const age = page.locator('table.nodes tr.node td.age').first();
   await age.waitFor({ timeout: 15_000 });
@@ -79,17 +70,15 @@ test('the AGE column advances with the simulation clock', async () => {
 test('the site works from a sub-path of a static host, under its Content-Security-Policy', async () => {
   const sub = await serveStatic(undefined, '/courses/k8s/play/');
   try {
-    const { page, problems } = await openPage(browser, sub.url);
+    const { page, problems } = await openPage(t.browser, sub.url);
     const violations = [];
     await page.exposeFunction('reportViolation', (v) => violations.push(v));
     await page.evaluate(() => document.addEventListener('securitypolicyviolation', (e) => window.reportViolation(`${e.violatedDirective} ${e.blockedURI}`)));
     await page.locator('section.node-box[data-name]').nth(2).waitFor({ timeout: 15_000 });
     assert.ok((await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content')).includes("script-src 'self' 'wasm-unsafe-eval'"));
     assert.equal(await page.locator('script:not([src])').count(), 0);
-    await page.locator('.terminal .xterm').click();
-    await page.keyboard.type('kubectl get nodes -o name');
-    await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('node/kind-worker2'));
+    await typeLine(page, 'kubectl get nodes -o name');
+    await waitForLine(page, /^node\/kind-worker2$/);
     // The editor's script loads from the same sub-path.
     await page.getByText('Editor', { exact: true }).click();
     await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });
@@ -101,16 +90,14 @@ test('the site works from a sub-path of a static host, under its Content-Securit
 });
 
 test('after the first visit the playground opens offline', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(t.browser, t.site.url);
   await page.locator('section.node-box[data-name]').nth(2).waitFor({ timeout: 15_000 });
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.context().setOffline(true);
   await page.reload();
   await page.locator('section.node-box[data-name]').nth(2).waitFor({ timeout: 15_000 });
-  await page.locator('.terminal .xterm').click();
-  await page.keyboard.type('kubectl get nodes -o name');
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('node/kind-worker2'));
+  await typeLine(page, 'kubectl get nodes -o name');
+  await waitForLine(page, /^node\/kind-worker2$/);
   // The editor's bundle was stored too.
   await page.getByText('Editor', { exact: true }).click();
   await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });

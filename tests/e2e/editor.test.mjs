@@ -1,36 +1,13 @@
 // The editor: open it (its script loads on first use), apply the starter file and see the
 // terminal run kubectl; break the YAML and see the mark at its line and kubectl's error.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, serveStatic } from './harness.mjs';
+import { openPage, useSite, waitForLine } from './harness.mjs';
 
-let site;
-let browser;
-before(async () => {
-  site = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-async function screen(page) {
-  return page.$$eval('.terminal .xterm-rows > div', (rows) => rows.map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()));
-}
-
-async function waitForLine(page, match, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const lines = await screen(page);
-    if (lines.some((l) => (typeof match === 'string' ? l.includes(match) : match.test(l)))) return lines;
-    if (Date.now() > deadline) throw new Error(`no line matched ${match}; screen:\n${lines.join('\n')}`);
-    await page.waitForTimeout(100);
-  }
-}
+const t = useSite();
 
 test('the editor loads on first use, applies through the terminal and marks broken YAML', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(t.browser, t.site.url);
   await waitForLine(page, '(⎈|kind-kind:default) $');
   const editorRequests = [];
   page.on('request', (r) => r.url().endsWith('/editor.js') && editorRequests.push(r.url()));
@@ -97,7 +74,7 @@ test('the editor loads on first use, applies through the terminal and marks brok
 });
 
 test('kubectl edit opens the object in the editor; Apply hands it back, refusals come back annotated', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(t.browser, t.site.url);
   await waitForLine(page, '(⎈|kind-kind:default) $');
   await page.locator('.terminal .xterm').click();
   await page.keyboard.type('kubectl create deployment web --image=nginx:1.27');
@@ -131,7 +108,7 @@ test('kubectl edit opens the object in the editor; Apply hands it back, refusals
 });
 
 test('what the server would refuse is marked at the field\'s line before anything is applied', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(t.browser, t.site.url);
   await waitForLine(page, '(⎈|kind-kind:default) $');
   await page.getByText('Editor', { exact: true }).click();
   await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });

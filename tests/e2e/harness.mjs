@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -72,4 +73,42 @@ export async function openPage(browser, url, options = {}) {
   page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
   await page.goto(url);
   return { page, problems };
+}
+
+/** For one test file: the built site served and Chromium started before its tests, both
+ * closed after. Returns an object whose `site` and `browser` are set by then. */
+export function useSite() {
+  const t = {};
+  before(async () => {
+    t.site = await serveStatic();
+    t.browser = await launchBrowser();
+  });
+  after(async () => {
+    await t.browser?.close();
+    await t.site?.close();
+  });
+  return t;
+}
+
+/** The terminal's visible lines, as text. */
+export async function screen(page) {
+  return page.$$eval('.terminal .xterm-rows > div', (rows) => rows.map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()));
+}
+
+/** Waits until some line of the terminal contains `match` (a string) or matches it (a RegExp). */
+export async function waitForLine(page, match, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const lines = await screen(page);
+    if (lines.some((l) => (typeof match === 'string' ? l.includes(match) : match.test(l)))) return lines;
+    if (Date.now() > deadline) throw new Error(`no line matched ${match}; screen:\n${lines.join('\n')}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/** Clicks into the terminal and types a line. */
+export async function typeLine(page, text) {
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
 }

@@ -1,21 +1,12 @@
 // English and Japanese: the browser's language first, then the learner's choice, kept.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, serveStatic } from './harness.mjs';
+import { openPage, useSite } from './harness.mjs';
 
-let site;
-let browser;
-before(async () => {
-  site = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
+const t = useSite();
 
 test('a Japanese browser gets Japanese; the switch changes every label and is remembered', async () => {
-  const { page, problems } = await openPage(browser, site.url, { locale: 'ja-JP' });
+  const { page, problems } = await openPage(t.browser, t.site.url, { locale: 'ja-JP' });
   await page.getByRole('button', { name: 'リセット' }).waitFor({ timeout: 15_000 });
   assert.equal(await page.getAttribute('html', 'lang'), 'ja');
   assert.equal(await page.locator('#terminal-heading').textContent(), 'ターミナル');
@@ -38,7 +29,7 @@ test('a Japanese browser gets Japanese; the switch changes every label and is re
 });
 
 test('large print for a projector is one click, and stays', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(t.browser, t.site.url);
   await page.getByRole('button', { name: 'A+' }).waitFor({ timeout: 15_000 });
   const before = await page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
   await page.getByRole('button', { name: 'A+' }).click();

@@ -3,7 +3,7 @@
 // cannot be reached.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { launchBrowser, openPage, serveStatic } from './harness.mjs';
+import { launchBrowser, openPage, serveStatic, typeLine } from './harness.mjs';
 
 const OUT = resolve(import.meta.dirname, '..', '..', 'screenshots');
 await mkdir(OUT, { recursive: true });
@@ -18,12 +18,6 @@ async function fresh(options = {}) {
   return { page, problems };
 }
 
-async function type(page, line) {
-  await page.locator('.terminal .xterm').click();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-}
-
 async function shot(page, name) {
   const path = join(OUT, `${name}.png`);
   await page.screenshot({ path });
@@ -34,10 +28,10 @@ try {
   let { page, problems } = await fresh();
   await shot(page, '01-boot');
 
-  await type(page, 'kubectl create deployment web --image=nginx:1.27 --replicas=3');
-  await type(page, 'kubectl rollout status deployment/web');
+  await typeLine(page, 'kubectl create deployment web --image=nginx:1.27 --replicas=3');
+  await typeLine(page, 'kubectl rollout status deployment/web');
   await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows').textContent.includes('successfully rolled out'), null, { timeout: 30_000 });
-  await type(page, 'kubectl get pods -o wide');
+  await typeLine(page, 'kubectl get pods -o wide');
   await page.waitForTimeout(300);
   await shot(page, '02-terminal-and-pods');
 
@@ -58,7 +52,7 @@ try {
 
   ({ page, problems } = await fresh({ locale: 'ja-JP' }));
   await page.getByRole('button', { name: 'A+' }).click();
-  await type(page, 'kubectl get nodes');
+  await typeLine(page, 'kubectl get nodes');
   await page.waitForTimeout(300);
   await shot(page, '05-japanese-large-print');
   if (problems.length) throw new Error(problems.join('\n'));

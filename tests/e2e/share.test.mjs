@@ -1,39 +1,18 @@
 // Share links: the playground travels in the URL fragment; opening one in another browser
 // gives the same cluster, files and history; the opener's own save is kept aside; a damaged
 // link is refused without harm.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, serveStatic } from './harness.mjs';
+import { openPage, typeLine, useSite, waitForLine } from './harness.mjs';
 
-let site;
-let browser;
-before(async () => {
-  site = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-const screenText = (page) => page.evaluate(() => document.querySelector('.terminal .xterm-rows')?.textContent.replace(/\u00a0/g, ' ') ?? '');
-
-async function waitForText(page, text, timeout = 10_000) {
-  await page.waitForFunction((t) => document.querySelector('.terminal .xterm-rows')?.textContent.replace(/\u00a0/g, ' ').includes(t), text, { timeout });
-}
-
-async function run(page, line) {
-  await page.locator('.terminal .xterm').click();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-}
+const t = useSite();
 
 test('a shared link opens the same playground elsewhere, keeping the opener’s own aside', async () => {
-  const a = await openPage(browser, site.url);
-  await waitForText(a.page, '(⎈|kind-kind:default) $');
-  await run(a.page, 'kubectl create namespace shared-ns');
-  await waitForText(a.page, 'namespace/shared-ns created');
-  await run(a.page, 'echo hello > note.txt');
+  const a = await openPage(t.browser, t.site.url);
+  await waitForLine(a.page, '(⎈|kind-kind:default) $');
+  await typeLine(a.page, 'kubectl create namespace shared-ns');
+  await waitForLine(a.page, 'namespace/shared-ns created');
+  await typeLine(a.page, 'echo hello > note.txt');
   await a.page.getByRole('button', { name: 'Share' }).click();
   const input = a.page.locator('p.share-link input');
   await input.waitFor();
@@ -41,18 +20,18 @@ test('a shared link opens the same playground elsewhere, keeping the opener’s 
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/#share=[A-Za-z0-9_-]+$/);
 
   // Another browser that already has a playground of its own.
-  const b = await openPage(browser, site.url);
-  await waitForText(b.page, '(⎈|kind-kind:default) $');
-  await run(b.page, 'kubectl create namespace mine');
-  await waitForText(b.page, 'namespace/mine created');
+  const b = await openPage(t.browser, t.site.url);
+  await waitForLine(b.page, '(⎈|kind-kind:default) $');
+  await typeLine(b.page, 'kubectl create namespace mine');
+  await waitForLine(b.page, 'namespace/mine created');
   await b.page.goto('about:blank');
   await b.page.goto(url);
   await b.page.getByRole('status').filter({ hasText: 'came from a shared link' }).waitFor({ timeout: 15_000 });
   assert.equal(new URL(b.page.url()).hash, '');
-  await run(b.page, 'kubectl get ns shared-ns -o name; cat note.txt; history | head -n 2');
-  await waitForText(b.page, 'namespace/shared-ns');
-  await waitForText(b.page, '    1  kubectl create namespace shared-ns');
-  assert.ok((await screenText(b.page)).includes('hello'));
+  await typeLine(b.page, 'kubectl get ns shared-ns -o name; cat note.txt; history | head -n 2');
+  await waitForLine(b.page, 'namespace/shared-ns');
+  await waitForLine(b.page, '    1  kubectl create namespace shared-ns');
+  await waitForLine(b.page, /^hello$/);
   const aside = await b.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hakoniwa.playground.aside.')).map((k) => localStorage.getItem(k)));
   assert.equal(aside.length, 1);
   assert.ok(aside[0].includes('kubectl create namespace mine'));
@@ -61,30 +40,30 @@ test('a shared link opens the same playground elsewhere, keeping the opener’s 
 });
 
 test('a damaged link is refused and the playground goes on', async () => {
-  const { page, problems } = await openPage(browser, `${site.url}#share=not-a-real-share`);
+  const { page, problems } = await openPage(t.browser, `${t.site.url}#share=not-a-real-share`);
   await page.getByRole('status').filter({ hasText: 'could not be opened' }).waitFor({ timeout: 15_000 });
-  await run(page, 'kubectl get ns default -o name');
-  await waitForText(page, 'namespace/default');
+  await typeLine(page, 'kubectl get ns default -o name');
+  await waitForLine(page, 'namespace/default');
   assert.deepEqual(problems, []);
 });
 
 test('Export gives a file that Import opens elsewhere; a file that is not a playground is refused', async () => {
-  const a = await openPage(browser, site.url);
-  await waitForText(a.page, '(⎈|kind-kind:default) $');
-  await run(a.page, 'kubectl create namespace exported');
-  await waitForText(a.page, 'namespace/exported created');
+  const a = await openPage(t.browser, t.site.url);
+  await waitForLine(a.page, '(⎈|kind-kind:default) $');
+  await typeLine(a.page, 'kubectl create namespace exported');
+  await waitForLine(a.page, 'namespace/exported created');
   const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.getByRole('button', { name: 'Export' }).click()]);
   assert.equal(download.suggestedFilename(), 'hakoniwa-playground.json');
   const file = await download.path();
 
-  const b = await openPage(browser, site.url);
-  await waitForText(b.page, '(⎈|kind-kind:default) $');
+  const b = await openPage(t.browser, t.site.url);
+  await waitForLine(b.page, '(⎈|kind-kind:default) $');
   await b.page.locator('label.import input[type=file]').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"hakoniwa": 1}') });
   await b.page.getByRole('status').filter({ hasText: 'not a playground' }).waitFor();
   await b.page.locator('label.import input[type=file]').setInputFiles(file);
   await b.page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('restored from this browser'), null, { timeout: 15_000 });
-  await run(b.page, 'kubectl get ns exported -o name');
-  await waitForText(b.page, 'namespace/exported');
+  await typeLine(b.page, 'kubectl get ns exported -o name');
+  await waitForLine(b.page, 'namespace/exported');
   assert.deepEqual(a.problems, []);
   assert.deepEqual(b.problems, []);
 });

@@ -1,44 +1,14 @@
 // The terminal: type kubectl commands into xterm.js and see what the emulator printed; apply a
 // Deployment from a here-document and watch its pods appear on the nodes; history survives a
 // reload.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, serveStatic } from './harness.mjs';
+import { openPage, typeLine, useSite, waitForLine } from './harness.mjs';
 
-let site;
-let browser;
-before(async () => {
-  site = await serveStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-/** The terminal's visible lines, as text. */
-async function screen(page) {
-  return page.$$eval('.terminal .xterm-rows > div', (rows) => rows.map((r) => r.textContent.replace(/\u00a0/g, ' ').trimEnd()));
-}
-
-/** Waits until some line of the terminal satisfies `match`. */
-async function waitForLine(page, match, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const lines = await screen(page);
-    if (lines.some((l) => (typeof match === 'string' ? l.includes(match) : match.test(l)))) return lines;
-    if (Date.now() > deadline) throw new Error(`no line matched ${match}; screen:\n${lines.join('\n')}`);
-    await page.waitForTimeout(100);
-  }
-}
-
-async function typeLine(page, text) {
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-}
+const t = useSite();
 
 test('kubectl in the terminal prints what kubectl prints, and applied pods appear on the nodes', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(t.browser, t.site.url);
   await page.locator('.terminal .xterm').waitFor({ timeout: 15_000 });
   await waitForLine(page, '(⎈|kind-kind:default) $');
   await page.locator('.terminal .xterm').click();
@@ -98,7 +68,7 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
 });
 
 test('a save that cannot be read is kept aside, and Reset starts over', async () => {
-  const { page, problems } = await openPage(browser, site.url);
+  const { page, problems } = await openPage(t.browser, t.site.url);
   await waitForLine(page, '(⎈|kind-kind:default) $');
   await page.evaluate(() => localStorage.setItem('hakoniwa.playground', '{"hakoniwa": 99}'));
   await page.reload();
