@@ -113,11 +113,13 @@ pub fn App(
                 <TerminalPanel handle />
             </section>
             <section class="panel cluster-panel" aria-labelledby="cluster-heading">
-                <h2 id="cluster-heading">{move || i18n.t(Key::Cluster)}</h2>
-                <NodesWithPods handle />
-                <details class="node-table">
-                    <summary>{move || i18n.t(Key::NodeTable)}</summary>
-                    <NodeList handle />
+                <details class="panel-fold" open>
+                    <summary><h2 id="cluster-heading">{move || i18n.t(Key::Cluster)}</h2></summary>
+                    <NodesWithPods handle />
+                    <details class="node-table">
+                        <summary>{move || i18n.t(Key::NodeTable)}</summary>
+                        <NodeList handle />
+                    </details>
                 </details>
             </section>
         </main>
