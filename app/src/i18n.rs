@@ -59,6 +59,7 @@ pub enum Key {
     ImportBroken,
     Diff,
     NewFromKind,
+    Max,
 }
 
 /// "3 pods" in the page's language.
@@ -119,6 +120,7 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             ImportTitle => "Open a playground exported before (this one is kept aside)",
             Diff => "Diff",
             NewFromKind => "New from a kind…",
+            Max => "Max",
             ImportBroken => "That file is not a playground this Hakoniwa can open; this one goes on.",
         },
         Lang::Ja => match key {
@@ -167,6 +169,7 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             ImportTitle => "書き出したプレイグラウンドを開きます(今のものは別に取り置きます)",
             Diff => "差分",
             NewFromKind => "種類から新規作成…",
+            Max => "最速",
             ImportBroken => "このファイルは開けるプレイグラウンドではありません。今のプレイグラウンドはそのまま続きます。",
         },
     }

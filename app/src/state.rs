@@ -12,8 +12,12 @@ use crate::storage;
 pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_PRESET: &str = "kind";
 
-/// Simulated seconds per wall second the clock offers (0 is paused).
-pub const SPEEDS: &[f64] = &[0.0, 1.0, 10.0, 100.0];
+/// Simulated seconds per wall second the clock offers (0 is paused; infinity is "max": from
+/// one thing due to the next, as fast as the tab can).
+pub const SPEEDS: &[f64] = &[0.0, 1.0, 10.0, 100.0, f64::INFINITY];
+
+/// At "max", how many moments the clock jumps to per wall-clock tick.
+const MAX_JUMPS_PER_TICK: usize = 200;
 
 /// Something about saving the learner should know.
 #[derive(Clone, Debug, PartialEq)]
@@ -122,6 +126,22 @@ impl SimHandle {
         let r = self.playground.try_update_value(f);
         self.revision.update(|n| *n += 1);
         r
+    }
+
+    /// Jumps the clock from one moment something is due to the next, at most `jumps` times
+    /// (each jump is an ordinary clock step in the journal).
+    pub fn run_ahead(&self, jumps: usize) {
+        for _ in 0..jumps {
+            let step = self.playground.with_value(|p| {
+                let now = p.cluster.now();
+                p.cluster.next_wake().filter(|w| *w > now).map(|w| w.since(now))
+            });
+            match step {
+                // Far-off wakes (a monthly CronJob) come an hour at a time.
+                Some(by) => self.advance(by.min(Duration::from_secs(3600))),
+                None => break,
+            }
+        }
     }
 
     /// Moves the simulation clock forward; a command going on in the terminal prints there.
@@ -276,7 +296,9 @@ impl SimHandle {
                 let elapsed = now.since(last.get_value());
                 last.set_value(now);
                 let x = self.speed.get_untracked();
-                if x > 0.0 {
+                if x.is_infinite() {
+                    self.run_ahead(MAX_JUMPS_PER_TICK);
+                } else if x > 0.0 {
                     self.advance(Duration::from_millis((elapsed.as_millis() as f64 * x) as i64));
                 }
                 ticks.update_value(|t| *t += 1);

@@ -14,6 +14,9 @@ use crate::Cluster;
 
 /// The version of the saved form this build writes and reads.
 pub const SAVE_VERSION: u64 = 1;
+/// The longest clock step a journal records (longer ones are split).
+const MAX_STEP_MS: i64 = 3_600_000;
+
 /// The most events a save holds; a playground that reaches it stops journaling (and says so).
 pub const MAX_EVENTS: usize = 200_000;
 
@@ -92,13 +95,18 @@ impl Playground {
     }
 
     /// Lets the clock run; returns what a command going on in the terminal printed meanwhile.
+    /// A long stretch (a laptop asleep with the tab open) goes in steps of at most an hour, so
+    /// every step the journal holds is one a save may hold.
     pub fn advance(&mut self, by: Duration) -> String {
-        if by.as_millis() <= 0 {
-            return String::new();
+        let mut left = by.as_millis();
+        let mut out = String::new();
+        while left > 0 {
+            let step = left.min(MAX_STEP_MS);
+            self.cluster.advance(Duration::from_millis(step));
+            out.push_str(&self.terminal.tick(&mut self.cluster));
+            self.record(Event::Advance(step));
+            left -= step;
         }
-        self.cluster.advance(by);
-        let out = self.terminal.tick(&mut self.cluster);
-        self.record(Event::Advance(by.as_millis()));
         out
     }
 
@@ -236,6 +244,15 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.contains("service/web"), "{a}");
         assert_eq!(a.matches("Running").count(), 3, "{a}");
+    }
+
+    #[test]
+    fn a_long_sleep_is_saved_in_steps_a_save_accepts() {
+        let mut pg = Playground::boot("kind", 1, start()).expect("boots");
+        pg.advance(Duration::from_secs(86_400 + 5));
+        assert_eq!(pg.journal().len(), 25);
+        let back = Playground::restore(&pg.save()).expect("restores");
+        assert_eq!(back.cluster.now(), pg.cluster.now());
     }
 
     #[test]

@@ -26,7 +26,7 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
     await typeLine(page, l);
   }
   await waitForLine(page, 'deployment.apps/web created');
-  await page.getByRole('button', { name: '100×' }).click();
+  await page.getByRole('button', { name: 'Max' }).click();
   await page.locator('li.pod[data-state="ready"][data-name^="web-"]').nth(1).waitFor({ timeout: 15_000 });
   assert.equal(await page.locator('li.pod[data-name^="web-"]').count(), 2);
   await page.getByRole('button', { name: 'Pause' }).click();

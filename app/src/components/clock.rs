@@ -7,7 +7,13 @@ use crate::i18n::{use_i18n, I18n, Key};
 use crate::state::{SimHandle, SPEEDS};
 
 fn label(i18n: I18n, x: f64) -> String {
-    if x == 0.0 { i18n.t(Key::Pause).to_string() } else { format!("{x}×") }
+    if x == 0.0 {
+        i18n.t(Key::Pause).to_string()
+    } else if x.is_infinite() {
+        i18n.t(Key::Max).to_string()
+    } else {
+        format!("{x}×")
+    }
 }
 
 #[component]
