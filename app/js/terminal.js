@@ -13,7 +13,8 @@ globalThis.HakoniwaTerm = {
       scrollback: 5000,
       fontFamily: 'ui-monospace, "SF Mono", Menlo, Consolas, "Noto Sans Mono CJK JP", monospace',
       fontSize: options?.fontSize ?? 14,
-      screenReaderMode: options?.screenReader ?? false,
+      // Screen readers read the terminal through xterm's accessibility tree.
+      screenReaderMode: options?.screenReader ?? true,
       theme: { background: '#1d2330', foreground: '#e8eaee', cursor: '#9bd3ae' },
     });
     const fit = new FitAddon();

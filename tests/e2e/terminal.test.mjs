@@ -15,6 +15,9 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
   await typeLine(page, 'kubectl get nodes');
   const lines = await waitForLine(page, /^kind-worker2\s+Ready\s+<none>\s+\d+s\s+v1\.33\.1$/);
   assert.ok(lines.some((l) => /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/.test(l)), lines.join('\n'));
+  // Screen readers get the same lines through xterm's accessibility tree.
+  await page.waitForFunction(() => [...document.querySelectorAll('.terminal .xterm-accessibility-tree > div')].some((r) => r.textContent.startsWith('kind-worker2')));
+  assert.equal(await page.getAttribute('.terminal .xterm-accessibility-tree', 'role'), 'list');
 
   // A here-document typed line by line, as a learner would.
   await typeLine(page, 'kubectl apply -f - <<EOF');
