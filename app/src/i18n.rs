@@ -60,6 +60,12 @@ pub enum Key {
     Diff,
     NewFromKind,
     Max,
+    Playgrounds,
+    KeptAsideLabel,
+    Open,
+    Forget,
+    CopyName,
+    KeepCopy,
 }
 
 /// "3 pods" in the page's language.
@@ -121,6 +127,12 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             Diff => "Diff",
             NewFromKind => "New from a kind…",
             Max => "Max",
+            Playgrounds => "Playgrounds",
+            KeptAsideLabel => "kept aside",
+            Open => "Open",
+            Forget => "Forget",
+            CopyName => "name for a copy",
+            KeepCopy => "Keep a copy",
             ImportBroken => "That file is not a playground this Hakoniwa can open; this one goes on.",
         },
         Lang::Ja => match key {
@@ -170,6 +182,12 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             Diff => "差分",
             NewFromKind => "種類から新規作成…",
             Max => "最速",
+            Playgrounds => "プレイグラウンド",
+            KeptAsideLabel => "取り置き",
+            Open => "開く",
+            Forget => "削除",
+            CopyName => "コピーの名前",
+            KeepCopy => "コピーを保存",
             ImportBroken => "このファイルは開けるプレイグラウンドではありません。今のプレイグラウンドはそのまま続きます。",
         },
     }

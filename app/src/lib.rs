@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use components::clock::ClockControls;
 use components::cluster_view::{NodeList, NodesWithPods};
 use components::editor::EditorPanel;
+use components::kept::KeptPlaygrounds;
 use components::terminal::TerminalPanel;
 use i18n::{I18n, Key};
 use state::{Notice, SimHandle};
@@ -94,6 +95,7 @@ pub fn App(
                 }>
                     {move || i18n.t(Key::Share)}
                 </button>
+                <KeptPlaygrounds handle />
                 <button class="reset" title=move || i18n.t(Key::ResetTitle) on:click=move |_| handle.reset()>
                     {move || i18n.t(Key::Reset)}
                 </button>

@@ -4,6 +4,7 @@
 
 const PLAYGROUND_KEY: &str = "hakoniwa.playground";
 const ASIDE_PREFIX: &str = "hakoniwa.playground.aside.";
+const COPY_PREFIX: &str = "hakoniwa.playground.copy.";
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -36,5 +37,50 @@ pub fn keep_aside(text: &str) -> String {
 pub fn clear_playground() {
     if let Some(s) = local() {
         let _ = s.remove_item(PLAYGROUND_KEY);
+    }
+}
+
+/// A playground kept in this browser besides the current one: a copy the learner named, or
+/// one kept aside (replaced by a share link or an import, or unreadable).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    pub key: String,
+    /// The learner's name for it, or `None` for one kept aside (its key tells when).
+    pub name: Option<String>,
+}
+
+/// Every kept playground, named copies first, then the ones kept aside, newest first.
+pub fn kept() -> Vec<Kept> {
+    let Some(s) = local() else { return Vec::new() };
+    let n = s.length().unwrap_or(0);
+    let mut out: Vec<Kept> = (0..n)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter_map(|key| {
+            if let Some(name) = key.strip_prefix(COPY_PREFIX) {
+                Some(Kept { name: Some(name.to_string()), key })
+            } else if key.starts_with(ASIDE_PREFIX) {
+                Some(Kept { name: None, key })
+            } else {
+                None
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (a.name.is_none(), &b.key).cmp(&(b.name.is_none(), &a.key)));
+    out
+}
+
+/// Keeps a copy of a playground under a name (replacing a copy of that name).
+pub fn keep_copy(name: &str, text: &str) -> Result<(), String> {
+    let s = local().ok_or("this browser gives the page no storage")?;
+    s.set_item(&format!("{COPY_PREFIX}{name}"), text).map_err(|_| "storage refused".to_string())
+}
+
+pub fn read_kept(key: &str) -> Option<String> {
+    local()?.get_item(key).ok().flatten()
+}
+
+pub fn forget_kept(key: &str) {
+    if let Some(s) = local() {
+        let _ = s.remove_item(key);
     }
 }

@@ -67,3 +67,33 @@ test('Export gives a file that Import opens elsewhere; a file that is not a play
   assert.deepEqual(a.problems, []);
   assert.deepEqual(b.problems, []);
 });
+
+test('several playgrounds: keep a named copy, open it later, and the one left is kept aside', async () => {
+  const { page, problems } = await openPage(t.browser, t.site.url);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await typeLine(page, 'kubectl create namespace first');
+  await waitForLine(page, 'namespace/first created');
+  await page.getByText('Playgrounds', { exact: true }).click();
+  await page.getByLabel('name for a copy').fill('lesson one');
+  await page.getByRole('button', { name: 'Keep a copy' }).click();
+  await page.locator('details.kept li', { hasText: 'lesson one' }).waitFor();
+  await page.getByText('Playgrounds', { exact: true }).click();
+  // Go on, then go back to the copy.
+  await typeLine(page, 'kubectl create namespace second');
+  await waitForLine(page, 'namespace/second created');
+  await page.getByText('Playgrounds', { exact: true }).click();
+  await page.locator('details.kept li', { hasText: 'lesson one' }).getByRole('button', { name: 'Open' }).click();
+  await waitForLine(page, 'restored from this browser', 15_000);
+  await typeLine(page, 'kubectl get ns first second -o name');
+  await waitForLine(page, 'namespace/first');
+  await waitForLine(page, 'Error from server (NotFound): namespaces "second" not found');
+  // The playground that was left is there, kept aside.
+  await page.getByText('Playgrounds', { exact: true }).click();
+  const aside = page.locator('details.kept li', { hasText: 'kept aside' });
+  await aside.waitFor();
+  await aside.getByRole('button', { name: 'Open' }).click();
+  await waitForLine(page, 'restored from this browser', 15_000);
+  await typeLine(page, 'kubectl get ns second -o name');
+  await waitForLine(page, /^namespace\/second$/);
+  assert.deepEqual(problems, []);
+});

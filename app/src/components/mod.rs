@@ -1,6 +1,7 @@
 pub mod clock;
 pub mod cluster_view;
 pub mod editor;
+pub mod kept;
 pub mod terminal;
 
 use wasm_bindgen::JsCast;
