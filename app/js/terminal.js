@@ -15,7 +15,20 @@ globalThis.HakoniwaTerm = {
       fontSize: options?.fontSize ?? 14,
       // Screen readers read the terminal through xterm's accessibility tree.
       screenReaderMode: options?.screenReader ?? true,
-      theme: { background: '#1d2330', foreground: '#e8eaee', cursor: '#9bd3ae' },
+      // Colours readable on the dark background (WCAG AA, 4.5:1; checked end to end).
+      theme: {
+        background: '#1d2330',
+        foreground: '#e8eaee',
+        cursor: '#9bd3ae',
+        black: '#8b93a5',
+        red: '#ff8a80',
+        green: '#8bd89b',
+        yellow: '#f2d479',
+        blue: '#82b4ff',
+        magenta: '#e3a6f5',
+        cyan: '#6fd8e6',
+        white: '#e8eaee',
+      },
     });
     const fit = new FitAddon();
     term.loadAddon(fit);

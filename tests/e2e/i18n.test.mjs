@@ -47,3 +47,43 @@ test('large print for a projector is one click, and stays', async () => {
   await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('restored from this browser'));
   assert.deepEqual(problems, []);
 });
+
+test('text is readable: every visible text has at least 4.5:1 contrast with what is behind it (WCAG AA)', async () => {
+  const { page, problems } = await openPage(t.browser, t.site.url);
+  await page.locator('section.node-box[data-name]').nth(2).waitFor({ timeout: 15_000 });
+  await page.getByLabel('show kube-system pods').check();
+  await page.locator('li.pod[data-state="ready"]').first().waitFor();
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('kubectl get nodes');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.terminal .xterm-rows')?.textContent.includes('kind-worker2'));
+  const low = await page.evaluate(() => {
+    const rgb = (c) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c;
+      }
+      return [255, 255, 255];
+    };
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || !el || el.closest('.xterm-accessibility, .xterm-helper-textarea, .xterm-char-measure-element, option, .cm-editor')) continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      const fg = lum(rgb(getComputedStyle(el).color));
+      const bg = lum(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) out.push(`${ratio.toFixed(2)} ${el.className || el.tagName}: ${n.textContent.trim().slice(0, 40)}`);
+    }
+    return [...new Set(out)];
+  });
+  assert.deepEqual(low, []);
+  assert.deepEqual(problems, []);
+});
