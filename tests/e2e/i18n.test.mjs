@@ -1,7 +1,7 @@
 // English and Japanese: the browser's language first, then the learner's choice, kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, useSite } from './harness.mjs';
+import { openPage, useSite, waitForLine } from './harness.mjs';
 
 const t = useSite();
 
@@ -85,5 +85,21 @@ test('text is readable: every visible text has at least 4.5:1 contrast with what
     return [...new Set(out)];
   });
   assert.deepEqual(low, []);
+  assert.deepEqual(problems, []);
+});
+
+test('Japanese typed through an input method arrives once, as composed', async () => {
+  const { page, problems } = await openPage(t.browser, t.site.url);
+  await page.locator('.terminal .xterm').waitFor({ timeout: 15_000 });
+  await page.locator('.terminal .xterm').click();
+  await page.keyboard.type('echo ');
+  // What an IME does: composition updates, then the committed text.
+  const ime = await page.context().newCDPSession(page);
+  await ime.send('Input.imeSetComposition', { text: 'ぽっど', selectionStart: 3, selectionEnd: 3 });
+  await ime.send('Input.imeSetComposition', { text: 'ポッド', selectionStart: 3, selectionEnd: 3 });
+  await ime.send('Input.insertText', { text: 'ポッド' });
+  await page.keyboard.press('Enter');
+  await waitForLine(page, /^ポッド$/);
+  await waitForLine(page, /\$ echo ポッド$/);
   assert.deepEqual(problems, []);
 });
