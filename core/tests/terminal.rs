@@ -343,3 +343,30 @@ fn input_split_anywhere_gives_the_same_session() {
     assert_eq!(whole.0.last().map(String::as_str), Some("echo done"));
     assert!(!whole.0.iter().any(|h| h == "cd /tmp"), "cd /tmp ran in the container: {:?}", whole.0);
 }
+
+#[test]
+fn a_shell_loop_goes_on_with_the_clock_until_ctrl_c() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl create deployment web --image=nginx:1.27");
+    let v = visible(&t.input(&mut c, "while true; do kubectl get deploy web --no-headers -o custom-columns=R:.status.readyReplicas; sleep 2; done\r"));
+    // The first turn at once, and no prompt: the loop holds the terminal.
+    assert!(v.ends_with("done\n<none>\n"), "{v:?}");
+    assert!(!t.is_clean());
+    let mut later = String::new();
+    for _ in 0..6 {
+        c.advance(hakoniwa_core::Duration::from_secs(1));
+        later.push_str(&visible(&t.tick(&mut c)));
+    }
+    // Three more turns in six seconds, the last ones seeing the pod ready.
+    assert_eq!(later.lines().count(), 3, "{later:?}");
+    assert!(later.ends_with("1\n"), "{later:?}");
+    let v = visible(&t.input(&mut c, "\x03"));
+    assert_eq!(v, "^C\n(⎈|kind-kind:default) $ ");
+    c.advance(hakoniwa_core::Duration::from_secs(5));
+    assert_eq!(t.tick(&mut c), "");
+    // sleep infinity holds the terminal too, printing nothing.
+    t.input(&mut c, "sleep infinity\r");
+    assert!(!t.is_clean());
+    t.input(&mut c, "\x03");
+    assert!(t.is_clean());
+}

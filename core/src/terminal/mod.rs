@@ -37,11 +37,46 @@ shell            echo, printf, cat, ls, rm, touch, mkdir, cd, pwd, grep, head, t
 const PROGRAMS: &[&str] = &["kubectl", "k", "history", "clear", "help"];
 const BUILTINS: &[&str] = &["cd", "export", "exit", "for", "if", "while"];
 
+/// An endless shell loop in the foreground (`while true; do kubectl get pods; sleep 2; done`):
+/// its body runs again each `period` seconds of cluster time.
+#[derive(Debug, Clone)]
+struct ShellLoop {
+    body: String,
+    period: f64,
+    next: crate::sim::clock::Timestamp,
+}
+
+/// Holds the foreground for a shell loop (or `sleep infinity`), so Ctrl+C and the prompt work
+/// as for any command that goes on; the terminal itself runs the loop's turns.
+#[derive(Debug)]
+struct LoopInForeground;
+
+impl Running for LoopInForeground {
+    fn poll(&mut self, _api: &mut dyn Transport, _out: &mut Output) -> Option<Result<(), crate::kubectl::Failure>> {
+        None
+    }
+}
+
+/// How a script comes to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    /// Typed at the prompt; `simple` when it is one command alone.
+    Typed { simple: bool },
+    /// To its end, as a script (`Terminal::run`).
+    Script,
+    /// A turn of a shell loop in the foreground.
+    Turn,
+}
+
+/// The most turns of a shell loop one clock step runs (a fast clock skips the rest).
+const MAX_TURNS_PER_TICK: usize = 20;
+
 /// One terminal session.
 #[derive(Debug)]
 pub struct Terminal {
     /// A command going on in the foreground (`get -w`, `logs -f`, `rollout status`).
     job: Option<Box<dyn Running>>,
+    shell_loop: Option<ShellLoop>,
     pub kubectl: Kubectl,
     editor: LineEditor,
     history: Vec<String>,
@@ -161,6 +196,7 @@ impl Terminal {
     pub fn new(context: &str, cols: usize) -> Terminal {
         Terminal {
             job: None,
+            shell_loop: None,
             kubectl: Kubectl::new(context),
             editor: LineEditor::new(cols),
             history: Vec::new(),
@@ -211,6 +247,24 @@ impl Terminal {
     /// The clock moved: a command going on prints what is new, and the prompt comes back when
     /// it ends.
     pub fn tick(&mut self, api: &mut dyn Transport) -> String {
+        if self.job.is_none() {
+            self.shell_loop = None;
+        }
+        if let Some(mut l) = self.shell_loop.take() {
+            let mut text = String::new();
+            let mut turns = 0;
+            while api.now() >= l.next && turns < MAX_TURNS_PER_TICK {
+                text.push_str(&self.execute(api, &l.body, Run::Turn).0);
+                l.next = l.next.plus(Duration::from_millis((l.period * 1000.0) as i64));
+                turns += 1;
+            }
+            // A fast clock: the turns it skipped are not owed.
+            if api.now() >= l.next {
+                l.next = api.now().plus(Duration::from_millis((l.period * 1000.0) as i64));
+            }
+            self.shell_loop = Some(l);
+            return crlf(&text);
+        }
         let Some(job) = self.job.as_mut() else { return String::new() };
         let mut out = Output::default();
         let done = job.poll(api, &mut out);
@@ -404,7 +458,7 @@ impl Terminal {
             self.history.push(script.clone());
             let extra = self.history.len().saturating_sub(MAX_HISTORY);
             self.history.drain(..extra);
-            let (text, _) = self.execute(api, &script, shell::is_simple_command(&script));
+            let (text, _) = self.execute(api, &script, Run::Typed { simple: shell::is_simple_command(&script) });
             out.push_str(&shown(&text));
         }
         if self.job.as_ref().is_none_or(|j| j.interactive()) {
@@ -416,27 +470,43 @@ impl Terminal {
     /// Runs a whole command (one or more lines) to its end, as a script would: what it printed
     /// and its status.
     pub fn run(&mut self, api: &mut dyn Transport, script: &str) -> (String, i64) {
-        self.execute(api, script, false)
+        self.execute(api, script, Run::Script)
     }
 
-    /// Runs a command; with `foreground`, a kubectl command that goes on stays as the job.
-    fn execute(&mut self, api: &mut dyn Transport, script: &str, foreground: bool) -> (String, i64) {
+    /// Runs a command. Typed at the prompt, a kubectl command alone that goes on stays as the
+    /// job, and so does an endless shell loop (the terminal runs its next turns as the clock
+    /// moves). Except in a loop's turn (the clock already moved), `sleep` moves the cluster's
+    /// clock.
+    fn execute(&mut self, api: &mut dyn Transport, script: &str, how: Run) -> (String, i64) {
+        let foreground = matches!(how, Run::Typed { simple: true });
         let mut fs = std::mem::take(&mut self.kubectl.files.fs);
         let start = api.now();
-        let mut programs = Programs { kubectl: &mut self.kubectl, api, history: &self.history, slept: 0.0, foreground, job: None };
-        let (text, code, t) = {
+        let slept = if how == Run::Turn { f64::INFINITY } else { 0.0 };
+        let mut programs = Programs { kubectl: &mut self.kubectl, api, history: &self.history, slept, foreground, job: None };
+        let (mut text, code, t, forever, endless) = {
             let mut sh = Shell::new(&mut fs, self.env.clone(), start, Flavor::Bash, "hakoniwa");
             sh.cwd = self.cwd.clone();
             sh.host = Some(&mut programs);
             let code = sh.run(script);
             self.env = std::mem::take(&mut sh.env);
             self.cwd = std::mem::take(&mut sh.cwd);
-            (sh.output(), sh.exited.unwrap_or(code), sh.t)
+            (sh.output(), sh.exited.unwrap_or(code), sh.t, sh.forever.take(), sh.endless)
         };
+        if let Some(l) = &forever {
+            // The loop's first turn ran inside the shell; what it printed is shown now.
+            text.extend(l.output.iter().map(|(_, s)| s.as_str()));
+        }
         if t > programs.slept {
             programs.api.sleep(Duration::from_millis(((t - programs.slept).min(MAX_SLEEP) * 1000.0) as i64));
         }
-        self.job = programs.job.take();
+        if how != Run::Turn {
+            self.job = programs.job.take();
+        }
+        if matches!(how, Run::Typed { .. }) && endless && self.job.is_none() {
+            let now = programs.api.now();
+            self.shell_loop = forever.map(|l| ShellLoop { body: l.body, period: l.period.max(0.1), next: now.plus(Duration::from_millis((l.period.max(0.1) * 1000.0) as i64)) });
+            self.job = Some(Box::new(LoopInForeground));
+        }
         self.kubectl.files.fs = fs;
         self.kubectl.files.cwd = self.cwd.clone();
         self.write_job_file();
