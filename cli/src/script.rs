@@ -191,7 +191,7 @@ impl Session {
         match words.as_slice() {
             ["advance", secs] => match secs.parse::<f64>() {
                 Ok(s) if s.is_finite() && s >= 0.0 => {
-                    self.cluster.advance(Duration::from_millis((s * 1000.0).round() as i64));
+                    self.cluster.advance(Duration::from_secs_f64(s));
                     String::new()
                 }
                 _ => format!("advance failed: {secs} is not a number of seconds\n"),

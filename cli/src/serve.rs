@@ -161,7 +161,7 @@ fn advance(shared: &Shared, query: Option<&str>) -> Response<Body> {
     };
     match shared.cluster.lock() {
         Ok(mut c) => {
-            c.advance(hakoniwa_core::Duration::from_millis((secs * 1000.0).round() as i64));
+            c.advance(hakoniwa_core::Duration::from_secs_f64(secs));
             reply(200, format!("{}\n", c.now().rfc3339()))
         }
         Err(_) => reply(500, "cluster lock poisoned\n".to_string()),

@@ -85,7 +85,7 @@ impl Container {
         let mut due = Vec::new();
         for _ in 0..MAX_LOG_LINES_PER_SYNC {
             match p.effect(self.applied + due.len()) {
-                Some((at, e)) if since.plus(secs(at)) <= until => due.push(e),
+                Some((at, e)) if since.plus(Duration::from_secs_f64(at)) <= until => due.push(e),
                 _ => break,
             }
         }
@@ -156,14 +156,14 @@ impl Container {
         // A long jump of the clock writes at most this many lines of an endless loop at once.
         for _ in 0..MAX_LOG_LINES_PER_SYNC {
             match p.line(self.logged, since) {
-                Some((at, line)) if since.plus(secs(at)) <= until => {
-                    c.api.append_log_line(pod_uid, &self.name, since.plus(secs(at)), &line);
+                Some((at, line)) if since.plus(Duration::from_secs_f64(at)) <= until => {
+                    c.api.append_log_line(pod_uid, &self.name, since.plus(Duration::from_secs_f64(at)), &line);
                     self.logged += 1;
                 }
                 _ => break,
             }
         }
-        p.line(self.logged, since).map(|(at, _)| since.plus(secs(at)))
+        p.line(self.logged, since).map(|(at, _)| since.plus(Duration::from_secs_f64(at)))
     }
 }
 
@@ -276,10 +276,6 @@ impl env::Lookup for ApiLookup<'_, '_> {
         }
         v
     }
-}
-
-fn secs(s: f64) -> Duration {
-    Duration::from_millis((s * 1000.0).round() as i64)
 }
 
 fn node_ip(node: &Value) -> String {
@@ -577,9 +573,9 @@ impl Kubelets {
                             None
                         };
                         let stop_at = match hook {
-                            Some(d) if handles => since.plus(secs(d + t.stop_seconds)),
-                            Some(d) => since.plus(secs((grace as f64).max(d + 2.0))),
-                            None => since.plus(if handles { secs(t.stop_seconds) } else { Duration::from_secs(grace) }),
+                            Some(d) if handles => since.plus(Duration::from_secs_f64(d + t.stop_seconds)),
+                            Some(d) => since.plus(Duration::from_secs_f64((grace as f64).max(d + 2.0))),
+                            None => since.plus(if handles { Duration::from_secs_f64(t.stop_seconds) } else { Duration::from_secs(grace) }),
                         };
                         if ct.next.is_none_or(|n| n != stop_at) && ct.step != Step::Done {
                             events.push(format!("Stopping container {}", ct.name));
@@ -685,11 +681,11 @@ impl Kubelets {
                             if cached && policy != "Always" {
                                 c.event_at(pod, "Normal", "Pulled", &format!("Container image \"{image}\" already present on machine"), Some(&ct_field));
                                 ct.step = Step::Starting;
-                                ct.next = Some(now.plus(secs(t.start_seconds)));
+                                ct.next = Some(now.plus(Duration::from_secs_f64(t.start_seconds)));
                             } else {
                                 let pull = if cached { 0.4 } else { (img.size as f64 / 10_000_000.0 * t.pull_seconds_per10_mb).max(t.pull_min_seconds) };
                                 ct.step = Step::Pulling;
-                                ct.next = Some(now.plus(secs(pull)));
+                                ct.next = Some(now.plus(Duration::from_secs_f64(pull)));
                                 c.event_at(pod, "Normal", "Pulling", &format!("Pulling image \"{image}\""), Some(&ct_field));
                             }
                         }
@@ -711,7 +707,7 @@ impl Kubelets {
                     }
                     let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
                     ct.step = Step::Starting;
-                    ct.next = Some(now.plus(secs(t.start_seconds)));
+                    ct.next = Some(now.plus(Duration::from_secs_f64(t.start_seconds)));
                 }
                 Step::Starting => {
                     let (image, ct_field, ct_name) = {
@@ -802,7 +798,7 @@ impl Kubelets {
                         let vols = &mut rt.volumes;
                         let ct = &mut rt.containers[i];
                         let (result, took) = ct.run_hook(vols, &post_start, &pod_ip, &pod_desc, start);
-                        let done = start.plus(secs(took));
+                        let done = start.plus(Duration::from_secs_f64(took));
                         match result {
                             Ok(()) => {
                                 if done > start {
@@ -815,7 +811,7 @@ impl Kubelets {
                                 c.event_at(pod, "Normal", "Killing", "FailedPostStartHook", Some(&ct_field));
                                 let handles = ct.plan.as_ref().is_some_and(|p| p.handles_term);
                                 let grace = pod["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30);
-                                let end = if handles { done.plus(secs(t.stop_seconds)) } else { done.plus(Duration::from_secs(grace.max(2))) };
+                                let end = if handles { done.plus(Duration::from_secs_f64(t.stop_seconds)) } else { done.plus(Duration::from_secs(grace.max(2))) };
                                 ct.kill = Some((end, if handles { 0 } else { 137 }, if handles { "Completed".into() } else { "Error".into() }));
                                 ct.hook_error = Some(msg);
                             }
@@ -844,9 +840,9 @@ impl Kubelets {
                     for _ in 0..MAX_PROBE_ATTEMPTS_PER_SYNC {
                         let exit_at = plan
                             .exit
-                            .map(|(after, code)| (since.plus(secs(after)), code, if code == 0 { "Completed" } else { "Error" }.to_string()))
+                            .map(|(after, code)| (since.plus(Duration::from_secs_f64(after)), code, if code == 0 { "Completed" } else { "Error" }.to_string()))
                             .into_iter()
-                            .chain(plan.oom_after.map(|after| (since.plus(secs(after)), 137, "OOMKilled".to_string())))
+                            .chain(plan.oom_after.map(|after| (since.plus(Duration::from_secs_f64(after)), 137, "OOMKilled".to_string())))
                             .chain(ct.kill.clone())
                             .min_by_key(|x| x.0);
                         let probe_at = if ct.kill.is_some() { None } else { ct.active_probes().map(|p| p.next).min() };
@@ -879,7 +875,7 @@ impl Kubelets {
                                     let suffix = if restarts_allowed { ", will be restarted" } else { "" };
                                     c.event_at(pod, "Normal", "Killing", &format!("Container {ct_name} failed {what} probe{suffix}"), Some(&ct_field));
                                     let probe_grace = ct.probes[k].spec["terminationGracePeriodSeconds"].as_i64().unwrap_or(grace).max(2);
-                                    let (done, code) = if plan.handles_term { (t_next.plus(secs(t.stop_seconds)), 0) } else { (t_next.plus(Duration::from_secs(probe_grace)), 137) };
+                                    let (done, code) = if plan.handles_term { (t_next.plus(Duration::from_secs_f64(t.stop_seconds)), 0) } else { (t_next.plus(Duration::from_secs(probe_grace)), 137) };
                                     ct.kill = Some((done, code, if code == 0 { "Completed".into() } else { "Error".into() }));
                                     ct.ready = false;
                                 }
@@ -931,17 +927,17 @@ impl Kubelets {
                             // a probe may see, and attempts that would move a probe's result.
                             let mut wake: Vec<Timestamp> = Vec::new();
                             if let Some((after, _)) = plan.exit {
-                                wake.push(since.plus(secs(after)));
+                                wake.push(since.plus(Duration::from_secs_f64(after)));
                             }
                             if let Some(after) = plan.oom_after {
-                                wake.push(since.plus(secs(after)));
+                                wake.push(since.plus(Duration::from_secs_f64(after)));
                             }
                             if let Some(k) = &ct.kill {
                                 wake.push(k.0);
                             }
                             if ct.kill.is_none() && !ct.probes.is_empty() {
                                 if let Some((at, _)) = plan.effect(ct.applied) {
-                                    wake.push(since.plus(secs(at)));
+                                    wake.push(since.plus(Duration::from_secs_f64(at)));
                                 }
                                 let active: Vec<usize> = ct.probes.iter().enumerate().filter(|(_, p)| ct.started || p.kind == probes::Kind::Startup).map(|(k, _)| k).collect();
                                 for k in active {

@@ -14,6 +14,10 @@ impl Duration {
     pub const fn from_secs(s: i64) -> Self {
         Duration(s * 1000)
     }
+    /// Seconds with a fraction (a shell's `sleep 0.5`), to the nearest millisecond.
+    pub fn from_secs_f64(s: f64) -> Self {
+        Duration((s * 1000.0).round() as i64)
+    }
     pub const fn as_millis(self) -> i64 {
         self.0
     }

@@ -110,7 +110,7 @@ impl Host for Programs<'_> {
             "kubectl" | "k" => {
                 // `sleep 5; kubectl get pods` sees the cluster five seconds later.
                 if t > self.slept {
-                    self.api.sleep(Duration::from_millis(((t - self.slept).min(MAX_SLEEP) * 1000.0) as i64));
+                    self.api.sleep(Duration::from_secs_f64((t - self.slept).min(MAX_SLEEP)));
                     self.slept = t;
                 }
                 std::mem::swap(&mut self.kubectl.files.fs, fs);
@@ -222,9 +222,8 @@ impl Terminal {
     }
 
     /// The terminal changed width.
-    pub fn resize(&mut self, cols: usize) -> String {
+    pub fn resize(&mut self, cols: usize) {
         self.editor.set_cols(cols);
-        String::new()
     }
 
     /// The workspace file a command waits for the learner to edit (`kubectl edit`).
@@ -253,14 +252,15 @@ impl Terminal {
         if let Some(mut l) = self.shell_loop.take() {
             let mut text = String::new();
             let mut turns = 0;
+            let period = Duration::from_secs_f64(l.period);
             while api.now() >= l.next && turns < MAX_TURNS_PER_TICK {
                 text.push_str(&self.execute(api, &l.body, Run::Turn).0);
-                l.next = l.next.plus(Duration::from_millis((l.period * 1000.0) as i64));
+                l.next = l.next.plus(period);
                 turns += 1;
             }
             // A fast clock: the turns it skipped are not owed.
             if api.now() >= l.next {
-                l.next = api.now().plus(Duration::from_millis((l.period * 1000.0) as i64));
+                l.next = api.now().plus(period);
             }
             self.shell_loop = Some(l);
             return crlf(&text);
@@ -274,23 +274,16 @@ impl Terminal {
             }
             self.job = None;
         }
-        let mut text = crlf(&out.text());
-        if self.job.is_none() {
-            text = shown(&out.text());
-            text.push_str(&self.prompt());
+        if self.job.is_some() {
+            return crlf(&out.text());
         }
+        let mut text = shown(&out.text());
+        text.push_str(&self.prompt());
         text
     }
 
     pub fn history(&self) -> &[String] {
         &self.history
-    }
-
-    /// Restores history saved from an earlier session.
-    pub fn set_history(&mut self, history: Vec<String>) {
-        self.history = history;
-        let extra = self.history.len().saturating_sub(MAX_HISTORY);
-        self.history.drain(..extra);
     }
 
     /// The kube-ps1 prompt in its colours (symbol blue, context red, namespace cyan), or `> `
@@ -497,14 +490,17 @@ impl Terminal {
             text.extend(l.output.iter().map(|(_, s)| s.as_str()));
         }
         if t > programs.slept {
-            programs.api.sleep(Duration::from_millis(((t - programs.slept).min(MAX_SLEEP) * 1000.0) as i64));
+            programs.api.sleep(Duration::from_secs_f64((t - programs.slept).min(MAX_SLEEP)));
         }
         if how != Run::Turn {
             self.job = programs.job.take();
         }
         if matches!(how, Run::Typed { .. }) && endless && self.job.is_none() {
             let now = programs.api.now();
-            self.shell_loop = forever.map(|l| ShellLoop { body: l.body, period: l.period.max(0.1), next: now.plus(Duration::from_millis((l.period.max(0.1) * 1000.0) as i64)) });
+            self.shell_loop = forever.map(|l| {
+                let period = l.period.max(0.1);
+                ShellLoop { body: l.body, period, next: now.plus(Duration::from_secs_f64(period)) }
+            });
             self.job = Some(Box::new(LoopInForeground));
         }
         self.kubectl.files.fs = fs;
