@@ -38,9 +38,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&
         }
         let shown = |v: &Value| {
             let mut v = v.clone();
-            if let Some(meta) = v["metadata"].as_object_mut() {
-                meta.remove("managedFields");
-            }
+            printers::hide_managed_fields(&mut v);
             printers::to_yaml(&v)
         };
         let before = live.as_ref().map(shown).unwrap_or_default();

@@ -38,9 +38,7 @@ pub fn start(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
     };
     let path = format!("{}/{name}", resource.path(Some(ns)));
     let mut original = get_object(api, &path)?;
-    if let Some(m) = original["metadata"].as_object_mut() {
-        m.remove("managedFields");
-    }
+    printers::hide_managed_fields(&mut original);
     let text = format!("{HEADER}{}", printers::to_yaml(&original));
     let group = if resource.group.is_empty() { String::new() } else { format!(".{}", resource.group) };
     let file = format!("/tmp/kubectl-edit-{}-{name}.yaml", resource.kind.to_lowercase());

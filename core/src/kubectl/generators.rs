@@ -482,9 +482,7 @@ fn check_output(p: &Parsed) -> Result<(), Failure> {
 
 fn print_result(p: &Parsed, r: &super::discovery::Resource, name: &str, obj: &Value, suffix: &str, out: &mut Output) -> Result<(), Failure> {
     let mut shown = obj.clone();
-    if let Some(meta) = shown["metadata"].as_object_mut() {
-        meta.remove("managedFields");
-    }
+    super::printers::hide_managed_fields(&mut shown);
     let output = p.value("output").unwrap_or_default();
     let (format, arg) = output.split_once('=').unwrap_or((output, ""));
     match format {

@@ -283,11 +283,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                 }
             }
             if !p.bool("show-managed-fields") {
-                for o in &mut objects {
-                    if let Some(m) = o["metadata"].as_object_mut() {
-                        m.remove("managedFields");
-                    }
-                }
+                objects.iter_mut().for_each(printers::hide_managed_fields);
             }
             let single = objects.len() == 1 && fetched.len() == 1 && fetched[0].single && targets.len() == 1 && targets[0].names.len() == 1;
             sort_objects(&mut objects, p)?;

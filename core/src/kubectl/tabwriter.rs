@@ -3,8 +3,8 @@
 //! and is never padded. A column is aligned over a block of consecutive lines that all have a
 //! tab-terminated cell in it; a line without one ends the block.
 
-const MIN_WIDTH: usize = 6;
-const PADDING: usize = 3;
+pub const MIN_WIDTH: usize = 6;
+pub const PADDING: usize = 3;
 
 /// Aligns `text` (lines of tab-separated cells) as kubectl's table printers do.
 pub fn align(text: &str) -> String {

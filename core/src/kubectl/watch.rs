@@ -8,14 +8,12 @@ use serde_json::Value;
 use super::discovery::Resource;
 use super::get::{encode, Format, Target, TABLE_ACCEPT};
 use super::printers::{self, TableOptions};
+use super::tabwriter::{MIN_WIDTH, PADDING};
 use super::{Failure, Kubectl, Output, Transport};
 use crate::apiserver::NEXT_RESOURCE_VERSION_HEADER;
 use crate::apiserver::Request;
 use crate::kubectl::args::Parsed;
 
-/// kubectl's table writer: columns at least this wide, and this much space after each.
-const MIN_WIDTH: usize = 6;
-const PADDING: usize = 3;
 
 #[derive(Debug)]
 pub struct Watch {

@@ -35,6 +35,14 @@ fn sorted(v: &Value) -> Value {
 }
 
 /// The List kubectl wraps several objects in for `-o yaml|json|jsonpath`.
+/// Leaves `metadata.managedFields` out, as kubectl's printers do unless
+/// `--show-managed-fields`.
+pub fn hide_managed_fields(obj: &mut Value) {
+    if let Some(meta) = obj["metadata"].as_object_mut() {
+        meta.remove("managedFields");
+    }
+}
+
 pub fn list_of(items: Vec<Value>) -> Value {
     serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
 }
