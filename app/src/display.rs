@@ -7,13 +7,9 @@ const KEY: &str = "hakoniwa.large";
 pub const LARGE_TERMINAL_FONT: u32 = 22;
 const NORMAL_TERMINAL_FONT: u32 = 14;
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// Whether large print is on.
 pub fn large() -> bool {
-    storage().and_then(|s| s.get_item(KEY).ok().flatten()).as_deref() == Some("1")
+    crate::storage::local().and_then(|s| s.get_item(KEY).ok().flatten()).as_deref() == Some("1")
 }
 
 fn mark_document(on: bool) {
@@ -32,7 +28,7 @@ pub fn signal() -> RwSignal<bool> {
 pub fn set(sig: RwSignal<bool>, on: bool) {
     sig.set(on);
     mark_document(on);
-    if let Some(s) = storage() {
+    if let Some(s) = crate::storage::local() {
         let _ = s.set_item(KEY, if on { "1" } else { "0" });
     }
     crate::components::terminal::set_font_size(if on { LARGE_TERMINAL_FONT } else { NORMAL_TERMINAL_FONT });

@@ -195,13 +195,9 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
 
 const KEY: &str = "hakoniwa.lang";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// The learner's choice, else the browser's language.
 pub fn initial() -> Lang {
-    let chosen = storage().and_then(|s| s.get_item(KEY).ok().flatten());
+    let chosen = crate::storage::local().and_then(|s| s.get_item(KEY).ok().flatten());
     let browser = web_sys::window().and_then(|w| w.navigator().language());
     match chosen.or(browser).as_deref() {
         Some(l) if l.starts_with("ja") => Lang::Ja,
@@ -236,7 +232,7 @@ impl I18n {
     pub fn toggle(&self) {
         let next = if self.0.get_untracked() == Lang::En { Lang::Ja } else { Lang::En };
         self.0.set(next);
-        if let Some(s) = storage() {
+        if let Some(s) = crate::storage::local() {
             let _ = s.set_item(KEY, if next == Lang::Ja { "ja" } else { "en" });
         }
         self.mark_document();

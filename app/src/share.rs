@@ -33,10 +33,12 @@ pub fn clear_fragment() {
 
 /// Inflates a share; `then` gets the save's text ("" when the link is damaged).
 pub fn unpack(packed: &str, then: impl FnOnce(String) + 'static) {
-    let done = Closure::once_into_js(then);
-    if share_unpack(packed, &done).is_err() {
-        // No share script: nothing to restore.
+    // Without the share script the link cannot be read: say so rather than never starting.
+    if !js_sys::Reflect::has(&js_sys::global(), &"HakoniwaShare".into()).unwrap_or(false) {
+        return then(String::new());
     }
+    let done = Closure::once_into_js(then);
+    let _ = share_unpack(packed, &done);
 }
 
 /// Makes a link to this page carrying `save`; `then` gets it ("" when the browser cannot).

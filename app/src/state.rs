@@ -80,12 +80,16 @@ impl SimHandle {
         if let Some(text) = shared {
             match Playground::restore(&text) {
                 Ok(pg) => {
-                    let aside = storage::load_playground().map(|own| storage::keep_aside(&own));
                     let h = SimHandle::new(pg);
                     h.restored.set_value(true);
-                    h.saved.set_value(Some(u64::MAX));
-                    h.save();
-                    h.notice.set(Some(Notice::SharedOpened { aside }));
+                    match storage::replace_playground(&text) {
+                        Ok(aside) => h.notice.set(Some(Notice::SharedOpened { aside })),
+                        Err(why) => {
+                            // The learner's own save stays; this one is not saved over it.
+                            h.saved.set_value(None);
+                            h.notice.set(Some(Notice::SaveFailed(why)));
+                        }
+                    }
                     return Ok(h);
                 }
                 Err(e) => notice = Some(Notice::ShareBroken(if text.is_empty() { "the link is damaged".to_string() } else { e.to_string() })),
@@ -156,23 +160,32 @@ impl SimHandle {
         self.update(|p| p.keys(data)).unwrap_or_default()
     }
 
-    /// The workspace's files and their text (re-read when the playground changes).
-    pub fn files(&self) -> Vec<(String, String)> {
+    /// The workspace's files (re-read when the playground changes).
+    pub fn file_names(&self) -> Vec<String> {
         self.revision.track();
-        self.playground.with_value(Playground::files)
+        self.playground.with_value(Playground::file_names)
+    }
+
+    /// A workspace file's text, now (not followed).
+    pub fn file_text(&self, path: &str) -> Option<String> {
+        self.playground.with_value(|p| p.file_text(path))
     }
 
     /// What a read-only kubectl command prints now (the cluster view's inspector); re-runs
     /// when the playground changes. Nothing it does is journaled: it only reads.
     pub fn inspect(&self, line: &str) -> String {
         self.revision.track();
-        let inspector = self.inspector;
-        self.playground
-            .try_update_value(|p| inspector.try_update_value(|k| k.run(&mut p.cluster, line, None).text()).unwrap_or_default())
-            .unwrap_or_default()
+        self.inspect_once(line)
     }
 
-    /// The workspace file `kubectl edit` waits on (relative to the workspace, as [`SimHandle::files`]
+    /// The read-only kubectl of the views, against the cluster. What it sends must not change
+    /// the cluster: it is not journaled.
+    fn with_inspector<R: Default>(&self, f: impl FnOnce(&mut Kubectl, &mut Cluster) -> R) -> R {
+        let inspector = self.inspector;
+        self.playground.try_update_value(|p| inspector.try_update_value(|k| f(k, &mut p.cluster)).unwrap_or_default()).unwrap_or_default()
+    }
+
+    /// The workspace file `kubectl edit` waits on (relative to the workspace, as [`SimHandle::file_names`]
     /// names files), if an edit goes on.
     pub fn editing(&self) -> Option<String> {
         self.revision.track();
@@ -182,16 +195,12 @@ impl SimHandle {
     /// What the editor marks in a manifest (YAML mistakes, then the server's dry-run refusals),
     /// through the read-only kubectl.
     pub fn problems(&self, text: &str) -> Vec<hakoniwa_core::kubectl::manifests::Problem> {
-        let inspector = self.inspector;
-        self.playground.try_update_value(|p| inspector.try_update_value(|k| k.problems(&mut p.cluster, text)).unwrap_or_default()).unwrap_or_default()
+        self.with_inspector(|k, c| k.problems(c, text))
     }
 
     /// Like [`SimHandle::inspect`], once, without following the playground.
     pub fn inspect_once(&self, line: &str) -> String {
-        let inspector = self.inspector;
-        self.playground
-            .try_update_value(|p| inspector.try_update_value(|k| k.run(&mut p.cluster, line, None).text()).unwrap_or_default())
-            .unwrap_or_default()
+        self.with_inspector(|k, c| k.run(c, line, None).text())
     }
 
     /// Writes a file into the workspace (the editor saving).
@@ -268,12 +277,8 @@ impl SimHandle {
     pub fn import(&self, text: &str) -> Result<(), String> {
         Playground::restore(text).map_err(|e| e.to_string())?;
         self.save();
-        let own = storage::load_playground();
+        storage::replace_playground(text)?;
         self.saved.set_value(None);
-        if let Some(own) = own {
-            storage::keep_aside(&own);
-        }
-        storage::save_playground(text)?;
         if let Some(w) = web_sys::window() {
             let _ = w.location().reload();
         }

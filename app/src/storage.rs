@@ -6,7 +6,8 @@ const PLAYGROUND_KEY: &str = "hakoniwa.playground";
 const ASIDE_PREFIX: &str = "hakoniwa.playground.aside.";
 const COPY_PREFIX: &str = "hakoniwa.playground.copy.";
 
-fn local() -> Option<web_sys::Storage> {
+/// The browser's local storage, when the page may use it.
+pub(crate) fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
@@ -21,6 +22,23 @@ pub fn save_playground(text: &str) -> Result<(), String> {
     s.set_item(PLAYGROUND_KEY, text).map_err(|e| {
         js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_else(|| "storage refused".to_string())
     })
+}
+
+/// Makes `text` the saved playground, keeping the one saved before aside (its key returned).
+/// When the old one cannot be kept aside, nothing is replaced.
+pub fn replace_playground(text: &str) -> Result<Option<String>, String> {
+    let aside = match load_playground() {
+        Some(own) => {
+            let key = keep_aside(&own);
+            if load_playground().is_some() {
+                return Err("storage refused to keep the current playground aside".into());
+            }
+            Some(key)
+        }
+        None => None,
+    };
+    save_playground(text)?;
+    Ok(aside)
 }
 
 /// Moves a save that cannot be read out of the way; returns the key it went to.

@@ -115,10 +115,14 @@ impl Playground {
         self.record(Event::Resize(cols));
     }
 
-    /// The workspace's files, relative to its root, and their text.
-    pub fn files(&self) -> Vec<(String, String)> {
-        let f = &self.terminal.kubectl.files;
-        f.paths().map(|p| (p.to_string(), f.read(&format!("/{p}")).unwrap_or_default().to_string())).collect()
+    /// The workspace's files, relative to its root.
+    pub fn file_names(&self) -> Vec<String> {
+        self.terminal.kubectl.files.paths().map(str::to_string).collect()
+    }
+
+    /// A workspace file's text (`path` relative to the root).
+    pub fn file_text(&self, path: &str) -> Option<String> {
+        self.terminal.kubectl.files.read(&format!("/{path}")).map(str::to_string)
     }
 
     /// Runs a command line in the terminal as if typed (the editor's Apply): a line being typed

@@ -144,8 +144,8 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
             if still.as_deref() == Some(path.as_str()) {
                 // Refused: the file came back with the reasons on top.
                 current.set(Some(path));
-            } else if !untrack(|| handle.files()).iter().any(|(p, _)| *p == path) {
-                current.set(untrack(|| handle.files()).first().map(|(p, _)| p.clone()));
+            } else if handle.file_text(&path).is_none() {
+                current.set(untrack(|| handle.file_names()).into_iter().next());
             }
             return;
         }
@@ -164,7 +164,7 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
         let Some(path) = current.get() else { return };
         let Some(el) = host.get() else { return };
         // Only a change of file reopens the editor, not every change of the playground.
-        let text = untrack(|| handle.files()).into_iter().find(|(p, _)| *p == path).map(|(_, t)| t).unwrap_or_default();
+        let text = handle.file_text(&path).unwrap_or_default();
         let el: web_sys::HtmlElement = el.unchecked_into();
         load_editor(move |r| {
             if let Err(e) = r {
@@ -212,9 +212,8 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
         if !is_open || current.get_untracked().is_some() {
             return;
         }
-        let files = handle.files();
-        let first = match files.first() {
-            Some((p, _)) => p.clone(),
+        let first = match untrack(|| handle.file_names()).into_iter().next() {
+            Some(p) => p,
             None => {
                 handle.write_file(STARTER_NAME, STARTER);
                 STARTER_NAME.to_string()
@@ -228,7 +227,7 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
             return;
         }
         flush();
-        if !handle.files().iter().any(|(p, _)| *p == name) {
+        if handle.file_text(&name).is_none() {
             handle.write_file(&name, "");
         }
         new_name.set(String::new());
@@ -245,13 +244,12 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
             None => format!("{cmd} --dry-run=client -o yaml"),
         };
         let text = handle.inspect_once(&line);
-        let files = untrack(|| handle.files());
         let base = kind.to_lowercase();
-        let name = (1..).map(|n| if n == 1 { format!("{base}.yaml") } else { format!("{base}-{n}.yaml") }).find(|n| !files.iter().any(|(p, _)| p == n)).unwrap_or_default();
+        let name = (1..).map(|n| if n == 1 { format!("{base}.yaml") } else { format!("{base}-{n}.yaml") }).find(|n| handle.file_text(n).is_none()).unwrap_or_default();
         handle.write_file(&name, &text);
         current.set(Some(name));
     };
-    let names = move || handle.files().into_iter().map(|(p, _)| p).collect::<Vec<_>>();
+    let names = move || handle.file_names();
     view! {
         <details class="editor-details" prop:open=move || opened.get() on:toggle=open_panel>
             <summary>{move || i18n.t(Key::Editor)}</summary>
