@@ -2,6 +2,7 @@
 //!
 //!   hakoniwa serve [--port 6443] [--preset kind] [--seed N] [--speed X] [--kubeconfig-out PATH]
 //!   hakoniwa script FILE|-
+//!   hakoniwa lessons check [--dir lessons] [ID ...]
 
 mod args;
 mod kubeconfig;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 use hakoniwa_cli::script;
 
 fn usage() -> &'static str {
-    "Usage:\n  hakoniwa serve [--port 6443] [--preset kind] [--seed N] [--speed X] [--start RFC3339] [--kubeconfig-out PATH]\n  hakoniwa script FILE|-   run kubectl commands (one per line, heredocs, `# advance 30s`, `# preset kind`, `# seed 7`) against an in-process cluster\n"
+    "Usage:\n  hakoniwa serve [--port 6443] [--preset kind] [--seed N] [--speed X] [--start RFC3339] [--kubeconfig-out PATH]\n  hakoniwa script FILE|-   run kubectl commands (one per line, heredocs, `# advance 30s`, `# preset kind`, `# seed 7`) against an in-process cluster\n  hakoniwa lessons check [--dir lessons] [ID ...]   run lessons' solutions from their start state and say what does not hold\n"
 }
 
 fn main() -> ExitCode {
@@ -27,6 +28,18 @@ fn main() -> ExitCode {
             }
         },
         Some("script") => run_script(argv.get(1).map(String::as_str)),
+        Some("lessons") if argv.get(1).map(String::as_str) == Some("check") => {
+            let mut dir = std::path::PathBuf::from("lessons");
+            let mut only = Vec::new();
+            let mut rest = argv[2..].iter();
+            while let Some(a) = rest.next() {
+                match a.as_str() {
+                    "--dir" => dir = rest.next().map(Into::into).unwrap_or(dir),
+                    _ => only.push(a.clone()),
+                }
+            }
+            if hakoniwa_cli::lessons::check(&dir, &only) { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
         Some("-h" | "--help" | "help") | None => {
             print!("{}", usage());
             ExitCode::SUCCESS

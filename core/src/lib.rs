@@ -8,6 +8,7 @@ pub mod apiserver;
 pub mod cluster;
 pub mod kubectl;
 pub mod kubelet;
+pub mod lessons;
 pub mod playground;
 pub mod controllers;
 pub mod scheduler;

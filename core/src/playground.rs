@@ -5,6 +5,8 @@
 //! cluster, the same files and the same history. Saves are small, versioned JSON, and a save
 //! never holds an event that did not finish (a panic mid-event leaves the last good save).
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 
 use crate::cluster::Preset;
@@ -31,6 +33,8 @@ pub enum Event {
     Resize(usize),
     /// The editor wrote a file into the workspace.
     File { path: String, text: String },
+    /// A command run without being typed (a lesson's start state).
+    Run(String),
 }
 
 /// Why a save could not be read back.
@@ -51,6 +55,10 @@ pub struct Playground {
     seed: u64,
     start: Timestamp,
     journal: Vec<Event>,
+    /// The lesson being taken, if any, and where the learner is in it.
+    pub lesson: Option<crate::lessons::Progress>,
+    /// Steps done in each lesson taken (kept when another lesson starts).
+    pub lessons_done: BTreeMap<String, usize>,
 }
 
 impl Playground {
@@ -59,7 +67,50 @@ impl Playground {
         let p = Preset::builtin(preset).map_err(|_| SaveError::Preset(preset.to_string()))?;
         let context = p.context.clone();
         let cluster = Cluster::boot(p, seed, start).map_err(|e| SaveError::Corrupt(e.to_string()))?;
-        Ok(Playground { cluster, terminal: Terminal::new(&context, 80), preset: preset.to_string(), seed, start, journal: Vec::new() })
+        Ok(Playground { cluster, terminal: Terminal::new(&context, 80), preset: preset.to_string(), seed, start, journal: Vec::new(), lesson: None, lessons_done: BTreeMap::new() })
+    }
+
+    /// A playground in a lesson's start state: its preset, its files written and its commands
+    /// run (journaled, not typed), and the clock run for its `settle` seconds.
+    pub fn start_lesson(def: &crate::lessons::LessonDef, start: Timestamp) -> Result<Playground, SaveError> {
+        let mut pg = Playground::boot(&def.start.preset, def.start.seed, start)?;
+        for (path, text) in &def.start.files {
+            pg.write_file(path, text);
+        }
+        for line in &def.start.run {
+            pg.run_command(line);
+        }
+        pg.advance(Duration::from_secs(def.start.settle as i64));
+        pg.lesson = Some(crate::lessons::Progress { lesson: def.id.clone(), step: 0, hints: 0, solution: false, since: pg.cluster.now(), since_ran: pg.terminal.ran_total() });
+        Ok(pg)
+    }
+
+    /// Runs a command as a script would, without typing it (not in the history); returns
+    /// what it printed.
+    pub fn run_command(&mut self, line: &str) -> String {
+        let out = self.terminal.run(&mut self.cluster, line).0;
+        self.record(Event::Run(line.to_string()));
+        out
+    }
+
+    /// A step's solution, as the learner would do it: its files written, its commands typed.
+    /// Returns what the terminal shows.
+    pub fn run_solution(&mut self, s: &crate::lessons::format::Solution) -> String {
+        for (path, text) in &s.files {
+            self.write_file(path, text);
+        }
+        s.run.iter().map(|line| self.type_command(line)).collect()
+    }
+
+    /// The lesson's current step is done: on to the next.
+    pub fn step_done(&mut self, steps: usize) {
+        if let Some(p) = self.lesson.as_mut() {
+            p.step = (p.step + 1).min(steps);
+            p.hints = 0;
+            p.solution = false;
+            let done = self.lessons_done.entry(p.lesson.clone()).or_default();
+            *done = (*done).max(p.step);
+        }
     }
 
     pub fn journal(&self) -> &[Event] {
@@ -154,12 +205,16 @@ impl Playground {
                 self.terminal.resize(*c);
             }
             Event::File { path, text } => self.terminal.kubectl.files.write(path, text.as_str()),
+            Event::Run(line) => {
+                self.terminal.run(&mut self.cluster, line);
+            }
         }
     }
 
     /// The saved form: `{"hakoniwa": 1, "preset", "seed", "start", "journal": [...]}` where a
     /// number is a clock step in milliseconds, a string keystrokes, `{"cols": N}` a resize and
-    /// `{"path", "text"}` a file.
+    /// `{"path", "text"}` a file, `{"run"}` a command run without typing; then the lesson
+    /// being taken (`lesson`) and the steps done in each (`lessonsDone`).
     pub fn save(&self) -> String {
         let journal: Vec<Value> = self
             .journal
@@ -169,9 +224,17 @@ impl Playground {
                 Event::Keys(k) => json!(k),
                 Event::Resize(c) => json!({ "cols": c }),
                 Event::File { path, text } => json!({ "path": path, "text": text }),
+                Event::Run(line) => json!({ "run": line }),
             })
             .collect();
-        json!({ "hakoniwa": SAVE_VERSION, "preset": self.preset, "seed": self.seed, "start": self.start.rfc3339(), "journal": journal }).to_string()
+        let mut v = json!({ "hakoniwa": SAVE_VERSION, "preset": self.preset, "seed": self.seed, "start": self.start.rfc3339(), "journal": journal });
+        if let Some(p) = &self.lesson {
+            v["lesson"] = p.to_json();
+        }
+        if !self.lessons_done.is_empty() {
+            v["lessonsDone"] = json!(self.lessons_done);
+        }
+        v.to_string()
     }
 
     /// Reads a save back (untrusted text) and replays it.
@@ -198,9 +261,10 @@ impl Playground {
                     _ => return Err(corrupt("a clock step out of range")),
                 },
                 Value::String(k) => Event::Keys(k.clone()),
-                Value::Object(o) => match (o.get("cols").and_then(Value::as_u64), o.get("path").and_then(Value::as_str), o.get("text").and_then(Value::as_str)) {
-                    (Some(c), None, None) if (1..=1000).contains(&c) => Event::Resize(c as usize),
-                    (None, Some(p), Some(t)) => Event::File { path: p.to_string(), text: t.to_string() },
+                Value::Object(o) => match (o.get("cols").and_then(Value::as_u64), o.get("path").and_then(Value::as_str), o.get("text").and_then(Value::as_str), o.get("run").and_then(Value::as_str)) {
+                    (Some(c), None, None, None) if (1..=1000).contains(&c) => Event::Resize(c as usize),
+                    (None, Some(p), Some(t), None) => Event::File { path: p.to_string(), text: t.to_string() },
+                    (None, None, None, Some(line)) => Event::Run(line.to_string()),
                     _ => return Err(corrupt("an event of an unknown kind")),
                 },
                 _ => return Err(corrupt("an event of an unknown kind")),
@@ -211,6 +275,11 @@ impl Playground {
             pg.apply(e);
         }
         pg.journal = events;
+        // A lesson's progress that does not read is dropped, not the whole playground.
+        pg.lesson = crate::lessons::Progress::from_json(&v["lesson"]);
+        if let Some(done) = v["lessonsDone"].as_object() {
+            pg.lessons_done = done.iter().filter_map(|(k, n)| Some((k.clone(), usize::try_from(n.as_u64()?).ok()?.min(1000)))).take(1000).collect();
+        }
         Ok(pg)
     }
 }

@@ -19,6 +19,17 @@ use width::width;
 
 /// How much history is kept.
 const MAX_HISTORY: usize = 1000;
+/// How many commands (with their output) the transcript keeps, and how much of each output.
+const MAX_TRANSCRIPT: usize = 200;
+const MAX_TRANSCRIPT_OUTPUT: usize = 64 * 1024;
+
+/// A command the learner ran at the prompt and what it printed at once (lessons check these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ran {
+    pub line: String,
+    pub output: String,
+    pub code: i64,
+}
 /// The longest a typed command may keep the clock running (`sleep`), in seconds.
 const MAX_SLEEP: f64 = 3600.0;
 
@@ -90,6 +101,9 @@ pub struct Terminal {
     tabbed: bool,
     /// An escape sequence split across two inputs.
     partial: String,
+    /// The last commands run at the prompt, with their output, and how many ran in all.
+    transcript: Vec<Ran>,
+    ran_total: u64,
 }
 
 /// The shell's view of the cluster and the session's own programs.
@@ -206,6 +220,8 @@ impl Terminal {
             cwd: "/".into(),
             tabbed: false,
             partial: String::new(),
+            transcript: Vec::new(),
+            ran_total: 0,
         }
     }
 
@@ -284,6 +300,19 @@ impl Terminal {
 
     pub fn history(&self) -> &[String] {
         &self.history
+    }
+
+    /// How many commands have been run at the prompt so far.
+    pub fn ran_total(&self) -> u64 {
+        self.ran_total
+    }
+
+    /// The commands run at the prompt since `mark` (a `ran_total` taken earlier), as many of
+    /// them as the transcript still holds.
+    pub fn ran_since(&self, mark: u64) -> &[Ran] {
+        let first_kept = self.ran_total - self.transcript.len() as u64;
+        let skip = mark.saturating_sub(first_kept).min(self.transcript.len() as u64) as usize;
+        &self.transcript[skip..]
     }
 
     /// The kube-ps1 prompt in its colours (symbol blue, context red, namespace cyan), or `> `
@@ -451,8 +480,20 @@ impl Terminal {
             self.history.push(script.clone());
             let extra = self.history.len().saturating_sub(MAX_HISTORY);
             self.history.drain(..extra);
-            let (text, _) = self.execute(api, &script, Run::Typed { simple: shell::is_simple_command(&script) });
+            let (text, code) = self.execute(api, &script, Run::Typed { simple: shell::is_simple_command(&script) });
             out.push_str(&shown(&text));
+            let mut output = text;
+            if output.len() > MAX_TRANSCRIPT_OUTPUT {
+                let mut cut = MAX_TRANSCRIPT_OUTPUT;
+                while !output.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                output.truncate(cut);
+            }
+            self.transcript.push(Ran { line: script, output, code });
+            self.ran_total += 1;
+            let extra = self.transcript.len().saturating_sub(MAX_TRANSCRIPT);
+            self.transcript.drain(..extra);
         }
         if self.job.as_ref().is_none_or(|j| j.interactive()) {
             out.push_str(&self.prompt());
