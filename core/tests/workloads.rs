@@ -1061,3 +1061,34 @@ fn a_replica_set_over_quota_says_why_in_a_condition() {
     assert_eq!(rs["status"]["replicas"], 3);
     assert!(rs["status"]["conditions"].is_null(), "{}", rs["status"]);
 }
+
+fn scaling_messages(c: &mut Cluster, deployment: &str) -> Vec<String> {
+    events(c, "default").into_iter().filter(|e| e.0 == deployment && e.1 == "ScalingReplicaSet").map(|e| e.2).collect()
+}
+
+#[test]
+fn recreate_scales_the_old_pods_away_before_the_new_ones_start() {
+    let mut c = cluster();
+    let mut d = deployment("web", "nginx:1.27", 2);
+    d["spec"]["strategy"] = json!({"type": "Recreate"});
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", d));
+    advance(&mut c, 30);
+    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/deployments/web").with_bytes("application/strategic-merge-patch+json", patch));
+    // At once: the old pods are terminating and no pod of the new template exists yet.
+    let now = pods_by_node(&mut c);
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert!(now.iter().all(|p| p.1 == "nginx:1.27" && p.2 == "Terminating"), "{now:?}");
+    // Once they are gone, the new ReplicaSet is scaled up.
+    advance(&mut c, 30);
+    let now = pods_by_node(&mut c);
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert!(now.iter().all(|p| p.1 == "nginx:1.28" && p.2 == "Running"), "{now:?}");
+    let rs = get(&mut c, "/apis/apps/v1/namespaces/default/replicasets");
+    let name_of = |image: &str| rs["items"].as_array().unwrap().iter().find(|r| r["spec"]["template"]["spec"]["containers"][0]["image"] == image).unwrap()["metadata"]["name"].as_str().unwrap().to_string();
+    let (old, new) = (name_of("nginx:1.27"), name_of("nginx:1.28"));
+    assert_eq!(
+        scaling_messages(&mut c, "web"),
+        [format!("Scaled up replica set {old} from 0 to 2"), format!("Scaled down replica set {old} from 2 to 0"), format!("Scaled up replica set {new} from 0 to 2")]
+    );
+}

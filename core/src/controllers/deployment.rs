@@ -86,17 +86,20 @@ fn with_kind(d: &Value) -> Value {
     o
 }
 
-fn scale(c: &mut Client, d: &Value, rs: &Value, to: i64, verb: &str) {
+/// Sets a ReplicaSet's replicas (with an Event); returns whether it changed them.
+fn scale(c: &mut Client, d: &Value, rs: &Value, to: i64, verb: &str) -> bool {
     if replicas(rs) == to {
-        return;
+        return false;
     }
     let from = replicas(rs);
     let patch = json!({"metadata": {"annotations": {DESIRED: replicas(d).to_string(), MAX_REPLICAS: (replicas(d) + max_surge(d)).to_string()}}, "spec": {"replicas": to}});
-    if c.merge_patch("apps/v1", "replicasets", namespace(rs), name(rs), "", &patch).is_ok() {
-        let _ = verb;
-        let direction = if to > from { "up" } else { "down" };
-        c.event(&with_kind(d), "Normal", "ScalingReplicaSet", &format!("Scaled {direction} replica set {} from {from} to {to}", name(rs)));
+    if c.merge_patch("apps/v1", "replicasets", namespace(rs), name(rs), "", &patch).is_err() {
+        return false;
     }
+    let _ = verb;
+    let direction = if to > from { "up" } else { "down" };
+    c.event(&with_kind(d), "Normal", "ScalingReplicaSet", &format!("Scaled {direction} replica set {} from {from} to {to}", name(rs)));
+    true
 }
 
 fn max_surge(d: &Value) -> i64 {
@@ -113,8 +116,11 @@ fn max_unavailable(d: &Value) -> i64 {
     resolve(&d["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"], replicas(d), false)
 }
 
+fn is_recreate(d: &Value) -> bool {
+    d["spec"]["strategy"]["type"] == "Recreate"
+}
+
 fn sync_one(c: &mut Client, d: &Arc<Value>) {
-    let ns = namespace(d).to_string();
     let duid = uid(d).to_string();
     let mut owned: Vec<Arc<Value>> = c.owned("replicasets.apps", &duid).into_iter().filter(|rs| controller_uid(rs) == Some(duid.as_str())).collect();
     owned.sort_by_key(|rs| revision(rs));
@@ -122,13 +128,12 @@ fn sync_one(c: &mut Client, d: &Arc<Value>) {
     let new_rs = owned.iter().find(|rs| without_hash(&rs["spec"]["template"]) == template).cloned();
     let paused = d["spec"]["paused"] == true;
     let max_rev = owned.iter().map(|rs| revision(rs)).max().unwrap_or(0);
-    let dobj = with_kind(d);
-    let new_rs = match new_rs {
+    let mut new_rs = match new_rs {
         Some(rs) => {
             // A template rolled back to gets the next revision.
             if revision(&rs) < max_rev && !paused {
                 let patch = json!({"metadata": {"annotations": {REVISION: (max_rev + 1).to_string()}}});
-                match c.merge_patch("apps/v1", "replicasets", &ns, name(&rs), "", &patch) {
+                match c.merge_patch("apps/v1", "replicasets", namespace(d), name(&rs), "", &patch) {
                     Ok(v) => Some(Arc::new(v)),
                     Err(_) => Some(rs),
                 }
@@ -136,45 +141,79 @@ fn sync_one(c: &mut Client, d: &Arc<Value>) {
                 Some(rs)
             }
         }
-        None if paused => None,
-        None => {
-            let hash = template_hash(&template, d["status"]["collisionCount"].as_i64().unwrap_or(0));
-            let mut t = template.clone();
-            t["metadata"]["labels"][HASH_LABEL] = json!(hash);
-            let mut selector = d["spec"]["selector"].clone();
-            selector["matchLabels"][HASH_LABEL] = json!(hash);
-            let mut labels = d["spec"]["template"]["metadata"]["labels"].clone();
-            labels[HASH_LABEL] = json!(hash);
-            let initial = if d["spec"]["strategy"]["type"] == "Recreate" || owned.iter().all(|rs| replicas(rs) == 0) { replicas(d) } else { 0 };
-            let rs = json!({
-                "apiVersion": "apps/v1", "kind": "ReplicaSet",
-                "metadata": {
-                    "name": format!("{}-{hash}", name(d)),
-                    "labels": labels,
-                    "annotations": {REVISION: (max_rev + 1).to_string(), DESIRED: replicas(d).to_string(), MAX_REPLICAS: (replicas(d) + max_surge(d)).to_string()},
-                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name(d), "uid": duid, "controller": true, "blockOwnerDeletion": true}],
-                },
-                "spec": {"replicas": initial, "minReadySeconds": d["spec"]["minReadySeconds"].as_i64().unwrap_or(0), "selector": selector, "template": t},
-            });
-            match c.create("apps/v1", "replicasets", &ns, rs) {
-                Ok(v) => {
-                    if initial > 0 {
-                        c.event(&dobj, "Normal", "ScalingReplicaSet", &format!("Scaled up replica set {} from 0 to {initial}", name(&v)));
-                    }
-                    Some(Arc::new(v))
-                }
-                Err(_) => None,
-            }
-        }
+        // Recreate makes its new ReplicaSet only once the old pods are gone.
+        None if paused || is_recreate(d) => None,
+        None => create_new_rs(c, d, &template, max_rev, &owned),
     };
-    let olds: Vec<Arc<Value>> = owned.iter().filter(|rs| new_rs.as_ref().is_none_or(|n| uid(n) != uid(rs))).cloned().collect();
+    let mut olds: Vec<Arc<Value>> = owned.iter().filter(|rs| new_rs.as_ref().is_none_or(|n| uid(n) != uid(rs))).cloned().collect();
     if !paused {
-        if let Some(new) = &new_rs {
+        if is_recreate(d) {
+            new_rs = rollout_recreate(c, d, new_rs, &olds, &template, max_rev);
+            olds.retain(|o| new_rs.as_ref().is_none_or(|n| uid(n) != uid(o)));
+        } else if let Some(new) = &new_rs {
             rollout(c, d, new, &olds);
         }
         cleanup(c, d, &olds);
     }
     sync_revision_and_status(c, d, new_rs.as_deref(), &olds);
+}
+
+/// The ReplicaSet of the Deployment's current template, named by its hash, at the next
+/// revision. It starts with every replica when nothing else runs (a first rollout, or Recreate
+/// once the old pods are gone), else with none.
+fn create_new_rs(c: &mut Client, d: &Value, template: &Value, max_rev: i64, owned: &[Arc<Value>]) -> Option<Arc<Value>> {
+    let ns = namespace(d).to_string();
+    let hash = template_hash(template, d["status"]["collisionCount"].as_i64().unwrap_or(0));
+    let mut t = template.clone();
+    t["metadata"]["labels"][HASH_LABEL] = json!(hash);
+    let mut selector = d["spec"]["selector"].clone();
+    selector["matchLabels"][HASH_LABEL] = json!(hash);
+    let mut labels = d["spec"]["template"]["metadata"]["labels"].clone();
+    labels[HASH_LABEL] = json!(hash);
+    let initial = if is_recreate(d) || owned.iter().all(|rs| replicas(rs) == 0) { replicas(d) } else { 0 };
+    let rs = json!({
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {
+            "name": format!("{}-{hash}", name(d)),
+            "labels": labels,
+            "annotations": {REVISION: (max_rev + 1).to_string(), DESIRED: replicas(d).to_string(), MAX_REPLICAS: (replicas(d) + max_surge(d)).to_string()},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name(d), "uid": uid(d), "controller": true, "blockOwnerDeletion": true}],
+        },
+        "spec": {"replicas": initial, "minReadySeconds": d["spec"]["minReadySeconds"].as_i64().unwrap_or(0), "selector": selector, "template": t},
+    });
+    let v = c.create("apps/v1", "replicasets", &ns, rs).ok()?;
+    if initial > 0 {
+        c.event(&with_kind(d), "Normal", "ScalingReplicaSet", &format!("Scaled up replica set {} from 0 to {initial}", name(&v)));
+    }
+    Some(Arc::new(v))
+}
+
+/// Recreate: every old ReplicaSet is scaled to zero first; while any of their pods has not
+/// finished (terminating ones too) nothing else happens; then the new ReplicaSet is made, or
+/// scaled, to every replica. Returns the new ReplicaSet, if there is one now.
+fn rollout_recreate(c: &mut Client, d: &Value, new: Option<Arc<Value>>, olds: &[Arc<Value>], template: &Value, max_rev: i64) -> Option<Arc<Value>> {
+    let mut scaled_down = false;
+    for old in olds.iter().filter(|o| replicas(o) > 0) {
+        scaled_down |= scale(c, d, old, 0, "down");
+    }
+    if scaled_down || old_pods_running(c, olds) {
+        return new;
+    }
+    let new = match new {
+        Some(n) => n,
+        None => return create_new_rs(c, d, template, max_rev, olds),
+    };
+    scale(c, d, &new, replicas(d), "up");
+    Some(new)
+}
+
+/// Whether an old ReplicaSet still counts replicas, or has a pod that has not reached
+/// Succeeded or Failed (a terminating pod still runs until it is gone).
+fn old_pods_running(c: &Client, olds: &[Arc<Value>]) -> bool {
+    olds.iter().any(|o| {
+        o["status"]["replicas"].as_i64().unwrap_or(0) > 0
+            || c.owned("pods", uid(o)).iter().any(|p| controller_uid(p) == Some(uid(o)) && !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+    })
 }
 
 fn pods_of(c: &Client, rs: &Value) -> Vec<Arc<Value>> {
@@ -185,16 +224,6 @@ fn rollout(c: &mut Client, d: &Value, new: &Value, olds: &[Arc<Value>]) {
     let want = replicas(d);
     let min_ready = d["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
     let now = c.now();
-    if d["spec"]["strategy"]["type"] == "Recreate" {
-        for old in olds {
-            scale(c, d, old, 0, "down");
-        }
-        let old_pods: usize = olds.iter().map(|o| c.owned("pods", uid(o)).len()).sum();
-        if old_pods == 0 {
-            scale(c, d, new, want, "up");
-        }
-        return;
-    }
     if olds.iter().all(|o| replicas(o) == 0) {
         scale(c, d, new, want, "up");
         return;
@@ -280,20 +309,23 @@ fn sync_revision_and_status(c: &mut Client, d: &Arc<Value>, new: Option<&Value>,
     } else {
         condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", &ts, prev)
     };
-    let new_name = new.map(|n| name(n).to_string()).unwrap_or_default();
+    // Before Recreate has made its new ReplicaSet, the messages name the Deployment.
+    let subject = match new {
+        Some(n) => format!("ReplicaSet \"{}\"", name(n)),
+        None => format!("Deployment \"{}\"", name(&d)),
+    };
     let complete = updated == want && available == want && olds.iter().all(|o| pods_of(c, o).is_empty());
     let progressing = if d["spec"]["paused"] == true {
         condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", &ts, prev)
     } else if complete {
-        condition("Progressing", "True", "NewReplicaSetAvailable", &format!("ReplicaSet \"{new_name}\" has successfully progressed."), &ts, prev)
+        condition("Progressing", "True", "NewReplicaSetAvailable", &format!("{subject} has successfully progressed."), &ts, prev)
     } else {
-        let reason = if prev.as_array().is_none_or(|a| a.is_empty()) { "NewReplicaSetCreated" } else { "ReplicaSetUpdated" };
-        let message = if reason == "NewReplicaSetCreated" {
-            format!("Created new replica set \"{new_name}\"")
-        } else {
-            format!("ReplicaSet \"{new_name}\" is progressing.")
-        };
-        condition("Progressing", "True", reason, &message, &ts, prev)
+        match new {
+            Some(n) if prev.as_array().is_none_or(|a| a.is_empty()) => {
+                condition("Progressing", "True", "NewReplicaSetCreated", &format!("Created new replica set \"{}\"", name(n)), &ts, prev)
+            }
+            _ => condition("Progressing", "True", "ReplicaSetUpdated", &format!("{subject} is progressing."), &ts, prev),
+        }
     };
     let mut status = json!({
         "observedGeneration": d["metadata"]["generation"],
