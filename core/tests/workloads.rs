@@ -1092,3 +1092,29 @@ fn recreate_scales_the_old_pods_away_before_the_new_ones_start() {
         [format!("Scaled up replica set {old} from 0 to 2"), format!("Scaled down replica set {old} from 2 to 0"), format!("Scaled up replica set {new} from 0 to 2")]
     );
 }
+
+#[test]
+fn a_daemonset_replaces_a_nodes_pod_only_once_the_old_one_is_gone() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/daemonsets", daemonset("agent", "nginx:1.27", json!([]))));
+    advance(&mut c, 20);
+    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"agent","image":"nginx:1.28"}]}}}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/daemonsets/agent").with_bytes("application/strategic-merge-patch+json", patch));
+    // maxSurge 0: one old pod is terminating and its node has no new pod yet.
+    let now = pods_by_node(&mut c);
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert_eq!(now.iter().filter(|p| p.2 == "Terminating").count(), 1, "{now:?}");
+    assert!(now.iter().all(|p| p.1 == "nginx:1.27"), "{now:?}");
+    let ds = get(&mut c, "/apis/apps/v1/namespaces/default/daemonsets/agent");
+    assert_eq!(ds["status"]["currentNumberScheduled"], 2, "{}", ds["status"]);
+    // At no moment does a node hold a terminating pod and a new one together.
+    for _ in 0..60 {
+        advance(&mut c, 1);
+        let now = pods_by_node(&mut c);
+        for node in ["kind-worker", "kind-worker2"] {
+            assert!(now.iter().filter(|p| p.0 == node).count() <= 1, "{now:?}");
+        }
+    }
+    let now = pods_by_node(&mut c);
+    assert!(now.iter().all(|p| p.1 == "nginx:1.28" && p.2 == "Running"), "{now:?}");
+}

@@ -1,7 +1,8 @@
 //! The DaemonSet controller: one pod on every node the template may run on (its node selector
 //! and affinity, the taints it tolerates), pinned there by a node affinity on the node's name;
 //! pods on nodes that no longer fit go; a changed template rolls out node by node
-//! (RollingUpdate, `maxUnavailable` at a time) or waits for pods to be deleted (OnDelete).
+//! (RollingUpdate, `maxUnavailable` at a time) or waits for pods to be deleted (OnDelete). A node
+//! gets a new pod only once its old one is gone: a terminating pod still holds the node.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -105,6 +106,20 @@ fn target_node(pod: &Value) -> Option<String> {
     terms.iter().flat_map(|t| t["matchFields"].as_array().into_iter().flatten()).find(|f| f["key"] == "metadata.name")?["values"][0].as_str().map(str::to_string)
 }
 
+fn is_deleting(pod: &Value) -> bool {
+    pod["metadata"]["deletionTimestamp"].is_string()
+}
+
+fn is_terminal(pod: &Value) -> bool {
+    matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
+}
+
+/// The order of a node's daemon pods: scheduled ones first, then the oldest, then by name.
+fn pod_order(pod: &Value) -> (bool, String, String) {
+    let unscheduled = pod["spec"]["nodeName"].as_str().is_none_or(str::is_empty);
+    (unscheduled, pod["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string(), name(pod).to_string())
+}
+
 fn with_kind(ds: &Value) -> Value {
     let mut d = ds.clone();
     d["apiVersion"] = json!("apps/v1");
@@ -127,12 +142,15 @@ fn sync_one(c: &mut Client, ds: &Arc<Value>, nodes: &[Arc<Value>]) {
     let current = revisions::ensure(c, ds, "DaemonSet");
     let generation = ds["metadata"]["annotations"][TEMPLATE_GENERATION_ANNOTATION].as_str().unwrap_or("1").to_string();
     let pods: Vec<Arc<Value>> = c.owned("pods", &ds_uid).into_iter().filter(|p| controller_uid(p) == Some(ds_uid.as_str())).collect();
+    // Every pod of a node counts, terminating ones too (the node gets its next pod only once
+    // they are gone), except those that finished and are being deleted.
     let mut by_node: BTreeMap<String, Vec<Arc<Value>>> = BTreeMap::new();
     for p in &pods {
-        if p["metadata"]["deletionTimestamp"].is_null() {
-            if let Some(n) = target_node(p) {
-                by_node.entry(n).or_default().push(p.clone());
-            }
+        if is_terminal(p) && is_deleting(p) {
+            continue;
+        }
+        if let Some(n) = target_node(p) {
+            by_node.entry(n).or_default().push(p.clone());
         }
     }
     let updated = |p: &Value| p["metadata"]["labels"]["controller-revision-hash"] == current.hash.as_str() || p["metadata"]["labels"]["pod-template-generation"] == generation.as_str();
@@ -143,15 +161,13 @@ fn sync_one(c: &mut Client, ds: &Arc<Value>, nodes: &[Arc<Value>]) {
         let node_name = name(node).to_string();
         let (run, stay) = should_run(&template["spec"], node);
         let mut here = by_node.remove(&node_name).unwrap_or_default();
-        // Failed daemon pods are replaced.
-        for p in here.iter().filter(|p| p["status"]["phase"] == "Failed") {
-            c.event(&with_kind(ds), "Warning", "FailedDaemonPod", &format!("Found failed daemon pod {}/{} on node {node_name}, will try to kill it", namespace(p), name(p)));
-            delete_pod(c, ds, p);
-        }
-        here.retain(|p| p["status"]["phase"] != "Failed");
+        here.sort_by_key(|p| pod_order(p));
+        let mut live: Vec<Arc<Value>> = here.iter().filter(|p| !is_deleting(p)).cloned().collect();
         if !run && (!stay || here.is_empty()) {
-            misscheduled += here.len() as i64;
-            for p in &here {
+            if !here.is_empty() {
+                misscheduled += 1;
+            }
+            for p in &live {
                 delete_pod(c, ds, p);
             }
             continue;
@@ -170,31 +186,45 @@ fn sync_one(c: &mut Client, ds: &Arc<Value>, nodes: &[Arc<Value>]) {
             unavailable += 1;
             continue;
         }
+        // Status looks at the node's oldest pod, whatever its state.
         scheduled += 1;
-        // The oldest pod stays; any others go.
-        here.sort_by_key(|p| (p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string(), name(p).to_string()));
-        for extra in here.iter().skip(1) {
-            delete_pod(c, ds, extra);
-        }
-        let p = &here[0];
-        if is_ready(p) {
+        let first = &here[0];
+        if is_ready(first) {
             ready += 1;
         }
-        if is_available(p, min_ready, now) {
+        if is_available(first, min_ready, now) {
             available += 1;
-        } else {
-            unavailable += 1;
         }
-        if updated(p) {
+        if updated(first) {
             updated_n += 1;
-        } else {
-            old_pods.push(p.clone());
+        }
+        // Failed daemon pods are deleted; the node gets a new pod once they are gone.
+        for p in live.iter().filter(|p| p["status"]["phase"] == "Failed") {
+            c.event(&with_kind(ds), "Warning", "FailedDaemonPod", &format!("Found failed daemon pod {}/{} on node {node_name}, will try to kill it", namespace(p), name(p)));
+            delete_pod(c, ds, p);
+        }
+        live.retain(|p| p["status"]["phase"] != "Failed");
+        // The oldest pod stays; any others go.
+        for extra in live.iter().skip(1) {
+            delete_pod(c, ds, extra);
+        }
+        match live.first() {
+            // Only terminating pods: the node counts as unavailable until its new pod runs.
+            None => unavailable += 1,
+            Some(p) => {
+                if !is_available(p, min_ready, now) {
+                    unavailable += 1;
+                }
+                if !updated(p) {
+                    old_pods.push(p.clone());
+                }
+            }
         }
     }
     // Pods for nodes that no longer exist.
     for (_, rest) in by_node {
-        for p in rest {
-            delete_pod(c, ds, &p);
+        for p in rest.iter().filter(|p| !is_deleting(p)) {
+            delete_pod(c, ds, p);
         }
     }
     // RollingUpdate: replace old pods while no more than maxUnavailable nodes lack an available pod.
