@@ -1118,3 +1118,33 @@ fn a_daemonset_replaces_a_nodes_pod_only_once_the_old_one_is_gone() {
     let now = pods_by_node(&mut c);
     assert!(now.iter().all(|p| p.1 == "nginx:1.28" && p.2 == "Running"), "{now:?}");
 }
+
+#[test]
+fn a_relabelled_pod_is_released_and_replaced() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web", "nginx:1.27", 2)));
+    advance(&mut c, 30);
+    let list = get(&mut c, "/api/v1/namespaces/default/pods");
+    let first = list["items"][0]["metadata"]["name"].as_str().unwrap().to_string();
+    let patch = br#"{"metadata":{"labels":{"app":"debug"}}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, &format!("/api/v1/namespaces/default/pods/{first}")).with_bytes("application/merge-patch+json", patch));
+    // The ReplicaSet lets go of the pod and starts another in its place.
+    let p = get(&mut c, &format!("/api/v1/namespaces/default/pods/{first}"));
+    assert!(p["metadata"]["ownerReferences"].is_null(), "{}", p["metadata"]);
+    assert_eq!(p["metadata"]["labels"]["app"], "debug");
+    let list = get(&mut c, "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb");
+    let owned: Vec<&Value> = list["items"].as_array().unwrap().iter().filter(|p| p["metadata"]["ownerReferences"][0]["kind"] == "ReplicaSet").collect();
+    assert_eq!(owned.len(), 2, "{list}");
+    advance(&mut c, 30);
+    assert_eq!(pods(&mut c, "default").len(), 3);
+    let rs = &get(&mut c, "/apis/apps/v1/namespaces/default/replicasets")["items"][0];
+    assert_eq!(rs["status"]["replicas"], 2);
+    // Labelled back, it matches again: adopted, and the surplus pod goes.
+    let hash = rs["metadata"]["labels"]["pod-template-hash"].as_str().unwrap().to_string();
+    let patch = format!(r#"{{"metadata":{{"labels":{{"app":"web","pod-template-hash":"{hash}"}}}}}}"#).into_bytes();
+    send(&mut c, Request::new(Method::Patch, &format!("/api/v1/namespaces/default/pods/{first}")).with_bytes("application/merge-patch+json", patch));
+    let p = get(&mut c, &format!("/api/v1/namespaces/default/pods/{first}"));
+    assert_eq!(p["metadata"]["ownerReferences"][0]["uid"], rs["metadata"]["uid"], "{}", p["metadata"]);
+    advance(&mut c, 30);
+    assert_eq!(pods(&mut c, "default").len(), 2);
+}

@@ -1,10 +1,12 @@
 //! The ReplicaSet controller: keeps `spec.replicas` pods that match the selector, adopting
-//! orphans, creating from the template, deleting the surplus, and reporting status.
+//! orphans and releasing pods relabelled out of the selector, creating from the template,
+//! deleting the surplus, and reporting status.
 
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use crate::api::labels::Selector;
 use crate::api::object::{name, namespace, uid};
 
 use super::{Client, Controller};
@@ -98,22 +100,52 @@ fn selector_of(k: &Kind, owner: &Value) -> Value {
     }
 }
 
+/// The pod's ownerReferences with `owner_uid`'s taken out (`null` when none is left).
+fn refs_without(pod: &Value, owner_uid: &str) -> Value {
+    let left: Vec<Value> = pod["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|r| r["uid"] != owner_uid).cloned().collect();
+    if left.is_empty() {
+        Value::Null
+    } else {
+        json!(left)
+    }
+}
+
+/// Releases the active pods it owns whose labels its selector no longer matches (Kubernetes'
+/// ControllerRefManager): their ownerReference to it is taken off, so they live on as orphans.
+fn release_unmatched(c: &mut Client, owner: &Value, selector: &Value) {
+    let Ok(sel) = Selector::from_label_selector(selector) else { return };
+    if sel.is_empty() {
+        return;
+    }
+    let owner_uid = uid(owner);
+    for pod in c.owned("pods", owner_uid) {
+        if controller_uid(&pod) != Some(owner_uid) || !is_active(&pod) || sel.matches(pod["metadata"]["labels"].as_object()) {
+            continue;
+        }
+        let patch = json!({"metadata": {"ownerReferences": refs_without(&pod, owner_uid)}});
+        let _ = c.merge_patch("v1", "pods", namespace(&pod), name(&pod), "", &patch);
+    }
+}
+
 fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
     let ns = namespace(owner).to_string();
     let owner_uid = uid(owner).to_string();
     let selector = selector_of(k, owner);
+    release_unmatched(c, owner, &selector);
     let mut mine: Vec<Arc<Value>> = Vec::new();
     for pod in c.list_selected("pods", &ns, &selector) {
         match controller_uid(&pod) {
             Some(u) if u == owner_uid => mine.push(pod),
             Some(_) => {}
             None if is_active(&pod) => {
-                // Adopt an orphan that matches.
-                let refs = json!({"metadata": {"ownerReferences": [{
+                // Adopt an orphan that matches, keeping its other owners.
+                let mut refs: Vec<Value> = pod["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|r| r["uid"] != owner_uid.as_str()).cloned().collect();
+                refs.push(json!({
                     "apiVersion": k.api_version, "kind": k.kind, "name": name(owner), "uid": owner_uid,
                     "controller": true, "blockOwnerDeletion": true,
-                }]}});
-                if let Ok(p) = c.merge_patch("v1", "pods", &ns, name(&pod), "", &refs) {
+                }));
+                let patch = json!({"metadata": {"ownerReferences": refs}});
+                if let Ok(p) = c.merge_patch("v1", "pods", &ns, name(&pod), "", &patch) {
                     mine.push(Arc::new(p));
                 }
             }
