@@ -1148,3 +1148,18 @@ fn a_relabelled_pod_is_released_and_replaced() {
     advance(&mut c, 30);
     assert_eq!(pods(&mut c, "default").len(), 2);
 }
+
+#[test]
+fn an_on_failure_job_at_its_backoff_limit_fails_and_its_pod_goes() {
+    let mut c = cluster();
+    let spec = json!({"backoffLimit": 2, "template": {"spec": {"restartPolicy": "OnFailure", "containers": [{"name": "main", "image": "busybox", "command": ["sh", "-c", "exit 1"]}]}}});
+    send(&mut c, Request::post("/apis/batch/v1/namespaces/default/jobs", job("crash", spec)));
+    advance(&mut c, 120);
+    let j = get(&mut c, "/apis/batch/v1/namespaces/default/jobs/crash");
+    assert_eq!(conditions(&j), [("FailureTarget".to_string(), "BackoffLimitExceeded".to_string()), ("Failed".to_string(), "BackoffLimitExceeded".to_string())], "{}", j["status"]);
+    assert_eq!(j["status"]["failed"], 1, "{}", j["status"]);
+    assert!(j["status"]["active"].is_null());
+    assert_eq!(j["status"]["terminating"], 0);
+    assert_eq!(pods(&mut c, "default"), [], "the restarting pod was deleted and let go");
+    assert!(events(&mut c, "default").iter().any(|e| e.0 == "crash" && e.1 == "BackoffLimitExceeded"));
+}

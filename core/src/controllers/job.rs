@@ -1,9 +1,10 @@
 //! The Job controller: runs pods until enough succeed (or one does, in work-queue mode), with
 //! `parallelism` at a time, indexes for Indexed jobs, a back-off after failures, `backoffLimit`
 //! and `activeDeadlineSeconds`, and suspension. Finished pods are counted once, through the
-//! `batch.kubernetes.io/job-tracking` finalizer, as Kubernetes does; a finished Job first gets
-//! its interim condition (`SuccessCriteriaMet` / `FailureTarget`) and the final one once no pod
-//! is still terminating.
+//! `batch.kubernetes.io/job-tracking` finalizer, as Kubernetes does (a pod being deleted counts
+//! as failed; pods the controller deletes lose the finalizer first); a finished Job first gets
+//! its interim condition (`SuccessCriteriaMet` / `FailureTarget`), lets go of every pod it still
+//! holds, and gets the final condition once no pod is still terminating.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -61,6 +62,21 @@ fn has_tracking(pod: &Value) -> bool {
 
 fn is_active(pod: &Value) -> bool {
     !is_terminal(pod) && pod["metadata"]["deletionTimestamp"].is_null()
+}
+
+/// Whether a pod counts as failed: it failed, or it is being deleted before it succeeded
+/// (unless the Job replaces only failed pods, where it waits for the Failed phase).
+fn counts_as_failed(pod: &Value, spec: &Value) -> bool {
+    if pod["status"]["phase"] == "Failed" {
+        return true;
+    }
+    let only_failed = spec["podReplacementPolicy"] == "Failed" || !spec["podFailurePolicy"].is_null();
+    !only_failed && pod["metadata"]["deletionTimestamp"].is_string() && pod["status"]["phase"] != "Succeeded"
+}
+
+/// The interim condition of a Job that is done (`FailureTarget` or `SuccessCriteriaMet`).
+fn finish_target(conditions: &[Value]) -> Option<&str> {
+    conditions.iter().find(|x| matches!(x["type"].as_str(), Some("FailureTarget" | "SuccessCriteriaMet")) && x["status"] == "True").and_then(|x| x["type"].as_str())
 }
 
 /// When a pod finished: its last container's exit, else its deletion, else its creation.
@@ -176,6 +192,39 @@ struct Counts {
     completed: BTreeSet<i64>,
 }
 
+/// Counts each pod that holds the tracking finalizer and is done, once, and takes the finalizer
+/// off: succeeded and failed pods, and, once the Job has its interim condition, every other pod
+/// too (counted as failed when the Job fails). Pods in `skip` were already handled this pass;
+/// pods in `deleted` lost the finalizer when they were deleted.
+fn count_finished(c: &mut Client, job: &Value, pods: &[Arc<Value>], target: Option<&str>, counts: &mut Counts, skip: &mut BTreeSet<String>, deleted: &BTreeSet<String>) {
+    let spec = &job["spec"];
+    let indexed = spec["completionMode"] == "Indexed";
+    for pod in pods {
+        if !has_tracking(pod) || skip.contains(uid(pod)) {
+            continue;
+        }
+        let failed = counts_as_failed(pod, spec);
+        let succeeded = pod["status"]["phase"] == "Succeeded";
+        if !(succeeded || failed || target.is_some()) {
+            continue;
+        }
+        if succeeded {
+            match (indexed, index_of(pod)) {
+                (true, Some(i)) => {
+                    counts.completed.insert(i);
+                }
+                _ => counts.succeeded += 1,
+            }
+        } else if failed || target == Some("FailureTarget") {
+            counts.failed += 1;
+        }
+        skip.insert(uid(pod).to_string());
+        if !deleted.contains(uid(pod)) {
+            release(c, pod);
+        }
+    }
+}
+
 fn sync_job(c: &mut Client, job: &Arc<Value>) {
     let now = c.now();
     let job_uid = uid(job).to_string();
@@ -189,22 +238,10 @@ fn sync_job(c: &mut Client, job: &Arc<Value>) {
         completed: parse_indexes(job["status"]["completedIndexes"].as_str().unwrap_or_default()),
     };
     // Count every pod that finished since the last pass, once.
-    for pod in &pods {
-        if !has_tracking(pod) || !(is_terminal(pod) || is_gone(pod)) {
-            continue;
-        }
-        if pod["status"]["phase"] == "Succeeded" {
-            match (indexed, index_of(pod)) {
-                (true, Some(i)) => {
-                    counts.completed.insert(i);
-                }
-                _ => counts.succeeded += 1,
-            }
-        } else {
-            counts.failed += 1;
-        }
-        release(c, pod);
-    }
+    let mut handled: BTreeSet<String> = BTreeSet::new();
+    let mut deleted_now: BTreeSet<String> = BTreeSet::new();
+    let target_before = finish_target(&conditions).map(str::to_string);
+    count_finished(c, job, &pods, target_before.as_deref(), &mut counts, &mut handled, &deleted_now);
     if indexed {
         counts.succeeded = counts.completed.len() as i64;
     }
@@ -220,7 +257,7 @@ fn sync_job(c: &mut Client, job: &Arc<Value>) {
         let was_suspended = condition_true(job, "Suspended");
         if suspended {
             for p in &active {
-                delete_pod(c, job, p);
+                delete_pod(c, job, p, &mut deleted_now);
                 deleted += 1;
             }
             if !was_suspended {
@@ -242,13 +279,23 @@ fn sync_job(c: &mut Client, job: &Arc<Value>) {
             if let Some((reason, message)) = failure(job, &pods, &counts, &start_time, now, c) {
                 set_condition(&mut conditions, condition("FailureTarget", "True", reason, message, now));
                 for p in &active {
-                    delete_pod(c, job, p);
+                    delete_pod(c, job, p, &mut deleted_now);
                     deleted += 1;
                 }
             } else if succeeded_enough(spec, &counts, active.len() as i64) {
                 set_condition(&mut conditions, condition("SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", now));
             } else {
-                deleted += manage(c, job, &pods, &active, &counts, now);
+                deleted += manage(c, job, &pods, &active, &counts, now, &mut deleted_now);
+            }
+        }
+        // A Job that has just become done counts and lets go of the pods it still holds (those
+        // it has just deleted included), as Kubernetes does before its final condition.
+        if target_before.is_none() {
+            if let Some(t) = finish_target(&conditions).map(str::to_string) {
+                count_finished(c, job, &pods, Some(&t), &mut counts, &mut handled, &deleted_now);
+                if indexed {
+                    counts.succeeded = counts.completed.len() as i64;
+                }
             }
         }
     }
@@ -341,14 +388,20 @@ fn failure(job: &Value, pods: &[Arc<Value>], counts: &Counts, start: &Value, now
     None
 }
 
-fn delete_pod(c: &mut Client, job: &Value, pod: &Value) {
+/// Deletes a pod, taking the tracking finalizer off first (a pod the Job deletes is let go, not
+/// waited for); `deleted` remembers it for this pass.
+fn delete_pod(c: &mut Client, job: &Value, pod: &Value, deleted: &mut BTreeSet<String>) {
+    if has_tracking(pod) {
+        release(c, pod);
+    }
+    deleted.insert(uid(pod).to_string());
     if c.delete("v1", "pods", namespace(pod), name(pod), None).is_ok() {
         c.event(&with_kind(job), "Normal", "SuccessfulDelete", &format!("Deleted pod: {}", name(pod)));
     }
 }
 
 /// Creates or deletes pods towards what the Job wants running now; returns how many it deleted.
-fn manage(c: &mut Client, job: &Value, pods: &[Arc<Value>], active: &[&Arc<Value>], counts: &Counts, now: Timestamp) -> i64 {
+fn manage(c: &mut Client, job: &Value, pods: &[Arc<Value>], active: &[&Arc<Value>], counts: &Counts, now: Timestamp, deleted: &mut BTreeSet<String>) -> i64 {
     let spec = &job["spec"];
     let parallelism = spec["parallelism"].as_i64().unwrap_or(1).max(0);
     let n_active = active.len() as i64;
@@ -363,7 +416,7 @@ fn manage(c: &mut Client, job: &Value, pods: &[Arc<Value>], active: &[&Arc<Value
         surplus.sort_by_key(|p| (u8::from(is_ready(p)), std::cmp::Reverse(p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string())));
         let extra = (n_active - want) as usize;
         for p in surplus.into_iter().take(extra) {
-            delete_pod(c, job, p);
+            delete_pod(c, job, p, deleted);
         }
         return extra as i64;
     }
