@@ -51,6 +51,7 @@ pub fn parse_body_tracking(req: &Request) -> Result<(Value, Vec<String>), ApiErr
             }
             let ct = req.header("content-type").unwrap_or("application/json");
             let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            #[cfg(feature = "wire")]
             if mime == "application/vnd.kubernetes.protobuf" {
                 return super::protobuf::decode(bytes).map(|v| (v, Vec::new())).map_err(|e| ApiError::BadRequest(format!("the body of the request could not be decoded: {e}")));
             }

@@ -10,8 +10,10 @@ mod discovery;
 pub mod dup;
 mod handlers;
 pub mod kinds;
+#[cfg(feature = "wire")]
 pub mod openapi;
 pub mod patch;
+#[cfg(feature = "wire")]
 pub mod protobuf;
 pub mod registry;
 pub mod request;
@@ -170,12 +172,7 @@ impl ApiServer {
             Route::Group(g) => discovery::group(&g).ok_or(ApiError::NoRoute),
             Route::GroupVersion { group, version } => discovery::group_version(&group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::handle(self, req, &r),
-            Route::OpenApiV2 => Ok(openapi::v2(req.header("accept"))),
-            Route::OpenApiV3Root => Ok(Response::object(200, openapi::root())),
-            Route::OpenApiV3(key) => Ok(match openapi::group_version(&key) {
-                Some(doc) => Response::object(200, doc),
-                None => Response::text(404, "404 page not found\n".into()),
-            }),
+            r @ (Route::OpenApiV2 | Route::OpenApiV3Root | Route::OpenApiV3(_)) => Ok(openapi_document(&r, req)),
             Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
         }
     }
@@ -191,9 +188,7 @@ impl ApiServer {
             Route::GroupVersion { group, version } => discovery::group_version(&group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::read_only(self, req, &r),
             Route::Health(_) => Ok(Response::text(200, "ok".into())),
-            Route::OpenApiV2 => Ok(openapi::v2(req.header("accept"))),
-            Route::OpenApiV3Root => Ok(Response::object(200, openapi::root())),
-            Route::OpenApiV3(key) => Ok(openapi::group_version(&key).map_or_else(|| Response::text(404, "404 page not found\n".into()), |d| Response::object(200, d))),
+            r @ (Route::OpenApiV2 | Route::OpenApiV3Root | Route::OpenApiV3(_)) => Ok(openapi_document(&r, req)),
             Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
         };
         result.unwrap_or_else(|e| error_response(&e))
@@ -225,4 +220,23 @@ impl ApiServer {
 /// The response for an error: its `Status` with the status code.
 pub fn error_response(e: &ApiError) -> Response {
     Response::object(e.code(), e.to_status())
+}
+
+/// The OpenAPI documents real clients read (`kubectl explain`, client-side validation). Only a
+/// build for real clients (feature `wire`, `hakoniwa serve`) serves them; the browser's kubectl
+/// does not ask.
+fn openapi_document(route: &route::Route, #[allow(unused_variables)] req: &Request) -> Response {
+    #[cfg(feature = "wire")]
+    match route {
+        route::Route::OpenApiV2 => return openapi::v2(req.header("accept")),
+        route::Route::OpenApiV3Root => return Response::object(200, openapi::root()),
+        route::Route::OpenApiV3(key) => {
+            if let Some(doc) = openapi::group_version(key) {
+                return Response::object(200, doc);
+            }
+        }
+        _ => {}
+    }
+    let _ = route;
+    Response::text(404, "404 page not found\n".into())
 }

@@ -11,6 +11,10 @@ use serde::Deserialize;
 pub const SCHEMA_FORMAT_VERSION: u32 = 1;
 
 const SCHEMA_V1_33: &str = include_str!("../../data/schema/v1.33.json");
+/// Protobuf field numbers (`NAME.proto.json`): only a build that reads protobuf from clients
+/// (the native server, feature `wire`) carries them.
+#[cfg(feature = "wire")]
+const PROTO_V1_33: &str = include_str!("../../data/schema/v1.33.proto.json");
 
 /// The type of a field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,8 +124,6 @@ struct RawDefinition {
     required: Vec<String>,
     #[serde(rename = "type")]
     scalar: Option<String>,
-    #[serde(default)]
-    proto: BTreeMap<String, String>,
     #[serde(default, rename = "omitZero")]
     omit_zero: Vec<String>,
     #[serde(default)]
@@ -132,7 +134,42 @@ impl Schema {
     /// The schema of Kubernetes v1.33, parsed on first use.
     pub fn v1_33() -> &'static Schema {
         static SCHEMA: OnceLock<Schema> = OnceLock::new();
-        SCHEMA.get_or_init(|| Schema::parse(SCHEMA_V1_33).unwrap_or_else(|e| panic!("built-in schema is broken: {e}")))
+        SCHEMA.get_or_init(|| {
+            #[allow(unused_mut)]
+            let mut schema = Schema::parse(SCHEMA_V1_33).unwrap_or_else(|e| panic!("built-in schema is broken: {e}"));
+            #[cfg(feature = "wire")]
+            schema.add_proto(PROTO_V1_33).unwrap_or_else(|e| panic!("built-in protobuf numbers are broken: {e}"));
+            schema
+        })
+    }
+
+    /// Adds protobuf field numbers (`{"version": 1, "proto": {DEFINITION: {NUMBER: FIELD}}}`,
+    /// a field `*DEF` being an embedded message inlined in JSON).
+    pub fn add_proto(&mut self, text: &str) -> Result<(), String> {
+        #[derive(Deserialize)]
+        struct RawProto {
+            version: u32,
+            proto: HashMap<String, BTreeMap<String, String>>,
+        }
+        let raw: RawProto = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if raw.version != SCHEMA_FORMAT_VERSION {
+            return Err(format!("protobuf numbers format version {} is not supported", raw.version));
+        }
+        for (def, fields) in raw.proto {
+            if let Some(Definition::Object { proto, .. }) = self.definitions.get_mut(&def) {
+                *proto = fields
+                    .iter()
+                    .filter_map(|(n, f)| {
+                        let field = match f.strip_prefix('*') {
+                            Some(def) => ProtoField::Inline(def.to_string()),
+                            None => ProtoField::Named(f.clone()),
+                        };
+                        Some((n.parse().ok()?, field))
+                    })
+                    .collect();
+            }
+        }
+        Ok(())
     }
 
     pub fn parse(text: &str) -> Result<Schema, String> {
@@ -149,17 +186,7 @@ impl Schema {
                     _ => Definition::Object {
                         props: d.props.iter().map(|(k, v)| (k.clone(), FieldType::parse(v))).collect(),
                         required: d.required,
-                        proto: d
-                            .proto
-                            .iter()
-                            .filter_map(|(n, f)| {
-                                let field = match f.strip_prefix('*') {
-                                    Some(def) => ProtoField::Inline(def.to_string()),
-                                    None => ProtoField::Named(f.clone()),
-                                };
-                                Some((n.parse().ok()?, field))
-                            })
-                            .collect(),
+                        proto: BTreeMap::new(),
                         omit_zero: d.omit_zero,
                         patch: d
                             .patch

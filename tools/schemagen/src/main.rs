@@ -94,8 +94,11 @@ fn main() {
     }
     let messages = proto::read_dirs(&proto_dirs);
     let mut numbered = 0;
+    // Field numbers go to a file of their own (NAME.proto.json): only the native server, which
+    // reads protobuf from clients, links them; the browser's build does not carry them.
+    let mut proto_numbers = Map::new();
     for (def, fields) in &messages {
-        let Some(Value::Object(d)) = defs.get_mut(def) else { continue };
+        let Some(Value::Object(d)) = defs.get(def) else { continue };
         let props: Vec<String> = d.get("props").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
         let mut numbers = Map::new();
         for f in fields {
@@ -107,7 +110,7 @@ fn main() {
             }
         }
         if !numbers.is_empty() {
-            d.insert("proto".into(), Value::Object(numbers));
+            proto_numbers.insert(def.clone(), Value::Object(numbers));
             numbered += 1;
         }
     }
@@ -134,6 +137,10 @@ fn main() {
     let mut text = serde_json::to_string(&out).expect("serialisable");
     text.push('\n');
     std::fs::write(&path, text).expect("written");
+    let proto_path = path.strip_suffix(".json").map_or_else(|| format!("{path}.proto"), |p| format!("{p}.proto.json"));
+    let mut text = serde_json::to_string(&json!({"version": 1, "proto": proto_numbers})).expect("serialisable");
+    text.push('\n');
+    std::fs::write(&proto_path, text).expect("written");
     eprintln!("wrote {} definitions for {} kinds to {path}", defs.len(), kinds.len());
 }
 
