@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the gzip size (level 9) of the built site: first the files the page loads at once
 # (those index.html names), by kind — wasm, js, css — and their total with index.html; then what
-# loads later, on first use (the editor's bundle). One line each, in the form
+# loads later, on first use (the editor's bundle, the lessons). One line each, in the form
 # `size <kind> <bytes> B gzip (<KiB> KiB)`.
 set -euo pipefail
 dist=${1:-dist}
@@ -20,7 +20,7 @@ for kind in wasm js css; do
 done
 line total "$total"
 lazy=0
-for f in "$dist"/*.js "$dist"/*.wasm "$dist"/*.css; do
+for f in "$dist"/*.js "$dist"/*.wasm "$dist"/*.css "$dist"/*.json; do
   grep -q "$(basename "$f")" "$dist/index.html" && continue
   lazy=$((lazy + $(gz "$f")))
 done

@@ -1,5 +1,5 @@
 // Offline after the first visit: this service worker keeps a copy of the site. At install it
-// stores the page and every file the page names (and the editor's bundle); afterwards it asks
+// stores the page and every file the page names (and the editor's bundle and the lessons); afterwards it asks
 // the network first (so a new build shows at once) and answers from its copy when offline.
 const CACHE = 'hakoniwa-site';
 
@@ -8,7 +8,7 @@ async function precache() {
   const page = await fetch('./', { cache: 'no-cache' });
   const html = await page.clone().text();
   await cache.put('./', page);
-  const names = new Set(['loader.js', 'editor.js']);
+  const names = new Set(['loader.js', 'editor.js', 'lessons.json']);
   for (const m of html.matchAll(/(?:href|src)="\.\/([^"]+)"/g)) names.add(m[1]);
   const meta = /name="hakoniwa-app" content="([^"]+)"/.exec(html);
   if (meta) for (const n of meta[1].split(' ')) names.add(n);

@@ -4,11 +4,8 @@
 
 use leptos::prelude::*;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Ja,
-}
+/// English or Japanese: the lessons' languages are the page's.
+pub use hakoniwa_core::lessons::Lang;
 
 /// Everything the page says, by meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +63,25 @@ pub enum Key {
     Forget,
     CopyName,
     KeepCopy,
+    Lessons,
+    AllLessons,
+    StartLesson,
+    StartNote,
+    Restart,
+    Checks,
+    ShowHint,
+    ShowSolution,
+    DoSolution,
+    RunInTerminal,
+    OpenInEditor,
+    LessonDone,
+    NextLesson,
+    LessonsFailed,
+    Loading,
+    StepDone,
+    StepCurrent,
+    Holds,
+    NotYet,
 }
 
 /// "3 pods" in the page's language.
@@ -134,6 +150,25 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             CopyName => "name for a copy",
             KeepCopy => "Keep a copy",
             ImportBroken => "That file is not a playground this Hakoniwa can open; this one goes on.",
+            Lessons => "Lessons",
+            AllLessons => "← All lessons",
+            StartLesson => "Start this lesson",
+            StartNote => "It starts from a fresh cluster; a playground of your own is kept aside.",
+            Restart => "Start over",
+            Checks => "What is checked",
+            ShowHint => "Show a hint",
+            ShowSolution => "Show the solution",
+            DoSolution => "Do it for me",
+            RunInTerminal => "Run in terminal",
+            OpenInEditor => "Open in editor",
+            LessonDone => "Lesson complete: every step holds.",
+            NextLesson => "Next lesson →",
+            LessonsFailed => "The lessons could not be loaded:",
+            Loading => "Loading…",
+            StepDone => "done",
+            StepCurrent => "now",
+            Holds => "holds",
+            NotYet => "not yet",
         },
         Lang::Ja => match key {
             Subtitle => " 箱庭 — ブラウザのタブの中の Kubernetes クラスター",
@@ -189,6 +224,25 @@ pub fn text(lang: Lang, key: Key) -> &'static str {
             CopyName => "コピーの名前",
             KeepCopy => "コピーを保存",
             ImportBroken => "このファイルは開けるプレイグラウンドではありません。今のプレイグラウンドはそのまま続きます。",
+            Lessons => "レッスン",
+            AllLessons => "← レッスン一覧",
+            StartLesson => "このレッスンを始める",
+            StartNote => "新しいクラスターから始めます。自分で作ったプレイグラウンドは別に取り置きます。",
+            Restart => "最初からやり直す",
+            Checks => "確認していること",
+            ShowHint => "ヒントを見る",
+            ShowSolution => "解答を見る",
+            DoSolution => "代わりに実行する",
+            RunInTerminal => "ターミナルで実行",
+            OpenInEditor => "エディターで開く",
+            LessonDone => "レッスン完了: すべてのステップを確認できました。",
+            NextLesson => "次のレッスン →",
+            LessonsFailed => "レッスンを読み込めませんでした:",
+            Loading => "読み込み中…",
+            StepDone => "完了",
+            StepCurrent => "進行中",
+            Holds => "OK",
+            NotYet => "まだ",
         },
     }
 }

@@ -14,6 +14,7 @@ use components::clock::ClockControls;
 use components::cluster_view::{NodeList, NodesWithPods};
 use components::editor::EditorPanel;
 use components::kept::KeptPlaygrounds;
+use components::lessons::LessonsPanel;
 use components::terminal::TerminalPanel;
 use i18n::{I18n, Key};
 use state::{Notice, SimHandle};
@@ -36,7 +37,7 @@ pub fn App(
     provide_context(handle);
     // Leaving the page saves what the last periodic save missed.
     let _ = window_event_listener(leptos::ev::pagehide, move |_| handle.save());
-    let context = handle.with(|c| c.preset().context.clone());
+    let context = move || handle.read(|c| c.preset().context.clone());
     let large = display::signal();
     let notice = move || {
         handle.notice.get().map(|n| {
@@ -109,6 +110,9 @@ pub fn App(
         </header>
         {notice}
         <main class="playground">
+            <section class="panel lessons-panel" aria-labelledby="lessons-heading">
+                <LessonsPanel handle />
+            </section>
             <section class="panel terminal-panel" aria-labelledby="terminal-heading">
                 <EditorPanel handle />
                 <h2 id="terminal-heading">{move || i18n.t(Key::Terminal)}</h2>

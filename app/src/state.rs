@@ -1,7 +1,10 @@
 //! The one handle through which the UI reaches the playground: the simulated cluster, the
 //! learner's terminal session (its kubectl, files and history) and the journal that saves them.
 
+use std::sync::Arc;
+
 use hakoniwa_core::kubectl::Kubectl;
+use hakoniwa_core::lessons::{CheckState, Catalog, Guide, Lesson, Progress};
 use hakoniwa_core::playground::Playground;
 use hakoniwa_core::{Cluster, Duration, Timestamp};
 use leptos::prelude::*;
@@ -51,6 +54,13 @@ pub struct SimHandle {
     inspector: StoredValue<Kubectl>,
     /// The revision last saved; `None` once saving stopped (a reset is under way).
     saved: StoredValue<Option<u64>>,
+    /// The lessons, once fetched (`Some(Err)` when they could not be).
+    pub catalog: RwSignal<Option<Result<Arc<Catalog>, String>>>,
+    /// The lesson engine (its read-only kubectl), and how the current step's checks stand.
+    guide: StoredValue<Option<Guide>>,
+    pub checks: RwSignal<Vec<CheckState>>,
+    /// A file a lesson asks the editor to open.
+    pub open_file: RwSignal<Option<String>>,
 }
 
 impl SimHandle {
@@ -64,6 +74,10 @@ impl SimHandle {
             speed: RwSignal::new(1.0),
             notice: RwSignal::new(None),
             saved: StoredValue::new(Some(0)),
+            catalog: RwSignal::new(None),
+            guide: StoredValue::new(None),
+            checks: RwSignal::new(Vec::new()),
+            open_file: RwSignal::new(None),
         }
     }
 
@@ -153,11 +167,133 @@ impl SimHandle {
         if let Some(out) = self.update(|p| p.advance(by)).filter(|o| !o.is_empty()) {
             crate::components::terminal::show(&out);
         }
+        self.check_lesson();
     }
 
-    /// Keystrokes for the terminal; returns what the terminal should show.
+    /// Keystrokes for the terminal; returns what the terminal should show. A command that ran
+    /// (a line ended) is checked against the lesson.
     pub fn type_keys(&self, data: &str) -> String {
-        self.update(|p| p.keys(data)).unwrap_or_default()
+        let out = self.update(|p| p.keys(data)).unwrap_or_default();
+        if data.contains(['\r', '\n']) {
+            self.check_lesson();
+        }
+        out
+    }
+
+    /// The lesson being taken, if any (followed).
+    pub fn progress(&self) -> Option<Progress> {
+        self.revision.track();
+        self.playground.with_value(|p| p.lesson.clone())
+    }
+
+    /// Steps done in each lesson (followed).
+    pub fn lessons_done(&self) -> std::collections::BTreeMap<String, usize> {
+        self.revision.track();
+        self.playground.with_value(|p| p.lessons_done.clone())
+    }
+
+    fn lesson(&self, id: &str) -> Option<Lesson> {
+        match self.catalog.get_untracked() {
+            Some(Ok(c)) => c.get(id).cloned(),
+            _ => None,
+        }
+    }
+
+    /// Checks the current step of the lesson being taken (a step whose checks all hold is
+    /// done, and the next is checked).
+    pub fn check_lesson(&self) {
+        let Some(id) = self.playground.with_value(|p| p.lesson.as_ref().map(|l| l.lesson.clone())) else {
+            if !self.checks.get_untracked().is_empty() {
+                self.checks.set(Vec::new());
+            }
+            return;
+        };
+        let Some(lesson) = self.lesson(&id) else { return };
+        let guide = self.guide;
+        let before = self.playground.with_value(|p| p.lesson.as_ref().map(|l| l.step));
+        let states = self
+            .playground
+            .try_update_value(|p| {
+                guide.update_value(|g| {
+                    if g.is_none() {
+                        *g = Some(Guide::new(p));
+                    }
+                });
+                guide.try_update_value(|g| g.as_mut().map(|g| g.evaluate(p, &lesson)).unwrap_or_default()).unwrap_or_default()
+            })
+            .unwrap_or_default();
+        if self.playground.with_value(|p| p.lesson.as_ref().map(|l| l.step)) != before {
+            self.revision.update(|n| *n += 1);
+        }
+        if self.checks.get_untracked() != states {
+            self.checks.set(states);
+        }
+    }
+
+    /// Starts a lesson from its start state, in place of this playground (which is kept aside
+    /// first unless it is another lesson's); the steps done in every lesson are kept.
+    pub fn start_lesson(&self, id: &str, greeting: &str) {
+        let Some(lesson) = self.lesson(id) else { return };
+        let Ok(mut fresh) = Playground::start_lesson(&lesson.def, wall_clock_now()) else { return };
+        let current = self.playground.with_value(|p| (p.lesson.is_none() && !p.journal().is_empty()).then(|| p.save()));
+        if let Some(text) = current {
+            storage::keep_aside(&text);
+        }
+        let cols = self.playground.with_value(|p| {
+            fresh.lessons_done = p.lessons_done.clone();
+            p.terminal.cols()
+        });
+        let context = fresh.terminal.kubectl.config.current.clone();
+        self.playground.set_value(fresh);
+        self.inspector.set_value(Kubectl::new(&context));
+        self.guide.set_value(None);
+        self.restored.set_value(false);
+        self.revision.update(|n| *n += 1);
+        self.check_lesson();
+        self.saved.set_value(Some(u64::MAX));
+        self.save();
+        let start = self.start_terminal(cols, greeting, "");
+        crate::components::terminal::show(&format!("\x1bc{start}"));
+    }
+
+    /// Shows one more hint of the current step.
+    pub fn more_hints(&self, of: usize) {
+        self.update(|p| {
+            if let Some(l) = p.lesson.as_mut() {
+                l.hints = (l.hints + 1).min(of);
+            }
+        });
+    }
+
+    /// Shows the current step's solution.
+    pub fn show_solution(&self) {
+        self.update(|p| {
+            if let Some(l) = p.lesson.as_mut() {
+                l.solution = true;
+            }
+        });
+    }
+
+    /// Does the current step's solution: its files written, its commands typed.
+    pub fn run_solution(&self) {
+        let Some(p) = self.playground.with_value(|p| p.lesson.clone()) else { return };
+        let Some(step) = self.lesson(&p.lesson).and_then(|l| l.def.steps.get(p.step).cloned()) else { return };
+        let out = self.update(|pg| pg.run_solution(&step.solution)).unwrap_or_default();
+        crate::components::terminal::show(&out);
+        self.check_lesson();
+    }
+
+    /// Fetches the lessons (once).
+    pub fn load_lessons(&self) {
+        if self.catalog.get_untracked().is_some() {
+            return;
+        }
+        let handle = *self;
+        crate::components::fetch_text("lessons.json", move |r| {
+            let parsed = r.and_then(|text| Catalog::parse_bundle(&text).map_err(|e| e.to_string()));
+            handle.catalog.set(Some(parsed.map(Arc::new)));
+            handle.check_lesson();
+        });
     }
 
     /// The workspace's files (re-read when the playground changes).
@@ -206,11 +342,14 @@ impl SimHandle {
     /// Writes a file into the workspace (the editor saving).
     pub fn write_file(&self, path: &str, text: &str) {
         self.update(|p| p.write_file(path, text));
+        self.check_lesson();
     }
 
     /// Runs a command line in the terminal as if typed; returns what the terminal shows.
     pub fn run_command(&self, line: &str) -> String {
-        self.update(|p| p.type_command(line)).unwrap_or_default()
+        let out = self.update(|p| p.type_command(line)).unwrap_or_default();
+        self.check_lesson();
+        out
     }
 
     /// The terminal is `cols` wide now.

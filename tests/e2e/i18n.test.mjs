@@ -10,7 +10,7 @@ test('a Japanese browser gets Japanese; the switch changes every label and is re
   await page.getByRole('button', { name: 'リセット' }).waitFor({ timeout: 15_000 });
   assert.equal(await page.getAttribute('html', 'lang'), 'ja');
   assert.equal(await page.locator('#terminal-heading').textContent(), 'ターミナル');
-  assert.equal(await page.getByRole('button', { name: '一時停止' }).count(), 1);
+  assert.equal(await page.getByRole('button', { name: '一時停止', exact: true }).count(), 1);
   assert.match(await page.locator('.terminal .xterm-rows').textContent(), /使えるコマンドは/);
   // kubectl stays kubectl.
   await page.locator('.terminal .xterm').click();
@@ -21,7 +21,7 @@ test('a Japanese browser gets Japanese; the switch changes every label and is re
   await page.getByRole('button', { name: 'English' }).click();
   assert.equal(await page.locator('#terminal-heading').textContent(), 'Terminal');
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
-  assert.equal(await page.getByRole('button', { name: 'Pause' }).count(), 1);
+  assert.equal(await page.getByRole('button', { name: 'Pause', exact: true }).count(), 1);
   await page.reload();
   await page.getByRole('button', { name: 'Reset' }).waitFor({ timeout: 15_000 });
   assert.equal(await page.locator('#cluster-heading').textContent(), 'Cluster');

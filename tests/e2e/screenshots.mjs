@@ -56,6 +56,21 @@ try {
   await page.waitForTimeout(300);
   await shot(page, '05-japanese-large-print');
   if (problems.length) throw new Error(problems.join('\n'));
+
+  ({ page, problems } = await openPage(browser, `${site.url}#lesson=05-deployment`));
+  await page.setViewportSize({ width: 1440, height: 960 });
+  await page.locator('.lessons-body li.check.missing').first().waitFor({ timeout: 15_000 });
+  await typeLine(page, 'kubectl create deployment web --image=nginx:1.26 --replicas=3');
+  await page.getByRole('button', { name: '+1 min' }).click();
+  await page.locator('.lessons-body li.step.done').first().waitFor({ timeout: 15_000 });
+  await page.getByRole('button', { name: /Show a hint/ }).click();
+  await page.waitForTimeout(300);
+  await shot(page, '06-lesson');
+
+  await page.getByRole('button', { name: '← All lessons' }).click();
+  await page.waitForTimeout(200);
+  await shot(page, '07-lessons-list');
+  if (problems.length) throw new Error(problems.join('\n'));
 } finally {
   await browser.close();
   await site.close();

@@ -32,8 +32,8 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
   await page.getByRole('button', { name: 'Max' }).click();
   await page.locator('li.pod[data-state="ready"][data-name^="web-"]').nth(1).waitFor({ timeout: 15_000 });
   assert.equal(await page.locator('li.pod[data-name^="web-"]').count(), 2);
-  await page.getByRole('button', { name: 'Pause' }).click();
-  assert.equal(await page.getByRole('button', { name: 'Pause' }).getAttribute('aria-pressed'), 'true');
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  assert.equal(await page.getByRole('button', { name: 'Pause', exact: true }).getAttribute('aria-pressed'), 'true');
 
   // rollout status follows the rollout as the clock runs; get -w goes on until Ctrl+C.
   await page.getByRole('button', { name: '1×' }).click();
@@ -46,7 +46,7 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
   await waitForLine(page, /^web\s+2\/2\s+2\s+2\s+\d+s$/);
   await page.keyboard.press('Control+C');
   await waitForLine(page, /^\^C$/);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
 
   // Tab completes, pipes work.
   await page.locator('.terminal .xterm').click();

@@ -158,6 +158,15 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
             current.set(Some(path));
         }
     });
+    // A lesson asks for a file.
+    Effect::new(move |_| {
+        if let Some(path) = handle.open_file.get() {
+            flush();
+            handle.open_file.set(None);
+            opened.set(true);
+            current.set(Some(path));
+        }
+    });
 
     // Opens CodeMirror on the current file whenever it changes.
     Effect::new(move |_| {

@@ -47,6 +47,11 @@ fn object(t: &Target) -> String {
     if t.namespace == "default" { t.object.clone() } else { format!("{} -n {}", t.object, t.namespace) }
 }
 
+/// A JSONPath template of one action shown without its braces (`.spec.replicas`).
+fn bare(path: &str) -> &str {
+    path.strip_prefix('{').and_then(|p| p.strip_suffix('}')).filter(|p| !p.contains('{')).unwrap_or(path)
+}
+
 fn quoted(w: &Want) -> (&'static str, &'static str, &str) {
     match w {
         Want::Equals(v) => ("is", "", v),
@@ -72,7 +77,7 @@ fn count_what(resource: &str, selector: &Option<String>, ready: bool, filter: &O
     }
     if let Some((path, w)) = filter {
         let (op, _, v) = quoted(w);
-        s.push_str(&format!(" where {path} {op} \"{v}\""));
+        s.push_str(&format!(" where {} {op} \"{v}\"", bare(path)));
     }
     match namespace.as_deref() {
         None => s.push_str(" -A"),
@@ -95,6 +100,7 @@ pub fn label(c: &Checked, lang: Lang) -> String {
         Check::Absent(t) => format!("{} is gone", object(t)),
         Check::Field { target, path, want } => {
             let (en, jop, v) = quoted(want);
+            let path = bare(path);
             if ja { format!("{} の {path} が \"{v}\"{jop}", object(target)) } else { format!("{path} of {} {en} \"{v}\"", object(target)) }
         }
         Check::Count { resource, namespace, selector, ready, filter, amount: a } => {
@@ -125,6 +131,26 @@ pub fn label(c: &Checked, lang: Lang) -> String {
 }
 
 impl Missing {
+    /// What stands instead, in a few words, to follow the check's label ("now 2", "not yet").
+    pub fn short(&self, lang: Lang) -> String {
+        let ja = lang == Lang::Ja;
+        match self {
+            Missing::Value { found, .. } if found.is_empty() => (if ja { "現在は空です" } else { "empty now" }).to_string(),
+            Missing::Value { found, .. } if ja => format!("現在は \"{found}\""),
+            Missing::Value { found, .. } => format!("now \"{found}\""),
+            Missing::Count { found, .. } if ja => format!("現在 {found} 個"),
+            Missing::Count { found, .. } => format!("{found} now"),
+            Missing::Condition { found: Some(f), .. } if ja => format!("現在は {f}"),
+            Missing::Condition { found: Some(f), .. } => format!("now {f}"),
+            Missing::Context { found, .. } | Missing::Namespace { found, .. } if ja => format!("現在は {found}"),
+            Missing::Context { found, .. } | Missing::Namespace { found, .. } => format!("now {found}"),
+            Missing::NotThere(_) | Missing::Condition { found: None, .. } | Missing::NoFile(_) | Missing::FileLacks { .. } | Missing::StillThere(_) | Missing::NoEvent { .. } | Missing::NotRan(_) | Missing::NoOutput { .. } => {
+                (if ja { "まだです" } else { "not yet" }).to_string()
+            }
+            Missing::Unreadable(e) => e.clone(),
+        }
+    }
+
     /// What is missing, in the learner's language.
     pub fn say(&self, lang: Lang) -> String {
         let ja = lang == Lang::Ja;

@@ -171,6 +171,108 @@ fn link(s: &str) -> Option<(Inline, usize)> {
     Some((inline, end + 1))
 }
 
+/// Text made safe to stand in HTML (as element text or an attribute's value).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn spans_html(spans: &[Inline], out: &mut String) {
+    for s in spans {
+        match s {
+            Inline::Text(t) => out.push_str(&escape(t)),
+            Inline::Code(t) => {
+                out.push_str("<code>");
+                out.push_str(&escape(t));
+                out.push_str("</code>");
+            }
+            Inline::Strong(i) | Inline::Emphasis(i) => {
+                let tag = if matches!(s, Inline::Strong(_)) { "strong" } else { "em" };
+                out.push_str(&format!("<{tag}>"));
+                spans_html(i, out);
+                out.push_str(&format!("</{tag}>"));
+            }
+            Inline::Link { text, href } if safe_href(href) => {
+                let external = if href.starts_with('#') { "" } else { " target=\"_blank\" rel=\"noopener noreferrer\"" };
+                out.push_str(&format!("<a href=\"{}\"{external}>", escape(href.trim())));
+                spans_html(text, out);
+                out.push_str("</a>");
+            }
+            Inline::Link { text, .. } => spans_html(text, out),
+        }
+    }
+}
+
+/// Spans as HTML: every piece of text escaped, so nothing of the source is ever markup.
+pub fn inline_html(spans: &[Inline]) -> String {
+    let mut out = String::new();
+    spans_html(spans, &mut out);
+    out
+}
+
+/// What a code block offers, by its language: shell commands run in the terminal, a manifest
+/// with a file name opens in the editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeAction {
+    Run,
+    Open,
+}
+
+impl Block {
+    pub fn code_action(&self) -> Option<CodeAction> {
+        match self {
+            Block::Code { lang, .. } if matches!(lang.as_str(), "sh" | "bash" | "shell" | "console") => Some(CodeAction::Run),
+            Block::Code { file: Some(_), .. } => Some(CodeAction::Open),
+            _ => None,
+        }
+    }
+}
+
+/// Blocks as HTML, every text escaped (the page shows it as the element's content). A code
+/// block with an action gets a button `data-code="N"` (N counts the blocks given), labelled
+/// `run` or `open` (then the file's name follows).
+pub fn html(blocks: &[Block], run: &str, open: &str) -> String {
+    let mut out = String::new();
+    for (i, b) in blocks.iter().enumerate() {
+        match b {
+            Block::Heading { level, text } => {
+                let tag = if *level <= 2 { "h4" } else { "h5" };
+                out.push_str(&format!("<{tag}>{}</{tag}>", inline_html(text)));
+            }
+            Block::Paragraph(t) => out.push_str(&format!("<p>{}</p>", inline_html(t))),
+            Block::Quote(t) => out.push_str(&format!("<blockquote>{}</blockquote>", inline_html(t))),
+            Block::List { ordered, items } => {
+                let tag = if *ordered { "ol" } else { "ul" };
+                out.push_str(&format!("<{tag}>"));
+                for it in items {
+                    out.push_str(&format!("<li>{}</li>", inline_html(it)));
+                }
+                out.push_str(&format!("</{tag}>"));
+            }
+            Block::Code { file, text, .. } => {
+                out.push_str(&format!("<div class=\"code-block\"><pre><code>{}</code></pre>", escape(text)));
+                match (b.code_action(), file) {
+                    (Some(CodeAction::Run), _) => out.push_str(&format!("<button class=\"run-block\" data-code=\"{i}\">{}</button>", escape(run))),
+                    (Some(CodeAction::Open), Some(f)) => out.push_str(&format!("<button class=\"open-block\" data-code=\"{i}\">{} <code>{}</code></button>", escape(open), escape(f))),
+                    _ => {}
+                }
+                out.push_str("</div>");
+            }
+        }
+    }
+    out
+}
+
 /// The text of spans without their looks (for headings used as titles, and tests).
 pub fn plain(spans: &[Inline]) -> String {
     spans
@@ -215,6 +317,19 @@ mod tests {
         assert_eq!(inlines("[x]( JavaScript:alert(1))")[0], Inline::Emphasis(vec![Inline::Text("x".into())]));
         // HTML stays text.
         assert_eq!(parse("<script>alert(1)</script>"), vec![Block::Paragraph(vec![Inline::Text("<script>alert(1)</script>".into())])]);
+    }
+
+    #[test]
+    fn html_escapes_everything_and_keeps_only_safe_links() {
+        let b = parse("a <b>x</b> & \"q\" [go](#lesson=05-pod) [bad](javascript:alert(1))\n\n```sh\nkubectl get pods <x>\n```\n\n```yaml file=w.yaml\nkind: Pod\n```\n");
+        let h = html(&b, "Run", "Open");
+        assert_eq!(
+            h,
+            "<p>a &lt;b&gt;x&lt;/b&gt; &amp; &quot;q&quot; <a href=\"#lesson=05-pod\">go</a> <em>bad</em>)</p>\
+             <div class=\"code-block\"><pre><code>kubectl get pods &lt;x&gt;\n</code></pre><button class=\"run-block\" data-code=\"1\">Run</button></div>\
+             <div class=\"code-block\"><pre><code>kind: Pod\n</code></pre><button class=\"open-block\" data-code=\"2\">Open <code>w.yaml</code></button></div>"
+        );
+        assert!(inline_html(&inlines("[x](https://a.example/?q=\"<)")).starts_with("<a href=\"https://a.example/?q=&quot;&lt;\""));
     }
 
     #[test]

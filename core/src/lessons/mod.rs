@@ -189,8 +189,25 @@ impl Progress {
 /// One check of the current step and how it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckState {
-    pub label: String,
-    pub missing: Option<String>,
+    pub checked: format::Checked,
+    pub missing: Option<Missing>,
+}
+
+impl CheckState {
+    /// What it checks, in `lang`.
+    pub fn label(&self, lang: Lang) -> String {
+        check::label(&self.checked, lang)
+    }
+
+    /// What is missing, in `lang` (`None` when it holds).
+    pub fn missing(&self, lang: Lang) -> Option<String> {
+        self.missing.as_ref().map(|m| m.say(lang))
+    }
+
+    /// What stands instead, in a few words after the label (`None` when it holds).
+    pub fn short(&self, lang: Lang) -> Option<String> {
+        self.missing.as_ref().map(|m| m.short(lang))
+    }
 }
 
 /// The lesson engine: checks a playground's current step with a read-only kubectl of its own.
@@ -214,7 +231,7 @@ impl Guide {
     /// Checks the playground's lesson: a step whose checks all hold is done (for good) and the
     /// next one is checked. Returns how the current step's checks stand (empty when the lesson
     /// is done, or the playground is on another lesson).
-    pub fn evaluate(&mut self, pg: &mut Playground, lesson: &Lesson, lang: Lang) -> Vec<CheckState> {
+    pub fn evaluate(&mut self, pg: &mut Playground, lesson: &Lesson) -> Vec<CheckState> {
         loop {
             let Some(p) = pg.lesson.as_ref().filter(|p| p.lesson == lesson.id()) else { return Vec::new() };
             let Some(step) = lesson.def.steps.get(p.step) else { return Vec::new() };
@@ -223,7 +240,7 @@ impl Guide {
                 pg.step_done(lesson.def.steps.len());
                 continue;
             }
-            return step.checks.iter().zip(results).map(|(c, r)| CheckState { label: check::label(c, lang), missing: r.err().map(|m| m.say(lang)) }).collect();
+            return step.checks.iter().zip(results).map(|(c, r)| CheckState { checked: c.clone(), missing: r.err() }).collect();
         }
     }
 }
@@ -268,7 +285,7 @@ pub fn verify(lesson: &Lesson, start: Timestamp) -> Vec<String> {
             return problems;
         }
         // The engine sees it too, and moves on.
-        guide.evaluate(&mut pg, lesson, Lang::En);
+        guide.evaluate(&mut pg, lesson);
         if pg.lesson.as_ref().map(|p| p.step) != Some(i + 1) {
             problems.push(format!("{}: the engine did not move past step {}", lesson.id(), step.id));
         }
@@ -293,21 +310,23 @@ mod tests {
         let lesson = Lesson::parse("05-scale", YAML, EN, JA).expect("parses");
         let mut pg = Playground::start_lesson(&lesson.def, start()).expect("starts");
         let mut guide = Guide::new(&pg);
-        let states = guide.evaluate(&mut pg, &lesson, Lang::En);
-        assert_eq!(states, vec![CheckState { label: "3 ready pods -l app=web".into(), missing: Some("3 ready pods -l app=web wanted, 1 found".into()) }]);
-        let ja = guide.evaluate(&mut pg, &lesson, Lang::Ja);
-        assert_eq!(ja[0].missing.as_deref(), Some("ready pods -l app=web は 1 個（3 のはず）"));
+        let states = guide.evaluate(&mut pg, &lesson);
+        assert_eq!(states.len(), 1);
+        assert_eq!(states[0].label(Lang::En), "3 ready pods -l app=web");
+        assert_eq!(states[0].missing(Lang::En).as_deref(), Some("3 ready pods -l app=web wanted, 1 found"));
+        assert_eq!(states[0].missing(Lang::Ja).as_deref(), Some("ready pods -l app=web は 1 個（3 のはず）"));
+        assert_eq!(states[0].short(Lang::En).as_deref(), Some("1 now"));
         // The start state's command is in the journal, not in the learner's history.
         assert!(pg.terminal.history().is_empty());
         pg.type_command("kubectl scale deployment web --replicas=3");
         pg.advance(Duration::from_secs(30));
-        let states = guide.evaluate(&mut pg, &lesson, Lang::En);
+        let states = guide.evaluate(&mut pg, &lesson);
         assert_eq!(pg.lesson.as_ref().map(|p| p.step), Some(1));
-        assert_eq!(states[0].missing.as_deref(), Some("no output of `kubectl get pods` has shown \"Running\" yet"));
+        assert_eq!(states[0].missing(Lang::En).as_deref(), Some("no output of `kubectl get pods` has shown \"Running\" yet"));
         // Done is done: scaling back down does not undo the step.
         pg.type_command("kubectl scale deployment web --replicas=1");
         pg.type_command("k get po");
-        assert!(guide.evaluate(&mut pg, &lesson, Lang::En).is_empty());
+        assert!(guide.evaluate(&mut pg, &lesson).is_empty());
         assert_eq!(pg.lesson.as_ref().map(|p| p.step), Some(2));
         assert_eq!(pg.lessons_done.get("05-scale"), Some(&2));
         let back = Playground::restore(&pg.save()).expect("restores");

@@ -237,6 +237,11 @@ impl Terminal {
         out
     }
 
+    /// How many columns wide the terminal is.
+    pub fn cols(&self) -> usize {
+        self.editor.cols()
+    }
+
     /// The terminal changed width.
     pub fn resize(&mut self, cols: usize) {
         self.editor.set_cols(cols);
