@@ -3,6 +3,7 @@
 pub mod components;
 pub mod crash;
 pub mod display;
+pub mod embed;
 pub mod i18n;
 pub mod share;
 pub mod state;
@@ -29,6 +30,7 @@ pub fn App(
 ) -> impl IntoView {
     let i18n = I18n::new();
     provide_context(i18n);
+    embed::mark_document();
     let handle = match SimHandle::restore_or_boot(shared) {
         Ok(h) => h,
         Err(e) => return view! { <p class="boot-error" role="alert">{format!("{} {e}", i18n.untracked(Key::BootFailed))}</p> }.into_any(),

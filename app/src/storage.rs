@@ -3,6 +3,7 @@
 //! that cannot be read is moved aside, never overwritten.
 
 const PLAYGROUND_KEY: &str = "hakoniwa.playground";
+const EMBED_PREFIX: &str = "hakoniwa.embed.";
 const ASIDE_PREFIX: &str = "hakoniwa.playground.aside.";
 const COPY_PREFIX: &str = "hakoniwa.playground.copy.";
 
@@ -11,15 +12,23 @@ pub(crate) fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// Where this page's playground is saved: the learner's own, or (embedded) one per lesson.
+fn playground_key() -> String {
+    if crate::embed::embedded() {
+        return format!("{EMBED_PREFIX}{}", crate::embed::lesson().unwrap_or_else(|| "playground".into()));
+    }
+    PLAYGROUND_KEY.to_string()
+}
+
 /// The saved playground, if there is one.
 pub fn load_playground() -> Option<String> {
-    local()?.get_item(PLAYGROUND_KEY).ok().flatten()
+    local()?.get_item(&playground_key()).ok().flatten()
 }
 
 /// Saves the playground; on failure (storage full or refused) the previous save stays.
 pub fn save_playground(text: &str) -> Result<(), String> {
     let s = local().ok_or("this browser gives the page no storage")?;
-    s.set_item(PLAYGROUND_KEY, text).map_err(|e| {
+    s.set_item(&playground_key(), text).map_err(|e| {
         js_sys::Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_else(|| "storage refused".to_string())
     })
 }
@@ -46,7 +55,7 @@ pub fn keep_aside(text: &str) -> String {
     let key = format!("{ASIDE_PREFIX}{}", js_sys::Date::now() as i64);
     if let Some(s) = local() {
         if s.set_item(&key, text).is_ok() {
-            let _ = s.remove_item(PLAYGROUND_KEY);
+            let _ = s.remove_item(&playground_key());
         }
     }
     key
@@ -54,7 +63,7 @@ pub fn keep_aside(text: &str) -> String {
 
 pub fn clear_playground() {
     if let Some(s) = local() {
-        let _ = s.remove_item(PLAYGROUND_KEY);
+        let _ = s.remove_item(&playground_key());
     }
 }
 

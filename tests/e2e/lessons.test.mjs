@@ -55,3 +55,19 @@ test('a lesson opened by link is walked by typing its commands and keeps its pro
   assert.match(await page.locator('.lessons-body li', { hasText: 'Deployments: rolling updates' }).last().textContent(), /✓ .* 4\/4/);
   assert.deepEqual(problems, []);
 });
+
+test('an embedded lesson shows only its lesson, and keeps its playground apart from the learner’s own', async () => {
+  const { page, problems } = await openPage(t.browser, `${t.site.url}?embed=1&lesson=05-pod`);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.locator('.lessons-body li.step.current').waitFor({ timeout: 15_000 });
+  assert.equal(await page.locator('body.embed').count(), 1);
+  for (const name of ['Export', 'Share', '← All lessons']) {
+    assert.equal(await page.getByRole('button', { name, exact: true }).isVisible(), false, name);
+  }
+  await typeLine(page, 'kubectl get pods');
+  await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+  const keys = await page.evaluate(() => Object.keys(localStorage));
+  assert.ok(keys.includes('hakoniwa.embed.05-pod'), keys.join(' '));
+  assert.ok(!keys.includes('hakoniwa.playground'), keys.join(' '));
+  assert.deepEqual(problems, []);
+});

@@ -14,12 +14,9 @@ use crate::components::terminal;
 use crate::i18n::{use_i18n, Key};
 use crate::state::SimHandle;
 
-const LINK: &str = "#lesson=";
-
-/// The lesson a link names (`#lesson=05-deployment`), if any.
+/// The lesson a link names (`#lesson=05-deployment`, or an embed's `?lesson=`), if any.
 pub fn linked() -> Option<String> {
-    let hash = web_sys::window()?.location().hash().ok()?;
-    hash.strip_prefix(LINK).map(str::to_string).filter(|id| !id.is_empty())
+    crate::embed::lesson()
 }
 
 /// A piece of lesson text: core's Markdown reader writes it as HTML with every text escaped
@@ -64,6 +61,12 @@ pub fn LessonsPanel(handle: SimHandle) -> impl IntoView {
     // The lesson shown: the one a link names, else the one being taken.
     let shown = RwSignal::new(linked().or_else(|| untrack(|| progress.get().map(|p| p.lesson))));
     handle.load_lessons();
+    // A link in a lesson's text to another lesson shows it (starting it is the learner's choice).
+    let _ = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(id) = linked() {
+            shown.set(Some(id));
+        }
+    });
     // A link to a lesson not being taken starts it once the lessons are there.
     let linked_id = StoredValue::new(linked());
     Effect::new(move |_| {
