@@ -102,12 +102,15 @@ impl Playground {
         s.run.iter().map(|line| self.type_command(line)).collect()
     }
 
-    /// The lesson's current step is done: on to the next.
+    /// The lesson's current step is done: on to the next, which begins now.
     pub fn step_done(&mut self, steps: usize) {
+        let (now, ran) = (self.cluster.now(), self.terminal.ran_total());
         if let Some(p) = self.lesson.as_mut() {
             p.step = (p.step + 1).min(steps);
             p.hints = 0;
             p.solution = false;
+            p.since = now;
+            p.since_ran = ran;
             let done = self.lessons_done.entry(p.lesson.clone()).or_default();
             *done = (*done).max(p.step);
         }

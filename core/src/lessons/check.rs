@@ -18,9 +18,9 @@ pub struct Seen<'a> {
     pub reader: &'a mut Kubectl,
     /// The learner's kubectl (its kubeconfig and workspace files).
     pub learner: &'a Kubectl,
-    /// The commands the learner ran since the lesson started.
+    /// The commands the learner ran since the step began.
     pub ran: &'a [Ran],
-    /// Events older than this are from before the lesson.
+    /// Events older than this are from before the step.
     pub since: crate::Timestamp,
 }
 
@@ -323,7 +323,8 @@ pub fn evaluate(check: &Check, seen: &mut Seen<'_>) -> Result<(), Missing> {
                 Ok(v) => v.unwrap_or(Value::Null),
                 Err(e) => return Err(Missing::Unreadable(e)),
             };
-            let since = seen.since;
+            // Events carry whole seconds: one in the step's first second counts.
+            let since = crate::Timestamp::from_unix_millis(seen.since.unix_millis().div_euclid(1000) * 1000);
             let about_kind_name = about.as_ref().map(|t| {
                 let (k, n) = t.object.split_once('/').unwrap_or(("", &t.object));
                 (k.to_ascii_lowercase(), n.to_string())

@@ -31,6 +31,30 @@ pub fn safe_href(href: &str) -> bool {
     h.starts_with("https://") || h.starts_with("http://") || h.starts_with('#')
 }
 
+/// Whether a character belongs to a script written without spaces between words (Japanese,
+/// Chinese): lines broken next to one join without a space.
+fn unspaced(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+/// Lines of one paragraph (or list item) joined: with a space, except where either side of the
+/// break is Japanese or Chinese.
+fn join_lines<S: AsRef<str>>(lines: &[S]) -> String {
+    let mut out = String::new();
+    for l in lines {
+        let l = l.as_ref().trim();
+        if l.is_empty() {
+            continue;
+        }
+        let split = out.chars().last().is_some_and(|a| !unspaced(a)) && l.chars().next().is_some_and(|b| !unspaced(b));
+        if split {
+            out.push(' ');
+        }
+        out.push_str(l);
+    }
+    out
+}
+
 /// The blocks of a Markdown text.
 pub fn parse(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
@@ -38,7 +62,7 @@ pub fn parse(text: &str) -> Vec<Block> {
     let mut lines = text.lines().peekable();
     let flush = |para: &mut Vec<&str>, blocks: &mut Vec<Block>| {
         if !para.is_empty() {
-            blocks.push(Block::Paragraph(inlines(&para.join(" "))));
+            blocks.push(Block::Paragraph(inlines(&join_lines(para))));
             para.clear();
         }
     };
@@ -70,7 +94,7 @@ pub fn parse(text: &str) -> Vec<Block> {
                 quote.push(next.trim());
                 lines.next();
             }
-            blocks.push(Block::Quote(inlines(&quote.join(" "))));
+            blocks.push(Block::Quote(inlines(&join_lines(&quote))));
         } else if let Some((ordered, first)) = list_item(trimmed) {
             flush(&mut para, &mut blocks);
             let mut items = vec![first.to_string()];
@@ -85,8 +109,7 @@ pub fn parse(text: &str) -> Vec<Block> {
                     // A continuation line of the item before.
                     None => {
                         if let Some(last) = items.last_mut() {
-                            last.push(' ');
-                            last.push_str(t.trim());
+                            *last = join_lines(&[last.as_str(), t]);
                         }
                     }
                 }
@@ -307,6 +330,12 @@ mod tests {
         assert!(matches!(&b[3], Block::List { ordered: true, items } if items.len() == 2));
         assert_eq!(b[4], Block::Quote(vec![Inline::Text("a quote goes on".into())]));
         assert_eq!(b[5], Block::Code { lang: "yaml".into(), file: Some("web.yaml".into()), text: "kind: Pod\n".into() });
+    }
+
+    #[test]
+    fn japanese_lines_join_without_a_space() {
+        assert_eq!(parse("Deployment は\nPod を管理します。\nIt is\nEnglish `code`\nです。"), vec![Block::Paragraph(vec![Inline::Text("Deployment はPod を管理します。It is English ".into()), Inline::Code("code".into()), Inline::Text("です。".into())])]);
+        assert_eq!(parse("- 一行目\n  二行目"), vec![Block::List { ordered: false, items: vec![vec![Inline::Text("一行目二行目".into())]] }]);
     }
 
     #[test]

@@ -164,7 +164,8 @@ pub struct Progress {
     pub hints: usize,
     /// The solution of this step is shown.
     pub solution: bool,
-    /// The lesson began at this cluster time, after this many terminal commands.
+    /// The current step began at this cluster time, after this many terminal commands: its
+    /// checks of events and of commands run look only at what came after.
     pub since: Timestamp,
     pub since_ran: u64,
 }
