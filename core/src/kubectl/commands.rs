@@ -713,23 +713,16 @@ fn cordon(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, on: bool, out: &
 
 fn config(k: &mut Kubectl, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
     let sub = p.args.get(1).map(String::as_str).unwrap_or_default();
+    let names = p.args.get(2..).unwrap_or_default();
     match sub {
         "current-context" => {
             out.out(format!("{}\n", k.config.current));
             Ok(())
         }
-        "get-contexts" => {
-            let mut text = String::from("CURRENT\tNAME\tCLUSTER\tAUTHINFO\tNAMESPACE\n");
-            for c in &k.config.contexts {
-                let mark = if c.name == k.config.current { "*" } else { "" };
-                text.push_str(&format!("{mark}\t{}\t{}\t{}\t{}\n", c.name, c.cluster, c.user, c.namespace.clone().unwrap_or_default()));
-            }
-            out.out(super::tabwriter::align(&text));
-            Ok(())
-        }
+        "get-contexts" => get_contexts(k, p, names, out),
         "use-context" => {
-            let Some(name) = p.args.get(2) else { return Err(Failure::client("Unexpected args: []")) };
-            if !k.config.contexts.iter().any(|c| &c.name == name) {
+            let Some(name) = names.first() else { return Err(Failure::client("Unexpected args: []")) };
+            if k.config.context(name).is_none() {
                 return Err(Failure::client(format!("no context exists with the name: {name:?}")));
             }
             k.config.current = name.clone();
@@ -737,37 +730,108 @@ fn config(k: &mut Kubectl, p: &Parsed, out: &mut Output) -> Result<(), Failure> 
             Ok(())
         }
         "set-context" => {
-            let name = if p.bool("current") { k.config.current.clone() } else { p.args.get(2).cloned().unwrap_or_default() };
-            let ns = p.value("namespace").map(str::to_string);
-            let exists = k.config.contexts.iter().any(|c| c.name == name);
-            if let Some(c) = k.config.contexts.iter_mut().find(|c| c.name == name) {
-                if ns.is_some() {
-                    c.namespace = ns;
-                }
-            } else {
-                k.config.contexts.push(super::kubeconfig::Context { name: name.clone(), cluster: String::new(), user: String::new(), namespace: ns });
+            if names.len() > 1 {
+                return Err(Failure::client(format!("Unexpected args: [{}]", names.join(" "))));
             }
+            let name = match (names.first(), p.bool("current")) {
+                (Some(_), true) => return Err(Failure::client("you cannot specify both a context name and --current")),
+                (None, false) => return Err(Failure::client("you must specify a non-empty context name or --current")),
+                (Some(n), false) => n.clone(),
+                (None, true) if k.config.current.is_empty() => return Err(Failure::client("no current context is set")),
+                (None, true) => k.config.current.clone(),
+            };
+            let given = |flag: &str| p.value(flag).map(str::to_string);
+            let change = super::kubeconfig::ContextChange { cluster: given("cluster"), user: given("user"), namespace: given("namespace") };
+            let exists = k.config.set_context(&name, change);
             out.out(format!("Context {name:?} {}.\n", if exists { "modified" } else { "created" }));
             Ok(())
         }
-        "view" => {
-            let v = k.config.view(p.bool("minify"));
-            match p.value("output").unwrap_or("yaml") {
-                "json" => out.out(super::printers::to_json(&v)),
-                _ => out.out(super::printers::to_yaml(&v)),
-            }
-            Ok(())
-        }
-        "get-clusters" => {
-            let mut text = String::from("NAME\n");
-            for c in &k.config.contexts {
-                text.push_str(&format!("{}\n", c.cluster));
-            }
-            out.out(text);
+        "view" => config_view(k, p, out),
+        "get-clusters" | "get-users" => {
+            let mut list = if sub == "get-clusters" { k.config.clusters.clone() } else { k.config.users.clone() };
+            list.sort();
+            list.dedup();
+            out.out(format!("NAME\n{}", list.iter().map(|n| format!("{n}\n")).collect::<String>()));
             Ok(())
         }
         other => Err(Failure::client(format!("\"kubectl config {other}\" is not available in Hakoniwa yet"))),
     }
+}
+
+/// `kubectl config get-contexts [NAME...] [-o name]`: the contexts by name, the current one
+/// starred; names not in the kubeconfig are errors after the rest is printed.
+fn get_contexts(k: &Kubectl, p: &Parsed, names: &[String], out: &mut Output) -> Result<(), Failure> {
+    let name_only = match p.value("output").unwrap_or_default() {
+        "" => false,
+        "name" => true,
+        other => return Err(Failure::client(format!("--output {other} is not available in kubectl config get-contexts; resetting to default output format"))),
+    };
+    let mut shown: Vec<&super::kubeconfig::Context> = Vec::new();
+    let mut missing = Vec::new();
+    if names.is_empty() {
+        shown = k.config.sorted_contexts();
+    } else {
+        for n in names {
+            match k.config.context(n) {
+                Some(c) => shown.push(c),
+                None => missing.push(format!("context {n} not found")),
+            }
+        }
+        shown.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    let mut text = String::new();
+    if !name_only && !p.bool("no-headers") {
+        text.push_str("CURRENT\tNAME\tCLUSTER\tAUTHINFO\tNAMESPACE\n");
+    }
+    for c in shown {
+        if name_only {
+            text.push_str(&format!("{}\n", c.name));
+        } else {
+            let mark = if c.name == k.config.current { "*" } else { " " };
+            text.push_str(&format!("{mark}\t{}\t{}\t{}\t{}\n", c.name, c.cluster, c.user, c.namespace.clone().unwrap_or_default()));
+        }
+    }
+    out.out(super::tabwriter::align(&text));
+    match missing.len() {
+        0 => Ok(()),
+        1 => Err(Failure::client(missing.remove(0))),
+        // kubectl prints an aggregate of several errors one per line, without `error: `.
+        _ => Err(Failure::Raw(missing.iter().map(|m| format!("{m}\n")).collect())),
+    }
+}
+
+/// `kubectl config view [--minify] [-o yaml|json|jsonpath=|go-template=]`; with `--context`
+/// and `--minify`, that context stands for the current one.
+fn config_view(k: &Kubectl, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let minify = p.bool("minify");
+    let mut config = k.config.clone();
+    if let (Some(ctx), true) = (p.value("context"), minify) {
+        if config.context(ctx).is_none() {
+            return Err(Failure::client(format!("cannot locate context {ctx}")));
+        }
+        config.current = ctx.to_string();
+    }
+    let output = p.value("output").unwrap_or("yaml");
+    let (format, template) = output.split_once('=').unwrap_or((output, ""));
+    match format {
+        "yaml" | "" => out.out(super::printers::to_yaml(&config.view(minify))),
+        "json" => out.out(config.view_json(minify)),
+        "jsonpath" | "jsonpath-as-json" | "go-template" | "template" if template.is_empty() => return Err(Failure::client("template format specified but no template given")),
+        "jsonpath" | "jsonpath-as-json" => {
+            let t = super::printers::jsonpath::Template::parse(template).map_err(|e| Failure::client(format!("error parsing jsonpath {template}, {e}")))?;
+            out.out(t.render(&config.view(minify), true).map_err(|e| Failure::client(e.to_string()))?);
+        }
+        "go-template" | "template" => {
+            let text = super::printers::gotemplate::render(template, &config.view(minify)).map_err(|e| Failure::client(format!("error parsing template {template}, {e}")))?;
+            out.out(text);
+        }
+        _ => {
+            return Err(Failure::client(format!(
+                "unable to match a printer suitable for the output format {output:?}, allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"
+            )))
+        }
+    }
+    Ok(())
 }
 
 /// `kubectl cluster-info`: the API server and the cluster services (`kubernetes.io/cluster-service`).

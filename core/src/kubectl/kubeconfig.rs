@@ -12,50 +12,196 @@ pub struct Context {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KubeConfig {
     pub contexts: Vec<Context>,
+    /// The clusters the kubeconfig defines, by name (all at `server`).
+    pub clusters: Vec<String>,
+    /// The users the kubeconfig defines, by name (each with a client certificate).
+    pub users: Vec<String>,
     pub current: String,
     /// Where the clusters' API servers are (kind publishes its API on a localhost port).
     pub server: String,
+}
+
+/// What `kubectl config set-context` changes: only what was given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextChange {
+    pub cluster: Option<String>,
+    pub user: Option<String>,
+    pub namespace: Option<String>,
 }
 
 impl KubeConfig {
     /// What `kind create cluster` or `minikube start` writes: one context, cluster and user of
     /// the same name.
     pub fn single(name: &str) -> KubeConfig {
-        KubeConfig { contexts: vec![Context { name: name.into(), cluster: name.into(), user: name.into(), namespace: None }], current: name.into(), server: "https://127.0.0.1:6443".into() }
+        KubeConfig {
+            contexts: vec![Context { name: name.into(), cluster: name.into(), user: name.into(), namespace: None }],
+            clusters: vec![name.into()],
+            users: vec![name.into()],
+            current: name.into(),
+            server: "https://127.0.0.1:6443".into(),
+        }
+    }
+    pub fn context(&self, name: &str) -> Option<&Context> {
+        self.contexts.iter().find(|c| c.name == name)
     }
     pub fn current_context(&self) -> Option<&Context> {
-        self.contexts.iter().find(|c| c.name == self.current)
+        self.context(&self.current)
     }
     /// The namespace commands use when `-n` is not given.
     pub fn namespace(&self) -> &str {
         self.current_context().and_then(|c| c.namespace.as_deref()).filter(|n| !n.is_empty()).unwrap_or("default")
     }
+    /// The contexts by name, as kubectl lists them (a kubeconfig keeps them in a map).
+    pub fn sorted_contexts(&self) -> Vec<&Context> {
+        let mut all: Vec<&Context> = self.contexts.iter().collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+    /// `kubectl config set-context NAME`: changes what was given, creating the context (with
+    /// no cluster, user or namespace) if there is none of that name. Whether it existed.
+    pub fn set_context(&mut self, name: &str, change: ContextChange) -> bool {
+        let exists = self.context(name).is_some();
+        if !exists {
+            self.contexts.push(Context { name: name.into(), cluster: String::new(), user: String::new(), namespace: None });
+        }
+        if let Some(c) = self.contexts.iter_mut().find(|c| c.name == name) {
+            if let Some(cluster) = change.cluster {
+                c.cluster = cluster;
+            }
+            if let Some(user) = change.user {
+                c.user = user;
+            }
+            if change.namespace.is_some() {
+                c.namespace = change.namespace;
+            }
+        }
+        exists
+    }
+}
+
+/// A JSON value whose object keys keep the order they were given in (kubectl prints the
+/// kubeconfig in its Go structs' field order).
+enum Ordered {
+    Str(String),
+    Object(Vec<(&'static str, Ordered)>),
+    Array(Vec<Ordered>),
+}
+
+impl Ordered {
+    fn str(s: &str) -> Ordered {
+        Ordered::Str(s.to_string())
+    }
+    fn to_value(&self) -> serde_json::Value {
+        match self {
+            Ordered::Str(s) => serde_json::Value::String(s.clone()),
+            Ordered::Object(fields) => serde_json::Value::Object(fields.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect()),
+            Ordered::Array(items) => serde_json::Value::Array(items.iter().map(Ordered::to_value).collect()),
+        }
+    }
+    /// Go's `json.MarshalIndent` with four spaces, as `kubectl config view -o json` prints.
+    fn write_json(&self, depth: usize, out: &mut String) {
+        let pad = "    ".repeat(depth + 1);
+        let end = "    ".repeat(depth);
+        match self {
+            Ordered::Str(s) => out.push_str(&serde_json::to_string(s).unwrap_or_default()),
+            Ordered::Object(fields) if fields.is_empty() => out.push_str("{}"),
+            Ordered::Array(items) if items.is_empty() => out.push_str("[]"),
+            Ordered::Object(fields) => {
+                out.push_str("{\n");
+                for (i, (k, v)) in fields.iter().enumerate() {
+                    out.push_str(&format!("{pad}{k:?}: "));
+                    v.write_json(depth + 1, out);
+                    out.push_str(if i + 1 < fields.len() { ",\n" } else { "\n" });
+                }
+                out.push_str(&end);
+                out.push('}');
+            }
+            Ordered::Array(items) => {
+                out.push_str("[\n");
+                for (i, v) in items.iter().enumerate() {
+                    out.push_str(&pad);
+                    v.write_json(depth + 1, out);
+                    out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+                }
+                out.push_str(&end);
+                out.push(']');
+            }
+        }
+    }
 }
 
 impl KubeConfig {
-    /// `kubectl config view`: the kubeconfig with credentials shown as `DATA+OMITTED` (all
-    /// contexts, or only the current one with `minify`).
-    pub fn view(&self, minify: bool) -> serde_json::Value {
-        use serde_json::json;
-        let contexts: Vec<&Context> = self.contexts.iter().filter(|c| !minify || c.name == self.current).collect();
-        let mut clusters: Vec<&str> = contexts.iter().map(|c| c.cluster.as_str()).filter(|c| !c.is_empty()).collect();
+    /// `kubectl config view` in the v1 Config's field order: credentials shown as
+    /// `DATA+OMITTED`, clusters, users and contexts by name (all of them, or with `minify` only
+    /// the current context and what it names).
+    fn ordered_view(&self, minify: bool) -> Ordered {
+        let current = self.current_context();
+        let mut clusters: Vec<&String> = self.clusters.iter().filter(|c| !minify || current.is_some_and(|x| &x.cluster == *c)).collect();
+        clusters.sort();
         clusters.dedup();
-        let mut users: Vec<&str> = contexts.iter().map(|c| c.user.as_str()).filter(|u| !u.is_empty()).collect();
+        let mut users: Vec<&String> = self.users.iter().filter(|u| !minify || current.is_some_and(|x| &x.user == *u)).collect();
+        users.sort();
         users.dedup();
-        json!({
-            "apiVersion": "v1",
-            "clusters": clusters.iter().map(|c| json!({"cluster": {"certificate-authority-data": "DATA+OMITTED", "server": self.server}, "name": c})).collect::<Vec<_>>(),
-            "contexts": contexts.iter().map(|c| {
-                let mut ctx = json!({"cluster": c.cluster, "user": c.user});
-                if let Some(ns) = &c.namespace {
-                    ctx["namespace"] = json!(ns);
-                }
-                json!({"context": ctx, "name": c.name})
-            }).collect::<Vec<_>>(),
-            "current-context": self.current,
-            "kind": "Config",
-            "preferences": {},
-            "users": users.iter().map(|u| json!({"name": u, "user": {"client-certificate-data": "DATA+OMITTED", "client-key-data": "DATA+OMITTED"}})).collect::<Vec<_>>(),
-        })
+        let contexts: Vec<&Context> = self.sorted_contexts().into_iter().filter(|c| !minify || c.name == self.current).collect();
+        let omitted = || Ordered::str("DATA+OMITTED");
+        Ordered::Object(vec![
+            ("kind", Ordered::str("Config")),
+            ("apiVersion", Ordered::str("v1")),
+            ("preferences", Ordered::Object(vec![])),
+            ("clusters", Ordered::Array(clusters.iter().map(|c| Ordered::Object(vec![("name", Ordered::str(c)), ("cluster", Ordered::Object(vec![("server", Ordered::str(&self.server)), ("certificate-authority-data", omitted())]))])).collect())),
+            ("users", Ordered::Array(users.iter().map(|u| Ordered::Object(vec![("name", Ordered::str(u)), ("user", Ordered::Object(vec![("client-certificate-data", omitted()), ("client-key-data", omitted())]))])).collect())),
+            (
+                "contexts",
+                Ordered::Array(
+                    contexts
+                        .iter()
+                        .map(|c| {
+                            let mut ctx = vec![("cluster", Ordered::str(&c.cluster)), ("user", Ordered::str(&c.user))];
+                            if let Some(ns) = c.namespace.as_deref().filter(|n| !n.is_empty()) {
+                                ctx.push(("namespace", Ordered::str(ns)));
+                            }
+                            Ordered::Object(vec![("name", Ordered::str(&c.name)), ("context", Ordered::Object(ctx))])
+                        })
+                        .collect(),
+                ),
+            ),
+            ("current-context", Ordered::str(&self.current)),
+        ])
+    }
+
+    /// `kubectl config view`: the kubeconfig as a value (for YAML and templates).
+    pub fn view(&self, minify: bool) -> serde_json::Value {
+        self.ordered_view(minify).to_value()
+    }
+
+    /// `kubectl config view -o json`.
+    pub fn view_json(&self, minify: bool) -> String {
+        let mut out = String::new();
+        self.ordered_view(minify).write_json(0, &mut out);
+        out.push('\n');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_context_changes_only_what_is_given() {
+        let mut c = KubeConfig::single("kind-kind");
+        assert!(!c.set_context("dev", ContextChange { cluster: Some("kind-kind".into()), user: Some("kind-kind".into()), namespace: Some("dev".into()) }));
+        assert!(c.set_context("dev", ContextChange { user: Some("bob".into()), ..ContextChange::default() }));
+        let dev = c.context("dev").cloned();
+        assert_eq!(dev, Some(Context { name: "dev".into(), cluster: "kind-kind".into(), user: "bob".into(), namespace: Some("dev".into()) }));
+        assert_eq!(c.sorted_contexts().iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["dev", "kind-kind"]);
+    }
+
+    #[test]
+    fn view_json_keeps_go_field_order() {
+        let c = KubeConfig::single("kind-kind");
+        let json = c.view_json(false);
+        assert!(json.starts_with("{\n    \"kind\": \"Config\",\n    \"apiVersion\": \"v1\",\n    \"preferences\": {},\n    \"clusters\": [\n        {\n            \"name\": \"kind-kind\",\n"), "{json}");
+        assert!(json.ends_with("    \"current-context\": \"kind-kind\"\n}\n"), "{json}");
     }
 }
