@@ -205,9 +205,55 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         other => return Err(unknown_command(other)),
     };
     let p = args::parse(words, flags).map_err(|e| flag_error(&cmd, &e))?;
-    match cmd.as_str() {
-        "get" => get::run(k, api, &p, out),
-        "version" => version(api, &p, out),
+    let context = p.value("context").filter(|c| !c.is_empty()).map(str::to_string);
+    match context {
+        Some(ctx) if reads_kubeconfig_context(&cmd, &p) => {
+            if k.config.context(&ctx).is_none() {
+                return Err(unknown_context(&cmd, &p, &ctx));
+            }
+            // The command runs as if that context were the current one (its namespace).
+            let saved = std::mem::replace(&mut k.config.current, ctx);
+            let result = run_command(k, api, &cmd, &p, stdin, out);
+            k.config.current = saved;
+            result
+        }
+        _ => run_command(k, api, &cmd, &p, stdin, out),
+    }
+}
+
+/// Whether the command talks to a cluster through the kubeconfig's context (`config`,
+/// `kustomize` and `version --client` do not).
+fn reads_kubeconfig_context(cmd: &str, p: &Parsed) -> bool {
+    !matches!(cmd, "config" | "kustomize" | "completion") && !(cmd == "version" && p.bool("client"))
+}
+
+/// What kubectl says when `--context` names no context of the kubeconfig. Commands whose first
+/// step is the namespace (no `-n` given) fail in client-go's validation of the merged config;
+/// the others when they build the client.
+fn unknown_context(cmd: &str, p: &Parsed, ctx: &str) -> Failure {
+    let namespace_first = match cmd {
+        "get" => !p.has("raw"),
+        "top" => !matches!(p.args.get(1).map(String::as_str), Some("node" | "nodes" | "no")),
+        "delete" | "describe" | "logs" | "label" | "annotate" | "scale" | "edit" | "patch" | "exec" | "rollout" | "events" | "set" | "taint" | "port-forward" | "attach" | "debug" | "cp" => true,
+        _ => false,
+    };
+    if namespace_first && !p.has("namespace") {
+        return Failure::Raw(format!("Error in configuration: context was not found for specified context: {ctx}\n"));
+    }
+    let message = format!("error: context {ctx:?} does not exist\n");
+    // `kubectl diff` exits with 2 on errors (1 means "differences found").
+    if cmd == "diff" {
+        Failure::RawWithCode(message, 2)
+    } else {
+        Failure::Raw(message)
+    }
+}
+
+/// Runs the command named by `cmd` with its parsed flags.
+fn run_command(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
+    match cmd {
+        "get" => get::run(k, api, p, out),
+        "version" => version(api, p, out),
         "api-versions" => {
             let d = k.discovery(api);
             let mut text = String::new();
@@ -218,36 +264,36 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
             out.out(text);
             Ok(())
         }
-        "create" if p.args.len() > 1 => super::generators::create(k, api, &p, out),
-        "create" => create(k, api, &p, stdin, out),
-        "run" => super::generators::run(k, api, &p, out),
-        "apply" => apply(k, api, &p, stdin, out),
-        "delete" => delete(k, api, &p, stdin, out),
-        "label" => metadata(k, api, &p, "labels", "labeled", out),
-        "annotate" => metadata(k, api, &p, "annotations", "annotated", out),
-        "scale" => scale(k, api, &p, out),
-        "patch" => super::edit::patch(k, api, &p, out),
-        "set" => super::edit::set(k, api, &p, out),
-        "taint" => super::edit::taint(k, api, &p, out),
-        "rollout" => super::rollout::run(k, api, &p, out),
-        "logs" => super::logs::run(k, api, &p, out),
-        "drain" => super::drain::run(k, api, &p, out),
-        "api-resources" => super::more::api_resources(k, api, &p, out),
-        "expose" => super::more::expose(k, api, &p, out),
-        "replace" => super::more::replace(k, api, &p, stdin, out),
-        "wait" => super::more::wait(k, api, &p, out),
-        "describe" => super::describe::run(k, api, &p, out),
-        "exec" => super::exec::run(k, api, &p, stdin, out),
-        "edit" => super::edit_session::start(k, api, &p, out),
-        "diff" => super::diff::run(k, api, &p, stdin, out),
-        "auth" => super::more::auth(k, api, &p, out),
-        "autoscale" => super::more::autoscale(k, api, &p, out),
-        "events" => super::more::events(k, api, &p, out),
+        "create" if p.args.len() > 1 => super::generators::create(k, api, p, out),
+        "create" => create(k, api, p, stdin, out),
+        "run" => super::generators::run(k, api, p, out),
+        "apply" => apply(k, api, p, stdin, out),
+        "delete" => delete(k, api, p, stdin, out),
+        "label" => metadata(k, api, p, "labels", "labeled", out),
+        "annotate" => metadata(k, api, p, "annotations", "annotated", out),
+        "scale" => scale(k, api, p, out),
+        "patch" => super::edit::patch(k, api, p, out),
+        "set" => super::edit::set(k, api, p, out),
+        "taint" => super::edit::taint(k, api, p, out),
+        "rollout" => super::rollout::run(k, api, p, out),
+        "logs" => super::logs::run(k, api, p, out),
+        "drain" => super::drain::run(k, api, p, out),
+        "api-resources" => super::more::api_resources(k, api, p, out),
+        "expose" => super::more::expose(k, api, p, out),
+        "replace" => super::more::replace(k, api, p, stdin, out),
+        "wait" => super::more::wait(k, api, p, out),
+        "describe" => super::describe::run(k, api, p, out),
+        "exec" => super::exec::run(k, api, p, stdin, out),
+        "edit" => super::edit_session::start(k, api, p, out),
+        "diff" => super::diff::run(k, api, p, stdin, out),
+        "auth" => super::more::auth(k, api, p, out),
+        "autoscale" => super::more::autoscale(k, api, p, out),
+        "events" => super::more::events(k, api, p, out),
         // No metrics-server runs in the simulated cluster (yet): what kubectl says then.
         "top" => Err(Failure::client("Metrics API not available")),
-        "cordon" => cordon(k, api, &p, true, out),
-        "uncordon" => cordon(k, api, &p, false, out),
-        "config" => config(k, &p, out),
+        "cordon" => cordon(k, api, p, true, out),
+        "uncordon" => cordon(k, api, p, false, out),
+        "config" => config(k, p, out),
         "cluster-info" => cluster_info(k, api, out),
         "kustomize" => {
             let dir = p.args.get(1).map_or(".", String::as_str);
