@@ -125,7 +125,7 @@ pub fn label(c: &Checked, lang: Lang) -> String {
         Check::File { path, contains: Some(t) } => format!("file {path} has \"{t}\""),
         Check::Context(x) if ja => format!("コンテキストが {x}"),
         Check::Context(x) => format!("the context is {x}"),
-        Check::Namespace(x) if ja => format!("既定の名前空間が {x}"),
+        Check::Namespace(x) if ja => format!("既定の Namespace が {x}"),
         Check::Namespace(x) => format!("the default namespace is {x}"),
     }
 }
@@ -187,7 +187,7 @@ impl Missing {
             Missing::FileLacks { path, text } => format!("file {path} does not have \"{text}\""),
             Missing::Context { found, want } if ja => format!("コンテキストは {found}（{want} のはず）"),
             Missing::Context { found, want } => format!("the context is {found}, wanted {want}"),
-            Missing::Namespace { found, want } if ja => format!("既定の名前空間は {found}（{want} のはず）"),
+            Missing::Namespace { found, want } if ja => format!("既定の Namespace は {found}（{want} のはず）"),
             Missing::Namespace { found, want } => format!("the default namespace is {found}, wanted {want}"),
             Missing::Unreadable(e) => e.clone(),
         }
