@@ -130,3 +130,29 @@ test('what the server would refuse is marked at the field\'s line before anythin
   await waitForLine(page, 'No resources found in default namespace.');
   assert.deepEqual(problems, []);
 });
+
+test('the editor offers the fields the schema allows where a key is typed, and says what a key is', async () => {
+  const { page, problems } = await openPage(t.browser, t.site.url);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.getByText('Editor', { exact: true }).click();
+  await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });
+  await page.locator('.editor .cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n    re');
+  // Typing a key's letters opens the list.
+  await page.keyboard.type('so');
+  const list = page.locator('.cm-tooltip-autocomplete');
+  await list.waitFor({ timeout: 5_000 });
+  const text = await list.textContent();
+  assert.match(text, /resources/);
+  assert.match(text, /ResourceRequirements/);
+  assert.doesNotMatch(text, /resourceClaims/); // a PodSpec field, not a Container's
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => globalThis.HakoniwaEditor.current.state.doc.toString().endsWith('    resources: '));
+  // Hovering a key says its path and type.
+  const key = page.locator('.cm-line', { hasText: 'image: nginx:1.27' }).getByText('image');
+  await key.hover();
+  await page.locator('.cm-field-info').waitFor({ timeout: 5_000 });
+  assert.equal(await page.locator('.cm-field-info').textContent(), 'spec.containers.image: string');
+  assert.deepEqual(problems, []);
+});

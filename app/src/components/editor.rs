@@ -4,6 +4,7 @@
 //! the learner sees the command and its answer.
 
 use hakoniwa_core::kubectl::manifests::Problem;
+use hakoniwa_core::schema::{complete, Schema};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,7 +16,7 @@ use crate::state::SimHandle;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = HakoniwaEditor, js_name = open, catch)]
-    fn cm_open(element: &web_sys::HtmlElement, text: &str, on_change: &JsValue, lint: &JsValue, on_apply: &JsValue) -> Result<JsValue, JsValue>;
+    fn cm_open(element: &web_sys::HtmlElement, text: &str, on_change: &JsValue, lint: &JsValue, on_apply: &JsValue, fields: &JsValue, hover: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = HakoniwaEditor, js_name = destroy)]
     fn cm_destroy(view: &JsValue);
 }
@@ -102,6 +103,21 @@ fn load_editor(then: impl FnOnce(Result<(), String>) + 'static) {
 
 /// The manifest checks (YAML, then the server's dry run), as the editor's script wants them.
 /// Files that are not manifests (not `.yaml`/`.yml`/`.json`) are not checked.
+/// The fields the schema allows where a key is being typed (line from 0, column in bytes),
+/// as JSON `[{name, type, required}]`.
+fn fields_json(text: &str, line: usize, column: usize) -> String {
+    let fields = complete::fields_at(Schema::v1_33(), text, line, column);
+    serde_json::Value::Array(fields.into_iter().map(|f| serde_json::json!({ "name": f.name, "type": f.type_name, "required": f.required })).collect()).to_string()
+}
+
+/// What the key on a line is, as JSON `{path, type, required}` (or `null`).
+fn hover_json(text: &str, line: usize) -> String {
+    match complete::field_on(Schema::v1_33(), text, line) {
+        Some((path, f)) => serde_json::json!({ "path": path, "type": f.type_name, "required": f.required }).to_string(),
+        None => "null".to_string(),
+    }
+}
+
 fn lint_json(handle: SimHandle, path: &str, text: &str) -> String {
     let manifest = [".yaml", ".yml", ".json"].iter().any(|x| path.ends_with(x));
     let problems: Vec<Problem> = if manifest { handle.problems(text) } else { Vec::new() };
@@ -202,7 +218,9 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
             let lint_path = path.clone();
             let lint = Closure::<dyn FnMut(String) -> String>::new(move |text: String| lint_json(handle, &lint_path, &text));
             let on_apply = Closure::<dyn FnMut()>::new(move || run(false));
-            match cm_open(&el, &text, on_change.as_ref(), lint.as_ref(), on_apply.as_ref()) {
+            let fields = Closure::<dyn FnMut(String, usize, usize) -> String>::new(move |text: String, line: usize, column: usize| fields_json(&text, line, column));
+            let hover = Closure::<dyn FnMut(String, usize) -> String>::new(move |text: String, line: usize| hover_json(&text, line));
+            match cm_open(&el, &text, on_change.as_ref(), lint.as_ref(), on_apply.as_ref(), fields.as_ref(), hover.as_ref()) {
                 Ok(view) => VIEW.with(|v| *v.borrow_mut() = Some(view)),
                 Err(e) => failed.set(Some(e.as_string().unwrap_or_else(|| format!("{e:?}")))),
             }
@@ -210,6 +228,8 @@ pub fn EditorPanel(handle: SimHandle) -> impl IntoView {
             on_change.forget();
             lint.forget();
             on_apply.forget();
+            fields.forget();
+            hover.forget();
         });
     });
 

@@ -2,6 +2,8 @@
 //! It is data (`core/data/schema/v1.33.json`, written by `tools/schemagen` from k8s-openapi)
 //! read once on first use. Strict decoding, pruning and (later) `kubectl explain` use it.
 
+pub mod complete;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
