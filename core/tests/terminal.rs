@@ -370,3 +370,14 @@ fn a_shell_loop_goes_on_with_the_clock_until_ctrl_c() {
     t.input(&mut c, "\x03");
     assert!(t.is_clean());
 }
+
+#[test]
+fn substitutions_split_into_arguments_and_grep_reads_files() {
+    let (mut c, mut t) = boot();
+    assert_eq!(typed(&mut c, &mut t, "kubectl get ns $(echo default kube-system) -o name"), "namespace/default\nnamespace/kube-system\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl get ns \"$(echo default kube-system)\""), "Error from server (NotFound): namespaces \"default kube-system\" not found\n");
+    typed(&mut c, &mut t, "kubectl get ns -o name > ns.txt");
+    assert_eq!(typed(&mut c, &mut t, "grep -c kube ns.txt"), "3\n");
+    assert_eq!(typed(&mut c, &mut t, "grep -n default ns.txt nope.txt; echo $?"), "ns.txt:1:namespace/default\ngrep: nope.txt: No such file or directory\n2\n");
+    assert_eq!(typed(&mut c, &mut t, "wc -l ns.txt"), "5 ns.txt\n");
+}

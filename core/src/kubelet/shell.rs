@@ -11,6 +11,13 @@ use crate::sim::clock::{Duration, Timestamp};
 use super::fs::{normalize, Fs};
 use super::heredoc;
 
+mod text;
+
+/// Marks a `$` inside double quotes for the expander: what it gives stays one word.
+const QUOTED_DOLLAR: char = '\u{1}';
+/// Marks an unquoted `$`: what it gives is split into words at blanks.
+const BARE_DOLLAR: char = '\u{2}';
+
 /// Programs the shell's host adds to the built-in ones (the learner's terminal adds kubectl).
 pub trait Host {
     /// Runs `argv` when it is one of the host's programs, with the shell's files, working
@@ -121,7 +128,7 @@ fn tokenize(line: &str) -> Vec<(String, bool)> {
             (Some(q), c) => {
                 // Inside double quotes `$` still expands: mark it for the expander.
                 if q == '"' && c == '$' {
-                    cur.push('\u{1}');
+                    cur.push(QUOTED_DOLLAR);
                 } else {
                     cur.push(c);
                 }
@@ -139,7 +146,7 @@ fn tokenize(line: &str) -> Vec<(String, bool)> {
             }
             (None, '$') if chars.peek() == Some(&'(') => {
                 // Keep $( ... ) together, nested parentheses included.
-                cur.push('\u{1}');
+                cur.push(BARE_DOLLAR);
                 chars.next();
                 let (inner, closed) = balanced(&mut chars);
                 cur.push('(');
@@ -148,7 +155,7 @@ fn tokenize(line: &str) -> Vec<(String, bool)> {
                     cur.push(')');
                 }
             }
-            (None, '$') => cur.push('\u{1}'),
+            (None, '$') => cur.push(BARE_DOLLAR),
             (None, c) if c.is_whitespace() => {
                 if !cur.is_empty() || any {
                     out.push((std::mem::take(&mut cur), quoted));
@@ -313,30 +320,73 @@ impl<'a> Shell<'a> {
         self.env.push((name.to_string(), value.to_string()));
     }
 
-    /// Expands `$VAR`, `${VAR}`, `$?` and `$(...)` in a tokenized word.
+    /// Expands `$VAR`, `${VAR}`, `$?` and `$(...)` in a tokenized word, as one text (for
+    /// assignments, redirections and here-documents, which are not split into words).
     fn expand(&mut self, word: &str) -> String {
-        let mut out = String::new();
-        let mut chars = word.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '\u{1}' {
-                out.push(c);
+        self.expand_parts(word).into_iter().map(|(text, _)| text).collect()
+    }
+
+    /// Expands a command's word into the words it makes: what an unquoted expansion gives is
+    /// split at blanks (and makes no word when it is empty), quoted text stays whole.
+    fn expand_fields(&mut self, word: &str, quoted: bool) -> Vec<String> {
+        let mut fields = Vec::new();
+        let mut cur = String::new();
+        // Whether `cur` is a word even when empty (quotes were there, or text).
+        let mut real = quoted;
+        for (text, split) in self.expand_parts(word) {
+            if !split {
+                cur.push_str(&text);
+                real |= !text.is_empty();
                 continue;
             }
-            match chars.peek() {
+            if text.starts_with(char::is_whitespace) && (real || !cur.is_empty()) {
+                fields.push(std::mem::take(&mut cur));
+                real = false;
+            }
+            let pieces: Vec<&str> = text.split_whitespace().collect();
+            for (i, piece) in pieces.iter().enumerate() {
+                if i > 0 {
+                    fields.push(std::mem::take(&mut cur));
+                }
+                cur.push_str(piece);
+                real = true;
+            }
+            if !pieces.is_empty() && text.ends_with(char::is_whitespace) {
+                fields.push(std::mem::take(&mut cur));
+                real = false;
+            }
+        }
+        if real || !cur.is_empty() {
+            fields.push(cur);
+        }
+        fields
+    }
+
+    /// The pieces of an expanded word, each with whether it came from an unquoted expansion.
+    fn expand_parts(&mut self, word: &str) -> Vec<(String, bool)> {
+        let mut parts: Vec<(String, bool)> = Vec::new();
+        let mut literal = String::new();
+        let mut chars = word.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != QUOTED_DOLLAR && c != BARE_DOLLAR {
+                literal.push(c);
+                continue;
+            }
+            let value = match chars.peek() {
                 Some('(') => {
                     chars.next();
                     let (inner, _) = balanced(&mut chars);
-                    let captured = self.substitute(&inner.replace('\u{1}', "$"));
-                    out.push_str(captured.trim_end_matches('\n'));
+                    let captured = self.substitute(&inner.replace([QUOTED_DOLLAR, BARE_DOLLAR], "$"));
+                    captured.trim_end_matches('\n').to_string()
                 }
                 Some('{') => {
                     chars.next();
                     let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
-                    out.push_str(&self.var(&name).unwrap_or_default());
+                    self.var(&name).unwrap_or_default()
                 }
                 Some('?') => {
                     chars.next();
-                    out.push_str(&self.last.to_string());
+                    self.last.to_string()
                 }
                 _ => {
                     let mut name = String::new();
@@ -349,14 +399,21 @@ impl<'a> Shell<'a> {
                         }
                     }
                     if name.is_empty() {
-                        out.push('$');
-                    } else {
-                        out.push_str(&self.var(&name).unwrap_or_default());
+                        literal.push('$');
+                        continue;
                     }
+                    self.var(&name).unwrap_or_default()
                 }
+            };
+            if !literal.is_empty() {
+                parts.push((std::mem::take(&mut literal), false));
             }
+            parts.push((value, c == BARE_DOLLAR));
         }
-        out
+        if !literal.is_empty() {
+            parts.push((literal, false));
+        }
+        parts
     }
 
     /// Runs a command substitution and returns what it printed.
@@ -526,9 +583,9 @@ impl<'a> Shell<'a> {
             }
             "for" => {
                 // for VAR in ITEMS; do BODY; done
-                let words: Vec<String> = tokenize(&strip(head, "for").unwrap_or_default()).into_iter().map(|(w, _)| w).collect();
-                let var = words.first().cloned().unwrap_or_default();
-                let items: Vec<String> = words.iter().skip(2).flat_map(|w| self.expand(w).split_whitespace().map(str::to_string).collect::<Vec<_>>()).take(MAX_FOR_ITEMS).collect();
+                let words = tokenize(&strip(head, "for").unwrap_or_default());
+                let var = words.first().map(|(w, _)| w.clone()).unwrap_or_default();
+                let items: Vec<String> = words.iter().skip(2).flat_map(|(w, quoted)| self.expand_fields(w, *quoted)).take(MAX_FOR_ITEMS).collect();
                 let inner = loop_body(&body);
                 let mut code = 0;
                 for item in items {
@@ -644,17 +701,19 @@ impl<'a> Shell<'a> {
                     self.stdin = self.fs.read(&path).ok().map(str::to_string);
                     continue;
                 }
-                if words.is_empty() {
-                    if let Some((k, v)) = tok.split_once('=') {
-                        if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                            let v = self.expand(v);
-                            assignments.push((k.to_string(), v));
-                            continue;
-                        }
+            }
+            // `NAME=value` before the command, its value quoted or not (`X='a b'`).
+            if words.is_empty() {
+                if let Some((k, v)) = tok.split_once('=') {
+                    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                        let v = self.expand(v);
+                        assignments.push((k.to_string(), v));
+                        continue;
                     }
                 }
             }
-            words.push(self.expand(&tok));
+            let fields = self.expand_fields(&tok, quoted);
+            words.extend(fields);
         }
         if words.is_empty() {
             for (k, v) in assignments {
@@ -942,12 +1001,7 @@ impl<'a> Shell<'a> {
                 }
                 0
             }
-            "wc" => {
-                let input = self.stdin.take().unwrap_or_default();
-                let n = input.lines().count();
-                self.emit(&format!("{n}\n"));
-                0
-            }
+            "wc" => self.wc(args),
             "head" | "tail" => {
                 let n: usize = args.iter().position(|a| a == "-n").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).unwrap_or(10);
                 let file = args.iter().filter(|a| !a.starts_with('-')).find(|a| a.parse::<usize>().is_err()).cloned();
@@ -964,14 +1018,7 @@ impl<'a> Shell<'a> {
                 self.emit(&text);
                 0
             }
-            "grep" => {
-                let pattern = args.iter().find(|a| !a.starts_with('-')).cloned().unwrap_or_default();
-                let input = self.stdin.take().unwrap_or_default();
-                let hits: String = input.lines().filter(|l| l.contains(&pattern)).map(|l| format!("{l}\n")).collect();
-                let found = !hits.is_empty();
-                self.emit(&hits);
-                i64::from(!found)
-            }
+            "grep" => self.grep(args),
             "sh" | "bash" | "ash" | "dash" => {
                 if args.first().is_some_and(|a| a == "-c") {
                     return match args.get(1) {
@@ -990,6 +1037,115 @@ impl<'a> Shell<'a> {
             }
             _ => self.not_found(&w[0]),
         }
+    }
+
+    /// `grep [OPTION]... PATTERN [FILE]...`: standard input when no file is named (or `-`).
+    /// Exit status 0 when a line was selected, 1 when none, 2 on an error (but 0 with `-q`
+    /// once a line was selected).
+    fn grep(&mut self, args: &[String]) -> i64 {
+        const USAGE: &str = "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.";
+        let options = match text::GrepOptions::parse(args) {
+            Ok(o) => o,
+            Err(text::UsageError::NoPattern) => {
+                self.err(USAGE);
+                return 2;
+            }
+            Err(e) => {
+                match self.flavor {
+                    Flavor::Busybox => self.err(&format!("grep: {e}")),
+                    Flavor::Gnu | Flavor::Bash => self.err(&format!("grep: {e}\n{USAGE}")),
+                }
+                return 2;
+            }
+        };
+        let matcher = match options.matcher() {
+            Ok(m) => m,
+            Err(e) => {
+                self.err(&format!("grep: {e}"));
+                return 2;
+            }
+        };
+        let files = if options.files.is_empty() { vec!["-".to_string()] } else { options.files.clone() };
+        let show_names = options.with_names.unwrap_or(files.len() > 1) || options.files_with_matches;
+        let (mut selected, mut trouble) = (false, false);
+        for f in &files {
+            let (input, label) = if f == "-" {
+                (self.stdin.take().unwrap_or_default(), "(standard input)")
+            } else {
+                match self.fs.read(&self.path(f)) {
+                    Ok(t) => (t.to_string(), f.as_str()),
+                    Err(e) => {
+                        if !options.no_messages {
+                            self.err(&format!("grep: {f}: {}", e.text()));
+                        }
+                        trouble = true;
+                        continue;
+                    }
+                }
+            };
+            let found = matcher.search(&input, show_names.then_some(label));
+            self.emit(&found.output);
+            if found.selected > 0 {
+                selected = true;
+                if options.quiet {
+                    return 0;
+                }
+            }
+        }
+        match (trouble, selected) {
+            (true, _) => 2,
+            (false, true) => 0,
+            (false, false) => 1,
+        }
+    }
+
+    /// `wc [-lwcm] [FILE]...`: lines, words and bytes (or those asked for) of each file, with
+    /// a total for several; standard input when no file is named.
+    fn wc(&mut self, args: &[String]) -> i64 {
+        let (columns, files) = match text::WcColumns::parse(args) {
+            Ok(x) => x,
+            Err(c) => {
+                match self.flavor {
+                    Flavor::Busybox => self.err(&format!("wc: invalid option -- '{c}'")),
+                    Flavor::Gnu | Flavor::Bash => self.err(&format!("wc: invalid option -- '{c}'\nTry 'wc --help' for more information.")),
+                }
+                return 1;
+            }
+        };
+        if files.is_empty() {
+            let input = self.stdin.take().unwrap_or_default();
+            let line = columns.line(text::Counts::of(&input), columns.width(0, true, 1), None);
+            self.emit(&line);
+            return 0;
+        }
+        let mut inputs: Vec<(String, Result<String, super::fs::FsError>)> = Vec::new();
+        for f in &files {
+            let read = if f == "-" { Ok(self.stdin.take().unwrap_or_default()) } else { self.fs.read(&self.path(f)).map(str::to_string) };
+            inputs.push((f.clone(), read));
+        }
+        let regular: usize = inputs.iter().filter(|(f, _)| f != "-").filter_map(|(_, r)| r.as_ref().ok()).map(String::len).sum();
+        let width = columns.width(regular, files.iter().any(|f| f == "-"), files.len());
+        let mut total = text::Counts::default();
+        let mut code = 0;
+        for (f, read) in inputs {
+            match read {
+                Ok(content) => {
+                    let n = text::Counts::of(&content);
+                    total.add(n);
+                    let line = columns.line(n, width, Some(&f));
+                    self.emit(&line);
+                }
+                Err(e) => {
+                    self.fail("wc", format!("can't open '{f}': {}", e.text()), format!("{f}: {}", e.text()));
+                    code = 1;
+                }
+            }
+        }
+        if files.len() > 1 {
+            let line = columns.line(total, width, Some("total"));
+            self.emit(&line);
+        }
+        code
     }
 
     fn test(&mut self, a: &[&str]) -> bool {
@@ -1095,7 +1251,7 @@ fn mark_dollars(text: &str) -> String {
                 out.push('$');
                 chars.next();
             }
-            '$' => out.push('\u{1}'),
+            '$' => out.push(QUOTED_DOLLAR),
             c => out.push(c),
         }
     }
@@ -1158,6 +1314,63 @@ mod tests {
         assert_eq!(run("nope", &mut fs, Flavor::Bash), ("bash: nope: command not found\n".into(), 127));
         assert_eq!(run("cd /nope", &mut fs, Flavor::Bash), ("bash: cd: /nope: No such file or directory\n".into(), 1));
         assert_eq!(run("echo x > /nope/y", &mut fs, Flavor::Bash), ("bash: /nope/y: No such file or directory\n".into(), 1));
+    }
+
+    #[test]
+    fn grep_and_wc_read_files() {
+        let files = [("/tmp/f1".to_string(), "a web\nb db\nc WEB\n".to_string()), ("/tmp/f2".to_string(), "web2\n".to_string())];
+        let mut fs = Fs::with(&files, &["/tmp".into()]);
+        let mut sh = |script: &str, flavor: Flavor| run(script, &mut fs, flavor);
+        assert_eq!(sh("grep web /tmp/f1", Flavor::Busybox), ("a web\n".into(), 0));
+        assert_eq!(sh("cd /tmp; grep web f1 nope", Flavor::Gnu), ("f1:a web\ngrep: nope: No such file or directory\n".into(), 2));
+        assert_eq!(sh("cd /tmp; grep -c web f1 f2", Flavor::Gnu), ("f1:1\nf2:1\n".into(), 0));
+        assert_eq!(sh("cd /tmp; grep -q web nope f1", Flavor::Busybox), ("grep: nope: No such file or directory\n".into(), 0));
+        assert_eq!(sh("grep -n -i web /tmp/f1", Flavor::Gnu), ("1:a web\n3:c WEB\n".into(), 0));
+        assert_eq!(sh("grep -v -E 'web|WEB' /tmp/f1", Flavor::Gnu), ("b db\n".into(), 0));
+        assert_eq!(sh("grep nothing /tmp/f1", Flavor::Gnu), (String::new(), 1));
+        assert_eq!(sh("grep -iq WEB /tmp/f2 && echo yes", Flavor::Gnu), ("yes\n".into(), 0));
+        assert_eq!(sh("echo x | grep -z x", Flavor::Busybox), ("grep: invalid option -- 'z'\n".into(), 2));
+        assert_eq!(sh("grep '[a' /tmp/f1", Flavor::Gnu), ("grep: Unmatched [, [^, [:, [., or [=\n".into(), 2));
+        assert_eq!(sh("cat /tmp/f1 | grep -n db", Flavor::Gnu), ("2:b db\n".into(), 0));
+        assert_eq!(sh("cd /tmp; wc f1; wc -l f1", Flavor::Gnu), (" 3  6 17 f1\n3 f1\n".into(), 0));
+        assert_eq!(sh("cd /tmp; wc -l f1 f2", Flavor::Gnu), (" 3 f1\n 1 f2\n 4 total\n".into(), 0));
+        assert_eq!(sh("echo hi | wc; echo hi | wc -l", Flavor::Gnu), ("      1       1       3\n1\n".into(), 0));
+        assert_eq!(sh("wc /tmp/nope", Flavor::Gnu), ("wc: /tmp/nope: No such file or directory\n".into(), 1));
+        assert_eq!(sh("wc /tmp/nope", Flavor::Busybox), ("wc: can't open '/tmp/nope': No such file or directory\n".into(), 1));
+    }
+
+    /// A host that records the argv of each `kubectl` it is asked to run.
+    #[derive(Default)]
+    struct Recorder(Vec<Vec<String>>);
+
+    impl Host for Recorder {
+        fn run(&mut self, _: &mut Fs, _: &str, _: f64, argv: &[String], _: Option<String>) -> Option<(Vec<(bool, String)>, i64)> {
+            (argv[0] == "kubectl").then(|| {
+                self.0.push(argv.to_vec());
+                (Vec::new(), 0)
+            })
+        }
+    }
+
+    #[test]
+    fn unquoted_expansions_split_into_words() {
+        let argv = |script: &str| {
+            let mut fs = Fs::default();
+            let mut host = Recorder::default();
+            let mut sh = Shell::new(&mut fs, vec![], start(), Flavor::Bash, "t");
+            sh.host = Some(&mut host);
+            sh.run(script);
+            drop(sh);
+            host.0.into_iter().map(|a| a[1..].join("|")).collect::<Vec<_>>()
+        };
+        assert_eq!(argv("kubectl get pods $(echo a b)"), ["get|pods|a|b"]);
+        assert_eq!(argv("kubectl get pods \"$(echo a b)\""), ["get|pods|a b"]);
+        assert_eq!(argv("X='a  b'; kubectl $X \"$X\""), ["a|b|a  b"]);
+        assert_eq!(argv("kubectl x$(echo)y $(echo) ''"), ["xy|"]);
+        assert_eq!(argv("kubectl p$(printf ' a b ')q"), ["p|a|b|q"]);
+        let mut fs = Fs::default();
+        assert_eq!(run("for i in $(echo 1 2) \"3 4\"; do echo $i; done", &mut fs, Flavor::Busybox).0, "1\n2\n3 4\n");
+        assert_eq!(run("X=$(printf 'a   b'); echo \"$X\" $X", &mut fs, Flavor::Busybox).0, "a   b a b\n");
     }
 
     #[test]
