@@ -224,7 +224,11 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
 /// Whether the command talks to a cluster through the kubeconfig's context (`config`,
 /// `kustomize` and `version --client` do not).
 fn reads_kubeconfig_context(cmd: &str, p: &Parsed) -> bool {
-    !matches!(cmd, "config" | "kustomize" | "completion") && !(cmd == "version" && p.bool("client"))
+    match cmd {
+        "config" | "kustomize" | "completion" => false,
+        "version" => !p.bool("client"),
+        _ => true,
+    }
 }
 
 /// What kubectl says when `--context` names no context of the kubeconfig. Commands whose first
