@@ -680,39 +680,85 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
 
 /// `label` and `annotate`: `key=value` sets, `key-` removes; an existing different value
 /// needs `--overwrite`.
+/// The annotation `kubectl annotate` lets change without `--overwrite`.
+const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+
+/// `kubectl label` and `kubectl annotate`: `KEY=VALUE` sets, `KEY-` removes. Without
+/// `--overwrite` a key that has another value already is an error (label: one error per key;
+/// annotate: all keys in one).
 fn metadata(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, field: &str, verb: &str, out: &mut Output) -> Result<(), Failure> {
+    let labels = field == "labels";
     let words: Vec<String> = p.args[1..].to_vec();
     let split = words.iter().position(|w| w.contains('=') || w.ends_with('-') && !w.contains('/')).unwrap_or(words.len());
     let (targets, changes) = words.split_at(split);
     if changes.is_empty() {
-        return Err(Failure::client(format!("at least one {} update is required", if field == "labels" { "label" } else { "annotation" })));
+        return Err(Failure::client(format!("at least one {} update is required", if labels { "label" } else { "annotation" })));
     }
-    let mut set = serde_json::Map::new();
+    // In the order given (kubectl reads them into a map; its messages follow no order).
+    let mut set: Vec<(String, Value)> = Vec::new();
     for c in changes {
-        if let Some(key) = c.strip_suffix('-') {
-            set.insert(key.to_string(), Value::Null);
+        let change = if let Some(key) = c.strip_suffix('-') {
+            (key.to_string(), Value::Null)
         } else if let Some((key, value)) = c.split_once('=') {
-            set.insert(key.to_string(), Value::String(value.to_string()));
-        }
+            (key.to_string(), Value::String(value.to_string()))
+        } else {
+            continue;
+        };
+        set.retain(|(key, _)| *key != change.0);
+        set.push(change);
     }
     let objects = named_objects(k, api, p, targets)?;
     for (r, ns, name) in objects {
         let path = format!("{}/{}", r.path(Some(&ns)), name);
         let cur = super::get_object(api, &path)?;
+        let old = &cur["metadata"][field];
         if !p.bool("overwrite") {
-            for (key, v) in &set {
-                if let Some(existing) = cur["metadata"][field][key.as_str()].as_str() {
-                    if !v.is_null() && v.as_str() != Some(existing) {
-                        return Err(Failure::client(format!("'{key}' already has a value ({existing}), and --overwrite is false")));
-                    }
+            let conflicts: Vec<String> = set
+                .iter()
+                .filter(|(key, v)| !v.is_null() && (labels || key != CHANGE_CAUSE))
+                .filter_map(|(key, v)| old[key.as_str()].as_str().filter(|existing| v.as_str() != Some(existing)).map(|existing| (key, existing)))
+                .map(|(key, existing)| format!("'{key}' already has a value ({existing})"))
+                .collect();
+            if !conflicts.is_empty() {
+                if !labels {
+                    return Err(Failure::client(format!("--overwrite is false but found the following declared annotation(s): {}", conflicts.join("; "))));
                 }
+                let errors: Vec<String> = conflicts.iter().map(|c| format!("{c}, and --overwrite is false")).collect();
+                return Err(match errors.len() {
+                    1 => Failure::client(errors[0].clone()),
+                    // An aggregate of several errors prints one a line, without `error: `.
+                    _ => Failure::Raw(errors.iter().map(|e| format!("{e}\n")).collect()),
+                });
             }
         }
-        let patch = json!({"metadata": {field: Value::Object(set.clone())}});
+        let mut updated = old.as_object().cloned().unwrap_or_default();
+        for (key, v) in &set {
+            if v.is_null() {
+                if labels && !updated.contains_key(key) {
+                    out.out(format!("label {key:?} not found.\n"));
+                }
+                updated.remove(key);
+            } else {
+                updated.insert(key.clone(), v.clone());
+            }
+        }
+        let patch = json!({"metadata": {field: Value::Object(set.iter().cloned().collect())}});
         let req = super::patch_request(&path, "application/merge-patch+json", &patch);
         super::send_ok(api, &req)?;
-        let changed = set.iter().any(|(key, v)| cur["metadata"][field][key.as_str()] != *v);
-        out.out(format!("{}/{name} {}\n", r.kind_group(), if changed { verb } else { "not labeled" }));
+        // kubectl label compares the object before and after: unchanged is "not labeled", and
+        // a smaller one (without --overwrite) "unlabeled". annotate always says "annotated".
+        let size = |m: &serde_json::Map<String, Value>| serde_json::to_string(m).map_or(0, |t| t.len());
+        let old_map = old.as_object().cloned().unwrap_or_default();
+        let said = if !labels {
+            verb
+        } else if updated == old_map {
+            "not labeled"
+        } else if !p.bool("overwrite") && size(&updated) < size(&old_map) {
+            "unlabeled"
+        } else {
+            verb
+        };
+        out.out(format!("{}/{name} {said}\n", r.kind_group()));
     }
     Ok(())
 }
