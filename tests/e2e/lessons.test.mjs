@@ -47,6 +47,12 @@ test('a lesson opened by link is walked by typing its commands and keeps its pro
   await minute.click();
   await page.locator('.lessons-body .lesson-done').waitFor({ timeout: 15_000 });
 
+  // Starting over asks first; saying no keeps everything.
+  page.once('dialog', (d) => d.dismiss());
+  await page.getByRole('button', { name: 'Start over' }).click();
+  await page.locator('.lessons-body .lesson-done').waitFor();
+  assert.equal(await page.getByRole('button', { name: '← Previous lesson' }).count(), 1);
+
   // Saved with the playground: a reload finds the lesson done.
   await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
   await page.reload();

@@ -116,9 +116,25 @@ pub fn LessonsPanel(handle: SimHandle) -> impl IntoView {
         let lang = i18n.0.get();
         let text = lesson.text(lang).clone();
         let taking = progress.get().filter(|p| p.lesson == id);
-        let next = c.lessons.iter().position(|l| l.id() == id).and_then(|i| c.lessons.get(i + 1)).map(|l| l.id().to_string());
+        let at = c.lessons.iter().position(|l| l.id() == id).unwrap_or(0);
+        let next = c.lessons.get(at + 1).map(|l| l.id().to_string());
+        let previous = at.checked_sub(1).and_then(|i| c.lessons.get(i)).map(|l| l.id().to_string());
+        let nav = view! {
+            <nav class="lesson-nav">
+                {previous.map(|n| view! { <button class="previous-lesson" on:click=move |_| shown.set(Some(n.clone()))>{move || i18n.t(Key::PreviousLesson)}</button> })}
+                {next.clone().map(|n| view! { <button class="next-lesson" on:click=move |_| shown.set(Some(n.clone()))>{move || i18n.t(Key::NextLesson)}</button> })}
+            </nav>
+        };
         let start_id = id.clone();
         let start = move |_| handle.start_lesson(&start_id, i18n.untracked(Key::Banner));
+        let restart_id = id.clone();
+        // Starting over drops this lesson's cluster and files: asked first.
+        let restart = move |_| {
+            let sure = web_sys::window().and_then(|w| w.confirm_with_message(i18n.untracked(Key::RestartConfirm)).ok()).unwrap_or(false);
+            if sure {
+                handle.start_lesson(&restart_id, i18n.untracked(Key::Banner));
+            }
+        };
         let head = view! {
             <button class="back" on:click=move |_| shown.set(None)>{move || i18n.t(Key::AllLessons)}</button>
             <h3 class="lesson-title">{text.title.clone()}</h3>
@@ -129,6 +145,7 @@ pub fn LessonsPanel(handle: SimHandle) -> impl IntoView {
                 {head}
                 <button class="start-lesson" on:click=start>{move || i18n.t(Key::StartLesson)}</button>
                 <p class="note">{move || i18n.t(Key::StartNote)}</p>
+                {nav}
             }
             .into_any();
         };
@@ -157,11 +174,9 @@ pub fn LessonsPanel(handle: SimHandle) -> impl IntoView {
         view! {
             {head}
             <ol class="steps">{steps}</ol>
-            {finished.then(|| view! {
-                <p class="lesson-done" role="status">{move || i18n.t(Key::LessonDone)}</p>
-                {next.clone().map(|n| view! { <button class="next-lesson" on:click=move |_| shown.set(Some(n.clone()))>{move || i18n.t(Key::NextLesson)}</button> })}
-            })}
-            <button class="restart" on:click=start>{move || i18n.t(Key::Restart)}</button>
+            {finished.then(|| view! { <p class="lesson-done" role="status">{move || i18n.t(Key::LessonDone)}</p> })}
+            <button class="restart" on:click=restart>{move || i18n.t(Key::Restart)}</button>
+            {nav}
         }
         .into_any()
     };
