@@ -370,6 +370,73 @@ fn the_three_patch_types() {
     let r = c.api().handle(&patch("strategic", p, r#"{"spec":{"replica":1}}"#).with_query("fieldValidation", "Strict"));
     assert_eq!(r.json().unwrap()["message"], "Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\"");
     let r = c.api().handle(&Request::new(hakoniwa_core::apiserver::Method::Patch, p).with_bytes("application/apply-patch+yaml", "{}"));
+    assert_eq!((r.status, r.json().unwrap()["message"].as_str()), (422, Some("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")));
+    let r = c.api().handle(&Request::new(hakoniwa_core::apiserver::Method::Patch, p).with_bytes("text/plain", "{}"));
     assert_eq!(r.status, 415);
     assert_eq!(err(&mut c, patch("merge", "/apis/apps/v1/namespaces/default/deployments/nope", "{}")), "deployments.apps \"nope\" not found");
+}
+
+fn apply(path: &str, manager: &str, body: &Value) -> Request {
+    Request::new(hakoniwa_core::apiserver::Method::Patch, path)
+        .with_bytes("application/apply-patch+yaml", serde_json::to_vec(body).unwrap())
+        .with_query("fieldManager", manager)
+}
+
+fn managers(obj: &Value) -> Vec<String> {
+    obj["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {} {}", e["manager"].as_str().unwrap(), e["operation"].as_str().unwrap(), e["subresource"].as_str().unwrap_or("")))
+        .collect()
+}
+
+#[test]
+fn server_side_apply_owns_fields_and_reports_conflicts() {
+    let mut c = cluster();
+    let p = "/apis/apps/v1/namespaces/default/deployments/web";
+    let mut d = deployment("web");
+    d["spec"]["replicas"] = json!(2);
+    // Created by an apply: 201, and only what was applied is owned.
+    let r = c.api().handle(&apply(p, "kubectl", &d));
+    assert_eq!(r.status, 201);
+    let created = r.json().unwrap().clone();
+    assert_eq!(managers(&created), vec!["kubectl Apply "]);
+    let f = &created["metadata"]["managedFields"][0]["fieldsV1"];
+    assert!(f["f:spec"].get("f:strategy").is_none(), "defaults are no one's");
+    assert_eq!(f["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"]["f:ports"], json!({"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}}}));
+    assert_eq!(created["spec"]["strategy"]["type"], "RollingUpdate", "defaulted after the merge");
+    // Another writer takes spec.replicas with a merge patch.
+    let req = patch("merge", p, r#"{"spec":{"replicas":3}}"#).with_query("fieldManager", "kubectl-patch");
+    let patched = ok(&mut c, req);
+    assert_eq!(managers(&patched), vec!["kubectl Apply ", "kubectl-patch Update "]);
+    // Applying replicas 2 again conflicts.
+    let r = c.api().handle(&apply(p, "kubectl", &d));
+    assert_eq!(r.status, 409);
+    let status = r.json().unwrap();
+    assert_eq!(status["message"], "Apply failed with 1 conflict: conflict with \"kubectl-patch\" using apps/v1: .spec.replicas");
+    assert_eq!(status["reason"], "Conflict");
+    assert_eq!(status["details"], json!({"causes": [{"reason": "FieldManagerConflict", "message": "conflict with \"kubectl-patch\" using apps/v1", "field": ".spec.replicas"}]}));
+    // A dry run of the forced apply changes nothing.
+    let dry = ok(&mut c, apply(p, "kubectl", &d).with_query("force", "true").with_query("dryRun", "All"));
+    assert_eq!(dry["spec"]["replicas"], 2);
+    assert_eq!(ok(&mut c, Request::get(p))["spec"]["replicas"], 3);
+    // Forced, the field changes hands; the patcher, owning nothing left, goes.
+    let forced = ok(&mut c, apply(p, "kubectl", &d).with_query("force", "true"));
+    assert_eq!(forced["spec"]["replicas"], 2);
+    assert_eq!(managers(&forced), vec!["kubectl Apply "]);
+    // A field applied before and no more is removed.
+    let mut labelled = d.clone();
+    labelled["metadata"]["labels"] = json!({"tier": "web"});
+    assert_eq!(ok(&mut c, apply(p, "kubectl", &labelled))["metadata"]["labels"], json!({"tier": "web"}));
+    assert!(ok(&mut c, apply(p, "kubectl", &d))["metadata"].get("labels").is_none());
+    // Wrong version, managedFields in the configuration.
+    let mut v1 = d.clone();
+    v1["apiVersion"] = json!("apps/v1beta1");
+    assert_eq!(err(&mut c, apply(p, "kubectl", &v1)), "Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1");
+    // The controllers write under their own managers.
+    c.advance(Duration::from_secs(5));
+    let live = ok(&mut c, Request::get(p));
+    let m = managers(&live);
+    assert!(m.contains(&"kube-controller-manager Update status".to_string()), "{m:?}");
 }

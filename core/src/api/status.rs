@@ -24,6 +24,10 @@ pub enum ApiError {
     /// 409: `Operation cannot be fulfilled on deployments.apps "web": <why>`.
     #[error("Operation cannot be fulfilled on {resource} {}: {why}", go_quote(name))]
     Conflict { resource: GroupResource, name: String, why: String },
+    /// 409 from server-side apply: `Apply failed with 1 conflict: conflict with "kubectl-edit"
+    /// using apps/v1: .spec.replicas`, each conflict a cause (field path, `conflict with ...`).
+    #[error("{message}")]
+    ApplyConflict { message: String, causes: Vec<(String, String)> },
     /// 422: `Pod "p" is invalid: <causes>`.
     #[error("{}", invalid_message(kind, name, errors))]
     Invalid { kind: GroupKind, name: String, errors: Vec<FieldError> },
@@ -95,7 +99,7 @@ impl ApiError {
     pub fn code(&self) -> u16 {
         match self {
             ApiError::NotFound { .. } | ApiError::NoRoute => 404,
-            ApiError::AlreadyExists { .. } | ApiError::Conflict { .. } => 409,
+            ApiError::AlreadyExists { .. } | ApiError::Conflict { .. } | ApiError::ApplyConflict { .. } => 409,
             ApiError::Invalid { .. } | ApiError::UnprocessablePatch => 422,
             ApiError::Forbidden { .. } => 403,
             ApiError::BadRequest(_) => 400,
@@ -114,7 +118,7 @@ impl ApiError {
         match self {
             ApiError::NotFound { .. } | ApiError::NoRoute => "NotFound",
             ApiError::AlreadyExists { .. } => "AlreadyExists",
-            ApiError::Conflict { .. } => "Conflict",
+            ApiError::Conflict { .. } | ApiError::ApplyConflict { .. } => "Conflict",
             ApiError::Invalid { .. } | ApiError::UnprocessablePatch => "Invalid",
             ApiError::Forbidden { .. } => "Forbidden",
             ApiError::BadRequest(_) => "BadRequest",
@@ -178,6 +182,10 @@ impl ApiError {
                 Some(Value::Object(d))
             }
             ApiError::Internal(why) => Some(json!({"causes": [{"message": why}]})),
+            ApiError::ApplyConflict { causes, .. } => {
+                let causes: Vec<Value> = causes.iter().map(|(field, message)| json!({"reason": "FieldManagerConflict", "message": message, "field": field})).collect();
+                Some(json!({"causes": causes}))
+            }
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ pub mod admission;
 pub mod alloc;
 pub mod convert;
 pub mod decode;
+mod fields;
 mod discovery;
 pub mod dup;
 mod handlers;

@@ -53,6 +53,16 @@ pub fn collection_path(api_version: &str, resource: &str, ns: &str) -> String {
     }
 }
 
+/// The field manager a component's writes are recorded under in `metadata.managedFields`:
+/// the binary's name, as its User-Agent starts (every controller is kube-controller-manager).
+pub fn field_manager(component: &str) -> &'static str {
+    match component {
+        "kubelet" => "kubelet",
+        c if c == crate::scheduler::SCHEDULER_NAME => "kube-scheduler",
+        _ => "kube-controller-manager",
+    }
+}
+
 impl<'a> Client<'a> {
     pub fn new(api: &'a mut ApiServer, recorder: &'a mut Recorder, component: &'static str) -> Self {
         Client { api, recorder, component, host: None, wake: None }
@@ -104,7 +114,7 @@ impl<'a> Client<'a> {
     }
 
     fn send(&mut self, req: Request) -> Result<Value, ApiError> {
-        self.api.call(&req.with_query("fieldManager", self.component))
+        self.api.call(&req.with_query("fieldManager", field_manager(self.component)))
     }
 
     pub fn create(&mut self, api_version: &str, resource: &str, ns: &str, obj: Value) -> Result<Value, ApiError> {

@@ -9,7 +9,9 @@ use crate::apiserver::registry::ResourceInfo;
 use crate::apiserver::request::{Request, Response};
 use crate::apiserver::strategy::Ctx;
 use crate::apiserver::validation::meta::validate_object_meta;
+use crate::apiserver::fields::{self, Writer};
 use crate::apiserver::ApiServer;
+use crate::schema::Schema;
 use crate::store::StoreError;
 
 use super::decode_body::read_object;
@@ -26,7 +28,8 @@ pub(super) fn create(server: &mut ApiServer, req: &Request, info: &ResourceInfo,
     let incoming = read_object(req, info)?;
     let mut obj = incoming.object;
     reconcile_namespace(&mut obj, info, ns)?;
-    let stored = create_object(server, info, obj, dry)?;
+    let w = super::writer(req, info, super::update::Part::Main);
+    let stored = create_object(server, info, obj, dry, Some(&w))?;
     let mut resp = Response::object(201, in_version(info, &stored));
     for w in incoming.warnings {
         resp.add_warning(&w);
@@ -73,11 +76,17 @@ pub(super) fn check_namespace_open(server: &ApiServer, info: &ResourceInfo, ns: 
 }
 
 /// Creates a decoded object: defaults, server-set metadata, admission, validation, allocation
-/// and storage. Returns the stored object (or what would be stored, on a dry run).
-pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj: Value, dry: bool) -> Result<Value, ApiError> {
+/// and storage. Returns the stored object (or what would be stored, on a dry run). `w` is who
+/// writes, for `metadata.managedFields` (`None`: already written, by an apply).
+pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj: Value, dry: bool, w: Option<&Writer>) -> Result<Value, ApiError> {
     let strategy = info.strategy;
     let now = server.now;
     strategy.default(&mut obj);
+    if let Some(w) = w {
+        let schema = Schema::v1_33();
+        let ty = fields::root_ty(schema, obj["apiVersion"].as_str().unwrap_or(&info.api_version()), obj["kind"].as_str().unwrap_or(&info.kind));
+        fields::update(schema, ty, None, &mut obj, w, &now.rfc3339());
+    }
     {
         let meta = metadata_mut(&mut obj);
         meta.insert("uid".into(), json!(server.rng.uuid_v4()));

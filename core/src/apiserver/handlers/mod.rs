@@ -101,6 +101,17 @@ pub(super) fn in_version_shared(info: &ResourceInfo, obj: &std::sync::Arc<Value>
     }
 }
 
+/// Who a write is by, for `metadata.managedFields`: the request's `fieldManager`, else its
+/// User-Agent's first part; through which subresource; in the request's version.
+pub(super) fn writer(req: &Request, info: &ResourceInfo, part: update::Part) -> super::fields::Writer {
+    use super::fields::Scope;
+    let (scope, subresource) = match part {
+        update::Part::Main => (Scope::Main { status_apart: info.strategy.has_status() }, ""),
+        update::Part::Status => (Scope::Status { annotations: info.strategy.status_update_keeps_annotations() }, "status"),
+    };
+    super::fields::Writer { manager: super::fields::manager_of(req.param("fieldManager"), req.header("user-agent")), api_version: info.api_version(), scope, subresource }
+}
+
 /// `dryRun=All` (the only value Kubernetes accepts).
 pub(super) fn dry_run(req: &Request) -> Result<bool, ApiError> {
     let mut any = false;

@@ -71,7 +71,10 @@ pub(super) fn update_scale(server: &mut ApiServer, req: &Request, info: &Resourc
         metadata_mut(&mut obj).remove("resourceVersion");
     }
     obj["spec"]["replicas"] = json!(replicas);
-    let updated = update_object(server, info, obj, Part::Main, dry)?;
+    let mut w = super::writer(req, info, Part::Main);
+    w.scope = crate::apiserver::fields::Scope::Scale;
+    w.subresource = "scale";
+    let updated = update_object(server, info, obj, Part::Main, dry, Some(&w))?;
     Ok(Response::object(200, scale_of(info, &updated)))
 }
 

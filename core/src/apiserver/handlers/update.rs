@@ -8,7 +8,10 @@ use crate::apiserver::registry::ResourceInfo;
 use crate::apiserver::request::{Request, Response};
 use crate::apiserver::strategy::Ctx;
 use crate::apiserver::validation::meta::{validate_object_meta, validate_object_meta_update};
+use crate::apiserver::fields::{self, Writer};
 use crate::apiserver::ApiServer;
+use crate::schema::Schema;
+use crate::sim::clock::Timestamp;
 use crate::store::StoreError;
 
 use super::create::reconcile_namespace;
@@ -33,7 +36,8 @@ pub(super) fn update(server: &mut ApiServer, req: &Request, info: &ResourceInfo,
     if body_name != name {
         return Err(ApiError::BadRequest(format!("the name of the object ({body_name}) does not match the name on the URL ({name})")));
     }
-    let stored = update_object(server, info, obj, part, dry)?;
+    let w = super::writer(req, info, part);
+    let stored = update_object(server, info, obj, part, dry, Some(&w))?;
     let mut resp = Response::object(200, in_version(info, &stored));
     for w in incoming.warnings {
         resp.add_warning(&w);
@@ -42,7 +46,9 @@ pub(super) fn update(server: &mut ApiServer, req: &Request, info: &ResourceInfo,
 }
 
 /// Replaces a decoded object. A `metadata.resourceVersion` in it must be the stored one.
-pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj: Value, part: Part, dry: bool) -> Result<Value, ApiError> {
+/// `w` is who writes, for `metadata.managedFields` (`None`: they are already written, by an
+/// apply).
+pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj: Value, part: Part, dry: bool, w: Option<&Writer>) -> Result<Value, ApiError> {
     let strategy = info.strategy;
     let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
     let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
@@ -87,6 +93,7 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
                     }
                 }
             }
+            track(info, &old_obj, &mut obj, w, server.now);
             strategy.prepare_for_update(&mut obj, &old_obj);
             if strategy.tracks_generation() && strategy.spec_changed(&obj, &old_obj) {
                 let g = old_obj["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
@@ -116,6 +123,7 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
                 }
             }
             obj = next;
+            track(info, &old_obj, &mut obj, w, server.now);
         }
     }
     let mut errs = validate_object_meta(&obj, info.namespaced, strategy.name_rule());
@@ -156,4 +164,12 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
         Err(StoreError::NotFound { .. }) => Err(ApiError::not_found(&info.group_resource(), &name)),
         Err(e) => Err(ApiError::Internal(e.to_string())),
     }
+}
+
+/// Writes the managers of an update into `obj` (the stored version's view of the object).
+pub(super) fn track(info: &ResourceInfo, old: &Value, obj: &mut Value, w: Option<&Writer>, now: Timestamp) {
+    let Some(w) = w else { return };
+    let schema = Schema::v1_33();
+    let ty = fields::root_ty(schema, obj["apiVersion"].as_str().unwrap_or(&info.api_version()), obj["kind"].as_str().unwrap_or(&info.kind));
+    fields::update(schema, ty, Some(old), obj, w, &now.rfc3339());
 }
