@@ -578,20 +578,30 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
 pub(super) fn named_objects(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, args: &[String]) -> Result<Vec<(super::discovery::Resource, String, String)>, Failure> {
     let (targets, _) = get::targets(k, api, args)?;
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let (labels, fields) = (p.value("selector"), p.value("field-selector"));
     let mut out = Vec::new();
     for t in targets {
         if t.names.is_empty() {
-            if !(p.has("selector") || p.bool("all")) {
+            if !(labels.is_some() || fields.is_some() || p.bool("all")) {
                 return Err(Failure::client("resource(s) were provided, but no name was specified"));
             }
-            let mut path = t.resource.path(Some(&ns));
-            if let Some(l) = p.value("selector") {
-                path = format!("{path}?labelSelector={}", get::encode(l));
+            let mut path = t.resource.path(if p.bool("all-namespaces") { None } else { Some(&ns) });
+            let mut query = Vec::new();
+            if let Some(l) = labels {
+                query.push(format!("labelSelector={}", get::encode(l)));
             }
-            let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
+            if let Some(f) = fields {
+                query.push(format!("fieldSelector={}", get::encode(f)));
+            }
+            if !query.is_empty() {
+                path = format!("{path}?{}", query.join("&"));
+            }
+            let list = super::send_ok(api, &Request::get(&path)).map_err(|f| selector_failure(f, &t.resource, labels, fields))?;
             for item in list["items"].as_array().into_iter().flatten() {
                 out.push((t.resource.clone(), item["metadata"]["namespace"].as_str().unwrap_or_default().to_string(), item["metadata"]["name"].as_str().unwrap_or_default().to_string()));
             }
+        } else if labels.is_some() || fields.is_some() {
+            return Err(Failure::client("name cannot be provided when a selector is specified"));
         } else {
             for n in t.names {
                 out.push((t.resource.clone(), ns.clone(), n));
@@ -599,6 +609,20 @@ pub(super) fn named_objects(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed
         }
     }
     Ok(out)
+}
+
+/// A list by selectors that the server refused (BadRequest, NotFound), with the words
+/// kubectl's resource builder puts before the server's message.
+fn selector_failure(f: Failure, r: &super::discovery::Resource, labels: Option<&str>, fields: Option<&str>) -> Failure {
+    let Failure::Server(mut status) = f else { return f };
+    if matches!(status["reason"].as_str(), Some("BadRequest" | "NotFound")) {
+        let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.name);
+        let m = status["message"].as_str().unwrap_or_default().to_string();
+        let (l, f) = (labels.unwrap_or_default(), fields.unwrap_or_default());
+        let q = crate::api::field::go_quote;
+        status["message"] = Value::String(if l.is_empty() && f.is_empty() { format!("Unable to list {}: {m}", q(&gvr)) } else { format!("Unable to find {} that match label selector {}, field selector {}: {m}", q(&gvr), q(l), q(f)) });
+    }
+    Failure::Server(status)
 }
 
 fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
@@ -678,8 +702,6 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
     }
 }
 
-/// `label` and `annotate`: `key=value` sets, `key-` removes; an existing different value
-/// needs `--overwrite`.
 /// The annotation `kubectl annotate` lets change without `--overwrite`.
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
