@@ -5,7 +5,8 @@
 //! Format: `$ COMMAND` lines (run by sh in the scenarios folder, `kubectl` on PATH), an optional
 //! heredoc after `<<EOF`, then the expected output (stdout and stderr together) and `[exit N]`
 //! when N is not 0. `@ advance 30` moves the simulation clock 30 seconds forward (the control
-//! loops act on the way). `HAKONIWA_SCENARIO_UPDATE=1` rewrites the expected output (review the diff!).
+//! loops act on the way). `HAKONIWA_SCENARIO_UPDATE=1` rewrites the expected output (review the diff!);
+//! `HAKONIWA_SCENARIO_ONLY=NAME` runs only the scenarios whose file name contains NAME.
 //! Without kubectl (set HAKONIWA_KUBECTL to point elsewhere) the test says so and passes.
 #![allow(clippy::unwrap_used)]
 
@@ -118,7 +119,12 @@ fn real_kubectl_scenarios() {
     let _ = std::fs::remove_file(&link);
     std::os::unix::fs::symlink(&kubectl, &link).unwrap();
     let update = std::env::var("HAKONIWA_SCENARIO_UPDATE").is_ok();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&scenarios).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
+    let only = std::env::var("HAKONIWA_SCENARIO_ONLY").unwrap_or_default();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&scenarios)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt") && p.file_name().is_some_and(|n| n.to_string_lossy().contains(&only)))
+        .collect();
     files.sort();
     let (mut total, mut matched) = (0, 0);
     let mut failures = Vec::new();

@@ -514,6 +514,12 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
     if !p.has("filename") && !p.has("kustomize") {
         return Err(Failure::Raw("error: must specify one of -f and -k\n".into()));
     }
+    if p.bool("server-side") {
+        return super::apply_server::apply(k, api, p, stdin, out);
+    }
+    if p.bool("force-conflicts") {
+        return Err(Failure::client("--force-conflicts only works with --server-side"));
+    }
     let ms = read_manifests(k, p, stdin)?;
     let mut failed = false;
     for m in ms {

@@ -4,6 +4,7 @@
 //! lessons fill, and `-f -` reads the text given as standard input.
 
 pub mod args;
+mod apply_server;
 mod check;
 mod commands;
 mod complete;
