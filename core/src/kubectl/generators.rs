@@ -328,7 +328,14 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
         "priorityclass" | "pc" => {
             let name = name_arg(p, "priorityclass", "priorityclass")?;
             let value: i64 = p.value("value").unwrap_or("0").parse().unwrap_or(0);
-            let mut obj = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": meta(&name), "value": value, "globalDefault": p.bool("global-default"), "description": p.value("description").unwrap_or_default()});
+            let mut obj = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": meta(&name), "value": value});
+            // Both are `omitempty` in the Go type kubectl fills.
+            if p.bool("global-default") {
+                obj["globalDefault"] = json!(true);
+            }
+            if let Some(d) = p.value("description").filter(|d| !d.is_empty()) {
+                obj["description"] = json!(d);
+            }
             obj["preemptionPolicy"] = json!(p.value("preemption-policy").unwrap_or("PreemptLowerPriority"));
             (obj, Some("failed to create priorityclass: ".into()))
         }
@@ -427,20 +434,45 @@ fn job_from_cronjob(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed) -> Res
     Ok(json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": cj["spec"]["jobTemplate"]["spec"], "status": {}}))
 }
 
+/// What kubectl v1.33 prints for an object it made itself: each ObjectMeta's zero
+/// `creationTimestamp` as `null` (Go's `metav1.Time` is a struct, which `omitempty` keeps).
+pub(super) fn mark_unset_timestamps(obj: &mut Value) {
+    fn mark(node: &mut Value) {
+        if !node.is_object() {
+            return;
+        }
+        if !node["metadata"].is_object() {
+            node["metadata"] = json!({});
+        }
+        if let Some(meta) = node["metadata"].as_object_mut() {
+            meta.entry("creationTimestamp").or_insert(Value::Null);
+        }
+    }
+    mark(obj);
+    for inner in ["/spec/template", "/spec/jobTemplate", "/spec/jobTemplate/spec/template"] {
+        if let Some(node) = obj.pointer_mut(inner) {
+            mark(node);
+        }
+    }
+}
+
 /// Sends a generated object and prints what kubectl prints.
 fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wrap: Option<&str>, manager: &str, out: &mut Output) -> Result<(), Failure> {
     let av = obj["apiVersion"].as_str().unwrap_or_default().to_string();
     let kind = obj["kind"].as_str().unwrap_or_default().to_string();
     let Some(r) = k.discovery(api).by_kind(&av, &kind).cloned() else { return Err(Failure::client(format!("no matches for kind {kind:?} in version {av:?}"))) };
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
-    if r.namespaced {
+    // Only `-n` puts the namespace in the object (kubectl's EnforceNamespace); the context's
+    // namespace is where it is sent, which a client dry run does not show.
+    if r.namespaced && p.has("namespace") {
         obj["metadata"]["namespace"] = json!(ns);
     }
     check_output(p)?;
     let dry = p.value("dry-run").unwrap_or("none");
     let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
     if dry == "client" {
-        return print_result(p, &r, &name, &obj, " (dry run)", out);
+        mark_unset_timestamps(&mut obj);
+        return print_result(p, &r, &name, &obj, "created", " (dry run)", out);
     }
     let mut path = format!("{}?fieldManager={}", r.path(Some(&ns)), p.value("field-manager").unwrap_or(manager));
     if dry == "server" {
@@ -463,12 +495,12 @@ fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wr
             None => Failure::Server(body),
         });
     }
-    print_result(p, &r, &name, &body, if dry == "server" { " (server dry run)" } else { "" }, out)
+    print_result(p, &r, &name, &body, "created", if dry == "server" { " (server dry run)" } else { "" }, out)
 }
 
 /// kubectl checks `-o` before it sends anything: an unknown format or a broken JSONPath
 /// creates nothing.
-fn check_output(p: &Parsed) -> Result<(), Failure> {
+pub(super) fn check_output(p: &Parsed) -> Result<(), Failure> {
     let output = p.value("output").unwrap_or_default();
     let (format, arg) = output.split_once('=').unwrap_or((output, ""));
     match format {
@@ -480,7 +512,7 @@ fn check_output(p: &Parsed) -> Result<(), Failure> {
     }
 }
 
-fn print_result(p: &Parsed, r: &super::discovery::Resource, name: &str, obj: &Value, suffix: &str, out: &mut Output) -> Result<(), Failure> {
+pub(super) fn print_result(p: &Parsed, r: &super::discovery::Resource, name: &str, obj: &Value, verb: &str, suffix: &str, out: &mut Output) -> Result<(), Failure> {
     let mut shown = obj.clone();
     super::printers::hide_managed_fields(&mut shown);
     let output = p.value("output").unwrap_or_default();
@@ -500,7 +532,7 @@ fn print_result(p: &Parsed, r: &super::discovery::Resource, name: &str, obj: &Va
             Ok(text) => out.out(text),
             Err(e) => return Err(Failure::client(format!("error parsing template {arg}, {e}"))),
         },
-        "" => out.out(format!("{}/{name} created{suffix}\n", r.kind_group())),
+        "" => out.out(format!("{}/{name} {verb}{suffix}\n", r.kind_group())),
         other => {
             return Err(Failure::client(format!(
                 "unable to match a printer suitable for the output format {other:?}, allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"

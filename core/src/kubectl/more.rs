@@ -188,16 +188,41 @@ pub fn expose(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Ou
     if labels.as_object().is_some_and(|l| !l.is_empty()) {
         meta["labels"] = labels;
     }
+    // Only `-n` puts the namespace in the object (kubectl's EnforceNamespace).
+    if p.has("namespace") {
+        meta["namespace"] = json!(ns);
+    }
     let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec, "status": {"loadBalancer": {}}});
     let path = format!("/api/v1/namespaces/{ns}/services?fieldManager={}", p.value("field-manager").unwrap_or("kubectl-expose"));
-    let resp = api.send(&Request::post(&path, svc));
+    create_generated(k, api, p, svc, &path, ("exposed", "exposed"), out)
+}
+
+/// Creates what `expose` or `autoscale` made, as kubectl's generators do: `--dry-run=client`
+/// only prints it, `--dry-run=server` has the server try it; `-o` prints the object, else
+/// `KIND/NAME VERB` (`verbs`: after a creation, and after a client dry run).
+fn create_generated(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, path: &str, verbs: (&str, &str), out: &mut Output) -> Result<(), Failure> {
+    let (verb, client_verb) = verbs;
+    let av = obj["apiVersion"].as_str().unwrap_or_default().to_string();
+    let kind = obj["kind"].as_str().unwrap_or_default().to_string();
+    let Some(r) = k.discovery(api).by_kind(&av, &kind).cloned() else { return Err(Failure::client(format!("no matches for kind {kind:?} in version {av:?}"))) };
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    super::generators::check_output(p)?;
+    let dry = p.value("dry-run").unwrap_or("none");
+    if dry == "client" {
+        super::generators::mark_unset_timestamps(&mut obj);
+        return super::generators::print_result(p, &r, &name, &obj, client_verb, " (dry run)", out);
+    }
+    if let Some(status) = obj.as_object_mut() {
+        status.remove("status");
+    }
+    let path = if dry == "server" { format!("{path}&dryRun=All") } else { path.to_string() };
+    let resp = api.send(&Request::post(&path, obj));
     let status = resp.status;
     let body = resp.into_value().unwrap_or(Value::Null);
     if status >= 400 {
         return Err(Failure::Server(body));
     }
-    out.out(format!("service/{svc_name} exposed\n"));
-    Ok(())
+    super::generators::print_result(p, &r, &name, &body, verb, if dry == "server" { " (server dry run)" } else { "" }, out)
 }
 
 pub fn replace(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
@@ -510,15 +535,10 @@ pub fn autoscale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut
             if let Some(cpu) = p.value("cpu-percent").and_then(|c| c.parse::<i64>().ok()).filter(|c| *c >= 0) {
                 spec["metrics"] = json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": cpu}}}]);
             }
-            let hpa = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": hpa_name}, "spec": spec});
+            // The status a client dry run shows (Go's zero values).
+            let hpa = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": hpa_name}, "spec": spec, "status": {"currentMetrics": null, "desiredReplicas": 0}});
             let path = format!("/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers?fieldManager={}", p.value("field-manager").unwrap_or("kubectl-autoscale"));
-            let resp = api.send(&Request::post(&path, hpa));
-            let status = resp.status;
-            let body = resp.into_value().unwrap_or(Value::Null);
-            if status >= 400 {
-                return Err(Failure::Server(body));
-            }
-            out.out(format!("horizontalpodautoscaler.autoscaling/{hpa_name} autoscaled\n"));
+            create_generated(k, api, p, hpa, &path, ("autoscaled", "created"), out)?;
         }
     }
     Ok(())
