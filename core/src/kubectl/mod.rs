@@ -73,6 +73,36 @@ impl Transport for crate::Cluster {
     }
 }
 
+/// What kubectl says it is (`User-Agent`). The server names a write's field manager after its
+/// first part when the command sets none (`kubectl scale` is `kubectl`, subresource `scale`).
+pub const USER_AGENT: &str = "kubectl/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
+
+/// The transport as kubectl uses it: every write says who sends it.
+struct AsKubectl<'a>(&'a mut dyn Transport);
+
+impl Transport for AsKubectl<'_> {
+    fn send(&mut self, req: &Request) -> Response {
+        if req.method == crate::apiserver::Method::Get || req.header("user-agent").is_some() {
+            return self.0.send(req);
+        }
+        let mut signed = req.clone();
+        signed.headers.push(("user-agent".into(), USER_AGENT.into()));
+        self.0.send(&signed)
+    }
+    fn sleep(&mut self, by: Duration) {
+        self.0.sleep(by);
+    }
+    fn now(&self) -> Timestamp {
+        self.0.now()
+    }
+    fn next_wake(&self) -> Option<Timestamp> {
+        self.0.next_wake()
+    }
+    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String]) -> Result<(String, i64), String> {
+        self.0.exec(namespace, pod, container, argv)
+    }
+}
+
 /// Sends a request; a server error becomes the command's failure, anything else its body.
 pub(crate) fn send_ok(api: &mut dyn Transport, req: &Request) -> Result<serde_json::Value, Failure> {
     let resp = api.send(req);
@@ -192,7 +222,8 @@ impl Kubectl {
     pub fn start(&mut self, api: &mut dyn Transport, words: &[String], stdin: Option<&str>) -> (Output, Option<Box<dyn running::Running>>) {
         let mut out = Output::default();
         self.launched = None;
-        if let Err(f) = commands::dispatch(self, api, words, stdin, &mut out) {
+        let mut api = AsKubectl(api);
+        if let Err(f) = commands::dispatch(self, &mut api, words, stdin, &mut out) {
             f.print(&mut out);
             self.launched = None;
         }
@@ -207,5 +238,28 @@ impl Kubectl {
     /// Forgets discovery (after CRDs change).
     pub fn invalidate_discovery(&mut self) {
         self.discovery = None;
+    }
+}
+
+#[cfg(test)]
+mod user_agent_tests {
+    use super::*;
+
+    #[test]
+    fn writes_without_a_field_manager_are_kubectls_as_the_server_names_it() {
+        let start = Timestamp::parse_rfc3339("2026-11-25T09:00:00Z").unwrap_or_default();
+        let mut c = crate::Cluster::boot_default(1, start).expect("boots");
+        let mut k = Kubectl::new(&c.preset().context.clone());
+        assert_eq!(k.run(&mut c, "kubectl create deployment web --image=nginx:1.27", None).exit, 0);
+        assert_eq!(k.run(&mut c, "kubectl scale deployment web --replicas=3", None).exit, 0);
+        let out = k.run(&mut c, "kubectl get deployment web -o json --show-managed-fields", None).stdout();
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let entries = v["metadata"]["managedFields"].as_array().cloned().unwrap_or_default();
+        let scale = entries.iter().find(|e| e["subresource"] == "scale").expect("the scale's entry");
+        assert_eq!(scale["manager"], "kubectl");
+        assert!(scale["fieldsV1"]["f:spec"]["f:replicas"].is_object(), "{scale}");
+        // The create named its own manager; it no longer owns the replicas.
+        let create = entries.iter().find(|e| e["manager"] == "kubectl-create").expect("create's entry");
+        assert!(create["fieldsV1"]["f:spec"].get("f:replicas").is_none(), "{create}");
     }
 }

@@ -195,7 +195,9 @@ pub(super) fn patch_scale(server: &mut ApiServer, req: &Request, info: &Resource
     let body = parse_body(req)?;
     let scale = super::subresources::get_scale(server, info, ns, name)?.into_value().unwrap_or(Value::Null);
     let patched = apply(kind, Schema::v1_33().kind("autoscaling/v1", "Scale"), &scale, &body)?;
-    let put = Request::put(&req.path, patched);
-    let put = req.query.iter().fold(put, |r, (k, v)| r.with_query(k, v));
+    // The same request as a PUT: its query and headers (the User-Agent names the manager).
+    let mut put = Request::put(&req.path, patched);
+    put.query.clone_from(&req.query);
+    put.headers = req.headers.iter().filter(|(k, _)| k != "content-type").cloned().collect();
     super::subresources::update_scale(server, &put, info, ns, name)
 }
