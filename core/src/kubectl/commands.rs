@@ -525,6 +525,25 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
     for m in ms {
         let Some((r, ns)) = resolve_manifest(k, api, p, &m, out, &mut failed)? else { continue };
         let name = m.object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        // apply finds objects by name: one the server would name is refused (the others go on).
+        if let Some(g) = m.object["metadata"]["generateName"].as_str().filter(|g| name.is_empty() && !g.is_empty()) {
+            Failure::client(format!("from {g}: cannot use generate name with apply")).print(out);
+            failed = true;
+            continue;
+        }
+        if name.is_empty() {
+            // client-go refuses to GET an object without a name, before any request.
+            let q = crate::api::field::go_quote;
+            let info = format!(
+                "Resource: {}, GroupVersionKind: {}\nName: \"\", Namespace: {}",
+                q(&format!("{}/{}, Resource={}", r.group, r.version, r.name)),
+                q(&format!("{}/{}, Kind={}", r.group, r.version, r.kind)),
+                q(if r.namespaced { &ns } else { "" })
+            );
+            Failure::client(format!("error when retrieving current configuration of:\n{info}\nfrom server for: {}: resource name may not be empty", q(&m.source))).print(out);
+            failed = true;
+            continue;
+        }
         let object = applied_form(&with_namespace(&m.object, r.namespaced, &ns));
         let applied = last_applied(&object);
         let mut desired = object.clone();
