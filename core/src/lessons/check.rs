@@ -207,7 +207,8 @@ fn wanted(w: &Want, found: &str) -> bool {
 fn get(seen: &mut Seen<'_>, args: &[&str]) -> Result<Option<Value>, String> {
     let mut words: Vec<String> = vec!["get".into()];
     words.extend(args.iter().map(|s| s.to_string()));
-    words.extend(["-o".to_string(), "json".to_string()]);
+    // The whole object, managedFields too (a lesson may look at who owns what).
+    words.extend(["-o".to_string(), "json".to_string(), "--show-managed-fields".to_string()]);
     let mut out = seen.reader.run_words(seen.api, &words, None);
     if out.exit != 0 && out.text().contains("the server doesn't have a resource type") {
         // A resource type that came since discovery was read (a CRD).
