@@ -6,6 +6,18 @@ import { openPage, useSite, waitForLine } from './harness.mjs';
 
 const t = useSite();
 
+/** A fresh page with the editor open on the starter file, its text replaced by `text`. */
+async function openEditorWith(text) {
+  const { page, problems } = await openPage(t.browser, t.site.url);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.getByText('Editor', { exact: true }).click();
+  await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });
+  await page.locator('.editor .cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(text);
+  return { page, problems };
+}
+
 test('the editor loads on first use, applies through the terminal and marks broken YAML', async () => {
   const { page, problems } = await openPage(t.browser, t.site.url);
   await waitForLine(page, '(⎈|kind-kind:default) $');
@@ -108,13 +120,7 @@ test('kubectl edit opens the object in the editor; Apply hands it back, refusals
 });
 
 test('what the server would refuse is marked at the field\'s line before anything is applied', async () => {
-  const { page, problems } = await openPage(t.browser, t.site.url);
-  await waitForLine(page, '(⎈|kind-kind:default) $');
-  await page.getByText('Editor', { exact: true }).click();
-  await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });
-  await page.locator('.editor .cm-content').click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.insertText('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: -1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n');
+  const { page, problems } = await openEditorWith('apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: -1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n');
   await page.locator('.cm-lint-marker-error').waitFor({ timeout: 5_000 });
   const line = await page.evaluate(() => {
     const top = document.querySelector('.cm-lint-marker-error').closest('.cm-gutterElement').getBoundingClientRect().top;
@@ -132,13 +138,7 @@ test('what the server would refuse is marked at the field\'s line before anythin
 });
 
 test('the editor offers the fields the schema allows where a key is typed, and says what a key is', async () => {
-  const { page, problems } = await openPage(t.browser, t.site.url);
-  await waitForLine(page, '(⎈|kind-kind:default) $');
-  await page.getByText('Editor', { exact: true }).click();
-  await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });
-  await page.locator('.editor .cm-content').click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.insertText('apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n    re');
+  const { page, problems } = await openEditorWith('apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n    re');
   // Typing a key's letters opens the list.
   await page.keyboard.type('so');
   const list = page.locator('.cm-tooltip-autocomplete');

@@ -54,6 +54,29 @@ fn apply(kind: PatchType, def: Option<&str>, target: &Value, patch: &Value) -> R
     }
 }
 
+/// A patch's result decoded as its kind, with the unknown fields it dropped (refused when
+/// Strict), and its name still the one on the URL.
+fn decode_result(schema: &Schema, info: &ResourceInfo, def: Option<&str>, value: Value, mode: FieldValidation, name: &str) -> Result<(Value, Vec<String>), ApiError> {
+    let prefix = format!("{} in version {} cannot be handled as a {}", info.kind, crate::api::field::go_quote(&info.version), info.kind);
+    let (object, unknown) = match def {
+        Some(d) => {
+            let decoded = decode_typed(schema, d, value).map_err(|e| ApiError::BadRequest(format!("{prefix}: {e}")))?;
+            (decoded.object, decoded.unknown)
+        }
+        None => (value, Vec::new()),
+    };
+    if mode == FieldValidation::Strict && !unknown.is_empty() {
+        return Err(ApiError::BadRequest(format!("{prefix}: strict decoding error: {}", unknown.join(", "))));
+    }
+    if object["metadata"]["name"].as_str() != Some(name) {
+        return Err(ApiError::BadRequest(format!(
+            "the name of the object ({}) does not match the name on the URL ({name})",
+            object["metadata"]["name"].as_str().unwrap_or_default()
+        )));
+    }
+    Ok((object, unknown))
+}
+
 pub(super) fn patch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, name: &str, part: Part) -> Result<Response, ApiError> {
     let dry = dry_run(req)?;
     let kind = patch_type(req)?;
@@ -68,24 +91,7 @@ pub(super) fn patch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
     let schema = Schema::v1_33();
     let def = schema.kind(&info.api_version(), &info.kind);
     let patched = apply(kind, def, &current, &body)?;
-    // Typed decoding of the result: unknown fields are refused (Strict) or dropped.
-    let prefix = format!("{} in version {} cannot be handled as a {}", info.kind, crate::api::field::go_quote(&info.version), info.kind);
-    let (object, unknown) = match def {
-        Some(d) => {
-            let decoded = decode_typed(schema, d, patched).map_err(|e| ApiError::BadRequest(format!("{prefix}: {e}")))?;
-            (decoded.object, decoded.unknown)
-        }
-        None => (patched, Vec::new()),
-    };
-    if mode == FieldValidation::Strict && !unknown.is_empty() {
-        return Err(ApiError::BadRequest(format!("{prefix}: strict decoding error: {}", unknown.join(", "))));
-    }
-    if object["metadata"]["name"].as_str() != Some(name) {
-        return Err(ApiError::BadRequest(format!(
-            "the name of the object ({}) does not match the name on the URL ({name})",
-            object["metadata"]["name"].as_str().unwrap_or_default()
-        )));
-    }
+    let (object, unknown) = decode_result(schema, info, def, patched, mode, name)?;
     let object = crate::apiserver::convert::to_storage(info, object);
     let w = super::writer(req, info, part);
     let updated = update_object(server, info, object, part, dry, Some(&w))?;
@@ -142,23 +148,7 @@ fn apply_patch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &
     let now = server.now.rfc3339();
     let merged = fields::apply(schema, ty, live.as_ref(), &config, &w, force, &now).map_err(|c| ApiError::ApplyConflict { message: c.message(), causes: c.causes() })?;
     let def = schema.kind(&info.api_version(), &info.kind);
-    let prefix = format!("{} in version {} cannot be handled as a {}", info.kind, crate::api::field::go_quote(&info.version), info.kind);
-    let (mut object, unknown) = match def {
-        Some(d) => {
-            let decoded = decode_typed(schema, d, merged).map_err(|e| ApiError::BadRequest(format!("{prefix}: {e}")))?;
-            (decoded.object, decoded.unknown)
-        }
-        None => (merged, Vec::new()),
-    };
-    if mode == FieldValidation::Strict && !unknown.is_empty() {
-        return Err(ApiError::BadRequest(format!("{prefix}: strict decoding error: {}", unknown.join(", "))));
-    }
-    if object["metadata"]["name"].as_str() != Some(name) {
-        return Err(ApiError::BadRequest(format!(
-            "the name of the object ({}) does not match the name on the URL ({name})",
-            object["metadata"]["name"].as_str().unwrap_or_default()
-        )));
-    }
+    let (mut object, unknown) = decode_result(schema, info, def, merged, mode, name)?;
     let (code, stored) = if live.is_none() {
         if part != Part::Main {
             return Err(ApiError::not_found(&info.group_resource(), name));
