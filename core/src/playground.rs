@@ -342,6 +342,15 @@ mod tests {
         assert!(matches!(Playground::restore(&base("[true]")), Err(SaveError::Corrupt(_))));
         assert!(matches!(Playground::restore(&base(r#"[{"cols": 0}]"#)), Err(SaveError::Corrupt(_))));
         assert!(matches!(Playground::restore(&base(r#"[1e300]"#)), Err(SaveError::Corrupt(_))));
+        // Lesson progress that does not read is dropped, not the playground.
+        let with = |extra: &str| base("[]").replacen('{', &format!("{{{extra},"), 1);
+        for bad in [r#""lesson": 5"#, r#""lesson": {"lesson": "x", "step": -1, "since": "2026-11-25T11:00:00Z"}"#, r#""lesson": {"lesson": "x", "step": 1, "since": "yesterday"}"#, r#""lessonsDone": {"x": "all"}"#, r#""lessonsDone": [1]"#] {
+            let pg = Playground::restore(&with(bad)).expect(bad);
+            assert!(pg.lesson.is_none(), "{bad}");
+            assert!(pg.lessons_done.is_empty(), "{bad}");
+        }
+        let huge = Playground::restore(&with(r#""lesson": {"lesson": "x", "step": 99999999, "hints": 99999999, "since": "2026-11-25T11:00:00Z"}"#)).expect("reads");
+        assert_eq!(huge.lesson.map(|p| (p.step, p.hints)), Some((1000, 1000)));
         let other = base("[]").replace("kind", "nope");
         assert_eq!(Playground::restore(&other).err(), Some(SaveError::Preset("nope".into())));
     }
