@@ -418,8 +418,17 @@ fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
     let mut failed = false;
     for m in ms {
         let Some((r, ns)) = resolve_manifest(k, api, p, &m, out, &mut failed)? else { continue };
+        let mut object = m.object.clone();
+        if p.bool("save-config") {
+            // What apply would record: the object with the namespace it goes to.
+            let applied = last_applied(&with_namespace(&object, r.namespaced, &ns));
+            if !object["metadata"]["annotations"].is_object() {
+                object["metadata"]["annotations"] = json!({});
+            }
+            object["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied);
+        }
         let path = format!("{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-create"));
-        let resp = api.send(&Request::post(&path, m.object.clone()));
+        let resp = api.send(&Request::post(&path, object));
         let status = resp.status;
         let warnings: Vec<String> = resp.warnings().map(warning_text).collect();
         let body = resp.into_value().unwrap_or(Value::Null);

@@ -456,6 +456,21 @@ pub(super) fn mark_unset_timestamps(obj: &mut Value) {
     }
 }
 
+/// `--save-config`: the object kubectl made, as Go writes its typed form, in the annotation
+/// `kubectl apply` reads (so a later apply can tell what it set).
+pub(super) fn save_config(p: &Parsed, obj: &mut Value) {
+    if !p.bool("save-config") {
+        return;
+    }
+    let mut typed = obj.clone();
+    mark_unset_timestamps(&mut typed);
+    let text = format!("{}\n", super::gojson::encode(&typed));
+    if !obj["metadata"]["annotations"].is_object() {
+        obj["metadata"]["annotations"] = json!({});
+    }
+    obj["metadata"]["annotations"][super::commands::LAST_APPLIED] = Value::String(text);
+}
+
 /// Sends a generated object and prints what kubectl prints.
 fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wrap: Option<&str>, manager: &str, out: &mut Output) -> Result<(), Failure> {
     let av = obj["apiVersion"].as_str().unwrap_or_default().to_string();
@@ -466,6 +481,10 @@ fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wr
     // namespace is where it is sent, which a client dry run does not show.
     if r.namespaced && p.has("namespace") {
         obj["metadata"]["namespace"] = json!(ns);
+    }
+    // `kubectl create service` is the one generator that leaves --save-config unused.
+    if kind != "Service" {
+        save_config(p, &mut obj);
     }
     check_output(p)?;
     let dry = p.value("dry-run").unwrap_or("none");

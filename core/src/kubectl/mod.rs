@@ -19,6 +19,7 @@ mod exec;
 mod files;
 mod generators;
 mod get;
+mod gojson;
 mod kubeconfig;
 pub mod kustomize;
 mod logs;

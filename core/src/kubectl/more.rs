@@ -38,6 +38,7 @@ pub const EXPOSE_FLAGS: &[Flag] = &[
     flag("field-manager", None, Takes::Value),
     flag("override-type", None, Takes::Value),
     flag("overrides", None, Takes::Value),
+    flag("save-config", None, Takes::Bool),
 ];
 
 pub const WAIT_FLAGS: &[Flag] = &[
@@ -206,6 +207,7 @@ fn create_generated(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut ob
     let kind = obj["kind"].as_str().unwrap_or_default().to_string();
     let Some(r) = k.discovery(api).by_kind(&av, &kind).cloned() else { return Err(Failure::client(format!("no matches for kind {kind:?} in version {av:?}"))) };
     let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    super::generators::save_config(p, &mut obj);
     super::generators::check_output(p)?;
     let dry = p.value("dry-run").unwrap_or("none");
     if dry == "client" {
