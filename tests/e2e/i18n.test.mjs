@@ -91,8 +91,13 @@ test('text is readable: every visible text has at least 4.5:1 contrast with what
 test('Japanese typed through an input method arrives once, as composed', async () => {
   const { page, problems } = await openPage(t.browser, t.site.url);
   await page.locator('.terminal .xterm').waitFor({ timeout: 15_000 });
+  await waitForLine(page, '(⎈|kind-kind:default) $');
   await page.locator('.terminal .xterm').click();
   await page.keyboard.type('echo ');
+  // A person starts composing after the typed text is on the screen (and xterm has emptied its
+  // input element); composing within the same instant races xterm's own clean-up.
+  await waitForLine(page, /\$ echo$/);
+  await page.waitForTimeout(100);
   // What an IME does: composition updates, then the committed text.
   const ime = await page.context().newCDPSession(page);
   await ime.send('Input.imeSetComposition', { text: 'ぽっど', selectionStart: 3, selectionEnd: 3 });
