@@ -414,6 +414,8 @@ fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
     if !p.has("filename") && !p.has("kustomize") {
         return Err(Failure::client("must specify one of -f and -k"));
     }
+    let dry = dry_run_value(p)?;
+    super::generators::check_output(p)?;
     let ms = read_manifests(k, p, stdin)?;
     let mut failed = false;
     for m in ms {
@@ -427,7 +429,19 @@ fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
             }
             object["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied);
         }
-        let path = format!("{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-create"));
+        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        if dry == "client" {
+            // Nothing is sent: the object as read, in the namespace it would go to.
+            if r.namespaced {
+                object["metadata"]["namespace"] = json!(ns);
+            }
+            super::generators::print_result(p, &r, &name, &object, "created", " (dry run)", out)?;
+            continue;
+        }
+        let mut path = format!("{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-create"));
+        if dry == "server" {
+            path.push_str("&dryRun=All");
+        }
         let resp = api.send(&Request::post(&path, object));
         let status = resp.status;
         let warnings: Vec<String> = resp.warnings().map(warning_text).collect();
@@ -439,13 +453,23 @@ fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
             Failure::Server(with_source(body, "creating", &m.source)).print(out);
             failed = true;
         } else {
-            out.out(format!("{}/{} created\n", r.kind_group(), body["metadata"]["name"].as_str().unwrap_or_default()));
+            let created = body["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            super::generators::print_result(p, &r, &created, &body, "created", if dry == "server" { " (server dry run)" } else { "" }, out)?;
         }
     }
     if failed {
         return Err(Failure::Exit(1));
     }
     Ok(())
+}
+
+/// `--dry-run`: `none` (the default), `server` or `client`, as kubectl checks it before
+/// anything else.
+pub(super) fn dry_run_value(p: &Parsed) -> Result<&str, Failure> {
+    match p.value("dry-run").unwrap_or("none") {
+        v @ ("none" | "server" | "client") => Ok(v),
+        other => Err(Failure::client(format!("Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."))),
+    }
 }
 
 /// `299 - "message"` → `Warning: message`.
