@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use hakoniwa_core::kubectl::Kubectl;
-use hakoniwa_core::lessons::{CheckState, Catalog, Guide, Lesson, Progress};
+use hakoniwa_core::lessons::{CheckState, Catalog, Guide, Progress};
 use hakoniwa_core::playground::Playground;
 use hakoniwa_core::{Cluster, Duration, Timestamp};
 use leptos::prelude::*;
@@ -192,11 +192,9 @@ impl SimHandle {
         self.playground.with_value(|p| p.lessons_done.clone())
     }
 
-    fn lesson(&self, id: &str) -> Option<Lesson> {
-        match self.catalog.get_untracked() {
-            Some(Ok(c)) => c.get(id).cloned(),
-            _ => None,
-        }
+    /// The lessons, if they are there (shared, not copied).
+    fn lessons(&self) -> Option<Arc<Catalog>> {
+        self.catalog.get_untracked().and_then(Result::ok)
     }
 
     /// Checks the current step of the lesson being taken (a step whose checks all hold is
@@ -208,19 +206,13 @@ impl SimHandle {
             }
             return;
         };
-        let Some(lesson) = self.lesson(&id) else { return };
+        let Some(catalog) = self.lessons() else { return };
+        let Some(lesson) = catalog.get(&id) else { return };
         let guide = self.guide;
         let before = self.playground.with_value(|p| p.lesson.as_ref().map(|l| l.step));
         let states = self
             .playground
-            .try_update_value(|p| {
-                guide.update_value(|g| {
-                    if g.is_none() {
-                        *g = Some(Guide::new(p));
-                    }
-                });
-                guide.try_update_value(|g| g.as_mut().map(|g| g.evaluate(p, &lesson)).unwrap_or_default()).unwrap_or_default()
-            })
+            .try_update_value(|p| guide.try_update_value(|g| g.get_or_insert_with(|| Guide::new(p)).evaluate(p, lesson)).unwrap_or_default())
             .unwrap_or_default();
         if self.playground.with_value(|p| p.lesson.as_ref().map(|l| l.step)) != before {
             self.revision.update(|n| *n += 1);
@@ -233,7 +225,8 @@ impl SimHandle {
     /// Starts a lesson from its start state, in place of this playground (which is kept aside
     /// first unless it is another lesson's); the steps done in every lesson are kept.
     pub fn start_lesson(&self, id: &str, greeting: &str) {
-        let Some(lesson) = self.lesson(id) else { return };
+        let Some(catalog) = self.lessons() else { return };
+        let Some(lesson) = catalog.get(id) else { return };
         let Ok(mut fresh) = Playground::start_lesson(&lesson.def, wall_clock_now()) else { return };
         let current = self.playground.with_value(|p| (p.lesson.is_none() && !p.journal().is_empty()).then(|| p.save()));
         if let Some(text) = current {
@@ -277,7 +270,7 @@ impl SimHandle {
     /// Does the current step's solution: its files written, its commands typed.
     pub fn run_solution(&self) {
         let Some(p) = self.playground.with_value(|p| p.lesson.clone()) else { return };
-        let Some(step) = self.lesson(&p.lesson).and_then(|l| l.def.steps.get(p.step).cloned()) else { return };
+        let Some(step) = self.lessons().and_then(|c| c.get(&p.lesson)?.def.steps.get(p.step).cloned()) else { return };
         let out = self.update(|pg| pg.run_solution(&step.solution)).unwrap_or_default();
         crate::components::terminal::show(&out);
         self.check_lesson();

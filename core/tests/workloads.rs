@@ -530,13 +530,18 @@ fn a_daemonset_runs_one_pod_per_node_it_tolerates() {
     assert_eq!(revs["items"].as_array().unwrap().len(), 2);
 }
 
+/// A DaemonSet `agent` on nginx:1.27, running on every node, then its image changed to 1.28.
+fn daemonset_rolled_to_1_28(c: &mut Cluster) {
+    send(c, Request::post("/apis/apps/v1/namespaces/default/daemonsets", daemonset("agent", "nginx:1.27", json!([]))));
+    advance(c, 20);
+    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"agent","image":"nginx:1.28"}]}}}}"#.to_vec();
+    send(c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/daemonsets/agent").with_bytes("application/strategic-merge-patch+json", patch));
+}
+
 #[test]
 fn a_daemonset_rolls_out_node_by_node() {
     let mut c = cluster();
-    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/daemonsets", daemonset("agent", "nginx:1.27", json!([]))));
-    advance(&mut c, 20);
-    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"agent","image":"nginx:1.28"}]}}}}"#.to_vec();
-    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/daemonsets/agent").with_bytes("application/strategic-merge-patch+json", patch));
+    daemonset_rolled_to_1_28(&mut c);
     // maxUnavailable 1: one node at a time.
     let images: Vec<String> = pods_by_node(&mut c).into_iter().filter(|p| p.2 == "Running").map(|p| p.1).collect();
     assert_eq!(images, ["nginx:1.27"], "{:?}", pods_by_node(&mut c));
@@ -1096,10 +1101,7 @@ fn recreate_scales_the_old_pods_away_before_the_new_ones_start() {
 #[test]
 fn a_daemonset_replaces_a_nodes_pod_only_once_the_old_one_is_gone() {
     let mut c = cluster();
-    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/daemonsets", daemonset("agent", "nginx:1.27", json!([]))));
-    advance(&mut c, 20);
-    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"agent","image":"nginx:1.28"}]}}}}"#.to_vec();
-    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/daemonsets/agent").with_bytes("application/strategic-merge-patch+json", patch));
+    daemonset_rolled_to_1_28(&mut c);
     // maxSurge 0: one old pod is terminating and its node has no new pod yet.
     let now = pods_by_node(&mut c);
     assert_eq!(now.len(), 2, "{now:?}");

@@ -11,13 +11,9 @@ use hakoniwa_core::lessons::{Catalog, Lang, Lesson};
 use leptos::prelude::*;
 
 use crate::components::terminal;
+use crate::embed;
 use crate::i18n::{use_i18n, Key};
 use crate::state::SimHandle;
-
-/// The lesson a link names (`#lesson=05-deployment`, or an embed's `?lesson=`), if any.
-pub fn linked() -> Option<String> {
-    crate::embed::lesson()
-}
 
 /// A piece of lesson text: core's Markdown reader writes it as HTML with every text escaped
 /// (no HTML of the source ever passes through), and its code blocks' buttons act here.
@@ -59,16 +55,16 @@ pub fn LessonsPanel(handle: SimHandle) -> impl IntoView {
     let progress = Memo::new(move |_| handle.progress());
     let done = Memo::new(move |_| handle.lessons_done());
     // The lesson shown: the one a link names, else the one being taken.
-    let shown = RwSignal::new(linked().or_else(|| untrack(|| progress.get().map(|p| p.lesson))));
+    let shown = RwSignal::new(embed::lesson().or_else(|| untrack(|| progress.get().map(|p| p.lesson))));
     handle.load_lessons();
     // A link in a lesson's text to another lesson shows it (starting it is the learner's choice).
     let _ = window_event_listener(leptos::ev::hashchange, move |_| {
-        if let Some(id) = linked() {
+        if let Some(id) = embed::lesson() {
             shown.set(Some(id));
         }
     });
     // A link to a lesson not being taken starts it once the lessons are there.
-    let linked_id = StoredValue::new(linked());
+    let linked_id = StoredValue::new(embed::lesson());
     Effect::new(move |_| {
         if let (Some(Ok(_)), Some(id)) = (handle.catalog.get(), linked_id.get_value()) {
             linked_id.set_value(None);

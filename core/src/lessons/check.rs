@@ -225,8 +225,10 @@ fn get(seen: &mut Seen<'_>, args: &[&str]) -> Result<Option<Value>, String> {
     serde_json::from_str(&out.stdout()).map(Some).map_err(|e| e.to_string())
 }
 
-fn render(path: &str, v: &Value) -> String {
-    Template::parse(path).and_then(|t| t.render(v, true)).unwrap_or_default()
+/// What a template prints over `v` (nothing when it finds nothing; lesson.yaml's paths were
+/// parsed when the lesson was read).
+fn render(template: Option<&Template>, v: &Value) -> String {
+    template.and_then(|t| t.render(v, true).ok()).unwrap_or_default()
 }
 
 /// A word of a command as kubectl understands it: `k` is `kubectl`, and a resource type by its
@@ -239,9 +241,18 @@ fn canonical(word: &str) -> String {
         Some((t, r)) => (t, Some(r)),
         None => (word, None),
     };
-    let lower = ty.to_ascii_lowercase();
-    let plural = crate::apiserver::registry::Discovery::v1_33().resources.values().flatten().find(|r| !r.name.contains('/') && (r.singular_name == lower || r.kind.to_ascii_lowercase() == lower || r.short_names.contains(&lower))).map(|r| r.name.clone());
-    let ty = plural.unwrap_or_else(|| ty.to_string());
+    // Every other name of a built-in resource type → its plural, made once.
+    static PLURALS: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
+    let plurals = PLURALS.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for r in crate::apiserver::registry::Discovery::v1_33().resources.values().flatten().filter(|r| !r.name.contains('/')) {
+            for other in r.short_names.iter().cloned().chain([r.singular_name.clone(), r.kind.to_ascii_lowercase()]) {
+                m.entry(other).or_insert_with(|| r.name.clone());
+            }
+        }
+        m
+    });
+    let ty = plurals.get(&ty.to_ascii_lowercase()).cloned().unwrap_or_else(|| ty.to_string());
     match rest {
         Some(r) => format!("{ty}/{r}"),
         None => ty,
@@ -277,7 +288,7 @@ pub fn evaluate(check: &Check, seen: &mut Seen<'_>) -> Result<(), Missing> {
         },
         Check::Field { target, path, want } => match get(seen, &[&target.object, "-n", &target.namespace]) {
             Ok(Some(v)) => {
-                let found = render(path, &v);
+                let found = render(Template::parse(path).ok().as_ref(), &v);
                 if wanted(want, &found) { Ok(()) } else { Err(Missing::Value { object: object(target), path: path.clone(), found, want: want.clone() }) }
             }
             Ok(None) => Err(Missing::NotThere(object(target))),
@@ -298,11 +309,12 @@ pub fn evaluate(check: &Check, seen: &mut Seen<'_>) -> Result<(), Missing> {
             };
             let empty = Vec::new();
             let items = list["items"].as_array().unwrap_or(&empty);
+            let parsed = filter.as_ref().map(|(p, w)| (Template::parse(p).ok(), w));
             let found = items
                 .iter()
                 .filter(|it| !*ready || pod_ready(it))
                 .filter(|it| it["metadata"]["deletionTimestamp"].is_null())
-                .filter(|it| filter.as_ref().is_none_or(|(p, w)| wanted(w, &render(p, it))))
+                .filter(|it| parsed.as_ref().is_none_or(|(t, w)| wanted(w, &render(t.as_ref(), it))))
                 .count() as u64;
             let ok = match amount {
                 Amount::Exactly(n) => found == *n,

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use crate::schema::Schema;
 
 use super::set::{path_string, Set};
-use super::types::{zero_object, Ty};
+use super::types::{old_or_zero, Ty};
 use super::walk::{compare, field_set, merge, remove_path, Scope};
 
 /// One entry of `metadata.managedFields`.
@@ -131,15 +131,8 @@ pub(crate) fn update(schema: &Schema, ty: Ty<'_>, old: Option<&Value>, new: &mut
         Some(e) => e,
         None => old.and_then(decode).unwrap_or_default(),
     };
-    let zero;
-    let before = match old {
-        Some(o) => o,
-        None => {
-            zero = zero_object(schema, ty);
-            &zero
-        }
-    };
-    let cmp = compare(schema, ty, before, new, w.scope);
+    let before = old_or_zero(schema, ty, old);
+    let cmp = compare(schema, ty, &before, new, w.scope);
     if cmp.is_same() {
         if !from_new {
             // Nothing moved: the managers stay exactly as they were.
@@ -241,15 +234,8 @@ pub(crate) fn apply(schema: &Schema, ty: Ty<'_>, live: Option<&Value>, config: &
             }
         }
     }
-    let zero;
-    let before = match live {
-        Some(l) => l,
-        None => {
-            zero = zero_object(schema, ty);
-            &zero
-        }
-    };
-    let cmp = compare(schema, ty, before, &merged, w.scope);
+    let before = old_or_zero(schema, ty, live);
+    let cmp = compare(schema, ty, &before, &merged, w.scope);
     let mut changed = cmp.modified;
     changed.union_with(&cmp.added);
     let mut conflicts = Vec::new();
@@ -267,7 +253,7 @@ pub(crate) fn apply(schema: &Schema, ty: Ty<'_>, live: Option<&Value>, config: &
         e.set.subtract(&cmp.removed);
     }
     // The time moves only when the object does.
-    let same = live.is_some() && without_managed(before) == without_managed(&merged);
+    let same = live.is_some() && without_managed(&before) == without_managed(&merged);
     entries.push(Entry {
         manager: w.manager.clone(),
         operation: "Apply".into(),

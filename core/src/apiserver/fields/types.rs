@@ -190,6 +190,14 @@ pub(crate) fn zero_object(schema: &Schema, ty: Ty<'_>) -> Value {
     }
 }
 
+/// What a write starts from: the old object, or for a create the kind's empty one.
+pub(crate) fn old_or_zero<'a>(schema: &Schema, ty: Ty<'_>, old: Option<&'a Value>) -> std::borrow::Cow<'a, Value> {
+    match old {
+        Some(o) => std::borrow::Cow::Borrowed(o),
+        None => std::borrow::Cow::Owned(zero_object(schema, ty)),
+    }
+}
+
 fn zero_struct(schema: &Schema, def: &str, depth: usize) -> Value {
     let mut out = serde_json::Map::new();
     if depth > 6 {
