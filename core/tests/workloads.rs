@@ -633,7 +633,7 @@ fn a_parallel_statefulset_starts_every_pod_at_once() {
 
 fn exec(c: &mut Cluster, pod: &str, argv: &[&str]) -> (String, i64) {
     let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
-    let out = c.exec("default", pod, None, &argv).unwrap();
+    let out = c.exec("default", pod, None, &argv, false).unwrap();
     (out.output, out.code)
 }
 
@@ -695,7 +695,7 @@ fn a_startup_probe_holds_the_others_until_it_succeeds() {
     let log = exec(&mut c, "sample-startup", &["cat", "/root/log"]).0;
     assert!(log.contains("] readiness") && log.contains("] liveness"), "{log}");
     // exec errors: a program the image does not have.
-    let err = c.exec("default", "sample-startup", None, &["nope".to_string()]).unwrap_err();
+    let err = c.exec("default", "sample-startup", None, &["nope".to_string()], false).unwrap_err();
     assert!(err.to_string().contains("executable file not found in $PATH"), "{err}");
 }
 

@@ -197,8 +197,10 @@ impl Cluster {
     }
 
     /// `kubectl exec`: runs a command in a pod's container (its first when `container` is
-    /// `None`), after the cluster has caught up to now.
-    pub fn exec(&mut self, namespace: &str, pod: &str, container: Option<&str>, argv: &[String]) -> Result<crate::kubelet::ExecOutput, ExecError> {
+    /// `None`), after the cluster has caught up to now. `tty`: the output is a terminal
+    /// (`exec -it`). Requests the command sends reach other pods through the network as it is
+    /// now, and the servers log them.
+    pub fn exec(&mut self, namespace: &str, pod: &str, container: Option<&str>, argv: &[String], tty: bool) -> Result<crate::kubelet::ExecOutput, ExecError> {
         self.settle();
         let obj = self.api.store().get("pods", namespace, pod).ok_or_else(|| ExecError::PodNotFound(pod.to_string()))?;
         let default = obj.object["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"]
@@ -209,7 +211,11 @@ impl Cluster {
         let name = container.map_or(default, str::to_string);
         let pod_uid = crate::api::object::uid(&obj.object).to_string();
         let now = self.clock.now();
-        let out = self.control.kubelets().exec(&pod_uid, &name, argv, now).map_err(ExecError::Kubelet)?;
+        let net = crate::network::Network::from_store(self.api.store());
+        let (out, logs) = self.control.kubelets().exec(&pod_uid, &name, argv, now, &net, tty).map_err(ExecError::Kubelet)?;
+        for l in logs {
+            self.api.append_log_line(&l.pod_uid, &l.container, l.at, &l.line);
+        }
         // What the command changed may matter to probes.
         self.settle();
         Ok(out)

@@ -89,7 +89,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&
         }
         _ => command,
     };
-    finish(api.exec(&ns, &pod_name, &container, &command), &pod_name, &container, &command, out)
+    finish(api.exec(&ns, &pod_name, &container, &command, p.bool("tty") && p.bool("stdin")), &pod_name, &container, &command, out)
 }
 
 /// kubectl's answer to what an exec returned.
@@ -136,7 +136,7 @@ impl Session {
     fn open(api: &mut dyn Transport, ns: &str, pod: &str, container: &str, shell: &str) -> Result<Session, Failure> {
         // Which shell answers tells its wording: BusyBox says `sh: x: not found`.
         let probe = vec![shell.to_string(), "-c".to_string(), "hakoniwa-probe".to_string()];
-        let busybox = match api.exec(ns, pod, container, &probe) {
+        let busybox = match api.exec(ns, pod, container, &probe, true) {
             Ok((text, _)) => !text.contains(": 1: "),
             Err(e) => return Err(exec_failure(&e, pod, container, &probe)),
         };
@@ -162,7 +162,7 @@ impl super::running::Running for Session {
     fn input(&mut self, api: &mut dyn Transport, line: &str, out: &mut Output) -> Option<Result<(), Failure>> {
         let script = format!("cd '{}' 2>/dev/null\n{line}\necho \"{PWD_MARK}$(pwd)\"", self.cwd);
         let argv = vec![self.shell.clone(), "-c".to_string(), script];
-        match api.exec(&self.ns, &self.pod, &self.container, &argv) {
+        match api.exec(&self.ns, &self.pod, &self.container, &argv, true) {
             Ok((text, code)) => match text.rfind(PWD_MARK) {
                 Some(at) => {
                     out.out(text[..at].to_string());

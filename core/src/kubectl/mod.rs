@@ -48,10 +48,10 @@ pub trait Transport {
     fn next_wake(&self) -> Option<Timestamp> {
         None
     }
-    /// Runs a command in a container (`kubectl exec`): its output and exit code, or why the
-    /// kubelet could not run it.
-    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String]) -> Result<(String, i64), String> {
-        let _ = (namespace, pod, container, argv);
+    /// Runs a command in a container (`kubectl exec`; `tty` with `-it`): its output and exit
+    /// code, or why the kubelet could not run it.
+    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
+        let _ = (namespace, pod, container, argv, tty);
         Err("exec is not available on this connection".into())
     }
 }
@@ -69,8 +69,8 @@ impl Transport for crate::Cluster {
     fn next_wake(&self) -> Option<Timestamp> {
         crate::Cluster::next_wake(self)
     }
-    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String]) -> Result<(String, i64), String> {
-        crate::Cluster::exec(self, namespace, pod, Some(container), argv).map(|o| (o.output, o.code)).map_err(|e| e.to_string())
+    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
+        crate::Cluster::exec(self, namespace, pod, Some(container), argv, tty).map(|o| (o.output, o.code)).map_err(|e| e.to_string())
     }
 }
 
@@ -99,8 +99,8 @@ impl Transport for AsKubectl<'_> {
     fn next_wake(&self) -> Option<Timestamp> {
         self.0.next_wake()
     }
-    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String]) -> Result<(String, i64), String> {
-        self.0.exec(namespace, pod, container, argv)
+    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
+        self.0.exec(namespace, pod, container, argv, tty)
     }
 }
 

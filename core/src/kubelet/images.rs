@@ -33,8 +33,10 @@ pub enum Program {
         ports: Vec<i64>,
         #[serde(default)]
         handles_term: bool,
+        /// A variable that, when set to a number, is the port instead (echo-nginx's
+        /// `NGINX_PORT`).
         #[serde(default)]
-        echo_host: bool,
+        port_env: Option<String>,
         /// The container exits 1 unless one of these variables is set.
         #[serde(default)]
         require_env_any: Vec<String>,
@@ -76,6 +78,12 @@ pub struct Image {
     /// What the server does when another container of the pod already has its port.
     #[serde(default)]
     pub port_conflict: Option<PortConflict>,
+    /// The web server it runs, if any: what it answers to HTTP requests.
+    #[serde(default)]
+    pub http: Option<crate::network::http::HttpServer>,
+    /// The network programs it ships (`curl`, `wget`, `nslookup`, `dig`).
+    #[serde(default)]
+    pub tools: Vec<String>,
 }
 
 /// A server that cannot bind its port: what it logs (`${PORT}` filled in) and when it exits 1.

@@ -7,11 +7,15 @@ pub mod env;
 pub mod fs;
 pub mod heredoc;
 pub mod images;
+pub mod netfiles;
 pub mod probes;
 pub mod runtime;
 pub mod shell;
 pub mod static_pods;
 pub mod volumes;
+mod wire;
+
+pub use wire::AccessLog;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -229,6 +233,8 @@ pub struct Kubelets {
     pv_data: BTreeMap<String, fs::Fs>,
     /// Nodes whose `status.images` are behind what they have pulled.
     images_changed: BTreeSet<String>,
+    /// kube-proxy's ClientIP session affinity.
+    affinity: crate::network::proxy::Affinity,
 }
 
 /// The kubelet reports at most this many images in the node's status (the biggest).
@@ -294,6 +300,11 @@ impl Kubelets {
         self.rng.get_or_insert_with(|| Rng::seeded(0x6b75_6265_6c65_7473))
     }
 
+    fn rng_and_affinity(&mut self) -> (&mut Rng, &mut crate::network::proxy::Affinity) {
+        let rng = self.rng.get_or_insert_with(|| Rng::seeded(0x6b75_6265_6c65_7473));
+        (rng, &mut self.affinity)
+    }
+
     fn allocate_ip(&mut self, node: &Value) -> String {
         let cidr = node["spec"]["podCIDR"].as_str().unwrap_or("10.244.0.0/24");
         let base = cidr.split('/').next().and_then(|b| b.parse::<std::net::Ipv4Addr>().ok()).map_or(0, u32::from);
@@ -305,25 +316,64 @@ impl Kubelets {
         std::net::Ipv4Addr::from(base + *n).to_string()
     }
 
-    /// Runs a command in a running container (`kubectl exec`), against its files as they are now.
-    pub fn exec(&mut self, pod_uid: &str, container: &str, argv: &[String], now: Timestamp) -> Result<ExecOutput, ExecError> {
-        let rt = self.pods.get_mut(pod_uid).ok_or(ExecError::PodNotRunning)?;
-        let vols = &mut rt.volumes;
-        let ct = rt.containers.iter_mut().find(|c| c.name == container).ok_or_else(|| ExecError::NoContainer(container.to_string()))?;
-        if !matches!(ct.state, State::Running { .. }) {
+    /// Runs a command in a running container (`kubectl exec`), against its files as they are
+    /// now; `tty` when its output is a terminal (`exec -it`). The image's network programs
+    /// reach `net`; what the servers they reached logged comes back with the output.
+    pub fn exec(&mut self, pod_uid: &str, container: &str, argv: &[String], now: Timestamp, net: &crate::network::Network, tty: bool) -> Result<(ExecOutput, Vec<AccessLog>), ExecError> {
+        // The pod steps out of the map while its command runs, so that the command can reach
+        // the other pods' servers.
+        let mut rt = self.pods.remove(pod_uid).ok_or(ExecError::PodNotRunning)?;
+        let result = self.exec_in(&mut rt, pod_uid, container, argv, now, net, tty);
+        self.pods.insert(pod_uid.to_string(), rt);
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn exec_in(&mut self, rt: &mut PodRuntime, pod_uid: &str, container: &str, argv: &[String], now: Timestamp, net: &crate::network::Network, tty: bool) -> Result<(ExecOutput, Vec<AccessLog>), ExecError> {
+        let k = rt.containers.iter().position(|c| c.name == container).ok_or_else(|| ExecError::NoContainer(container.to_string()))?;
+        if !matches!(rt.containers[k].state, State::Running { .. }) {
             return Err(ExecError::NoContainer(container.to_string()));
         }
-        ct.apply_effects(vols, now);
+        rt.containers[k].apply_effects(&mut rt.volumes, now);
         let Some(first) = argv.first() else { return Err(ExecError::EmptyCommand) };
-        if !shell::is_command(first) {
+        let image = images::Catalog::builtin().find(&rt.containers[k].image);
+        let tools: &[String] = image.map_or(&[], |i| i.tools.as_slice());
+        let bind = image.is_some_and(|i| i.flavor != shell::Flavor::Busybox);
+        let base = first.rsplit('/').next().unwrap_or(first);
+        if !shell::is_command(first) && !tools.iter().any(|t| t == base) {
             return Err(ExecError::ExecutableNotFound(first.clone()));
         }
+        // The pod's servers, as `localhost` reaches them.
+        let mut local = Vec::new();
+        for ct in rt.containers.iter_mut() {
+            let ports = ct.plan.as_ref().map(|p| p.ports.clone()).unwrap_or_default();
+            if ports.is_empty() || !matches!(ct.state, State::Running { .. }) {
+                continue;
+            }
+            let Some(ctx) = ct.ctx.as_mut() else { continue };
+            let fs = rt.volumes.mounted(&mut ctx.fs, &ct.mounts, |fs| fs.clone());
+            local.push(wire::Local { container: ct.name.clone(), image: ct.image.clone(), ports, fs, docroot: ct.docroot.clone() });
+        }
+        let ct = &mut rt.containers[k];
         let Some(ctx) = ct.ctx.as_mut() else { return Err(ExecError::NoContainer(container.to_string())) };
         let runtime::Context { fs: root, env, hostname, flavor } = ctx;
-        let (output, code, _) = vols.mounted(root, &ct.mounts, |fs| probes::run_argv(fs, env, hostname, *flavor, argv, now));
+        let mut wire = wire::Wire {
+            kubelets: self,
+            net,
+            client_ip: rt.ip.clone(),
+            client_node: rt.node.clone(),
+            client_uid: pod_uid.to_string(),
+            hostname: hostname.clone(),
+            local,
+            now,
+            logs: Vec::new(),
+        };
+        let mut programs = wire::Programs { wire: &mut wire, tools, bind, tty, start: now };
+        let (output, code, _) = rt.volumes.mounted(root, &ct.mounts, |fs| probes::run_argv_with(fs, env, hostname, *flavor, argv, now, Some(&mut programs)));
+        let logs = std::mem::take(&mut wire.logs);
         // The files may have changed: look at the probes again at the next sync.
         ct.next = None;
-        Ok(ExecOutput { output, code })
+        Ok((ExecOutput { output, code }, logs))
     }
 
     /// Gives the kubelets their nodes' static pod manifests and the images their nodes start with.
@@ -742,10 +792,14 @@ impl Kubelets {
                         let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
                         ct.last_id = std::mem::replace(&mut ct.id, format!("containerd://{hex}"));
                     }
-                    let hostname = pod["spec"]["hostname"].as_str().filter(|h| !h.is_empty()).unwrap_or(&pod_name).chars().take(63).collect::<String>();
+                    let hostname = netfiles::hostname(pod);
                     let words = |k: &str| -> Vec<String> { spec[k].as_array().into_iter().flatten().filter_map(|v| v.as_str()).map(|v| env::expand(v, &vars)).collect() };
                     let (command, args) = (words("command"), words("args"));
-                    let ctx = runtime::Context { fs: img.filesystem(), env: vars, hostname, flavor: img.flavor };
+                    let mut files = img.filesystem();
+                    let _ = files.write("/etc/resolv.conf", &netfiles::resolv_conf(pod, &ns, &host_ip), false);
+                    let _ = files.write("/etc/hosts", &netfiles::hosts(pod, &ns, &pod_ip), false);
+                    let _ = files.write("/etc/hostname", &format!("{hostname}\n"), false);
+                    let ctx = runtime::Context { fs: files, env: vars, hostname, flavor: img.flavor };
                     // The plan runs on a copy of the files with the volumes laid over them.
                     let mounts = self.pods[id].containers[i].mounts.clone();
                     let mut scratch_vols = self.pods[id].volumes.clone();

@@ -119,7 +119,7 @@ fn has_env(ctx: &Context, name: &str) -> bool {
 pub fn plan(image: &Image, command: &[String], args: &[String], ctx: &Context, start: Timestamp) -> Plan {
     let mut plan = Plan { handles_term: false, ..Plan::idle() };
     match &image.program {
-        Program::Serve { ports, handles_term, require_env_any, binaries, .. }
+        Program::Serve { ports, handles_term, require_env_any, binaries, port_env }
             if command.first().is_none_or(|c| binaries.iter().any(|b| b == c.rsplit('/').next().unwrap_or(c))) =>
         {
             plan.handles_term = *handles_term;
@@ -128,6 +128,10 @@ pub fn plan(image: &Image, command: &[String], args: &[String], ctx: &Context, s
                 plan.exit = Some((0.5, 1));
             } else {
                 plan.ports = ports.clone();
+                let from_env = port_env.as_ref().and_then(|v| ctx.env.iter().rev().find(|(k, _)| k == v)).and_then(|(_, p)| p.trim().parse::<i64>().ok());
+                if let (Some(p), Some(first)) = (from_env, plan.ports.first_mut()) {
+                    *first = p;
+                }
                 plan.logs = image.logs.iter().map(|l| (0.1, l.clone())).collect();
             }
         }

@@ -21,9 +21,18 @@ const BARE_DOLLAR: char = '\u{2}';
 /// Programs the shell's host adds to the built-in ones (the learner's terminal adds kubectl).
 pub trait Host {
     /// Runs `argv` when it is one of the host's programs, with the shell's files, working
-    /// directory and time (`t` seconds after the shell started): what it wrote, in order (`true`
-    /// for standard error), and its exit status. `None` when the program is not the host's.
-    fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], stdin: Option<String>) -> Option<(Vec<(bool, String)>, i64)>;
+    /// directory and time (`t` seconds after the shell started): what it wrote, its exit status
+    /// and how long it took. `None` when the program is not the host's.
+    fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], stdin: Option<String>) -> Option<Outcome>;
+}
+
+/// What a program wrote, in order (`true`: to standard error), its exit status and how many
+/// seconds it took.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcome {
+    pub out: Vec<(bool, String)>,
+    pub code: i64,
+    pub took: f64,
 }
 
 /// Whose wording errors use: BusyBox (busybox, alpine), GNU/Debian's `sh` (nginx, ubuntu,
@@ -761,15 +770,16 @@ impl<'a> Shell<'a> {
         if let Some(host) = self.host.as_mut() {
             let stdin = self.stdin.take();
             match host.run(self.fs, &self.cwd, self.t, w, stdin.clone()) {
-                Some((pieces, code)) => {
-                    for (is_err, text) in pieces {
+                Some(ran) => {
+                    for (is_err, text) in ran.out {
                         if is_err {
                             self.out.push((self.t, text));
                         } else {
                             self.emit(&text);
                         }
                     }
-                    return code;
+                    self.t += ran.took;
+                    return ran.code;
                 }
                 None => self.stdin = stdin,
             }
@@ -1344,10 +1354,10 @@ mod tests {
     struct Recorder(Vec<Vec<String>>);
 
     impl Host for Recorder {
-        fn run(&mut self, _: &mut Fs, _: &str, _: f64, argv: &[String], _: Option<String>) -> Option<(Vec<(bool, String)>, i64)> {
+        fn run(&mut self, _: &mut Fs, _: &str, _: f64, argv: &[String], _: Option<String>) -> Option<Outcome> {
             (argv[0] == "kubectl").then(|| {
                 self.0.push(argv.to_vec());
-                (Vec::new(), 0)
+                Outcome::default()
             })
         }
     }

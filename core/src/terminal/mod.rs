@@ -11,7 +11,7 @@ use crate::kubectl::running::{self, Running};
 use crate::kubectl::{Kubectl, Output, Stream, Transport};
 use crate::kubelet::fs::Fs;
 use crate::kubelet::heredoc;
-use crate::kubelet::shell::{self, Flavor, Host, Shell};
+use crate::kubelet::shell::{self, Flavor, Host, Outcome, Shell};
 use crate::sim::clock::Duration;
 
 use line::LineEditor;
@@ -119,7 +119,7 @@ struct Programs<'t> {
 }
 
 impl Host for Programs<'_> {
-    fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], stdin: Option<String>) -> Option<(Vec<(bool, String)>, i64)> {
+    fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], stdin: Option<String>) -> Option<Outcome> {
         match argv[0].as_str() {
             "kubectl" | "k" => {
                 // `sleep 5; kubectl get pods` sees the cluster five seconds later.
@@ -138,14 +138,14 @@ impl Host for Programs<'_> {
                     }
                 }
                 std::mem::swap(&mut self.kubectl.files.fs, fs);
-                Some((out.pieces.into_iter().map(|(s, t)| (s == Stream::Err, t)).collect(), i64::from(out.exit)))
+                Some(Outcome { out: out.pieces.into_iter().map(|(s, t)| (s == Stream::Err, t)).collect(), code: i64::from(out.exit), took: 0.0 })
             }
             "history" => {
                 let text = self.history.iter().enumerate().map(|(i, h)| format!("{:>5}  {h}\n", i + 1)).collect();
-                Some((vec![(false, text)], 0))
+                Some(Outcome { out: vec![(false, text)], ..Outcome::default() })
             }
-            "clear" => Some((vec![(false, "\x1b[H\x1b[2J\x1b[3J".to_string())], 0)),
-            "help" => Some((vec![(false, HELP.to_string())], 0)),
+            "clear" => Some(Outcome { out: vec![(false, "\x1b[H\x1b[2J\x1b[3J".to_string())], ..Outcome::default() }),
+            "help" => Some(Outcome { out: vec![(false, HELP.to_string())], ..Outcome::default() }),
             _ => None,
         }
     }

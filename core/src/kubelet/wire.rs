@@ -1,0 +1,139 @@
+//! The network as a command run in a container (`kubectl exec`) reaches it: DNS questions go to
+//! the cluster DNS when they are sent to its Service (or one of its pods) and it has a ready
+//! endpoint; connections follow kube-proxy's rules to a pod, where the container listening on
+//! the port answers over the files it sees and writes its access log.
+
+use crate::network::dns::{QType, Rcode, Reply};
+use crate::network::http::{serve, Request, Served};
+use crate::network::proxy::{Client, Dial};
+use crate::network::tools::{ConnError, Net};
+use crate::network::Network;
+use crate::sim::clock::Timestamp;
+
+use super::fs::Fs;
+use super::images::Catalog;
+use super::{Kubelets, State};
+
+/// A line a server wrote to its log, for the API server's log store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessLog {
+    pub pod_uid: String,
+    pub container: String,
+    pub at: Timestamp,
+    pub line: String,
+}
+
+/// A server in the client's own pod (reached at `localhost`), with a copy of its files.
+pub(super) struct Local {
+    pub container: String,
+    pub image: String,
+    pub ports: Vec<i64>,
+    pub fs: Fs,
+    pub docroot: Option<String>,
+}
+
+pub(super) struct Wire<'a> {
+    /// The other pods' kubelets (the client's pod is taken out while its command runs).
+    pub kubelets: &'a mut Kubelets,
+    pub net: &'a Network,
+    pub client_ip: String,
+    pub client_node: String,
+    pub client_uid: String,
+    pub hostname: String,
+    pub local: Vec<Local>,
+    pub now: Timestamp,
+    pub logs: Vec<AccessLog>,
+}
+
+impl Wire<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn answer(&mut self, image: &str, fs: &Fs, docroot: Option<&str>, hostname: &str, req: &Request, uid: &str, container: &str) -> Served {
+        let Some(http) = Catalog::builtin().find(image).and_then(|i| i.http.as_ref()) else { return Served::Closed };
+        let served = serve(http, docroot, fs, hostname, req, self.now);
+        if let Served::Http { log, .. } = &served {
+            self.logs.push(AccessLog { pod_uid: uid.to_string(), container: container.to_string(), at: self.now, line: log.clone() });
+        }
+        served
+    }
+}
+
+impl Net for Wire<'_> {
+    fn dns(&mut self, server: &str, name: &str, qtype: QType) -> Option<Reply> {
+        let dns = self.net.service("kube-system", "kube-dns");
+        let at_service = dns.is_some_and(|s| s.cluster_ip.as_deref() == Some(server));
+        let at_pod = dns.is_some_and(|s| self.net.endpoints_of(s).iter().any(|e| e.ip == server));
+        if at_service || at_pod {
+            // The Service must have a ready CoreDNS behind it.
+            let up = dns.is_some_and(|s| self.net.endpoints_of(s).iter().any(|e| e.ready && (at_service || e.ip == server)));
+            return up.then(|| self.net.query(name, qtype, (self.now.unix_millis() / 1000) as u32));
+        }
+        // A node's resolver (the network's gateway, `dnsPolicy: Default`) knows no cluster
+        // names and has no Internet to ask.
+        let gateway = self.net.nodes.iter().any(|(_, ip)| ip.rsplit_once('.').is_some_and(|(net, _)| server == format!("{net}.1")));
+        gateway.then(|| Reply { rcode: Rcode::NxDomain, authoritative: false, answers: Vec::new(), authority: Vec::new(), additional: Vec::new() })
+    }
+
+    fn http(&mut self, ip: &str, port: i64, req: &Request) -> Result<Served, ConnError> {
+        let client = Client { ip: &self.client_ip, node: &self.client_node };
+        let dial = {
+            let (rng, aff) = self.kubelets.rng_and_affinity();
+            self.net.dial(client, ip, port, rng, aff, self.now)
+        };
+        let mut req = req.clone();
+        req.client_ip = self.client_ip.clone();
+        match dial {
+            Dial::Refused => Err(ConnError::Refused),
+            Dial::Timeout => Err(ConnError::Timeout),
+            Dial::Loopback { port } => {
+                req.client_ip = "127.0.0.1".into();
+                let Some(i) = self.local.iter().position(|l| l.ports.contains(&port)) else { return Err(ConnError::Refused) };
+                let l = &self.local[i];
+                let (image, fs, docroot, container) = (l.image.clone(), l.fs.clone(), l.docroot.clone(), l.container.clone());
+                let (hostname, uid) = (self.hostname.clone(), self.client_uid.clone());
+                Ok(self.answer(&image, &fs, docroot.as_deref(), &hostname, &req, &uid, &container))
+            }
+            Dial::Pod { ip, port } => {
+                let found = self.kubelets.pods.iter_mut().find_map(|(uid, rt)| {
+                    if rt.ip != ip {
+                        return None;
+                    }
+                    let k = rt.containers.iter().position(|c| matches!(c.state, State::Running { .. }) && c.plan.as_ref().is_some_and(|p| p.ports.contains(&port)))?;
+                    let ct = &mut rt.containers[k];
+                    let ctx = ct.ctx.as_mut()?;
+                    let hostname = ctx.hostname.clone();
+                    let fs = rt.volumes.mounted(&mut ctx.fs, &ct.mounts, |fs| fs.clone());
+                    Some((uid.clone(), ct.name.clone(), ct.image.clone(), ct.docroot.clone(), hostname, fs))
+                });
+                match found {
+                    Some((uid, container, image, docroot, hostname, fs)) => Ok(self.answer(&image, &fs, docroot.as_deref(), &hostname, &req, &uid, &container)),
+                    // The pod is there but nothing listens on the port: it resets.
+                    None if self.kubelets.pods.values().any(|rt| rt.ip == ip) => Err(ConnError::Refused),
+                    None => Err(ConnError::Timeout),
+                }
+            }
+        }
+    }
+}
+
+/// The image's network programs, as the shell's host.
+pub(super) struct Programs<'w, 'a> {
+    pub wire: &'w mut Wire<'a>,
+    pub tools: &'w [String],
+    /// Debian/Ubuntu's bind9 `nslookup` rather than BusyBox's.
+    pub bind: bool,
+    pub tty: bool,
+    pub start: Timestamp,
+}
+
+impl super::shell::Host for Programs<'_, '_> {
+    fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], _stdin: Option<String>) -> Option<super::shell::Outcome> {
+        let prog = argv.first()?.rsplit('/').next().unwrap_or_default();
+        if !self.tools.iter().any(|x| x == prog) {
+            return None;
+        }
+        let now = self.start.plus(crate::sim::clock::Duration::from_secs_f64(t));
+        self.wire.now = now;
+        let mut place = crate::network::tools::Place { fs, cwd, tty: self.tty };
+        crate::network::tools::run(self.wire, &mut place, argv, self.bind, now)
+    }
+}

@@ -1,0 +1,118 @@
+//! Requests that really travel: from a command in one pod, through the cluster DNS and
+//! kube-proxy's rules, to a ready pod of a Service and back with what that pod answers — and
+//! the server's access log shows the request.
+#![allow(clippy::unwrap_used)]
+
+use hakoniwa_core::apiserver::{Method, Request};
+use hakoniwa_core::{Cluster, Duration, Timestamp};
+use serde_json::{json, Value};
+
+fn booted() -> Cluster {
+    static BOOTED: std::sync::OnceLock<Cluster> = std::sync::OnceLock::new();
+    BOOTED.get_or_init(|| Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap()).clone()
+}
+
+fn send(c: &mut Cluster, req: Request) -> Value {
+    let resp = c.handle(&req);
+    let body: Value = serde_json::from_slice(&resp.body_bytes()).unwrap_or(Value::Null);
+    assert!(resp.status < 300, "{} {}: {}", resp.status, req.path, body);
+    body
+}
+
+fn exec(c: &mut Cluster, pod: &str, line: &str) -> (String, i64) {
+    let argv: Vec<String> = line.split(' ').map(str::to_string).collect();
+    let out = c.exec("default", pod, None, &argv, false).unwrap();
+    (out.output, out.code)
+}
+
+fn pod(name: &str, image: &str, labels: Value, extra: Value) -> Value {
+    let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels},
+        "spec": {"containers": [{"name": "main", "image": image, "command": ["sleep", "infinity"]}]}});
+    if image.contains("echo-nginx") || image.starts_with("nginx") {
+        p["spec"]["containers"][0].as_object_mut().unwrap().remove("command");
+    }
+    if let Value::Object(m) = extra {
+        for (k, v) in m {
+            p["spec"][k] = v;
+        }
+    }
+    p
+}
+
+fn service(name: &str, spec: Value) -> Value {
+    json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec})
+}
+
+/// Two echo pods behind `echo` (port 8080 → 80), a busybox client and an nginx pod.
+fn cluster() -> Cluster {
+    let mut c = booted();
+    for n in ["echo-a", "echo-b"] {
+        send(&mut c, Request::post("/api/v1/namespaces/default/pods", pod(n, "amsy810/echo-nginx:v2.0", json!({"app": "echo"}), json!({}))));
+    }
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", pod("client", "busybox:1.36", json!({}), json!({}))));
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", pod("web", "nginx:1.27", json!({"app": "web"}), json!({}))));
+    send(&mut c, Request::post("/api/v1/namespaces/default/services", service("echo", json!({"selector": {"app": "echo"}, "ports": [{"name": "http", "port": 8080, "targetPort": 80}]}))));
+    send(&mut c, Request::post("/api/v1/namespaces/default/services", service("nothing", json!({"selector": {"app": "none"}, "ports": [{"port": 80}]}))));
+    c.advance(Duration::from_secs(30));
+    c
+}
+
+fn ip_of(c: &mut Cluster, path: &str, field: &str) -> String {
+    let v = send(c, Request::get(path));
+    v.pointer(field).and_then(Value::as_str).unwrap().to_string()
+}
+
+#[test]
+fn a_request_through_a_service_reaches_a_ready_pod_and_is_logged() {
+    let mut c = cluster();
+    let client_ip = ip_of(&mut c, "/api/v1/namespaces/default/pods/client", "/status/podIP");
+    let mut served = std::collections::BTreeSet::new();
+    for _ in 0..12 {
+        let (out, code) = exec(&mut c, "client", "wget -qO- http://echo:8080/hi");
+        assert_eq!(code, 0, "{out}");
+        let from = out.split("From=").nth(1).unwrap().split(' ').next().unwrap().to_string();
+        assert_eq!(out, format!("Host=echo  Path=/hi  From={from}  ClientIP={client_ip}  XFF=\n"));
+        served.insert(from);
+    }
+    // kube-proxy spreads connections over both pods.
+    assert_eq!(served.into_iter().collect::<Vec<_>>(), ["echo-a", "echo-b"]);
+    let log = String::from_utf8(c.handle(&Request::get("/api/v1/namespaces/default/pods/echo-a/log")).body_bytes().to_vec()).unwrap();
+    assert!(log.contains(&format!("{client_ip} - - [25/Nov/2026:11:00:30 +0000] \"GET /hi HTTP/1.1\" 200 ")), "{log}");
+    assert!(log.contains("\"Wget\" \"-\""), "{log}");
+}
+
+#[test]
+fn names_resolve_and_services_without_endpoints_refuse() {
+    let mut c = cluster();
+    let echo_ip = ip_of(&mut c, "/api/v1/namespaces/default/services/echo", "/spec/clusterIP");
+    let (out, code) = exec(&mut c, "client", "nslookup echo.default.svc.cluster.local");
+    assert_eq!(code, 0);
+    assert_eq!(out, format!("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\techo.default.svc.cluster.local\nAddress: {echo_ip}\n\n\n"));
+    let nothing_ip = ip_of(&mut c, "/api/v1/namespaces/default/services/nothing", "/spec/clusterIP");
+    assert_eq!(exec(&mut c, "client", "wget -q -O- nothing"), (format!("wget: can't connect to remote host ({nothing_ip}): Connection refused\n"), 1));
+    assert_eq!(exec(&mut c, "client", "wget -q -O- nosuch"), ("wget: bad address 'nosuch'\n".to_string(), 1));
+    let hosts = exec(&mut c, "client", "cat /etc/resolv.conf").0;
+    assert_eq!(hosts, "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n");
+    // nginx has curl, and serves its own page to itself at localhost.
+    let (page, code) = exec(&mut c, "web", "curl -s localhost");
+    assert_eq!(code, 0);
+    assert!(page.contains("Welcome to nginx!"), "{page}");
+    let (out, code) = exec(&mut c, "web", "curl -s -o /dev/null -w %{http_code} http://echo:8080");
+    assert_eq!((out.as_str(), code), ("200", 0));
+    // busybox has no curl.
+    let err = c.exec("default", "client", None, &["curl".to_string(), "echo".to_string()], false).unwrap_err();
+    assert!(err.to_string().contains("executable file not found"), "{err}");
+}
+
+#[test]
+fn only_ready_pods_receive_traffic() {
+    let mut c = cluster();
+    // echo-b leaves the Service (its label changes): traffic goes to echo-a only.
+    let patch = serde_json::to_vec(&json!({"metadata": {"labels": {"app": "other"}}})).unwrap();
+    send(&mut c, Request::new(Method::Patch, "/api/v1/namespaces/default/pods/echo-b").with_bytes("application/merge-patch+json", patch));
+    c.advance(Duration::from_secs(1));
+    for _ in 0..6 {
+        let (out, _) = exec(&mut c, "client", "wget -qO- echo:8080");
+        assert!(out.contains("From=echo-a "), "{out}");
+    }
+}
