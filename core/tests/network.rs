@@ -116,3 +116,48 @@ fn only_ready_pods_receive_traffic() {
         assert!(out.contains("From=echo-a "), "{out}");
     }
 }
+
+#[test]
+fn a_named_target_port_resolves_on_each_pod() {
+    let mut c = booted();
+    for (n, port) in [("named-80", "80"), ("named-81", "81")] {
+        let mut p = pod(n, "amsy810/echo-nginx:v2.0", json!({"app": "named"}), json!({}));
+        p["spec"]["containers"][0]["env"] = json!([{"name": "NGINX_PORT", "value": port}]);
+        p["spec"]["containers"][0]["ports"] = json!([{"name": "http", "containerPort": port.parse::<i64>().unwrap()}]);
+        send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
+    }
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", pod("client", "busybox:1.36", json!({}), json!({}))));
+    send(&mut c, Request::post("/api/v1/namespaces/default/services", service("named", json!({"selector": {"app": "named"}, "ports": [{"name": "http-port", "port": 8080, "targetPort": "http"}]}))));
+    c.advance(Duration::from_secs(30));
+    let ep = send(&mut c, Request::get("/api/v1/namespaces/default/endpoints/named"));
+    let ports: Vec<i64> = ep["subsets"].as_array().unwrap().iter().map(|s| s["ports"][0]["port"].as_i64().unwrap()).collect();
+    assert_eq!(ports, [80, 81], "{ep}");
+    let slices = send(&mut c, Request::get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dnamed"));
+    assert_eq!(slices["items"].as_array().unwrap().len(), 2, "{slices}");
+    let mut from = std::collections::BTreeSet::new();
+    for _ in 0..10 {
+        let (out, code) = exec(&mut c, "client", "wget -qO- named:8080");
+        assert_eq!(code, 0, "{out}");
+        from.insert(out.split("From=").nth(1).unwrap().split(' ').next().unwrap().to_string());
+    }
+    assert_eq!(from.into_iter().collect::<Vec<_>>(), ["named-80", "named-81"]);
+}
+
+#[test]
+fn statefulset_pods_have_names_under_their_headless_service() {
+    let mut c = booted();
+    send(&mut c, Request::post("/api/v1/namespaces/default/services", service("db", json!({"clusterIP": "None", "selector": {"app": "db"}, "ports": [{"name": "http", "port": 80}]}))));
+    let sts = json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"}, "spec": {"serviceName": "db", "replicas": 2,
+        "selector": {"matchLabels": {"app": "db"}}, "template": {"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}});
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/statefulsets", sts));
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", pod("client", "busybox:1.36", json!({}), json!({}))));
+    c.advance(Duration::from_secs(60));
+    let ip1 = ip_of(&mut c, "/api/v1/namespaces/default/pods/db-1", "/status/podIP");
+    let (out, code) = exec(&mut c, "client", "nslookup db-1.db.default.svc.cluster.local");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("Name:\tdb-1.db.default.svc.cluster.local\nAddress: {ip1}\n")), "{out}");
+    let (out, _) = exec(&mut c, "client", "nslookup db.default.svc.cluster.local");
+    assert_eq!(out.matches("Name:\tdb.default.svc.cluster.local\n").count(), 2, "{out}");
+    let hosts = exec(&mut c, "db-0", "cat /etc/hosts").0;
+    assert!(hosts.ends_with(&format!("\tdb-0.db.default.svc.cluster.local\tdb-0\n")), "{hosts}");
+}

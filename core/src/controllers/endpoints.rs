@@ -28,15 +28,41 @@ fn target_port(pod: &Value, port: &Value) -> Option<i64> {
     }
 }
 
-fn address(pod: &Value) -> Value {
-    let mut a = json!({
-        "ip": pod["status"]["podIP"],
-        "targetRef": {"kind": "Pod", "namespace": namespace(pod), "name": name(pod), "uid": uid(pod)},
-    });
+/// The DNS label of a pod's endpoint: its `hostname` when its `subdomain` is the Service.
+fn hostname_for<'a>(pod: &'a Value, svc: &Value) -> Option<&'a str> {
+    let spec = &pod["spec"];
+    spec["hostname"].as_str().filter(|h| !h.is_empty() && spec["subdomain"].as_str() == Some(name(svc)))
+}
+
+fn address(pod: &Value, svc: &Value) -> Value {
+    let mut a = json!({"ip": pod["status"]["podIP"]});
+    if let Some(h) = hostname_for(pod, svc) {
+        a["hostname"] = json!(h);
+    }
     if let Some(node) = pod["spec"]["nodeName"].as_str() {
         a["nodeName"] = json!(node);
     }
+    a["targetRef"] = json!({"kind": "Pod", "namespace": namespace(pod), "name": name(pod), "uid": uid(pod)});
     a
+}
+
+/// The Endpoints ports a pod gives the Service's ports: each resolved on the pod (a named
+/// target port may be a different number on each pod, or missing).
+fn pod_ports(pod: &Value, ports: &[Value]) -> Vec<Value> {
+    ports
+        .iter()
+        .filter_map(|p| {
+            let number = target_port(pod, p)?;
+            let mut ep = json!({"port": number, "protocol": p["protocol"]});
+            if let Some(n) = p["name"].as_str().filter(|n| !n.is_empty()) {
+                ep["name"] = json!(n);
+            }
+            if let Some(ap) = p.get("appProtocol") {
+                ep["appProtocol"] = ap.clone();
+            }
+            Some(ep)
+        })
+        .collect()
 }
 
 impl Controller for EndpointsController {
@@ -52,50 +78,51 @@ impl Controller for EndpointsController {
             }
             let ns = namespace(&svc).to_string();
             let publish_not_ready = svc["spec"]["publishNotReadyAddresses"] == true;
+            // Terminating pods stay in the slices (marked terminating), not in Endpoints.
             let pods: Vec<Arc<Value>> = c
                 .list_selected("pods", &ns, &json!({"matchLabels": selector}))
                 .into_iter()
-                .filter(|p| p["status"]["podIP"].as_str().is_some_and(|ip| !ip.is_empty()) && p["metadata"]["deletionTimestamp"].is_null())
+                .filter(|p| p["status"]["podIP"].as_str().is_some_and(|ip| !ip.is_empty()))
                 .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
                 .collect();
             let ports: Vec<Value> = svc["spec"]["ports"].as_array().cloned().unwrap_or_default();
-            // One subset per distinct set of resolved ports (usually one).
-            let mut ready = Vec::new();
-            let mut not_ready = Vec::new();
-            let mut ep_ports = Vec::new();
-            for p in &ports {
-                let number = pods.iter().find_map(|pod| target_port(pod, p)).or_else(|| p["targetPort"].as_i64()).unwrap_or(0);
-                let mut ep = json!({"port": number, "protocol": p["protocol"]});
-                if let Some(n) = p["name"].as_str().filter(|n| !n.is_empty()) {
-                    ep["name"] = json!(n);
-                }
-                if let Some(ap) = p.get("appProtocol") {
-                    ep["appProtocol"] = ap.clone();
-                }
-                ep_ports.push(ep);
-            }
+            // Pods grouped by the ports they resolve to: one subset (and one slice) per group.
+            let mut groups: Vec<(Vec<Value>, Vec<Arc<Value>>)> = Vec::new();
             for pod in &pods {
-                if is_ready(pod) || publish_not_ready {
-                    ready.push(address(pod));
-                } else {
-                    not_ready.push(address(pod));
+                let pp = pod_ports(pod, &ports);
+                match groups.iter_mut().find(|(g, _)| *g == pp) {
+                    Some((_, members)) => members.push(pod.clone()),
+                    None => groups.push((pp, vec![pod.clone()])),
                 }
             }
             let sort_key = |a: &Value| a["ip"].as_str().unwrap_or_default().to_string();
-            ready.sort_by_key(sort_key);
-            not_ready.sort_by_key(sort_key);
-            let subsets = if ready.is_empty() && not_ready.is_empty() {
-                Value::Null
-            } else {
-                let mut s = json!({"ports": ep_ports});
+            let mut subsets = Vec::new();
+            for (group_ports, members) in &groups {
+                let mut ready = Vec::new();
+                let mut not_ready = Vec::new();
+                for pod in members.iter().filter(|p| p["metadata"]["deletionTimestamp"].is_null() || publish_not_ready) {
+                    if is_ready(pod) || publish_not_ready {
+                        ready.push(address(pod, &svc));
+                    } else {
+                        not_ready.push(address(pod, &svc));
+                    }
+                }
+                if ready.is_empty() && not_ready.is_empty() {
+                    continue;
+                }
+                ready.sort_by_key(sort_key);
+                not_ready.sort_by_key(sort_key);
+                let mut s = json!({});
                 if !ready.is_empty() {
-                    s["addresses"] = Value::Array(ready.clone());
+                    s["addresses"] = Value::Array(ready);
                 }
                 if !not_ready.is_empty() {
-                    s["notReadyAddresses"] = Value::Array(not_ready.clone());
+                    s["notReadyAddresses"] = Value::Array(not_ready);
                 }
-                json!([s])
-            };
+                s["ports"] = Value::Array(group_ports.clone());
+                subsets.push(s);
+            }
+            let subsets = if subsets.is_empty() { Value::Null } else { Value::Array(subsets) };
             let labels = svc["metadata"]["labels"].clone();
             match c.get("endpoints", &ns, name(&svc)) {
                 None => {
@@ -122,7 +149,11 @@ impl Controller for EndpointsController {
                     }
                 }
             }
-            sync_slice(c, &svc, &ns, &pods, &ep_ports, publish_not_ready);
+            // No pods: one placeholder slice, without ports.
+            if groups.is_empty() {
+                groups.push((Vec::new(), Vec::new()));
+            }
+            sync_slices(c, &svc, &ns, &groups, publish_not_ready);
         }
         // Endpoints of Services that went away.
         for ep in c.list("endpoints", None) {
@@ -135,46 +166,62 @@ impl Controller for EndpointsController {
     }
 }
 
-fn sync_slice(c: &mut Client, svc: &Value, ns: &str, pods: &[Arc<Value>], ports: &[Value], publish_not_ready: bool) {
-    let endpoints: Vec<Value> = pods
-        .iter()
-        .map(|p| {
-            let ready = is_ready(p) || publish_not_ready;
-            let mut e = json!({
-                "addresses": [p["status"]["podIP"]],
-                "conditions": {"ready": ready, "serving": ready, "terminating": false},
-                "targetRef": {"kind": "Pod", "namespace": ns, "name": name(p), "uid": uid(p)},
-            });
-            if let Some(node) = p["spec"]["nodeName"].as_str() {
-                e["nodeName"] = json!(node);
+/// One EndpointSlice per group of pods with the same ports; slices of groups that went away
+/// are deleted.
+fn sync_slices(c: &mut Client, svc: &Value, ns: &str, groups: &[(Vec<Value>, Vec<Arc<Value>>)], publish_not_ready: bool) {
+    let mut existing: Vec<Arc<Value>> = c.owned("endpointslices.discovery.k8s.io", uid(svc));
+    for (ports, pods) in groups {
+        let endpoints: Vec<Value> = pods
+            .iter()
+            .map(|p| {
+                let terminating = !p["metadata"]["deletionTimestamp"].is_null();
+                let serving = is_ready(p) || publish_not_ready;
+                let ready = publish_not_ready || (serving && !terminating);
+                let mut e = json!({
+                    "addresses": [p["status"]["podIP"]],
+                    "conditions": {"ready": ready, "serving": serving, "terminating": terminating},
+                });
+                if let Some(h) = hostname_for(p, svc) {
+                    e["hostname"] = json!(h);
+                }
+                if let Some(node) = p["spec"]["nodeName"].as_str() {
+                    e["nodeName"] = json!(node);
+                }
+                e["targetRef"] = json!({"kind": "Pod", "namespace": ns, "name": name(p), "uid": uid(p)});
+                e
+            })
+            .collect();
+        let slice_ports: Vec<Value> = ports.iter().map(|p| json!({"name": p["name"].as_str().unwrap_or(""), "port": p["port"], "protocol": p["protocol"]})).collect();
+        // The placeholder of a Service without pods has neither (Go's nil lists).
+        let (endpoints, slice_ports) = if pods.is_empty() { (Value::Null, Value::Null) } else { (Value::Array(endpoints), Value::Array(slice_ports)) };
+        let same = existing.iter().position(|s| s["ports"] == slice_ports).or(if groups.len() == 1 && !existing.is_empty() { Some(0) } else { None });
+        match same {
+            None => {
+                let slice = json!({
+                    "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                    "metadata": {
+                        "generateName": format!("{}-", name(svc)),
+                        "labels": {"kubernetes.io/service-name": name(svc), "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"},
+                        "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name(svc), "uid": uid(svc), "controller": true, "blockOwnerDeletion": true}],
+                    },
+                    "addressType": "IPv4",
+                    "endpoints": endpoints,
+                    "ports": slice_ports,
+                });
+                let _ = c.create("discovery.k8s.io/v1", "endpointslices", ns, slice);
             }
-            e
-        })
-        .collect();
-    let slice_ports: Vec<Value> = ports.iter().map(|p| json!({"name": p["name"].as_str().unwrap_or(""), "port": p["port"], "protocol": p["protocol"]})).collect();
-    let existing = c.owned("endpointslices.discovery.k8s.io", uid(svc));
-    match existing.first() {
-        None => {
-            let slice = json!({
-                "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                "metadata": {
-                    "generateName": format!("{}-", name(svc)),
-                    "labels": {"kubernetes.io/service-name": name(svc), "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"},
-                    "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name(svc), "uid": uid(svc), "controller": true, "blockOwnerDeletion": true}],
-                },
-                "addressType": "IPv4",
-                "endpoints": endpoints,
-                "ports": slice_ports,
-            });
-            let _ = c.create("discovery.k8s.io/v1", "endpointslices", ns, slice);
-        }
-        Some(cur) => {
-            let mut next = (**cur).clone();
-            next["endpoints"] = Value::Array(endpoints);
-            next["ports"] = Value::Array(slice_ports);
-            if next != **cur {
-                let _ = c.update("discovery.k8s.io/v1", "endpointslices", next);
+            Some(k) => {
+                let cur = existing.remove(k);
+                let mut next = (*cur).clone();
+                next["endpoints"] = endpoints;
+                next["ports"] = slice_ports;
+                if next != *cur {
+                    let _ = c.update("discovery.k8s.io/v1", "endpointslices", next);
+                }
             }
         }
+    }
+    for gone in existing {
+        let _ = c.delete("discovery.k8s.io/v1", "endpointslices", ns, name(&gone), None);
     }
 }
