@@ -161,3 +161,31 @@ fn statefulset_pods_have_names_under_their_headless_service() {
     let hosts = exec(&mut c, "db-0", "cat /etc/hosts").0;
     assert!(hosts.ends_with(&format!("\tdb-0.db.default.svc.cluster.local\tdb-0\n")), "{hosts}");
 }
+
+#[test]
+fn a_load_balancer_gets_an_address_that_reaches_the_service() {
+    let mut c = cluster();
+    let mut svc = service("lb", json!({"type": "LoadBalancer", "selector": {"app": "echo"}, "ports": [{"port": 8080, "targetPort": 80, "nodePort": 30082}]}));
+    send(&mut c, Request::post("/api/v1/namespaces/default/services", svc.clone()));
+    c.advance(Duration::from_secs(1));
+    let ip = ip_of(&mut c, "/api/v1/namespaces/default/services/lb", "/status/loadBalancer/ingress/0/ip");
+    assert_eq!(ip, "172.18.255.200");
+    let (out, code) = exec(&mut c, "client", &format!("wget -qO- http://{ip}:8080/"));
+    assert_eq!(code, 0);
+    assert!(out.starts_with(&format!("Host={ip}  Path=/  From=echo-")), "{out}");
+    // The node port answers on every node.
+    let nodes = send(&mut c, Request::get("/api/v1/nodes"));
+    for n in nodes["items"].as_array().unwrap() {
+        let node_ip = n["status"]["addresses"][0]["address"].as_str().unwrap();
+        let (out, code) = exec(&mut c, "client", &format!("wget -qO- http://{node_ip}:30082/"));
+        assert_eq!(code, 0, "{node_ip}: {out}");
+    }
+    // Asking for an address outside the pool fails with an event; the Service stays pending.
+    svc["metadata"]["name"] = json!("lb2");
+    svc["spec"]["loadBalancerIP"] = json!("10.0.0.1");
+    svc["spec"]["ports"][0]["nodePort"] = json!(30083);
+    send(&mut c, Request::post("/api/v1/namespaces/default/services", svc));
+    c.advance(Duration::from_secs(1));
+    let s = send(&mut c, Request::get("/api/v1/namespaces/default/services/lb2"));
+    assert!(s["status"]["loadBalancer"]["ingress"].is_null(), "{s}");
+}

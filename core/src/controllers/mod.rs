@@ -14,6 +14,7 @@ mod namespace;
 mod nodelifecycle;
 mod replicaset;
 mod revisions;
+mod service_lb;
 mod statefulset;
 mod ttl;
 mod volumes;
@@ -52,6 +53,7 @@ impl Default for ControllerManager {
                 Box::new(job::JobController),
                 Box::new(ttl::TtlAfterFinishedController),
                 Box::new(endpoints::EndpointsController),
+                Box::new(service_lb::ServiceLbController),
                 Box::new(disruption::DisruptionController),
                 Box::new(volumes::VolumeController),
                 Box::new(gc::GarbageCollector),

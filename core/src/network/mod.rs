@@ -39,8 +39,12 @@ pub struct Service {
     pub cluster_ip: Option<String>,
     pub external_name: Option<String>,
     pub ports: Vec<ServicePort>,
-    /// `spec.externalIPs` and the load balancer's `status.loadBalancer.ingress[].ip`.
+    /// `spec.externalIPs`.
     pub external_ips: Vec<String>,
+    /// The load balancer's addresses (`status.loadBalancer.ingress[].ip`).
+    pub lb_ips: Vec<String>,
+    /// `spec.loadBalancerSourceRanges`: who may reach the load balancer (anyone when empty).
+    pub source_ranges: Vec<String>,
     /// `sessionAffinity: ClientIP`: how long a client sticks to its endpoint, in seconds.
     pub affinity_seconds: Option<i64>,
     pub internal_local: bool,
@@ -93,8 +97,8 @@ impl Service {
         let spec = &svc["spec"];
         let kind = spec["type"].as_str().unwrap_or("ClusterIP").to_string();
         let cluster_ip = spec["clusterIP"].as_str().filter(|ip| !ip.is_empty() && *ip != "None" && kind != "ExternalName").map(str::to_string);
-        let mut external_ips = strings(&spec["externalIPs"]);
-        external_ips.extend(svc["status"]["loadBalancer"]["ingress"].as_array().into_iter().flatten().filter_map(|i| i["ip"].as_str().map(str::to_string)));
+        let external_ips = strings(&spec["externalIPs"]);
+        let lb_ips = svc["status"]["loadBalancer"]["ingress"].as_array().into_iter().flatten().filter_map(|i| i["ip"].as_str().map(str::to_string)).collect();
         Service {
             namespace: svc["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
             name: svc["metadata"]["name"].as_str().unwrap_or_default().to_string(),
@@ -112,6 +116,8 @@ impl Service {
                 })
                 .collect(),
             external_ips,
+            lb_ips,
+            source_ranges: strings(&spec["loadBalancerSourceRanges"]),
             affinity_seconds: (spec["sessionAffinity"] == "ClientIP").then(|| spec["sessionAffinityConfig"]["clientIP"]["timeoutSeconds"].as_i64().unwrap_or(10_800)),
             internal_local: spec["internalTrafficPolicy"] == "Local",
             external_local: spec["externalTrafficPolicy"] == "Local",

@@ -48,6 +48,14 @@ fn usable<'a>(eps: &'a [Endpoint], port_name: &str) -> Vec<&'a Endpoint> {
     eps.iter().filter(with_port).filter(|e| e.serving && e.terminating).collect()
 }
 
+/// Whether `ip` is in `cidr` (`10.0.0.0/8`; a bare address is a /32).
+pub fn in_cidr(ip: &str, cidr: &str) -> bool {
+    let (base, bits) = cidr.split_once('/').unwrap_or((cidr, "32"));
+    let (Ok(ip), Ok(base), Ok(bits)) = (ip.parse::<std::net::Ipv4Addr>(), base.trim().parse::<std::net::Ipv4Addr>(), bits.trim().parse::<u32>()) else { return false };
+    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits.min(32)) };
+    u32::from(ip) & mask == u32::from(base) & mask
+}
+
 impl Network {
     /// Where a TCP connection from `client` to `ip:port` goes.
     pub fn dial(&self, client: Client, ip: &str, port: i64, rng: &mut Rng, affinity: &mut Affinity, now: Timestamp) -> Dial {
@@ -57,10 +65,15 @@ impl Network {
         // A Service's virtual addresses.
         for svc in &self.services {
             let internal = svc.cluster_ip.as_deref() == Some(ip);
-            if !internal && !svc.external_ips.iter().any(|e| e == ip) {
+            let balancer = svc.lb_ips.iter().any(|e| e == ip);
+            if !internal && !balancer && !svc.external_ips.iter().any(|e| e == ip) {
                 continue;
             }
             let Some(sp) = svc.ports.iter().find(|p| p.port == port && p.protocol == "TCP") else { return Dial::Timeout };
+            // The load balancer's firewall drops sources outside its ranges.
+            if balancer && !svc.source_ranges.is_empty() && !svc.source_ranges.iter().any(|r| in_cidr(client.ip, r)) {
+                return Dial::Timeout;
+            }
             // Traffic from inside the cluster to an external address is short-circuited to
             // the whole Service (kube-proxy's masquerade rule), so only the internal policy counts.
             let local = internal && svc.internal_local;
@@ -154,6 +167,15 @@ mod tests {
         assert_eq!(net.dial(me, "10.96.23.49", 8080, &mut rng, &mut aff, at(0)), Dial::Pod { ip: "10.244.1.3".into(), port: 80 });
         let elsewhere = Client { ip: "10.244.3.3", node: "n3" };
         assert_eq!(net.dial(elsewhere, "10.96.23.49", 8080, &mut rng, &mut aff, at(0)), Dial::Timeout);
+        // A load balancer with source ranges lets only those in.
+        net.services[1].lb_ips = vec!["172.18.255.200".into()];
+        net.services[1].source_ranges = vec!["10.244.0.0/16".into()];
+        net.services[1].internal_local = false;
+        assert!(matches!(net.dial(me, "172.18.255.200", 8080, &mut rng, &mut aff, at(0)), Dial::Pod { port: 80, .. }));
+        net.services[1].source_ranges = vec!["192.168.0.0/24".into()];
+        assert_eq!(net.dial(me, "172.18.255.200", 8080, &mut rng, &mut aff, at(0)), Dial::Timeout);
+        assert!(in_cidr("10.1.2.3", "10.0.0.0/8") && !in_cidr("11.1.2.3", "10.0.0.0/8") && in_cidr("1.2.3.4", "1.2.3.4"));
+        net.services[1].internal_local = true;
         // A node port on any node reaches the Service.
         net.services[1].kind = "NodePort".into();
         net.services[1].ports[0].node_port = Some(30080);
