@@ -2,6 +2,8 @@
 //! `hakoniwa_core::playground`). Everything read back is untrusted and checked by core; a save
 //! that cannot be read is moved aside, never overwritten.
 
+use hakoniwa_core::sort::Order;
+
 const PLAYGROUND_KEY: &str = "hakoniwa.playground";
 const EMBED_PREFIX: &str = "hakoniwa.embed.";
 const ASIDE_PREFIX: &str = "hakoniwa.playground.aside.";
@@ -92,7 +94,7 @@ pub fn kept() -> Vec<Kept> {
             }
         })
         .collect();
-    out.sort_by(|a, b| (a.name.is_none(), &b.key).cmp(&(b.name.is_none(), &a.key)));
+    out.order_by(|a, b| (a.name.is_none(), &b.key).cmp(&(b.name.is_none(), &a.key)));
     out
 }
 

@@ -15,6 +15,7 @@ pub mod controllers;
 pub mod scheduler;
 pub mod schema;
 pub mod sim;
+pub mod sort;
 pub mod store;
 pub mod terminal;
 

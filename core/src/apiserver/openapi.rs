@@ -2,6 +2,7 @@
 //! paths and operations the server serves (with the query parameters clients look for, such as
 //! `fieldValidation`) and the field types of its kinds from the schema data.
 
+use crate::sort::Order;
 use serde_json::{json, Map, Value};
 
 use crate::schema::{Definition, FieldType, Schema};
@@ -31,7 +32,7 @@ pub fn root() -> Value {
     let d = Discovery::v1_33();
     let mut paths = Map::new();
     let mut gvs: Vec<&String> = d.resources.keys().collect();
-    gvs.sort();
+    gvs.order();
     for gv in gvs {
         let key = gv_key(gv);
         paths.insert(key.clone(), json!({"serverRelativeURL": format!("/openapi/v3/{key}?hash={}", hash(&key))}));

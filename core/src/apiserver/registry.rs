@@ -1,6 +1,7 @@
 //! Which resources the server serves: read from versioned discovery data
 //! (`core/data/discovery/v1.33.json`), each bound to the strategy of its kind.
 
+use crate::sort::Order;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -115,7 +116,7 @@ impl Registry {
         let d = Discovery::v1_33();
         let mut resources = Vec::new();
         let mut gvs: Vec<&String> = d.resources.keys().collect();
-        gvs.sort();
+        gvs.order();
         for gv in gvs {
             let (group, version) = crate::api::meta::split_api_version(gv);
             let list = &d.resources[gv];

@@ -2,6 +2,7 @@
 //! wide`, read from the API server's own Table at the cluster's current time, plus what owns
 //! each pod.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use super::Cluster;
@@ -52,7 +53,7 @@ impl Cluster {
                 }
             })
             .collect();
-        rows.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        rows.order_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
         rows
     }
 }

@@ -3,6 +3,7 @@
 //! `startingDeadlineSeconds`; it follows its active Jobs and keeps only the configured number
 //! of finished ones.
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -223,7 +224,7 @@ fn cleanup_history(c: &mut Client, cj: &Value, jobs: &[Arc<Value>]) {
         if done.len() <= limit {
             continue;
         }
-        done.sort_by_key(|j| (time_of(&j["status"]["startTime"]).map_or(i64::MAX, |t| t.unix_millis()), name(j).to_string()));
+        done.order_by_key(|j| (time_of(&j["status"]["startTime"]).map_or(i64::MAX, |t| t.unix_millis()), name(j).to_string()));
         for j in done.iter().take(done.len() - limit) {
             let options = json!({"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"});
             if c.delete_with("batch/v1", "jobs", namespace(j), name(j), options).is_ok() {

@@ -4,6 +4,7 @@
 //! (RollingUpdate, `maxUnavailable` at a time) or waits for pods to be deleted (OnDelete). A node
 //! gets a new pod only once its old one is gone: a terminating pod still holds the node.
 
+use crate::sort::Order;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -161,7 +162,7 @@ fn sync_one(c: &mut Client, ds: &Arc<Value>, nodes: &[Arc<Value>]) {
         let node_name = name(node).to_string();
         let (run, stay) = should_run(&template["spec"], node);
         let mut here = by_node.remove(&node_name).unwrap_or_default();
-        here.sort_by_key(|p| pod_order(p));
+        here.order_by_key(|p| pod_order(p));
         let mut live: Vec<Arc<Value>> = here.iter().filter(|p| !is_deleting(p)).cloned().collect();
         if !run && (!stay || here.is_empty()) {
             if !here.is_empty() {
@@ -231,7 +232,7 @@ fn sync_one(c: &mut Client, ds: &Arc<Value>, nodes: &[Arc<Value>]) {
     if ds["spec"]["updateStrategy"]["type"].as_str().unwrap_or("RollingUpdate") == "RollingUpdate" && !old_pods.is_empty() {
         let max_unavailable = resolve(&ds["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"], desired, false).max(1);
         // Old pods that are not available anyway go first.
-        old_pods.sort_by_key(|p| u8::from(is_available(p, min_ready, now)));
+        old_pods.order_by_key(|p| u8::from(is_available(p, min_ready, now)));
         let mut budget = max_unavailable - unavailable;
         for p in &old_pods {
             if !is_available(p, min_ready, now) {

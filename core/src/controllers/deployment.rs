@@ -2,6 +2,7 @@
 //! rolled to with RollingUpdate (within maxSurge and maxUnavailable) or Recreate, revisions in
 //! annotations, old ReplicaSets trimmed to revisionHistoryLimit, and status with conditions.
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -123,7 +124,7 @@ fn is_recreate(d: &Value) -> bool {
 fn sync_one(c: &mut Client, d: &Arc<Value>) {
     let duid = uid(d).to_string();
     let mut owned: Vec<Arc<Value>> = c.owned("replicasets.apps", &duid).into_iter().filter(|rs| controller_uid(rs) == Some(duid.as_str())).collect();
-    owned.sort_by_key(|rs| revision(rs));
+    owned.order_by_key(|rs| revision(rs));
     let template = without_hash(&d["spec"]["template"]);
     let new_rs = owned.iter().find(|rs| without_hash(&rs["spec"]["template"]) == template).cloned();
     let paused = d["spec"]["paused"] == true;

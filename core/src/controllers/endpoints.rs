@@ -2,6 +2,7 @@
 //! selects that have an IP, ready ones as addresses and the rest as not ready, on the Service's
 //! target ports.
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -110,8 +111,8 @@ impl Controller for EndpointsController {
                 if ready.is_empty() && not_ready.is_empty() {
                     continue;
                 }
-                ready.sort_by_key(sort_key);
-                not_ready.sort_by_key(sort_key);
+                ready.order_by_key(sort_key);
+                not_ready.order_by_key(sort_key);
                 let mut s = json!({});
                 if !ready.is_empty() {
                     s["addresses"] = Value::Array(ready);

@@ -1,6 +1,7 @@
 //! The garbage collector: dependents whose owners are all gone are deleted; an owner deleted
 //! with `orphan` lets its dependents go free; one deleted in the foreground waits for them.
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -45,7 +46,7 @@ impl Controller for GarbageCollector {
         // Owners being deleted with an orphan or foreground finalizer.
         let storages: Vec<String> = {
             let mut s: Vec<String> = c.api.registry().all().map(|r| r.storage.clone()).collect();
-            s.sort();
+            s.order();
             s.dedup();
             s
         };

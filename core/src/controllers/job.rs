@@ -6,6 +6,7 @@
 //! its interim condition (`SuccessCriteriaMet` / `FailureTarget`), lets go of every pod it still
 //! holds, and gets the final condition once no pod is still terminating.
 
+use crate::sort::Order;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -413,7 +414,7 @@ fn manage(c: &mut Client, job: &Value, pods: &[Arc<Value>], active: &[&Arc<Value
     };
     if n_active > want {
         let mut surplus: Vec<&&Arc<Value>> = active.iter().collect();
-        surplus.sort_by_key(|p| (u8::from(is_ready(p)), std::cmp::Reverse(p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string())));
+        surplus.order_by_key(|p| (u8::from(is_ready(p)), std::cmp::Reverse(p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string())));
         let extra = (n_active - want) as usize;
         for p in surplus.into_iter().take(extra) {
             delete_pod(c, job, p, deleted);
@@ -447,7 +448,7 @@ fn manage(c: &mut Client, job: &Value, pods: &[Arc<Value>], active: &[&Arc<Value
     let mut plans: Vec<(Option<i64>, Value)> = Vec::new();
     if spec["completionMode"] == "Indexed" {
         let completions = spec["completions"].as_i64().unwrap_or(1);
-        let running: BTreeSet<i64> = active.iter().filter_map(|p| index_of(p)).collect();
+        let running: BTreeSet<i64> = crate::sort::set(active.iter().filter_map(|p| index_of(p)));
         for i in (0..completions).filter(|i| !counts.completed.contains(i) && !running.contains(i)).take(missing) {
             plans.push((Some(i), template.clone()));
         }

@@ -36,7 +36,7 @@ impl Controller for NodeLifecycleController {
 /// The pod garbage collector's part: pods bound to a node that no longer exists are deleted at
 /// once (nothing is left to stop them gracefully).
 fn delete_orphans(c: &mut Client) {
-    let nodes: std::collections::BTreeSet<String> = c.list("nodes", None).iter().map(|n| name(n).to_string()).collect();
+    let nodes: std::collections::BTreeSet<String> = crate::sort::set(c.list("nodes", None).iter().map(|n| name(n).to_string()));
     for pod in c.list("pods", None) {
         let Some(n) = pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) else { continue };
         if !nodes.contains(n) {

@@ -2,6 +2,7 @@
 //! orphans and releasing pods relabelled out of the selector, creating from the template,
 //! deleting the surplus, and reporting status.
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -172,7 +173,7 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
         }
     } else if active.len() > want {
         let mut victims: Vec<&Arc<Value>> = active.clone();
-        victims.sort_by_key(|p| deletion_rank(p));
+        victims.order_by_key(|p| deletion_rank(p));
         for pod in victims.into_iter().take(active.len() - want) {
             if c.delete("v1", "pods", &ns, name(pod), None).is_ok() {
                 c.event(&owner_obj, "Normal", "SuccessfulDelete", &format!("Deleted pod: {}", name(pod)));

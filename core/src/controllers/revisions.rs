@@ -2,6 +2,7 @@
 //! template, named `<owner>-<hash>`, numbered; going back to an old template renumbers its
 //! revision as the newest (what `kubectl rollout undo` relies on).
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -29,7 +30,7 @@ fn revision_data(template: &Value) -> Value {
 pub fn list(c: &Client, owner: &Value) -> Vec<Arc<Value>> {
     let owner_uid = uid(owner);
     let mut revs: Vec<Arc<Value>> = c.owned("controllerrevisions.apps", owner_uid).into_iter().filter(|r| controller_uid(r) == Some(owner_uid)).collect();
-    revs.sort_by_key(|r| r["revision"].as_i64().unwrap_or(0));
+    revs.order_by_key(|r| r["revision"].as_i64().unwrap_or(0));
     revs
 }
 

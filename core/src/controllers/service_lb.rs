@@ -37,7 +37,7 @@ impl Controller for ServiceLbController {
 
     fn sync(&mut self, c: &mut Client) {
         let services = c.list("services", None);
-        let mut used: BTreeSet<String> = services.iter().filter(|s| s["spec"]["type"] == "LoadBalancer").flat_map(|s| ingress_ips(s)).collect();
+        let mut used: BTreeSet<String> = crate::sort::set(services.iter().filter(|s| s["spec"]["type"] == "LoadBalancer").flat_map(|s| ingress_ips(s)));
         let mut free: Option<Vec<Ipv4Addr>> = None;
         for svc in services {
             let wants = svc["spec"]["type"] == "LoadBalancer" && svc["spec"]["loadBalancerClass"].is_null() && svc["metadata"]["deletionTimestamp"].is_null();

@@ -4,6 +4,7 @@
 //! Ready, and removes from the highest ordinal; Parallel does not wait. A changed template rolls
 //! out from the highest ordinal down to the partition.
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -133,7 +134,7 @@ fn sync_one(c: &mut Client, set: &Arc<Value>) {
     }
     // Scale down from the highest ordinal, one at a time when ordered.
     let mut condemned: Vec<&Arc<Value>> = pods.iter().filter(|p| ordinal_of(&set_name, p).is_none_or(|o| !in_range(o))).collect();
-    condemned.sort_by_key(|p| std::cmp::Reverse(ordinal_of(&set_name, p).unwrap_or(i64::MAX)));
+    condemned.order_by_key(|p| std::cmp::Reverse(ordinal_of(&set_name, p).unwrap_or(i64::MAX)));
     if !blocked || !monotonic {
         for p in &condemned {
             if terminating(p) {

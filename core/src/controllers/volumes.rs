@@ -5,6 +5,7 @@
 //! policy. The protection controllers let a claim go when no pod uses it, and a volume when no
 //! claim is bound to it.
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -76,7 +77,7 @@ fn bind_or_provision(c: &mut Client, pvc: &Arc<Value>) {
         .filter(|pv| modes.iter().all(|m| pv["spec"]["accessModes"].as_array().is_some_and(|a| a.contains(m))))
         .filter(|pv| pv["spec"]["capacity"]["storage"].as_str().and_then(|q| Quantity::parse(q).ok()).is_some_and(|q| q.value() >= wanted))
         .collect();
-    fits.sort_by_key(|pv| pv["spec"]["capacity"]["storage"].as_str().and_then(|q| Quantity::parse(q).ok()).map_or(0, |q| q.value()));
+    fits.order_by_key(|pv| pv["spec"]["capacity"]["storage"].as_str().and_then(|q| Quantity::parse(q).ok()).map_or(0, |q| q.value()));
     if let Some(pv) = fits.first() {
         bind(c, pvc, pv, None);
         return;

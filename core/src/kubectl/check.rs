@@ -3,6 +3,7 @@
 //! refuse — found by the same server dry run `kubectl diff` makes, each cause's field path
 //! (`spec.template.spec.containers[0].image`) traced back to the line that holds it.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use super::manifests::{self, Problem};
@@ -41,7 +42,7 @@ impl Kubectl {
                 out.push(Problem { line: first + line, column, message: format!("{field}: {}", c["message"].as_str().unwrap_or_default()) });
             }
         }
-        out.sort_by_key(|p| (p.line, p.column));
+        out.order_by_key(|p| (p.line, p.column));
         out
     }
 }

@@ -2,6 +2,7 @@
 //! are small enough to live here (version, create/apply/delete from files, label, annotate,
 //! scale, cordon, uncordon, api-versions, config).
 
+use crate::sort::Order;
 use serde_json::{json, Value};
 
 use super::args::{self, flag, Flag, Parsed, Takes};
@@ -925,7 +926,7 @@ fn config(k: &mut Kubectl, p: &Parsed, out: &mut Output) -> Result<(), Failure> 
         "view" => config_view(k, p, out),
         "get-clusters" | "get-users" => {
             let mut list = if sub == "get-clusters" { k.config.clusters.clone() } else { k.config.users.clone() };
-            list.sort();
+            list.order();
             list.dedup();
             out.out(format!("NAME\n{}", list.iter().map(|n| format!("{n}\n")).collect::<String>()));
             Ok(())
@@ -953,7 +954,7 @@ fn get_contexts(k: &Kubectl, p: &Parsed, names: &[String], out: &mut Output) -> 
                 None => missing.push(format!("context {n} not found")),
             }
         }
-        shown.sort_by(|a, b| a.name.cmp(&b.name));
+        shown.order_by(|a, b| a.name.cmp(&b.name));
     }
     let mut text = String::new();
     if !name_only && !p.bool("no-headers") {

@@ -2,6 +2,7 @@
 //! subcommands, flags, flag values (namespaces, contexts, output formats), resource types and
 //! the names of objects, read from the cluster through the same door.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use super::{Kubectl, Transport};
@@ -93,7 +94,7 @@ impl Kubectl {
             _ => self.positional(api, &positional, &partial, &ns),
         };
         out.retain(|c| c.starts_with(&partial));
-        out.sort();
+        out.order();
         out.dedup();
         out
     }

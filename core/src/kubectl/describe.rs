@@ -2,6 +2,7 @@
 //! lines at indentation levels of two spaces, aligned by one tabwriter per object (no minimum
 //! width, padding 2), then the object's events. Ages come from the simulation's clock.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use super::args::{flag, Flag, Parsed, Takes};
@@ -45,7 +46,7 @@ impl Page {
             .as_object()
             .map(|o| o.iter().filter(|(k, _)| *k != "kubectl.kubernetes.io/last-applied-configuration").map(|(k, v)| format!("{k}{sep}{}", v.as_str().unwrap_or_default())).collect())
             .unwrap_or_default();
-        pairs.sort();
+        pairs.order();
         if pairs.is_empty() {
             self.line(level, &format!("{label}:\t<none>"));
             return;
@@ -97,7 +98,7 @@ fn s(v: &Value) -> &str {
 /// choice).
 fn sorted(v: &Value) -> Vec<(&String, &Value)> {
     let mut entries: Vec<(&String, &Value)> = v.as_object().map(|m| m.iter().collect()).unwrap_or_default();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries.order_by(|a, b| a.0.cmp(b.0));
     entries
 }
 
@@ -223,7 +224,7 @@ fn events_section(api: &mut dyn Transport, page: &mut Page, o: &Value) {
         return;
     }
     let when = |e: &Value| -> String { s(&e["lastTimestamp"]).to_string().max(s(&e["eventTime"]).to_string()) };
-    items.sort_by_key(|e| when(e));
+    items.order_by_key(|e| when(e));
     page.line(0, "Events:");
     page.line(1, "Type\tReason\tAge\tFrom\tMessage");
     page.line(1, "----\t------\t----\t----\t-------");
@@ -256,7 +257,7 @@ fn int_or_percent(v: &Value) -> String {
 
 fn selector_text(sel: &Value) -> String {
     let mut parts: Vec<String> = sel["matchLabels"].as_object().map(|m| m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect()).unwrap_or_default();
-    parts.sort();
+    parts.order();
     for e in sel["matchExpressions"].as_array().into_iter().flatten() {
         let vals: Vec<&str> = e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         let key = s(&e["key"]);
@@ -415,7 +416,7 @@ fn container_common(page: &mut Page, c: &Value, status: Option<&Value>, level: u
         if let Some(m) = c["resources"][key].as_object().filter(|m| !m.is_empty()) {
             page.line(level, &format!("{label}:"));
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.order();
             for k in keys {
                 page.line(level + 1, &format!("{k}:\t{}", s(&m[k.as_str()])));
             }
@@ -432,7 +433,7 @@ fn container_common(page: &mut Page, c: &Value, status: Option<&Value>, level: u
         Some(mounts) => {
             page.line(level, "Mounts:");
             let mut ms: Vec<&Value> = mounts.iter().collect();
-            ms.sort_by_key(|m| s(&m["mountPath"]).to_string());
+            ms.order_by_key(|m| s(&m["mountPath"]).to_string());
             for m in ms {
                 let mut flags = vec![if m["readOnly"] == true { "ro" } else { "rw" }.to_string()];
                 if let Some(sp) = m["subPath"].as_str().filter(|x| !x.is_empty()) {
@@ -706,7 +707,7 @@ fn pod(page: &mut Page, p: &Value) {
     }
     page.field(0, "Node-Selectors", &spec["nodeSelector"].as_object().map(|m| {
         let mut v: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect();
-        v.sort();
+        v.order();
         v.join(",")
     }).unwrap_or_default());
     tolerations(page, spec, 0);
@@ -721,7 +722,7 @@ fn service(api: &mut dyn Transport, page: &mut Page, svc: &Value) {
     page.annotations(0, &meta["annotations"]);
     page.field(0, "Selector", &spec["selector"].as_object().map(|m| {
         let mut v: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect();
-        v.sort();
+        v.order();
         v.join(",")
     }).unwrap_or_default());
     page.field(0, "Type", s(&spec["type"]));
@@ -841,7 +842,7 @@ fn namespace(api: &mut dyn Transport, page: &mut Page, n: &Value) {
             page.line(1, "--------\t---\t---");
             let hard = q["status"]["hard"].as_object().cloned().unwrap_or_default();
             let mut keys: Vec<&String> = hard.keys().collect();
-            keys.sort();
+            keys.order();
             for k in keys {
                 page.line(1, &format!("{k}\t{}\t{}", s(&q["status"]["used"][k.as_str()]), s(&hard[k.as_str()])));
             }
@@ -865,7 +866,7 @@ fn namespace(api: &mut dyn Transport, page: &mut Page, n: &Value) {
                         }
                     }
                 }
-                resources.sort();
+                resources.order();
                 for r in resources {
                     let v = |key: &str| item[key][r.as_str()].as_str().unwrap_or("-").to_string();
                     page.line(1, &format!("{}\t{r}\t{}\t{}\t{}\t{}\t{}", s(&item["type"]), v("min"), v("max"), v("defaultRequest"), v("default"), v("maxLimitRequestRatio")));
@@ -884,7 +885,7 @@ fn node(api: &mut dyn Transport, page: &mut Page, n: &Value) {
     if let Some(r) = meta["labels"]["kubernetes.io/role"].as_str() {
         roles.push(r.to_string());
     }
-    roles.sort();
+    roles.order();
     page.field(0, "Roles", &roles.join(","));
     page.labels(0, "Labels", &meta["labels"]);
     page.annotations(0, &meta["annotations"]);
@@ -929,7 +930,7 @@ fn node(api: &mut dyn Transport, page: &mut Page, n: &Value) {
         if let Some(m) = st[key].as_object() {
             page.line(0, &format!("{label}:"));
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.order();
             for k in keys {
                 page.line(1, &format!("{k}:\t{}", s(&m[k.as_str()])));
             }
@@ -963,7 +964,7 @@ fn node(api: &mut dyn Transport, page: &mut Page, n: &Value) {
     // Pods on the node that have not finished.
     let pods = api.send(&Request::get(&format!("/api/v1/pods?fieldSelector={}", get::encode(&format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed"))))).into_value().unwrap_or(Value::Null);
     let mut pods: Vec<Value> = pods["items"].as_array().cloned().unwrap_or_default();
-    pods.sort_by_key(|p| (s(&p["metadata"]["namespace"]).to_string(), s(&p["metadata"]["name"]).to_string()));
+    pods.order_by_key(|p| (s(&p["metadata"]["namespace"]).to_string(), s(&p["metadata"]["name"]).to_string()));
     let alloc = &st["allocatable"];
     let cap_milli = |k: &str| alloc[k].as_str().and_then(|q| crate::api::quantity::Quantity::parse(q).ok()).map_or(0, |q| q.milli_value());
     let (cpu_cap, mem_cap) = (cap_milli("cpu"), cap_milli("memory"));
@@ -997,7 +998,7 @@ fn node(api: &mut dyn Transport, page: &mut Page, n: &Value) {
     page.line(1, &format!("cpu\t{}\t{}", pct(cpu_text(totals[0]), totals[0], cpu_cap), pct(cpu_text(totals[1]), totals[1], cpu_cap)));
     page.line(1, &format!("memory\t{}\t{}", pct(mem_text(totals[2]), totals[2], mem_cap), pct(mem_text(totals[3]), totals[3], mem_cap)));
     let mut extra: Vec<&String> = alloc.as_object().map(|m| m.keys().filter(|k| !matches!(k.as_str(), "cpu" | "memory" | "pods")).collect()).unwrap_or_default();
-    extra.sort();
+    extra.order();
     for k in extra {
         page.line(1, &format!("{k}\t0 (0%)\t0 (0%)"));
     }
@@ -1126,7 +1127,7 @@ fn daemon_set(api: &mut dyn Transport, page: &mut Page, ds: &Value) {
     page.field(0, "Selector", &selector_text(&ds["spec"]["selector"]));
     let ns_sel = ds["spec"]["template"]["spec"]["nodeSelector"].as_object().map(|m| {
         let mut v: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect();
-        v.sort();
+        v.order();
         v.join(",")
     });
     page.field(0, "Node-Selector", &ns_sel.unwrap_or_default());
@@ -1300,7 +1301,7 @@ fn generic_value(page: &mut Page, level: usize, label: &str, v: &Value) {
 
 fn generic_fields(page: &mut Page, level: usize, m: &serde_json::Map<String, Value>, skip: &[&str]) {
     let mut keys: Vec<&String> = m.keys().filter(|k| !skip.contains(&k.as_str())).collect();
-    keys.sort();
+    keys.order();
     for k in keys {
         generic_value(page, level, &field_label(k), &m[k.as_str()]);
     }
@@ -1315,7 +1316,7 @@ fn generic(page: &mut Page, o: &Value) {
     page.annotations(0, &meta["annotations"]);
     if let Some(m) = o.as_object() {
         let mut keys: Vec<&String> = m.keys().collect();
-        keys.sort();
+        keys.order();
         for k in keys {
             if k == "metadata" {
                 page.line(0, "Metadata:");

@@ -6,6 +6,7 @@
 //! temporary directory names and file times are made from the simulated clock (kubectl's are
 //! random and the wall clock's).
 
+use crate::sort::Order;
 use serde_json::{json, Value};
 
 use super::args::Parsed;
@@ -143,7 +144,7 @@ fn edits(a: &[&str], b: &[&str]) -> Vec<Op> {
             continue;
         }
         let end = ops[k..].iter().position(|o| *o == Op::Keep).map_or(ops.len(), |p| k + p);
-        ops[k..end].sort_by_key(|o| if *o == Op::Del { 0 } else { 1 });
+        ops[k..end].order_by_key(|o| if *o == Op::Del { 0 } else { 1 });
         k = end;
     }
     ops

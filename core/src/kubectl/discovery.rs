@@ -3,6 +3,7 @@
 //! resource: the core group first, then the groups in the server's order, preferred versions
 //! before the others.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use super::Transport;
@@ -129,7 +130,7 @@ impl Discovery {
             }
         }
         d.resources.extend(others);
-        d.group_versions.sort();
+        d.group_versions.order();
         d
     }
 

@@ -1,6 +1,7 @@
 //! `kubectl get`: resources by type, name or `type/name`, printed as the server's tables or
 //! as objects (`-o yaml|json|name|jsonpath=|custom-columns=`).
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use super::args::{flag, Parsed, Takes};
@@ -414,7 +415,7 @@ fn sort_objects(objects: &mut [Value], p: &Parsed) -> Result<(), Failure> {
     let t = sort_template(expr)?;
     let keys: Vec<Option<Value>> = objects.iter().map(|o| t.values(o).into_iter().next()).collect();
     let mut idx: Vec<usize> = (0..objects.len()).collect();
-    idx.sort_by(|&a, &b| compare_values(keys[a].as_ref(), keys[b].as_ref()));
+    idx.order_by(|&a, &b| compare_values(keys[a].as_ref(), keys[b].as_ref()));
     let sorted: Vec<Value> = idx.iter().map(|&i| objects[i].clone()).collect();
     for (slot, v) in objects.iter_mut().zip(sorted) {
         *slot = v;
@@ -434,7 +435,7 @@ pub fn sort_table_rows(table: &mut Value, p: &Parsed) -> Result<(), Failure> {
     if let Some(rows) = table["rows"].as_array_mut() {
         let keys: Vec<Option<Value>> = rows.iter().map(|r| t.values(&r["object"]).into_iter().next()).collect();
         let mut idx: Vec<usize> = (0..rows.len()).collect();
-        idx.sort_by(|&a, &b| compare_values(keys[a].as_ref(), keys[b].as_ref()));
+        idx.order_by(|&a, &b| compare_values(keys[a].as_ref(), keys[b].as_ref()));
         let sorted: Vec<Value> = idx.iter().map(|&i| rows[i].clone()).collect();
         *rows = sorted;
     }

@@ -1,5 +1,7 @@
 //! The kubeconfig kubectl works from: contexts naming a cluster, a user and a namespace.
 
+use crate::sort::Order;
+
 /// One context.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
@@ -54,7 +56,7 @@ impl KubeConfig {
     /// The contexts by name, as kubectl lists them (a kubeconfig keeps them in a map).
     pub fn sorted_contexts(&self) -> Vec<&Context> {
         let mut all: Vec<&Context> = self.contexts.iter().collect();
-        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all.order_by(|a, b| a.name.cmp(&b.name));
         all
     }
     /// `kubectl config set-context NAME`: changes what was given, creating the context (with
@@ -137,10 +139,10 @@ impl KubeConfig {
     fn ordered_view(&self, minify: bool) -> Ordered {
         let current = self.current_context();
         let mut clusters: Vec<&String> = self.clusters.iter().filter(|c| !minify || current.is_some_and(|x| &x.cluster == *c)).collect();
-        clusters.sort();
+        clusters.order();
         clusters.dedup();
         let mut users: Vec<&String> = self.users.iter().filter(|u| !minify || current.is_some_and(|x| &x.user == *u)).collect();
-        users.sort();
+        users.order();
         users.dedup();
         let contexts: Vec<&Context> = self.sorted_contexts().into_iter().filter(|c| !minify || c.name == self.current).collect();
         let omitted = || Ordered::str("DATA+OMITTED");

@@ -5,6 +5,7 @@
 //! and replicas, applied in kustomize's order, names of generated objects followed into the
 //! pods that use them, output in kustomize's legacy kind order.
 
+use crate::sort::Order;
 use serde_json::{json, Map, Value};
 
 use super::files::clean;
@@ -545,7 +546,7 @@ fn sort_legacy(objects: &mut [Value]) {
         let (g, v) = av.split_once('/').unwrap_or(("", av));
         (rank(&kind), format!("{g}_{v}_{kind}"), o["metadata"]["namespace"].as_str().unwrap_or_default().to_string(), o["metadata"]["name"].as_str().unwrap_or_default().to_string())
     };
-    objects.sort_by_key(|o| key(o));
+    objects.order_by_key(|o| key(o));
 }
 
 /// The YAML stream kustomize prints.

@@ -1,6 +1,7 @@
 //! `kubectl logs`: a pod's container log, or the best pod of a controller (`deployment/web`,
 //! `job/hello`) chosen as kubectl chooses it, through the `log` subresource.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use super::args::{flag, Flag, Parsed, Takes};
@@ -109,7 +110,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             if pods.is_empty() {
                 return Err(Failure::client("timed out waiting for the condition".to_string()));
             }
-            pods.sort_by(logging_order);
+            pods.order_by(logging_order);
             if pods.len() > 1 {
                 out.err(format!("Found {} pods, using pod/{}\n", pods.len(), pods[0]["metadata"]["name"].as_str().unwrap_or_default()));
             }

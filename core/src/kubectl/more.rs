@@ -1,5 +1,6 @@
 //! `api-resources`, `expose`, `replace` and `wait`.
 
+use crate::sort::Order;
 use serde_json::{json, Map, Value};
 
 use super::args::{flag, Flag, Parsed, Takes};
@@ -73,9 +74,9 @@ pub fn api_resources(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: 
         rs.retain(|r| cats.iter().all(|c| r.categories.contains(c)));
     }
     match p.value("sort-by") {
-        Some("kind") => rs.sort_by(|a, b| a.kind.cmp(&b.kind)),
-        Some("name") => rs.sort_by(|a, b| a.name.cmp(&b.name)),
-        _ => rs.sort_by(|a, b| a.group.cmp(&b.group).then_with(|| a.name.cmp(&b.name))),
+        Some("kind") => rs.order_by(|a, b| a.kind.cmp(&b.kind)),
+        Some("name") => rs.order_by(|a, b| a.name.cmp(&b.name)),
+        _ => rs.order_by(|a, b| a.group.cmp(&b.group).then_with(|| a.name.cmp(&b.name))),
     }
     let format = p.value("output").unwrap_or_default();
     if format == "name" {
@@ -100,7 +101,7 @@ pub fn api_resources(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: 
         text.push_str(&format!("{}\t{}\t{}\t{}\t{}", r.name, r.short_names.join(","), r.api_version(), r.namespaced, r.kind));
         if wide {
             let mut verbs = r.verbs.clone();
-            verbs.sort();
+            verbs.order();
             text.push_str(&format!("\t{}\t{}", verbs.join(","), r.categories.join(",")));
         }
         text.push('\n');
@@ -486,7 +487,7 @@ pub fn events(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Ou
         return Ok(());
     }
     let when = |e: &Value| e["series"]["lastObservedTime"].as_str().or(e["lastTimestamp"].as_str()).or(e["eventTime"].as_str()).unwrap_or_default().to_string();
-    items.sort_by_key(|e| when(e));
+    items.order_by_key(|e| when(e));
     let now = api.now();
     let age = |t: &str| crate::sim::clock::Timestamp::parse_rfc3339(t).map_or_else(|| "<unknown>".to_string(), |ts| crate::api::duration::human_duration(now.since(ts)));
     let mut text = String::new();

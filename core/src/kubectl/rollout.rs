@@ -1,6 +1,7 @@
 //! `kubectl rollout status|history|undo|restart|pause|resume` for Deployments, DaemonSets and
 //! StatefulSets. `status` waits as the real one does, by letting simulated time pass.
 
+use crate::sort::Order;
 use serde_json::{json, Value};
 
 use super::args::{flag, Flag, Parsed, Takes};
@@ -236,7 +237,7 @@ fn revisions(api: &mut dyn Transport, r: &super::discovery::Resource, ns: &str, 
             rev.map(|n| (n, o.clone()))
         })
         .collect();
-    out.sort_by_key(|(n, _)| *n);
+    out.order_by_key(|(n, _)| *n);
     out
 }
 

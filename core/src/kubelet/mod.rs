@@ -17,6 +17,7 @@ mod wire;
 
 pub use wire::AccessLog;
 
+use crate::sort::Order;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -450,15 +451,11 @@ impl Kubelets {
     /// biggest first, digest then tag, at most [`NODE_STATUS_MAX_IMAGES`].
     fn report_images(&self, c: &mut Client, node_name: &str) {
         let catalog = Catalog::builtin();
-        let mut images: Vec<(i64, String)> = self
-            .preloaded
-            .iter()
-            .chain(self.cached.get(node_name).into_iter().flatten())
-            .collect::<BTreeSet<_>>()
+        let mut images: Vec<(i64, String)> = crate::sort::set(self.preloaded.iter().chain(self.cached.get(node_name).into_iter().flatten()))
             .into_iter()
             .filter_map(|q| catalog.find(q).map(|img| (img.size as i64, q.clone())))
             .collect();
-        images.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        images.order_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         images.truncate(NODE_STATUS_MAX_IMAGES);
         let list: Vec<Value> = images
             .into_iter()
@@ -474,7 +471,7 @@ impl Kubelets {
     }
 
     pub fn sync(&mut self, c: &mut Client) {
-        let all_nodes: BTreeMap<String, Arc<Value>> = c.list("nodes", None).into_iter().map(|n| (name(&n).to_string(), n)).collect();
+        let all_nodes: BTreeMap<String, Arc<Value>> = crate::sort::map(c.list("nodes", None).into_iter().map(|n| (name(&n).to_string(), n)));
         c.component = "kubelet";
         for (node_name, node) in &all_nodes {
             if !self.down.contains(node_name) {
@@ -489,7 +486,7 @@ impl Kubelets {
             }
         }
         // A stopped kubelet does nothing for its pods.
-        let nodes: BTreeMap<String, Arc<Value>> = all_nodes.into_iter().filter(|(n, _)| !self.down.contains(n)).collect();
+        let nodes: BTreeMap<String, Arc<Value>> = crate::sort::map(all_nodes.into_iter().filter(|(n, _)| !self.down.contains(n)));
         for (node_name, manifests) in &self.static_pods {
             if let Some(node) = nodes.get(node_name) {
                 c.host = Some(node_name.clone());
@@ -497,7 +494,7 @@ impl Kubelets {
             }
         }
         let pods: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| p["spec"]["nodeName"].as_str().is_some_and(|n| nodes.contains_key(n))).collect();
-        let live: BTreeSet<String> = pods.iter().map(|p| uid(p).to_string()).collect();
+        let live: BTreeSet<String> = crate::sort::set(pods.iter().map(|p| uid(p).to_string()));
         let gone: Vec<String> = self.pods.keys().filter(|k| !live.contains(*k)).cloned().collect();
         for uid in gone {
             if let Some(rt) = self.pods.remove(&uid) {

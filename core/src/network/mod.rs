@@ -196,7 +196,7 @@ impl Network {
             let ip = node["status"]["addresses"].as_array().into_iter().flatten().find(|a| a["type"] == "InternalIP").and_then(|a| a["address"].as_str()).unwrap_or_default();
             net.nodes.push((node["metadata"]["name"].as_str().unwrap_or_default().to_string(), ip.to_string()));
         }
-        net.namespaces = all("namespaces").filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string)).collect();
+        net.namespaces = crate::sort::set(all("namespaces").filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string)));
         net
     }
 

@@ -9,6 +9,7 @@ mod preemption;
 mod spread;
 mod volumebinding;
 
+use crate::sort::Order;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -70,7 +71,7 @@ impl Scheduler {
         let world_now = world(c);
         // Highest priority first, then oldest.
         let mut queue = pods;
-        queue.sort_by_key(|p| (std::cmp::Reverse(p["spec"]["priority"].as_i64().unwrap_or(0)), p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string(), name(p).to_string()));
+        queue.order_by_key(|p| (std::cmp::Reverse(p["spec"]["priority"].as_i64().unwrap_or(0)), p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string(), name(p).to_string()));
         let mut nodes = plugins::snapshot(c);
         let images = imagelocality::ImageStates::of(&nodes);
         let mut failed: Vec<((String, String), u32)> = Vec::new();

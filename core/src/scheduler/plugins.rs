@@ -1,6 +1,7 @@
 //! Filter and score plugins, named as kube-scheduler names them, each with its failure reason
 //! as kube-scheduler words it.
 
+use crate::sort::Order;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -135,7 +136,7 @@ impl NodeInfo {
 /// Nodes with the pods already on them.
 pub fn snapshot(c: &Client) -> Vec<NodeInfo> {
     let mut nodes: Vec<NodeInfo> = c.list("nodes", None).into_iter().map(|n| NodeInfo::empty(&n)).collect();
-    let index: BTreeMap<String, usize> = nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)).collect();
+    let index: BTreeMap<String, usize> = crate::sort::map(nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)));
     for pod in c.list("pods", None) {
         if matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed")) {
             continue;
@@ -342,7 +343,7 @@ pub fn count_message(total: usize, reasons: impl Iterator<Item = String>) -> Str
         *counts.entry(r).or_default() += 1;
     }
     let mut parts: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
-    parts.sort();
+    parts.order();
     if parts.is_empty() {
         format!("0/{total} nodes are available:")
     } else {

@@ -2,6 +2,7 @@
 //! would make room, evict as few and as unimportant as possible (budgets respected where it can),
 //! and nominate the node; otherwise say why preemption cannot help.
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -79,7 +80,7 @@ pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value
         // Give pods back, most important first (budget-protected ones before the rest), as long
         // as the pod still fits.
         let mut ordered = lower.clone();
-        ordered.sort_by(|a, b| priority(b).cmp(&priority(a)).then_with(|| start_time(a).cmp(&start_time(b))));
+        ordered.order_by(|a, b| priority(b).cmp(&priority(a)).then_with(|| start_time(a).cmp(&start_time(b))));
         let mut allowed: Vec<(Value, i64)> = budgets.iter().map(|b| (b.clone(), b["status"]["disruptionsAllowed"].as_i64().unwrap_or(0))).collect();
         let violating = |p: &Value, allowed: &mut Vec<(Value, i64)>| -> bool {
             let mut v = false;
@@ -117,7 +118,7 @@ pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value
                 }
             }
         }
-        victims.sort_by(|a, b| priority(b).cmp(&priority(a)).then_with(|| start_time(a).cmp(&start_time(b))));
+        victims.order_by(|a, b| priority(b).cmp(&priority(a)).then_with(|| start_time(a).cmp(&start_time(b))));
         candidates.push(Candidate { node: *i, victims, violations });
     }
     if candidates.is_empty() {
@@ -125,7 +126,7 @@ pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value
     }
     // Fewest budget violations, lowest top victim priority, smallest priority sum, fewest victims,
     // then the latest start among the top victims; the first node by name breaks a tie.
-    candidates.sort_by(|a, b| {
+    candidates.order_by(|a, b| {
         let top = |c: &Candidate| c.victims.first().map_or(i64::MIN, |v| priority(v));
         let sum = |c: &Candidate| c.victims.iter().map(|v| priority(v) as i128 + i32::MAX as i128 + 1).sum::<i128>();
         let latest = |c: &Candidate| c.victims.first().map(|v| start_time(v)).unwrap_or_default();

@@ -1,6 +1,7 @@
 //! Secondary indexes of one resource's objects: by label (key=value), by owner uid, and by
 //! chosen string fields (`spec.nodeName` of pods). Namespace order comes from the primary map.
 
+use crate::sort::Order;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
@@ -89,7 +90,7 @@ impl Indexes {
                         None => return Some(Vec::new()),
                     }
                 }
-                sets.sort_by_key(|s| s.len());
+                sets.order_by_key(|s| s.len());
                 let (first, rest) = sets.split_first()?;
                 Some(first.iter().filter(|k| rest.iter().all(|s| s.contains(*k))).collect())
             }

@@ -5,6 +5,7 @@
 mod index;
 mod watch;
 
+use crate::sort::Order;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -215,7 +216,7 @@ impl Store {
                 out.push((resource.clone(), k.clone()));
             }
         }
-        out.sort();
+        out.order();
         out
     }
 

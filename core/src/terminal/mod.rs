@@ -7,6 +7,7 @@
 pub mod line;
 pub mod width;
 
+use crate::sort::Order;
 use crate::kubectl::running::{self, Running};
 use crate::kubectl::{Kubectl, Output, Stream, Transport};
 use crate::kubelet::fs::Fs;
@@ -591,7 +592,7 @@ impl Terminal {
         } else {
             self.file_candidates(&partial)
         };
-        candidates.sort();
+        candidates.order();
         candidates.dedup();
         match candidates.len() {
             0 => String::new(),

@@ -109,7 +109,7 @@ fn quantity_map(v: &Value) -> BTreeMap<String, Quantity> {
 
 /// The usage of a namespace, counted afresh, for the resources a quota limits.
 pub fn recount(store: &Store, ns: &str, hard: &BTreeMap<String, Quantity>) -> BTreeMap<String, Quantity> {
-    let mut used: BTreeMap<String, Quantity> = hard.keys().map(|k| (k.clone(), Quantity::zero())).collect();
+    let mut used: BTreeMap<String, Quantity> = crate::sort::map(hard.keys().map(|k| (k.clone(), Quantity::zero())));
     for storage in ["pods", "services", "persistentvolumeclaims", "configmaps", "secrets", "replicationcontrollers", "resourcequotas"] {
         let counts_any = hard.keys().any(|k| k.starts_with("count/") || !k.contains('/') || k.contains("storageclass"));
         if !counts_any {

@@ -4,6 +4,7 @@
 //! it applied before and applies no more (unless someone else owns them), and refuses to
 //! change fields others own unless forced.
 
+use crate::sort::Order;
 use serde_json::{json, Map, Value};
 
 use crate::schema::Schema;
@@ -86,7 +87,7 @@ pub(crate) fn decode(obj: &Value) -> Option<Vec<Entry>> {
 /// first, then by manager), or removes it when no one manages anything.
 pub(crate) fn encode(obj: &mut Value, mut entries: Vec<Entry>) {
     entries.retain(|e| !e.set.is_empty());
-    entries.sort_by(|p, q| {
+    entries.order_by(|p, q| {
         p.operation
             .cmp(&q.operation)
             .then_with(|| p.time.as_deref().unwrap_or("").cmp(q.time.as_deref().unwrap_or("")))
@@ -185,7 +186,7 @@ impl Conflicts {
             return format!("Apply failed with 1 conflict: conflict with {manager}: {path}");
         }
         let mut managers: Vec<&String> = self.0.iter().map(|(m, _)| m).collect();
-        managers.sort();
+        managers.order();
         managers.dedup();
         let mut lines = Vec::new();
         for m in managers {
@@ -226,7 +227,7 @@ pub(crate) fn apply(schema: &Schema, ty: Ty<'_>, live: Option<&Value>, config: &
         let mut gone = last.clone();
         gone.subtract(&applied);
         let mut paths = gone.paths();
-        paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        paths.order_by_key(|p| std::cmp::Reverse(p.len()));
         for p in paths {
             let owned = applied.touches(&p) || entries.iter().any(|e| e.set.touches(&p));
             if !owned {
@@ -245,7 +246,7 @@ pub(crate) fn apply(schema: &Schema, ty: Ty<'_>, live: Option<&Value>, config: &
         }
     }
     if !conflicts.is_empty() && !force {
-        conflicts.sort();
+        conflicts.order();
         return Err(Conflicts(conflicts));
     }
     for e in &mut entries {

@@ -2,6 +2,7 @@
 //! `Compare`), the fields an applied configuration sets (`ToFieldSet`), the merge of an applied
 //! configuration into the live object, and the removal of a path.
 
+use crate::sort::Order;
 use serde_json::{Map, Value};
 
 use crate::schema::Schema;
@@ -67,7 +68,7 @@ fn root_members<'a>(schema: &'a Schema, ty: Ty<'a>, old: &'a Value, new: &'a Val
             }
         }
     }
-    keys.sort_unstable();
+    keys.order();
     keys.into_iter().map(|k| (k, member_ty(schema, ty, k))).collect()
 }
 
@@ -91,7 +92,7 @@ pub(crate) fn compare(schema: &Schema, ty: Ty<'_>, old: &Value, new: &Value, sco
             let (om, nm) = (o.and_then(Value::as_object), n.and_then(Value::as_object));
             let status = matches!(scope, Scope::Status { .. });
             let mut keys: Vec<&String> = om.into_iter().chain(nm).flat_map(|m| m.keys()).filter(|k| !STRIPPED_META.contains(&k.as_str()) && (!status || *k == "annotations")).collect();
-            keys.sort_unstable();
+            keys.order();
             keys.dedup();
             for mk in keys {
                 path.push(format!("f:{mk}"));
@@ -162,7 +163,7 @@ fn walk_compare(schema: &Schema, ty: Ty<'_>, old: Option<&Value>, new: Option<&V
             }
             let meta = is_object_meta(ty);
             let mut keys: Vec<&String> = om.into_iter().chain(nm).flat_map(|m| m.keys()).collect();
-            keys.sort_unstable();
+            keys.order();
             keys.dedup();
             for k in keys {
                 if meta && k == "creationTimestamp" {
@@ -180,7 +181,7 @@ fn walk_compare(schema: &Schema, ty: Ty<'_>, old: Option<&Value>, new: Option<&V
             };
             let ity = item_ty(schema, ty);
             let mut keys: Vec<&String> = ol.iter().chain(nl.iter()).map(|(k, _)| k).collect();
-            keys.sort_unstable();
+            keys.order();
             keys.dedup();
             for k in keys {
                 let o = ol.iter().find(|(pe, _)| pe == k).map(|(_, v)| *v);

@@ -1,5 +1,6 @@
 //! Cell formats shared by the printers: ages, label maps, label selectors, container lists.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use crate::api::duration::human_duration;
@@ -39,7 +40,7 @@ pub fn label_selector(sel: &Value) -> String {
         for e in exprs {
             let key = e["key"].as_str().unwrap_or_default();
             let mut values: Vec<&str> = e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-            values.sort_unstable();
+            values.order();
             let text = match e["operator"].as_str().unwrap_or_default() {
                 "In" => format!("{key} in ({})", values.join(",")),
                 "NotIn" => format!("{key} notin ({})", values.join(",")),
@@ -53,7 +54,7 @@ pub fn label_selector(sel: &Value) -> String {
     if reqs.is_empty() {
         return "<none>".to_string();
     }
-    reqs.sort_by(|a, b| a.0.cmp(&b.0));
+    reqs.order_by(|a, b| a.0.cmp(&b.0));
     reqs.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(",")
 }
 

@@ -3,6 +3,7 @@
 //! `{{index .m "key"}}` and `{{len .items}}`. Values print as Go prints decoded JSON
 //! (numbers are float64: `1e+06`), a missing key as `<no value>`.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +112,7 @@ fn run(nodes: &[Node], dot: &Value, out: &mut String) {
                 }
                 Some(Value::Object(m)) => {
                     let mut keys: Vec<&String> = m.keys().collect();
-                    keys.sort();
+                    keys.order();
                     for k in keys {
                         run(body, &m[k.as_str()], out);
                     }
@@ -186,7 +187,7 @@ fn show(v: Option<&Value>) -> String {
         Some(Value::Array(a)) => format!("[{}]", a.iter().map(|x| show(Some(x))).collect::<Vec<_>>().join(" ")),
         Some(Value::Object(m)) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.order();
             format!("map[{}]", keys.iter().map(|k| format!("{k}:{}", show(Some(&m[k.as_str()])))).collect::<Vec<_>>().join(" "))
         }
         Some(other) => super::go_sprint(other),

@@ -4,6 +4,7 @@
 //! literals (`{"\n"}`). Several results of one action print separated by spaces; strings
 //! print raw, objects and arrays as compact JSON.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -441,7 +442,7 @@ fn apply(step: &Step, v: &Value, out: &mut Vec<Value>) {
             Value::Array(a) => out.extend(a.iter().cloned()),
             Value::Object(m) => {
                 let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
+                keys.order();
                 out.extend(keys.into_iter().map(|k| m[k.as_str()].clone()));
             }
             _ => {}
@@ -493,7 +494,7 @@ fn recurse(f: &str, v: &Value, out: &mut Vec<Value>) {
                 out.push(x.clone());
             }
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.order();
             for k in keys {
                 recurse(f, &m[k.as_str()], out);
             }

@@ -5,6 +5,7 @@ pub mod gotemplate;
 pub mod jsonpath;
 pub mod yaml;
 
+use crate::sort::Order;
 use serde_json::Value;
 
 pub use yaml::to_yaml;
@@ -26,7 +27,7 @@ fn sorted(v: &Value) -> Value {
     match v {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.order();
             Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&m[k.as_str()]))).collect())
         }
         Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
@@ -71,7 +72,7 @@ pub fn go_sprint(v: &Value) -> String {
         Value::Array(a) => format!("[{}]", a.iter().map(go_sprint).collect::<Vec<_>>().join(" ")),
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
+            keys.order();
             format!("map[{}]", keys.iter().map(|k| format!("{k}:{}", go_sprint(&m[k.as_str()]))).collect::<Vec<_>>().join(" "))
         }
         other => cell(other),
@@ -82,7 +83,7 @@ pub fn go_sprint(v: &Value) -> String {
 pub fn format_labels(labels: &Value) -> String {
     let Some(m) = labels.as_object().filter(|m| !m.is_empty()) else { return "<none>".into() };
     let mut pairs: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect();
-    pairs.sort();
+    pairs.order();
     pairs.join(",")
 }
 

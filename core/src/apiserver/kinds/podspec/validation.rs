@@ -309,7 +309,7 @@ fn validate_containers(spec: &Value, volumes: &BTreeSet<String>, path: &Path, er
 
 fn validate_init_containers(spec: &Value, volumes: &BTreeSet<String>, path: &Path, errs: &mut Errs) {
     let p = path.child("initContainers");
-    let regular: BTreeSet<&str> = spec["containers"].as_array().into_iter().flatten().map(|c| s(c, "name")).collect();
+    let regular: BTreeSet<&str> = crate::sort::set(spec["containers"].as_array().into_iter().flatten().map(|c| s(c, "name")));
     let mut seen = BTreeSet::new();
     for (i, c) in spec["initContainers"].as_array().into_iter().flatten().enumerate() {
         let cp = p.index(i);
