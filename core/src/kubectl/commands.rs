@@ -445,11 +445,7 @@ fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
         }
         let resp = api.send(&Request::post(&path, object));
         let status = resp.status;
-        let warnings: Vec<String> = resp.warnings().map(warning_text).collect();
         let body = resp.into_value().unwrap_or(Value::Null);
-        for w in warnings {
-            out.err(w);
-        }
         if status >= 400 {
             Failure::Server(with_source(body, "creating", &m.source)).print(out);
             failed = true;
@@ -474,7 +470,7 @@ pub(super) fn dry_run_value(p: &Parsed) -> Result<&str, Failure> {
 }
 
 /// `299 - "message"` → `Warning: message`.
-fn warning_text(h: &str) -> String {
+pub(super) fn warning_text(h: &str) -> String {
     let msg = h.splitn(3, ' ').nth(2).unwrap_or(h);
     let msg = msg.strip_prefix('"').and_then(|m| m.strip_suffix('"')).map_or_else(|| msg.to_string(), |m| m.replace("\\\"", "\"").replace("\\\\", "\\"));
     format!("Warning: {msg}\n")

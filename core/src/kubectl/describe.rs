@@ -748,7 +748,9 @@ fn service(api: &mut dyn Transport, page: &mut Page, svc: &Value) {
         page.field(0, "LoadBalancer Ingress", &ingress.join(", "));
     }
     let ns = s(&meta["namespace"]);
-    let eps = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/endpoints/{}", s(&meta["name"])))).into_value().unwrap_or(Value::Null);
+    // kubectl v1.33 reads the Service's EndpointSlices (v1 Endpoints is deprecated).
+    let slices_path = format!("/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D{}", s(&meta["name"]));
+    let slices = api.send(&Request::get(&slices_path)).into_value().unwrap_or(Value::Null);
     for p in spec["ports"].as_array().into_iter().flatten() {
         let name = p["name"].as_str().filter(|n| !n.is_empty()).unwrap_or("<unset>");
         let proto = p["protocol"].as_str().unwrap_or("TCP");
@@ -764,10 +766,13 @@ fn service(api: &mut dyn Transport, page: &mut Page, svc: &Value) {
         }
         let pname = s(&p["name"]);
         let mut addrs: Vec<String> = Vec::new();
-        for sub in eps["subsets"].as_array().into_iter().flatten() {
-            for ep in sub["ports"].as_array().into_iter().flatten().filter(|ep| s(&ep["name"]) == pname) {
-                for a in sub["addresses"].as_array().into_iter().flatten() {
-                    addrs.push(format!("{}:{}", s(&a["ip"]), ep["port"].as_i64().unwrap_or(0)));
+        for slice in slices["items"].as_array().into_iter().flatten() {
+            for sp in slice["ports"].as_array().into_iter().flatten().filter(|sp| s(&sp["name"]) == pname) {
+                let ready = slice["endpoints"].as_array().into_iter().flatten().filter(|e| e["conditions"]["ready"].as_bool().unwrap_or(true));
+                for e in ready {
+                    for a in e["addresses"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                        addrs.push(if a.contains(':') { format!("[{a}]:{}", sp["port"].as_i64().unwrap_or(0)) } else { format!("{a}:{}", sp["port"].as_i64().unwrap_or(0)) });
+                    }
                 }
             }
         }

@@ -78,17 +78,31 @@ impl Transport for crate::Cluster {
 /// first part when the command sets none (`kubectl scale` is `kubectl`, subresource `scale`).
 pub const USER_AGENT: &str = "kubectl/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
-/// The transport as kubectl uses it: every write says who sends it.
-struct AsKubectl<'a>(&'a mut dyn Transport);
+/// The transport as kubectl uses it: every write says who sends it, and the server's warnings
+/// are kept for printing, each message once per command (client-go deduplicates them).
+struct AsKubectl<'a>(&'a mut dyn Transport, std::rc::Rc<std::cell::RefCell<Vec<String>>>, std::collections::HashSet<String>);
+
+impl AsKubectl<'_> {
+    fn keep_warnings(&mut self, resp: &Response) {
+        for w in resp.warnings().map(commands::warning_text) {
+            if self.2.insert(w.clone()) {
+                self.1.borrow_mut().push(w);
+            }
+        }
+    }
+}
 
 impl Transport for AsKubectl<'_> {
     fn send(&mut self, req: &Request) -> Response {
-        if req.method == crate::apiserver::Method::Get || req.header("user-agent").is_some() {
-            return self.0.send(req);
-        }
-        let mut signed = req.clone();
-        signed.headers.push(("user-agent".into(), USER_AGENT.into()));
-        self.0.send(&signed)
+        let resp = if req.method == crate::apiserver::Method::Get || req.header("user-agent").is_some() {
+            self.0.send(req)
+        } else {
+            let mut signed = req.clone();
+            signed.headers.push(("user-agent".into(), USER_AGENT.into()));
+            self.0.send(&signed)
+        };
+        self.keep_warnings(&resp);
+        resp
     }
     fn sleep(&mut self, by: Duration) {
         self.0.sleep(by);
@@ -147,13 +161,25 @@ pub enum Stream {
 pub struct Output {
     pub pieces: Vec<(Stream, String)>,
     pub exit: i32,
+    /// The server's warnings not printed yet, shared with the transport while a command runs:
+    /// they come out before what the command prints next, as client-go's handler prints them
+    /// when the response arrives.
+    warnings: Option<std::rc::Rc<std::cell::RefCell<Vec<String>>>>,
 }
 
 impl Output {
+    fn flush_warnings(&mut self) {
+        let pending: Vec<String> = self.warnings.as_ref().map(|w| w.borrow_mut().drain(..).collect()).unwrap_or_default();
+        for w in pending {
+            self.pieces.push((Stream::Err, w));
+        }
+    }
     pub fn out(&mut self, text: impl Into<String>) {
+        self.flush_warnings();
         self.pieces.push((Stream::Out, text.into()));
     }
     pub fn err(&mut self, text: impl Into<String>) {
+        self.flush_warnings();
         self.pieces.push((Stream::Err, text.into()));
     }
     /// Both streams together, as a terminal shows them.
@@ -221,13 +247,16 @@ impl Kubectl {
     /// Starts kubectl with these arguments: what it printed at once, and the command itself if
     /// it goes on (the terminal polls it as its clock runs).
     pub fn start(&mut self, api: &mut dyn Transport, words: &[String], stdin: Option<&str>) -> (Output, Option<Box<dyn running::Running>>) {
-        let mut out = Output::default();
+        let warnings = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let mut out = Output { warnings: Some(warnings.clone()), ..Output::default() };
         self.launched = None;
-        let mut api = AsKubectl(api);
+        let mut api = AsKubectl(api, warnings, std::collections::HashSet::new());
         if let Err(f) = commands::dispatch(self, &mut api, words, stdin, &mut out) {
             f.print(&mut out);
             self.launched = None;
         }
+        out.flush_warnings();
+        out.warnings = None;
         (out, self.launched.take())
     }
 

@@ -342,18 +342,24 @@ pub fn wait(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outp
             }
         }
     }
-    if objects.is_empty() {
+    // Waiting for deletion, nothing to wait for is success (kubectl ignores not-found then).
+    if objects.is_empty() && !matches!(wanted, Wanted::Delete) {
         return Err(Failure::client("no matching resources found"));
     }
     let start = api.now();
     for (r, name) in objects {
         let path = format!("{}/{name}", r.path(Some(&ns)));
+        let mut first = true;
         loop {
             let resp = api.send(&Request::get(&path));
             let status = resp.status;
             let obj = resp.into_value().unwrap_or(Value::Null);
             if matches!(wanted, Wanted::Delete) {
                 if status == 404 {
+                    // Gone while kubectl watched it; already gone is not printed.
+                    if !first {
+                        out.out(format!("{}/{name} condition met\n", r.kind_group()));
+                    }
                     break;
                 }
             } else if status == 404 && !matches!(wanted, Wanted::Create) {
@@ -362,6 +368,7 @@ pub fn wait(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outp
                 out.out(format!("{}/{name} condition met\n", r.kind_group()));
                 break;
             }
+            first = false;
             let waited = api.now().since(start);
             if waited >= limit {
                 return Err(Failure::client(format!("timed out waiting for the condition on {}/{name}", r.name)));

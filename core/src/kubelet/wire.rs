@@ -80,7 +80,7 @@ impl Net for Wire<'_> {
             self.net.dial(client, ip, port, rng, aff, self.now)
         };
         let mut req = req.clone();
-        req.client_ip = self.client_ip.clone();
+        req.client_ip = self.net.masquerade(client, ip, port).unwrap_or_else(|| self.client_ip.clone());
         match dial {
             Dial::Refused => Err(ConnError::Refused),
             Dial::Timeout => Err(ConnError::Timeout),

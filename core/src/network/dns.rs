@@ -226,7 +226,7 @@ impl Network {
                     }
                 }
                 if qtype == QType::Srv {
-                    for p in svc.ports.iter().filter(|p| !p.name.is_empty()) {
+                    for p in &svc.ports {
                         reply.answers.push(record(qname, Data::Srv { priority: 0, weight: 100, port: p.port as u16, target: svc.fqdn() }));
                     }
                 }
@@ -241,6 +241,18 @@ impl Network {
                     for e in &eps {
                         if let Ok(ip) = e.ip.parse() {
                             reply.answers.push(record(qname, Data::A(ip)));
+                        }
+                    }
+                }
+                if qtype == QType::Srv {
+                    let weight = (100 / eps.len().max(1)).max(1) as u16;
+                    for e in &eps {
+                        let target = format!("{}.{}", e.hostname.clone().unwrap_or_else(|| dashed(&e.ip)), svc.fqdn());
+                        for (_, port) in &e.ports {
+                            reply.answers.push(record(qname, Data::Srv { priority: 0, weight, port: *port as u16, target: target.clone() }));
+                        }
+                        if let Ok(ip) = e.ip.parse() {
+                            reply.additional.push(record(&target, Data::A(ip)));
                         }
                     }
                 }
@@ -414,6 +426,10 @@ mod tests {
         assert_eq!(headless.answers.len(), 2);
         assert_eq!(headless.answers[1].data, Data::Srv { priority: 0, weight: 50, port: 80, target: "web-1.web-headless.default.svc.cluster.local".into() });
         assert_eq!(net.query("_nope._tcp.web.default.svc.cluster.local", QType::Srv, 1).rcode, Rcode::NxDomain);
+        // Without port labels: every port, of the Service or of each endpoint.
+        assert_eq!(net.query("web.default.svc.cluster.local", QType::Srv, 1).answers.len(), 1);
+        let plain = net.query("web-headless.default.svc.cluster.local", QType::Srv, 1);
+        assert_eq!((plain.answers.len(), plain.additional.len()), (2, 2));
         let ptr = net.query("10.0.96.10.in-addr.arpa", QType::Ptr, 1);
         assert_eq!(ptr.answers[0].data, Data::Ptr("kube-dns.kube-system.svc.cluster.local".into()));
         assert_eq!(net.query("9.9.9.9.in-addr.arpa", QType::Ptr, 1).rcode, Rcode::NxDomain);

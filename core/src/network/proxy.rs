@@ -94,6 +94,21 @@ impl Network {
         Dial::Timeout
     }
 
+    /// The source address the server sees when kube-proxy masquerades the connection: traffic
+    /// to a node port, an external or a load balancer address of a Service whose
+    /// `externalTrafficPolicy` is Cluster leaves from a node (the one dialled, or the client's
+    /// own for the Service's external addresses). `None`: the client's own address is kept.
+    pub fn masquerade(&self, client: Client, ip: &str, port: i64) -> Option<String> {
+        let external = self.services.iter().find(|s| s.lb_ips.iter().chain(&s.external_ips).any(|e| e == ip));
+        if let Some(svc) = external {
+            let own_node = self.nodes.iter().find(|(n, _)| n == client.node).map(|(_, a)| a.clone());
+            return (!svc.external_local).then_some(own_node).flatten();
+        }
+        self.node_of_ip(ip)?;
+        let svc = self.services.iter().find(|s| matches!(s.kind.as_str(), "NodePort" | "LoadBalancer") && s.ports.iter().any(|p| p.node_port == Some(port)))?;
+        (!svc.external_local).then(|| ip.to_string())
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn balance(&self, svc: &Service, port_name: &str, client: Client, only_node: Option<&str>, rng: &mut Rng, affinity: &mut Affinity, now: Timestamp) -> Dial {
         let all = usable(self.endpoints_of(svc), port_name);
@@ -180,7 +195,10 @@ mod tests {
         net.services[1].kind = "NodePort".into();
         net.services[1].ports[0].node_port = Some(30080);
         assert!(matches!(net.dial(me, "172.18.0.3", 30080, &mut rng, &mut aff, at(0)), Dial::Pod { port: 80, .. }));
+        assert_eq!(net.masquerade(me, "172.18.0.3", 30080), Some("172.18.0.3".to_string()));
+        assert_eq!(net.masquerade(me, "10.96.23.49", 8080), None);
         net.services[1].external_local = true;
         assert_eq!(net.dial(me, "172.18.0.2", 30080, &mut rng, &mut aff, at(0)), Dial::Pod { ip: "10.244.1.3".into(), port: 80 });
+        assert_eq!(net.masquerade(me, "172.18.0.2", 30080), None);
     }
 }

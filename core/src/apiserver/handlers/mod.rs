@@ -34,7 +34,20 @@ pub(super) fn read_only(server: &ApiServer, req: &Request, r: &ResourceRequest) 
     }
 }
 
+/// What the server says of every request to a deprecated API (its deprecation filter).
+fn deprecation(r: &ResourceRequest) -> Option<&'static str> {
+    (r.group.is_empty() && r.resource == "endpoints").then_some("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
+}
+
 pub(super) fn handle(server: &mut ApiServer, req: &Request, r: &ResourceRequest) -> Result<Response, ApiError> {
+    let mut resp = handle_resource(server, req, r)?;
+    if let Some(w) = deprecation(r) {
+        resp.add_warning(w);
+    }
+    Ok(resp)
+}
+
+fn handle_resource(server: &mut ApiServer, req: &Request, r: &ResourceRequest) -> Result<Response, ApiError> {
     let Some(info) = server.registry.get(&r.group, &r.version, &r.resource) else {
         return Err(ApiError::NoRoute);
     };

@@ -109,7 +109,8 @@ pub fn run(net: &mut dyn Net, place: &mut Place, args: &[String], now: Timestamp
         } else if a == "-t" {
             qtype = args.get(i).and_then(|t| QType::parse(t));
             i += 1;
-        } else if let (Some(t), true) = (QType::parse(a), name.is_some()) {
+        } else if let Some(t) = QType::parse(a).filter(|_| qtype.is_none()) {
+            // dig takes a word that names a type as the type, before or after the name.
             qtype = Some(t);
         } else {
             name = Some(a.clone());
@@ -201,6 +202,8 @@ mod tests {
         assert_eq!(run_line("dig +short web.default.svc.cluster.local", false, false).0, "10.96.23.49\n");
         assert_eq!(run_line("dig +short -x 10.96.0.10", false, false).0, "kube-dns.kube-system.svc.cluster.local.\n");
         assert_eq!(run_line("dig +short web", false, false).0, "");
+        assert_eq!(run_line("dig +short SRV _http._tcp.web.default.svc.cluster.local", false, false).0, "0 100 8080 web.default.svc.cluster.local.\n");
+        assert_eq!(run_line("dig +short _http._tcp.web.default.svc.cluster.local SRV", false, false).0, "0 100 8080 web.default.svc.cluster.local.\n");
         assert_eq!(run_line("dig +short +search web", false, false).0, "10.96.23.49\n");
         let (out, _) = run_line("dig nosuch.default.svc.cluster.local", false, false);
         assert!(out.contains("status: NXDOMAIN") && out.contains("AUTHORITY: 1") && out.contains("\ncluster.local.\t\t30\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 1 7200 1800 86400 30\n"), "{out}");
