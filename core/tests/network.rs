@@ -189,3 +189,37 @@ fn a_load_balancer_gets_an_address_that_reaches_the_service() {
     let s = send(&mut c, Request::get("/api/v1/namespaces/default/services/lb2"));
     assert!(s["status"]["loadBalancer"]["ingress"].is_null(), "{s}");
 }
+
+#[test]
+fn ingress_nginx_routes_by_host_and_path() {
+    let mut c = cluster();
+    let mut k = hakoniwa_core::kubectl::Kubectl::new(&c.preset().context.clone());
+    let url = "https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.12.1/deploy/static/provider/cloud/deploy.yaml";
+    let out = k.run(&mut c, &format!("kubectl apply -f {url}"), None);
+    assert_eq!(out.exit, 0, "{}", out.text());
+    assert!(out.text().contains("ingressclass.networking.k8s.io/nginx created\n"), "{}", out.text());
+    let ing = json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "shop"}, "spec": {"ingressClassName": "nginx",
+        "rules": [{"host": "shop.example.com", "http": {"paths": [
+            {"path": "/echo", "pathType": "Prefix", "backend": {"service": {"name": "echo", "port": {"number": 8080}}}},
+            {"path": "/none", "pathType": "Prefix", "backend": {"service": {"name": "nothing", "port": {"number": 80}}}}]}}]}});
+    send(&mut c, Request::post("/apis/networking.k8s.io/v1/namespaces/default/ingresses", ing));
+    c.advance(Duration::from_secs(60));
+    let lb = ip_of(&mut c, "/apis/networking.k8s.io/v1/namespaces/default/ingresses/shop", "/status/loadBalancer/ingress/0/ip");
+    let controller_ip = ip_of(&mut c, "/api/v1/namespaces/ingress-nginx/services/ingress-nginx-controller", "/status/loadBalancer/ingress/0/ip");
+    assert_eq!(lb, controller_ip);
+    let client_ip = ip_of(&mut c, "/api/v1/namespaces/default/pods/client", "/status/podIP");
+    let (out, code) = exec(&mut c, "client", &format!("wget -qO- --header=Host:shop.example.com http://{lb}/echo/x"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("Host=shop.example.com  Path=/echo/x  From=echo-"), "{out}");
+    assert!(out.ends_with(&format!("XFF={client_ip}\n")), "{out}");
+    // No rule for the host: the controller's 404; a Service without endpoints: 503.
+    assert_eq!(exec(&mut c, "client", &format!("wget -qO- http://{lb}/echo")), ("wget: server returned error: HTTP/1.1 404 Not Found\n".to_string(), 1));
+    let (out, code) = exec(&mut c, "web", &format!("curl -s -H Host:shop.example.com http://{lb}/none"));
+    assert_eq!(code, 0);
+    assert!(out.contains("<title>503 Service Temporarily Unavailable</title>") && out.contains("<center>nginx</center>"), "{out}");
+    let controller = send(&mut c, Request::get("/api/v1/namespaces/ingress-nginx/pods"));
+    let pod = controller["items"].as_array().unwrap().iter().find(|p| p["metadata"]["name"].as_str().unwrap().starts_with("ingress-nginx-controller-")).unwrap();
+    let name = pod["metadata"]["name"].as_str().unwrap();
+    let log = String::from_utf8(c.handle(&Request::get(&format!("/api/v1/namespaces/ingress-nginx/pods/{name}/log"))).body_bytes().to_vec()).unwrap();
+    assert!(log.contains("\"GET /echo/x HTTP/1.1\" 200 ") && log.contains("[default-echo-8080] []"), "{log}");
+}

@@ -9,6 +9,7 @@ mod disruption;
 mod deployment;
 mod endpoints;
 mod gc;
+mod ingress_status;
 mod job;
 mod namespace;
 mod nodelifecycle;
@@ -54,6 +55,7 @@ impl Default for ControllerManager {
                 Box::new(ttl::TtlAfterFinishedController),
                 Box::new(endpoints::EndpointsController),
                 Box::new(service_lb::ServiceLbController),
+                Box::new(ingress_status::IngressStatusController),
                 Box::new(disruption::DisruptionController),
                 Box::new(volumes::VolumeController),
                 Box::new(gc::GarbageCollector),

@@ -204,6 +204,7 @@ fn describe_one(api: &mut dyn Transport, r: &super::discovery::Resource, o: &Val
             page.annotations(0, &o["metadata"]["annotations"]);
         }
         "StorageClass" => storage_class(&mut page, o),
+        "Ingress" => ingress(api, &mut page, o),
         _ => generic(&mut page, o),
     }
     if events {
@@ -785,6 +786,109 @@ fn service(api: &mut dyn Transport, page: &mut Page, svc: &Value) {
     if let Some(p) = spec["internalTrafficPolicy"].as_str() {
         page.field(0, "Internal Traffic Policy", p);
     }
+}
+
+/// `svc:port (ip:port,...)` as kubectl describes an Ingress backend, its endpoints from the
+/// Service's EndpointSlices (at most three, then `+ N more...`).
+fn ingress_backend(api: &mut dyn Transport, ns: &str, b: &Value) -> String {
+    let svc = &b["service"];
+    if svc.is_null() {
+        return String::new();
+    }
+    let name = s(&svc["name"]);
+    let port = svc["port"]["number"].as_i64().filter(|n| *n != 0).map_or_else(|| s(&svc["port"]["name"]).to_string(), |n| n.to_string());
+    let shown = format!("{name}:{port}");
+    let slices = api.send(&Request::get(&format!("/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D{name}"))).into_value().unwrap_or(Value::Null);
+    let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/services/{name}")));
+    let status = resp.status;
+    let service = resp.into_value().unwrap_or(Value::Null);
+    if status >= 400 {
+        return format!("{shown} (<error: services {name:?} not found>)");
+    }
+    let mut port_name = String::new();
+    for sp in service["spec"]["ports"].as_array().into_iter().flatten() {
+        let by_number = svc["port"]["number"].as_i64().is_some_and(|n| n != 0 && Some(n) == sp["port"].as_i64());
+        let by_name = !s(&svc["port"]["name"]).is_empty() && svc["port"]["name"] == sp["name"];
+        if by_number || by_name {
+            port_name = s(&sp["name"]).to_string();
+        }
+    }
+    let items = slices["items"].as_array().cloned().unwrap_or_default();
+    if items.is_empty() {
+        return format!("{shown} (<none>)");
+    }
+    let (mut list, mut count) = (Vec::new(), 0);
+    for slice in &items {
+        let eps = slice["endpoints"].as_array().cloned().unwrap_or_default();
+        let ports = slice["ports"].as_array().cloned().unwrap_or_default();
+        if ports.is_empty() {
+            for e in &eps {
+                if list.len() < 3 {
+                    list.push(s(&e["addresses"][0]).to_string());
+                }
+                count += 1;
+            }
+            continue;
+        }
+        for p in ports.iter().filter(|p| s(&p["name"]) == port_name) {
+            for e in &eps {
+                if list.len() < 3 {
+                    list.push(format!("{}:{}", s(&e["addresses"][0]), p["port"].as_i64().unwrap_or(0)));
+                }
+                count += 1;
+            }
+        }
+    }
+    let mut text = list.join(",");
+    if count > list.len() {
+        text.push_str(&format!(" + {} more...", count - list.len()));
+    }
+    format!("{shown} ({text})")
+}
+
+fn ingress(api: &mut dyn Transport, page: &mut Page, ing: &Value) {
+    let meta = &ing["metadata"];
+    let spec = &ing["spec"];
+    let ns = s(&meta["namespace"]).to_string();
+    page.field(0, "Name", s(&meta["name"]));
+    page.labels(0, "Labels", &meta["labels"]);
+    page.field(0, "Namespace", &ns);
+    let addrs: Vec<&str> = ing["status"]["loadBalancer"]["ingress"].as_array().into_iter().flatten().filter_map(|i| i["ip"].as_str().filter(|x| !x.is_empty()).or(i["hostname"].as_str())).collect();
+    page.line(0, &format!("Address:\t{}", addrs.join(",")));
+    page.line(0, &format!("Ingress Class:\t{}", spec["ingressClassName"].as_str().unwrap_or("<none>")));
+    let default = if spec["defaultBackend"].is_null() { "<default>".to_string() } else { ingress_backend(api, &ns, &spec["defaultBackend"]) };
+    page.line(0, &format!("Default backend:\t{default}"));
+    if let Some(tls) = spec["tls"].as_array().filter(|t| !t.is_empty()) {
+        page.line(0, "TLS:");
+        for t in tls {
+            let hosts: Vec<&str> = t["hosts"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            match t["secretName"].as_str() {
+                Some(secret) => page.line(1, &format!("{secret} terminates {}", hosts.join(","))),
+                None => page.line(1, &format!("SNI routes {}", hosts.join(","))),
+            }
+        }
+    }
+    page.line(0, "Rules:");
+    page.line(1, "Host\tPath\tBackends");
+    page.line(1, "----\t----\t--------");
+    let mut count = 0;
+    for r in spec["rules"].as_array().into_iter().flatten() {
+        if r["http"].is_null() {
+            continue;
+        }
+        count += 1;
+        let host = r["host"].as_str().filter(|h| !h.is_empty()).unwrap_or("*");
+        page.line(1, &format!("{host}\t"));
+        for p in r["http"]["paths"].as_array().into_iter().flatten() {
+            let backend = ingress_backend(api, &ns, &p["backend"]);
+            page.line(2, &format!("\t{} \t{backend}", s(&p["path"])));
+        }
+    }
+    if count == 0 {
+        let backend = ingress_backend(api, &ns, &spec["defaultBackend"]);
+        page.line(1, &format!("*\t*\t{backend}"));
+    }
+    page.annotations(0, &meta["annotations"]);
 }
 
 fn config_map(page: &mut Page, cm: &Value) {

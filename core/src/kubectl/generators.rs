@@ -10,6 +10,10 @@ use crate::apiserver::Request;
 /// The generators' own flags (`create` also takes the file flags).
 pub const CREATE_FLAGS: &[Flag] = &[
     flag("from-literal", None, Takes::Values),
+    flag("class", None, Takes::Value),
+    flag("rule", None, Takes::Values),
+    flag("default-backend", None, Takes::Value),
+    flag("annotation", None, Takes::Values),
     flag("from-file", None, Takes::Values),
     flag("from-env-file", None, Takes::Values),
     flag("append-hash", None, Takes::Bool),
@@ -83,6 +87,104 @@ fn name_arg(p: &Parsed, what: &str, usage: &str) -> Result<String, Failure> {
         Some(n) if p.before_dash > 2 => Ok(n.clone()),
         _ => Err(Failure::Raw(format!("error: NAME is required for {what}\nSee 'kubectl create {usage} -h' for help and examples\n"))),
     }
+}
+
+/// A Service backend from `svc:port` (a port number or name).
+fn ingress_backend(s: &str) -> Option<Value> {
+    let (svc, port) = s.split_once(':')?;
+    if svc.is_empty() || port.is_empty() {
+        return None;
+    }
+    let port = match port.parse::<i64>() {
+        Ok(n) => json!({"number": n}),
+        Err(_) => json!({"name": port}),
+    };
+    Some(json!({"service": {"name": svc, "port": port}}))
+}
+
+/// `kubectl create ingress NAME --rule=host/path=svc:port[,tls[=secret]] ...`: a path ending
+/// in `*` is a Prefix (without the `*`), any other is Exact; rules of one host share a rule.
+fn ingress(p: &Parsed) -> Result<Value, Failure> {
+    let name = name_arg(p, "ingress", "ingress")?;
+    let mut rules: Vec<Value> = Vec::new();
+    let mut tls: Vec<Value> = Vec::new();
+    for r in p.values("rule") {
+        let bad = || Failure::client(format!("rule {r} is invalid and should be in format host/path=svcname:svcport[,tls[=secret]]"));
+        let (target, extra) = match r.split_once(',') {
+            Some((t, e)) => (t, Some(e)),
+            None => (&r[..], None),
+        };
+        let (hostpath, svc) = target.rsplit_once('=').ok_or_else(bad)?;
+        let slash = hostpath.find('/').ok_or_else(bad)?;
+        let (host, path) = hostpath.split_at(slash);
+        let backend = ingress_backend(svc).ok_or_else(bad)?;
+        let (path, kind) = match path.strip_suffix('*') {
+            Some(pre) => (pre, "Prefix"),
+            None => (path, "Exact"),
+        };
+        let entry = json!({"backend": backend, "path": path, "pathType": kind});
+        match rules.iter_mut().find(|x| x["host"].as_str().unwrap_or_default() == host) {
+            Some(rule) => {
+                if let Some(paths) = rule["http"]["paths"].as_array_mut() {
+                    paths.push(entry);
+                }
+            }
+            None => {
+                let mut rule = json!({"http": {"paths": [entry]}});
+                if !host.is_empty() {
+                    rule["host"] = json!(host);
+                }
+                rules.push(rule);
+            }
+        }
+        match extra {
+            None => {}
+            Some(e) if e == "tls" || e.starts_with("tls=") => {
+                let secret = e.strip_prefix("tls=").filter(|s| !s.is_empty());
+                match tls.iter_mut().find(|t| t["secretName"].as_str() == secret) {
+                    Some(t) if !host.is_empty() => {
+                        if let Some(h) = t["hosts"].as_array_mut() {
+                            h.push(json!(host));
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        let mut t = json!({});
+                        if !host.is_empty() {
+                            t["hosts"] = json!([host]);
+                        }
+                        if let Some(s) = secret {
+                            t["secretName"] = json!(s);
+                        }
+                        tls.push(t);
+                    }
+                }
+            }
+            Some(_) => return Err(bad()),
+        }
+    }
+    if rules.is_empty() && p.value("default-backend").is_none() {
+        return Err(Failure::client("not enough information provided: every ingress has to either specify a default-backend (which catches all traffic) or a list of rules (which catch specific paths)"));
+    }
+    let mut spec = json!({});
+    if let Some(c) = p.value("class") {
+        spec["ingressClassName"] = json!(c);
+    }
+    if let Some(b) = p.value("default-backend") {
+        spec["defaultBackend"] = ingress_backend(b).ok_or_else(|| Failure::client(format!("default-backend should be in format servicename:serviceport")))?;
+    }
+    if !rules.is_empty() {
+        spec["rules"] = json!(rules);
+    }
+    if !tls.is_empty() {
+        spec["tls"] = json!(tls);
+    }
+    let mut meta = json!({"name": name});
+    let annotations: Vec<(String, String)> = p.values("annotation").iter().filter_map(|a| key_value(a)).collect();
+    if !annotations.is_empty() {
+        meta["annotations"] = Value::Object(annotations.into_iter().map(|(k, v)| (k, json!(v))).collect());
+    }
+    Ok(json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta, "spec": spec, "status": {"loadBalancer": {}}}))
 }
 
 /// Everything after `--`.
@@ -237,6 +339,7 @@ fn build(k: &Kubectl, sub: &str, p: &Parsed) -> Result<(Value, Option<String>), 
             }
             (json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "labels": {"app": name}}, "spec": spec, "status": {"loadBalancer": {}}}), Some(format!("failed to create {label} service: ")))
         }
+        "ingress" | "ing" => (ingress(p)?, Some("failed to create ingress: ".into())),
         "job" => {
             let name = name_arg(p, "job", "job")?;
             if p.value("from").is_some() {

@@ -121,6 +121,8 @@ pub fn read(files: &Files, paths: &[String], recursive: bool, stdin: Option<&str
     for p in paths {
         if p == "-" {
             parse("STDIN", stdin.unwrap_or_default(), &mut out)?;
+        } else if let Some(text) = super::remote::fetch(p) {
+            parse(p, text, &mut out)?;
         } else if p.starts_with("http://") || p.starts_with("https://") {
             return Err(Failure::client(format!("unable to read URL {p:?}, server reported 404 Not Found, status code=404")));
         } else if let Some(text) = files.read(p) {

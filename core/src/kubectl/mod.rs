@@ -23,6 +23,7 @@ mod gojson;
 mod kubeconfig;
 pub mod kustomize;
 mod logs;
+mod remote;
 mod rollout;
 pub mod running;
 mod watch;

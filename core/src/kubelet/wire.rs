@@ -4,7 +4,9 @@
 //! the port answers over the files it sees and writes its access log.
 
 use crate::network::dns::{QType, Rcode, Reply};
-use crate::network::http::{serve, Request, Served};
+use crate::network::http::{nginx_error, serve, Pages, Request, Served};
+use crate::network::ingress::PortRef;
+use crate::network::proxy::usable;
 use crate::network::proxy::{Client, Dial};
 use crate::network::tools::{ConnError, Net};
 use crate::network::Network;
@@ -47,9 +49,9 @@ pub(super) struct Wire<'a> {
 
 impl Wire<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn answer(&mut self, image: &str, fs: &Fs, docroot: Option<&str>, hostname: &str, req: &Request, uid: &str, container: &str) -> Served {
+    fn answer(&mut self, image: &str, fs: &Fs, docroot: Option<&str>, hostname: &str, req: &Request, uid: &str, container: &str, own_ip: &str) -> Served {
         let Some(http) = Catalog::builtin().find(image).and_then(|i| i.http.as_ref()) else { return Served::Closed };
-        let served = serve(http, docroot, fs, hostname, req, self.now);
+        let served = if http.ingress { self.ingress(&http.server, req, own_ip) } else { serve(http, docroot, fs, hostname, req, self.now) };
         if let Served::Http { log, .. } = &served {
             self.logs.push(AccessLog { pod_uid: uid.to_string(), container: container.to_string(), at: self.now, line: log.clone() });
         }
@@ -90,29 +92,131 @@ impl Net for Wire<'_> {
                 let l = &self.local[i];
                 let (image, fs, docroot, container) = (l.image.clone(), l.fs.clone(), l.docroot.clone(), l.container.clone());
                 let (hostname, uid) = (self.hostname.clone(), self.client_uid.clone());
-                Ok(self.answer(&image, &fs, docroot.as_deref(), &hostname, &req, &uid, &container))
+                let own = self.client_ip.clone();
+                Ok(self.answer(&image, &fs, docroot.as_deref(), &hostname, &req, &uid, &container, &own))
             }
-            Dial::Pod { ip, port } => {
-                let found = self.kubelets.pods.iter_mut().find_map(|(uid, rt)| {
-                    if rt.ip != ip {
-                        return None;
-                    }
-                    let k = rt.containers.iter().position(|c| matches!(c.state, State::Running { .. }) && c.plan.as_ref().is_some_and(|p| p.ports.contains(&port)))?;
-                    let ct = &mut rt.containers[k];
-                    let ctx = ct.ctx.as_mut()?;
-                    let hostname = ctx.hostname.clone();
-                    let fs = rt.volumes.mounted(&mut ctx.fs, &ct.mounts, |fs| fs.clone());
-                    Some((uid.clone(), ct.name.clone(), ct.image.clone(), ct.docroot.clone(), hostname, fs))
-                });
-                match found {
-                    Some((uid, container, image, docroot, hostname, fs)) => Ok(self.answer(&image, &fs, docroot.as_deref(), &hostname, &req, &uid, &container)),
-                    // The pod is there but nothing listens on the port: it resets.
-                    None if self.kubelets.pods.values().any(|rt| rt.ip == ip) => Err(ConnError::Refused),
-                    None => Err(ConnError::Timeout),
-                }
-            }
+            Dial::Pod { ip, port } => self.to_pod(&ip, port, &req),
         }
     }
+}
+
+impl Wire<'_> {
+    /// A connection that reached a pod's address and port: the container listening there
+    /// answers (the pod resets it when none listens).
+    fn to_pod(&mut self, ip: &str, port: i64, req: &Request) -> Result<Served, ConnError> {
+        let found = self.kubelets.pods.iter_mut().find_map(|(uid, rt)| {
+            if rt.ip != ip {
+                return None;
+            }
+            let k = rt.containers.iter().position(|c| matches!(c.state, State::Running { .. }) && c.plan.as_ref().is_some_and(|p| p.ports.contains(&port)))?;
+            let ct = &mut rt.containers[k];
+            let ctx = ct.ctx.as_mut()?;
+            let hostname = ctx.hostname.clone();
+            let fs = rt.volumes.mounted(&mut ctx.fs, &ct.mounts, |fs| fs.clone());
+            Some((uid.clone(), ct.name.clone(), ct.image.clone(), ct.docroot.clone(), hostname, fs))
+        });
+        match found {
+            Some((uid, container, image, docroot, hostname, fs)) => Ok(self.answer(&image, &fs, docroot.as_deref(), &hostname, req, &uid, &container, ip)),
+            // The pod is there but nothing listens on the port: it resets.
+            None if self.kubelets.pods.values().any(|rt| rt.ip == ip) => Err(ConnError::Refused),
+            None => Err(ConnError::Timeout),
+        }
+    }
+
+    /// ingress-nginx at `own_ip`: the request goes to a ready endpoint of the Service its
+    /// Ingress rule names, with the client in `X-Forwarded-For`; the controller answers 404
+    /// when no rule takes the request, 503 when the Service has no endpoint, 502 when the pod
+    /// does not answer. Its access log line is in ingress-nginx's `upstreaminfo` format.
+    fn ingress(&mut self, server: &str, req: &Request, own_ip: &str) -> Served {
+        let host = req.host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(req.host.as_str(), |(h, _)| h).to_string();
+        let route = self.net.route(&host, &req.target).map(|(i, b)| (i.namespace.clone(), b.clone()));
+        let connection = if req.header("Connection").is_some_and(|c| c.eq_ignore_ascii_case("close")) { "close" } else { "keep-alive" };
+        let mut upstream_name = "upstream-default-backend".to_string();
+        let mut upstream_addr = "127.0.0.1:8181".to_string();
+        // A rule that leads back to the controller goes round until nginx gives up.
+        let hops = req.headers.iter().filter(|(k, _)| k == "X-Request-ID").count();
+        let response = match route {
+            _ if hops >= 4 => nginx_error(server, 502, self.now, connection),
+            None => nginx_error(server, 404, self.now, connection),
+            Some((ns, b)) => {
+                let svc = self.net.service(&ns, &b.service);
+                let port = svc.and_then(|s| {
+                    s.ports.iter().find(|p| match &b.port {
+                        PortRef::Number(n) => p.port == *n,
+                        PortRef::Name(n) => &p.name == n,
+                    })
+                });
+                upstream_name = format!("{ns}-{}-{}", b.service, port.map_or_else(|| "80".to_string(), |p| p.port.to_string()));
+                let chosen = match (svc, port) {
+                    (Some(s), Some(p)) => {
+                        let eps = usable(self.net.endpoints_of(s), &p.name);
+                        let pick = if eps.is_empty() { None } else { Some(self.kubelets.rng_and_affinity().0.below(eps.len() as u64) as usize) };
+                        pick.map(|k| (eps[k].ip.clone(), eps[k].ports.iter().find(|(n, _)| *n == p.name).map_or(0, |(_, n)| *n)))
+                    }
+                    _ => None,
+                };
+                match chosen {
+                    None => nginx_error(server, 503, self.now, connection),
+                    Some((ip, port)) => {
+                        upstream_addr = format!("{ip}:{port}");
+                        let mut forwarded = req.clone();
+                        forwarded.client_ip = own_ip.to_string();
+                        for (k, v) in [
+                            ("X-Request-ID", request_id(self.now, &req.target)),
+                            ("X-Real-IP", req.client_ip.clone()),
+                            ("X-Forwarded-For", req.client_ip.clone()),
+                            ("X-Forwarded-Host", host.clone()),
+                            ("X-Forwarded-Port", "80".to_string()),
+                            ("X-Forwarded-Proto", "http".to_string()),
+                            ("X-Scheme", "http".to_string()),
+                        ] {
+                            forwarded.headers.push((k.to_string(), v));
+                        }
+                        match self.to_pod(&ip, port, &forwarded) {
+                            Ok(Served::Http { mut response, .. }) => {
+                                for (k, v) in response.headers.iter_mut() {
+                                    if k.eq_ignore_ascii_case("Server") {
+                                        *v = server.to_string();
+                                    } else if k.eq_ignore_ascii_case("Date") {
+                                        *v = crate::network::http::http_date(self.now);
+                                    } else if k.eq_ignore_ascii_case("Connection") {
+                                        *v = connection.to_string();
+                                    }
+                                }
+                                response
+                            }
+                            _ => nginx_error(server, 502, self.now, connection),
+                        }
+                    }
+                }
+            }
+        };
+        let mut response = response;
+        response.head_only = req.method == "HEAD";
+        let size = response.sent_body().len();
+        let request_length = req.method.len() + req.target.len() + 11 + req.headers.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>() + 2;
+        let log = format!(
+            "{} - - [{}] \"{} {} HTTP/1.1\" {} {size} \"-\" \"{}\" {request_length} 0.001 [{upstream_name}] [] {upstream_addr} {size} 0.001 {} {}",
+            req.client_ip,
+            crate::network::http::log_time(self.now),
+            req.method,
+            req.target,
+            response.status,
+            req.header("User-Agent").unwrap_or("-"),
+            response.status,
+            request_id(self.now, &req.target)
+        );
+        Served::Http { pages: Pages::Nginx, response, log }
+    }
+}
+
+/// A request id as ingress-nginx makes one (32 hex digits), stable for the moment and path.
+fn request_id(now: Timestamp, target: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in target.bytes().chain(now.unix_millis().to_le_bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+    format!("{h:016x}{:016x}", h.rotate_left(29) ^ 0x9e37_79b9_7f4a_7c15)
 }
 
 /// The image's network programs, as the shell's host.

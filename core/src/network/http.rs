@@ -20,6 +20,9 @@ pub struct HttpServer {
     pub echo: bool,
     /// When the image's files were built (`Last-Modified`, `ETag`).
     pub built: String,
+    /// Routes requests to Services by Ingress rules (ingress-nginx).
+    #[serde(default)]
+    pub ingress: bool,
 }
 
 /// Whose error pages and header order.
@@ -66,6 +69,8 @@ impl Response {
             404 => "Not Found",
             405 if pages == Pages::Nginx => "Not Allowed",
             405 => "Method Not Allowed",
+            502 => "Bad Gateway",
+            503 => "Service Temporarily Unavailable",
             _ => "Internal Server Error",
         }
     }
@@ -119,7 +124,7 @@ pub fn http_date(t: Timestamp) -> String {
 }
 
 /// `25/Nov/2026:11:00:00 +0000` (the access log's time)
-fn log_time(t: Timestamp) -> String {
+pub fn log_time(t: Timestamp) -> String {
     let (y, m, d, time, _) = parts(t);
     format!("{d:02}/{}/{y}:{time} +0000", MONTHS[m])
 }
@@ -181,6 +186,21 @@ pub fn serve(http: &HttpServer, docroot: Option<&str>, fs: &Fs, hostname: &str, 
         Pages::Apache => format!("{} - - [{}] \"{request_line}\" {} {}", req.client_ip, log_time(now), response.status, if size == 0 { "-".to_string() } else { size.to_string() }),
     };
     Served::Http { pages: http.pages, response, log }
+}
+
+/// An nginx error page (`503 Service Temporarily Unavailable`, ...) with nginx's headers.
+pub fn nginx_error(server: &str, status: u16, now: Timestamp, connection: &str) -> Response {
+    let mut r = Response { status, headers: Vec::new(), body: String::new(), head_only: false };
+    let reason = r.reason(Pages::Nginx);
+    r.body = nginx_page(status, reason, server);
+    r.headers = vec![
+        ("Server".into(), server.to_string()),
+        ("Date".into(), http_date(now)),
+        ("Content-Type".into(), "text/html".into()),
+        ("Content-Length".into(), r.body.len().to_string()),
+        ("Connection".into(), connection.to_string()),
+    ];
+    r
 }
 
 fn static_file(http: &HttpServer, docroot: Option<&str>, fs: &Fs, req: &Request, path: &str, date: &str, connection: &str) -> Response {
@@ -251,7 +271,7 @@ mod tests {
     use super::*;
 
     fn nginx() -> HttpServer {
-        HttpServer { server: "nginx/1.27.5".into(), pages: Pages::Nginx, echo: false, built: "2025-04-16T12:01:11Z".into() }
+        HttpServer { server: "nginx/1.27.5".into(), pages: Pages::Nginx, echo: false, built: "2025-04-16T12:01:11Z".into(), ingress: false }
     }
 
     fn get(target: &str) -> Request {

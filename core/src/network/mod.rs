@@ -13,6 +13,7 @@ use crate::store::{Selection, Store};
 
 pub mod dns;
 pub mod http;
+pub mod ingress;
 pub mod proxy;
 pub mod tools;
 
@@ -86,6 +87,8 @@ pub struct Network {
     /// Nodes: name and InternalIP.
     pub nodes: Vec<(String, String)>,
     pub namespaces: BTreeSet<String>,
+    pub ingresses: Vec<ingress::Ingress>,
+    pub ingress_classes: Vec<ingress::IngressClass>,
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -196,6 +199,8 @@ impl Network {
             let ip = node["status"]["addresses"].as_array().into_iter().flatten().find(|a| a["type"] == "InternalIP").and_then(|a| a["address"].as_str()).unwrap_or_default();
             net.nodes.push((node["metadata"]["name"].as_str().unwrap_or_default().to_string(), ip.to_string()));
         }
+        net.ingresses = all("ingresses.networking.k8s.io").map(|i| ingress::Ingress::from_object(&i)).collect();
+        net.ingress_classes = all("ingressclasses.networking.k8s.io").map(|c| ingress::IngressClass::from_object(&c)).collect();
         net.namespaces = crate::sort::set(all("namespaces").filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string)));
         net
     }

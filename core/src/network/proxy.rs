@@ -39,7 +39,7 @@ pub struct Affinity(BTreeMap<(String, String, String), (String, Timestamp)>);
 
 /// The endpoints traffic may go to: the ready ones; only when none is ready anywhere, the
 /// serving ones that are terminating (kube-proxy's fallback).
-fn usable<'a>(eps: &'a [Endpoint], port_name: &str) -> Vec<&'a Endpoint> {
+pub(crate) fn usable<'a>(eps: &'a [Endpoint], port_name: &str) -> Vec<&'a Endpoint> {
     let with_port = |e: &&Endpoint| e.ports.iter().any(|(n, _)| n == port_name);
     let ready: Vec<&Endpoint> = eps.iter().filter(with_port).filter(|e| e.ready).collect();
     if !ready.is_empty() {

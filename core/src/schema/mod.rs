@@ -157,19 +157,40 @@ impl Schema {
         if raw.version != SCHEMA_FORMAT_VERSION {
             return Err(format!("protobuf numbers format version {} is not supported", raw.version));
         }
-        for (def, fields) in raw.proto {
-            if let Some(Definition::Object { proto, .. }) = self.definitions.get_mut(&def) {
-                *proto = fields
-                    .iter()
-                    .filter_map(|(n, f)| {
-                        let field = match f.strip_prefix('*') {
-                            Some(def) => ProtoField::Inline(def.to_string()),
-                            None => ProtoField::Named(f.clone()),
-                        };
-                        Some((n.parse().ok()?, field))
-                    })
-                    .collect();
+        let numbers = |fields: &BTreeMap<String, String>| -> BTreeMap<u32, ProtoField> {
+            fields
+                .iter()
+                .filter_map(|(n, f)| {
+                    let field = match f.strip_prefix('*') {
+                        Some(def) => ProtoField::Inline(def.to_string()),
+                        None => ProtoField::Named(f.clone()),
+                    };
+                    Some((n.parse().ok()?, field))
+                })
+                .collect()
+        };
+        for (def, fields) in &raw.proto {
+            if let Some(Definition::Object { proto, .. }) = self.definitions.get_mut(def) {
+                *proto = numbers(fields);
             }
+        }
+        // An embedded struct with no definition of its own (ProbeHandler, VolumeSource, ...)
+        // reads its fields with the types of the definition that inlines it.
+        let mut lent: Vec<(String, BTreeMap<String, FieldType>)> = Vec::new();
+        for d in self.definitions.values() {
+            let Definition::Object { props, proto, .. } = d else { continue };
+            for f in proto.values() {
+                if let ProtoField::Inline(inner) = f {
+                    if !self.definitions.contains_key(inner) {
+                        let names: Vec<&String> = raw.proto.get(inner).map(|m| m.values().collect()).unwrap_or_default();
+                        lent.push((inner.clone(), props.iter().filter(|(k, _)| names.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()));
+                    }
+                }
+            }
+        }
+        for (inner, props) in lent {
+            let proto = raw.proto.get(&inner).map(&numbers).unwrap_or_default();
+            self.definitions.entry(inner).or_insert(Definition::Object { props, required: Vec::new(), proto, omit_zero: Vec::new(), patch: BTreeMap::new() });
         }
         Ok(())
     }

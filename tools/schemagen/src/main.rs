@@ -114,6 +114,21 @@ fn main() {
             numbered += 1;
         }
     }
+    // Embedded structs that are no definition of their own (ProbeHandler, VolumeSource,
+    // IngressRuleValue, ...): their numbers by field name; the reader lends them the props of
+    // the definition that inlines them.
+    let inlined: Vec<String> = proto_numbers
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|m| m.values().filter_map(|v| v.as_str().and_then(|s| s.strip_prefix('*')).map(str::to_string)).collect::<Vec<_>>())
+        .filter(|t| !defs.contains_key(t))
+        .collect();
+    for t in inlined {
+        let Some(fields) = messages.get(&t) else { continue };
+        let numbers: Map<String, Value> = fields.iter().map(|f| (f.number.to_string(), Value::String(f.name.clone()))).collect();
+        proto_numbers.insert(t, Value::Object(numbers));
+        numbered += 1;
+    }
     eprintln!("protobuf field numbers for {numbered} definitions");
     if go_dirs.len() == 2 {
         let omit = gotypes::read(&[(go_dirs[0].clone(), "io.k8s.api"), (go_dirs[1].clone(), "io.k8s.apimachinery")]);

@@ -48,8 +48,8 @@ fn parse(text: &str, out: &mut BTreeMap<String, Vec<Field>>) {
         };
         let words: Vec<&str> = lhs.split_whitespace().collect();
         let (ty, name) = match words.as_slice() {
-            [_, ty, name] => (ty.to_string(), name.to_string()),
             [map_head, map_tail, name] if map_head.starts_with("map<") => (format!("{map_head} {map_tail}"), name.to_string()),
+            [_, ty, name] => (ty.to_string(), name.to_string()),
             [ty, name] => (ty.to_string(), name.to_string()),
             _ => continue,
         };

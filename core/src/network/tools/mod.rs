@@ -196,7 +196,7 @@ pub(crate) mod testing {
             match self.net.dial(Client { ip: "10.244.1.9", node: "n1" }, ip, port, &mut self.rng, &mut self.aff, now()) {
                 Dial::Pod { ip, port: 80 } => {
                     let fs = Fs::with(&[("/www/index.html".into(), format!("hello from {ip}\n"))], &[]);
-                    let server = HttpServer { server: "nginx/1.27.5".into(), pages: Pages::Nginx, echo: false, built: "2025-04-16T12:01:11Z".into() };
+                    let server = HttpServer { server: "nginx/1.27.5".into(), pages: Pages::Nginx, echo: false, built: "2025-04-16T12:01:11Z".into(), ingress: false };
                     let served = serve(&server, Some("/www"), &fs, "web", req, now());
                     if let Served::Http { log, .. } = &served {
                         self.logs.push(log.clone());

@@ -13,6 +13,7 @@ struct Opts {
     timeout: Option<f64>,
     agent: Option<String>,
     spider: bool,
+    headers: Vec<(String, String)>,
     url: Option<String>,
 }
 
@@ -38,6 +39,12 @@ fn parse(args: &[String]) -> Result<Opts, String> {
             s if s.starts_with("--output-document") => o.output = Some(value(s.split_once('=').map_or("", |(_, v)| v), &mut i)?),
             s if s.starts_with("--timeout") => o.timeout = value(s.split_once('=').map_or("", |(_, v)| v), &mut i)?.parse().ok(),
             s if s.starts_with("--user-agent") => o.agent = Some(value(s.split_once('=').map_or("", |(_, v)| v), &mut i)?),
+            s if s.starts_with("--header") => {
+                let h = value(s.split_once('=').map_or("", |(_, v)| v), &mut i)?;
+                if let Some((k, v)) = h.split_once(':') {
+                    o.headers.push((k.trim().to_string(), v.trim().to_string()));
+                }
+            }
             s if s.starts_with("--") => return Err(format!("wget: unrecognized option '{s}'\n{USAGE}")),
             s if s.len() > 1 && s.starts_with('-') => {
                 let chars: Vec<char> = s[1..].chars().collect();
@@ -118,12 +125,20 @@ pub fn run(net: &mut dyn Net, place: &mut Place, args: &[String]) -> Ran {
     if !o.quiet {
         ran.err(format!("Connecting to {} ({ip}:{})\n", url.host_header(), url.port));
     }
-    let headers = vec![
+    let mut headers = vec![
         ("Host".to_string(), url.host_header()),
         ("User-Agent".to_string(), o.agent.clone().unwrap_or_else(|| "Wget".into())),
         ("Connection".to_string(), "close".to_string()),
     ];
-    let req = Request { method: if o.spider { "HEAD" } else { "GET" }.into(), target: url.target.clone(), host: url.host_header(), headers, client_ip: String::new() };
+    // `--header 'Host: x'` replaces the Host header, as it does any other.
+    for (k, v) in &o.headers {
+        match headers.iter_mut().find(|(h, _)| h.eq_ignore_ascii_case(k)) {
+            Some(h) => h.1 = v.clone(),
+            None => headers.push((k.clone(), v.clone())),
+        }
+    }
+    let host = headers[0].1.clone();
+    let req = Request { method: if o.spider { "HEAD" } else { "GET" }.into(), target: url.target.clone(), host, headers, client_ip: String::new() };
     let served = match net.http(&ip, url.port, &req) {
         Ok(s) => s,
         Err(ConnError::Refused) => {
