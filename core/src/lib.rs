@@ -19,5 +19,5 @@ pub mod sort;
 pub mod store;
 pub mod terminal;
 
-pub use cluster::{view::PodRow, Cluster, ClusterError, NodeRow};
+pub use cluster::{view::IngressRow, view::PodRow, view::ServiceRow, Cluster, ClusterError, NodeRow};
 pub use sim::clock::{Duration, Timestamp};

@@ -223,3 +223,19 @@ fn ingress_nginx_routes_by_host_and_path() {
     let log = String::from_utf8(c.handle(&Request::get(&format!("/api/v1/namespaces/ingress-nginx/pods/{name}/log"))).body_bytes().to_vec()).unwrap();
     assert!(log.contains("\"GET /echo/x HTTP/1.1\" 200 ") && log.contains("[default-echo-8080] []"), "{log}");
 }
+
+#[test]
+fn the_cluster_view_lists_ingress_routes() {
+    let mut c = cluster();
+    let ing = json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "shop"}, "spec": {"ingressClassName": "nginx",
+        "defaultBackend": {"service": {"name": "echo", "port": {"number": 8080}}},
+        "rules": [{"host": "shop.example.com", "http": {"paths": [{"path": "/echo", "pathType": "Prefix", "backend": {"service": {"name": "echo", "port": {"name": "http"}}}}]}}]}});
+    send(&mut c, Request::post("/apis/networking.k8s.io/v1/namespaces/default/ingresses", ing));
+    let rows = c.ingress_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].name.as_str(), rows[0].class.as_str()), ("shop", "nginx"));
+    let routes: Vec<(&str, &str, &str)> = rows[0].routes.iter().map(|(h, p, b)| (h.as_str(), p.as_str(), b.as_str())).collect();
+    assert_eq!(routes, [("shop.example.com", "/echo", "echo:http"), ("*", "*", "echo:8080")]);
+    let svc = c.service_rows().into_iter().find(|s| s.name == "echo").unwrap();
+    assert_eq!(svc.endpoints, [("echo-a".to_string(), true), ("echo-b".to_string(), true)]);
+}

@@ -1,6 +1,7 @@
 //! What the playground's cluster view draws: pods with the columns of `kubectl get pods -o
 //! wide`, read from the API server's own Table at the cluster's current time, plus what owns
-//! each pod.
+//! each pod; Services with the pods their EndpointSlices reach; Ingresses with the Services
+//! their rules send requests to.
 
 use crate::sort::Order;
 use serde_json::Value;
@@ -23,7 +24,105 @@ pub struct PodRow {
     pub owner: String,
 }
 
+/// One Service as the cluster view shows it: the columns of `kubectl get services` and the
+/// pods behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ServiceRow {
+    pub namespace: String,
+    pub name: String,
+    pub kind: String,
+    pub cluster_ip: String,
+    pub external_ip: String,
+    pub ports: String,
+    /// The pods its EndpointSlices list (name, and whether traffic goes to it).
+    pub endpoints: Vec<(String, bool)>,
+}
+
+/// One path of an Ingress rule: host (`*` for any), path and the Service:port it goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IngressRow {
+    pub namespace: String,
+    pub name: String,
+    pub class: String,
+    pub address: String,
+    pub routes: Vec<(String, String, String)>,
+}
+
+fn table(c: &Cluster, path: &str) -> Vec<Value> {
+    let req = Request::get(path).with_header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io");
+    c.api_ref().read(&req).json().and_then(|t| t["rows"].as_array().cloned()).unwrap_or_default()
+}
+
+fn cell(row: &Value, i: usize) -> String {
+    match &row["cells"][i] {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        v => v.to_string(),
+    }
+}
+
 impl Cluster {
+    /// Every Service, ordered by namespace and name, with the pods it reaches.
+    pub fn service_rows(&self) -> Vec<ServiceRow> {
+        let slices = self.api_ref().read(&Request::get("/apis/discovery.k8s.io/v1/endpointslices")).into_value().unwrap_or(Value::Null);
+        let mut rows: Vec<ServiceRow> = table(self, "/api/v1/services")
+            .iter()
+            .map(|r| {
+                let meta = &r["object"]["metadata"];
+                let (ns, name) = (meta["namespace"].as_str().unwrap_or_default(), cell(r, 0));
+                let mut endpoints: Vec<(String, bool)> = slices["items"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|s| s["metadata"]["namespace"] == ns && s["metadata"]["labels"]["kubernetes.io/service-name"] == name.as_str())
+                    .flat_map(|s| s["endpoints"].as_array().cloned().unwrap_or_default())
+                    .map(|e| (e["targetRef"]["name"].as_str().or(e["addresses"][0].as_str()).unwrap_or_default().to_string(), e["conditions"]["ready"] != false))
+                    .collect();
+                endpoints.order();
+                endpoints.dedup();
+                ServiceRow { namespace: ns.to_string(), name, kind: cell(r, 1), cluster_ip: cell(r, 2), external_ip: cell(r, 3), ports: cell(r, 4), endpoints }
+            })
+            .collect();
+        rows.order_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        rows
+    }
+
+    /// Every Ingress, with where each of its paths goes.
+    pub fn ingress_rows(&self) -> Vec<IngressRow> {
+        let list = self.api_ref().read(&Request::get("/apis/networking.k8s.io/v1/ingresses")).into_value().unwrap_or(Value::Null);
+        let mut rows: Vec<IngressRow> = list["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|obj| {
+                let backend = |b: &Value| {
+                    let port = b["service"]["port"]["number"].as_i64().map_or_else(|| b["service"]["port"]["name"].as_str().unwrap_or_default().to_string(), |n| n.to_string());
+                    format!("{}:{port}", b["service"]["name"].as_str().unwrap_or_default())
+                };
+                let mut routes: Vec<(String, String, String)> = Vec::new();
+                for rule in obj["spec"]["rules"].as_array().into_iter().flatten() {
+                    let host = rule["host"].as_str().unwrap_or("*").to_string();
+                    for p in rule["http"]["paths"].as_array().into_iter().flatten() {
+                        routes.push((host.clone(), p["path"].as_str().unwrap_or("/").to_string(), backend(&p["backend"])));
+                    }
+                }
+                if obj["spec"]["defaultBackend"].is_object() {
+                    routes.push(("*".into(), "*".into(), backend(&obj["spec"]["defaultBackend"])));
+                }
+                let address: Vec<&str> = obj["status"]["loadBalancer"]["ingress"].as_array().into_iter().flatten().filter_map(|i| i["ip"].as_str().or(i["hostname"].as_str())).collect();
+                IngressRow {
+                    namespace: obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
+                    name: obj["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+                    class: obj["spec"]["ingressClassName"].as_str().unwrap_or("<none>").to_string(),
+                    address: address.join(","),
+                    routes,
+                }
+            })
+            .collect();
+        rows.order_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        rows
+    }
+
     /// Every pod, ordered by namespace and name.
     pub fn pod_rows(&self) -> Vec<PodRow> {
         let req = Request::get("/api/v1/pods").with_header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io");
@@ -61,6 +160,17 @@ impl Cluster {
 #[cfg(test)]
 mod tests {
     use crate::{Cluster, Timestamp};
+
+    #[test]
+    fn services_come_with_the_pods_they_reach() {
+        let c = Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap_or_default()).expect("boots");
+        let rows = c.service_rows();
+        let dns = rows.iter().find(|r| r.name == "kube-dns").expect("kube-dns");
+        assert_eq!((dns.kind.as_str(), dns.cluster_ip.as_str(), dns.ports.as_str()), ("ClusterIP", "10.96.0.10", "53/UDP,53/TCP,9153/TCP"));
+        assert_eq!(dns.endpoints.len(), 2);
+        assert!(dns.endpoints.iter().all(|(name, ready)| name.starts_with("coredns-") && *ready), "{:?}", dns.endpoints);
+        assert!(c.ingress_rows().is_empty());
+    }
 
     #[test]
     fn pods_come_with_their_node_status_and_owner() {

@@ -3,6 +3,7 @@
 mod inspector;
 mod node_list;
 mod pods;
+mod services;
 
 pub use node_list::NodeList;
 pub use pods::NodesWithPods;

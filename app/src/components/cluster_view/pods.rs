@@ -8,6 +8,7 @@ use crate::i18n::{use_i18n, Key};
 use crate::state::SimHandle;
 
 use super::inspector::{Inspector, Selected};
+use super::services::ServicesList;
 
 /// A pod's state as one word the style sheet colours (with a symbol, never colour alone).
 fn state(p: &PodRow) -> &'static str {
@@ -100,6 +101,7 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                 })
             }}
         </div>
+        <ServicesList handle show_system selected />
         <Inspector handle selected />
     }
 }
