@@ -381,3 +381,27 @@ fn substitutions_split_into_arguments_and_grep_reads_files() {
     assert_eq!(typed(&mut c, &mut t, "grep -n default ns.txt nope.txt; echo $?"), "ns.txt:1:namespace/default\ngrep: nope.txt: No such file or directory\n2\n");
     assert_eq!(typed(&mut c, &mut t, "wc -l ns.txt"), "5 ns.txt\n");
 }
+
+#[test]
+fn curl_from_the_learners_machine_reaches_node_ports_and_load_balancers_only() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl create deployment echo --image=amsy810/echo-nginx:v2.0 --replicas=2");
+    typed(&mut c, &mut t, "kubectl create service nodeport echo --tcp=8080:80 --node-port=30080");
+    typed(&mut c, &mut t, "kubectl create service loadbalancer lb --tcp=80:80");
+    typed(&mut c, &mut t, "kubectl label svc lb x=y");
+    typed(&mut c, &mut t, "kubectl patch svc lb -p '{\"spec\":{\"selector\":{\"app\":\"echo\"}}}'");
+    c.advance(hakoniwa_core::Duration::from_secs(30));
+    let out = typed(&mut c, &mut t, "curl -s http://172.18.0.2:30080/from-outside");
+    assert!(out.starts_with("Host=172.18.0.2  Path=/from-outside  From=echo-"), "{out}");
+    // Masqueraded: the pod sees the node's address, not the learner's.
+    assert!(out.contains("ClientIP=172.18.0."), "{out}");
+    let out = typed(&mut c, &mut t, "curl -s http://172.18.255.200/");
+    assert!(out.starts_with("Host=172.18.255.200  Path=/  From=echo-"), "{out}");
+    let cluster_ip = typed(&mut c, &mut t, "kubectl get svc echo -o jsonpath={.spec.clusterIP}");
+    let out = typed(&mut c, &mut t, &format!("curl -sS -m 2 http://{}:8080/", cluster_ip.trim()));
+    assert!(out.contains("curl: (28) Failed to connect to 10.96."), "{out}");
+    let out = typed(&mut c, &mut t, "curl -sS http://echo:8080/");
+    assert!(out.contains("curl: (6) Could not resolve host: echo"), "{out}");
+    let out = typed(&mut c, &mut t, "curl -sS localhost:30080");
+    assert!(out.contains("curl: (7) Failed to connect to localhost port 30080 after 2 ms: Couldn't connect to server"), "{out}");
+}

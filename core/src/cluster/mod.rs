@@ -221,6 +221,20 @@ impl Cluster {
         Ok(out)
     }
 
+    /// An HTTP request from the learner's machine (on the nodes' network, at its gateway
+    /// address, as the host running kind is): node ports and load balancer addresses answer.
+    pub fn request_from_outside(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
+        self.settle();
+        let net = crate::network::Network::from_store(self.api.store());
+        let from = net.nodes.first().and_then(|(_, a)| a.rsplit_once('.')).map_or_else(|| "172.18.0.1".to_string(), |(n, _)| format!("{n}.1"));
+        let now = self.clock.now();
+        let (result, logs) = self.control.kubelets().request_from_outside(&net, &from, ip, port, req, now);
+        for l in logs {
+            self.api.append_log_line(&l.pod_uid, &l.container, l.at, &l.line);
+        }
+        result
+    }
+
     /// Adds a worker node shaped by the preset's `addedNodes` (a new machine joining, as
     /// `kind` with one more worker or `minikube node add`): its kubelet registers the Node, and
     /// the DaemonSets follow. Returns its name. Removing a node is `DELETE /api/v1/nodes/NAME`.

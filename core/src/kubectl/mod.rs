@@ -55,6 +55,11 @@ pub trait Transport {
         let _ = (namespace, pod, container, argv, tty);
         Err("exec is not available on this connection".into())
     }
+    /// An HTTP request from the machine kubectl runs on to `ip:port` (the learner's `curl`).
+    fn http(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
+        let _ = (ip, port, req);
+        Err(crate::network::tools::ConnError::Timeout)
+    }
 }
 
 impl Transport for crate::Cluster {
@@ -69,6 +74,9 @@ impl Transport for crate::Cluster {
     }
     fn next_wake(&self) -> Option<Timestamp> {
         crate::Cluster::next_wake(self)
+    }
+    fn http(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
+        self.request_from_outside(ip, port, req)
     }
     fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
         crate::Cluster::exec(self, namespace, pod, Some(container), argv, tty).map(|o| (o.output, o.code)).map_err(|e| e.to_string())
@@ -113,6 +121,9 @@ impl Transport for AsKubectl<'_> {
     }
     fn next_wake(&self) -> Option<Timestamp> {
         self.0.next_wake()
+    }
+    fn http(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
+        self.0.http(ip, port, req)
     }
     fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
         self.0.exec(namespace, pod, container, argv, tty)

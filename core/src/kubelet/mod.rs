@@ -329,6 +329,26 @@ impl Kubelets {
         result
     }
 
+    /// One HTTP request from outside the cluster (the learner's machine at `from`, on the
+    /// nodes' network): what came back, and the servers' access log lines.
+    pub fn request_from_outside(&mut self, net: &crate::network::Network, from: &str, ip: &str, port: i64, req: &crate::network::http::Request, now: Timestamp) -> (Result<crate::network::http::Served, crate::network::tools::ConnError>, Vec<AccessLog>) {
+        use crate::network::tools::Net;
+        let mut wire = wire::Wire {
+            kubelets: self,
+            net,
+            client_ip: from.to_string(),
+            client_node: String::new(),
+            client_uid: String::new(),
+            hostname: String::new(),
+            local: Vec::new(),
+            now,
+            logs: Vec::new(),
+            outside: true,
+        };
+        let result = wire.http(ip, port, req);
+        (result, wire.logs)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn exec_in(&mut self, rt: &mut PodRuntime, pod_uid: &str, container: &str, argv: &[String], now: Timestamp, net: &crate::network::Network, tty: bool) -> Result<(ExecOutput, Vec<AccessLog>), ExecError> {
         let k = rt.containers.iter().position(|c| c.name == container).ok_or_else(|| ExecError::NoContainer(container.to_string()))?;
@@ -368,6 +388,7 @@ impl Kubelets {
             local,
             now,
             logs: Vec::new(),
+            outside: false,
         };
         let mut programs = wire::Programs { wire: &mut wire, tools, bind, tty, start: now };
         let (output, code, _) = rt.volumes.mounted(root, &ct.mounts, |fs| probes::run_argv_with(fs, env, hostname, *flavor, argv, now, Some(&mut programs)));

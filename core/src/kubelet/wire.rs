@@ -45,6 +45,8 @@ pub(super) struct Wire<'a> {
     pub local: Vec<Local>,
     pub now: Timestamp,
     pub logs: Vec<AccessLog>,
+    /// The client is outside the cluster (the learner's machine), not a pod.
+    pub outside: bool,
 }
 
 impl Wire<'_> {
@@ -79,7 +81,11 @@ impl Net for Wire<'_> {
         let client = Client { ip: &self.client_ip, node: &self.client_node };
         let dial = {
             let (rng, aff) = self.kubelets.rng_and_affinity();
-            self.net.dial(client, ip, port, rng, aff, self.now)
+            if self.outside {
+                self.net.dial_outside(client.ip, ip, port, rng, aff, self.now)
+            } else {
+                self.net.dial(client, ip, port, rng, aff, self.now)
+            }
         };
         let mut req = req.clone();
         req.client_ip = self.net.masquerade(client, ip, port).unwrap_or_else(|| self.client_ip.clone());

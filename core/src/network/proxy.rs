@@ -94,6 +94,31 @@ impl Network {
         Dial::Timeout
     }
 
+    /// Where a connection from outside the cluster (the learner's machine, on the nodes'
+    /// network) goes: node addresses and load balancer addresses are reachable there; pod and
+    /// cluster IPs are not routed to it.
+    pub fn dial_outside(&self, from: &str, ip: &str, port: i64, rng: &mut Rng, affinity: &mut Affinity, now: Timestamp) -> Dial {
+        let client = Client { ip: from, node: "" };
+        if ip.starts_with("127.") {
+            // Nothing of the cluster listens on the learner's own machine.
+            return Dial::Refused;
+        }
+        for svc in &self.services {
+            if !svc.lb_ips.iter().chain(&svc.external_ips).any(|e| e == ip) {
+                continue;
+            }
+            let Some(sp) = svc.ports.iter().find(|p| p.port == port && p.protocol == "TCP") else { return Dial::Timeout };
+            if svc.lb_ips.iter().any(|e| e == ip) && !svc.source_ranges.is_empty() && !svc.source_ranges.iter().any(|r| in_cidr(from, r)) {
+                return Dial::Timeout;
+            }
+            return self.balance(svc, &sp.name, client, None, rng, affinity, now);
+        }
+        match self.node_of_ip(ip) {
+            Some(_) => self.dial(client, ip, port, rng, affinity, now),
+            None => Dial::Timeout,
+        }
+    }
+
     /// The source address the server sees when kube-proxy masquerades the connection: traffic
     /// to a node port, an external or a load balancer address of a Service whose
     /// `externalTrafficPolicy` is Cluster leaves from a node (the one dialled, or the client's

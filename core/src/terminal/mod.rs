@@ -40,13 +40,16 @@ const HELP: &str = "\
 kubectl (or k)   the real kubectl's commands, flags and output, against this cluster
 history          the commands typed so far (up/down arrows recall them, Tab completes)
 clear            clears the screen (Ctrl+L does too; Ctrl+C drops the line)
+curl             HTTP from this machine, on the nodes' network: node ports and load
+                 balancer addresses answer (pods and cluster IPs answer inside the
+                 cluster: kubectl exec POD -- wget / curl)
 shell            echo, printf, cat, ls, rm, touch, mkdir, cd, pwd, grep, head, tail, wc,
                  env, export, date, sleep, test, if/for/while, pipes, redirections and
                  here-documents (kubectl apply -f - <<EOF ... EOF) over this tab's files
 ";
 
 /// Programs the shell has beyond its built-in ones.
-const PROGRAMS: &[&str] = &["kubectl", "k", "history", "clear", "help"];
+const PROGRAMS: &[&str] = &["kubectl", "k", "history", "clear", "help", "curl"];
 const BUILTINS: &[&str] = &["cd", "export", "exit", "for", "if", "while"];
 
 /// An endless shell loop in the foreground (`while true; do kubectl get pods; sleep 2; done`):
@@ -119,6 +122,19 @@ struct Programs<'t> {
     job: Option<Box<dyn Running>>,
 }
 
+/// The network as the learner's machine reaches it: no cluster DNS, requests through the
+/// transport.
+struct Outside<'a>(&'a mut dyn Transport);
+
+impl crate::network::tools::Net for Outside<'_> {
+    fn dns(&mut self, _server: &str, _name: &str, _qtype: crate::network::dns::QType) -> Option<crate::network::dns::Reply> {
+        None
+    }
+    fn http(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
+        self.0.http(ip, port, req)
+    }
+}
+
 impl Host for Programs<'_> {
     fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], stdin: Option<String>) -> Option<Outcome> {
         match argv[0].as_str() {
@@ -140,6 +156,17 @@ impl Host for Programs<'_> {
                 }
                 std::mem::swap(&mut self.kubectl.files.fs, fs);
                 Some(Outcome { out: out.pieces.into_iter().map(|(s, t)| (s == Stream::Err, t)).collect(), code: i64::from(out.exit), took: 0.0 })
+            }
+            // The learner's machine has curl: node ports and load balancers answer it.
+            "curl" => {
+                if t > self.slept {
+                    self.api.sleep(Duration::from_secs_f64((t - self.slept).min(MAX_SLEEP)));
+                    self.slept = t;
+                }
+                let now = self.api.now();
+                let mut outside = Outside(self.api);
+                let mut place = crate::network::tools::Place { fs, cwd, tty: true };
+                crate::network::tools::run(&mut outside, &mut place, argv, false, now)
             }
             "history" => {
                 let text = self.history.iter().enumerate().map(|(i, h)| format!("{:>5}  {h}\n", i + 1)).collect();

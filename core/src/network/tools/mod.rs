@@ -76,6 +76,10 @@ pub fn resolve(net: &mut dyn Net, place: &Place, name: &str) -> Lookup {
     if let Some(ip) = from_hosts(place.fs.read("/etc/hosts").unwrap_or_default(), name) {
         return Lookup::Found(vec![ip]);
     }
+    // The C library knows localhost even without a hosts file.
+    if name.eq_ignore_ascii_case("localhost") {
+        return Lookup::Found(vec![Ipv4Addr::LOCALHOST]);
+    }
     let conf = place.resolv();
     let Some(server) = conf.nameservers.first().cloned() else { return Lookup::NotFound };
     let mut answered = false;
