@@ -253,10 +253,7 @@ pub fn run(net: &mut dyn Net, place: &mut Place, args: &[String]) -> Ran {
     let method = o.method.clone().unwrap_or_else(|| if o.head { "HEAD".into() } else if o.data.is_some() { "POST".into() } else { "GET".into() });
     let mut headers = vec![("Host".to_string(), url.host_header()), ("User-Agent".to_string(), o.agent.clone().unwrap_or_else(|| format!("curl/{VERSION}"))), ("Accept".to_string(), "*/*".to_string())];
     for (k, v) in &o.headers {
-        match headers.iter_mut().find(|(h, _)| h.eq_ignore_ascii_case(k)) {
-            Some(h) => h.1 = v.clone(),
-            None => headers.push((k.clone(), v.clone())),
-        }
+        super::set_header(&mut headers, k, v);
     }
     if let Some(d) = &o.data {
         headers.push(("Content-Length".into(), d.len().to_string()));

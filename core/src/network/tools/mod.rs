@@ -116,6 +116,15 @@ pub fn run(net: &mut dyn Net, place: &mut Place, argv: &[String], bind: bool, no
     })
 }
 
+/// Sets a request header as `-H`/`--header` does: replacing one of that name (case
+/// insensitive), else added at the end.
+fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match headers.iter_mut().find(|(h, _)| h.eq_ignore_ascii_case(name)) {
+        Some(h) => h.1 = value.to_string(),
+        None => headers.push((name.to_string(), value.to_string())),
+    }
+}
+
 /// A URL as the tools take it: scheme, host, port and path with query.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Url {

@@ -132,10 +132,7 @@ pub fn run(net: &mut dyn Net, place: &mut Place, args: &[String]) -> Ran {
     ];
     // `--header 'Host: x'` replaces the Host header, as it does any other.
     for (k, v) in &o.headers {
-        match headers.iter_mut().find(|(h, _)| h.eq_ignore_ascii_case(k)) {
-            Some(h) => h.1 = v.clone(),
-            None => headers.push((k.clone(), v.clone())),
-        }
+        super::set_header(&mut headers, k, v);
     }
     let host = headers[0].1.clone();
     let req = Request { method: if o.spider { "HEAD" } else { "GET" }.into(), target: url.target.clone(), host, headers, client_ip: String::new() };
