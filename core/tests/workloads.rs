@@ -1165,3 +1165,24 @@ fn an_on_failure_job_at_its_backoff_limit_fails_and_its_pod_goes() {
     assert_eq!(pods(&mut c, "default"), [], "the restarting pod was deleted and let go");
     assert!(events(&mut c, "default").iter().any(|e| e.0 == "crash" && e.1 == "BackoffLimitExceeded"));
 }
+
+#[test]
+fn a_mounted_configmap_follows_its_source_at_the_next_sync_but_env_does_not() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/api/v1/namespaces/default/configmaps", json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "conf"}, "data": {"a": "1"}})));
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "reader"}, "spec": {
+        "containers": [{"name": "c", "image": "busybox:1.36", "command": ["sleep", "infinity"],
+            "env": [{"name": "A", "valueFrom": {"configMapKeyRef": {"name": "conf", "key": "a"}}}],
+            "volumeMounts": [{"name": "v", "mountPath": "/conf"}]}],
+        "volumes": [{"name": "v", "configMap": {"name": "conf"}}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", pod));
+    c.advance(Duration::from_secs(10));
+    assert_eq!(exec(&mut c, "reader", &["cat", "/conf/a"]), ("1".to_string(), 0));
+    let patch = serde_json::to_vec(&json!({"data": {"a": "2"}})).unwrap();
+    send(&mut c, Request::new(Method::Patch, "/api/v1/namespaces/default/configmaps/conf").with_bytes("application/merge-patch+json", patch));
+    // Not at once: the kubelet's next periodic sync brings it.
+    assert_eq!(exec(&mut c, "reader", &["cat", "/conf/a"]).0, "1");
+    c.advance(Duration::from_secs(70));
+    assert_eq!(exec(&mut c, "reader", &["cat", "/conf/a"]).0, "2");
+    assert_eq!(exec(&mut c, "reader", &["printenv", "A"]).0, "1\n");
+}

@@ -208,6 +208,8 @@ struct PodRuntime {
     /// The pod's volumes (built when the pod first starts on the node).
     volumes: PodVolumes,
     volumes_ready: bool,
+    /// When the kubelet last brought the pod's configMap/secret/downwardAPI files up to date.
+    volumes_synced: Timestamp,
     node: String,
     ip: String,
     host_ip: String,
@@ -240,6 +242,10 @@ pub struct Kubelets {
 
 /// The kubelet reports at most this many images in the node's status (the biggest).
 const NODE_STATUS_MAX_IMAGES: usize = 50;
+
+/// How often the kubelet brings mounted ConfigMaps, Secrets and downward API files up to date
+/// (its periodic pod sync, `syncFrequency`).
+const VOLUME_SYNC: Duration = Duration::from_secs(60);
 
 /// How often a kubelet renews its node's Lease.
 const LEASE_RENEW: Duration = Duration::from_secs(10);
@@ -577,7 +583,7 @@ impl Kubelets {
                     });
                 }
             }
-            self.pods.insert(id.clone(), PodRuntime { volumes: PodVolumes::default(), volumes_ready: false, node: name(node).to_string(), ip, host_ip: node_ip(node), started: now, containers, stopping_since: None });
+            self.pods.insert(id.clone(), PodRuntime { volumes: PodVolumes::default(), volumes_ready: false, volumes_synced: now, node: name(node).to_string(), ip, host_ip: node_ip(node), started: now, containers, stopping_since: None });
         }
         self.advance(c, pod, &id);
         self.report(c, pod, &id);
@@ -608,12 +614,23 @@ impl Kubelets {
                     let rt = self.pods.get_mut(id).expect("runtime exists");
                     rt.volumes = v;
                     rt.volumes_ready = true;
+                    rt.volumes_synced = now;
                 }
                 Err(volumes::NotReady::Failed(msg)) => {
                     c.event(&pod_obj, "Warning", "FailedMount", &msg);
                     return;
                 }
                 Err(volumes::NotReady::Waiting) => return,
+            }
+        } else if !deleting && now.since(self.pods[id].volumes_synced) >= VOLUME_SYNC {
+            // Mounted ConfigMaps and Secrets follow their source at the periodic sync (their
+            // values in environment variables do not).
+            let rt = self.pods.get_mut(id).expect("runtime exists");
+            rt.volumes_synced = now;
+            if rt.volumes.refresh(pod, &ApiLookup(c)) {
+                for ct in rt.containers.iter_mut() {
+                    ct.next = None;
+                }
             }
         }
         if deleting {

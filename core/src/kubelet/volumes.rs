@@ -132,6 +132,29 @@ impl PodVolumes {
         Ok(PodVolumes { vols, persistent })
     }
 
+    /// Brings configMap, secret and downwardAPI volumes up to date with their sources, as the
+    /// kubelet's periodic sync does (a source gone, or any other failure, keeps what is
+    /// there); emptyDir and persistent volumes are left as they are. Says whether a file changed.
+    pub fn refresh(&mut self, pod: &Value, source: &dyn Source) -> bool {
+        let kinds = ["configMap", "secret", "downwardAPI"];
+        let mut changed = false;
+        for v in pod["spec"]["volumes"].as_array().into_iter().flatten() {
+            if !kinds.iter().any(|k| v.get(*k).is_some_and(|x| !x.is_null())) {
+                continue;
+            }
+            let one = serde_json::json!({"metadata": pod["metadata"], "spec": {"volumes": [v]}});
+            let Ok(fresh) = PodVolumes::build(&one, source) else { continue };
+            let name = v["name"].as_str().unwrap_or_default();
+            if let Some(fs) = fresh.vols.get(name) {
+                if self.vols.get(name) != Some(fs) {
+                    self.vols.insert(name.to_string(), fs.clone());
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
     /// A volume's files (to save a persistent one when the pod goes).
     pub fn files(&self, volume: &str) -> Option<&Fs> {
         self.vols.get(volume)
