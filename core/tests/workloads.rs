@@ -1186,3 +1186,28 @@ fn a_mounted_configmap_follows_its_source_at_the_next_sync_but_env_does_not() {
     assert_eq!(exec(&mut c, "reader", &["cat", "/conf/a"]).0, "2");
     assert_eq!(exec(&mut c, "reader", &["printenv", "A"]).0, "1\n");
 }
+
+#[test]
+fn the_service_account_volume_has_a_token_the_ca_and_the_namespace() {
+    let mut c = cluster();
+    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sa"}, "spec": {"containers": [{"name": "c", "image": "busybox:1.36", "command": ["sleep", "infinity"]}]}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", pod));
+    c.advance(Duration::from_secs(10));
+    let dir = "/var/run/secrets/kubernetes.io/serviceaccount";
+    assert_eq!(exec(&mut c, "sa", &["ls", dir]).0, "ca.crt\nnamespace\ntoken\n");
+    assert_eq!(exec(&mut c, "sa", &["cat", &format!("{dir}/namespace")]).0, "default");
+    let token = exec(&mut c, "sa", &["cat", &format!("{dir}/token")]).0;
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    let claims = hakoniwa_core::api::base64::decode(&parts[1].replace('-', "+").replace('_', "/")).ok().or_else(|| {
+        let mut p = parts[1].replace('-', "+").replace('_', "/");
+        while p.len() % 4 != 0 {
+            p.push('=');
+        }
+        hakoniwa_core::api::base64::decode(&p).ok()
+    });
+    let claims: Value = serde_json::from_slice(&claims.unwrap()).unwrap();
+    assert_eq!(claims["sub"], "system:serviceaccount:default:default");
+    assert_eq!(claims["kubernetes.io"]["pod"]["name"], "sa");
+    assert!(exec(&mut c, "sa", &["cat", &format!("{dir}/ca.crt")]).0.starts_with("-----BEGIN CERTIFICATE-----"));
+}

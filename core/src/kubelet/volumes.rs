@@ -1,5 +1,6 @@
 //! A pod's volumes as its containers see them: emptyDir (shared by the pod's containers, kept
-//! across restarts), configMap, secret and downwardAPI (files made from their source, read-only),
+//! across restarts), configMap, secret, downwardAPI and projected (files made from their
+//! sources — the service account token is a JWT of the pod's claims — read-only),
 //! mounted at each container's `volumeMounts`. A container's files are its image's with the
 //! volumes laid over them while something runs in it.
 
@@ -65,6 +66,61 @@ fn files_from(data: &[(String, String)], items: &Value) -> Fs {
     fs
 }
 
+/// A ConfigMap's `data` as key/value pairs.
+fn string_data(obj: &Value) -> Vec<(String, String)> {
+    obj["data"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect()
+}
+
+/// The files of downward API `items` (`fieldRef`s of the pod's metadata).
+fn downward(pod: &Value, items: &Value) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for it in items.as_array().into_iter().flatten() {
+        let path = it["path"].as_str().unwrap_or_default();
+        let field = it["fieldRef"]["fieldPath"].as_str().unwrap_or_default();
+        let value = match field {
+            "metadata.labels" | "metadata.annotations" => {
+                let key = field.trim_start_matches("metadata.");
+                pod["metadata"][key].as_object().into_iter().flatten().map(|(k, v)| format!("{k}=\"{}\"\n", v.as_str().unwrap_or_default())).collect::<String>().trim_end().to_string()
+            }
+            "metadata.name" | "metadata.namespace" | "metadata.uid" => pod["metadata"][field.trim_start_matches("metadata.")].as_str().unwrap_or(if field == "metadata.namespace" { "default" } else { "" }).to_string(),
+            "spec.nodeName" | "spec.serviceAccountName" => pod["spec"][field.trim_start_matches("spec.")].as_str().unwrap_or_default().to_string(),
+            _ => String::new(),
+        };
+        files.push((format!("/{path}"), value));
+    }
+    files
+}
+
+fn base64url(data: &[u8]) -> String {
+    crate::api::base64::encode(data).trim_end_matches('=').replace('+', "-").replace('/', "_")
+}
+
+/// A projected service account token: a JWT shaped like the API server's (claims of the pod,
+/// its node and service account, issued when the pod was created); its signature is made up.
+fn token(pod: &Value, src: &Value) -> String {
+    let meta = &pod["metadata"];
+    let ns = meta["namespace"].as_str().unwrap_or("default");
+    let sa = pod["spec"]["serviceAccountName"].as_str().unwrap_or("default");
+    let iat = crate::sim::clock::Timestamp::parse_rfc3339(meta["creationTimestamp"].as_str().unwrap_or_default()).map_or(0, |t| t.unix_millis() / 1000);
+    let exp = iat + src["expirationSeconds"].as_i64().unwrap_or(3607);
+    let issuer = "https://kubernetes.default.svc.cluster.local";
+    let aud = src["audience"].as_str().map_or_else(|| serde_json::json!([issuer]), |a| serde_json::json!([a]));
+    let uid = meta["uid"].as_str().unwrap_or_default();
+    let header = serde_json::json!({"alg": "RS256", "kid": "hakoniwa-simulated-signing-key"});
+    let claims = serde_json::json!({
+        "aud": aud, "exp": exp, "iat": iat, "iss": issuer, "jti": uid,
+        "kubernetes.io": {"namespace": ns, "node": {"name": pod["spec"]["nodeName"]}, "pod": {"name": meta["name"], "uid": uid}, "serviceaccount": {"name": sa}, "warnafter": iat + 3600},
+        "nbf": iat, "sub": format!("system:serviceaccount:{ns}:{sa}"),
+    });
+    let body = format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes()));
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in body.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+    let signature: Vec<u8> = (0..32u64).flat_map(|i| (h.rotate_left((i * 7) as u32) ^ i).to_le_bytes()).collect();
+    format!("{body}.{}", base64url(&signature))
+}
+
 impl PodVolumes {
     /// Builds the pod's volumes; a missing ConfigMap or Secret that is not optional stops the
     /// pod with the kubelet's FailedMount message.
@@ -77,10 +133,7 @@ impl PodVolumes {
             let fs = if let Some(cm) = v.get("configMap").filter(|x| !x.is_null()) {
                 let cm_name = cm["name"].as_str().unwrap_or_default();
                 match source.config_map(ns, cm_name) {
-                    Some(obj) => {
-                        let data: Vec<(String, String)> = obj["data"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect();
-                        files_from(&data, &cm["items"])
-                    }
+                    Some(obj) => files_from(&string_data(&obj), &cm["items"]),
                     None if cm["optional"] == true => Fs::default(),
                     None => return Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{name}\" : configmap \"{cm_name}\" not found"))),
                 }
@@ -105,24 +158,38 @@ impl PodVolumes {
                     None => return Err(NotReady::Failed(format!("persistentvolumeclaim \"{claim}\" not found"))),
                 }
             } else if let Some(d) = v.get("downwardAPI").filter(|x| !x.is_null()) {
-                let mut data = Vec::new();
-                for it in d["items"].as_array().into_iter().flatten() {
-                    let path = it["path"].as_str().unwrap_or_default().to_string();
-                    let field = it["fieldRef"]["fieldPath"].as_str().unwrap_or_default();
-                    let value = match field {
-                        "metadata.labels" | "metadata.annotations" => {
-                            let key = field.trim_start_matches("metadata.");
-                            pod["metadata"][key].as_object().into_iter().flatten().map(|(k, v)| format!("{k}=\"{}\"\n", v.as_str().unwrap_or_default())).collect::<String>().trim_end().to_string()
+                Fs::with(&downward(pod, &d["items"]), &[])
+            } else if let Some(p) = v.get("projected").filter(|x| !x.is_null()) {
+                let mut fs = Fs::default();
+                for src in p["sources"].as_array().into_iter().flatten() {
+                    let part = if let Some(cm) = src.get("configMap").filter(|x| !x.is_null()) {
+                        let cm_name = cm["name"].as_str().unwrap_or_default();
+                        match source.config_map(ns, cm_name) {
+                            Some(obj) => files_from(&string_data(&obj), &cm["items"]),
+                            None if cm["optional"] == true => Fs::default(),
+                            None => return Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{name}\" : configmap \"{cm_name}\" not found"))),
                         }
-                        "metadata.name" => pod["metadata"]["name"].as_str().unwrap_or_default().to_string(),
-                        "metadata.namespace" => ns.to_string(),
-                        "metadata.uid" => pod["metadata"]["uid"].as_str().unwrap_or_default().to_string(),
-                        _ => String::new(),
+                    } else if let Some(sec) = src.get("secret").filter(|x| !x.is_null()) {
+                        let s_name = sec["name"].as_str().unwrap_or_default();
+                        match source.secret(ns, s_name) {
+                            Some(obj) => {
+                                let data: Vec<(String, String)> = obj["data"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), decode(v))).collect();
+                                files_from(&data, &sec["items"])
+                            }
+                            None if sec["optional"] == true => Fs::default(),
+                            None => return Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{name}\" : secret \"{s_name}\" not found"))),
+                        }
+                    } else if let Some(d) = src.get("downwardAPI").filter(|x| !x.is_null()) {
+                        Fs::with(&downward(pod, &d["items"]), &[])
+                    } else if let Some(t) = src.get("serviceAccountToken").filter(|x| !x.is_null()) {
+                        let path = format!("/{}", t["path"].as_str().unwrap_or("token"));
+                        Fs::with(&[(path, token(pod, t))], &[])
+                    } else {
+                        Fs::default()
                     };
-                    data.push((path.clone(), value));
+                    fs.put_subtree("/", part);
                 }
-                let files: Vec<(String, String)> = data.into_iter().map(|(k, v)| (format!("/{k}"), v)).collect();
-                Fs::with(&files, &[])
+                fs
             } else {
                 // emptyDir and the kinds the simulation does not fill yet start empty.
                 Fs::default()
@@ -136,13 +203,14 @@ impl PodVolumes {
     /// kubelet's periodic sync does (a source gone, or any other failure, keeps what is
     /// there); emptyDir and persistent volumes are left as they are. Says whether a file changed.
     pub fn refresh(&mut self, pod: &Value, source: &dyn Source) -> bool {
-        let kinds = ["configMap", "secret", "downwardAPI"];
+        let kinds = ["configMap", "secret", "downwardAPI", "projected"];
         let mut changed = false;
         for v in pod["spec"]["volumes"].as_array().into_iter().flatten() {
             if !kinds.iter().any(|k| v.get(*k).is_some_and(|x| !x.is_null())) {
                 continue;
             }
-            let one = serde_json::json!({"metadata": pod["metadata"], "spec": {"volumes": [v]}});
+            let mut one = pod.clone();
+            one["spec"]["volumes"] = serde_json::json!([v]);
             let Ok(fresh) = PodVolumes::build(&one, source) else { continue };
             let name = v["name"].as_str().unwrap_or_default();
             if let Some(fs) = fresh.vols.get(name) {
