@@ -239,3 +239,19 @@ fn the_cluster_view_lists_ingress_routes() {
     let svc = c.service_rows().into_iter().find(|s| s.name == "echo").unwrap();
     assert_eq!(svc.endpoints, [("echo-a".to_string(), true), ("echo-b".to_string(), true)]);
 }
+
+#[test]
+fn a_pod_reaches_its_own_service_even_when_it_is_the_endpoint_chosen() {
+    let mut c = cluster();
+    let mut own = 0;
+    for _ in 0..12 {
+        let (out, code) = exec(&mut c, "echo-a", "wget -qO- echo:8080");
+        assert_eq!(code, 0, "{out}");
+        if out.contains("From=echo-a ") {
+            own += 1;
+            // Hairpin traffic is masqueraded: the pod sees its node's address.
+            assert!(out.contains("ClientIP=172.18.0."), "{out}");
+        }
+    }
+    assert!(own > 0, "the pod itself was never chosen in 12 tries");
+}

@@ -765,19 +765,8 @@ fn service(api: &mut dyn Transport, page: &mut Page, svc: &Value) {
         if let Some(np) = p["nodePort"].as_i64().filter(|n| *n != 0) {
             page.line(0, &format!("NodePort:\t{name}  {np}/{proto}"));
         }
-        let pname = s(&p["name"]);
-        let mut addrs: Vec<String> = Vec::new();
-        for slice in slices["items"].as_array().into_iter().flatten() {
-            for sp in slice["ports"].as_array().into_iter().flatten().filter(|sp| s(&sp["name"]) == pname) {
-                let ready = slice["endpoints"].as_array().into_iter().flatten().filter(|e| e["conditions"]["ready"].as_bool().unwrap_or(true));
-                for e in ready {
-                    for a in e["addresses"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-                        addrs.push(if a.contains(':') { format!("[{a}]:{}", sp["port"].as_i64().unwrap_or(0)) } else { format!("{a}:{}", sp["port"].as_i64().unwrap_or(0)) });
-                    }
-                }
-            }
-        }
-        page.field(0, "Endpoints", &addrs.join(","));
+        let items = slices["items"].as_array().cloned().unwrap_or_default();
+        page.line(0, &format!("Endpoints:\t{}", endpoint_slices_text(&items, s(&p["name"]))));
     }
     page.field(0, "Session Affinity", s(&spec["sessionAffinity"]));
     if let Some(p) = spec["externalTrafficPolicy"].as_str() {
@@ -814,26 +803,29 @@ fn ingress_backend(api: &mut dyn Transport, ns: &str, b: &Value) -> String {
         }
     }
     let items = slices["items"].as_array().cloned().unwrap_or_default();
-    if items.is_empty() {
-        return format!("{shown} (<none>)");
+    format!("{shown} ({})", endpoint_slices_text(&items, &port_name))
+}
+
+/// The ready endpoints of a Service's EndpointSlices on one port (by name), as kubectl's
+/// describe writes them: at most three `ip:port`, then ` + N more...`; `<none>` without slices.
+fn endpoint_slices_text(slices: &[Value], port_name: &str) -> String {
+    if slices.is_empty() {
+        return "<none>".to_string();
     }
     let (mut list, mut count) = (Vec::new(), 0);
-    for slice in &items {
-        let eps = slice["endpoints"].as_array().cloned().unwrap_or_default();
+    for slice in slices {
+        let ready: Vec<&Value> = slice["endpoints"].as_array().into_iter().flatten().filter(|e| e["conditions"]["ready"].as_bool().unwrap_or(true)).collect();
         let ports = slice["ports"].as_array().cloned().unwrap_or_default();
-        if ports.is_empty() {
-            for e in &eps {
+        let numbers: Vec<Option<i64>> = if ports.is_empty() { vec![None] } else { ports.iter().filter(|p| s(&p["name"]) == port_name).map(|p| p["port"].as_i64()).collect() };
+        for n in numbers {
+            for e in &ready {
+                let a = s(&e["addresses"][0]);
                 if list.len() < 3 {
-                    list.push(s(&e["addresses"][0]).to_string());
-                }
-                count += 1;
-            }
-            continue;
-        }
-        for p in ports.iter().filter(|p| s(&p["name"]) == port_name) {
-            for e in &eps {
-                if list.len() < 3 {
-                    list.push(format!("{}:{}", s(&e["addresses"][0]), p["port"].as_i64().unwrap_or(0)));
+                    list.push(match n {
+                        None => a.to_string(),
+                        Some(n) if a.contains(':') => format!("[{a}]:{n}"),
+                        Some(n) => format!("{a}:{n}"),
+                    });
                 }
                 count += 1;
             }
@@ -843,7 +835,7 @@ fn ingress_backend(api: &mut dyn Transport, ns: &str, b: &Value) -> String {
     if count > list.len() {
         text.push_str(&format!(" + {} more...", count - list.len()));
     }
-    format!("{shown} ({text})")
+    text
 }
 
 fn ingress(api: &mut dyn Transport, page: &mut Page, ing: &Value) {

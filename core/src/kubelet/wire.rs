@@ -92,17 +92,30 @@ impl Net for Wire<'_> {
         match dial {
             Dial::Refused => Err(ConnError::Refused),
             Dial::Timeout => Err(ConnError::Timeout),
+            // Through a Service back to the client's own pod: kube-proxy's hairpin rule
+            // masquerades it, so the pod sees its node's address.
+            Dial::Pod { ip, port } if ip == self.client_ip && !self.outside => {
+                req.client_ip = self.net.nodes.iter().find(|(n, _)| *n == self.client_node).map_or_else(|| self.client_ip.clone(), |(_, a)| a.clone());
+                self.to_own_pod(port, &req)
+            }
             Dial::Loopback { port } => {
                 req.client_ip = "127.0.0.1".into();
-                let Some(i) = self.local.iter().position(|l| l.ports.contains(&port)) else { return Err(ConnError::Refused) };
-                let l = &self.local[i];
-                let (image, fs, docroot, container) = (l.image.clone(), l.fs.clone(), l.docroot.clone(), l.container.clone());
-                let (hostname, uid) = (self.hostname.clone(), self.client_uid.clone());
-                let own = self.client_ip.clone();
-                Ok(self.answer(&image, &fs, docroot.as_deref(), &hostname, &req, &uid, &container, &own))
+                self.to_own_pod(port, &req)
             }
             Dial::Pod { ip, port } => self.to_pod(&ip, port, &req),
         }
+    }
+}
+
+impl Wire<'_> {
+    /// A connection to the client's own pod: one of its containers answers from the copy of
+    /// its files taken when the command started.
+    fn to_own_pod(&mut self, port: i64, req: &Request) -> Result<Served, ConnError> {
+        let Some(i) = self.local.iter().position(|l| l.ports.contains(&port)) else { return Err(ConnError::Refused) };
+        let l = &self.local[i];
+        let (image, fs, docroot, container) = (l.image.clone(), l.fs.clone(), l.docroot.clone(), l.container.clone());
+        let (hostname, uid, own) = (self.hostname.clone(), self.client_uid.clone(), self.client_ip.clone());
+        Ok(self.answer(&image, &fs, docroot.as_deref(), &hostname, req, &uid, &container, &own))
     }
 }
 

@@ -227,7 +227,9 @@ fn static_file(http: &HttpServer, docroot: Option<&str>, fs: &Fs, req: &Request,
     let mut file = normalize(&format!("{root}/{path}"), "/");
     if fs.is_dir(&file) {
         if !path.ends_with('/') {
-            let location = format!("http://{}{path}/", req.host);
+            // nginx names itself by the Host header without its port, plus its own port.
+            let host = req.host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(req.host.as_str(), |(h, _)| h);
+            let location = format!("http://{host}{path}/");
             return error(301, "Moved Permanently", &format!("The document has moved <a href=\"{location}\">here</a>."), vec![("Location".into(), location)]);
         }
         file = format!("{}/index.html", file.trim_end_matches('/'));

@@ -167,9 +167,12 @@ impl Network {
         if let Some((_, ing, p)) = best {
             return Some((ing, &p.backend));
         }
-        // No location: an Ingress's default backend (one of this server's first).
-        let owners: Vec<&Ingress> = server.iter().map(|(i, _)| *i).collect();
-        owners.iter().chain(ours.iter()).find_map(|i| i.default_backend.as_ref().map(|b| (*i, b)))
+        // No location. A host's server takes the default backend of the Ingress that made it;
+        // the catch-all server takes one only from an Ingress without rules.
+        match server.first() {
+            Some((i, r)) if r.host.is_some() => i.default_backend.as_ref().map(|b| (*i, b)),
+            _ => ours.iter().filter(|i| i.rules.is_empty()).find_map(|i| i.default_backend.as_ref().map(|b| (*i, b))),
+        }
     }
 }
 
@@ -217,6 +220,12 @@ mod tests {
         assert_eq!(to(&n, "a.b.example.com", "/path1/x").as_deref(), Some("one"));
         assert_eq!(to(&n, "x.example.com", "/").as_deref(), Some("wild"));
         assert_eq!(to(&n, "10.96.0.5", "/path1/").as_deref(), Some("one"));
-        assert_eq!(to(&n, "10.96.0.5", "/elsewhere").as_deref(), Some("fallback"));
+        // The Ingress has rules: its default backend is its hosts' root, not the catch-all's.
+        assert_eq!(to(&n, "10.96.0.5", "/elsewhere").as_deref(), None);
+        let mut n = n;
+        n.ingresses[0].rules[0].paths.remove(0);
+        assert_eq!(to(&n, "shop.example.com", "/else").as_deref(), Some("fallback"));
+        n.ingresses.push(Ingress { name: "catch".into(), rules: vec![], default_backend: Some(Backend { service: "all".into(), port: PortRef::Number(80) }), ..n.ingresses[0].clone() });
+        assert_eq!(to(&n, "10.96.0.5", "/elsewhere").as_deref(), Some("all"));
     }
 }

@@ -83,7 +83,11 @@ impl Network {
         if let Some(node) = self.node_of_ip(ip) {
             for svc in self.services.iter().filter(|s| matches!(s.kind.as_str(), "NodePort" | "LoadBalancer")) {
                 if let Some(sp) = svc.ports.iter().find(|p| p.node_port == Some(port) && p.protocol == "TCP") {
-                    return self.balance(svc, &sp.name, client, svc.external_local.then_some(node), rng, affinity, now);
+                    // Pods' traffic to a node port goes to the whole Service (kube-proxy's
+                    // "pod traffic for external destinations" rule); from outside, a Local
+                    // policy keeps it on the node.
+                    let local = svc.external_local && client.node.is_empty();
+                    return self.balance(svc, &sp.name, client, local.then_some(node), rng, affinity, now);
                 }
             }
             return Dial::Pod { ip: ip.to_string(), port };
@@ -223,7 +227,10 @@ mod tests {
         assert_eq!(net.masquerade(me, "172.18.0.3", 30080), Some("172.18.0.3".to_string()));
         assert_eq!(net.masquerade(me, "10.96.23.49", 8080), None);
         net.services[1].external_local = true;
-        assert_eq!(net.dial(me, "172.18.0.2", 30080, &mut rng, &mut aff, at(0)), Dial::Pod { ip: "10.244.1.3".into(), port: 80 });
+        assert_eq!(net.dial_outside("172.18.0.1", "172.18.0.2", 30080, &mut rng, &mut aff, at(0)), Dial::Pod { ip: "10.244.1.3".into(), port: 80 });
+        for _ in 0..10 {
+            assert!(matches!(net.dial(me, "172.18.0.2", 30080, &mut rng, &mut aff, at(0)), Dial::Pod { .. }));
+        }
         assert_eq!(net.masquerade(me, "172.18.0.2", 30080), None);
     }
 }

@@ -210,9 +210,15 @@ pub fn run(net: &mut dyn Net, place: &mut Place, args: &[String]) -> Ran {
         return ran.exit(2);
     };
     let show_error = !o.silent || o.show_error;
+    // The write-out comes after the error too (`%{http_code}` is 000 without a response).
+    let write_fmt = o.write_out.clone();
     let fail = |mut ran: Ran, code: i64, text: String| {
         if show_error {
             ran.err(format!("curl: ({code}) {text}\n"));
+        }
+        if let Some(fmt) = &write_fmt {
+            let text = write_out(fmt, 0, "", 0, 0, "", &raw, &mut ran);
+            ran.out(text);
         }
         ran.exit(code)
     };
@@ -345,7 +351,14 @@ pub fn run(net: &mut dyn Net, place: &mut Place, args: &[String]) -> Ran {
     }
     ran.took += 0.001;
     if failed {
-        return fail(ran, 22, format!("The requested URL returned error: {}", response.status));
+        if show_error {
+            ran.err(format!("curl: (22) The requested URL returned error: {}\n", response.status));
+        }
+        if let Some(fmt) = &o.write_out {
+            let text = write_out(fmt, response.status, &ip, url.port, 0, "", &raw, &mut ran);
+            ran.out(text);
+        }
+        return ran.exit(22);
     }
     if let Some(fmt) = &o.write_out {
         let ctype = response.header("Content-Type").unwrap_or_default().to_string();
@@ -370,6 +383,8 @@ mod tests {
         assert!(out.ends_with("\r100    22  100    22    0     0  22000      0 --:--:-- --:--:-- --:--:-- 22000\n"), "{out:?}");
         assert_eq!(run_line("curl -s -o /dev/null -w %{http_code} web:8080/x", false, false), ("404".into(), 0));
         assert_eq!(run_line("curl -sf web:8080/x", false, false), ("".into(), 22));
+        assert_eq!(run_line("curl -s -o /dev/null -w %{http_code} empty", false, false), ("000".into(), 7));
+        assert_eq!(run_line("curl -sf -o /dev/null -w %{http_code} web:8080/x", false, false), ("404".into(), 22));
         assert_eq!(run_line("curl -sSf web:8080/x", false, false), ("curl: (22) The requested URL returned error: 404\n".into(), 22));
         assert_eq!(run_line("curl -s nosuch", false, false), ("".into(), 6));
         assert_eq!(run_line("curl -sS nosuch", false, false).0, "curl: (6) Could not resolve host: nosuch\n");

@@ -6,12 +6,14 @@
 use super::{Net, Place, Ran};
 use crate::network::dns::{Data, QType, Rcode, Record, Reply};
 
-fn rdata_line(r: &Record) -> String {
+/// A record as nslookup prints it; bind's writes names in the answer data with their final dot.
+fn rdata_line(r: &Record, bind: bool) -> String {
+    let dot = if bind { "." } else { "" };
     match &r.data {
         Data::A(ip) => format!("Name:\t{}\nAddress: {ip}\n", r.name),
-        Data::Cname(t) => format!("{}\tcanonical name = {t}\n", r.name),
-        Data::Ptr(t) => format!("{}\tname = {t}\n", r.name),
-        Data::Srv { priority, weight, port, target } => format!("{}\tservice = {priority} {weight} {port} {target}\n", r.name),
+        Data::Cname(t) => format!("{}\tcanonical name = {t}{dot}\n", r.name),
+        Data::Ptr(t) => format!("{}\tname = {t}{dot}\n", r.name),
+        Data::Srv { priority, weight, port, target } => format!("{}\tservice = {priority} {weight} {port} {target}{dot}\n", r.name),
         Data::Txt(t) => format!("{}\ttext = \"{t}\"\n", r.name),
         Data::Soa { .. } => String::new(),
     }
@@ -94,7 +96,7 @@ pub fn busybox(net: &mut dyn Net, place: &mut Place, args: &[String]) -> Ran {
                 ran.out("Non-authoritative answer:\n");
             }
             for r in &reply.answers {
-                ran.out(rdata_line(r));
+                ran.out(rdata_line(r, false));
             }
             ran.out("\n");
         }
@@ -144,7 +146,7 @@ pub fn bind(net: &mut dyn Net, place: &mut Place, args: &[String]) -> Ran {
             ran.out("Non-authoritative answer:\n");
         }
         for r in replies.iter().flat_map(|r| &r.answers) {
-            ran.out(rdata_line(r));
+            ran.out(rdata_line(r, true));
         }
         ran.out("\n");
         return ran;

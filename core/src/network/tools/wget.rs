@@ -135,7 +135,7 @@ pub fn run(net: &mut dyn Net, place: &mut Place, args: &[String]) -> Ran {
         super::set_header(&mut headers, k, v);
     }
     let host = headers[0].1.clone();
-    let req = Request { method: if o.spider { "HEAD" } else { "GET" }.into(), target: url.target.clone(), host, headers, client_ip: String::new() };
+    let req = Request { method: "GET".into(), target: url.target.clone(), host, headers, client_ip: String::new() };
     let served = match net.http(&ip, url.port, &req) {
         Ok(s) => s,
         Err(ConnError::Refused) => {
