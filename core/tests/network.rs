@@ -255,3 +255,25 @@ fn a_pod_reaches_its_own_service_even_when_it_is_the_endpoint_chosen() {
     }
     assert!(own > 0, "the pod itself was never chosen in 12 tries");
 }
+
+#[test]
+fn a_service_without_selector_reaches_the_addresses_of_its_hand_made_endpoints() {
+    let mut c = cluster();
+    let echo_a = ip_of(&mut c, "/api/v1/namespaces/default/pods/echo-a", "/status/podIP");
+    send(&mut c, Request::post("/api/v1/namespaces/default/services", service("manual", json!({"ports": [{"port": 8080, "targetPort": 80}]}))));
+    let ep = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "manual"}, "subsets": [{"addresses": [{"ip": echo_a}], "ports": [{"port": 80}]}]});
+    send(&mut c, Request::post("/api/v1/namespaces/default/endpoints", ep));
+    c.advance(Duration::from_secs(2));
+    let slices = send(&mut c, Request::get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dmanual"));
+    let items = slices["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{slices}");
+    assert_eq!(items[0]["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"], "endpointslicemirroring-controller.k8s.io");
+    let (out, code) = exec(&mut c, "client", "wget -qO- manual:8080");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("From=echo-a "), "{out}");
+    // The hand-made Endpoints stays, even for a Service that does not exist.
+    let lone = json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "lonely"}, "subsets": [{"addresses": [{"ip": "10.0.0.9"}], "ports": [{"port": 80}]}]});
+    send(&mut c, Request::post("/api/v1/namespaces/default/endpoints", lone));
+    c.advance(Duration::from_secs(20));
+    send(&mut c, Request::get("/api/v1/namespaces/default/endpoints/lonely"));
+}

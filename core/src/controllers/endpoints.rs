@@ -74,7 +74,11 @@ impl Controller for EndpointsController {
     fn sync(&mut self, c: &mut Client) {
         for svc in c.list("services", None) {
             let selector = &svc["spec"]["selector"];
-            if selector.as_object().is_none_or(|m| m.is_empty()) || svc["spec"]["type"] == "ExternalName" {
+            if svc["spec"]["type"] == "ExternalName" {
+                continue;
+            }
+            if selector.as_object().is_none_or(|m| m.is_empty()) {
+                mirror(c, &svc);
                 continue;
             }
             let ns = namespace(&svc).to_string();
@@ -156,14 +160,75 @@ impl Controller for EndpointsController {
             }
             sync_slices(c, &svc, &ns, &groups, publish_not_ready);
         }
-        // Endpoints of Services that went away.
+        // Endpoints this controller made for Services that went away (hand-made ones stay).
         for ep in c.list("endpoints", None) {
             let ns = namespace(&ep).to_string();
-            let managed = ep["metadata"]["labels"]["endpointslice.kubernetes.io/skip-mirror"].is_null();
-            if managed && name(&ep) != "kubernetes" && c.get("services", &ns, name(&ep)).is_none() {
+            let ours = ep["metadata"]["managedFields"].as_array().is_some_and(|m| !m.is_empty() && m.iter().all(|e| e["manager"] == "kube-controller-manager"));
+            if ours && name(&ep) != "kubernetes" && c.get("services", &ns, name(&ep)).is_none() {
                 let _ = c.delete("v1", "endpoints", &ns, name(&ep), None);
             }
         }
+    }
+}
+
+const MIRRORING: &str = "endpointslicemirroring-controller.k8s.io";
+
+/// The EndpointSlice mirroring controller: a Service without a selector gets slices copied from
+/// the Endpoints object of its name that somebody wrote by hand (one per subset), so that
+/// kube-proxy and the DNS see its addresses.
+fn mirror(c: &mut Client, svc: &Value) {
+    let ns = namespace(svc).to_string();
+    if ns == "default" && name(svc) == "kubernetes" {
+        return;
+    }
+    let ep = c.get("endpoints", &ns, name(svc));
+    let skip = ep.as_ref().is_some_and(|e| e["metadata"]["labels"]["endpointslice.kubernetes.io/skip-mirror"] == "true");
+    let subsets: Vec<Value> = if skip { Vec::new() } else { ep.as_ref().and_then(|e| e["subsets"].as_array().cloned()).unwrap_or_default() };
+    let mut existing: Vec<Arc<Value>> = c.owned("endpointslices.discovery.k8s.io", uid(svc)).into_iter().filter(|s| s["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] == MIRRORING).collect();
+    for sub in &subsets {
+        let endpoint = |a: &Value, ready: bool| {
+            let mut e = json!({"addresses": [a["ip"]], "conditions": {"ready": ready}});
+            for k in ["hostname", "nodeName", "targetRef"] {
+                if !a[k].is_null() {
+                    e[k] = a[k].clone();
+                }
+            }
+            e
+        };
+        let mut endpoints: Vec<Value> = sub["addresses"].as_array().into_iter().flatten().map(|a| endpoint(a, true)).collect();
+        endpoints.extend(sub["notReadyAddresses"].as_array().into_iter().flatten().map(|a| endpoint(a, false)));
+        let ports: Vec<Value> = sub["ports"].as_array().into_iter().flatten().map(|p| json!({"name": p["name"].as_str().unwrap_or(""), "port": p["port"], "protocol": p["protocol"].as_str().unwrap_or("TCP")})).collect();
+        if existing.is_empty() {
+            let mut labels = ep.as_ref().map_or(json!({}), |e| e["metadata"]["labels"].clone());
+            if !labels.is_object() {
+                labels = json!({});
+            }
+            labels["kubernetes.io/service-name"] = json!(name(svc));
+            labels["endpointslice.kubernetes.io/managed-by"] = json!(MIRRORING);
+            let slice = json!({
+                "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                "metadata": {
+                    "generateName": format!("{}-", name(svc)),
+                    "labels": labels,
+                    "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name(svc), "uid": uid(svc), "controller": true, "blockOwnerDeletion": true}],
+                },
+                "addressType": "IPv4",
+                "endpoints": endpoints,
+                "ports": ports,
+            });
+            let _ = c.create("discovery.k8s.io/v1", "endpointslices", &ns, slice);
+        } else {
+            let cur = existing.remove(0);
+            let mut next = (*cur).clone();
+            next["endpoints"] = Value::Array(endpoints);
+            next["ports"] = Value::Array(ports);
+            if next != *cur {
+                let _ = c.update("discovery.k8s.io/v1", "endpointslices", next);
+            }
+        }
+    }
+    for gone in existing {
+        let _ = c.delete("discovery.k8s.io/v1", "endpointslices", &ns, name(&gone), None);
     }
 }
 
@@ -176,7 +241,7 @@ fn sync_slices(c: &mut Client, svc: &Value, ns: &str, groups: &[(Vec<Value>, Vec
             .iter()
             .map(|p| {
                 let terminating = !p["metadata"]["deletionTimestamp"].is_null();
-                let serving = is_ready(p) || publish_not_ready;
+                let serving = is_ready(p);
                 let ready = publish_not_ready || (serving && !terminating);
                 let mut e = json!({
                     "addresses": [p["status"]["podIP"]],
@@ -192,9 +257,25 @@ fn sync_slices(c: &mut Client, svc: &Value, ns: &str, groups: &[(Vec<Value>, Vec
                 e
             })
             .collect();
-        let slice_ports: Vec<Value> = ports.iter().map(|p| json!({"name": p["name"].as_str().unwrap_or(""), "port": p["port"], "protocol": p["protocol"]})).collect();
+        let slice_ports: Vec<Value> = ports
+            .iter()
+            .map(|p| {
+                let mut sp = json!({"name": p["name"].as_str().unwrap_or(""), "port": p["port"], "protocol": p["protocol"]});
+                if let Some(ap) = p.get("appProtocol") {
+                    sp["appProtocol"] = ap.clone();
+                }
+                sp
+            })
+            .collect();
         // The placeholder of a Service without pods has neither (Go's nil lists).
         let (endpoints, slice_ports) = if pods.is_empty() { (Value::Null, Value::Null) } else { (Value::Array(endpoints), Value::Array(slice_ports)) };
+        // The Service's labels, and the controller's own (setEndpointSliceLabels).
+        let mut labels = if svc["metadata"]["labels"].is_object() { svc["metadata"]["labels"].clone() } else { json!({}) };
+        labels["kubernetes.io/service-name"] = json!(name(svc));
+        labels["endpointslice.kubernetes.io/managed-by"] = json!("endpointslice-controller.k8s.io");
+        if svc["spec"]["clusterIP"] == "None" {
+            labels["service.kubernetes.io/headless"] = json!("");
+        }
         let same = existing.iter().position(|s| s["ports"] == slice_ports).or(if groups.len() == 1 && !existing.is_empty() { Some(0) } else { None });
         match same {
             None => {
@@ -202,7 +283,7 @@ fn sync_slices(c: &mut Client, svc: &Value, ns: &str, groups: &[(Vec<Value>, Vec
                     "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                     "metadata": {
                         "generateName": format!("{}-", name(svc)),
-                        "labels": {"kubernetes.io/service-name": name(svc), "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"},
+                        "labels": labels,
                         "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name(svc), "uid": uid(svc), "controller": true, "blockOwnerDeletion": true}],
                     },
                     "addressType": "IPv4",
@@ -216,6 +297,7 @@ fn sync_slices(c: &mut Client, svc: &Value, ns: &str, groups: &[(Vec<Value>, Vec
                 let mut next = (*cur).clone();
                 next["endpoints"] = endpoints;
                 next["ports"] = slice_ports;
+                next["metadata"]["labels"] = labels;
                 if next != *cur {
                     let _ = c.update("discovery.k8s.io/v1", "endpointslices", next);
                 }
