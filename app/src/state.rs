@@ -21,9 +21,6 @@ pub const SPEEDS: &[f64] = &[0.0, 1.0, 10.0, 100.0, f64::INFINITY];
 
 /// At "max", how many moments the clock jumps to per wall-clock tick.
 const MAX_JUMPS_PER_TICK: usize = 200;
-/// Wall time one slice of full-speed simulation may take, and how often a slice runs.
-const MAX_SLICE_MS: f64 = 30.0;
-const MAX_SLICE_EVERY: std::time::Duration = std::time::Duration::from_millis(60);
 
 /// Something about saving the learner should know.
 #[derive(Clone, Debug, PartialEq)]
@@ -152,17 +149,7 @@ impl SimHandle {
     /// Jumps the clock from one moment something is due to the next, at most `jumps` times
     /// (each jump is an ordinary clock step in the journal).
     pub fn run_ahead(&self, jumps: usize) {
-        self.run_ahead_for(jumps, f64::INFINITY);
-    }
-
-    /// [`Self::run_ahead`], stopping once `budget_ms` of wall time has gone (so that the page
-    /// stays responsive while the simulation runs at full speed).
-    pub fn run_ahead_for(&self, jumps: usize, budget_ms: f64) {
-        let start = js_sys::Date::now();
         for _ in 0..jumps {
-            if js_sys::Date::now() - start > budget_ms {
-                break;
-            }
             let step = self.playground.with_value(|p| {
                 let now = p.cluster.now();
                 p.cluster.next_wake().filter(|w| *w > now).map(|w| w.since(now))
@@ -447,7 +434,7 @@ impl SimHandle {
                 last.set_value(now);
                 let x = self.speed.get_untracked();
                 if x.is_infinite() {
-                    // Full speed runs in short slices below.
+                    self.run_ahead(MAX_JUMPS_PER_TICK);
                 } else if x > 0.0 {
                     self.advance(Duration::from_millis((elapsed.as_millis() as f64 * x) as i64));
                 }
@@ -457,16 +444,6 @@ impl SimHandle {
                 }
             },
             std::time::Duration::from_secs(1),
-        );
-        // At full speed the simulation runs in slices of at most MAX_SLICE_MS, one every
-        // MAX_SLICE_EVERY: the page keeps the rest of the time for input and drawing.
-        set_interval(
-            move || {
-                if self.speed.get_untracked().is_infinite() {
-                    self.run_ahead_for(MAX_JUMPS_PER_TICK, MAX_SLICE_MS);
-                }
-            },
-            MAX_SLICE_EVERY,
         );
     }
 }

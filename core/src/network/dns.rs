@@ -155,6 +155,12 @@ impl Network {
         if let Some(reverse) = qname.strip_suffix(".in-addr.arpa") {
             return self.reverse(&qname, reverse, qtype, serial);
         }
+        if qname == CLUSTER_DOMAIN {
+            // The zone's apex: it exists, with no data of these types.
+            let mut r = Reply::new(Rcode::NoError);
+            r.authority.push(soa(serial));
+            return r;
+        }
         let Some(inner) = qname.strip_suffix(&format!(".{CLUSTER_DOMAIN}")) else {
             // Forwarded upstream: the simulated cluster has no Internet.
             let mut r = Reply::new(Rcode::NxDomain);
@@ -165,8 +171,8 @@ impl Network {
         let mut reply = Reply::new(Rcode::NoError);
         let found = match labels.as_slice() {
             ["dns-version"] => {
-                if matches!(qtype, QType::Txt | QType::Any) {
-                    reply.answers.push(record(&qname, Data::Txt("1.1.0".into())));
+                if qtype == QType::Txt {
+                    reply.answers.push(Record { name: qname.clone(), ttl: 28_800, data: Data::Txt("1.1.0".into()) });
                 }
                 true
             }
@@ -184,7 +190,8 @@ impl Network {
             [ns, "svc"] => self.namespaces.contains(*ns),
             [svc, ns, "svc"] => self.service_answer(&mut reply, &qname, ns, svc, qtype),
             [port, proto, svc, ns, "svc"] if port.starts_with('_') && proto.starts_with('_') => self.srv_answer(&mut reply, &qname, ns, svc, &port[1..], &proto[1..], qtype),
-            [host, svc, ns, "svc"] => match self.service(ns, svc).filter(|s| s.headless()) {
+            // An endpoint's name answers under any Service with a selector's endpoints.
+            [host, svc, ns, "svc"] => match self.service(ns, svc).filter(|s| s.external_name.is_none()) {
                 Some(s) => {
                     let eps: Vec<_> = ready_endpoints(self, s).filter(|e| e.hostname.as_deref().map_or_else(|| dashed(&e.ip), str::to_string) == *host).collect();
                     for e in &eps {
@@ -202,6 +209,11 @@ impl Network {
         };
         if !found {
             reply.rcode = Rcode::NxDomain;
+        }
+        // CoreDNS's kubernetes plugin answers ANY with no data.
+        if qtype == QType::Any {
+            reply.answers.clear();
+            reply.additional.clear();
         }
         if reply.answers.is_empty() {
             reply.authority.push(soa(serial));
@@ -300,10 +312,9 @@ impl Network {
         let mut octets: Vec<&str> = reverse.split('.').collect();
         octets.reverse();
         let ip = octets.join(".");
+        // A Service's cluster IP, or a ready endpoint that has a hostname (of any Service).
         let target = self.services.iter().find(|s| s.cluster_ip.as_deref() == Some(ip.as_str())).map(Service::fqdn).or_else(|| {
-            self.services.iter().filter(|s| s.headless()).find_map(|s| {
-                self.endpoints_of(s).iter().find(|e| e.ip == ip).map(|e| format!("{}.{}", e.hostname.clone().unwrap_or_else(|| dashed(&e.ip)), s.fqdn()))
-            })
+            self.services.iter().find_map(|s| self.endpoints_of(s).iter().find(|e| e.ip == ip && e.ready).and_then(|e| e.hostname.as_ref()).map(|h| format!("{h}.{}", s.fqdn())))
         });
         match target {
             Some(t) => {
@@ -433,6 +444,13 @@ mod tests {
         let ptr = net.query("10.0.96.10.in-addr.arpa", QType::Ptr, 1);
         assert_eq!(ptr.answers[0].data, Data::Ptr("kube-dns.kube-system.svc.cluster.local".into()));
         assert_eq!(net.query("9.9.9.9.in-addr.arpa", QType::Ptr, 1).rcode, Rcode::NxDomain);
+        let named = net.query("4.2.244.10.in-addr.arpa", QType::Ptr, 1);
+        assert_eq!(named.answers[0].data, Data::Ptr("web-1.web-headless.default.svc.cluster.local".into()));
+        // An endpoint without a hostname has no PTR; the apex exists; ANY gets no data.
+        assert_eq!(net.query("5.2.244.10.in-addr.arpa", QType::Ptr, 1).rcode, Rcode::NxDomain);
+        assert_eq!(net.query("cluster.local", QType::A, 1).rcode, Rcode::NoError);
+        assert!(net.query("web.default.svc.cluster.local", QType::Any, 1).answers.is_empty());
+        assert_eq!(net.query("10-244-1-3.web.default.svc.cluster.local", QType::A, 1).addresses().len(), 1);
     }
 
     #[test]

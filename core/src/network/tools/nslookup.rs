@@ -39,8 +39,8 @@ fn parse(args: &[String], usage: &str) -> Result<Args, String> {
         if let Some(opt) = a.strip_prefix('-') {
             let (k, v) = opt.split_once('=').unwrap_or((opt, ""));
             match k {
-                "type" | "query" | "q" | "t" => qtype = Some(QType::parse(v).ok_or_else(|| format!("nslookup: invalid query type \"{v}\"\n"))?),
-                "debug" | "retry" | "timeout" | "port" | "nodebug" => {}
+                "type" | "query" | "q" => qtype = Some(QType::parse(v).ok_or_else(|| format!("nslookup: invalid query type \"{v}\"\n"))?),
+                "debug" | "retry" | "timeout" | "t" | "port" | "nodebug" => {}
                 _ => return Err(usage.to_string()),
             }
         } else if name.is_none() {
@@ -64,7 +64,7 @@ pub fn busybox(net: &mut dyn Net, place: &mut Place, args: &[String]) -> Ran {
         }
     };
     let Some(server) = a.server.clone().or_else(|| place.resolv().nameservers.first().cloned()) else {
-        ran.err(";; connection timed out; no servers could be reached\n\n");
+        ran.out(";; connection timed out; no servers could be reached\n\n");
         return ran.exit(1);
     };
     let (names, types): (Vec<String>, Vec<QType>) = match reverse_name(&a.name) {
