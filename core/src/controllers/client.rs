@@ -58,6 +58,7 @@ pub fn collection_path(api_version: &str, resource: &str, ns: &str) -> String {
 pub fn field_manager(component: &str) -> &'static str {
     match component {
         "kubelet" => "kubelet",
+        "nginx-ingress-controller" => "nginx-ingress-controller",
         c if c == crate::scheduler::SCHEDULER_NAME => "kube-scheduler",
         _ => "kube-controller-manager",
     }

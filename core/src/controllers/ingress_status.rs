@@ -46,8 +46,9 @@ fn addresses(c: &Client, pods: &[Arc<Value>]) -> Vec<Value> {
 }
 
 impl Controller for IngressStatusController {
+    /// The component its events come from, as ingress-nginx names itself.
     fn name(&self) -> &'static str {
-        "ingress-nginx"
+        "nginx-ingress-controller"
     }
 
     fn sync(&mut self, c: &mut Client) {

@@ -224,6 +224,10 @@ impl Network {
     fn service_answer(&self, reply: &mut Reply, qname: &str, ns: &str, name: &str, qtype: QType) -> bool {
         let Some(svc) = self.service(ns, name) else { return false };
         if let Some(target) = &svc.external_name {
+            // CoreDNS gives no CNAME to an address.
+            if target.parse::<Ipv4Addr>().is_ok() {
+                return false;
+            }
             if qtype != QType::Srv {
                 reply.answers.push(record(qname, Data::Cname(target.clone())));
             }
