@@ -121,103 +121,114 @@ fn token(pod: &Value, src: &Value) -> String {
     format!("{body}.{}", base64url(&signature))
 }
 
+/// What one volume of a pod holds when it is set up.
+enum Filled {
+    /// Files made from sources (configMap, secret, downwardAPI, projected).
+    Files(Fs),
+    /// A bound claim: the PersistentVolume's name.
+    Claimed(String),
+    Empty,
+}
+
+/// Where a ConfigMap's or Secret's keys come from.
+#[derive(Clone, Copy)]
+enum Keyed {
+    ConfigMap,
+    Secret,
+}
+
+/// The files of a ConfigMap or Secret source (`spec` names it and may list `items`); a missing
+/// one that is not optional is the kubelet's FailedMount.
+fn keyed_files(kind: Keyed, spec: &Value, object_name: &str, ns: &str, volume: &str, source: &dyn Source) -> Result<Fs, NotReady> {
+    let (found, word) = match kind {
+        Keyed::ConfigMap => (source.config_map(ns, object_name).map(|o| string_data(&o)), "configmap"),
+        Keyed::Secret => (source.secret(ns, object_name).map(|o| o["data"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), decode(v))).collect()), "secret"),
+    };
+    match found {
+        Some(data) => Ok(files_from(&data, &spec["items"])),
+        None if spec["optional"] == true => Ok(Fs::default()),
+        None => Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{volume}\" : {word} \"{object_name}\" not found"))),
+    }
+}
+
+fn present<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
+    v.get(key).filter(|x| !x.is_null())
+}
+
+/// One volume of `pod` as it is set up now.
+fn volume_files(pod: &Value, v: &Value, source: &dyn Source) -> Result<Filled, NotReady> {
+    let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
+    let name = v["name"].as_str().unwrap_or_default();
+    if let Some(cm) = present(v, "configMap") {
+        return keyed_files(Keyed::ConfigMap, cm, cm["name"].as_str().unwrap_or_default(), ns, name, source).map(Filled::Files);
+    }
+    if let Some(sec) = present(v, "secret") {
+        return keyed_files(Keyed::Secret, sec, sec["secretName"].as_str().unwrap_or_default(), ns, name, source).map(Filled::Files);
+    }
+    if let Some(pvc) = present(v, "persistentVolumeClaim") {
+        let claim = pvc["claimName"].as_str().unwrap_or_default();
+        return match source.claim(ns, claim) {
+            Some(c) if c["status"]["phase"] == "Bound" => Ok(Filled::Claimed(c["spec"]["volumeName"].as_str().unwrap_or_default().to_string())),
+            Some(_) => Err(NotReady::Waiting),
+            None => Err(NotReady::Failed(format!("persistentvolumeclaim \"{claim}\" not found"))),
+        };
+    }
+    if let Some(d) = present(v, "downwardAPI") {
+        return Ok(Filled::Files(Fs::with(&downward(pod, &d["items"]), &[])));
+    }
+    let Some(p) = present(v, "projected") else { return Ok(Filled::Empty) };
+    let mut fs = Fs::default();
+    for src in p["sources"].as_array().into_iter().flatten() {
+        let part = if let Some(cm) = present(src, "configMap") {
+            keyed_files(Keyed::ConfigMap, cm, cm["name"].as_str().unwrap_or_default(), ns, name, source)?
+        } else if let Some(sec) = present(src, "secret") {
+            keyed_files(Keyed::Secret, sec, sec["name"].as_str().unwrap_or_default(), ns, name, source)?
+        } else if let Some(d) = present(src, "downwardAPI") {
+            Fs::with(&downward(pod, &d["items"]), &[])
+        } else if let Some(t) = present(src, "serviceAccountToken") {
+            Fs::with(&[(format!("/{}", t["path"].as_str().unwrap_or("token")), token(pod, t))], &[])
+        } else {
+            Fs::default()
+        };
+        fs.put_subtree("/", part);
+    }
+    Ok(Filled::Files(fs))
+}
+
 impl PodVolumes {
     /// Builds the pod's volumes; a missing ConfigMap or Secret that is not optional stops the
     /// pod with the kubelet's FailedMount message.
     pub fn build(pod: &Value, source: &dyn Source) -> Result<PodVolumes, NotReady> {
-        let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
         let mut vols = BTreeMap::new();
         let mut persistent = BTreeMap::new();
         for v in pod["spec"]["volumes"].as_array().into_iter().flatten() {
             let name = v["name"].as_str().unwrap_or_default().to_string();
-            let fs = if let Some(cm) = v.get("configMap").filter(|x| !x.is_null()) {
-                let cm_name = cm["name"].as_str().unwrap_or_default();
-                match source.config_map(ns, cm_name) {
-                    Some(obj) => files_from(&string_data(&obj), &cm["items"]),
-                    None if cm["optional"] == true => Fs::default(),
-                    None => return Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{name}\" : configmap \"{cm_name}\" not found"))),
+            let fs = match volume_files(pod, v, source)? {
+                Filled::Files(fs) => fs,
+                Filled::Claimed(pv) => {
+                    persistent.insert(name.clone(), pv);
+                    Fs::default()
                 }
-            } else if let Some(sec) = v.get("secret").filter(|x| !x.is_null()) {
-                let s_name = sec["secretName"].as_str().unwrap_or_default();
-                match source.secret(ns, s_name) {
-                    Some(obj) => {
-                        let data: Vec<(String, String)> = obj["data"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), decode(v))).collect();
-                        files_from(&data, &sec["items"])
-                    }
-                    None if sec["optional"] == true => Fs::default(),
-                    None => return Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{name}\" : secret \"{s_name}\" not found"))),
-                }
-            } else if let Some(pvc) = v.get("persistentVolumeClaim").filter(|x| !x.is_null()) {
-                let claim = pvc["claimName"].as_str().unwrap_or_default();
-                match source.claim(ns, claim) {
-                    Some(c) if c["status"]["phase"] == "Bound" => {
-                        persistent.insert(name.clone(), c["spec"]["volumeName"].as_str().unwrap_or_default().to_string());
-                        Fs::default()
-                    }
-                    Some(_) => return Err(NotReady::Waiting),
-                    None => return Err(NotReady::Failed(format!("persistentvolumeclaim \"{claim}\" not found"))),
-                }
-            } else if let Some(d) = v.get("downwardAPI").filter(|x| !x.is_null()) {
-                Fs::with(&downward(pod, &d["items"]), &[])
-            } else if let Some(p) = v.get("projected").filter(|x| !x.is_null()) {
-                let mut fs = Fs::default();
-                for src in p["sources"].as_array().into_iter().flatten() {
-                    let part = if let Some(cm) = src.get("configMap").filter(|x| !x.is_null()) {
-                        let cm_name = cm["name"].as_str().unwrap_or_default();
-                        match source.config_map(ns, cm_name) {
-                            Some(obj) => files_from(&string_data(&obj), &cm["items"]),
-                            None if cm["optional"] == true => Fs::default(),
-                            None => return Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{name}\" : configmap \"{cm_name}\" not found"))),
-                        }
-                    } else if let Some(sec) = src.get("secret").filter(|x| !x.is_null()) {
-                        let s_name = sec["name"].as_str().unwrap_or_default();
-                        match source.secret(ns, s_name) {
-                            Some(obj) => {
-                                let data: Vec<(String, String)> = obj["data"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), decode(v))).collect();
-                                files_from(&data, &sec["items"])
-                            }
-                            None if sec["optional"] == true => Fs::default(),
-                            None => return Err(NotReady::Failed(format!("MountVolume.SetUp failed for volume \"{name}\" : secret \"{s_name}\" not found"))),
-                        }
-                    } else if let Some(d) = src.get("downwardAPI").filter(|x| !x.is_null()) {
-                        Fs::with(&downward(pod, &d["items"]), &[])
-                    } else if let Some(t) = src.get("serviceAccountToken").filter(|x| !x.is_null()) {
-                        let path = format!("/{}", t["path"].as_str().unwrap_or("token"));
-                        Fs::with(&[(path, token(pod, t))], &[])
-                    } else {
-                        Fs::default()
-                    };
-                    fs.put_subtree("/", part);
-                }
-                fs
-            } else {
                 // emptyDir and the kinds the simulation does not fill yet start empty.
-                Fs::default()
+                Filled::Empty => Fs::default(),
             };
             vols.insert(name, fs);
         }
         Ok(PodVolumes { vols, persistent })
     }
 
-    /// Brings configMap, secret and downwardAPI volumes up to date with their sources, as the
-    /// kubelet's periodic sync does (a source gone, or any other failure, keeps what is
-    /// there); emptyDir and persistent volumes are left as they are. Says whether a file changed.
+    /// Brings configMap, secret, downwardAPI and projected volumes up to date with their
+    /// sources, as the kubelet's periodic sync does (a source gone, or any other failure, keeps
+    /// what is there); emptyDir and persistent volumes are left as they are. Says whether a
+    /// file changed.
     pub fn refresh(&mut self, pod: &Value, source: &dyn Source) -> bool {
-        let kinds = ["configMap", "secret", "downwardAPI", "projected"];
         let mut changed = false;
         for v in pod["spec"]["volumes"].as_array().into_iter().flatten() {
-            if !kinds.iter().any(|k| v.get(*k).is_some_and(|x| !x.is_null())) {
-                continue;
-            }
-            let mut one = pod.clone();
-            one["spec"]["volumes"] = serde_json::json!([v]);
-            let Ok(fresh) = PodVolumes::build(&one, source) else { continue };
+            let Ok(Filled::Files(fs)) = volume_files(pod, v, source) else { continue };
             let name = v["name"].as_str().unwrap_or_default();
-            if let Some(fs) = fresh.vols.get(name) {
-                if self.vols.get(name) != Some(fs) {
-                    self.vols.insert(name.to_string(), fs.clone());
-                    changed = true;
-                }
+            if self.vols.get(name) != Some(&fs) {
+                self.vols.insert(name.to_string(), fs);
+                changed = true;
             }
         }
         changed
