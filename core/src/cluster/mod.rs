@@ -226,7 +226,7 @@ impl Cluster {
     pub fn request_from_outside(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
         self.settle();
         let net = crate::network::Network::from_store(self.api.store());
-        let from = net.nodes.first().and_then(|(_, a)| a.rsplit_once('.')).map_or_else(|| "172.18.0.1".to_string(), |(n, _)| format!("{n}.1"));
+        let from = crate::network::gateway(net.nodes.first().map_or("", |(_, a)| a.as_str()));
         let now = self.clock.now();
         let (result, logs) = self.control.kubelets().request_from_outside(&net, &from, ip, port, req, now);
         for l in logs {

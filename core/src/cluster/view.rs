@@ -125,17 +125,8 @@ impl Cluster {
 
     /// Every pod, ordered by namespace and name.
     pub fn pod_rows(&self) -> Vec<PodRow> {
-        let req = Request::get("/api/v1/pods").with_header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io");
-        let Some(table) = self.api_ref().read(&req).json().cloned() else { return Vec::new() };
-        let cell = |row: &Value, i: usize| match &row["cells"][i] {
-            Value::String(s) => s.clone(),
-            Value::Null => String::new(),
-            v => v.to_string(),
-        };
-        let mut rows: Vec<PodRow> = table["rows"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        let mut rows: Vec<PodRow> = table(self, "/api/v1/pods")
+            .iter()
             .map(|r| {
                 let meta = &r["object"]["metadata"];
                 let owner = meta["ownerReferences"].as_array().into_iter().flatten().find(|o| o["controller"] == true).and_then(|o| o["kind"].as_str()).unwrap_or_default();

@@ -173,6 +173,21 @@ impl Controller for EndpointsController {
 
 const MIRRORING: &str = "endpointslicemirroring-controller.k8s.io";
 
+/// A new IPv4 EndpointSlice of a Service, owned by it.
+fn new_slice(svc: &Value, labels: Value, endpoints: Value, ports: Value) -> Value {
+    json!({
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {
+            "generateName": format!("{}-", name(svc)),
+            "labels": labels,
+            "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name(svc), "uid": uid(svc), "controller": true, "blockOwnerDeletion": true}],
+        },
+        "addressType": "IPv4",
+        "endpoints": endpoints,
+        "ports": ports,
+    })
+}
+
 /// The EndpointSlice mirroring controller: a Service without a selector gets slices copied from
 /// the Endpoints object of its name that somebody wrote by hand (one per subset), so that
 /// kube-proxy and the DNS see its addresses.
@@ -205,18 +220,7 @@ fn mirror(c: &mut Client, svc: &Value) {
             }
             labels["kubernetes.io/service-name"] = json!(name(svc));
             labels["endpointslice.kubernetes.io/managed-by"] = json!(MIRRORING);
-            let slice = json!({
-                "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                "metadata": {
-                    "generateName": format!("{}-", name(svc)),
-                    "labels": labels,
-                    "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name(svc), "uid": uid(svc), "controller": true, "blockOwnerDeletion": true}],
-                },
-                "addressType": "IPv4",
-                "endpoints": endpoints,
-                "ports": ports,
-            });
-            let _ = c.create("discovery.k8s.io/v1", "endpointslices", &ns, slice);
+            let _ = c.create("discovery.k8s.io/v1", "endpointslices", &ns, new_slice(svc, labels, Value::Array(endpoints), Value::Array(ports)));
         } else {
             let cur = existing.remove(0);
             let mut next = (*cur).clone();
@@ -279,18 +283,7 @@ fn sync_slices(c: &mut Client, svc: &Value, ns: &str, groups: &[(Vec<Value>, Vec
         let same = existing.iter().position(|s| s["ports"] == slice_ports).or(if groups.len() == 1 && !existing.is_empty() { Some(0) } else { None });
         match same {
             None => {
-                let slice = json!({
-                    "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                    "metadata": {
-                        "generateName": format!("{}-", name(svc)),
-                        "labels": labels,
-                        "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name(svc), "uid": uid(svc), "controller": true, "blockOwnerDeletion": true}],
-                    },
-                    "addressType": "IPv4",
-                    "endpoints": endpoints,
-                    "ports": slice_ports,
-                });
-                let _ = c.create("discovery.k8s.io/v1", "endpointslices", ns, slice);
+                let _ = c.create("discovery.k8s.io/v1", "endpointslices", ns, new_slice(svc, labels, endpoints, slice_ports));
             }
             Some(k) => {
                 let cur = existing.remove(k);

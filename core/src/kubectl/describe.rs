@@ -750,8 +750,7 @@ fn service(api: &mut dyn Transport, page: &mut Page, svc: &Value) {
     }
     let ns = s(&meta["namespace"]);
     // kubectl v1.33 reads the Service's EndpointSlices (v1 Endpoints is deprecated).
-    let slices_path = format!("/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D{}", s(&meta["name"]));
-    let slices = api.send(&Request::get(&slices_path)).into_value().unwrap_or(Value::Null);
+    let slices = service_slices(api, ns, s(&meta["name"]));
     for p in spec["ports"].as_array().into_iter().flatten() {
         let name = p["name"].as_str().filter(|n| !n.is_empty()).unwrap_or("<unset>");
         let proto = p["protocol"].as_str().unwrap_or("TCP");
@@ -765,8 +764,7 @@ fn service(api: &mut dyn Transport, page: &mut Page, svc: &Value) {
         if let Some(np) = p["nodePort"].as_i64().filter(|n| *n != 0) {
             page.line(0, &format!("NodePort:\t{name}  {np}/{proto}"));
         }
-        let items = slices["items"].as_array().cloned().unwrap_or_default();
-        page.line(0, &format!("Endpoints:\t{}", endpoint_slices_text(&items, s(&p["name"]))));
+        page.line(0, &format!("Endpoints:\t{}", endpoint_slices_text(&slices, s(&p["name"]))));
     }
     page.field(0, "Session Affinity", s(&spec["sessionAffinity"]));
     if let Some(p) = spec["externalTrafficPolicy"].as_str() {
@@ -787,7 +785,7 @@ fn ingress_backend(api: &mut dyn Transport, ns: &str, b: &Value) -> String {
     let name = s(&svc["name"]);
     let port = svc["port"]["number"].as_i64().filter(|n| *n != 0).map_or_else(|| s(&svc["port"]["name"]).to_string(), |n| n.to_string());
     let shown = format!("{name}:{port}");
-    let slices = api.send(&Request::get(&format!("/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D{name}"))).into_value().unwrap_or(Value::Null);
+    let slices = service_slices(api, ns, name);
     let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/services/{name}")));
     let status = resp.status;
     let service = resp.into_value().unwrap_or(Value::Null);
@@ -802,8 +800,14 @@ fn ingress_backend(api: &mut dyn Transport, ns: &str, b: &Value) -> String {
             port_name = s(&sp["name"]).to_string();
         }
     }
-    let items = slices["items"].as_array().cloned().unwrap_or_default();
-    format!("{shown} ({})", endpoint_slices_text(&items, &port_name))
+    format!("{shown} ({})", endpoint_slices_text(&slices, &port_name))
+}
+
+/// A Service's EndpointSlices (kubectl v1.33 reads these; v1 Endpoints is deprecated).
+fn service_slices(api: &mut dyn Transport, ns: &str, service: &str) -> Vec<Value> {
+    let path = format!("/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D{service}");
+    let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
+    list["items"].as_array().cloned().unwrap_or_default()
 }
 
 /// The ready endpoints of a Service's EndpointSlices on one port (by name), as kubectl's

@@ -21,8 +21,7 @@ fn strings(v: &Value) -> Vec<String> {
 /// What a node's own resolver configuration says (the network's gateway, as Docker gives kind
 /// and minikube nodes).
 fn node_resolver(node_ip: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let gateway = node_ip.rsplit_once('.').map_or_else(|| "172.18.0.1".to_string(), |(net, _)| format!("{net}.1"));
-    (vec![gateway], Vec::new(), vec!["ndots:0".to_string()])
+    (vec![crate::network::gateway(node_ip)], Vec::new(), vec!["ndots:0".to_string()])
 }
 
 /// `/etc/resolv.conf` for a pod in `namespace` on a node at `node_ip`.

@@ -73,7 +73,7 @@ impl Net for Wire<'_> {
         }
         // A node's resolver (the network's gateway, `dnsPolicy: Default`) knows no cluster
         // names and has no Internet to ask.
-        let gateway = self.net.nodes.iter().any(|(_, ip)| ip.rsplit_once('.').is_some_and(|(net, _)| server == format!("{net}.1")));
+        let gateway = self.net.nodes.iter().any(|(_, ip)| server == crate::network::gateway(ip));
         gateway.then(|| Reply { rcode: Rcode::NxDomain, authoritative: false, answers: Vec::new(), authority: Vec::new(), additional: Vec::new() })
     }
 
@@ -96,13 +96,13 @@ impl Net for Wire<'_> {
             // masquerades it, so the pod sees its node's address.
             Dial::Pod { ip, port } if ip == self.client_ip && !self.outside => {
                 req.client_ip = self.net.nodes.iter().find(|(n, _)| *n == self.client_node).map_or_else(|| self.client_ip.clone(), |(_, a)| a.clone());
-                self.to_own_pod(port, &req)
+                self.reach_own_pod(port, &req)
             }
             Dial::Loopback { port } => {
                 req.client_ip = "127.0.0.1".into();
-                self.to_own_pod(port, &req)
+                self.reach_own_pod(port, &req)
             }
-            Dial::Pod { ip, port } => self.to_pod(&ip, port, &req),
+            Dial::Pod { ip, port } => self.reach_pod(&ip, port, &req),
         }
     }
 }
@@ -110,7 +110,7 @@ impl Net for Wire<'_> {
 impl Wire<'_> {
     /// A connection to the client's own pod: one of its containers answers from the copy of
     /// its files taken when the command started.
-    fn to_own_pod(&mut self, port: i64, req: &Request) -> Result<Served, ConnError> {
+    fn reach_own_pod(&mut self, port: i64, req: &Request) -> Result<Served, ConnError> {
         let Some(i) = self.local.iter().position(|l| l.ports.contains(&port)) else { return Err(ConnError::Refused) };
         let l = &self.local[i];
         let (image, fs, docroot, container) = (l.image.clone(), l.fs.clone(), l.docroot.clone(), l.container.clone());
@@ -122,7 +122,7 @@ impl Wire<'_> {
 impl Wire<'_> {
     /// A connection that reached a pod's address and port: the container listening there
     /// answers (the pod resets it when none listens).
-    fn to_pod(&mut self, ip: &str, port: i64, req: &Request) -> Result<Served, ConnError> {
+    fn reach_pod(&mut self, ip: &str, port: i64, req: &Request) -> Result<Served, ConnError> {
         let found = self.kubelets.pods.iter_mut().find_map(|(uid, rt)| {
             if rt.ip != ip {
                 return None;
@@ -147,7 +147,7 @@ impl Wire<'_> {
     /// when no rule takes the request, 503 when the Service has no endpoint, 502 when the pod
     /// does not answer. Its access log line is in ingress-nginx's `upstreaminfo` format.
     fn ingress(&mut self, server: &str, req: &Request, own_ip: &str) -> Served {
-        let host = req.host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(req.host.as_str(), |(h, _)| h).to_string();
+        let host = req.host_name().to_string();
         let route = self.net.route(&host, &req.target).map(|(i, b)| (i.namespace.clone(), b.clone()));
         let connection = if req.header("Connection").is_some_and(|c| c.eq_ignore_ascii_case("close")) { "close" } else { "keep-alive" };
         let mut upstream_name = "upstream-default-backend".to_string();
@@ -191,7 +191,7 @@ impl Wire<'_> {
                         ] {
                             forwarded.headers.push((k.to_string(), v));
                         }
-                        match self.to_pod(&ip, port, &forwarded) {
+                        match self.reach_pod(&ip, port, &forwarded) {
                             Ok(Served::Http { mut response, .. }) => {
                                 for (k, v) in response.headers.iter_mut() {
                                     if k.eq_ignore_ascii_case("Server") {

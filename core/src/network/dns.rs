@@ -141,6 +141,11 @@ pub fn dashed(ip: &str) -> String {
     ip.replace('.', "-")
 }
 
+/// An endpoint's DNS label: its hostname, else its address with dashes.
+fn endpoint_label(e: &super::Endpoint) -> String {
+    e.hostname.clone().unwrap_or_else(|| dashed(&e.ip))
+}
+
 /// The endpoints a headless Service's name returns: the ready ones (all of them with
 /// `publishNotReadyAddresses`, which the controller already marks ready).
 fn ready_endpoints<'a>(net: &'a Network, svc: &Service) -> impl Iterator<Item = &'a super::Endpoint> {
@@ -193,7 +198,7 @@ impl Network {
             // An endpoint's name answers under any Service with a selector's endpoints.
             [host, svc, ns, "svc"] => match self.service(ns, svc).filter(|s| s.external_name.is_none()) {
                 Some(s) => {
-                    let eps: Vec<_> = ready_endpoints(self, s).filter(|e| e.hostname.as_deref().map_or_else(|| dashed(&e.ip), str::to_string) == *host).collect();
+                    let eps: Vec<_> = ready_endpoints(self, s).filter(|e| endpoint_label(e) == *host).collect();
                     for e in &eps {
                         if matches!(qtype, QType::A | QType::Any) {
                             if let Ok(ip) = e.ip.parse() {
@@ -261,16 +266,7 @@ impl Network {
                     }
                 }
                 if qtype == QType::Srv {
-                    let weight = (100 / eps.len().max(1)).max(1) as u16;
-                    for e in &eps {
-                        let target = format!("{}.{}", e.hostname.clone().unwrap_or_else(|| dashed(&e.ip)), svc.fqdn());
-                        for (_, port) in &e.ports {
-                            reply.answers.push(record(qname, Data::Srv { priority: 0, weight, port: *port as u16, target: target.clone() }));
-                        }
-                        if let Ok(ip) = e.ip.parse() {
-                            reply.additional.push(record(&target, Data::A(ip)));
-                        }
-                    }
+                    self.endpoint_srv(reply, qname, svc, None);
                 }
                 true
             }
@@ -296,20 +292,32 @@ impl Network {
                     }
                 }
             }
-            None => {
-                let eps: Vec<_> = ready_endpoints(self, svc).collect();
-                let weight = (100 / eps.len().max(1)).max(1) as u16;
-                for e in eps {
-                    let Some(&(_, number)) = e.ports.iter().find(|(n, _)| n == port) else { continue };
-                    let target = format!("{}.{}", e.hostname.clone().unwrap_or_else(|| dashed(&e.ip)), svc.fqdn());
-                    reply.answers.push(record(qname, Data::Srv { priority: 0, weight, port: number as u16, target: target.clone() }));
-                    if let Ok(ip) = e.ip.parse() {
-                        reply.additional.push(record(&target, Data::A(ip)));
-                    }
-                }
-            }
+            None => self.endpoint_srv(reply, qname, svc, Some(port)),
         }
         true
+    }
+
+    /// SRV records of a headless Service: one per ready endpoint and port (the first port
+    /// named `port`, or every one), the endpoints' A records in the additional section.
+    fn endpoint_srv(&self, reply: &mut Reply, qname: &str, svc: &Service, port: Option<&str>) {
+        let eps: Vec<_> = ready_endpoints(self, svc).collect();
+        let weight = (100 / eps.len().max(1)).max(1) as u16;
+        for e in eps {
+            let numbers: Vec<i64> = match port {
+                Some(p) => e.ports.iter().find(|(n, _)| n == p).map(|(_, n)| *n).into_iter().collect(),
+                None => e.ports.iter().map(|(_, n)| *n).collect(),
+            };
+            if port.is_some() && numbers.is_empty() {
+                continue;
+            }
+            let target = format!("{}.{}", endpoint_label(e), svc.fqdn());
+            for number in numbers {
+                reply.answers.push(record(qname, Data::Srv { priority: 0, weight, port: number as u16, target: target.clone() }));
+            }
+            if let Ok(ip) = e.ip.parse() {
+                reply.additional.push(record(&target, Data::A(ip)));
+            }
+        }
     }
 
     fn reverse(&self, qname: &str, reverse: &str, qtype: QType, serial: u32) -> Reply {

@@ -45,6 +45,11 @@ pub struct Request {
 }
 
 impl Request {
+    /// The Host header without its port (nginx's `$host`, before lower-casing).
+    pub fn host_name(&self) -> &str {
+        self.host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(self.host.as_str(), |(h, _)| h)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -159,7 +164,7 @@ pub fn serve(http: &HttpServer, docroot: Option<&str>, fs: &Fs, hostname: &str, 
     let date = http_date(now);
     let path = req.target.split('?').next().unwrap_or("/").to_string();
     let mut response = if http.echo {
-        let host = req.host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(req.host.as_str(), |(h, _)| h).to_lowercase();
+        let host = req.host_name().to_lowercase();
         let body = format!("Host={host}  Path={}  From={hostname}  ClientIP={}  XFF={}\n", req.target, req.client_ip, req.header("X-Forwarded-For").unwrap_or_default());
         Response {
             status: 200,
@@ -228,8 +233,7 @@ fn static_file(http: &HttpServer, docroot: Option<&str>, fs: &Fs, req: &Request,
     if fs.is_dir(&file) {
         if !path.ends_with('/') {
             // nginx names itself by the Host header without its port, plus its own port.
-            let host = req.host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(req.host.as_str(), |(h, _)| h);
-            let location = format!("http://{host}{path}/");
+            let location = format!("http://{}{path}/", req.host_name());
             return error(301, "Moved Permanently", &format!("The document has moved <a href=\"{location}\">here</a>."), vec![("Location".into(), location)]);
         }
         file = format!("{}/index.html", file.trim_end_matches('/'));

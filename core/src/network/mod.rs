@@ -91,6 +91,12 @@ pub struct Network {
     pub ingress_classes: Vec<ingress::IngressClass>,
 }
 
+/// The gateway of a node's network (its address with `.1` last), which Docker gives kind and
+/// minikube nodes as their resolver and through which the machine running them reaches them.
+pub fn gateway(node_ip: &str) -> String {
+    node_ip.rsplit_once('.').map_or_else(|| "172.18.0.1".to_string(), |(net, _)| format!("{net}.1"))
+}
+
 fn strings(v: &Value) -> Vec<String> {
     v.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_string)).collect()
 }

@@ -107,20 +107,13 @@ impl Network {
             // Nothing of the cluster listens on the learner's own machine.
             return Dial::Refused;
         }
-        for svc in &self.services {
-            if !svc.lb_ips.iter().chain(&svc.external_ips).any(|e| e == ip) {
-                continue;
-            }
-            let Some(sp) = svc.ports.iter().find(|p| p.port == port && p.protocol == "TCP") else { return Dial::Timeout };
-            if svc.lb_ips.iter().any(|e| e == ip) && !svc.source_ranges.is_empty() && !svc.source_ranges.iter().any(|r| in_cidr(from, r)) {
-                return Dial::Timeout;
-            }
-            return self.balance(svc, &sp.name, client, None, rng, affinity, now);
+        // Only node and external (load balancer) addresses are routed to the nodes' network;
+        // from there the rules are those a pod's connection meets, without a node of its own.
+        let external = self.services.iter().any(|s| s.lb_ips.iter().chain(&s.external_ips).any(|e| e == ip));
+        if !external && self.node_of_ip(ip).is_none() {
+            return Dial::Timeout;
         }
-        match self.node_of_ip(ip) {
-            Some(_) => self.dial(client, ip, port, rng, affinity, now),
-            None => Dial::Timeout,
-        }
+        self.dial(client, ip, port, rng, affinity, now)
     }
 
     /// The source address the server sees when kube-proxy masquerades the connection: traffic
