@@ -52,20 +52,19 @@ impl Controller for IngressStatusController {
     }
 
     fn sync(&mut self, c: &mut Client) {
-        let ingresses = c.list("ingresses.networking.k8s.io", None);
-        if ingresses.is_empty() {
+        // Ours are the Ingresses of ingress-nginx's class; only then are its pods looked for
+        // (every pod of the cluster, which this loop should not read on each pass for nothing).
+        let net = Network { ingress_classes: c.list("ingressclasses.networking.k8s.io", None).iter().map(|k| IngressClass::from_object(k)).collect(), ..Network::default() };
+        let ours: Vec<Arc<Value>> = c.list("ingresses.networking.k8s.io", None).into_iter().filter(|i| i["metadata"]["deletionTimestamp"].is_null() && net.handles(&Ingress::from_object(i))).collect();
+        if ours.is_empty() {
             return;
         }
         let pods: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| is_controller(p) && is_ready(p) && p["metadata"]["deletionTimestamp"].is_null()).collect();
         if pods.is_empty() {
             return;
         }
-        let net = Network { ingress_classes: c.list("ingressclasses.networking.k8s.io", None).iter().map(|k| IngressClass::from_object(k)).collect(), ..Network::default() };
         let addrs = Value::Array(addresses(c, &pods));
-        for ing in ingresses {
-            if !net.handles(&Ingress::from_object(&ing)) || ing["metadata"]["deletionTimestamp"].is_string() {
-                continue;
-            }
+        for ing in ours {
             let want = if addrs.as_array().is_some_and(|a| a.is_empty()) { json!({}) } else { json!({"ingress": addrs}) };
             if ing["status"]["loadBalancer"] != want {
                 let mut next = (*ing).clone();

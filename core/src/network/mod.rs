@@ -134,10 +134,6 @@ impl Service {
         }
     }
 
-    pub fn headless(&self) -> bool {
-        self.cluster_ip.is_none() && self.external_name.is_none()
-    }
-
     /// `web.default.svc.cluster.local`
     pub fn fqdn(&self) -> String {
         format!("{}.{}.svc.{CLUSTER_DOMAIN}", self.name, self.namespace)

@@ -98,9 +98,6 @@ pub fn resolve(net: &mut dyn Net, place: &Place, name: &str) -> Lookup {
     }
 }
 
-/// The programs `image_tools` lists that are network tools this module runs.
-pub const TOOLS: &[&str] = &["curl", "wget", "nslookup", "dig"];
-
 /// Runs `argv` when it is one of the network programs; `bind` selects bind9's `nslookup`
 /// (Debian and Ubuntu images) over BusyBox's.
 pub fn run(net: &mut dyn Net, place: &mut Place, argv: &[String], bind: bool, now: crate::sim::clock::Timestamp) -> Option<Ran> {
