@@ -158,6 +158,9 @@ fn statefulset_pods_have_names_under_their_headless_service() {
     assert!(out.contains(&format!("Name:\tdb-1.db.default.svc.cluster.local\nAddress: {ip1}\n")), "{out}");
     let (out, _) = exec(&mut c, "client", "nslookup db.default.svc.cluster.local");
     assert_eq!(out.matches("Name:\tdb.default.svc.cluster.local\n").count(), 2, "{out}");
+    // The controller's labels on its slices: the Service's name, and that it is headless.
+    let slices = send(&mut c, Request::get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Ddb"));
+    assert_eq!(slices["items"][0]["metadata"]["labels"]["service.kubernetes.io/headless"], "", "{slices}");
     let hosts = exec(&mut c, "db-0", "cat /etc/hosts").0;
     assert!(hosts.ends_with(&format!("\tdb-0.db.default.svc.cluster.local\tdb-0\n")), "{hosts}");
 }

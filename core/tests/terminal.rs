@@ -405,3 +405,14 @@ fn curl_from_the_learners_machine_reaches_node_ports_and_load_balancers_only() {
     let out = typed(&mut c, &mut t, "curl -sS localhost:30080");
     assert!(out.contains("curl: (7) Failed to connect to localhost port 30080 after 2 ms: Couldn't connect to server"), "{out}");
 }
+
+#[test]
+fn wait_for_delete_says_condition_met_only_for_what_it_saw_go() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl run gone --image=busybox:1.36 -- sleep 3600");
+    c.advance(hakoniwa_core::Duration::from_secs(10));
+    typed(&mut c, &mut t, "kubectl delete pod gone --wait=false");
+    let out = typed(&mut c, &mut t, "kubectl wait --for=delete pod/gone --timeout=60s");
+    assert_eq!(out.trim_end(), "pod/gone condition met");
+    assert_eq!(typed(&mut c, &mut t, "kubectl wait --for=delete pod/gone --timeout=5s").trim_end(), "");
+}

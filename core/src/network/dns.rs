@@ -438,6 +438,10 @@ mod tests {
         assert_eq!((outside.rcode, outside.authoritative), (Rcode::NxDomain, false));
         let cname = net.query("ext.default.svc.cluster.local", QType::A, 1);
         assert_eq!(cname.answers[0].data, Data::Cname("example.com".into()));
+        // CoreDNS gives no CNAME to an address.
+        let mut to_ip = network();
+        to_ip.services[4].external_name = Some("192.0.2.7".into());
+        assert_eq!(to_ip.query("ext.default.svc.cluster.local", QType::A, 1).rcode, Rcode::NxDomain);
     }
 
     #[test]

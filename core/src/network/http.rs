@@ -301,6 +301,10 @@ mod tests {
         let Served::Http { response, .. } = serve(&nginx(), Some("/usr/share/nginx/html"), &fs, "web-0", &get("/nope"), now()) else { panic!() };
         assert_eq!((response.status, response.body.len()), (404, 153));
         assert!(response.head(Pages::Nginx).starts_with("HTTP/1.1 404 Not Found\r\nServer: nginx/1.27.5\r\n"));
+        // A directory without its slash: nginx redirects, naming the host without the client's port.
+        let fs = Fs::with(&[("/usr/share/nginx/html/docs/index.html".into(), "docs\n".into())], &[]);
+        let Served::Http { response, .. } = serve(&nginx(), Some("/usr/share/nginx/html"), &fs, "web-0", &get("/docs"), now()) else { panic!() };
+        assert_eq!((response.status, response.header("Location")), (301, Some("http://web/docs/")));
     }
 
     #[test]

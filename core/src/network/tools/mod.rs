@@ -185,11 +185,13 @@ pub(crate) mod testing {
         rng: Rng,
         aff: Affinity,
         pub logs: Vec<String>,
+        /// The methods of the requests sent.
+        pub methods: Vec<String>,
     }
 
     impl FakeNet {
         pub fn new() -> FakeNet {
-            FakeNet { net: network(), rng: Rng::seeded(3), aff: Affinity::default(), logs: Vec::new() }
+            FakeNet { net: network(), rng: Rng::seeded(3), aff: Affinity::default(), logs: Vec::new(), methods: Vec::new() }
         }
     }
 
@@ -203,6 +205,7 @@ pub(crate) mod testing {
         }
 
         fn http(&mut self, ip: &str, port: i64, req: &Request) -> Result<Served, ConnError> {
+            self.methods.push(req.method.clone());
             match self.net.dial(Client { ip: "10.244.1.9", node: "n1" }, ip, port, &mut self.rng, &mut self.aff, now()) {
                 Dial::Pod { ip, port: 80 } => {
                     let fs = Fs::with(&[("/www/index.html".into(), format!("hello from {ip}\n"))], &[]);
@@ -221,14 +224,18 @@ pub(crate) mod testing {
 
     pub const RESOLV: &str = "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n";
 
-    /// Runs a command line in a container of the fixture network; what it wrote (stderr
-    /// marked `!`) and its exit status.
+    /// Runs a command line in a container of the fixture network; what it wrote and its exit
+    /// status.
     pub fn run_line(line: &str, tty: bool, bind: bool) -> (String, i64) {
-        let mut net = FakeNet::new();
+        run_on(&mut FakeNet::new(), line, tty, bind)
+    }
+
+    /// [`run_line`] on a given network (to look at what was sent).
+    pub fn run_on(net: &mut FakeNet, line: &str, tty: bool, bind: bool) -> (String, i64) {
         let mut fs = Fs::with(&[("/etc/resolv.conf".into(), RESOLV.into()), ("/etc/hosts".into(), "127.0.0.1\tlocalhost\n".into())], &["/tmp".into()]);
         let argv: Vec<String> = line.split(' ').map(str::to_string).collect();
         let mut place = Place { fs: &mut fs, cwd: "/tmp", tty };
-        let ran = run(&mut net, &mut place, &argv, bind, now()).unwrap();
+        let ran = run(net, &mut place, &argv, bind, now()).unwrap();
         (ran.out.iter().map(|(_, s)| s.as_str()).collect(), ran.code)
     }
 }

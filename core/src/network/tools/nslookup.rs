@@ -187,6 +187,9 @@ mod tests {
     fn bind_follows_the_search_list() {
         let (out, code) = run_line("nslookup web", false, true);
         assert_eq!((out.as_str(), code), ("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\nName:\tweb.default.svc.cluster.local\nAddress: 10.96.23.49\n\n", 0));
+        // bind writes the names in answers with their final dot.
+        let (out, _) = run_line("nslookup 10.96.0.10", false, true);
+        assert!(out.ends_with("\n10.0.96.10.in-addr.arpa\tname = kube-dns.kube-system.svc.cluster.local.\n\n"), "{out}");
         let (out, code) = run_line("nslookup nosuch", false, true);
         assert_eq!((out.as_str(), code), ("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10#53\n\n** server can't find nosuch: NXDOMAIN\n\n", 1));
     }

@@ -226,5 +226,9 @@ mod tests {
         assert_eq!(run_line("wget -q empty", false, false), ("wget: can't connect to remote host (10.96.5.5): Connection refused\n".into(), 1));
         assert_eq!(run_line("wget -qO- web:8080/x", false, false), ("wget: server returned error: HTTP/1.1 404 Not Found\n".into(), 1));
         assert_eq!(run_line("wget -q -T 2 web", false, false), ("wget: download timed out\n".into(), 1));
+        // BusyBox's --spider asks with GET, and says the file is there.
+        let mut net = super::super::testing::FakeNet::new();
+        assert_eq!(super::super::testing::run_on(&mut net, "wget --spider web:8080", false, false).1, 0);
+        assert_eq!(net.methods, ["GET"]);
     }
 }
