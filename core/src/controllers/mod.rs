@@ -57,7 +57,7 @@ impl Default for ControllerManager {
                 Box::new(service_lb::ServiceLbController),
                 Box::new(ingress_status::IngressStatusController),
                 Box::new(disruption::DisruptionController),
-                Box::new(volumes::VolumeController),
+                Box::new(volumes::VolumeController::default()),
                 Box::new(gc::GarbageCollector),
             ],
         }

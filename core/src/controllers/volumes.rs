@@ -18,7 +18,11 @@ use super::{Client, Controller};
 /// Provisioners the simulation runs, and where they put volumes.
 const PROVISIONERS: [&str; 2] = ["rancher.io/local-path", "k8s.io/minikube-hostpath"];
 
-pub struct VolumeController;
+#[derive(Default)]
+pub struct VolumeController {
+    /// Claims (uid and size asked for) whose expansion the expand controller has announced.
+    expanding: std::collections::BTreeSet<String>,
+}
 
 impl Controller for VolumeController {
     fn name(&self) -> &'static str {
@@ -35,10 +39,31 @@ impl Controller for VolumeController {
                 bind_or_provision(c, &pvc);
             } else if pvc["status"]["phase"] != "Bound" {
                 finish_binding(c, &pvc);
+            } else {
+                self.expand(c, &pvc);
             }
         }
         for pv in c.list("persistentvolumes", None) {
             reclaim(c, &pv);
+        }
+    }
+}
+
+impl VolumeController {
+    /// The expand controller: a bound claim asking for more than it has waits for a resizer.
+    /// The simulated provisioners (local-path, minikube's hostpath) have none, as in kind and
+    /// minikube, so the claim keeps its size and says why once.
+    fn expand(&mut self, c: &mut Client, pvc: &Arc<Value>) {
+        let capacity = pvc["status"]["capacity"]["storage"].as_str().and_then(|q| Quantity::parse(q).ok()).map_or(0, |q| q.value());
+        let wanted = request_bytes(pvc);
+        if wanted <= capacity || capacity == 0 {
+            return;
+        }
+        if self.expanding.insert(format!("{}/{wanted}", uid(pvc))) {
+            let saved = c.component;
+            c.component = "volume_expand";
+            c.event(&with_kind(pvc, "PersistentVolumeClaim"), "Warning", "ExternalExpanding", "waiting for an external controller to expand this PVC");
+            c.component = saved;
         }
     }
 }

@@ -94,15 +94,28 @@ pub struct PortConflict {
     pub logs: Vec<String>,
 }
 
+/// When images without a date of their own were built.
+const IMAGES_BUILT: &str = "2025-06-01T00:00:00Z";
+
 /// Directories every image has.
 const BASE_DIRS: [&str; 12] = ["/bin", "/dev", "/etc", "/home", "/proc", "/root", "/run", "/sbin", "/sys", "/tmp", "/usr", "/var"];
 
 impl Image {
-    /// A new container's files.
+    /// A new container's files, dated when the image was built.
     pub fn filesystem(&self) -> Fs {
         let files: Vec<(String, String)> = self.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let dirs: Vec<String> = BASE_DIRS.iter().map(|d| d.to_string()).collect();
-        Fs::with(&files, &dirs)
+        let mut fs = Fs::stamped(&files, &dirs, self.built());
+        fs.set_mode("/tmp", 0o1777);
+        fs.set_mode("/root", 0o700);
+        fs
+    }
+
+    /// When the image was built (seconds since the epoch): its server's date, else the date
+    /// the catalog gives images.
+    pub fn built(&self) -> i64 {
+        let built = self.http.as_ref().map_or(IMAGES_BUILT, |h| h.built.as_str());
+        crate::sim::clock::Timestamp::parse_rfc3339(built).map_or(0, |t| t.unix_millis() / 1000)
     }
 }
 
@@ -112,6 +125,18 @@ pub struct Catalog {
     pub version: u32,
     pub timings: Timings,
     pub images: Vec<Image>,
+    /// What a node's own disk holds (where hostPath volumes point).
+    pub node: NodeImage,
+}
+
+/// A node's files: directories, files with their text, and when the node image was built.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeImage {
+    pub built: String,
+    pub dirs: Vec<String>,
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
 }
 
 impl Catalog {
@@ -123,6 +148,16 @@ impl Catalog {
             assert_eq!(c.version, CATALOG_FORMAT_VERSION, "built-in image catalog has an unknown format version");
             c
         })
+    }
+
+    /// A new node's own files.
+    pub fn node_filesystem(&self) -> Fs {
+        let files: Vec<(String, String)> = self.node.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let built = crate::sim::clock::Timestamp::parse_rfc3339(&self.node.built).map_or(0, |t| t.unix_millis() / 1000);
+        let mut fs = Fs::stamped(&files, &self.node.dirs, built);
+        fs.set_mode("/tmp", 0o1777);
+        fs.set_mode("/root", 0o700);
+        fs
     }
 
     /// The image a reference names (`nginx`, `nginx:1.27`, `docker.io/library/nginx@sha256:..`).

@@ -216,6 +216,10 @@ struct PodRuntime {
     started: Timestamp,
     containers: Vec<Container>,
     stopping_since: Option<Timestamp>,
+    /// Since when an emptyDir has held more than its sizeLimit.
+    over_since: Option<Timestamp>,
+    /// Why the kubelet evicted the pod.
+    evicted: Option<String>,
 }
 
 #[derive(Clone, Default)]
@@ -232,8 +236,9 @@ pub struct Kubelets {
     preloaded: BTreeSet<String>,
     /// Nodes whose kubelet is stopped (the machine is off or unreachable).
     down: BTreeSet<String>,
-    /// What pods wrote to PersistentVolumes, by PV name.
-    pv_data: BTreeMap<String, fs::Fs>,
+    /// Data that outlives pods: what they wrote to PersistentVolumes (by PV name) and the
+    /// nodes' own files (`node/<name>`, where hostPath volumes point).
+    disks: BTreeMap<String, fs::Fs>,
     /// Nodes whose `status.images` are behind what they have pulled.
     images_changed: BTreeSet<String>,
     /// kube-proxy's ClientIP session affinity.
@@ -246,6 +251,9 @@ const NODE_STATUS_MAX_IMAGES: usize = 50;
 /// How often the kubelet brings mounted ConfigMaps, Secrets and downward API files up to date
 /// (its periodic pod sync, `syncFrequency`).
 const VOLUME_SYNC: Duration = Duration::from_secs(60);
+
+/// How often the kubelet's eviction manager looks at what pods use.
+const EVICTION_MONITORING: Duration = Duration::from_secs(10);
 
 /// How often a kubelet renews its node's Lease.
 const LEASE_RENEW: Duration = Duration::from_secs(10);
@@ -291,6 +299,18 @@ impl env::Lookup for ApiLookup<'_, '_> {
     }
 }
 
+/// What every container has mounted before its volumes: its image's layers, /dev and its
+/// shared memory, and the files the kubelet writes (on the node's disk).
+fn base_mounts() -> Vec<fs::MountPoint> {
+    let m = |path: &str, device: &str, size: u64| fs::MountPoint { path: path.into(), device: device.into(), size };
+    vec![m("/", "overlay", 0), m("/dev", "tmpfs", 64 << 20), m("/dev/shm", "shm", 64 << 20), m("/etc/hosts", "/dev/vda1", 0), m("/etc/hostname", "/dev/vda1", 0), m("/etc/resolv.conf", "/dev/vda1", 0)]
+}
+
+/// A node's allocatable memory in bytes.
+fn node_memory(node: &Value) -> u64 {
+    node["status"]["allocatable"]["memory"].as_str().and_then(|q| crate::api::quantity::Quantity::parse(q).ok()).map_or(8 << 30, |q| q.value().max(0) as u64)
+}
+
 fn node_ip(node: &Value) -> String {
     node["status"]["addresses"].as_array().into_iter().flatten().find(|a| a["type"] == "InternalIP").and_then(|a| a["address"].as_str()).unwrap_or("").to_string()
 }
@@ -312,6 +332,54 @@ impl Kubelets {
         (rng, &mut self.affinity)
     }
 
+    /// A node's own files, made from the node image the first time a pod looks.
+    fn node_disk(&mut self, node: &str) -> &fs::Fs {
+        self.disks.entry(format!("node/{node}")).or_insert_with(|| {
+            let mut fs = images::Catalog::builtin().node_filesystem();
+            let _ = fs.write("/etc/hostname", &format!("{node}\n"), false);
+            fs
+        })
+    }
+
+    /// Brings a pod's shared volumes (PersistentVolumes, hostPath) up to what their disks hold
+    /// now; a hostPath that is not there yet is made (`DirectoryOrCreate`, `FileOrCreate`).
+    fn pull_shared(&mut self, rt: &mut PodRuntime) {
+        for (vol, at) in rt.volumes.shared.clone() {
+            if at.disk.starts_with("node/") {
+                self.node_disk(at.disk.trim_start_matches("node/"));
+            }
+            // A provisioned volume is a directory anyone may write (local-path makes it 0777).
+            let disk = self.disks.entry(at.disk.clone()).or_insert_with(|| {
+                let mut fs = fs::Fs::default();
+                fs.set_mode("/", 0o777);
+                fs
+            });
+            if !disk.is_dir(&at.path) {
+                disk.mkdir_p(&at.path);
+            }
+            if let Some(file) = rt.volumes.file_of(&vol) {
+                let path = format!("{}/{file}", at.path.trim_end_matches('/'));
+                if !disk.exists(&path) {
+                    let _ = disk.write(&path, "", false);
+                }
+            }
+            rt.volumes.restore(&vol, disk.subtree(&at.path));
+        }
+    }
+
+    /// Writes what a pod's shared volumes hold back to their disks.
+    fn push_shared(&mut self, rt: &PodRuntime) {
+        for (vol, at) in &rt.volumes.shared {
+            let (Some(data), Some(disk)) = (rt.volumes.files(vol), self.disks.get_mut(&at.disk)) else { continue };
+            if at.path == "/" {
+                *disk = data.clone();
+            } else {
+                let _ = disk.remove(&at.path, true);
+                disk.put_subtree(&at.path, data.clone());
+            }
+        }
+    }
+
     fn allocate_ip(&mut self, node: &Value) -> String {
         let cidr = node["spec"]["podCIDR"].as_str().unwrap_or("10.244.0.0/24");
         let base = cidr.split('/').next().and_then(|b| b.parse::<std::net::Ipv4Addr>().ok()).map_or(0, u32::from);
@@ -330,7 +398,9 @@ impl Kubelets {
         // The pod steps out of the map while its command runs, so that the command can reach
         // the other pods' servers.
         let mut rt = self.pods.remove(pod_uid).ok_or(ExecError::PodNotRunning)?;
+        self.pull_shared(&mut rt);
         let result = self.exec_in(&mut rt, pod_uid, container, argv, now, net, tty);
+        self.push_shared(&rt);
         self.pods.insert(pod_uid.to_string(), rt);
         result
     }
@@ -397,7 +467,7 @@ impl Kubelets {
             outside: false,
         };
         let mut programs = wire::Programs { wire: &mut wire, tools, bind, tty, start: now };
-        let (output, code, _) = rt.volumes.mounted(root, &ct.mounts, |fs| probes::run_argv_with(fs, env, hostname, *flavor, argv, now, Some(&mut programs)));
+        let (output, code, _) = rt.volumes.mounted(root, &ct.mounts, |fs| probes::run_argv_with(fs, env, hostname, *flavor, argv, now, Some(&mut programs), tty));
         let logs = std::mem::take(&mut wire.logs);
         // The files may have changed: look at the probes again at the next sync.
         ct.next = None;
@@ -525,12 +595,8 @@ impl Kubelets {
         let gone: Vec<String> = self.pods.keys().filter(|k| !live.contains(*k)).cloned().collect();
         for uid in gone {
             if let Some(rt) = self.pods.remove(&uid) {
-                // Persistent volumes keep what the pod wrote.
-                for (vol, pv) in &rt.volumes.persistent {
-                    if let Some(data) = rt.volumes.files(vol) {
-                        self.pv_data.insert(pv.clone(), data.clone());
-                    }
-                }
+                // Persistent volumes and the node's directories keep what the pod wrote.
+                self.push_shared(&rt);
             }
             c.api.drop_logs(&uid);
         }
@@ -583,14 +649,30 @@ impl Kubelets {
                     });
                 }
             }
-            self.pods.insert(id.clone(), PodRuntime { volumes: PodVolumes::default(), volumes_ready: false, volumes_synced: now, node: name(node).to_string(), ip, host_ip: node_ip(node), started: now, containers, stopping_since: None });
+            self.pods.insert(id.clone(), PodRuntime { volumes: PodVolumes::default(), volumes_ready: false, volumes_synced: now, node: name(node).to_string(), ip, host_ip: node_ip(node), started: now, containers, stopping_since: None, over_since: None, evicted: None });
         }
         self.advance(c, pod, &id);
         self.report(c, pod, &id);
     }
 
-    /// Moves every container of a pod along its steps up to now.
+    /// Moves every container of a pod along its steps up to now, with its shared volumes as
+    /// their disks hold them.
     fn advance(&mut self, c: &mut Client, pod: &Arc<Value>, id: &str) {
+        let shares = self.pods.get(id).is_some_and(|rt| !rt.volumes.shared.is_empty());
+        if shares {
+            if let Some(mut rt) = self.pods.remove(id) {
+                self.pull_shared(&mut rt);
+                self.pods.insert(id.to_string(), rt);
+            }
+        }
+        self.advance_containers(c, pod, id);
+        if let Some(rt) = self.pods.remove(id) {
+            self.push_shared(&rt);
+            self.pods.insert(id.to_string(), rt);
+        }
+    }
+
+    fn advance_containers(&mut self, c: &mut Client, pod: &Arc<Value>, id: &str) {
         let now = c.now();
         let catalog = Catalog::builtin();
         let t = &catalog.timings;
@@ -603,16 +685,16 @@ impl Kubelets {
         let pod_name = name(pod).to_string();
         // Volumes are set up before any container starts; a missing source keeps the pod waiting.
         if !deleting && !self.pods[id].volumes_ready {
-            match PodVolumes::build(pod, &ApiLookup(c)) {
-                Ok(mut v) => {
-                    // A persistent volume brings back what was written to it before.
-                    for (vol, pv) in v.persistent.clone() {
-                        if let Some(data) = self.pv_data.get(&pv) {
-                            v.restore(&vol, data.clone());
-                        }
-                    }
-                    let rt = self.pods.get_mut(id).expect("runtime exists");
+            let memory = node_memory(&c.get("nodes", "", &node_name).map(|n| (*n).clone()).unwrap_or_default());
+            let disk = self.node_disk(&node_name);
+            match PodVolumes::build(pod, &ApiLookup(c), &volumes::Node { name: &node_name, disk, memory }, now) {
+                Ok(v) => {
+                    // Shared volumes start with what their disks hold.
+                    let mut rt = self.pods.remove(id).expect("runtime exists");
                     rt.volumes = v;
+                    self.pull_shared(&mut rt);
+                    self.pods.insert(id.to_string(), rt);
+                    let rt = self.pods.get_mut(id).expect("runtime exists");
                     rt.volumes_ready = true;
                     rt.volumes_synced = now;
                 }
@@ -625,9 +707,11 @@ impl Kubelets {
         } else if !deleting && now.since(self.pods[id].volumes_synced) >= VOLUME_SYNC {
             // Mounted ConfigMaps and Secrets follow their source at the periodic sync (their
             // values in environment variables do not).
+            let memory = node_memory(&c.get("nodes", "", &node_name).map(|n| (*n).clone()).unwrap_or_default());
+            let disk = self.node_disk(&node_name).clone();
             let rt = self.pods.get_mut(id).expect("runtime exists");
             rt.volumes_synced = now;
-            if rt.volumes.refresh(pod, &ApiLookup(c)) {
+            if rt.volumes.refresh(pod, &ApiLookup(c), &volumes::Node { name: &node_name, disk: &disk, memory }, now) {
                 for ct in rt.containers.iter_mut() {
                     ct.next = None;
                 }
@@ -694,6 +778,35 @@ impl Kubelets {
             if all_stopped {
                 let _ = c.delete("v1", "pods", &ns, &pod_name, Some(0));
             }
+            return;
+        }
+        // The eviction manager: an emptyDir holding more than its sizeLimit gets its pod evicted
+        // at the manager's next look.
+        let rt = self.pods.get_mut(id).expect("runtime exists");
+        if rt.evicted.is_none() {
+            match rt.volumes.over_limit(pod) {
+                Some((vol, limit)) => {
+                    let due = rt.over_since.get_or_insert(now).plus(EVICTION_MONITORING);
+                    if now >= due {
+                        let msg = format!("Usage of EmptyDir volume {vol:?} exceeds the limit {limit:?}. ");
+                        for ct in &mut rt.containers {
+                            if let State::Running { since } = ct.state {
+                                ct.state = State::Terminated { code: 137, reason: "ContainerStatusUnknown".into(), started: since, finished: now };
+                            }
+                            ct.step = Step::Done;
+                            ct.next = None;
+                            ct.ready = false;
+                        }
+                        rt.evicted = Some(msg.clone());
+                        c.event(&pod_obj, "Warning", "Evicted", &msg);
+                    } else {
+                        c.wake_at(due);
+                    }
+                }
+                None => rt.over_since = None,
+            }
+        }
+        if rt.evicted.is_some() {
             return;
         }
         // Init containers run one after the other; app containers start when they are done.
@@ -831,12 +944,24 @@ impl Kubelets {
                     let words = |k: &str| -> Vec<String> { spec[k].as_array().into_iter().flatten().filter_map(|v| v.as_str()).map(|v| env::expand(v, &vars)).collect() };
                     let (command, args) = (words("command"), words("args"));
                     let mut files = img.filesystem();
+                    files.clock = start.unix_millis() / 1000;
+                    files.mounts = base_mounts();
                     let _ = files.write("/etc/resolv.conf", &netfiles::resolv_conf(pod, &ns, &host_ip), false);
                     let _ = files.write("/etc/hosts", &netfiles::hosts(pod, &ns, &pod_ip), false);
                     let _ = files.write("/etc/hostname", &format!("{hostname}\n"), false);
+                    // subPathExpr takes the container's variables.
+                    let mounts: Vec<volumes::Mount> = volumes::mounts_of(&spec, pod)
+                        .into_iter()
+                        .map(|mut m| {
+                            if m.expr {
+                                m.sub_path = env::expand(&m.sub_path, &vars);
+                            }
+                            m
+                        })
+                        .collect();
+                    self.pods.get_mut(id).expect("runtime").containers[i].mounts = mounts.clone();
                     let ctx = runtime::Context { fs: files, env: vars, hostname, flavor: img.flavor };
                     // The plan runs on a copy of the files with the volumes laid over them.
-                    let mounts = self.pods[id].containers[i].mounts.clone();
                     let mut scratch_vols = self.pods[id].volumes.clone();
                     let mut scratch = ctx.fs.clone();
                     let mut p = scratch_vols.mounted(&mut scratch, &mounts, |fs| plan(img, &command, &args, &runtime::Context { fs: fs.clone(), ..ctx.clone() }, start));
@@ -1132,7 +1257,9 @@ impl Kubelets {
         let unready: Vec<&str> = apps.iter().filter(|c| !(c.ready && matches!(shown(c), State::Running { .. }))).map(|c| c.name.as_str()).collect();
         let restart_policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always");
         let all_terminated = apps.iter().all(|c| matches!(c.state, State::Terminated { .. })) && apps.iter().all(|c| c.step == Step::Done);
-        let phase = if all_terminated && restart_policy != "Always" {
+        let phase = if rt.evicted.is_some() {
+            "Failed"
+        } else if all_terminated && restart_policy != "Always" {
             if apps.iter().all(|c| matches!(c.state, State::Terminated { code: 0, .. })) {
                 "Succeeded"
             } else {
@@ -1201,6 +1328,10 @@ impl Kubelets {
         });
         if !init_statuses.is_empty() {
             status["initContainerStatuses"] = json!(init_statuses);
+        }
+        if let Some(msg) = &rt.evicted {
+            status["reason"] = json!("Evicted");
+            status["message"] = json!(msg);
         }
         if let Some(p) = pod["status"]["nominatedNodeName"].as_str() {
             status["nominatedNodeName"] = json!(p);

@@ -188,14 +188,16 @@ pub fn attempt(handler: &Value, timeout: f64, target: &mut Target, at: Timestamp
 /// Runs a command (not through a shell unless it is one); returns output, exit code and how
 /// long it took.
 pub fn run_argv(fs: &mut Fs, env: &[(String, String)], hostname: &str, flavor: Flavor, argv: &[String], at: Timestamp) -> (String, i64, f64) {
-    run_argv_with(fs, env, hostname, flavor, argv, at, None)
+    run_argv_with(fs, env, hostname, flavor, argv, at, None, false)
 }
 
 /// [`run_argv`] with programs beyond the shell's own (`kubectl exec` adds the image's network
 /// tools).
-pub fn run_argv_with<'a>(fs: &'a mut Fs, env: &[(String, String)], hostname: &str, flavor: Flavor, argv: &[String], at: Timestamp, host: Option<&'a mut dyn super::shell::Host>) -> (String, i64, f64) {
+#[allow(clippy::too_many_arguments)]
+pub fn run_argv_with<'a>(fs: &'a mut Fs, env: &[(String, String)], hostname: &str, flavor: Flavor, argv: &[String], at: Timestamp, host: Option<&'a mut dyn super::shell::Host>, tty: bool) -> (String, i64, f64) {
     let mut sh = Shell::new(fs, env.to_vec(), at, flavor, hostname);
     sh.host = host;
+    sh.tty = tty;
     let line: Vec<String> = argv
         .iter()
         .map(|a| if a.is_empty() || a.chars().any(|c| c.is_whitespace() || "'\"$;&|<>()".contains(c)) { format!("'{}'", a.replace('\'', "'\\''")) } else { a.clone() })

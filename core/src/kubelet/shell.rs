@@ -11,6 +11,7 @@ use crate::sim::clock::{Duration, Timestamp};
 use super::fs::{normalize, Fs};
 use super::heredoc;
 
+mod files;
 mod text;
 
 /// Marks a `$` inside double quotes for the expander: what it gives stays one word.
@@ -52,6 +53,8 @@ pub enum Effect {
     Write { path: String, content: String, append: bool },
     Remove { path: String, recursive: bool },
     Mkdir { path: String },
+    /// Zeros appended to a file (`dd if=/dev/zero`).
+    Zeros { path: String, bytes: u64 },
 }
 
 impl Effect {
@@ -64,6 +67,9 @@ impl Effect {
                 let _ = fs.remove(path, *recursive);
             }
             Effect::Mkdir { path } => fs.mkdir_p(path),
+            Effect::Zeros { path, bytes } => {
+                let _ = fs.append_zeros(path, *bytes);
+            }
         }
     }
 }
@@ -106,6 +112,8 @@ pub struct Shell<'a> {
     heredocs: Vec<heredoc::Body>,
     /// Programs beyond the built-in ones.
     pub host: Option<&'a mut dyn Host>,
+    /// Standard output is a terminal (`kubectl exec -t`): `ls` prints columns.
+    pub tty: bool,
 }
 
 const MAX_DEPTH: u32 = 16;
@@ -274,6 +282,7 @@ impl<'a> Shell<'a> {
             stdin: None,
             heredocs: Vec::new(),
             host: None,
+            tty: false,
         }
     }
 
@@ -302,6 +311,7 @@ impl<'a> Shell<'a> {
     }
 
     fn effect(&mut self, e: Effect) -> Result<(), super::fs::FsError> {
+        self.fs.clock = self.now().unix_millis().div_euclid(1000);
         let r = match &e {
             Effect::Write { path, content, append } => self.fs.write(path, content, *append),
             Effect::Remove { path, recursive } => self.fs.remove(path, *recursive),
@@ -309,6 +319,7 @@ impl<'a> Shell<'a> {
                 self.fs.mkdir_p(path);
                 Ok(())
             }
+            Effect::Zeros { path, bytes } => self.fs.append_zeros(path, *bytes),
         };
         if r.is_ok() {
             self.effects.push((self.t, e));
@@ -840,24 +851,12 @@ impl<'a> Shell<'a> {
                 }
                 code
             }
-            "ls" => {
-                let targets: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-                let targets: Vec<String> = if targets.is_empty() { vec![self.cwd.clone()] } else { targets.into_iter().cloned().collect() };
-                let mut code = 0;
-                for a in &targets {
-                    let p = self.path(a);
-                    if self.fs.is_file(&p) {
-                        self.emit(&format!("{a}\n"));
-                    } else if let Ok(names) = self.fs.list(&p) {
-                        let text: String = names.iter().map(|n| format!("{n}\n")).collect();
-                        self.emit(&text);
-                    } else {
-                        self.fail("ls", format!("{a}: No such file or directory"), format!("cannot access '{a}': No such file or directory"));
-                        code = if self.flavor == Flavor::Busybox { 1 } else { 2 };
-                    }
-                }
-                code
-            }
+            "ls" => self.ls(args),
+            "find" => self.find(args),
+            "df" => self.df(args),
+            "du" => self.du(args),
+            "dd" => self.dd(args),
+            "readlink" => self.readlink(args),
             "rm" => {
                 let force = args.iter().any(|a| a.starts_with('-') && a.contains('f'));
                 let recursive = args.iter().any(|a| a.starts_with('-') && (a.contains('r') || a.contains('R')));
@@ -1192,7 +1191,7 @@ impl<'a> Shell<'a> {
 /// The programs the simulated images have (what `exec` can start without a shell).
 pub const COMMANDS: &[&str] = &[
     "echo", "printf", "cat", "ls", "rm", "touch", "mkdir", "test", "[", "true", "false", "sleep", "tail", "date", "hostname", "whoami", "id", "uname", "pwd",
-    "printenv", "env", "wc", "head", "grep", "sh", "bash", "ash", "dash",
+    "printenv", "env", "wc", "head", "grep", "sh", "bash", "ash", "dash", "find", "df", "du", "dd", "readlink",
 ];
 
 /// Whether a program exists in the simulated images.

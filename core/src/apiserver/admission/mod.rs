@@ -1,3 +1,4 @@
 //! Admission that spans kinds (the per-kind mutating plugins live in each kind's `admit`).
 
 pub mod quota;
+pub mod resize;

@@ -132,6 +132,9 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     if !errs.is_empty() {
         return Err(ApiError::invalid(&info.group_kind(), &name, errs));
     }
+    if info.storage == "persistentvolumeclaims" && part == Part::Main {
+        crate::apiserver::admission::resize::admit(&server.store, &obj, &old_obj)?;
+    }
     let now = server.now;
     let mut alloc = server.alloc.clone();
     {
