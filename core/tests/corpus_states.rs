@@ -1,5 +1,5 @@
-//! The book's workload, health-check, maintenance and scheduling samples (chapters 5, 10, 11,
-//! 12 of ../shared/corpus/kubernetes-perfect-guide) brought to life: each file is created in a
+//! The book's workload, service, config and storage, health-check, maintenance and scheduling
+//! samples (chapters 5, 6, 7, 10, 11, 12 of ../shared/corpus/kubernetes-perfect-guide) brought to life: each file is created in a
 //! fresh kind cluster, the clock runs two minutes, and the state a learner would see — pods with
 //! their readiness, status, restarts and node, and the workloads' tables — must equal the state
 //! recorded in tests/data/corpus_states/ (reviewed against what a real v1.33 cluster does).
@@ -16,7 +16,7 @@ use hakoniwa_core::{Cluster, Duration, Timestamp};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-const CHAPTERS: [&str; 4] = ["chapter05", "chapter10", "chapter11", "chapter12"];
+const CHAPTERS: [&str; 6] = ["chapter05", "chapter06", "chapter07", "chapter10", "chapter11", "chapter12"];
 const RUN_FOR: i64 = 120;
 
 fn booted() -> Cluster {

@@ -135,6 +135,11 @@ fn host_paths_are_the_nodes_own_files() {
     assert_eq!(exec(&mut c, "elsewhere", None, &["cat", "/srv/note"]), ("cat: can't open '/srv/note': No such file or directory\n".to_string(), 1));
     assert!(events(&mut c).iter().any(|e| e.0 == "missing" && e.1 == "FailedMount" && e.2 == "MountVolume.SetUp failed for volume \"host\" : hostPath type check failed: /nope is not a directory"));
     assert_eq!(status_of(&mut c, "missing"), "ContainerCreating");
+    // gitRepo is off in 1.33: no plugin matches it.
+    create(&mut c, "/api/v1/namespaces/default/pods", pod("git", "nginx", json!([{"name": "src", "mountPath": "/src"}]), json!([{"name": "src", "gitRepo": {"repository": "https://github.com/example/repo.git"}}])));
+    advance(&mut c, 10);
+    assert_eq!(status_of(&mut c, "git"), "ContainerCreating");
+    assert!(events(&mut c).iter().any(|e| e.0 == "git" && e.1 == "FailedMount" && e.2.ends_with("failed to process volumes=[src]: failed to get Plugin from volumeSpec for volume \"src\" err=no volume plugin matched")));
 }
 
 #[test]

@@ -255,6 +255,13 @@ fn volume_files(pod: &Value, v: &Value, source: &dyn Source, node: &Node, clock:
     if let Some(h) = present(v, "hostPath") {
         return host_path(h, name, node);
     }
+    if present(v, "gitRepo").is_some() {
+        // Kubernetes 1.33 turned the gitRepo plugin off (GitRepoVolumeDriver): no plugin
+        // matches, and the volume manager says so for the whole pod.
+        return Err(NotReady::Failed(format!(
+            "Unable to attach or mount volumes: unmounted volumes=[{name}], unattached volumes=[], failed to process volumes=[{name}]: failed to get Plugin from volumeSpec for volume {name:?} err=no volume plugin matched"
+        )));
+    }
     if let Some(d) = present(v, "downwardAPI") {
         return Ok(Filled::Payload(downward(pod, &d["items"], default_mode(d, 0o644), clock)));
     }
