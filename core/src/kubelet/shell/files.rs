@@ -64,13 +64,7 @@ fn human_gnu(bytes: u64) -> String {
     if bytes < 1024 {
         return bytes.to_string();
     }
-    let mut v = bytes as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < 6 {
-        v /= 1024.0;
-        unit += 1;
-    }
-    let suffix = ["", "K", "M", "G", "T", "P", "E"][unit];
+    let (v, suffix) = scaled(bytes);
     if v < 10.0 {
         let up = (v * 10.0).ceil() / 10.0;
         if up >= 10.0 {
@@ -90,13 +84,19 @@ fn human_busybox(bytes: u64) -> String {
     if bytes < 1024 {
         return bytes.to_string();
     }
+    let (v, suffix) = scaled(bytes);
+    format!("{v:.1}{suffix}")
+}
+
+/// A byte count in the largest binary unit it reaches (`K`, `M`, ...).
+fn scaled(bytes: u64) -> (f64, &'static str) {
     let mut v = bytes as f64;
     let mut unit = 0;
     while v >= 1024.0 && unit < 6 {
         v /= 1024.0;
         unit += 1;
     }
-    format!("{v:.1}{}", ["", "K", "M", "G", "T", "P", "E"][unit])
+    (v, ["", "K", "M", "G", "T", "P", "E"][unit])
 }
 
 /// Whether `name` matches a shell pattern (`*`, `?`, `[...]`).
