@@ -666,9 +666,11 @@ impl Kubelets {
             }
         }
         self.advance_containers(c, pod, id);
-        if let Some(rt) = self.pods.remove(id) {
-            self.push_shared(&rt);
-            self.pods.insert(id.to_string(), rt);
+        if self.pods.get(id).is_some_and(|rt| !rt.volumes.shared.is_empty()) {
+            if let Some(rt) = self.pods.remove(id) {
+                self.push_shared(&rt);
+                self.pods.insert(id.to_string(), rt);
+            }
         }
     }
 
