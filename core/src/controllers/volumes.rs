@@ -76,7 +76,7 @@ fn with_kind(o: &Value, kind: &str) -> Value {
 }
 
 fn request_bytes(pvc: &Value) -> i64 {
-    pvc["spec"]["resources"]["requests"]["storage"].as_str().and_then(|q| Quantity::parse(q).ok()).map_or(0, |q| q.value())
+    crate::apiserver::kinds::storage::requested_storage(pvc).map_or(0, |q| q.value())
 }
 
 /// Pods (not finished) that use a claim.

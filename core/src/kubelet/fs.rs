@@ -12,7 +12,7 @@ const MAX_BYTES: usize = 4 << 20;
 /// How many links a path may go through before it is a loop (Linux's MAXSYMLINKS).
 const MAX_LINKS: usize = 40;
 /// What a directory's size shows as.
-pub const DIR_SIZE: u64 = 4096;
+const DIR_SIZE: u64 = 4096;
 
 #[derive(Clone, Debug, PartialEq)]
 struct File {
@@ -197,10 +197,6 @@ impl Fs {
         self.files.contains_key(&self.real(path))
     }
 
-    pub fn is_link(&self, path: &str) -> bool {
-        self.resolve(path, false).is_ok_and(|p| self.links.contains_key(&p))
-    }
-
     pub fn exists(&self, path: &str) -> bool {
         self.is_file(path) || self.is_dir(path)
     }
@@ -217,8 +213,15 @@ impl Fs {
     /// The filesystem mounted where `path` is, if it has a size of its own, and how much of it
     /// is used.
     fn mount_of(&self, path: &str) -> Option<(&MountPoint, u64)> {
-        let m = self.mounts.iter().filter(|m| m.path == "/" || path == m.path || path.starts_with(&format!("{}/", m.path))).max_by_key(|m| m.path.len())?;
+        let m = self.mount_at(path)?;
         (m.size > 0).then(|| (m, self.usage(&m.path)))
+    }
+
+    /// The filesystem mounted where `path` (already resolved) is: the deepest mount point
+    /// above it.
+    pub fn mount_at(&self, path: &str) -> Option<&MountPoint> {
+        let holds = |m: &&MountPoint| m.path == "/" || path.strip_prefix(m.path.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        self.mounts.iter().filter(holds).max_by_key(|m| m.path.len())
     }
 
     /// The bytes still free on the filesystem holding `path` (`None`: as much as the node has).

@@ -94,6 +94,13 @@ pub struct PortConflict {
     pub logs: Vec<String>,
 }
 
+/// A Linux root's usual modes: /tmp sticky and open to all, /root its owner's.
+fn with_system_modes(mut fs: Fs) -> Fs {
+    fs.set_mode("/tmp", 0o1777);
+    fs.set_mode("/root", 0o700);
+    fs
+}
+
 /// When images without a date of their own were built.
 const IMAGES_BUILT: &str = "2025-06-01T00:00:00Z";
 
@@ -105,10 +112,7 @@ impl Image {
     pub fn filesystem(&self) -> Fs {
         let files: Vec<(String, String)> = self.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let dirs: Vec<String> = BASE_DIRS.iter().map(|d| d.to_string()).collect();
-        let mut fs = Fs::stamped(&files, &dirs, self.built());
-        fs.set_mode("/tmp", 0o1777);
-        fs.set_mode("/root", 0o700);
-        fs
+        with_system_modes(Fs::stamped(&files, &dirs, self.built()))
     }
 
     /// When the image was built (seconds since the epoch): its server's date, else the date
@@ -154,10 +158,7 @@ impl Catalog {
     pub fn node_filesystem(&self) -> Fs {
         let files: Vec<(String, String)> = self.node.files.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let built = crate::sim::clock::Timestamp::parse_rfc3339(&self.node.built).map_or(0, |t| t.unix_millis() / 1000);
-        let mut fs = Fs::stamped(&files, &self.node.dirs, built);
-        fs.set_mode("/tmp", 0o1777);
-        fs.set_mode("/root", 0o700);
-        fs
+        with_system_modes(Fs::stamped(&files, &self.node.dirs, built))
     }
 
     /// The image a reference names (`nginx`, `nginx:1.27`, `docker.io/library/nginx@sha256:..`).

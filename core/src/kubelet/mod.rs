@@ -306,9 +306,58 @@ fn base_mounts() -> Vec<fs::MountPoint> {
     vec![m("/", "overlay", 0), m("/dev", "tmpfs", 64 << 20), m("/dev/shm", "shm", 64 << 20), m("/etc/hosts", "/dev/vda1", 0), m("/etc/hostname", "/dev/vda1", 0), m("/etc/resolv.conf", "/dev/vda1", 0)]
 }
 
+/// A disk of `disks`, made the first time a pod looks: a node's from the node image (with its
+/// name in /etc/hostname), a provisioned volume as a directory anyone may write (local-path
+/// makes it 0777).
+fn disk<'d>(disks: &'d mut BTreeMap<String, fs::Fs>, key: &str) -> &'d mut fs::Fs {
+    disks.entry(key.to_string()).or_insert_with(|| match key.strip_prefix("node/") {
+        Some(node) => {
+            let mut fs = images::Catalog::builtin().node_filesystem();
+            let _ = fs.write("/etc/hostname", &format!("{node}\n"), false);
+            fs
+        }
+        None => {
+            let mut fs = fs::Fs::default();
+            fs.set_mode("/", 0o777);
+            fs
+        }
+    })
+}
+
+/// Brings a pod's shared volumes (PersistentVolumes, hostPath) up to what their disks hold
+/// now; a hostPath that is not there yet is made (`DirectoryOrCreate`, `FileOrCreate`).
+fn pull_shared(disks: &mut BTreeMap<String, fs::Fs>, vols: &mut PodVolumes) {
+    for (vol, at) in vols.shared.clone() {
+        let disk = disk(disks, &at.disk);
+        if !disk.is_dir(&at.path) {
+            disk.mkdir_p(&at.path);
+        }
+        if let Some(file) = vols.file_of(&vol) {
+            let path = format!("{}/{file}", at.path.trim_end_matches('/'));
+            if !disk.exists(&path) {
+                let _ = disk.write(&path, "", false);
+            }
+        }
+        vols.restore(&vol, disk.subtree(&at.path));
+    }
+}
+
+/// Writes what a pod's shared volumes hold back to their disks.
+fn push_shared(disks: &mut BTreeMap<String, fs::Fs>, vols: &PodVolumes) {
+    for (vol, at) in &vols.shared {
+        let (Some(data), Some(disk)) = (vols.files(vol), disks.get_mut(&at.disk)) else { continue };
+        if at.path == "/" {
+            *disk = data.clone();
+        } else {
+            let _ = disk.remove(&at.path, true);
+            disk.put_subtree(&at.path, data.clone());
+        }
+    }
+}
+
 /// A node's allocatable memory in bytes.
-fn node_memory(node: &Value) -> u64 {
-    node["status"]["allocatable"]["memory"].as_str().and_then(|q| crate::api::quantity::Quantity::parse(q).ok()).map_or(8 << 30, |q| q.value().max(0) as u64)
+fn node_memory(node: Option<&Value>) -> u64 {
+    node.and_then(|n| n["status"]["allocatable"]["memory"].as_str()).and_then(|q| crate::api::quantity::Quantity::parse(q).ok()).map_or(8 << 30, |q| q.value().max(0) as u64)
 }
 
 fn node_ip(node: &Value) -> String {
@@ -334,50 +383,7 @@ impl Kubelets {
 
     /// A node's own files, made from the node image the first time a pod looks.
     fn node_disk(&mut self, node: &str) -> &fs::Fs {
-        self.disks.entry(format!("node/{node}")).or_insert_with(|| {
-            let mut fs = images::Catalog::builtin().node_filesystem();
-            let _ = fs.write("/etc/hostname", &format!("{node}\n"), false);
-            fs
-        })
-    }
-
-    /// Brings a pod's shared volumes (PersistentVolumes, hostPath) up to what their disks hold
-    /// now; a hostPath that is not there yet is made (`DirectoryOrCreate`, `FileOrCreate`).
-    fn pull_shared(&mut self, rt: &mut PodRuntime) {
-        for (vol, at) in rt.volumes.shared.clone() {
-            if at.disk.starts_with("node/") {
-                self.node_disk(at.disk.trim_start_matches("node/"));
-            }
-            // A provisioned volume is a directory anyone may write (local-path makes it 0777).
-            let disk = self.disks.entry(at.disk.clone()).or_insert_with(|| {
-                let mut fs = fs::Fs::default();
-                fs.set_mode("/", 0o777);
-                fs
-            });
-            if !disk.is_dir(&at.path) {
-                disk.mkdir_p(&at.path);
-            }
-            if let Some(file) = rt.volumes.file_of(&vol) {
-                let path = format!("{}/{file}", at.path.trim_end_matches('/'));
-                if !disk.exists(&path) {
-                    let _ = disk.write(&path, "", false);
-                }
-            }
-            rt.volumes.restore(&vol, disk.subtree(&at.path));
-        }
-    }
-
-    /// Writes what a pod's shared volumes hold back to their disks.
-    fn push_shared(&mut self, rt: &PodRuntime) {
-        for (vol, at) in &rt.volumes.shared {
-            let (Some(data), Some(disk)) = (rt.volumes.files(vol), self.disks.get_mut(&at.disk)) else { continue };
-            if at.path == "/" {
-                *disk = data.clone();
-            } else {
-                let _ = disk.remove(&at.path, true);
-                disk.put_subtree(&at.path, data.clone());
-            }
-        }
+        disk(&mut self.disks, &format!("node/{node}"))
     }
 
     fn allocate_ip(&mut self, node: &Value) -> String {
@@ -398,9 +404,9 @@ impl Kubelets {
         // The pod steps out of the map while its command runs, so that the command can reach
         // the other pods' servers.
         let mut rt = self.pods.remove(pod_uid).ok_or(ExecError::PodNotRunning)?;
-        self.pull_shared(&mut rt);
+        pull_shared(&mut self.disks, &mut rt.volumes);
         let result = self.exec_in(&mut rt, pod_uid, container, argv, now, net, tty);
-        self.push_shared(&rt);
+        push_shared(&mut self.disks, &rt.volumes);
         self.pods.insert(pod_uid.to_string(), rt);
         result
     }
@@ -596,7 +602,7 @@ impl Kubelets {
         for uid in gone {
             if let Some(rt) = self.pods.remove(&uid) {
                 // Persistent volumes and the node's directories keep what the pod wrote.
-                self.push_shared(&rt);
+                push_shared(&mut self.disks, &rt.volumes);
             }
             c.api.drop_logs(&uid);
         }
@@ -645,7 +651,8 @@ impl Kubelets {
                         docroot: None,
                         hook_until: None,
                         hook_error: None,
-                        mounts: volumes::mounts_of(spec, pod),
+                        // Laid out when it starts (subPathExpr takes its environment).
+                        mounts: Vec::new(),
                     });
                 }
             }
@@ -658,19 +665,12 @@ impl Kubelets {
     /// Moves every container of a pod along its steps up to now, with its shared volumes as
     /// their disks hold them.
     fn advance(&mut self, c: &mut Client, pod: &Arc<Value>, id: &str) {
-        let shares = self.pods.get(id).is_some_and(|rt| !rt.volumes.shared.is_empty());
-        if shares {
-            if let Some(mut rt) = self.pods.remove(id) {
-                self.pull_shared(&mut rt);
-                self.pods.insert(id.to_string(), rt);
-            }
+        if let Some(rt) = self.pods.get_mut(id) {
+            pull_shared(&mut self.disks, &mut rt.volumes);
         }
         self.advance_containers(c, pod, id);
-        if self.pods.get(id).is_some_and(|rt| !rt.volumes.shared.is_empty()) {
-            if let Some(rt) = self.pods.remove(id) {
-                self.push_shared(&rt);
-                self.pods.insert(id.to_string(), rt);
-            }
+        if let Some(rt) = self.pods.get(id) {
+            push_shared(&mut self.disks, &rt.volumes);
         }
     }
 
@@ -687,16 +687,14 @@ impl Kubelets {
         let pod_name = name(pod).to_string();
         // Volumes are set up before any container starts; a missing source keeps the pod waiting.
         if !deleting && !self.pods[id].volumes_ready {
-            let memory = node_memory(&c.get("nodes", "", &node_name).map(|n| (*n).clone()).unwrap_or_default());
+            let memory = node_memory(c.get("nodes", "", &node_name).as_deref());
             let disk = self.node_disk(&node_name);
             match PodVolumes::build(pod, &ApiLookup(c), &volumes::Node { name: &node_name, disk, memory }, now) {
                 Ok(v) => {
-                    // Shared volumes start with what their disks hold.
-                    let mut rt = self.pods.remove(id).expect("runtime exists");
-                    rt.volumes = v;
-                    self.pull_shared(&mut rt);
-                    self.pods.insert(id.to_string(), rt);
                     let rt = self.pods.get_mut(id).expect("runtime exists");
+                    rt.volumes = v;
+                    // Shared volumes start with what their disks hold.
+                    pull_shared(&mut self.disks, &mut rt.volumes);
                     rt.volumes_ready = true;
                     rt.volumes_synced = now;
                 }
@@ -709,11 +707,11 @@ impl Kubelets {
         } else if !deleting && now.since(self.pods[id].volumes_synced) >= VOLUME_SYNC {
             // Mounted ConfigMaps and Secrets follow their source at the periodic sync (their
             // values in environment variables do not).
-            let memory = node_memory(&c.get("nodes", "", &node_name).map(|n| (*n).clone()).unwrap_or_default());
-            let disk = self.node_disk(&node_name).clone();
+            let memory = node_memory(c.get("nodes", "", &node_name).as_deref());
+            let disk = disk(&mut self.disks, &format!("node/{node_name}"));
             let rt = self.pods.get_mut(id).expect("runtime exists");
             rt.volumes_synced = now;
-            if rt.volumes.refresh(pod, &ApiLookup(c), &volumes::Node { name: &node_name, disk: &disk, memory }, now) {
+            if rt.volumes.refresh(pod, &ApiLookup(c), &volumes::Node { name: &node_name, disk, memory }, now) {
                 for ct in rt.containers.iter_mut() {
                     ct.next = None;
                 }

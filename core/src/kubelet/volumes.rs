@@ -323,10 +323,16 @@ fn lay_out(payload: &Fs, stamp: &str, root_mode: u16) -> Fs {
     fs
 }
 
-/// The mode of a source volume's own directory: secrets and projected volumes are tmpfs
-/// (sticky and open to all, as tmpfs mounts are made), the others directories on the node's disk.
+/// Whether a source volume is a tmpfs (secrets and projected volumes) rather than a directory
+/// on the node's disk.
+fn on_tmpfs(v: &Value) -> bool {
+    present(v, "secret").is_some() || present(v, "projected").is_some()
+}
+
+/// The mode of a source volume's own directory: a tmpfs is sticky and open to all (as tmpfs
+/// mounts are made), a directory on disk open to all.
 fn root_mode(v: &Value) -> u16 {
-    if present(v, "secret").is_some() || present(v, "projected").is_some() {
+    if on_tmpfs(v) {
         0o1777
     } else {
         0o777
@@ -343,7 +349,7 @@ impl PodVolumes {
             let name = v["name"].as_str().unwrap_or_default().to_string();
             let fs = match volume_files(pod, v, source, node, clock)? {
                 Filled::Payload(p) => {
-                    if present(v, "secret").is_some() || present(v, "projected").is_some() {
+                    if on_tmpfs(v) {
                         out.media.insert(name.clone(), ("tmpfs".into(), node.memory));
                     }
                     let fs = lay_out(&p, &stamp_dir(pod, &name, now), root_mode(v));

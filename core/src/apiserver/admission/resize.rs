@@ -4,18 +4,14 @@
 
 use serde_json::Value;
 
-use crate::api::quantity::Quantity;
 use crate::api::meta::GroupResource;
 use crate::api::status::ApiError;
+use crate::apiserver::kinds::storage::requested_storage;
 use crate::store::Store;
-
-fn storage(claim: &Value) -> Option<Quantity> {
-    claim["spec"]["resources"]["requests"]["storage"].as_str().and_then(|s| Quantity::parse(s).ok())
-}
 
 /// Checks an update of a claim that asks for more storage.
 pub fn admit(store: &Store, new: &Value, old: &Value) -> Result<(), ApiError> {
-    let (Some(n), Some(o)) = (storage(new), storage(old)) else { return Ok(()) };
+    let (Some(n), Some(o)) = (requested_storage(new), requested_storage(old)) else { return Ok(()) };
     if n <= o {
         return Ok(());
     }

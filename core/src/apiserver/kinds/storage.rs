@@ -269,8 +269,7 @@ impl Strategy for PersistentVolumeClaimStrategy {
         if strip(new) != strip(old) {
             errs.push(FieldError::forbidden(&Path::new("spec"), "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
         }
-        let q = |v: &Value| v["spec"]["resources"]["requests"]["storage"].as_str().and_then(|s| Quantity::parse(s).ok());
-        if let (Some(n), Some(o)) = (q(new), q(old)) {
+        if let (Some(n), Some(o)) = (requested_storage(new), requested_storage(old)) {
             if n < o {
                 errs.push(FieldError::forbidden(&Path::new("spec.resources.requests.storage"), "field can not be less than status.capacity"));
             }
@@ -387,4 +386,9 @@ impl Strategy for StorageClassStrategy {
             json!(format::age(sc, now)),
         ]
     }
+}
+
+/// The storage a PersistentVolumeClaim asks for.
+pub fn requested_storage(claim: &Value) -> Option<Quantity> {
+    claim["spec"]["resources"]["requests"]["storage"].as_str().and_then(|s| Quantity::parse(s).ok())
 }

@@ -144,7 +144,7 @@ struct Entry {
 
 /// Whether `path` is on a memory filesystem (tmpfs directories are sized by their entries).
 fn on_tmpfs(fs: &Fs, path: &str) -> bool {
-    fs.mounts.iter().filter(|m| m.path == "/" || path == m.path || path.starts_with(&format!("{}/", m.path))).max_by_key(|m| m.path.len()).is_some_and(|m| m.device == "tmpfs" || m.device == "shm")
+    fs.mount_at(path).is_some_and(|m| m.device == "tmpfs" || m.device == "shm")
 }
 
 fn entry(fs: &Fs, path: &str, name: &str, follow: bool) -> Option<Entry> {
@@ -242,8 +242,7 @@ impl Shell<'_> {
         dirs.sort();
         let mut out = String::new();
         if !files.is_empty() {
-            let shown: Vec<(String, Entry)> = files;
-            out.push_str(&self.ls_block(&shown, &o, None));
+            out.push_str(&self.ls_block(&files, &o, None));
         }
         for (i, (name, p)) in dirs.iter().enumerate() {
             if !out.is_empty() || i > 0 {
@@ -399,7 +398,8 @@ impl Shell<'_> {
     pub(super) fn df(&mut self, args: &[String]) -> i64 {
         let human = args.iter().any(|a| a.starts_with('-') && a.contains('h'));
         let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-        let mut rows = self.filesystems();
+        let all = self.filesystems();
+        let mut rows = all.clone();
         if self.flavor != Flavor::Busybox {
             // GNU shows a disk once, at its shortest mount point.
             let mut kept: Vec<(String, String, u64, u64)> = Vec::new();
@@ -426,9 +426,9 @@ impl Shell<'_> {
                     code = 1;
                     continue;
                 }
-                let all = self.filesystems();
-                if let Some(r) = all.iter().filter(|r| r.1 == "/" || abs == r.1 || abs.starts_with(&format!("{}/", r.1))).max_by_key(|r| r.1.len()) {
-                    picked.push(r.clone());
+                // The rows are the mounts in order: the one holding the path is its row.
+                if let Some(k) = self.fs.mount_at(&abs).and_then(|m| self.fs.mounts.iter().position(|x| x == m)) {
+                    picked.push(all[k].clone());
                 }
             }
             if picked.is_empty() && self.flavor != Flavor::Busybox {
@@ -556,7 +556,8 @@ impl Shell<'_> {
         };
         let path = self.path(&out);
         let wanted = count.map_or(u64::MAX, |c| c.saturating_mul(bs));
-        if let Err(e) = self.fs.write(&path, "", false) {
+        // dd opens its output truncated, as a write of nothing does.
+        if let Err(e) = self.effect(Effect::Write { path: path.clone(), content: String::new(), append: false }) {
             self.fail("dd", format!("can't open '{out}': {}", e.text()), format!("failed to open '{out}': {}", e.text()));
             return 1;
         }
@@ -564,19 +565,19 @@ impl Shell<'_> {
         let written = wanted.min(room);
         if written > 0 {
             let _ = self.effect(Effect::Zeros { path: path.clone(), bytes: written });
-        } else {
-            self.effects.push((self.t, Effect::Write { path: path.clone(), content: String::new(), append: false }));
         }
         let full = written < wanted;
-        let (whole, part) = (written / bs, u64::from(!written.is_multiple_of(bs)));
+        // Whole blocks only: a count stops at a block, and a short last write is not a record out
+        // (the block read for it is a record in).
+        let whole = written / bs;
         let secs = written as f64 / DD_RATE;
         self.t += secs;
         let mut report = String::new();
         if full {
             report.push_str(&format!("dd: error writing '{out}': No space left on device\n"));
         }
-        let records_in = if full { whole + part + 1 - part } else { whole + part };
-        report.push_str(&format!("{records_in}+{} records in\n{whole}+{part} records out\n", if full { 0 } else { part }));
+        let records_in = if full { whole + 1 } else { whole };
+        report.push_str(&format!("{records_in}+0 records in\n{whole}+0 records out\n"));
         match self.flavor {
             Flavor::Busybox => report.push_str(&format!("{written} bytes ({}B) copied, {secs:.6} seconds, {}B/s\n", human_busybox(written), human_busybox((written as f64 / secs.max(1e-6)) as u64))),
             _ => report.push_str(&format!("{written} bytes {}copied, {} s, {}\n", si_iec(written), go_g(secs), si_rate(written as f64 / secs.max(1e-9)))),
@@ -786,5 +787,22 @@ mod tests {
         assert_eq!(run(Flavor::Gnu, false, "ls /www /nope"), ("ls: cannot access '/nope': No such file or directory\n/www:\napp.js\nhome\nimg\nindex.html\n".to_string(), 2));
         assert_eq!(run(Flavor::Busybox, false, "find /www -name '*.js'; find /www -type l; du -s /www").0, "/www/app.js\n/www/home\n12\t/www\n");
         assert_eq!(run(Flavor::Gnu, false, "find /nope"), ("find: '/nope': No such file or directory\n".to_string(), 1));
+    }
+
+    #[test]
+    fn dd_counts_whole_records_when_the_disk_fills() {
+        let start = Timestamp::parse_rfc3339("2026-11-26T02:47:00Z").unwrap();
+        let mut fs = Fs::with(&[], &["/cache".into()]);
+        fs.mounts.push(crate::kubelet::fs::MountPoint { path: "/cache".into(), device: "tmpfs".into(), size: 10 << 20 });
+        fs.write("/cache/used", &"x".repeat(300_000), false).unwrap();
+        let mut sh = Shell::new(&mut fs, Vec::new(), start, Flavor::Gnu, "box");
+        let code = sh.run("dd if=/dev/zero of=/cache/f bs=1M count=20");
+        let out = sh.output();
+        assert_eq!(code, 1);
+        assert!(out.starts_with("dd: error writing '/cache/f': No space left on device\n10+0 records in\n9+0 records out\n10182656 bytes (10 MB, 9.7 MiB) copied, "), "{out}");
+        // A second dd truncates what the first wrote.
+        let mut sh = Shell::new(&mut fs, Vec::new(), start, Flavor::Gnu, "box");
+        assert_eq!(sh.run("dd if=/dev/zero of=/cache/f bs=1M count=2"), 0);
+        assert_eq!(fs.stat("/cache/f", true).unwrap().size, 2 << 20);
     }
 }
