@@ -109,6 +109,17 @@ fn sub_paths_are_parts_of_one_volume() {
     advance(&mut c, 10);
     assert_eq!(exec(&mut c, "sample-subpath", Some("container-a"), &["find", "/data"]).0, "/data\n/data/a.txt\n/data/path1\n/data/path1/b.txt\n/data/path2\n/data/path2/c.txt\n");
     assert_eq!(exec(&mut c, "sample-subpath", Some("container-b"), &["find", "/data"]).0, "/data\n/data/b.txt\n");
+    // subPathExpr takes the container's variables.
+    let p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "expr"}, "spec": {
+        "containers": [
+            {"name": "writer", "image": "busybox", "command": ["sh", "-c", "echo hi > /logs/out; sleep 86400"],
+             "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+             "volumeMounts": [{"name": "v", "mountPath": "/logs", "subPathExpr": "$(POD_NAME)"}]},
+            {"name": "reader", "image": "busybox", "command": ["sleep", "86400"], "volumeMounts": [{"name": "v", "mountPath": "/all"}]}],
+        "volumes": [{"name": "v", "emptyDir": {}}]}});
+    create(&mut c, "/api/v1/namespaces/default/pods", p);
+    advance(&mut c, 10);
+    assert_eq!(exec(&mut c, "expr", Some("reader"), &["cat", "/all/expr/out"]).0, "hi\n");
     // The kubelet made the subPath directories with the volume's own mode.
     assert_eq!(exec(&mut c, "sample-subpath", Some("container-a"), &["ls", "-ld", "/data/path1"]).0.split(' ').next(), Some("drwxrwxrwx"));
 }
@@ -129,6 +140,13 @@ fn host_paths_are_the_nodes_own_files() {
     advance(&mut c, 10);
     assert!(exec(&mut c, "etc", None, &["cat", "/srv/os-release"]).0.starts_with("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"));
     assert_eq!(exec(&mut c, "etc", None, &["cat", "/srv/hostname"]).0, "kind-worker\n");
+    // FileOrCreate makes an empty file on the node and mounts that one file.
+    let mut log = pod("log", "busybox", json!([{"name": "f", "mountPath": "/app.log"}]), json!([{"name": "f", "hostPath": {"path": "/var/shared/app.log", "type": "FileOrCreate"}}]));
+    log["spec"]["nodeName"] = json!("kind-worker");
+    create(&mut c, "/api/v1/namespaces/default/pods", log);
+    advance(&mut c, 10);
+    exec(&mut c, "log", None, &["sh", "-c", "echo started >> /app.log"]);
+    assert_eq!(exec(&mut c, "reader", None, &["cat", "/srv/app.log"]).0, "started\n");
     // Pods on one node share its directory; another node has its own.
     exec(&mut c, "writer", None, &["sh", "-c", "echo from-writer > /srv/note"]);
     assert_eq!(exec(&mut c, "reader", None, &["cat", "/srv/note"]).0, "from-writer\n");
