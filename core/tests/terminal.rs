@@ -417,3 +417,85 @@ fn wait_for_delete_says_condition_met_only_for_what_it_saw_go() {
     assert_eq!(out.trim_end(), "pod/gone condition met");
     assert_eq!(typed(&mut c, &mut t, "kubectl wait --for=delete pod/gone --timeout=5s").trim_end(), "");
 }
+
+#[test]
+fn port_forward_in_the_background_carries_localhost_to_one_pod() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl create deployment echo --image=amsy810/echo-nginx:v2.0 --replicas=2");
+    typed(&mut c, &mut t, "kubectl create service clusterip echo --tcp=8080:80");
+    c.advance(hakoniwa_core::Duration::from_secs(30));
+    // A Service's port becomes its target port in the pod; `&` gives the prompt back.
+    let out = typed(&mut c, &mut t, "kubectl port-forward svc/echo 8080 &");
+    assert_eq!(out, "[1] 4242\nForwarding from 127.0.0.1:8080 -> 80\nForwarding from [::1]:8080 -> 80\n");
+    assert_eq!(typed(&mut c, &mut t, "jobs"), "[1]+  Running                 kubectl port-forward svc/echo 8080 &\n");
+    // The connection reaches localhost inside one pod; the job says it handled it.
+    let out = typed(&mut c, &mut t, "curl -s localhost:8080/pf");
+    assert!(out.starts_with("Handling connection for 8080\nHost=localhost  Path=/pf  From=echo-"), "{out}");
+    assert!(out.contains("ClientIP=127.0.0.1"), "{out}");
+    let pod = out.split("From=").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_default().to_string();
+    let again = typed(&mut c, &mut t, "curl -s localhost:8080/");
+    assert!(again.contains(&format!("From={pod} ")), "always the same pod: {again}");
+    // The port is taken while the job runs.
+    let out = typed(&mut c, &mut t, "kubectl port-forward deploy/echo 8080:80");
+    assert_eq!(out, "Unable to listen on port 8080: Listeners failed to create with the following errors: [unable to create listener: Error listen tcp4 127.0.0.1:8080: bind: address already in use unable to create listener: Error listen tcp6 [::1]:8080: bind: address already in use]\nerror: unable to listen on any of the requested ports: [{8080 80}]\n");
+    // The pod goes: the next connection fails, and the job ends.
+    typed(&mut c, &mut t, &format!("kubectl delete pod {pod} --wait=false"));
+    c.advance(hakoniwa_core::Duration::from_secs(40));
+    let out = typed(&mut c, &mut t, "curl -sS localhost:8080/");
+    assert!(out.starts_with("Handling connection for 8080\nE1125 "), "{out}");
+    assert!(out.contains(" portforward.go:424] \"Unhandled Error\" err=\"an error occurred forwarding 8080 -> 80: error forwarding port 80 to pod "), "{out}");
+    // bash says the job ended before the next prompt.
+    assert!(out.ends_with("in store: not found\"\nerror: lost connection to pod\ncurl: (52) Empty reply from server\n[1]+  Exit 1                  kubectl port-forward svc/echo 8080\n"), "{out}");
+    assert_eq!(typed(&mut c, &mut t, "jobs"), "");
+    let out = typed(&mut c, &mut t, "curl -sS localhost:8080/");
+    assert!(out.contains("curl: (7) Failed to connect to localhost port 8080"), "{out}");
+}
+
+#[test]
+fn jobs_fg_and_kill_control_what_runs_in_the_background() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl run web --image=nginx:1.27 --port=80");
+    c.advance(hakoniwa_core::Duration::from_secs(20));
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward pod/web :80 --address 0.0.0.0 &"), "[1] 4242\nForwarding from 0.0.0.0:32768 -> 80\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward web 9090:81 &"), "[2] 4243\nForwarding from 127.0.0.1:9090 -> 81\nForwarding from [::1]:9090 -> 81\n");
+    // Nothing listens on 81 in the pod: containerd's words, and the job ends.
+    let out = typed(&mut c, &mut t, "curl -sS localhost:9090");
+    assert!(out.contains("failed to connect to localhost:81 inside namespace"), "{out}");
+    assert!(out.contains("IPv4: dial tcp4 127.0.0.1:81: connect: connection refused IPv6 dial tcp6 [::1]:81: connect: connection refused \"\nerror: lost connection to pod\n"), "{out}");
+    assert_eq!(typed(&mut c, &mut t, "jobs"), "[1]+  Running                 kubectl port-forward pod/web :80 --address 0.0.0.0 &\n");
+    let out = typed(&mut c, &mut t, "curl -s 127.0.0.1:32768");
+    assert!(out.starts_with("Handling connection for 32768\n<!DOCTYPE html>"), "{out}");
+    assert_eq!(typed(&mut c, &mut t, "kill %3"), "bash: kill: %3: no such job\n");
+    let raw = visible(&t.input(&mut c, "kill %1\r"));
+    assert_eq!(raw, "(⎈|kind-kind:default) $ kill %1\n[1]+  Terminated              kubectl port-forward pod/web :80 --address 0.0.0.0\n(⎈|kind-kind:default) $ ");
+    assert_eq!(typed(&mut c, &mut t, "fg"), "bash: fg: current: no such job\n");
+    // fg brings a job back; Ctrl+C stops it.
+    typed(&mut c, &mut t, "kubectl get pods -w &");
+    let out = visible(&t.input(&mut c, "fg %1\r"));
+    assert!(out.ends_with("fg %1\nkubectl get pods -w\n"), "{out:?}");
+    assert!(!t.is_clean());
+    assert_eq!(visible(&t.input(&mut c, "\x03")), "^C\n(⎈|kind-kind:default) $ ");
+    assert_eq!(typed(&mut c, &mut t, "jobs"), "");
+    // Redirections with & are not background lists.
+    assert_eq!(typed(&mut c, &mut t, "kubectl get pod nope 2>&1 | head -n 1"), "Error from server (NotFound): pods \"nope\" not found\n");
+}
+
+#[test]
+fn port_forward_refuses_what_kubectl_refuses() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl run web --image=nginx:1.27 --port=80");
+    typed(&mut c, &mut t, "kubectl expose pod web --port=8080 --target-port=80 --name=web");
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward pod/web"), "error: TYPE/NAME and list of ports are required for port-forward\nSee 'kubectl port-forward -h' for help and examples\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward pod/web 8080:80"), "error: unable to forward port because pod is not running. Current status=Pending\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward pod/nope 8080:80"), "Error from server (NotFound): pods \"nope\" not found\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward svc/web 9999"), "error: Service web does not have a service port 9999\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward pod/web 8080:http"), "error: Pod 'web' does not have a named port 'http'\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward cm/kube-root-ca.crt 80"), "error: cannot attach to *v1.ConfigMap: selector for *v1.ConfigMap not implemented\n");
+    c.advance(hakoniwa_core::Duration::from_secs(20));
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward pod/web 8080:0"), "error: remote port must be > 0\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl port-forward --address nowhere pod/web 8080:80"), "error: nowhere is not a valid IP\n");
+    // In the foreground it holds the prompt until Ctrl+C.
+    let out = visible(&t.input(&mut c, "kubectl port-forward svc/web 8080\r"));
+    assert!(out.ends_with("Forwarding from 127.0.0.1:8080 -> 80\nForwarding from [::1]:8080 -> 80\n"), "{out:?}");
+    assert_eq!(visible(&t.input(&mut c, "\x03")), "^C\n(⎈|kind-kind:default) $ ");
+}

@@ -235,6 +235,19 @@ impl Cluster {
         result
     }
 
+    /// A connection through `kubectl port-forward` to `localhost:port` in the pod with this
+    /// uid: what its server answered, or the message the kubelet sends on the error stream.
+    pub fn port_forward(&mut self, pod_uid: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, String> {
+        self.settle();
+        let net = crate::network::Network::from_store(self.api.store());
+        let now = self.clock.now();
+        let (result, logs) = self.control.kubelets().forward(&net, pod_uid, port, req, now);
+        for l in logs {
+            self.api.append_log_line(&l.pod_uid, &l.container, l.at, &l.line);
+        }
+        result
+    }
+
     /// Adds a worker node shaped by the preset's `addedNodes` (a new machine joining, as
     /// `kind` with one more worker or `minikube node add`): its kubelet registers the Node, and
     /// the DaemonSets follow. Returns its name. Removing a node is `DELETE /api/v1/nodes/NAME`.

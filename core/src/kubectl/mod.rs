@@ -23,6 +23,7 @@ mod gojson;
 mod kubeconfig;
 pub mod kustomize;
 mod logs;
+mod portforward;
 mod remote;
 mod rollout;
 pub mod running;
@@ -60,6 +61,12 @@ pub trait Transport {
         let _ = (ip, port, req);
         Err(crate::network::tools::ConnError::Timeout)
     }
+    /// One connection of `kubectl port-forward`, carried by the kubelet to `localhost:port`
+    /// inside the pod with this uid: the answer, or what the error stream said.
+    fn forward(&mut self, pod_uid: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, String> {
+        let _ = (pod_uid, port, req);
+        Err("port-forward is not available on this connection".into())
+    }
 }
 
 impl Transport for crate::Cluster {
@@ -80,6 +87,9 @@ impl Transport for crate::Cluster {
     }
     fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
         crate::Cluster::exec(self, namespace, pod, Some(container), argv, tty).map(|o| (o.output, o.code)).map_err(|e| e.to_string())
+    }
+    fn forward(&mut self, pod_uid: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, String> {
+        self.port_forward(pod_uid, port, req)
     }
 }
 
@@ -127,6 +137,9 @@ impl Transport for AsKubectl<'_> {
     }
     fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
         self.0.exec(namespace, pod, container, argv, tty)
+    }
+    fn forward(&mut self, pod_uid: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, String> {
+        self.0.forward(pod_uid, port, req)
     }
 }
 
@@ -212,19 +225,22 @@ pub struct Kubectl {
     /// A command that started and goes on (`get -w`, `logs -f`, `rollout status`), handed to
     /// whoever started it.
     pub(crate) launched: Option<Box<dyn running::Running>>,
+    /// Addresses and ports already listened on, on the learner's machine (other commands'
+    /// `port-forward`s): the terminal keeps it up to date.
+    pub busy_ports: Vec<(String, u16)>,
 }
 
 impl Clone for Kubectl {
     /// A copy without any command still going on.
     fn clone(&self) -> Self {
-        Kubectl { config: self.config.clone(), files: self.files.clone(), discovery: self.discovery.clone(), launched: None }
+        Kubectl { config: self.config.clone(), files: self.files.clone(), discovery: self.discovery.clone(), launched: None, busy_ports: self.busy_ports.clone() }
     }
 }
 
 impl Kubectl {
     /// A kubectl whose kubeconfig points at a cluster with this context name (`kind-kind`).
     pub fn new(context: &str) -> Kubectl {
-        Kubectl { config: KubeConfig::single(context), files: Files::default(), discovery: None, launched: None }
+        Kubectl { config: KubeConfig::single(context), files: Files::default(), discovery: None, launched: None, busy_ports: Vec::new() }
     }
 
     /// Runs one command line (`kubectl get pods`, or `get pods`); `stdin` is what `-f -`

@@ -44,6 +44,17 @@ pub trait Running: std::fmt::Debug + Send + Sync {
     /// It was started with no terminal to read (a script, a pipeline): what it says then.
     fn without_terminal(&mut self, _out: &mut Output) {}
 
+    /// The addresses and ports it listens on, on the learner's machine (`port-forward`).
+    fn listens(&self) -> Vec<(String, u16)> {
+        Vec::new()
+    }
+
+    /// A connection to `address:port` on the learner's machine: `None` when it does not
+    /// listen there; otherwise what answered. What it prints about it goes to `out`.
+    fn connect(&mut self, _api: &mut dyn Transport, _address: &str, _port: u16, _req: &crate::network::http::Request, _out: &mut Output) -> Option<Result<crate::network::http::Served, crate::network::tools::ConnError>> {
+        None
+    }
+
     /// How long a script lets it run before it stops it, as a terminal user would with
     /// Ctrl+C (`get -w` never ends by itself).
     fn script_limit(&self) -> Duration {

@@ -431,6 +431,38 @@ impl Kubelets {
         (result, wire.logs)
     }
 
+    /// A connection `kubectl port-forward` opens through the kubelet: to `localhost:port` in
+    /// the pod's network namespace, so the server sees 127.0.0.1 as its client. What came back
+    /// (or the runtime's reason, in containerd's words), and the servers' access log lines.
+    pub fn forward(&mut self, net: &crate::network::Network, pod_uid: &str, port: i64, req: &crate::network::http::Request, now: Timestamp) -> (Result<crate::network::http::Served, String>, Vec<AccessLog>) {
+        let sandbox = sandbox_id(pod_uid);
+        let Some(ip) = self.pods.get(pod_uid).map(|rt| rt.ip.clone()) else {
+            return (Err(format!("error forwarding port {port} to pod {sandbox}, uid : failed to find sandbox \"{sandbox}\" in store: not found")), Vec::new());
+        };
+        let mut wire = wire::Wire {
+            kubelets: self,
+            net,
+            client_ip: "127.0.0.1".into(),
+            client_node: String::new(),
+            client_uid: pod_uid.to_string(),
+            hostname: String::new(),
+            local: Vec::new(),
+            now,
+            logs: Vec::new(),
+            outside: false,
+        };
+        let mut req = req.clone();
+        req.client_ip = "127.0.0.1".into();
+        let result = wire.reach_pod(&ip, port, &req).map_err(|_| {
+            let h = fnv(&format!("netns/{pod_uid}"));
+            let netns = format!("cni-{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", (h >> 96) as u32, (h >> 80) as u16, (h >> 64) as u16, (h >> 48) as u16, h as u64 & 0xffff_ffff_ffff);
+            format!(
+                "error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network namespace \"/var/run/netns/{netns}\": failed to connect to localhost:{port} inside namespace \"{sandbox}\", IPv4: dial tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused "
+            )
+        });
+        (result, wire.logs)
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn exec_in(&mut self, rt: &mut PodRuntime, pod_uid: &str, container: &str, argv: &[String], now: Timestamp, net: &crate::network::Network, tty: bool) -> Result<(ExecOutput, Vec<AccessLog>), ExecError> {
         let k = rt.containers.iter().position(|c| c.name == container).ok_or_else(|| ExecError::NoContainer(container.to_string()))?;
@@ -1352,6 +1384,11 @@ fn fmt_secs(s: f64) -> String {
         let t = format!("{}.{:03}", ms / 1000, ms % 1000);
         t.trim_end_matches('0').to_string()
     }
+}
+
+/// The pod's sandbox id in the container runtime (what containerd's messages name).
+fn sandbox_id(pod_uid: &str) -> String {
+    format!("{:032x}{:032x}", fnv(&format!("sandbox/{pod_uid}")), fnv(&format!("sandbox2/{pod_uid}")))
 }
 
 fn fnv(s: &str) -> u128 {

@@ -25,6 +25,10 @@ pub trait Host {
     /// directory and time (`t` seconds after the shell started): what it wrote, its exit status
     /// and how long it took. `None` when the program is not the host's.
     fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], stdin: Option<String>) -> Option<Outcome>;
+
+    /// The next command is a statement ended by `&` (its text), or no longer: a host that has
+    /// jobs runs its program in the background. Others run it at once, as if `;` ended it.
+    fn background(&mut self, _statement: Option<&str>) {}
 }
 
 /// What a program wrote, in order (`true`: to standard error), its exit status and how many
@@ -228,7 +232,9 @@ fn split_statements(script: &str) -> Vec<(String, &'static str)> {
                 out.push((std::mem::take(&mut cur), "||"));
             }
             '|' if paren == 0 => out.push((std::mem::take(&mut cur), "|")),
-            '&' if paren == 0 => out.push((std::mem::take(&mut cur), ";")),
+            // A redirection (`2>&1`, `>&2`, `&>file`), not a list operator.
+            '&' if cur.ends_with(['>', '<']) || chars.peek() == Some(&'>') => cur.push(c),
+            '&' if paren == 0 => out.push((std::mem::take(&mut cur), "&")),
             _ => cur.push(c),
         }
     }
@@ -525,7 +531,18 @@ impl<'a> Shell<'a> {
                 continue;
             }
             if run {
+                if op == "&" {
+                    if let Some(h) = self.host.as_mut() {
+                        h.background(Some(stmt));
+                    }
+                }
                 self.last = self.simple(stmt);
+                if op == "&" {
+                    if let Some(h) = self.host.as_mut() {
+                        h.background(None);
+                    }
+                    self.last = 0;
+                }
             }
             skip_next_unless = match op {
                 "&&" => Some(true),

@@ -122,7 +122,7 @@ impl Wire<'_> {
 impl Wire<'_> {
     /// A connection that reached a pod's address and port: the container listening there
     /// answers (the pod resets it when none listens).
-    fn reach_pod(&mut self, ip: &str, port: i64, req: &Request) -> Result<Served, ConnError> {
+    pub(super) fn reach_pod(&mut self, ip: &str, port: i64, req: &Request) -> Result<Served, ConnError> {
         let found = self.kubelets.pods.iter_mut().find_map(|(uid, rt)| {
             if rt.ip != ip {
                 return None;

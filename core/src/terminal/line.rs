@@ -90,6 +90,18 @@ impl LineEditor {
         out
     }
 
+    /// Clears the prompt and the line from the screen (output of a background job comes out
+    /// there, then `render` draws them again below it).
+    pub fn erase(&mut self) -> String {
+        let mut out = String::new();
+        if self.row > 0 {
+            out.push_str(&format!("\x1b[{}A", self.row));
+        }
+        out.push_str("\r\x1b[J");
+        self.row = 0;
+        out
+    }
+
     /// Redraws the prompt and the line, and puts the cursor where it belongs.
     pub fn render(&mut self) -> String {
         let mut out = String::new();

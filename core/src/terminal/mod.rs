@@ -4,6 +4,7 @@
 //! `k`), `history`, `clear` and `help`; files it writes are the ones `kubectl -f` reads.
 //! The app only moves bytes between this and xterm.js; tests drive it natively.
 
+mod jobs;
 pub mod line;
 pub mod width;
 
@@ -42,14 +43,17 @@ history          the commands typed so far (up/down arrows recall them, Tab comp
 clear            clears the screen (Ctrl+L does too; Ctrl+C drops the line)
 curl             HTTP from this machine, on the nodes' network: node ports and load
                  balancer addresses answer (pods and cluster IPs answer inside the
-                 cluster: kubectl exec POD -- wget / curl)
+                 cluster: kubectl exec POD -- wget / curl), and localhost the ports of
+                 kubectl port-forward
+jobs, fg, kill   commands ended with & go on in the background (kubectl port-forward
+                 svc/web 8080:80 &); jobs lists them, fg brings one back, kill %1 stops it
 shell            echo, printf, cat, ls, rm, touch, mkdir, cd, pwd, grep, head, tail, wc,
                  env, export, date, sleep, test, if/for/while, pipes, redirections and
                  here-documents (kubectl apply -f - <<EOF ... EOF) over this tab's files
 ";
 
 /// Programs the shell has beyond its built-in ones.
-const PROGRAMS: &[&str] = &["kubectl", "k", "history", "clear", "help", "curl"];
+const PROGRAMS: &[&str] = &["kubectl", "k", "history", "clear", "help", "curl", "jobs", "fg", "kill"];
 const BUILTINS: &[&str] = &["cd", "export", "exit", "for", "if", "while"];
 
 /// An endless shell loop in the foreground (`while true; do kubectl get pods; sleep 2; done`):
@@ -108,6 +112,8 @@ pub struct Terminal {
     /// The last commands run at the prompt, with their output, and how many ran in all.
     transcript: Vec<Ran>,
     ran_total: u64,
+    /// Commands going on in the background (`&`).
+    jobs: jobs::Jobs,
 }
 
 /// The shell's view of the cluster and the session's own programs.
@@ -120,18 +126,76 @@ struct Programs<'t> {
     /// A command that goes on may stay in the foreground (the line was just that command).
     foreground: bool,
     job: Option<Box<dyn Running>>,
+    jobs: &'t mut jobs::Jobs,
+    /// The statement now running was ended by `&`.
+    background: Option<String>,
 }
 
 /// The network as the learner's machine reaches it: no cluster DNS, requests through the
-/// transport.
-struct Outside<'a>(&'a mut dyn Transport);
+/// transport; its own addresses reach the background jobs that listen (`port-forward`), and
+/// what they print about it is kept in the output.
+struct Outside<'a> {
+    api: &'a mut dyn Transport,
+    jobs: &'a mut jobs::Jobs,
+    printed: Output,
+}
 
 impl crate::network::tools::Net for Outside<'_> {
     fn dns(&mut self, _server: &str, _name: &str, _qtype: crate::network::dns::QType) -> Option<crate::network::dns::Reply> {
         None
     }
     fn http(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
-        self.0.http(ip, port, req)
+        if jobs::is_local(ip) {
+            let port = u16::try_from(port).map_err(|_| crate::network::tools::ConnError::Refused)?;
+            return self.jobs.connect(self.api, ip, port, req, &mut self.printed);
+        }
+        self.api.http(ip, port, req)
+    }
+}
+
+impl Programs<'_> {
+    /// `jobs`, `fg` and `kill`, over the background jobs.
+    fn job_control(&mut self, argv: &[String]) -> Outcome {
+        let fail = |msg: String, code: i64| Outcome { out: vec![(true, msg)], code, took: 0.0 };
+        match argv[0].as_str() {
+            "jobs" => Outcome { out: vec![(false, self.jobs.listing())], ..Outcome::default() },
+            "fg" => match self.jobs.find(argv.get(1).map(String::as_str)) {
+                Err(e) => fail(format!("bash: fg: {}: {e}\n", argv.get(1).map_or("current", String::as_str)), 1),
+                Ok(i) => {
+                    let job = self.jobs.take(i);
+                    let mut out = Output::default();
+                    out.out(format!("{}\n", job.line));
+                    let mut run = job.run;
+                    if self.foreground && self.job.is_none() {
+                        self.job = Some(run);
+                    } else {
+                        running::drive(self.api, run.as_mut(), &mut out);
+                    }
+                    Outcome { out: out.pieces.into_iter().map(|(s, t)| (s == Stream::Err, t)).collect(), code: 0, took: 0.0 }
+                }
+            },
+            _ => {
+                let specs: Vec<&String> = argv[1..].iter().filter(|a| !a.starts_with('-') || a.parse::<i64>().is_ok()).collect();
+                if specs.is_empty() {
+                    return fail("kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n".into(), 2);
+                }
+                let mut result = Outcome::default();
+                for spec in specs {
+                    match self.jobs.find(Some(spec)) {
+                        Ok(i) => self.jobs.terminate(i),
+                        Err(e) if spec.starts_with('%') => {
+                            result.out.push((true, format!("bash: kill: {spec}: {e}\n")));
+                            result.code = 1;
+                        }
+                        Err(_) => {
+                            result.out.push((true, format!("bash: kill: ({spec}) - No such process\n")));
+                            result.code = 1;
+                        }
+                    }
+                }
+                result
+            }
+        }
     }
 }
 
@@ -146,7 +210,18 @@ impl Host for Programs<'_> {
                 }
                 std::mem::swap(&mut self.kubectl.files.fs, fs);
                 self.kubectl.files.cwd = cwd.to_string();
+                self.kubectl.busy_ports = self.jobs.listening();
                 let (mut out, job) = self.kubectl.start(self.api, &argv[1..], stdin.as_deref());
+                std::mem::swap(&mut self.kubectl.files.fs, fs);
+                if let Some(line) = self.background.clone() {
+                    // bash says the job's number and process id first.
+                    let (id, pid) = match job {
+                        Some(job) => self.jobs.add(&line, job),
+                        None => self.jobs.ended_at_once(&line, out.exit),
+                    };
+                    out.pieces.insert(0, (Stream::Err, format!("[{id}] {pid}\n")));
+                    return Some(Outcome { out: out.pieces.into_iter().map(|(s, t)| (s == Stream::Err, t)).collect(), code: 0, took: 0.0 });
+                }
                 if let Some(mut job) = job {
                     if self.foreground && self.job.is_none() {
                         self.job = Some(job);
@@ -154,7 +229,6 @@ impl Host for Programs<'_> {
                         running::drive(self.api, job.as_mut(), &mut out);
                     }
                 }
-                std::mem::swap(&mut self.kubectl.files.fs, fs);
                 Some(Outcome { out: out.pieces.into_iter().map(|(s, t)| (s == Stream::Err, t)).collect(), code: i64::from(out.exit), took: 0.0 })
             }
             // The learner's machine has curl: node ports and load balancers answer it.
@@ -164,10 +238,18 @@ impl Host for Programs<'_> {
                     self.slept = t;
                 }
                 let now = self.api.now();
-                let mut outside = Outside(self.api);
+                let mut outside = Outside { api: self.api, jobs: self.jobs, printed: Output::default() };
                 let mut place = crate::network::tools::Place { fs, cwd, tty: true };
-                crate::network::tools::run(&mut outside, &mut place, argv, false, now)
+                let mut ran = crate::network::tools::run(&mut outside, &mut place, argv, false, now);
+                // What a background job printed about the connection comes first (it writes
+                // to the terminal, not to curl's output).
+                if let Some(r) = ran.as_mut() {
+                    let printed: Vec<(bool, String)> = outside.printed.pieces.into_iter().map(|(_, t)| (true, t)).collect();
+                    r.out.splice(0..0, printed);
+                }
+                ran
             }
+            "jobs" | "fg" | "kill" => Some(self.job_control(argv)),
             "history" => {
                 let text = self.history.iter().enumerate().map(|(i, h)| format!("{:>5}  {h}\n", i + 1)).collect();
                 Some(Outcome { out: vec![(false, text)], ..Outcome::default() })
@@ -176,6 +258,10 @@ impl Host for Programs<'_> {
             "help" => Some(Outcome { out: vec![(false, HELP.to_string())], ..Outcome::default() }),
             _ => None,
         }
+    }
+
+    fn background(&mut self, statement: Option<&str>) {
+        self.background = statement.map(str::to_string);
     }
 }
 
@@ -250,6 +336,7 @@ impl Terminal {
             partial: String::new(),
             transcript: Vec::new(),
             ran_total: 0,
+            jobs: jobs::Jobs::default(),
         }
     }
 
@@ -295,6 +382,37 @@ impl Terminal {
     /// The clock moved: a command going on prints what is new, and the prompt comes back when
     /// it ends.
     pub fn tick(&mut self, api: &mut dyn Transport) -> String {
+        let background = self.poll_background(api);
+        background + &self.tick_foreground(api)
+    }
+
+    /// What the background jobs printed since the last look, above the prompt when one shows
+    /// (it is drawn again below).
+    fn poll_background(&mut self, api: &mut dyn Transport) -> String {
+        let mut out = Output::default();
+        self.jobs.poll(api, &mut out);
+        let text = out.text();
+        if text.is_empty() {
+            return String::new();
+        }
+        if self.job.as_ref().is_none_or(|j| j.interactive()) {
+            let mut s = self.editor.erase();
+            s.push_str(&shown(&text));
+            s.push_str(&self.editor.render());
+            s
+        } else {
+            crlf(&text)
+        }
+    }
+
+    /// The prompt, after what bash says first: the background jobs that ended.
+    fn prompt_after_notices(&mut self) -> String {
+        let mut s: String = self.jobs.notices.drain(..).map(|n| crlf(&n)).collect();
+        s.push_str(&self.prompt());
+        s
+    }
+
+    fn tick_foreground(&mut self, api: &mut dyn Transport) -> String {
         if self.job.is_none() {
             self.shell_loop = None;
         }
@@ -327,7 +445,7 @@ impl Terminal {
             return crlf(&out.text());
         }
         let mut text = shown(&out.text());
-        text.push_str(&self.prompt());
+        text.push_str(&self.prompt_after_notices());
         text
     }
 
@@ -529,7 +647,7 @@ impl Terminal {
             self.transcript.drain(..extra);
         }
         if self.job.as_ref().is_none_or(|j| j.interactive()) {
-            out.push_str(&self.prompt());
+            out.push_str(&self.prompt_after_notices());
         }
         out
     }
@@ -549,7 +667,7 @@ impl Terminal {
         let mut fs = std::mem::take(&mut self.kubectl.files.fs);
         let start = api.now();
         let slept = if how == Run::Turn { f64::INFINITY } else { 0.0 };
-        let mut programs = Programs { kubectl: &mut self.kubectl, api, history: &self.history, slept, foreground, job: None };
+        let mut programs = Programs { kubectl: &mut self.kubectl, api, history: &self.history, slept, foreground, job: None, jobs: &mut self.jobs, background: None };
         let (mut text, code, t, forever, endless) = {
             let mut sh = Shell::new(&mut fs, self.env.clone(), start, Flavor::Bash, "hakoniwa");
             sh.cwd = self.cwd.clone();
