@@ -332,6 +332,23 @@ impl SimHandle {
         self.with_inspector(|k, c| k.run(c, line, None).text())
     }
 
+    /// The ports commands in the terminal listen on (followed).
+    pub fn forwards(&self) -> Vec<hakoniwa_core::terminal::Forward> {
+        self.revision.track();
+        self.playground.with_value(|p| p.terminal.forwards())
+    }
+
+    /// The app's browser asks for `http://localhost:PORT/TARGET`: the terminal shows what the
+    /// listening command printed; the page (or the browser's error) comes back.
+    pub fn visit(&self, port: u16, target: &str) -> Result<hakoniwa_core::terminal::Page, String> {
+        let (shown, page) = self.update(|p| p.visit(port, target)).unwrap_or_else(|| (String::new(), Err("ERR_FAILED".into())));
+        if !shown.is_empty() {
+            crate::components::terminal::show(&shown);
+        }
+        self.check_lesson();
+        page
+    }
+
     /// Writes a file into the workspace (the editor saving).
     pub fn write_file(&self, path: &str, text: &str) {
         self.update(|p| p.write_file(path, text));

@@ -1,6 +1,6 @@
 //! Components mounted in a real (headless) Chromium by wasm-bindgen-test.
 
-use hakoniwa_app::components::cluster_view::NodeList;
+use hakoniwa_app::components::cluster_view::{ForwardedPorts, NodeList};
 use hakoniwa_app::state::SimHandle;
 use hakoniwa_core::playground::Playground;
 use hakoniwa_core::{Cluster, Duration, Timestamp};
@@ -63,4 +63,24 @@ fn the_kubectl_emulator_prints_in_the_browser_what_it_prints_natively() {
     assert!(status.text().ends_with("deployment \"web\" successfully rolled out\n"), "{}", status.text());
     let bad = kubectl.run(&mut cluster, "kubectl get pods --foo", None);
     assert_eq!((bad.exit, bad.text()), (1, "error: unknown flag: --foo\nSee 'kubectl get --help' for usage.\n".to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn a_forwarded_port_opens_in_the_apps_browser() {
+    let start = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("a timestamp");
+    let mut playground = Playground::boot("kind", 7, start).expect("the cluster boots");
+    playground.keys("kubectl run web --image=nginx:1.27\r");
+    playground.advance(Duration::from_secs(20));
+    let root = container();
+    let handle = SimHandle::new(playground);
+    let _mounted = leptos::mount::mount_to(root.clone(), move || view! { <ForwardedPorts handle /> });
+    assert!(cells(&root, "li.forward").is_empty());
+    handle.type_keys("kubectl port-forward pod/web 8080:80\r");
+    leptos::task::tick().await;
+    assert_eq!(cells(&root, "li.forward .forward-addr"), ["localhost:8080"]);
+    let button: web_sys::HtmlElement = root.query_selector("button.forward-open").ok().flatten().expect("an Open button").unchecked_into();
+    button.click();
+    leptos::task::tick().await;
+    assert_eq!(cells(&root, ".forward-status"), ["http://localhost:8080/ — 200 OK"]);
+    assert!(cells(&root, ".forward-body")[0].contains("Welcome to nginx!"));
 }

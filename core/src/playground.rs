@@ -35,6 +35,8 @@ pub enum Event {
     File { path: String, text: String },
     /// A command run without being typed (a lesson's start state).
     Run(String),
+    /// The app's browser asked for a page at `localhost:port` (a forwarded port).
+    Visit { port: u16, target: String },
 }
 
 /// Why a save could not be read back.
@@ -164,6 +166,14 @@ impl Playground {
         out
     }
 
+    /// The app's browser asks for `http://localhost:PORT/TARGET`: what the terminal shows
+    /// about it, and the page (or the browser's error).
+    pub fn visit(&mut self, port: u16, target: &str) -> (String, Result<crate::terminal::Page, String>) {
+        let r = self.terminal.visit(&mut self.cluster, port, target);
+        self.record(Event::Visit { port, target: target.to_string() });
+        r
+    }
+
     pub fn resize(&mut self, cols: usize) {
         self.terminal.resize(cols);
         self.record(Event::Resize(cols));
@@ -211,12 +221,16 @@ impl Playground {
             Event::Run(line) => {
                 self.terminal.run(&mut self.cluster, line);
             }
+            Event::Visit { port, target } => {
+                let _ = self.terminal.visit(&mut self.cluster, *port, target);
+            }
         }
     }
 
     /// The saved form: `{"hakoniwa": 1, "preset", "seed", "start", "journal": [...]}` where a
     /// number is a clock step in milliseconds, a string keystrokes, `{"cols": N}` a resize and
-    /// `{"path", "text"}` a file, `{"run"}` a command run without typing; then the lesson
+    /// `{"path", "text"}` a file, `{"run"}` a command run without typing, `{"visit": PORT,
+    /// "target"}` a page the app's browser asked for; then the lesson
     /// being taken (`lesson`) and the steps done in each (`lessonsDone`).
     pub fn save(&self) -> String {
         let journal: Vec<Value> = self
@@ -228,6 +242,7 @@ impl Playground {
                 Event::Resize(c) => json!({ "cols": c }),
                 Event::File { path, text } => json!({ "path": path, "text": text }),
                 Event::Run(line) => json!({ "run": line }),
+                Event::Visit { port, target } => json!({ "visit": port, "target": target }),
             })
             .collect();
         let mut v = json!({ "hakoniwa": SAVE_VERSION, "preset": self.preset, "seed": self.seed, "start": self.start.rfc3339(), "journal": journal });
@@ -264,6 +279,10 @@ impl Playground {
                     _ => return Err(corrupt("a clock step out of range")),
                 },
                 Value::String(k) => Event::Keys(k.clone()),
+                Value::Object(o) if o.contains_key("visit") => match (o.get("visit").and_then(Value::as_u64).and_then(|p| u16::try_from(p).ok()), o.get("target").and_then(Value::as_str)) {
+                    (Some(port), Some(target)) if port > 0 && o.len() == 2 => Event::Visit { port, target: target.to_string() },
+                    _ => return Err(corrupt("an event of an unknown kind")),
+                },
                 Value::Object(o) => match (o.get("cols").and_then(Value::as_u64), o.get("path").and_then(Value::as_str), o.get("text").and_then(Value::as_str), o.get("run").and_then(Value::as_str)) {
                     (Some(c), None, None, None) if (1..=1000).contains(&c) => Event::Resize(c as usize),
                     (None, Some(p), Some(t), None) => Event::File { path: p.to_string(), text: t.to_string() },
@@ -320,6 +339,37 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.contains("service/web"), "{a}");
         assert_eq!(a.matches("Running").count(), 3, "{a}");
+    }
+
+    #[test]
+    fn pages_the_apps_browser_asked_for_are_saved_and_replayed() {
+        let mut pg = Playground::boot("kind", 3, start()).expect("boots");
+        pg.keys("kubectl run web --image=nginx:1.27\r");
+        pg.advance(Duration::from_secs(20));
+        pg.keys("kubectl port-forward pod/web 8080:80\r");
+        assert_eq!(pg.terminal.forwards(), [crate::terminal::Forward { address: "127.0.0.1".into(), port: 8080, command: String::new() }, crate::terminal::Forward { address: "::1".into(), port: 8080, command: String::new() }]);
+        let (shown, page) = pg.visit(8080, "/index.html");
+        assert_eq!(shown, "Handling connection for 8080\r\n");
+        let page = page.expect("nginx answers");
+        assert_eq!((page.status, page.reason.as_str()), (200, "OK"));
+        assert!(page.body.contains("Welcome to nginx!"), "{}", page.body);
+        assert_eq!(pg.visit(9999, "/").1, Err("ERR_CONNECTION_REFUSED".to_string()));
+        // Port 81: nothing listens in the pod; the command ends and the prompt comes back.
+        pg.keys("\x03kubectl port-forward pod/web 8081:81\r");
+        let (shown, page) = pg.visit(8081, "/");
+        assert_eq!(page, Err("ERR_EMPTY_RESPONSE".to_string()));
+        assert!(shown.contains("error: lost connection to pod\r\n"), "{shown:?}");
+        assert!(pg.terminal.forwards().is_empty());
+        let saved = pg.save();
+        assert!(saved.contains(r#"{"target":"/index.html","visit":8080}"#), "{saved}");
+        let mut back = Playground::restore(&saved).expect("restores");
+        assert_eq!(back.save(), saved);
+        let logs = |p: &mut Playground| p.terminal.run(&mut p.cluster, "kubectl logs web").0;
+        let a = logs(&mut pg);
+        assert!(a.contains("127.0.0.1 - - ["), "{a}");
+        assert!(a.contains("\"GET /index.html HTTP/1.1\" 200 245 \"-\" \"Mozilla/5.0"), "{a}");
+        assert_eq!(logs(&mut back), a);
+        assert!(Playground::restore(&saved.replace(r#""visit":8080"#, r#""visit":0"#)).is_err());
     }
 
     #[test]

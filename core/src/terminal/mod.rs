@@ -19,6 +19,27 @@ use crate::sim::clock::Duration;
 use line::LineEditor;
 use width::width;
 
+/// A port a command in the terminal listens on: the address, the port, and the command line
+/// (empty for the command in the foreground).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Forward {
+    pub address: String,
+    pub port: u16,
+    pub command: String,
+}
+
+/// A page the learner's browser got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// The browser the app stands for, as servers log it.
+const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
 /// How much history is kept.
 const MAX_HISTORY: usize = 1000;
 /// How many commands (with their output) the transcript keeps, and how much of each output.
@@ -391,18 +412,63 @@ impl Terminal {
     fn poll_background(&mut self, api: &mut dyn Transport) -> String {
         let mut out = Output::default();
         self.jobs.poll(api, &mut out);
-        let text = out.text();
+        self.above_prompt(&out.text())
+    }
+
+    /// Output that does not come from the command at the prompt: above the prompt when one
+    /// shows (it is drawn again below), else where the output goes on.
+    fn above_prompt(&mut self, text: &str) -> String {
         if text.is_empty() {
             return String::new();
         }
         if self.job.as_ref().is_none_or(|j| j.interactive()) {
             let mut s = self.editor.erase();
-            s.push_str(&shown(&text));
+            s.push_str(&shown(text));
             s.push_str(&self.editor.render());
             s
         } else {
-            crlf(&text)
+            crlf(text)
         }
+    }
+
+    /// The ports commands in this terminal listen on (`kubectl port-forward`, in the
+    /// foreground or the background), with the command that listens.
+    pub fn forwards(&self) -> Vec<Forward> {
+        let foreground = self.job.iter().flat_map(|j| j.listens().into_iter().map(|(a, p)| (a, p, String::new())));
+        let background = self.jobs.list.iter().flat_map(|j| j.run.listens().into_iter().map(|(a, p)| (a, p, j.line.clone())));
+        foreground.chain(background).map(|(address, port, command)| Forward { address, port, command }).collect()
+    }
+
+    /// The learner's browser asks for `http://localhost:PORT/TARGET` (the app's view of a
+    /// forwarded port): what the terminal shows about it (the command's `Handling
+    /// connection`), and the page or the browser's error.
+    pub fn visit(&mut self, api: &mut dyn Transport, port: u16, target: &str) -> (String, Result<Page, String>) {
+        use crate::network::http::{Request, Served};
+        use crate::network::tools::ConnError;
+        let target = if target.starts_with('/') { target.to_string() } else { format!("/{target}") };
+        let host = format!("localhost:{port}");
+        let headers = vec![("Host".to_string(), host.clone()), ("User-Agent".to_string(), BROWSER.to_string()), ("Accept".to_string(), "text/html,*/*".to_string())];
+        let req = Request { method: "GET".into(), target, host, headers, client_ip: String::new() };
+        let mut out = Output::default();
+        let in_foreground = self.job.as_ref().is_some_and(|j| j.listens().iter().any(|(_, p)| *p == port));
+        let (result, text) = if in_foreground {
+            let r = self.job.as_mut().and_then(|j| j.connect(api, "127.0.0.1", port, &req, &mut out)).unwrap_or(Err(ConnError::Refused));
+            let mut text = crlf(&out.text());
+            // A failed connection ends the command: the prompt comes back.
+            text.push_str(&self.tick_foreground(api));
+            (r, text)
+        } else {
+            let r = self.jobs.connect(api, "127.0.0.1", port, &req, &mut out);
+            let text = self.above_prompt(&out.text());
+            (r, text)
+        };
+        let page = match result {
+            Ok(Served::Http { pages, response, .. }) => Ok(Page { status: response.status, reason: response.reason(pages).to_string(), headers: response.headers, body: response.body }),
+            Ok(Served::Closed) => Err("ERR_EMPTY_RESPONSE".to_string()),
+            Err(ConnError::Refused) => Err("ERR_CONNECTION_REFUSED".to_string()),
+            Err(ConnError::Timeout) => Err("ERR_CONNECTION_TIMED_OUT".to_string()),
+        };
+        (text, page)
     }
 
     /// The prompt, after what bash says first: the background jobs that ended.

@@ -8,6 +8,7 @@ use crate::i18n::{use_i18n, Key};
 use crate::state::SimHandle;
 
 use super::inspector::{Inspector, Selected};
+use super::forwards::ForwardedPorts;
 use super::services::ServicesList;
 
 /// A pod's state as one word the style sheet colours (with a symbol, never colour alone).
@@ -102,6 +103,7 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
             }}
         </div>
         <ServicesList handle show_system selected />
+        <ForwardedPorts handle />
         <Inspector handle selected />
     }
 }
