@@ -499,3 +499,21 @@ fn port_forward_refuses_what_kubectl_refuses() {
     assert!(out.ends_with("Forwarding from 127.0.0.1:8080 -> 80\nForwarding from [::1]:8080 -> 80\n"), "{out:?}");
     assert_eq!(visible(&t.input(&mut c, "\x03")), "^C\n(⎈|kind-kind:default) $ ");
 }
+
+#[test]
+fn port_forward_to_the_ingress_controller_routes_by_host() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl apply -f https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.12.1/deploy/static/provider/cloud/deploy.yaml");
+    typed(&mut c, &mut t, "kubectl create deployment echo --image=amsy810/echo-nginx:v2.0");
+    typed(&mut c, &mut t, "kubectl create service clusterip echo --tcp=8080:80");
+    typed(&mut c, &mut t, "kubectl create ingress shop --class=nginx --rule=shop.example.com/echo*=echo:8080");
+    c.advance(hakoniwa_core::Duration::from_secs(90));
+    // The controller Service's targetPort is the pod's port named "http".
+    let out = typed(&mut c, &mut t, "kubectl port-forward -n ingress-nginx svc/ingress-nginx-controller 8080:80 &");
+    assert_eq!(out, "[1] 4242\nForwarding from 127.0.0.1:8080 -> 80\nForwarding from [::1]:8080 -> 80\n");
+    let out = typed(&mut c, &mut t, "curl -s -H 'Host: shop.example.com' localhost:8080/echo/x");
+    assert!(out.starts_with("Handling connection for 8080\nHost=shop.example.com  Path=/echo/x  From=echo-"), "{out}");
+    assert!(out.trim_end().ends_with("XFF=127.0.0.1"), "{out}");
+    let out = typed(&mut c, &mut t, "curl -s -o /dev/null -w '%{http_code}\\n' localhost:8080/echo/x");
+    assert_eq!(out, "Handling connection for 8080\n404\n");
+}
