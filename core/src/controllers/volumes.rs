@@ -18,10 +18,16 @@ use super::{Client, Controller};
 /// Provisioners the simulation runs, and where they put volumes.
 const PROVISIONERS: [&str; 2] = ["rancher.io/local-path", "k8s.io/minikube-hostpath"];
 
+/// How often the binder looks at every claim again (kube-controller-manager's
+/// `--pvclaimbinder-sync-period`): a claim that waits says so again each time.
+const CLAIM_RESYNC: crate::sim::clock::Duration = crate::sim::clock::Duration::from_secs(15);
+
 #[derive(Default)]
 pub struct VolumeController {
     /// Claims (uid and size asked for) whose expansion the expand controller has announced.
     expanding: std::collections::BTreeSet<String>,
+    /// Claims waiting for their first consumer, and when the binder last said so.
+    waiting: std::collections::BTreeMap<String, crate::sim::clock::Timestamp>,
 }
 
 impl Controller for VolumeController {
@@ -36,7 +42,11 @@ impl Controller for VolumeController {
                 continue;
             }
             if pvc["spec"]["volumeName"].as_str().is_none_or(str::is_empty) {
-                bind_or_provision(c, &pvc);
+                if bind_or_provision(c, &pvc) == Binding::WaitsForConsumer {
+                    self.waits_for_consumer(c, &pvc);
+                } else {
+                    self.waiting.remove(uid(&pvc));
+                }
             } else if pvc["status"]["phase"] != "Bound" {
                 finish_binding(c, &pvc);
             } else {
@@ -50,6 +60,20 @@ impl Controller for VolumeController {
 }
 
 impl VolumeController {
+    /// A claim of a WaitForFirstConsumer class with no pod placed yet: the binder says so at
+    /// each of its periodic passes over the claims.
+    fn waits_for_consumer(&mut self, c: &mut Client, pvc: &Arc<Value>) {
+        let now = c.now();
+        let last = self.waiting.get(uid(pvc)).copied();
+        if last.is_none_or(|t| now.since(t) >= CLAIM_RESYNC) {
+            c.event(&with_kind(pvc, "PersistentVolumeClaim"), "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
+            self.waiting.insert(uid(pvc).to_string(), now);
+            c.wake_at(now.plus(CLAIM_RESYNC));
+        } else if let Some(t) = last {
+            c.wake_at(t.plus(CLAIM_RESYNC));
+        }
+    }
+
     /// The expand controller: a bound claim asking for more than it has waits for a resizer.
     /// The simulated provisioners (local-path, minikube's hostpath) have none, as in kind and
     /// minikube, so the claim keeps its size and says why once.
@@ -89,7 +113,16 @@ fn users(c: &Client, pvc: &Value) -> Vec<Arc<Value>> {
         .collect()
 }
 
-fn bind_or_provision(c: &mut Client, pvc: &Arc<Value>) {
+/// What became of a claim without a volume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Binding {
+    /// Bound, provisioned, or nothing to do for now.
+    Done,
+    /// Its class binds once a pod that uses it is placed, and none is.
+    WaitsForConsumer,
+}
+
+fn bind_or_provision(c: &mut Client, pvc: &Arc<Value>) -> Binding {
     let class_name = pvc["spec"]["storageClassName"].as_str().unwrap_or_default().to_string();
     // An existing volume that fits: same class, enough capacity, the access modes asked for.
     let wanted = request_bytes(pvc);
@@ -105,21 +138,18 @@ fn bind_or_provision(c: &mut Client, pvc: &Arc<Value>) {
     fits.order_by_key(|pv| pv["spec"]["capacity"]["storage"].as_str().and_then(|q| Quantity::parse(q).ok()).map_or(0, |q| q.value()));
     if let Some(pv) = fits.first() {
         bind(c, pvc, pv, None);
-        return;
+        return Binding::Done;
     }
-    let Some(class) = c.get("storageclasses.storage.k8s.io", "", &class_name) else { return };
+    let Some(class) = c.get("storageclasses.storage.k8s.io", "", &class_name) else { return Binding::Done };
     let provisioner = class["provisioner"].as_str().unwrap_or_default().to_string();
     if !PROVISIONERS.contains(&provisioner.as_str()) {
-        return;
+        return Binding::Done;
     }
     let about = with_kind(pvc, "PersistentVolumeClaim");
     let node = if class["volumeBindingMode"] == "WaitForFirstConsumer" {
         match users(c, pvc).iter().find_map(|p| p["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()).map(str::to_string)) {
             Some(n) => Some(n),
-            None => {
-                c.event(&about, "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
-                return;
-            }
+            None => return Binding::WaitsForConsumer,
         }
     } else {
         None
@@ -158,6 +188,7 @@ fn bind_or_provision(c: &mut Client, pvc: &Arc<Value>) {
     } else {
         c.component = saved;
     }
+    Binding::Done
 }
 
 /// Points the claim and the volume at each other and marks both Bound.
