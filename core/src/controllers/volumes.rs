@@ -27,7 +27,7 @@ pub struct VolumeController {
     /// Claims (uid and size asked for) whose expansion the expand controller has announced.
     expanding: std::collections::BTreeSet<String>,
     /// Claims waiting for their first consumer, and when the binder last said so.
-    waiting: std::collections::BTreeMap<String, crate::sim::clock::Timestamp>,
+    waiting: Vec<(String, crate::sim::clock::Timestamp)>,
 }
 
 impl Controller for VolumeController {
@@ -45,7 +45,7 @@ impl Controller for VolumeController {
                 if bind_or_provision(c, &pvc) == Binding::WaitsForConsumer {
                     self.waits_for_consumer(c, &pvc);
                 } else {
-                    self.waiting.remove(uid(&pvc));
+                    self.waiting.retain(|(u, _)| u != uid(&pvc));
                 }
             } else if pvc["status"]["phase"] != "Bound" {
                 finish_binding(c, &pvc);
@@ -64,10 +64,11 @@ impl VolumeController {
     /// each of its periodic passes over the claims.
     fn waits_for_consumer(&mut self, c: &mut Client, pvc: &Arc<Value>) {
         let now = c.now();
-        let last = self.waiting.get(uid(pvc)).copied();
+        let last = self.waiting.iter().find(|(u, _)| u == uid(pvc)).map(|(_, t)| *t);
         if last.is_none_or(|t| now.since(t) >= CLAIM_RESYNC) {
             c.event(&with_kind(pvc, "PersistentVolumeClaim"), "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
-            self.waiting.insert(uid(pvc).to_string(), now);
+            self.waiting.retain(|(u, _)| u != uid(pvc));
+            self.waiting.push((uid(pvc).to_string(), now));
             c.wake_at(now.plus(CLAIM_RESYNC));
         } else if let Some(t) = last {
             c.wake_at(t.plus(CLAIM_RESYNC));

@@ -341,7 +341,10 @@ fn parse_addresses(given: &[String]) -> Result<Vec<Address>, Failure> {
             return Err(Failure::client(format!("{a} is not a valid IP")));
         }
     }
-    out.sort_by(|a, b| a.address.cmp(&b.address));
+    {
+        use crate::sort::Order;
+        out.order_by(|a, b| a.address.cmp(&b.address));
+    }
     Ok(out)
 }
 

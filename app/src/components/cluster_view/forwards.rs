@@ -20,57 +20,60 @@ fn ports(handle: SimHandle) -> Vec<(u16, String)> {
     seen
 }
 
+/// What the last visit showed: the URL asked for, then the status line or the browser's error,
+/// and the page's text.
+fn shown(port: u16, path: &str, got: Result<Page, String>) -> (String, String, bool) {
+    let url = format!("http://localhost:{port}{}{path}", if path.starts_with('/') { "" } else { "/" });
+    match got {
+        Ok(p) => (format!("{url} — {} {}", p.status, p.reason), p.body, false),
+        Err(e) => (format!("{url} — {e}"), String::new(), true),
+    }
+}
+
 #[component]
 pub fn ForwardedPorts(handle: SimHandle) -> impl IntoView {
     let i18n = use_i18n();
-    let list = Memo::new(move |_| ports(handle));
     let target = RwSignal::new("/".to_string());
-    let page = RwSignal::new(None::<(u16, String, Result<Page, String>)>);
-    view! {
-        <Show when=move || !list.get().is_empty() || page.get().is_some()>
-            <section class="forwards" aria-label=move || i18n.t(Key::Forwarded)>
-                <h3>{move || i18n.t(Key::Forwarded)}</h3>
-                <ul class="forward-list">
-                    <For each=move || list.get() key=|f| f.clone() let:f>
-                        {
-                            let (port, command) = f;
-                            let open = move |_| {
-                                let path = target.get_untracked();
-                                let got = handle.visit(port, &path);
-                                page.set(Some((port, path, got)));
-                            };
-                            view! {
-                                <li class="forward" data-port=port.to_string()>
-                                    <span class="forward-addr">{format!("localhost:{port}")}</span>
-                                    <span class="forward-cmd">{command}</span>
-                                    <input class="forward-path" aria-label=move || i18n.t(Key::ForwardPath) prop:value=move || target.get() on:input=move |ev| target.set(event_target_value(&ev)) />
-                                    <button class="forward-open" on:click=open>{move || i18n.t(Key::Open)}</button>
-                                </li>
-                            }
-                        }
-                    </For>
-                </ul>
-                {move || {
-                    page.get().map(|(port, path, got)| {
-                        let url = format!("http://localhost:{port}{}{path}", if path.starts_with('/') { "" } else { "/" });
-                        match got {
-                            Ok(p) => view! {
-                                <div class="forward-page" role="status">
-                                    <p class="forward-status">{format!("{url} — {} {}", p.status, p.reason)}</p>
-                                    <pre class="forward-body">{p.body}</pre>
-                                </div>
-                            }
-                            .into_any(),
-                            Err(e) => view! {
-                                <div class="forward-page" role="status">
-                                    <p class="forward-status forward-error">{format!("{url} — {e}")}</p>
-                                </div>
-                            }
-                            .into_any(),
-                        }
-                    })
-                }}
+    let page = RwSignal::new(None::<(String, String, bool)>);
+    // One view, drawn again when the ports or the page change (a few rows: no keyed list).
+    move || {
+        let list = ports(handle);
+        let last = page.get();
+        if list.is_empty() && last.is_none() {
+            return None;
+        }
+        let rows = list
+            .into_iter()
+            .map(|(port, command)| {
+                let open = move |_| {
+                    let path = target.get_untracked();
+                    page.set(Some(shown(port, &path, handle.visit(port, &path))));
+                };
+                view! {
+                    <li class="forward" data-port=port.to_string()>
+                        <span class="forward-addr">{format!("localhost:{port}")}</span>
+                        <span class="forward-cmd">{command}</span>
+                        <input class="forward-path" aria-label=i18n.t(Key::ForwardPath) value=target.get_untracked() on:input=move |ev| target.set(event_target_value(&ev)) />
+                        <button class="forward-open" on:click=open>{i18n.t(Key::Open)}</button>
+                    </li>
+                }
+            })
+            .collect_view();
+        let result = last.map(|(status, body, error)| {
+            let empty = body.is_empty();
+            view! {
+                <div class="forward-page" role="status">
+                    <p class="forward-status" class:forward-error=error>{status}</p>
+                    <pre class="forward-body" hidden=empty>{body}</pre>
+                </div>
+            }
+        });
+        Some(view! {
+            <section class="forwards" aria-label=i18n.t(Key::Forwarded)>
+                <h3>{i18n.t(Key::Forwarded)}</h3>
+                <ul class="forward-list">{rows}</ul>
+                {result}
             </section>
-        </Show>
+        })
     }
 }
