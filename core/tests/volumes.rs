@@ -210,3 +210,20 @@ fn claims_grow_only_where_their_class_allows() {
     // A provisioned volume is a directory anyone may write.
     assert!(exec(&mut c, "user", None, &["ls", "-ld", "/data"]).0.starts_with("drwxrwxrwx "));
 }
+
+#[test]
+fn a_sub_path_keeps_what_the_config_map_held_when_the_container_started() {
+    let mut c = cluster();
+    create(&mut c, "/api/v1/namespaces/default/configmaps", json!({"metadata": {"name": "conf"}, "data": {"app.conf": "v1\n"}}));
+    let mounts = json!([{"name": "conf", "mountPath": "/etc/conf"}, {"name": "conf", "mountPath": "/etc/app.conf", "subPath": "app.conf"}]);
+    create(&mut c, "/api/v1/namespaces/default/pods", pod("reader", "busybox:1.36", mounts, json!([{"name": "conf", "configMap": {"name": "conf"}}])));
+    advance(&mut c, 20);
+    assert_eq!(exec(&mut c, "reader", None, &["cat", "/etc/conf/app.conf", "/etc/app.conf"]), ("v1\nv1\n".to_string(), 0));
+    let (status, _) = patch(&mut c, "/api/v1/namespaces/default/configmaps/conf", r#"{"data": {"app.conf": "v2\n"}}"#);
+    assert_eq!(status, 200);
+    advance(&mut c, 70);
+    // The whole volume follows the update; the subPath is the file bound at the start.
+    assert_eq!(exec(&mut c, "reader", None, &["cat", "/etc/conf/app.conf", "/etc/app.conf"]), ("v2\nv1\n".to_string(), 0));
+    let (ls, _) = exec(&mut c, "reader", None, &["ls", "-l", "/etc/app.conf"]);
+    assert!(ls.starts_with("-rw-r--r--    1 root     root             3 "), "{ls}");
+}

@@ -982,7 +982,7 @@ impl Kubelets {
                     let _ = files.write("/etc/hosts", &netfiles::hosts(pod, &ns, &pod_ip), false);
                     let _ = files.write("/etc/hostname", &format!("{hostname}\n"), false);
                     // subPathExpr takes the container's variables.
-                    let mounts: Vec<volumes::Mount> = volumes::mounts_of(&spec, pod)
+                    let mut mounts: Vec<volumes::Mount> = volumes::mounts_of(&spec, pod)
                         .into_iter()
                         .map(|mut m| {
                             if m.expr {
@@ -991,6 +991,7 @@ impl Kubelets {
                             m
                         })
                         .collect();
+                    self.pods[id].volumes.pin(&mut mounts);
                     self.pods.get_mut(id).expect("runtime").containers[i].mounts = mounts.clone();
                     let ctx = runtime::Context { fs: files, env: vars, hostname, flavor: img.flavor };
                     // The plan runs on a copy of the files with the volumes laid over them.

@@ -44,6 +44,17 @@ pub struct Mount {
     pub sub_path: String,
     /// `sub_path` is a `subPathExpr` still to expand with the container's environment.
     pub expr: bool,
+    /// What a subPath of a configMap, secret, downwardAPI or projected volume showed when the
+    /// container started: the kubelet bind-mounts the file (or directory) the path led to
+    /// then, so later updates of the volume do not reach it.
+    pub pinned: Option<Pinned>,
+}
+
+/// A subPath's content, kept from the container's start.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Pinned {
+    File { text: String, mode: u16 },
+    Dir(Fs),
 }
 
 /// What the kubelet reads to fill configMap and secret volumes.
@@ -424,6 +435,26 @@ impl PodVolumes {
         })
     }
 
+    /// A container starts: its subPaths into volumes the kubelet updates (configMap, secret,
+    /// downwardAPI, projected) keep what they show now.
+    pub fn pin(&self, mounts: &mut [Mount]) {
+        for m in mounts.iter_mut() {
+            let sub = m.sub_path.trim_matches('/');
+            if sub.is_empty() || !self.payloads.contains_key(&m.volume) {
+                continue;
+            }
+            let Some(vol) = self.vols.get(&m.volume) else { continue };
+            let path = super::fs::normalize(sub, "/");
+            m.pinned = if vol.is_file(&path) {
+                Some(Pinned::File { text: vol.read(&path).unwrap_or_default().to_string(), mode: vol.stat(&path, true).map_or(0o644, |s| s.mode) })
+            } else if vol.is_dir(&path) {
+                Some(Pinned::Dir(vol.subtree(&path)))
+            } else {
+                None
+            };
+        }
+    }
+
     /// Runs `f` on the container's files with its volumes laid over them; what `f` writes under a
     /// writable mount stays in the volume.
     pub fn mounted<R>(&mut self, root: &mut Fs, mounts: &[Mount], f: impl FnOnce(&mut Fs) -> R) -> R {
@@ -436,6 +467,28 @@ impl PodVolumes {
         let base_mounts = root.mounts.len();
         for m in mounts {
             if laid.iter().any(|(u, ..)| u.path == m.path || (u.volume == m.volume && u.sub_path == m.sub_path)) {
+                continue;
+            }
+            if let Some(p) = &m.pinned {
+                // A pinned subPath shows what it held when the container started.
+                let (device, size) = self.media.get(&m.volume).cloned().unwrap_or_else(|| ("/dev/vda1".to_string(), 0));
+                root.mounts.push(super::fs::MountPoint { path: m.path.clone(), device, size });
+                let hidden = match p {
+                    Pinned::File { text, mode } => {
+                        let old = root.read(&m.path).ok().map(|t| (t.to_string(), root.stat(&m.path, true).map_or(0o644, |s| s.mode)));
+                        root.mkdir_p(super::fs::parent(&m.path));
+                        let _ = root.remove(&m.path, true);
+                        let _ = root.write(&m.path, text, false);
+                        root.set_mode(&m.path, *mode);
+                        Hidden::File(old)
+                    }
+                    Pinned::Dir(fs) => {
+                        let hidden = root.take_subtree(&m.path);
+                        root.put_subtree(&m.path, fs.clone());
+                        Hidden::Dir(hidden)
+                    }
+                };
+                laid.push((m, String::new(), matches!(p, Pinned::File { .. }), hidden));
                 continue;
             }
             let Some(vol) = self.vols.get_mut(&m.volume) else { continue };
@@ -474,12 +527,12 @@ impl PodVolumes {
             if as_file {
                 let text = root.read(&m.path).ok().map(str::to_string);
                 let _ = root.remove(&m.path, true);
-                if let (false, Some(text), Some(vol)) = (m.read_only, text, self.vols.get_mut(&m.volume)) {
+                if let (false, Some(text), Some(vol)) = (m.read_only || m.pinned.is_some(), text, self.vols.get_mut(&m.volume)) {
                     let _ = vol.write(&sub, &text, false);
                 }
             } else {
                 let changed = root.take_subtree(&m.path);
-                if !m.read_only {
+                if !m.read_only && m.pinned.is_none() {
                     if let Some(vol) = self.vols.get_mut(&m.volume) {
                         if sub == "/" {
                             *vol = changed;
@@ -522,6 +575,7 @@ pub fn mounts_of(container: &Value, pod: &Value) -> Vec<Mount> {
                 volume,
                 sub_path: expr.or(m["subPath"].as_str()).unwrap_or_default().to_string(),
                 expr: expr.is_some(),
+                pinned: None,
             }
         })
         .collect()
