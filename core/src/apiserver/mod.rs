@@ -3,6 +3,7 @@
 //! the strategies of their kinds, and the store.
 
 pub mod admission;
+pub mod auth;
 pub mod alloc;
 pub mod convert;
 pub mod decode;
@@ -73,8 +74,11 @@ pub struct ApiServer {
     rng: Rng,
     alloc: Allocators,
     now: Timestamp,
-    /// Who the kubeconfig's user is (name, groups): every request is theirs.
+    /// Who the kubeconfig's user is (name, groups): every request is theirs unless it
+    /// impersonates someone.
     admin: (String, Vec<String>),
+    /// Whom the request being served is from (the reviews answer for them).
+    user: Option<auth::User>,
 }
 
 impl ApiServer {
@@ -87,7 +91,16 @@ impl ApiServer {
     pub fn with_store(seed: u64, now: Timestamp, mut store: Store) -> Self {
         store.index_field("pods", "spec.nodeName");
         let admin = ("kubernetes-admin".to_string(), vec!["kubeadm:cluster-admins".to_string(), "system:authenticated".to_string()]);
-        ApiServer { store, logs: Default::default(), registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now, admin }
+        ApiServer { store, logs: Default::default(), registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now, admin, user: None }
+    }
+
+    /// Runs `f` with the server's randomness set aside: what it creates takes uids from a
+    /// sequence of its own (`seed`), and later requests draw as if it had not run.
+    pub fn aside<R>(&mut self, seed: u64, f: impl FnOnce(&mut ApiServer) -> R) -> R {
+        let saved = std::mem::replace(&mut self.rng, Rng::seeded(seed));
+        let r = f(self);
+        self.rng = saved;
+        r
     }
 
     /// Tells the server what time it is (the simulation clock moves it).
@@ -154,14 +167,39 @@ impl ApiServer {
     /// of a playground's journal.
     pub fn handle(&mut self, req: &Request) -> Response {
         let saved = req.params("dryRun").next().is_some().then(|| self.rng.clone());
-        let resp = match self.dispatch(req) {
+        let resp = match self.authenticate(req).and_then(|user| {
+            self.user = Some(user);
+            self.dispatch(req)
+        }) {
             Ok(resp) => resp,
             Err(e) => error_response(&e),
         };
+        self.user = None;
         if let Some(rng) = saved {
             self.rng = rng;
         }
         resp
+    }
+
+    /// Whom a request at the door is from, once they may make it: the kubeconfig's user, or
+    /// whom they impersonate (who must be authorized for it).
+    fn authenticate(&self, req: &Request) -> Result<auth::User, ApiError> {
+        let requester = auth::User { name: self.admin.0.clone(), groups: self.admin.1.clone() };
+        let user = auth::user_of(&self.store, &requester, req)?;
+        if user != requester {
+            let route = route::route(req);
+            let a = auth::attributes_of(&user, req, &route);
+            let d = auth::authorize(&self.store, &a);
+            if !d.allowed {
+                return Err(auth::forbidden(&a, &d.reason));
+            }
+        }
+        Ok(user)
+    }
+
+    /// Whom the request being served is from.
+    pub fn requester(&self) -> auth::User {
+        self.user.clone().unwrap_or_else(|| auth::User { name: self.admin.0.clone(), groups: self.admin.1.clone() })
     }
 
     fn dispatch(&mut self, req: &Request) -> Result<Response, ApiError> {

@@ -14,6 +14,11 @@ const ADDONS: &[(&str, &str)] = &[
     ("kind/kindnet", include_str!("../../data/addons/kind/kindnet.yaml")),
     ("kind/local-path", include_str!("../../data/addons/kind/local-path.yaml")),
     ("minikube/storage-provisioner", include_str!("../../data/addons/minikube/storage-provisioner.yaml")),
+    // RBAC: the API server's bootstrap policy, what kubeadm adds, and the presets' add-ons'.
+    ("rbac/bootstrap", include_str!("../../data/rbac/bootstrap-v1.33.yaml")),
+    ("rbac/kubeadm", include_str!("../../data/rbac/kubeadm-v1.33.yaml")),
+    ("rbac/kind", include_str!("../../data/rbac/kind.yaml")),
+    ("rbac/minikube", include_str!("../../data/rbac/minikube.yaml")),
 ];
 
 /// Fills `${NAME}` placeholders; a multi-line value keeps the indentation of the line it is on.

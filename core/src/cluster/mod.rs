@@ -15,6 +15,21 @@ use crate::sim::clock::{Clock, Timestamp};
 pub use control::ControlPlane;
 pub use preset::{Preset, PresetError};
 
+/// The seed of the default RBAC objects' uids.
+const RBAC_UIDS: u64 = 0x7262_6163;
+
+/// Creates one manifest through the API server, finding its resource by kind.
+fn create_manifest(api: &mut ApiServer, doc: Value) -> Result<(), ClusterError> {
+    let api_version = doc["apiVersion"].as_str().unwrap_or_default().to_string();
+    let (group, version) = crate::api::meta::split_api_version(&api_version);
+    let kind = doc["kind"].as_str().unwrap_or_default();
+    let info = api.registry().by_kind(group, version, kind).ok_or_else(|| PresetError::UnknownKind(format!("{api_version} {kind}")))?;
+    let ns = if info.namespaced { doc["metadata"]["namespace"].as_str().unwrap_or("default").to_string() } else { String::new() };
+    let path = crate::controllers::client::collection_path(&api_version, &info.resource, &ns);
+    api.call(&Request::post(&path, doc))?;
+    Ok(())
+}
+
 /// The first usable address of a CIDR (`10.96.0.0/16` → `10.96.0.1`).
 fn first_service_ip(cidr: &str) -> String {
     let base = cidr.split('/').next().unwrap_or("10.96.0.0");
@@ -106,8 +121,15 @@ impl Cluster {
         let mut common: Vec<(&str, &str)> = vec![("KUBERNETES_VERSION", version.as_str()), ("CLUSTER_CA", ca), ("BOOT_DATE", boot_date.as_str())];
         common.extend(preset_vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         for addon in self.preset.addons.clone() {
-            for doc in addons::manifests(&addon, &common)? {
-                self.create_manifest(doc)?;
+            let docs = addons::manifests(&addon, &common)?;
+            if addon.starts_with("rbac/") {
+                // The default roles take their uids from a sequence of their own, so that
+                // everything after them draws what it drew before RBAC was simulated.
+                self.api.aside(RBAC_UIDS, |api| docs.into_iter().try_for_each(|doc| create_manifest(api, doc)))?;
+            } else {
+                for doc in docs {
+                    create_manifest(&mut self.api, doc)?;
+                }
             }
         }
         let mut static_pods = std::collections::BTreeMap::new();
@@ -122,17 +144,6 @@ impl Cluster {
         Ok(())
     }
 
-    /// Creates one manifest through the API server, finding its resource by kind.
-    fn create_manifest(&mut self, doc: Value) -> Result<(), ClusterError> {
-        let api_version = doc["apiVersion"].as_str().unwrap_or_default().to_string();
-        let (group, version) = crate::api::meta::split_api_version(&api_version);
-        let kind = doc["kind"].as_str().unwrap_or_default();
-        let info = self.api.registry().by_kind(group, version, kind).ok_or_else(|| PresetError::UnknownKind(format!("{api_version} {kind}")))?;
-        let ns = if info.namespaced { doc["metadata"]["namespace"].as_str().unwrap_or("default").to_string() } else { String::new() };
-        let path = crate::controllers::client::collection_path(&api_version, &info.resource, &ns);
-        self.api.call(&Request::post(&path, doc))?;
-        Ok(())
-    }
 
     /// What the API server and kubeadm create on their own: the built-in PriorityClasses, the
     /// `kubernetes` Service and its endpoints, and the preset's StorageClasses.

@@ -3,6 +3,7 @@
 //! changes nothing; each may ask to be woken at a later time.
 
 pub mod client;
+mod clusterroles;
 mod cronjob;
 mod daemonset;
 mod disruption;
@@ -58,6 +59,7 @@ impl Default for ControllerManager {
                 Box::new(ingress_status::IngressStatusController),
                 Box::new(disruption::DisruptionController),
                 Box::new(volumes::VolumeController::default()),
+                Box::new(clusterroles::ClusterRoleAggregationController::default()),
                 Box::new(gc::GarbageCollector),
             ],
         }

@@ -207,19 +207,71 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         other => return Err(unknown_command(other)),
     };
     let p = args::parse(words, flags).map_err(|e| flag_error(&cmd, &e))?;
+    // --as and --as-group: every request impersonates that user (the server decides whether
+    // the kubeconfig's user may).
+    let as_user = p.value("as").filter(|u| !u.is_empty()).map(str::to_string);
+    let as_groups = p.list("as-group");
+    if as_user.is_none() && !as_groups.is_empty() && reads_kubeconfig_context(&cmd, &p) {
+        let auth_info = k.config.current_context().map_or_else(String::new, |c| c.user.clone());
+        return Err(Failure::client(format!("requesting uid, groups or user-extra for {auth_info} without impersonating a user")));
+    }
+    if let Some(user) = as_user {
+        let mut as_them = Impersonating { inner: api, user, groups: as_groups };
+        return dispatch_parsed(k, &mut as_them, &cmd, &p, stdin, out);
+    }
+    dispatch_parsed(k, api, &cmd, &p, stdin, out)
+}
+
+/// The transport with `Impersonate-User` / `Impersonate-Group` on every request.
+struct Impersonating<'a> {
+    inner: &'a mut dyn Transport,
+    user: String,
+    groups: Vec<String>,
+}
+
+impl Transport for Impersonating<'_> {
+    fn send(&mut self, req: &crate::apiserver::Request) -> crate::apiserver::Response {
+        let mut req = req.clone();
+        req.headers.push(("impersonate-user".into(), self.user.clone()));
+        for g in &self.groups {
+            req.headers.push(("impersonate-group".into(), g.clone()));
+        }
+        self.inner.send(&req)
+    }
+    fn sleep(&mut self, by: crate::sim::clock::Duration) {
+        self.inner.sleep(by);
+    }
+    fn now(&self) -> crate::sim::clock::Timestamp {
+        self.inner.now()
+    }
+    fn next_wake(&self) -> Option<crate::sim::clock::Timestamp> {
+        self.inner.next_wake()
+    }
+    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
+        self.inner.exec(namespace, pod, container, argv, tty)
+    }
+    fn http(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
+        self.inner.http(ip, port, req)
+    }
+    fn forward(&mut self, pod_uid: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, String> {
+        self.inner.forward(pod_uid, port, req)
+    }
+}
+
+fn dispatch_parsed(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
     let context = p.value("context").filter(|c| !c.is_empty()).map(str::to_string);
     match context {
-        Some(ctx) if reads_kubeconfig_context(&cmd, &p) => {
+        Some(ctx) if reads_kubeconfig_context(cmd, p) => {
             if k.config.context(&ctx).is_none() {
-                return Err(unknown_context(&cmd, &p, &ctx));
+                return Err(unknown_context(cmd, p, &ctx));
             }
             // The command runs as if that context were the current one (its namespace).
             let saved = std::mem::replace(&mut k.config.current, ctx);
-            let result = run_command(k, api, &cmd, &p, stdin, out);
+            let result = run_command(k, api, cmd, p, stdin, out);
             k.config.current = saved;
             result
         }
-        _ => run_command(k, api, &cmd, &p, stdin, out),
+        _ => run_command(k, api, cmd, p, stdin, out),
     }
 }
 

@@ -204,6 +204,15 @@ fn describe_one(api: &mut dyn Transport, r: &super::discovery::Resource, o: &Val
             page.annotations(0, &o["metadata"]["annotations"]);
         }
         "StorageClass" => storage_class(&mut page, o),
+        // kubectl's role and binding describers show no events.
+        "Role" | "ClusterRole" => {
+            role(&mut page, o);
+            return Ok(page.finish());
+        }
+        "RoleBinding" | "ClusterRoleBinding" => {
+            binding(&mut page, o);
+            return Ok(page.finish());
+        }
         "Ingress" => ingress(api, &mut page, o),
         _ => generic(&mut page, o),
     }
@@ -1448,4 +1457,35 @@ fn storage_class(page: &mut Page, sc: &Value) {
     page.field(0, "MountOptions", &opts.join(", "));
     page.field(0, "ReclaimPolicy", s(&sc["reclaimPolicy"]));
     page.field(0, "VolumeBindingMode", s(&sc["volumeBindingMode"]));
+}
+
+/// A Role or ClusterRole: its rules as kubectl shows them (broken down, joined by verb, sorted).
+fn role(page: &mut Page, o: &Value) {
+    use super::rbac_rules::{go_list, resource_cell, shown, Rule};
+    page.field(0, "Name", s(&o["metadata"]["name"]));
+    page.labels(0, "Labels", &o["metadata"]["labels"]);
+    page.annotations(0, &o["metadata"]["annotations"]);
+    page.line(0, "PolicyRule:");
+    page.line(1, "Resources\tNon-Resource URLs\tResource Names\tVerbs");
+    page.line(1, "---------\t-----------------\t--------------\t-----");
+    let rules: Vec<Rule> = o["rules"].as_array().into_iter().flatten().map(Rule::from_json).collect();
+    for r in shown(&rules) {
+        page.line(1, &format!("{}\t{}\t{}\t{}", resource_cell(&r), go_list(&r.urls), go_list(&r.names), go_list(&r.verbs)));
+    }
+}
+
+/// A RoleBinding or ClusterRoleBinding: the role it grants and to whom.
+fn binding(page: &mut Page, o: &Value) {
+    page.field(0, "Name", s(&o["metadata"]["name"]));
+    page.labels(0, "Labels", &o["metadata"]["labels"]);
+    page.annotations(0, &o["metadata"]["annotations"]);
+    page.line(0, "Role:");
+    page.line(1, &format!("Kind:\t{}", s(&o["roleRef"]["kind"])));
+    page.line(1, &format!("Name:\t{}", s(&o["roleRef"]["name"])));
+    page.line(0, "Subjects:");
+    page.line(1, "Kind\tName\tNamespace");
+    page.line(1, "----\t----\t---------");
+    for sub in o["subjects"].as_array().into_iter().flatten() {
+        page.line(1, &format!("{}\t{}\t{}", s(&sub["kind"]), s(&sub["name"]), s(&sub["namespace"])));
+    }
 }

@@ -24,6 +24,7 @@ mod kubeconfig;
 pub mod kustomize;
 mod logs;
 mod portforward;
+mod rbac_rules;
 mod remote;
 mod rollout;
 pub mod running;

@@ -408,6 +408,7 @@ pub fn auth(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outp
             out.out(tabwriter::align(&text));
             Ok(())
         }
+        Some("can-i") if p.bool("list") => can_i_list(k, api, p, out),
         Some("can-i") => {
             let (Some(verb), Some(what)) = (p.args.get(2), p.args.get(3)) else {
                 return Err(Failure::Raw("error: you must specify two arguments: verb resource or verb resource/resourceName.\nSee 'kubectl auth can-i -h' for help and examples\n".into()));
@@ -551,5 +552,34 @@ pub fn autoscale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut
             create_generated(k, api, p, hpa, &path, ("autoscaled", "created"), out)?;
         }
     }
+    Ok(())
+}
+
+/// `kubectl auth can-i --list`: the rules a SelfSubjectRulesReview returns for the namespace,
+/// as a table.
+fn can_i_list(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    use super::rbac_rules::{go_list, resource_cell, shown, Rule};
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let review = json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "spec": {"namespace": ns}});
+    let resp = api.send(&Request::post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", review));
+    let status = resp.status;
+    let body = resp.into_value().unwrap_or(Value::Null);
+    if status >= 400 {
+        return Err(Failure::Server(body));
+    }
+    let st = &body["status"];
+    if st["incomplete"] == true && !p.bool("quiet") {
+        out.err(format!("Warning: the list may be incomplete: {}\n", st["evaluationError"].as_str().unwrap_or_default()));
+    }
+    let mut rules: Vec<Rule> = st["resourceRules"].as_array().into_iter().flatten().map(Rule::from_json).collect();
+    rules.extend(st["nonResourceRules"].as_array().into_iter().flatten().map(Rule::from_json));
+    let mut text = String::new();
+    if !p.bool("no-headers") {
+        text.push_str("Resources\tNon-Resource URLs\tResource Names\tVerbs\n");
+    }
+    for r in shown(&rules) {
+        text.push_str(&format!("{}\t{}\t{}\t{}\n", resource_cell(&r), go_list(&r.urls), go_list(&r.names), go_list(&r.verbs)));
+    }
+    out.out(tabwriter::align(&text));
     Ok(())
 }

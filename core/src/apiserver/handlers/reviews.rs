@@ -1,14 +1,14 @@
 //! The review resources that answer instead of storing: `SelfSubjectAccessReview`,
 //! `SubjectAccessReview`, `LocalSubjectAccessReview`, `SelfSubjectRulesReview` (may I?) and
-//! `SelfSubjectReview` (who am I?). The simulated cluster has one user, the cluster
-//! administrator of the kubeconfig (kind's `kubernetes-admin` in `kubeadm:cluster-admins`), whom
-//! RBAC allows everything through the `cluster-admin` ClusterRole.
+//! `SelfSubjectReview` (who am I?). They ask the server's own authorizer (auth/) about the
+//! requester — the kubeconfig's user, or whom they impersonate — or about the user a
+//! SubjectAccessReview names.
 
 use serde_json::{json, Value};
 
 use crate::api::status::ApiError;
 use crate::apiserver::registry::ResourceInfo;
-use crate::apiserver::{ApiServer, Request, Response};
+use crate::apiserver::{auth, ApiServer, Request, Response};
 
 use super::decode_body::read_object;
 
@@ -23,8 +23,7 @@ pub(super) fn is_review(info: &ResourceInfo) -> bool {
 pub(super) fn review(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &str) -> Result<Response, ApiError> {
     let incoming = read_object(req, info)?;
     let mut obj = incoming.object;
-    let (user, groups) = server.admin_user();
-    let groups: Vec<String> = groups.to_vec();
+    let me = server.requester();
     obj["apiVersion"] = json!(info.api_version());
     obj["kind"] = json!(info.kind);
     if obj["metadata"].is_null() {
@@ -34,17 +33,34 @@ pub(super) fn review(server: &ApiServer, req: &Request, info: &ResourceInfo, ns:
     if info.resource == "localsubjectaccessreviews" {
         obj["metadata"]["namespace"] = json!(ns);
     }
-    let allowed_reason = format!("RBAC: allowed by ClusterRoleBinding \"kubeadm:cluster-admins\" of ClusterRole \"cluster-admin\" to Group \"{}\"", groups.first().map_or("system:masters", String::as_str));
     match info.resource.as_str() {
         "selfsubjectreviews" => {
-            obj["status"] = json!({"userInfo": {"username": user, "groups": groups}});
+            obj["status"] = json!({"userInfo": {"username": me.name, "groups": me.groups}});
         }
         "selfsubjectrulesreviews" => {
-            obj["status"] = json!({
-                "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}, {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"], "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]}, {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]}],
-                "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-                "incomplete": false,
-            });
+            let namespace = obj["spec"]["namespace"].as_str().unwrap_or_default().to_string();
+            let (rules, errors) = if me.groups.iter().any(|g| g == auth::PRIVILEGED_GROUP) {
+                (vec![json!({"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}), json!({"verbs": ["*"], "nonResourceURLs": ["*"]})], Vec::new())
+            } else {
+                auth::rbac::rules_for(server.store(), &me, &namespace)
+            };
+            let mut resource_rules = Vec::new();
+            let mut non_resource_rules = Vec::new();
+            for r in rules {
+                if r["nonResourceURLs"].as_array().is_some_and(|u| !u.is_empty()) {
+                    non_resource_rules.push(json!({"verbs": r["verbs"], "nonResourceURLs": r["nonResourceURLs"]}));
+                } else {
+                    let mut rule = json!({"verbs": r["verbs"], "apiGroups": r["apiGroups"], "resources": r["resources"]});
+                    if r["resourceNames"].as_array().is_some_and(|n| !n.is_empty()) {
+                        rule["resourceNames"] = r["resourceNames"].clone();
+                    }
+                    resource_rules.push(rule);
+                }
+            }
+            obj["status"] = json!({"resourceRules": resource_rules, "nonResourceRules": non_resource_rules, "incomplete": !errors.is_empty()});
+            if !errors.is_empty() {
+                obj["status"]["evaluationError"] = json!(errors.join(", "));
+            }
         }
         _ => {
             let spec = &obj["spec"];
@@ -55,10 +71,24 @@ pub(super) fn review(server: &ApiServer, req: &Request, info: &ResourceInfo, ns:
                     vec![crate::api::field::FieldError::required(&crate::api::field::Path::new("spec").child("resourceAttributes"), "exactly one of nonResourceAttributes or resourceAttributes must be specified")],
                 ));
             }
-            // For a SubjectAccessReview about another user, only the administrator's own
-            // groups are known to RBAC here.
-            let about_admin = info.resource != "subjectaccessreviews" || spec["user"] == json!(user) || spec["groups"].as_array().is_some_and(|g| g.iter().any(|x| x == "system:masters" || x == "kubeadm:cluster-admins"));
-            obj["status"] = if about_admin { json!({"allowed": true, "reason": allowed_reason}) } else { json!({"allowed": false}) };
+            // A SubjectAccessReview asks about the user it names, with exactly their groups.
+            let subject = if info.resource == "subjectaccessreviews" || info.resource == "localsubjectaccessreviews" {
+                auth::User { name: spec["user"].as_str().unwrap_or_default().to_string(), groups: spec["groups"].as_array().into_iter().flatten().filter_map(|g| g.as_str().map(str::to_string)).collect() }
+            } else {
+                me
+            };
+            let s = |k: &str, f: &str| spec[k][f].as_str().unwrap_or_default().to_string();
+            let (verb, target) = if spec["resourceAttributes"].is_object() {
+                let namespace = if info.resource == "localsubjectaccessreviews" { ns.to_string() } else { s("resourceAttributes", "namespace") };
+                (s("resourceAttributes", "verb"), auth::Target::Resource { group: s("resourceAttributes", "group"), resource: s("resourceAttributes", "resource"), subresource: s("resourceAttributes", "subresource"), namespace, name: s("resourceAttributes", "name") })
+            } else {
+                (s("nonResourceAttributes", "verb"), auth::Target::Path(s("nonResourceAttributes", "path")))
+            };
+            let decision = auth::authorize(server.store(), &auth::Attributes { user: &subject, verb: &verb, target });
+            obj["status"] = json!({"allowed": decision.allowed});
+            if !decision.reason.is_empty() {
+                obj["status"]["reason"] = json!(decision.reason);
+            }
         }
     }
     Ok(Response::object(201, obj))
