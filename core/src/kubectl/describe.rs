@@ -204,6 +204,10 @@ fn describe_one(api: &mut dyn Transport, r: &super::discovery::Resource, o: &Val
             page.annotations(0, &o["metadata"]["annotations"]);
         }
         "StorageClass" => storage_class(&mut page, o),
+        "LimitRange" => {
+            limit_range(&mut page, o);
+            return Ok(page.finish());
+        }
         // kubectl's role and binding describers show no events.
         "Role" | "ClusterRole" => {
             role(&mut page, o);
@@ -969,25 +973,38 @@ fn namespace(api: &mut dyn Transport, page: &mut Page, n: &Value) {
     } else {
         page.line(0, "Resource Limits");
         for lr in limits["items"].as_array().into_iter().flatten() {
-            page.line(1, &"Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio".to_string());
-            page.line(1, "----\t--------\t---\t---\t---------------\t-------------\t-----------------------");
-            for item in lr["spec"]["limits"].as_array().into_iter().flatten() {
-                let mut resources: Vec<String> = Vec::new();
-                for key in ["min", "max", "default", "defaultRequest", "maxLimitRequestRatio"] {
-                    for r in item[key].as_object().into_iter().flat_map(|m| m.keys()) {
-                        if !resources.contains(r) {
-                            resources.push(r.clone());
-                        }
-                    }
-                }
-                resources.order();
-                for r in resources {
-                    let v = |key: &str| item[key][r.as_str()].as_str().unwrap_or("-").to_string();
-                    page.line(1, &format!("{}\t{r}\t{}\t{}\t{}\t{}\t{}", s(&item["type"]), v("min"), v("max"), v("defaultRequest"), v("default"), v("maxLimitRequestRatio")));
+            limit_range_rows(page, lr, " ");
+        }
+    }
+}
+
+/// A LimitRange's table: one row per item and resource (`-` where the item sets nothing),
+/// each line after `prefix`.
+fn limit_range_rows(page: &mut Page, lr: &Value, prefix: &str) {
+    page.line(0, &format!("{prefix}Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio"));
+    page.line(0, &format!("{prefix}----\t--------\t---\t---\t---------------\t-------------\t-----------------------"));
+    for item in lr["spec"]["limits"].as_array().into_iter().flatten() {
+        let mut resources: Vec<String> = Vec::new();
+        for key in ["min", "max", "default", "defaultRequest", "maxLimitRequestRatio"] {
+            for r in item[key].as_object().into_iter().flat_map(|m| m.keys()) {
+                if !resources.contains(r) {
+                    resources.push(r.clone());
                 }
             }
         }
+        resources.order();
+        for r in resources {
+            let v = |key: &str| item[key][r.as_str()].as_str().unwrap_or("-").to_string();
+            page.line(0, &format!("{prefix}{}\t{r}\t{}\t{}\t{}\t{}\t{}", s(&item["type"]), v("min"), v("max"), v("defaultRequest"), v("default"), v("maxLimitRequestRatio")));
+        }
     }
+}
+
+/// A LimitRange: its name, namespace and table (no labels, no events).
+fn limit_range(page: &mut Page, lr: &Value) {
+    page.line(0, &format!("Name:\t{}", s(&lr["metadata"]["name"])));
+    page.line(0, &format!("Namespace:\t{}", s(&lr["metadata"]["namespace"])));
+    limit_range_rows(page, lr, "");
 }
 
 fn node(api: &mut dyn Transport, page: &mut Page, n: &Value) {

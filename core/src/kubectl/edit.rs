@@ -103,6 +103,9 @@ pub fn patch(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
 /// `kubectl set image TYPE/NAME container=image...`.
 pub fn set(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
     let what = p.args.get(1).map(String::as_str).unwrap_or_default();
+    if what == "resources" {
+        return set_resources(k, api, p, out);
+    }
     if what != "image" {
         return Err(Failure::client(format!("\"kubectl set {what}\" is not available in Hakoniwa yet")));
     }
@@ -244,4 +247,124 @@ pub fn taint(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
         out.out(format!("node/{name} {verb}\n"));
     }
     Ok(())
+}
+
+/// `kubectl set resources TYPE NAME --limits=cpu=1 --requests=...`: the named resources of the
+/// selected containers (`-c`, all by default) of each pod template, as one strategic merge
+/// patch; an object that would not change is left alone and not mentioned.
+fn set_resources(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let (limits, requests) = (p.value("limits").unwrap_or_default(), p.value("requests").unwrap_or_default());
+    if limits.is_empty() && requests.is_empty() {
+        return Err(Failure::client("you must specify an update to requests or limits (in the form of --requests/--limits)"));
+    }
+    let parse = |text: &str| -> Result<Vec<(String, String)>, Failure> {
+        let mut list = Vec::new();
+        for pair in text.split(',').filter(|s| !s.is_empty()) {
+            let (k, v) = pair.split_once('=').ok_or_else(|| Failure::client(format!("invalid argument syntax {pair}, expected <resource>=<value>")))?;
+            let q = crate::api::quantity::Quantity::parse(v).map_err(|_| Failure::client("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"))?;
+            list.push((k.to_string(), q.to_string()));
+        }
+        Ok(list)
+    };
+    let (limits, requests) = (parse(limits)?, parse(requests)?);
+    let selector = p.value("containers").unwrap_or("*");
+    let mut errors: Vec<String> = Vec::new();
+    for (r, path) in one_object(k, api, p, &p.args[2..])? {
+        let cur = super::get_object(api, &path)?;
+        let spec_path: &[&str] = match r.kind.as_str() {
+            "Pod" => &["spec"],
+            "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+            _ => &["spec", "template", "spec"],
+        };
+        let mut spec = &cur;
+        for key in spec_path {
+            spec = &spec[*key];
+        }
+        let mut changes = serde_json::Map::new();
+        let mut any = false;
+        for list in ["initContainers", "containers"] {
+            let mut patched: Vec<Value> = Vec::new();
+            for c in spec[list].as_array().into_iter().flatten() {
+                let name = c["name"].as_str().unwrap_or_default();
+                if !glob(selector, name) {
+                    continue;
+                }
+                any = true;
+                let mut res = serde_json::Map::new();
+                for (part, given) in [("limits", &limits), ("requests", &requests)] {
+                    let changed: serde_json::Map<String, Value> = given.iter().filter(|(k, v)| c["resources"][part][k.as_str()].as_str() != Some(v.as_str())).map(|(k, v)| (k.clone(), json!(v))).collect();
+                    if !changed.is_empty() {
+                        res.insert(part.to_string(), Value::Object(changed));
+                    }
+                }
+                if !res.is_empty() {
+                    patched.push(json!({"name": name, "resources": res}));
+                }
+            }
+            if !patched.is_empty() {
+                changes.insert(list.to_string(), Value::Array(patched));
+            }
+        }
+        if !any {
+            errors.push(format!("unable to find container named {selector}"));
+            continue;
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let mut body = Value::Object(changes);
+        for key in spec_path.iter().rev() {
+            body = json!({ *key: body });
+        }
+        let req = super::patch_request(&format!("{}?fieldManager={}", path, p.value("field-manager").unwrap_or("kubectl-set")), "application/strategic-merge-patch+json", &body);
+        match super::send_ok(api, &req) {
+            Ok(_) => out.out(format!("{}/{} resource requirements updated\n", r.kind_group(), cur["metadata"]["name"].as_str().unwrap_or_default())),
+            Err(Failure::Server(st)) => errors.push(format!("failed to patch resources update to pod template {}", Failure::server_message(&st))),
+            Err(f) => return Err(f),
+        }
+    }
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(Failure::client(errors.remove(0))),
+        _ => Err(Failure::client(format!("[{}]", errors.join(", ")))),
+    }
+}
+
+/// Go's `filepath.Match` for container names: `*` any run of characters, `?` one.
+fn glob(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // The classic two-pointer match with backtracking to the last star.
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < n.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == n[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    while i < p.len() && p[i] == '*' {
+        i += 1;
+    }
+    i == p.len()
+}
+
+#[cfg(test)]
+mod glob_tests {
+    #[test]
+    fn container_names_match_like_filepath_match() {
+        assert!(super::glob("*", "nginx"));
+        assert!(super::glob("ng*x", "nginx"));
+        assert!(super::glob("n?inx", "nginx"));
+        assert!(!super::glob("web", "nginx"));
+        assert!(!super::glob("ng*y", "nginx"));
+    }
 }

@@ -1,4 +1,5 @@
 //! Admission that spans kinds (the per-kind mutating plugins live in each kind's `admit`).
 
+pub mod limits;
 pub mod quota;
 pub mod resize;

@@ -77,7 +77,7 @@ pub fn usage(storage: &str, obj: &Value) -> BTreeMap<String, Quantity> {
 
 /// A pod's effective request or limit of one resource: the sum over containers, or the
 /// largest init container if that is more.
-fn pod_resource(spec: &Value, part: &str, field: &str) -> Option<Quantity> {
+pub(crate) fn pod_resource(spec: &Value, part: &str, field: &str) -> Option<Quantity> {
     let get = |c: &Value| c["resources"][part][field].as_str().and_then(|s| Quantity::parse(s).ok());
     let mut sum: Option<Quantity> = None;
     for c in spec["containers"].as_array().into_iter().flatten() {

@@ -117,6 +117,10 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
         let mut ctx = Ctx { now, rng: &mut server.rng, store: &server.store, alloc: &mut alloc };
         strategy.admit(&mut obj, &mut ctx)?;
     }
+    // LimitRanger's defaults, before validation and quota see the pod.
+    if info.storage == "pods" {
+        crate::apiserver::admission::limits::default_pod(&server.store, &ns, &mut obj);
+    }
     // What admission added is defaulted too (the stored object is decoded with defaults).
     strategy.default(&mut obj);
     let mut errs = validate_object_meta(&obj, info.namespaced, strategy.name_rule());
@@ -127,6 +131,7 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     if server.store.get(&info.storage, &ns, &obj_name).is_some() {
         return Err(ApiError::already_exists(&info.group_resource(), &obj_name));
     }
+    crate::apiserver::admission::limits::validate(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
     crate::apiserver::admission::quota::admit(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
     if dry {
         let mut alloc = server.alloc.clone();

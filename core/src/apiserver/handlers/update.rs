@@ -134,6 +134,8 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     }
     if info.storage == "persistentvolumeclaims" && part == Part::Main {
         crate::apiserver::admission::resize::admit(&server.store, &obj, &old_obj)?;
+        let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
+        crate::apiserver::admission::limits::validate(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
     }
     let now = server.now;
     let mut alloc = server.alloc.clone();
