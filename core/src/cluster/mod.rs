@@ -220,6 +220,9 @@ impl Cluster {
             .unwrap_or_default()
             .to_string();
         let name = container.map_or(default, str::to_string);
+        if let Some(out) = self.kubectl_in_pod(&obj.object, &name, argv) {
+            return Ok(out);
+        }
         let pod_uid = crate::api::object::uid(&obj.object).to_string();
         let now = self.clock.now();
         let net = crate::network::Network::from_store(self.api.store());
@@ -230,6 +233,42 @@ impl Cluster {
         // What the command changed may matter to probes.
         self.settle();
         Ok(out)
+    }
+
+    /// `kubectl` run in a container whose image ships it (`bitnami/kubectl`): it talks to the
+    /// API server with the pod's service account token, so RBAC answers for
+    /// `system:serviceaccount:NS:NAME` in the pod's namespace; without a mounted token it has
+    /// no configuration and tries localhost:8080, as the real one does.
+    fn kubectl_in_pod(&mut self, pod: &Value, container: &str, argv: &[String]) -> Option<crate::kubelet::ExecOutput> {
+        let program = argv.first()?;
+        if program.rsplit('/').next() != Some("kubectl") {
+            return None;
+        }
+        let spec = pod["spec"]["containers"].as_array()?.iter().find(|c| c["name"] == container)?;
+        let image = crate::kubelet::images::Catalog::builtin().find(spec["image"].as_str().unwrap_or_default())?;
+        if !image.tools.iter().any(|t| t == "kubectl") {
+            return None;
+        }
+        let running = pod["status"]["containerStatuses"].as_array().into_iter().flatten().any(|s| s["name"] == container && s["state"]["running"].is_object());
+        if !running {
+            return None;
+        }
+        let mounted = spec["volumeMounts"].as_array().into_iter().flatten().any(|m| m["mountPath"] == "/var/run/secrets/kubernetes.io/serviceaccount");
+        if !mounted {
+            // No in-cluster configuration: kubectl's defaults point at localhost:8080.
+            let words = argv;
+            let sub = words.get(1).map(String::as_str);
+            let local_only = (sub == Some("version") && words.iter().any(|w| w == "--client")) || matches!(sub, Some("config" | "help" | "completion") | None);
+            if !local_only {
+                return Some(crate::kubelet::ExecOutput { output: "The connection to the server localhost:8080 was refused - did you specify the right host or port?\n".into(), code: 1 });
+            }
+        }
+        let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default").to_string();
+        let sa = pod["spec"]["serviceAccountName"].as_str().unwrap_or("default").to_string();
+        let mut k = crate::kubectl::Kubectl::new("in-cluster");
+        k.config.set_context("in-cluster", crate::kubectl::kubeconfig::ContextChange { cluster: None, user: None, namespace: Some(ns.clone()) });
+        let out = k.run_as(self, &format!("system:serviceaccount:{ns}:{sa}"), argv);
+        Some(crate::kubelet::ExecOutput { output: out.text(), code: i64::from(out.exit) })
     }
 
     /// An HTTP request from the learner's machine (on the nodes' network, at its gateway

@@ -223,10 +223,10 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
 }
 
 /// The transport with `Impersonate-User` / `Impersonate-Group` on every request.
-struct Impersonating<'a> {
-    inner: &'a mut dyn Transport,
-    user: String,
-    groups: Vec<String>,
+pub(crate) struct Impersonating<'a> {
+    pub inner: &'a mut dyn Transport,
+    pub user: String,
+    pub groups: Vec<String>,
 }
 
 impl Transport for Impersonating<'_> {

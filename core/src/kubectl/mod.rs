@@ -20,7 +20,7 @@ mod files;
 mod generators;
 mod get;
 mod gojson;
-mod kubeconfig;
+pub mod kubeconfig;
 pub mod kustomize;
 mod logs;
 mod portforward;
@@ -287,6 +287,17 @@ impl Kubectl {
         out.flush_warnings();
         out.warnings = None;
         (out, self.launched.take())
+    }
+
+    /// Runs a command line as a program in a pod does with the pod's service account token
+    /// (in-cluster configuration): every request is that account's.
+    pub fn run_as(&mut self, api: &mut dyn Transport, user: &str, argv: &[String]) -> Output {
+        let mut as_them = commands::Impersonating { inner: api, user: user.to_string(), groups: Vec::new() };
+        let (mut out, job) = self.start(&mut as_them, argv.get(1..).unwrap_or_default(), None);
+        if let Some(mut job) = job {
+            running::drive(&mut as_them, job.as_mut(), &mut out);
+        }
+        out
     }
 
     /// Discovery, read once and kept (forgotten when resources may have changed).

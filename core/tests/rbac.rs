@@ -1,0 +1,61 @@
+//! RBAC as a learner meets it: kubectl in a pod speaks as the pod's service account, and a
+//! Role bound to that account decides what it may do; an aggregated ClusterRole gathers the
+//! rules of the roles its selector matches.
+#![allow(clippy::unwrap_used)]
+
+use hakoniwa_core::kubectl::Kubectl;
+use hakoniwa_core::{Cluster, Duration, Timestamp};
+
+fn boot() -> (Cluster, Kubectl) {
+    let c = Cluster::boot_default(1, Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").unwrap()).unwrap();
+    (c, Kubectl::new("kind-kind"))
+}
+
+fn exec(c: &mut Cluster, pod: &str, argv: &[&str]) -> (String, i64) {
+    let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+    let out = c.exec("default", pod, None, &argv, false).unwrap();
+    (out.output, out.code)
+}
+
+#[test]
+fn kubectl_in_a_pod_is_its_service_account() {
+    let (mut c, mut k) = boot();
+    for line in [
+        "kubectl create serviceaccount reader",
+        "kubectl create role deploy-reader --verb=get,list --resource=deployments",
+        "kubectl create rolebinding reader-reads --role=deploy-reader --serviceaccount=default:reader",
+        "kubectl create deployment web --image=nginx:1.27",
+    ] {
+        assert_eq!(k.run(&mut c, line, None).exit, 0, "{line}");
+    }
+    let run = r#"kubectl run client --image=bitnami/kubectl:1.33 --overrides='{"spec":{"serviceAccountName":"reader"}}' --command -- sleep infinity"#;
+    assert_eq!(k.run(&mut c, run, None).exit, 0);
+    c.advance(Duration::from_secs(20));
+    let (out, code) = exec(&mut c, "client", &["kubectl", "get", "deployments", "-o", "name"]);
+    assert_eq!((out.as_str(), code), ("deployment.apps/web\n", 0));
+    let (out, code) = exec(&mut c, "client", &["kubectl", "delete", "deployment", "web"]);
+    assert_eq!(code, 1);
+    assert_eq!(out, "Error from server (Forbidden): deployments.apps \"web\" is forbidden: User \"system:serviceaccount:default:reader\" cannot delete resource \"deployments\" in API group \"apps\" in the namespace \"default\"\n");
+    let (out, _) = exec(&mut c, "client", &["kubectl", "auth", "can-i", "list", "pods"]);
+    assert_eq!(out, "no\n");
+    // Bound to view, it can read pods too.
+    k.run(&mut c, "kubectl create rolebinding reader-views --clusterrole=view --serviceaccount=default:reader", None);
+    assert_eq!(exec(&mut c, "client", &["kubectl", "auth", "can-i", "list", "pods"]), ("yes\n".to_string(), 0));
+}
+
+#[test]
+fn aggregated_cluster_roles_gather_the_rules_of_the_roles_they_select() {
+    let (mut c, mut k) = boot();
+    k.files.write("agg.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: part-a\n  labels: {bundle: demo}\nrules:\n- apiGroups: [apps]\n  resources: [deployments]\n  verbs: [get]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: whole\naggregationRule:\n  clusterRoleSelectors:\n  - matchLabels: {bundle: demo}\nrules: []\n");
+    assert_eq!(k.run(&mut c, "kubectl apply -f agg.yaml", None).exit, 0);
+    c.advance(Duration::from_secs(1));
+    assert_eq!(k.run(&mut c, "kubectl get clusterrole whole -o jsonpath={.rules}", None).text(), r#"[{"apiGroups":["apps"],"resources":["deployments"],"verbs":["get"]}]"#);
+    k.run(&mut c, "kubectl create clusterrole part-b --verb=get --resource=services", None);
+    k.run(&mut c, "kubectl label clusterrole part-b bundle=demo", None);
+    c.advance(Duration::from_secs(1));
+    let rules = k.run(&mut c, "kubectl get clusterrole whole -o jsonpath={.rules[*].resources}", None).text();
+    assert_eq!(rules, r#"["deployments"] ["services"]"#);
+    k.run(&mut c, "kubectl create clusterrolebinding jane-whole --clusterrole=whole --user=jane", None);
+    assert_eq!(k.run(&mut c, "kubectl auth can-i get services --as jane", None).text(), "yes\n");
+    assert_eq!(k.run(&mut c, "kubectl auth can-i list services --as jane", None).text(), "no\n");
+}
