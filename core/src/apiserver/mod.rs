@@ -79,6 +79,8 @@ pub struct ApiServer {
     admin: (String, Vec<String>),
     /// Whom the request being served is from (the reviews answer for them).
     user: Option<auth::User>,
+    /// Warnings admission raised while serving the request (PodSecurity's warn mode).
+    pub(crate) warnings: Vec<String>,
 }
 
 impl ApiServer {
@@ -91,7 +93,7 @@ impl ApiServer {
     pub fn with_store(seed: u64, now: Timestamp, mut store: Store) -> Self {
         store.index_field("pods", "spec.nodeName");
         let admin = ("kubernetes-admin".to_string(), vec!["kubeadm:cluster-admins".to_string(), "system:authenticated".to_string()]);
-        ApiServer { store, logs: Default::default(), registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now, admin, user: None }
+        ApiServer { store, logs: Default::default(), registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now, admin, user: None, warnings: Vec::new() }
     }
 
     /// Runs `f` with the server's randomness set aside: what it creates takes uids from a
@@ -167,13 +169,17 @@ impl ApiServer {
     /// of a playground's journal.
     pub fn handle(&mut self, req: &Request) -> Response {
         let saved = req.params("dryRun").next().is_some().then(|| self.rng.clone());
-        let resp = match self.authenticate(req).and_then(|user| {
+        self.warnings.clear();
+        let mut resp = match self.authenticate(req).and_then(|user| {
             self.user = Some(user);
             self.dispatch(req)
         }) {
             Ok(resp) => resp,
             Err(e) => error_response(&e),
         };
+        for w in std::mem::take(&mut self.warnings) {
+            resp.add_warning(&w);
+        }
         self.user = None;
         if let Some(rng) = saved {
             self.rng = rng;
@@ -235,7 +241,10 @@ impl ApiServer {
 
     /// A shorthand for in-process callers: the JSON body of a successful response, or the error.
     pub fn call(&mut self, req: &Request) -> Result<Value, ApiError> {
-        Ok(self.dispatch(req)?.into_value().unwrap_or(Value::Null))
+        let resp = self.dispatch(req);
+        // In-process callers (controllers, the kubelets) see no warnings.
+        self.warnings.clear();
+        Ok(resp?.into_value().unwrap_or(Value::Null))
     }
 }
 

@@ -132,6 +132,18 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
         return Err(ApiError::already_exists(&info.group_resource(), &obj_name));
     }
     crate::apiserver::admission::limits::validate(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
+    {
+        use crate::apiserver::admission::podsecurity;
+        let warnings = match info.storage.as_str() {
+            "pods" => podsecurity::admit_pod(&server.store, &ns, &obj)?,
+            "namespaces" => {
+                podsecurity::validate_namespace(&obj, None)?;
+                Vec::new()
+            }
+            storage => podsecurity::warn_workload(&server.store, storage, &ns, &obj),
+        };
+        server.warnings.extend(warnings);
+    }
     crate::apiserver::admission::quota::admit(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
     if dry {
         let mut alloc = server.alloc.clone();

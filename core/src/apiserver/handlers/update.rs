@@ -132,6 +132,19 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     if !errs.is_empty() {
         return Err(ApiError::invalid(&info.group_kind(), &name, errs));
     }
+    if part == Part::Main {
+        use crate::apiserver::admission::podsecurity;
+        let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
+        let warnings = match info.storage.as_str() {
+            "namespaces" => {
+                podsecurity::validate_namespace(&obj, Some(&old_obj))?;
+                podsecurity::existing_pods_warnings(&server.store, &obj, &old_obj)
+            }
+            "pods" => Vec::new(),
+            storage => podsecurity::warn_workload(&server.store, storage, &ns, &obj),
+        };
+        server.warnings.extend(warnings);
+    }
     if info.storage == "persistentvolumeclaims" && part == Part::Main {
         crate::apiserver::admission::resize::admit(&server.store, &obj, &old_obj)?;
         let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
