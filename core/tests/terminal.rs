@@ -517,3 +517,23 @@ fn port_forward_to_the_ingress_controller_routes_by_host() {
     let out = typed(&mut c, &mut t, "curl -s -o /dev/null -w '%{http_code}\\n' localhost:8080/echo/x");
     assert_eq!(out, "Handling connection for 8080\n404\n");
 }
+
+#[test]
+fn kubectl_in_an_exec_shell_speaks_as_the_pods_service_account() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl create serviceaccount viewer");
+    typed(&mut c, &mut t, "kubectl create rolebinding viewer-view --clusterrole=view --serviceaccount=default:viewer");
+    typed(&mut c, &mut t, r#"kubectl run client --image=bitnami/kubectl --overrides='{"spec":{"serviceAccountName":"viewer"}}' --command -- sleep infinity"#);
+    typed(&mut c, &mut t, "kubectl run box --image=busybox:1.36 -- sleep 3600");
+    c.advance(hakoniwa_core::Duration::from_secs(20));
+    t.input(&mut c, "kubectl exec -it client -- bash\r");
+    let out = visible(&t.input(&mut c, "kubectl get pods -o name\r"));
+    assert!(out.contains("pod/box\npod/client\n"), "{out:?}");
+    let out = visible(&t.input(&mut c, "kubectl delete pod box\r"));
+    assert!(out.contains("Error from server (Forbidden): pods \"box\" is forbidden: User \"system:serviceaccount:default:viewer\" cannot delete resource \"pods\" in API group \"\" in the namespace \"default\"\n"), "{out:?}");
+    t.input(&mut c, "exit\r");
+    // An image without kubectl: the shell does not know it.
+    t.input(&mut c, "kubectl exec -it box -- sh\r");
+    let out = visible(&t.input(&mut c, "kubectl get pods\r"));
+    assert!(out.contains("sh: kubectl: not found\n"), "{out:?}");
+}

@@ -160,6 +160,19 @@ impl super::running::Running for Session {
     }
 
     fn input(&mut self, api: &mut dyn Transport, line: &str, out: &mut Output) -> Option<Result<(), Failure>> {
+        // `kubectl ...` alone, in an image that ships kubectl, talks to the API server as the
+        // pod's service account; anything else is the shell's.
+        let simple = !line.contains(['|', ';', '&', '>', '<', '$', '`']);
+        if simple && line.trim_start().starts_with("kubectl") {
+            if let Ok(words) = super::args::split(line) {
+                if words.first().is_some_and(|w| w == "kubectl") {
+                    if let Ok((text, _)) = api.exec(&self.ns, &self.pod, &self.container, &words, true) {
+                        out.out(text);
+                        return None;
+                    }
+                }
+            }
+        }
         let script = format!("cd '{}' 2>/dev/null\n{line}\necho \"{PWD_MARK}$(pwd)\"", self.cwd);
         let argv = vec![self.shell.clone(), "-c".to_string(), script];
         match api.exec(&self.ns, &self.pod, &self.container, &argv, true) {
