@@ -208,6 +208,10 @@ fn describe_one(api: &mut dyn Transport, r: &super::discovery::Resource, o: &Val
             limit_range(&mut page, o);
             return Ok(page.finish());
         }
+        "ResourceQuota" => {
+            resource_quota(&mut page, o);
+            return Ok(page.finish());
+        }
         // kubectl's role and binding describers show no events.
         "Role" | "ClusterRole" => {
             role(&mut page, o);
@@ -1504,5 +1508,37 @@ fn binding(page: &mut Page, o: &Value) {
     page.line(1, "----\t----\t---------");
     for sub in o["subjects"].as_array().into_iter().flatten() {
         page.line(1, &format!("{}\t{}\t{}", s(&sub["kind"]), s(&sub["name"]), s(&sub["namespace"])));
+    }
+}
+
+/// A ResourceQuota: name, namespace, scopes, then used against hard for each resource (no
+/// labels, no events).
+fn resource_quota(page: &mut Page, q: &Value) {
+    page.line(0, &format!("Name:\t{}", s(&q["metadata"]["name"])));
+    page.line(0, &format!("Namespace:\t{}", s(&q["metadata"]["namespace"])));
+    let mut scopes: Vec<&str> = q["spec"]["scopes"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    if !scopes.is_empty() {
+        scopes.order();
+        page.line(0, &format!("Scopes:\t{}", scopes.join(", ")));
+        for scope in scopes {
+            let help = match scope {
+                "Terminating" => "Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.",
+                "NotTerminating" => "Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.",
+                "BestEffort" => "Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.",
+                "NotBestEffort" => "Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.",
+                _ => "",
+            };
+            if !help.is_empty() {
+                page.line(0, &format!(" * {help}"));
+            }
+        }
+    }
+    page.line(0, "Resource\tUsed\tHard");
+    page.line(0, "--------\t----\t----");
+    let hard = q["status"]["hard"].as_object().cloned().unwrap_or_default();
+    let mut keys: Vec<&String> = hard.keys().collect();
+    keys.order();
+    for k in keys {
+        page.line(0, &format!("{k}\t{}\t{}", s(&q["status"]["used"][k.as_str()]), s(&hard[k.as_str()])));
     }
 }
