@@ -4,6 +4,7 @@
 //! Kubernetes' words (`maximum cpu usage per Container is 1, but limit is 2`). Pods are
 //! checked when created (their containers cannot change after), claims on every write.
 
+use crate::sort::Order;
 use serde_json::{json, Value};
 
 use crate::api::meta::GroupResource;
@@ -46,7 +47,7 @@ pub fn default_pod(store: &Store, ns: &str, pod: &mut Value) {
                             keys.push(k.clone());
                         }
                     }
-                    keys.sort();
+                    keys.order();
                     keys
                 };
                 let limits = set("limits", &item["default"]);
@@ -144,7 +145,7 @@ pub fn validate(store: &Store, storage: &str, resource: &GroupResource, ns: &str
                 }
                 ("pods", "Pod") => {
                     let totals = |part: &str| {
-                        let keys: std::collections::BTreeSet<String> = ["min", "max", "maxLimitRequestRatio"].iter().flat_map(|k| item[*k].as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()).collect();
+                        let keys: std::collections::BTreeSet<String> = crate::sort::set(["min", "max", "maxLimitRequestRatio"].iter().flat_map(|k| item[*k].as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()));
                         let mut m = serde_json::Map::new();
                         for k in keys {
                             if let Some(q) = pod_resource(&obj["spec"], part, &k) {

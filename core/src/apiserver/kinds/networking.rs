@@ -199,12 +199,9 @@ impl Strategy for IngressStrategy {
         } else {
             hosts.join(",")
         };
-        let addrs: BTreeSet<String> = ing["status"]["loadBalancer"]["ingress"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|i| i["ip"].as_str().filter(|s| !s.is_empty()).or_else(|| i["hostname"].as_str()).map(String::from))
-            .collect();
+        let addrs: BTreeSet<String> = crate::sort::set(
+            ing["status"]["loadBalancer"]["ingress"].as_array().into_iter().flatten().filter_map(|i| i["ip"].as_str().filter(|s| !s.is_empty()).or_else(|| i["hostname"].as_str()).map(String::from)),
+        );
         let ports = if spec["tls"].as_array().is_some_and(|t| !t.is_empty()) { "80, 443" } else { "80" };
         vec![
             json!(name(ing)),

@@ -196,10 +196,7 @@ impl Strategy for LimitRangeStrategy {
                 }
             }
             let q = |k: &str, r: &str| l[k][r].as_str().and_then(|s| Quantity::parse(s).ok());
-            let resources: std::collections::BTreeSet<String> = ["max", "min", "default", "defaultRequest"]
-                .iter()
-                .flat_map(|k| l[*k].as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default())
-                .collect();
+            let resources: std::collections::BTreeSet<String> = crate::sort::set(["max", "min", "default", "defaultRequest"].iter().flat_map(|k| l[*k].as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()));
             for r in resources {
                 let (min, max, def, req) = (q("min", &r), q("max", &r), q("default", &r), q("defaultRequest", &r));
                 if let (Some(a), Some(b)) = (min, max) {

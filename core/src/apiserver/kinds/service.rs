@@ -410,12 +410,9 @@ impl Strategy for ServiceStrategy {
                 }
             }
             "LoadBalancer" => {
-                let lb: BTreeSet<String> = svc["status"]["loadBalancer"]["ingress"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|i| i["ip"].as_str().filter(|s| !s.is_empty()).or_else(|| i["hostname"].as_str()).map(String::from))
-                    .collect();
+                let lb: BTreeSet<String> = crate::sort::set(
+                    svc["status"]["loadBalancer"]["ingress"].as_array().into_iter().flatten().filter_map(|i| i["ip"].as_str().filter(|s| !s.is_empty()).or_else(|| i["hostname"].as_str()).map(String::from)),
+                );
                 let mut all: Vec<String> = lb.into_iter().collect();
                 if !external_ips.is_empty() {
                     all.extend(external_ips);

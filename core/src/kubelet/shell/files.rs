@@ -2,6 +2,7 @@
 //! links and dates, columns on a terminal), `find`, `df`, `du`, `readlink` and `dd` (which
 //! fills files from /dev/zero). Each prints as its BusyBox or GNU coreutils original does.
 
+use crate::sort::Order;
 use super::{Effect, Flavor, Shell};
 use crate::kubelet::fs::{normalize, Fs, Kind, Stat};
 use crate::sim::clock::civil;
@@ -238,8 +239,8 @@ impl Shell<'_> {
                 }
             }
         }
-        files.sort_by(|a, b| a.1.name.cmp(&b.1.name));
-        dirs.sort();
+        files.order_by(|a, b| a.1.name.cmp(&b.1.name));
+        dirs.order();
         let mut out = String::new();
         if !files.is_empty() {
             out.push_str(&self.ls_block(&files, &o, None));
