@@ -960,14 +960,7 @@ fn namespace(api: &mut dyn Transport, page: &mut Page, n: &Value) {
         page.line(0, "Resource Quotas");
         for q in &qs {
             page.line(1, &format!("Name:\t{}", s(&q["metadata"]["name"])));
-            page.line(1, "Resource\tUsed\tHard");
-            page.line(1, "--------\t---\t---");
-            let hard = q["status"]["hard"].as_object().cloned().unwrap_or_default();
-            let mut keys: Vec<&String> = hard.keys().collect();
-            keys.order();
-            for k in keys {
-                page.line(1, &format!("{k}\t{}\t{}", s(&q["status"]["used"][k.as_str()]), s(&hard[k.as_str()])));
-            }
+            quota_rows(page, 1, q, "--------\t---\t---");
         }
     }
     page.line(0, "");
@@ -1533,12 +1526,18 @@ fn resource_quota(page: &mut Page, q: &Value) {
             }
         }
     }
-    page.line(0, "Resource\tUsed\tHard");
-    page.line(0, "--------\t----\t----");
+    quota_rows(page, 0, q, "--------\t----\t----");
+}
+
+/// A quota's table: each resource it limits, used against hard (the namespace describer and
+/// the quota's own draw their rules differently).
+fn quota_rows(page: &mut Page, level: usize, q: &Value, rule: &str) {
+    page.line(level, "Resource\tUsed\tHard");
+    page.line(level, rule);
     let hard = q["status"]["hard"].as_object().cloned().unwrap_or_default();
     let mut keys: Vec<&String> = hard.keys().collect();
     keys.order();
     for k in keys {
-        page.line(0, &format!("{k}\t{}\t{}", s(&q["status"]["used"][k.as_str()]), s(&hard[k.as_str()])));
+        page.line(level, &format!("{k}\t{}\t{}", s(&q["status"]["used"][k.as_str()]), s(&hard[k.as_str()])));
     }
 }

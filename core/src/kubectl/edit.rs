@@ -117,15 +117,8 @@ pub fn set(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     }
     for (r, path) in one_object(k, api, p, targets)? {
         let cur = super::get_object(api, &path)?;
-        let spec_path: &[&str] = match r.kind.as_str() {
-            "Pod" => &["spec"],
-            "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
-            _ => &["spec", "template", "spec"],
-        };
-        let mut spec = &cur;
-        for key in spec_path {
-            spec = &spec[*key];
-        }
+        let spec_path = pod_spec_path(&r.kind);
+        let spec = at_path(&cur, spec_path);
         let mut changes: Vec<(String, Vec<Value>)> = Vec::new();
         for kv in images {
             let (cname, image) = kv.split_once('=').unwrap_or((kv, ""));
@@ -271,15 +264,8 @@ fn set_resources(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut
     let mut errors: Vec<String> = Vec::new();
     for (r, path) in one_object(k, api, p, &p.args[2..])? {
         let cur = super::get_object(api, &path)?;
-        let spec_path: &[&str] = match r.kind.as_str() {
-            "Pod" => &["spec"],
-            "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
-            _ => &["spec", "template", "spec"],
-        };
-        let mut spec = &cur;
-        for key in spec_path {
-            spec = &spec[*key];
-        }
+        let spec_path = pod_spec_path(&r.kind);
+        let spec = at_path(&cur, spec_path);
         let mut changes = serde_json::Map::new();
         let mut any = false;
         for list in ["initContainers", "containers"] {
@@ -367,4 +353,17 @@ mod glob_tests {
         assert!(!super::glob("web", "nginx"));
         assert!(!super::glob("ng*y", "nginx"));
     }
+}
+
+/// Where a kind keeps its pod spec: a pod's own, a CronJob's job template's, else the template's.
+fn pod_spec_path(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Pod" => &["spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        _ => &["spec", "template", "spec"],
+    }
+}
+
+fn at_path<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().fold(v, |v, k| &v[*k])
 }

@@ -53,12 +53,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&
             }
         }
     };
-    let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod_name}")));
-    let status = resp.status;
-    let pod = resp.into_value().unwrap_or(Value::Null);
-    if status >= 400 {
-        return Err(Failure::Server(pod));
-    }
+    let pod = super::get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{pod_name}"))?;
     let phase = pod["status"]["phase"].as_str().unwrap_or_default();
     if matches!(phase, "Succeeded" | "Failed") {
         return Err(Failure::client(format!("cannot exec into a container in a completed pod; current phase is {phase}")));

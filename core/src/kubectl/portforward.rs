@@ -38,12 +38,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     let (target, ports) = (&args[0], &args[1..]);
     let (kind, name) = target.split_once('/').unwrap_or(("pods", target.as_str()));
     let r = k.discovery(api).resolve(kind).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
-    let resp = api.send(&Request::get(&format!("{}/{name}", r.path(Some(&ns)))));
-    let status = resp.status;
-    let obj = resp.into_value().unwrap_or(Value::Null);
-    if status >= 400 {
-        return Err(Failure::Server(obj));
-    }
+    let obj = super::get_object(api, &format!("{}/{name}", r.path(Some(&ns))))?;
     let pod = attachable_pod(api, &ns, &r.kind, &obj, timeout)?;
     let ports = if r.kind == "Service" {
         check_udp(ports, &service_protocols(&obj), |n| service_port_by_name(&obj, n))?;
@@ -54,12 +49,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     };
     // RunPortForward: the pod as it is now.
     let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod_name}")));
-    let status = resp.status;
-    let pod = resp.into_value().unwrap_or(Value::Null);
-    if status >= 400 {
-        return Err(Failure::Server(pod));
-    }
+    let pod = super::get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{pod_name}"))?;
     let phase = pod["status"]["phase"].as_str().unwrap_or_default();
     if phase != "Running" {
         return Err(Failure::client(format!("unable to forward port because pod is not running. Current status={phase}")));
