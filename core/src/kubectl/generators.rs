@@ -9,6 +9,11 @@ use crate::apiserver::Request;
 
 /// The generators' own flags (`create` also takes the file flags).
 pub const CREATE_FLAGS: &[Flag] = &[
+    flag("duration", None, Takes::Value),
+    flag("audience", None, Takes::Values),
+    flag("bound-object-kind", None, Takes::Value),
+    flag("bound-object-name", None, Takes::Value),
+    flag("bound-object-uid", None, Takes::Value),
     flag("from-literal", None, Takes::Values),
     flag("class", None, Takes::Value),
     flag("rule", None, Takes::Values),
@@ -501,6 +506,9 @@ fn role_rules(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed) -> Result<Ve
 
 pub fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
     let sub = p.args[1].clone();
+    if sub == "token" {
+        return create_token(k, api, p, out);
+    }
     let (obj, wrap) = if sub == "role" || sub == "clusterrole" {
         let name = name_arg(p, &sub, &sub)?;
         let rules = role_rules(k, api, p)?;
@@ -729,4 +737,42 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
         }
         other => *target = other.clone(),
     }
+}
+
+/// `kubectl create token SA [--duration D] [--audience A]...`: a TokenRequest for the service
+/// account; prints the token (or the TokenRequest with `-o`).
+fn create_token(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    let names = &p.args[2..];
+    if names.len() != 1 {
+        return Err(Failure::Raw(format!("error: exactly one NAME is required, got {}\nSee 'kubectl create token -h' for help and examples\n", names.len())));
+    }
+    let mut spec = json!({"boundObjectRef": null});
+    let audiences = p.values("audience");
+    if !audiences.is_empty() {
+        spec["audiences"] = json!(audiences);
+    }
+    if let Some(d) = p.value("duration") {
+        let Some(dur) = super::rollout::go_duration(d) else {
+            return Err(Failure::Raw(format!("error: invalid argument {d:?} for \"--duration\" flag: time: invalid duration {}\nSee 'kubectl create token --help' for usage.\n", crate::api::field::go_quote(d))));
+        };
+        if dur.as_millis() > 0 {
+            spec["expirationSeconds"] = json!(dur.as_millis() / 1000);
+        }
+    }
+    let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
+    let body = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": {"creationTimestamp": null}, "spec": spec, "status": {"token": ""}});
+    let path = format!("/api/v1/namespaces/{ns}/serviceaccounts/{}/token", names[0]);
+    let resp = api.send(&Request::post(&path, body));
+    let status = resp.status;
+    let got = resp.into_value().unwrap_or(Value::Null);
+    if status >= 400 {
+        // The Status's own message (kubectl's generic server-error wording does not apply).
+        return Err(Failure::client(format!("failed to create token: {}", got["message"].as_str().unwrap_or_default())));
+    }
+    if p.value("output").is_some_and(|o| !o.is_empty()) {
+        let r = k.discovery(api).resolve("serviceaccounts").cloned().ok_or_else(|| Failure::client("the server doesn't have a resource type \"serviceaccounts\""))?;
+        return print_result(p, &r, &names[0], &got, "created", "", out);
+    }
+    out.out(format!("{}\n", got["status"]["token"].as_str().unwrap_or_default()));
+    Ok(())
 }

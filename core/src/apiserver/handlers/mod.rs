@@ -95,6 +95,7 @@ fn subresource(server: &mut ApiServer, req: &Request, r: &ResourceRequest, info:
         ("binding", Verb::Create) => subresources::bind(server, req, info, ns, &r.name),
         ("eviction", Verb::Create) => subresources::evict(server, req, info, ns, &r.name),
         ("log", Verb::Get) => subresources::log(server, req, info, ns, &r.name),
+        ("token", Verb::Create) => subresources::token(server, req, info, ns, &r.name),
         ("finalize", Verb::Update) => subresources::finalize(server, req, info, &r.name),
         _ => Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: format!("{} {}", verb.as_str(), r.subresource) }),
     }
