@@ -75,6 +75,8 @@ pub(super) fn update_scale(server: &mut ApiServer, req: &Request, info: &Resourc
     w.scope = crate::apiserver::fields::Scope::Scale;
     w.subresource = "scale";
     let updated = update_object(server, info, obj, Part::Main, dry, Some(&w))?;
+    // PodSecurity leaves subresources alone: scaling a workload warns about nothing.
+    server.warnings.clear();
     Ok(Response::object(200, scale_of(info, &updated)))
 }
 
