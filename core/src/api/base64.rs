@@ -19,6 +19,11 @@ pub fn encode(data: &[u8]) -> String {
     out
 }
 
+/// Base64 in its URL alphabet without padding (Go's RawURLEncoding): continue tokens, JWTs.
+pub fn encode_url(data: &[u8]) -> String {
+    encode(data).trim_end_matches('=').replace('+', "-").replace('/', "_")
+}
+
 /// Decodes standard base64; `Err` holds the offset of the first bad byte, as Go's decoder
 /// reports it (a bad character where it is met; a short final group at its start).
 pub fn decode(text: &str) -> Result<Vec<u8>, usize> {

@@ -6,6 +6,7 @@ pub mod cron;
 pub mod duration;
 pub mod field;
 pub mod ip;
+pub mod jwt;
 pub mod labels;
 pub mod meta;
 pub mod object;

@@ -203,6 +203,12 @@ impl ApiServer {
         Ok(user)
     }
 
+    /// Whether the request being served came through the door (someone reads its warnings),
+    /// not from an in-process caller.
+    pub(crate) fn at_door(&self) -> bool {
+        self.user.is_some()
+    }
+
     /// Whom the request being served is from.
     pub fn requester(&self) -> auth::User {
         self.user.clone().unwrap_or_else(|| auth::User { name: self.admin.0.clone(), groups: self.admin.1.clone() })

@@ -98,10 +98,7 @@ impl ListOptions {
 pub fn encode_continue(rv: u64, last: &ObjName) -> String {
     let start = if last.0.is_empty() { format!("{}\u{0}", last.1) } else { format!("{}/{}\u{0}", last.0, last.1) };
     // Base64 in its URL alphabet, without padding (Go's RawURLEncoding).
-    crate::api::base64::encode(json!({"v": "meta.k8s.io/v1", "rv": rv, "start": start}).to_string().as_bytes())
-        .trim_end_matches('=')
-        .replace('+', "-")
-        .replace('/', "_")
+    crate::api::base64::encode_url(json!({"v": "meta.k8s.io/v1", "rv": rv, "start": start}).to_string().as_bytes())
 }
 
 fn decode_continue(token: &str) -> Result<ObjName, ApiError> {

@@ -272,7 +272,8 @@ fn set_resources(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut
             let mut patched: Vec<Value> = Vec::new();
             for c in spec[list].as_array().into_iter().flatten() {
                 let name = c["name"].as_str().unwrap_or_default();
-                if !glob(selector, name) {
+                // Go's filepath.Match: the shell's patterns (`*`, `?`, `[...]`).
+                if !crate::kubelet::shell::glob_match(selector, name) {
                     continue;
                 }
                 any = true;
@@ -313,45 +314,6 @@ fn set_resources(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut
         0 => Ok(()),
         1 => Err(Failure::client(errors.remove(0))),
         _ => Err(Failure::client(format!("[{}]", errors.join(", ")))),
-    }
-}
-
-/// Go's `filepath.Match` for container names: `*` any run of characters, `?` one.
-fn glob(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    // The classic two-pointer match with backtracking to the last star.
-    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
-    while j < n.len() {
-        if i < p.len() && (p[i] == '?' || p[i] == n[j]) {
-            i += 1;
-            j += 1;
-        } else if i < p.len() && p[i] == '*' {
-            star = Some(i);
-            mark = j;
-            i += 1;
-        } else if let Some(s) = star {
-            i = s + 1;
-            mark += 1;
-            j = mark;
-        } else {
-            return false;
-        }
-    }
-    while i < p.len() && p[i] == '*' {
-        i += 1;
-    }
-    i == p.len()
-}
-
-#[cfg(test)]
-mod glob_tests {
-    #[test]
-    fn container_names_match_like_filepath_match() {
-        assert!(super::glob("*", "nginx"));
-        assert!(super::glob("ng*x", "nginx"));
-        assert!(super::glob("n?inx", "nginx"));
-        assert!(!super::glob("web", "nginx"));
-        assert!(!super::glob("ng*y", "nginx"));
     }
 }
 

@@ -27,11 +27,11 @@ pub const FLAGS: &[Flag] = &[
     flag("pod-running-timeout", None, Takes::Value),
 ];
 
-fn ready_since(p: &Value) -> Option<String> {
+pub(super) fn ready_since(p: &Value) -> Option<String> {
     p["status"]["conditions"].as_array()?.iter().find(|c| c["type"] == "Ready" && c["status"] == "True").and_then(|c| c["lastTransitionTime"].as_str().map(str::to_string))
 }
 
-fn max_restarts(p: &Value) -> i64 {
+pub(super) fn max_restarts(p: &Value) -> i64 {
     p["status"]["containerStatuses"].as_array().into_iter().flatten().map(|c| c["restartCount"].as_i64().unwrap_or(0)).max().unwrap_or(0)
 }
 

@@ -144,13 +144,10 @@ fn attachable_pod(api: &mut dyn Transport, ns: &str, kind: &str, obj: &Value, ti
     }
 }
 
-fn ready_since(p: &Value) -> Option<String> {
-    p["status"]["conditions"].as_array()?.iter().find(|c| c["type"] == "Ready" && c["status"] == "True").and_then(|c| c["lastTransitionTime"].as_str().map(str::to_string))
-}
-
 /// kubectl's ActivePods, reversed: scheduled, running, ready (longest first), fewest
-/// restarts, oldest.
+/// restarts, oldest. (`logs` orders by ByLogging, which differs in the restarts.)
 fn most_active_first(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use super::logs::{max_restarts, ready_since};
     use std::cmp::Ordering;
     let node = |p: &Value| p["spec"]["nodeName"].as_str().unwrap_or_default().is_empty();
     if node(a) != node(b) {
@@ -171,9 +168,8 @@ fn most_active_first(a: &Value, b: &Value) -> std::cmp::Ordering {
     if ra != rb {
         return ra.cmp(&rb);
     }
-    let restarts = |p: &Value| p["status"]["containerStatuses"].as_array().into_iter().flatten().map(|c| c["restartCount"].as_i64().unwrap_or(0)).max().unwrap_or(0);
-    if restarts(a) != restarts(b) {
-        return restarts(a).cmp(&restarts(b));
+    if max_restarts(a) != max_restarts(b) {
+        return max_restarts(a).cmp(&max_restarts(b));
     }
     let created = |p: &Value| p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string();
     created(a).cmp(&created(b))

@@ -12,6 +12,7 @@ use super::fs::{normalize, Fs};
 use super::heredoc;
 
 mod files;
+pub use files::glob_match;
 mod text;
 
 /// Marks a `$` inside double quotes for the expander: what it gives stays one word.

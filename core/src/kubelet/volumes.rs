@@ -144,10 +144,6 @@ fn downward(pod: &Value, items: &Value, default: u16, clock: i64) -> Fs {
     fs
 }
 
-fn base64url(data: &[u8]) -> String {
-    crate::api::base64::encode(data).trim_end_matches('=').replace('+', "-").replace('/', "_")
-}
-
 /// A projected service account token: a JWT shaped like the API server's (claims of the pod,
 /// its node and service account, issued when the pod was created); its signature is made up.
 fn token(pod: &Value, src: &Value) -> String {
@@ -156,7 +152,7 @@ fn token(pod: &Value, src: &Value) -> String {
     let sa = pod["spec"]["serviceAccountName"].as_str().unwrap_or("default");
     let iat = crate::sim::clock::Timestamp::parse_rfc3339(meta["creationTimestamp"].as_str().unwrap_or_default()).map_or(0, |t| t.unix_millis() / 1000);
     let exp = iat + src["expirationSeconds"].as_i64().unwrap_or(3607);
-    let issuer = "https://kubernetes.default.svc.cluster.local";
+    let issuer = crate::api::jwt::ISSUER;
     let aud = src["audience"].as_str().map_or_else(|| serde_json::json!([issuer]), |a| serde_json::json!([a]));
     let uid = meta["uid"].as_str().unwrap_or_default();
     let header = serde_json::json!({"alg": "RS256", "kid": "hakoniwa-simulated-signing-key"});
@@ -165,13 +161,14 @@ fn token(pod: &Value, src: &Value) -> String {
         "kubernetes.io": {"namespace": ns, "node": {"name": pod["spec"]["nodeName"]}, "pod": {"name": meta["name"], "uid": uid}, "serviceaccount": {"name": sa}, "warnafter": iat + 3600},
         "nbf": iat, "sub": format!("system:serviceaccount:{ns}:{sa}"),
     });
-    let body = format!("{}.{}", base64url(header.to_string().as_bytes()), base64url(claims.to_string().as_bytes()));
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in body.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-    }
-    let signature: Vec<u8> = (0..32u64).flat_map(|i| (h.rotate_left((i * 7) as u32) ^ i).to_le_bytes()).collect();
-    format!("{body}.{}", base64url(&signature))
+    // The signature is made up from the signed part, so the same token signs the same.
+    crate::api::jwt::token(&header, &claims, |body| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in body.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+        (0..32u64).flat_map(|i| (h.rotate_left((i * 7) as u32) ^ i).to_le_bytes()).collect()
+    })
 }
 
 /// What one volume of a pod holds when it is set up.

@@ -146,6 +146,20 @@ fn windows(spec: &Value) -> bool {
 
 type Finding = (String, String);
 
+/// Who sets a forbidden value: `pod` (its securityContext), then the containers whose own
+/// securityContext does — `pod and containers "a", "b"` once joined.
+fn setters(spec: &Value, bad: impl Fn(&Value) -> bool) -> Vec<String> {
+    let mut who = Vec::new();
+    if bad(&spec["securityContext"]) {
+        who.push("pod".to_string());
+    }
+    let names: Vec<String> = containers(spec).into_iter().filter(|c| bad(&c["securityContext"])).map(cname).collect();
+    if !names.is_empty() {
+        who.push(containers_phrase(&names));
+    }
+    who
+}
+
 fn app_armor(spec: &Value, meta: &Value) -> Option<Finding> {
     let ok = |t: &Value| t.is_null() || t == "RuntimeDefault" || t == "Localhost";
     let mut setters = Vec::new();
@@ -353,14 +367,7 @@ fn sysctls(spec: &Value) -> Option<Finding> {
 }
 
 fn host_process(spec: &Value) -> Option<Finding> {
-    let mut setters = Vec::new();
-    if spec["securityContext"]["windowsOptions"]["hostProcess"] == true {
-        setters.push("pod".to_string());
-    }
-    let names: Vec<String> = containers(spec).into_iter().filter(|c| c["securityContext"]["windowsOptions"]["hostProcess"] == true).map(cname).collect();
-    if !names.is_empty() {
-        setters.push(containers_phrase(&names));
-    }
+    let setters = setters(spec, |sc| sc["windowsOptions"]["hostProcess"] == true);
     (!setters.is_empty()).then(|| ("hostProcess".into(), format!("{} must not set securityContext.windowsOptions.hostProcess=true", setters.join(" and "))))
 }
 
@@ -415,14 +422,7 @@ fn restricted_volumes(spec: &Value) -> Option<Finding> {
 
 fn run_as_non_root(spec: &Value) -> Option<Finding> {
     let pod = &spec["securityContext"]["runAsNonRoot"];
-    let mut setters = Vec::new();
-    if *pod == false {
-        setters.push("pod".to_string());
-    }
-    let explicit: Vec<String> = containers(spec).into_iter().filter(|c| c["securityContext"]["runAsNonRoot"] == false).map(cname).collect();
-    if !explicit.is_empty() {
-        setters.push(containers_phrase(&explicit));
-    }
+    let setters = setters(spec, |sc| sc["runAsNonRoot"] == false);
     if !setters.is_empty() {
         return Some(("runAsNonRoot != true".into(), format!("{} must not set securityContext.runAsNonRoot=false", setters.join(" and "))));
     }
@@ -434,14 +434,7 @@ fn run_as_non_root(spec: &Value) -> Option<Finding> {
 }
 
 fn run_as_user(spec: &Value) -> Option<Finding> {
-    let mut setters = Vec::new();
-    if spec["securityContext"]["runAsUser"] == 0 {
-        setters.push("pod".to_string());
-    }
-    let names: Vec<String> = containers(spec).into_iter().filter(|c| c["securityContext"]["runAsUser"] == 0).map(cname).collect();
-    if !names.is_empty() {
-        setters.push(containers_phrase(&names));
-    }
+    let setters = setters(spec, |sc| sc["runAsUser"] == 0);
     (!setters.is_empty()).then(|| ("runAsUser=0".into(), format!("{} must not set runAsUser=0", setters.join(" and "))))
 }
 
@@ -503,12 +496,13 @@ fn detail(findings: &[Finding]) -> String {
 // ---------------------------------------------------------------------------------------------
 // Admission.
 
-fn namespace(store: &Store, ns: &str) -> Option<Value> {
-    store.get("namespaces", "", ns).map(|s| (*s.object).clone())
+fn namespace(store: &Store, ns: &str) -> Option<std::sync::Arc<Value>> {
+    store.get("namespaces", "", ns).map(|s| s.object)
 }
 
-/// A new pod: refused when it breaks the enforce level; else warnings for the warn level.
-pub fn admit_pod(store: &Store, ns: &str, pod: &Value) -> Result<Vec<String>, ApiError> {
+/// A new pod: refused when it breaks the enforce level; else warnings for the warn level
+/// (`warn_too`: someone will read them).
+pub fn admit_pod(store: &Store, ns: &str, pod: &Value, warn_too: bool) -> Result<Vec<String>, ApiError> {
     let Some(nsobj) = namespace(store, ns) else { return Ok(Vec::new()) };
     let (enforce, warn) = policies(&nsobj);
     let spec = &pod["spec"];
@@ -520,6 +514,9 @@ pub fn admit_pod(store: &Store, ns: &str, pod: &Value) -> Result<Vec<String>, Ap
             name: meta["name"].as_str().unwrap_or_default().to_string(),
             why: format!("violates PodSecurity \"{}\": {}", enforce.text(), detail(&broken)),
         });
+    }
+    if !warn_too {
+        return Ok(Vec::new());
     }
     let warned = evaluate(warn.level, spec, meta);
     Ok(if warned.is_empty() { Vec::new() } else { vec![format!("would violate PodSecurity \"{}\": {}", warn.text(), detail(&warned))] })

@@ -134,13 +134,15 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     crate::apiserver::admission::limits::validate(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
     {
         use crate::apiserver::admission::podsecurity;
+        // Warnings are worked out only for requests at the door: in-process callers read none.
         let warnings = match info.storage.as_str() {
-            "pods" => podsecurity::admit_pod(&server.store, &ns, &obj)?,
+            "pods" => podsecurity::admit_pod(&server.store, &ns, &obj, server.at_door())?,
             "namespaces" => {
                 podsecurity::validate_namespace(&obj, None)?;
                 Vec::new()
             }
-            storage => podsecurity::warn_workload(&server.store, storage, &ns, &obj),
+            storage if server.at_door() => podsecurity::warn_workload(&server.store, storage, &ns, &obj),
+            _ => Vec::new(),
         };
         server.warnings.extend(warnings);
     }

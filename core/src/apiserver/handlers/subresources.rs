@@ -301,13 +301,6 @@ pub(super) fn finalize(server: &mut ApiServer, req: &Request, info: &ResourceInf
     Ok(Response::object(200, super::in_version(info, &obj)))
 }
 
-/// The API server's audience and issuer for service account tokens (kubeadm's default).
-const TOKEN_ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
-
-fn base64url(data: &[u8]) -> String {
-    crate::api::base64::encode(data).trim_end_matches('=').replace('+', "-").replace('/', "_")
-}
-
 /// `serviceaccounts/NAME/token` (TokenRequest, `kubectl create token`): a signed JWT for the
 /// account, for the audiences asked (the API server's by default), valid for
 /// `expirationSeconds` (an hour by default, ten minutes at least).
@@ -316,7 +309,7 @@ pub(super) fn token(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
     let body = parse_body(req).unwrap_or(Value::Null);
     let mut audiences: Vec<Value> = body["spec"]["audiences"].as_array().cloned().unwrap_or_default();
     if audiences.is_empty() {
-        audiences.push(json!(TOKEN_ISSUER));
+        audiences.push(json!(crate::api::jwt::ISSUER));
     }
     let seconds = body["spec"]["expirationSeconds"].as_i64().unwrap_or(3600);
     if seconds < 600 {
@@ -327,16 +320,16 @@ pub(super) fn token(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
     let now = server.now;
     let iat = now.unix_millis().div_euclid(1000);
     let exp = iat + seconds;
-    let header = json!({"alg": "RS256", "kid": base64url(&server.rng.next_u64().to_be_bytes())});
+    let header = json!({"alg": "RS256", "kid": crate::api::base64::encode_url(&server.rng.next_u64().to_be_bytes())});
     let sub = format!("system:serviceaccount:{ns}:{name}");
     let payload = json!({
-        "aud": audiences, "exp": exp, "iat": iat, "iss": TOKEN_ISSUER, "jti": server.rng.uuid_v4(),
+        "aud": audiences, "exp": exp, "iat": iat, "iss": crate::api::jwt::ISSUER, "jti": server.rng.uuid_v4(),
         "kubernetes.io": {"namespace": ns, "serviceaccount": {"name": name, "uid": sa["metadata"]["uid"]}},
         "nbf": iat, "sub": sub,
     });
     // An RS256 signature of a 2048-bit key is 256 bytes.
     let signature: Vec<u8> = (0..32).flat_map(|_| server.rng.next_u64().to_be_bytes()).collect();
-    let token = format!("{}.{}.{}", base64url(header.to_string().as_bytes()), base64url(payload.to_string().as_bytes()), base64url(&signature));
+    let token = crate::api::jwt::token(&header, &payload, |_| signature);
     let expires = crate::sim::clock::Timestamp::from_unix_millis(exp * 1000);
     let mut spec = json!({"audiences": audiences, "expirationSeconds": seconds, "boundObjectRef": body["spec"]["boundObjectRef"]});
     if spec["boundObjectRef"].is_null() {

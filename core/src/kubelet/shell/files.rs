@@ -763,6 +763,9 @@ mod tests {
         assert_eq!(si_iec(157_286_400), "(157 MB, 150 MiB) ");
         assert_eq!(go_g(0.1048576), "0.104858");
         assert!(glob_match("*.txt", "a.txt") && !glob_match("*.txt", "a.txt.bak") && glob_match("[ab]?", "bz"));
+        // `kubectl set resources -c` matches container names this way too.
+        assert!(glob_match("*", "nginx") && glob_match("ng*x", "nginx") && glob_match("n?inx", "nginx"));
+        assert!(!glob_match("web", "nginx") && !glob_match("ng*y", "nginx"));
     }
 
     fn run(flavor: Flavor, tty: bool, script: &str) -> (String, i64) {
