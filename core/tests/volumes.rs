@@ -227,3 +227,15 @@ fn a_sub_path_keeps_what_the_config_map_held_when_the_container_started() {
     let (ls, _) = exec(&mut c, "reader", None, &["ls", "-l", "/etc/app.conf"]);
     assert!(ls.starts_with("-rw-r--r--    1 root     root             3 "), "{ls}");
 }
+
+#[test]
+fn a_claim_waiting_for_its_consumer_says_so_once_per_binder_resync() {
+    let mut c = cluster();
+    create(&mut c, "/api/v1/namespaces/default/persistentvolumeclaims", json!({"metadata": {"name": "later"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}));
+    advance(&mut c, 62);
+    let list = get(&mut c, "/api/v1/namespaces/default/events");
+    let waiting: Vec<&Value> = list["items"].as_array().unwrap().iter().filter(|e| e["reason"] == "WaitForFirstConsumer" && e["involvedObject"]["name"] == "later").collect();
+    // One event, seen at 0, 15, 30, 45 and 60 seconds (kube-controller-manager's 15 s resync).
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0]["count"], 5, "{}", waiting[0]);
+}
