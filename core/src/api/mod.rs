@@ -11,5 +11,6 @@ pub mod labels;
 pub mod meta;
 pub mod object;
 pub mod quantity;
+pub mod regex;
 pub mod sha256;
 pub mod status;

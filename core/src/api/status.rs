@@ -40,6 +40,10 @@ pub enum ApiError {
     /// 405: `<verb> is not supported on resources of kind "<resource>"`.
     #[error("{verb} is not supported on resources of kind {}", go_quote(&resource.to_string()))]
     MethodNotSupported { resource: GroupResource, verb: String },
+    /// 405 with the server's own reason (`create not allowed while custom resource definition
+    /// is terminating`).
+    #[error("{message}")]
+    MethodNotAllowed { resource: GroupResource, message: String },
     /// 406: the client asked for a representation the server cannot produce.
     #[error("{0}")]
     NotAcceptable(String),
@@ -103,7 +107,7 @@ impl ApiError {
             ApiError::Invalid { .. } | ApiError::UnprocessablePatch => 422,
             ApiError::Forbidden { .. } => 403,
             ApiError::BadRequest(_) => 400,
-            ApiError::MethodNotSupported { .. } => 405,
+            ApiError::MethodNotSupported { .. } | ApiError::MethodNotAllowed { .. } => 405,
             ApiError::NotAcceptable(_) => 406,
             ApiError::Expired(_) => 410,
             ApiError::RequestEntityTooLarge(_) => 413,
@@ -122,7 +126,7 @@ impl ApiError {
             ApiError::Invalid { .. } | ApiError::UnprocessablePatch => "Invalid",
             ApiError::Forbidden { .. } => "Forbidden",
             ApiError::BadRequest(_) => "BadRequest",
-            ApiError::MethodNotSupported { .. } => "MethodNotAllowed",
+            ApiError::MethodNotSupported { .. } | ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",
             ApiError::NotAcceptable(_) => "NotAcceptable",
             ApiError::Expired(_) => "Expired",
             ApiError::RequestEntityTooLarge(_) => "RequestEntityTooLarge",
@@ -161,7 +165,7 @@ impl ApiError {
             | ApiError::AlreadyExists { resource, name }
             | ApiError::Conflict { resource, name, .. }
             | ApiError::Forbidden { resource, name, .. } => Some(gr(resource, name)),
-            ApiError::MethodNotSupported { resource, .. } => Some(gr(resource, "")),
+            ApiError::MethodNotSupported { resource, .. } | ApiError::MethodNotAllowed { resource, .. } => Some(gr(resource, "")),
             ApiError::NoRoute | ApiError::UnprocessablePatch => Some(json!({})),
             ApiError::Invalid { kind, name, errors } => {
                 let mut d = Map::new();

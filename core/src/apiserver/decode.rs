@@ -133,7 +133,9 @@ fn walk_def(schema: &Schema, def: &str, value: Value, path: &Paths, unknown: &mu
                         Some(t) => {
                             let v = walk_type(schema, t, v, &child, def, unknown, depth + 1)?;
                             // Go's JSON leaves out null and (omitempty) empty maps and lists.
-                            let empty_collection = match (schema.resolve(t), &v) {
+                            // A named type (`status: {}` of a CRD's subresources, a pointer to an
+                            // empty struct in Go) stays.
+                            let empty_collection = match (t, &v) {
                                 (FieldType::Map(_), Value::Object(m)) => m.is_empty(),
                                 (FieldType::Array(_), Value::Array(a)) => a.is_empty(),
                                 _ => false,

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::registry::Discovery;
+use super::registry::{ApiResource, Discovery, Registry};
 use super::request::Response;
 
 pub fn version() -> Response {
@@ -30,15 +30,17 @@ fn group_json(name: &str, versions: &[String], preferred: &str) -> Value {
     })
 }
 
-pub fn groups() -> Response {
+/// Built-in groups first, then the groups CRDs add (their APIServices' lower priority puts
+/// them last, by name).
+pub fn groups(registry: &Registry) -> Response {
     let d = Discovery::v1_33();
-    let gs: Vec<Value> = d.groups.iter().map(|g| group_json(&g.name, &g.versions, &g.preferred_version)).collect();
+    let gs: Vec<Value> = d.groups.iter().chain(registry.custom_groups()).map(|g| group_json(&g.name, &g.versions, &g.preferred_version)).collect();
     Response::object(200, json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": gs}))
 }
 
-pub fn group(name: &str) -> Option<Response> {
+pub fn group(registry: &Registry, name: &str) -> Option<Response> {
     let d = Discovery::v1_33();
-    let g = d.groups.iter().find(|g| g.name == name)?;
+    let g = d.groups.iter().chain(registry.custom_groups()).find(|g| g.name == name)?;
     let mut body = group_json(&g.name, &g.versions, &g.preferred_version);
     let map = body.as_object_mut()?;
     let mut out = Map::new();
@@ -48,10 +50,20 @@ pub fn group(name: &str) -> Option<Response> {
     Some(Response::object(200, Value::Object(out)))
 }
 
-pub fn group_version(group: &str, version: &str) -> Option<Response> {
+pub fn group_version(registry: &Registry, group: &str, version: &str) -> Option<Response> {
     let d = Discovery::v1_33();
     let gv = crate::api::meta::api_version(group, version);
-    let resources = d.resources.get(&gv)?;
+    let custom: Vec<ApiResource>;
+    let resources = match d.resources.get(&gv) {
+        Some(r) => r,
+        None => {
+            custom = registry.custom_discoverable(group, version).flat_map(|r| std::iter::once(entry_of(r)).chain(r.subresources.iter().cloned())).collect();
+            if custom.is_empty() {
+                return None;
+            }
+            &custom
+        }
+    };
     let list: Vec<Value> = resources
         .iter()
         .map(|r| {
@@ -84,4 +96,21 @@ pub fn group_version(group: &str, version: &str) -> Option<Response> {
         body["apiVersion"] = json!("v1");
     }
     Some(Response::object(200, body))
+}
+
+/// A served custom resource as its discovery entry.
+fn entry_of(r: &super::registry::ResourceInfo) -> ApiResource {
+    ApiResource {
+        name: r.resource.clone(),
+        singular_name: r.singular.clone(),
+        namespaced: r.namespaced,
+        group: None,
+        version: None,
+        kind: r.kind.clone(),
+        // While its CRD is deleted, discovery offers only what empties it.
+        verbs: if r.strategy.terminating() { ["delete", "deletecollection", "get", "list", "watch"].iter().map(|s| s.to_string()).collect() } else { r.verbs.clone() },
+        short_names: r.short_names.clone(),
+        categories: r.categories.clone(),
+        storage_version_hash: r.storage_version_hash.clone(),
+    }
 }

@@ -6,6 +6,7 @@ pub mod admission;
 pub mod auth;
 pub mod alloc;
 pub mod convert;
+pub mod crd;
 pub mod decode;
 mod fields;
 mod discovery;
@@ -37,6 +38,9 @@ use registry::Registry;
 pub use handlers::NEXT_RESOURCE_VERSION_HEADER;
 pub use request::{Body, Method, Request, Response, ResponseBody, WatchItem};
 use route::Route;
+
+/// Where CustomResourceDefinitions are stored.
+pub const CRD_STORAGE: &str = "customresourcedefinitions.apiextensions.k8s.io";
 
 /// What a container wrote: the running one's log and the one before it.
 #[derive(Clone, Debug, Default)]
@@ -161,6 +165,13 @@ impl ApiServer {
         &self.registry
     }
 
+    /// Serves what the stored CustomResourceDefinitions define (after a write to one, or
+    /// when a store is restored).
+    pub fn sync_custom_resources(&mut self) {
+        let crds: Vec<std::sync::Arc<Value>> = self.store.list(CRD_STORAGE, None, &crate::store::Selection::All, None).into_iter().map(|s| s.object).collect();
+        self.registry.set_custom(&crds);
+    }
+
     /// Handles one request. Never panics on any input; every failure is a `Status`.
     ///
     /// A dry run leaves everything as it was, the seeded randomness included (the uid and
@@ -219,9 +230,9 @@ impl ApiServer {
             Route::Version => Ok(discovery::version()),
             Route::Health(_) => Ok(Response::text(200, "ok".into())),
             Route::CoreVersions => Ok(discovery::core_versions()),
-            Route::Groups => Ok(discovery::groups()),
-            Route::Group(g) => discovery::group(&g).ok_or(ApiError::NoRoute),
-            Route::GroupVersion { group, version } => discovery::group_version(&group, &version).ok_or(ApiError::NoRoute),
+            Route::Groups => Ok(discovery::groups(&self.registry)),
+            Route::Group(g) => discovery::group(&self.registry, &g).ok_or(ApiError::NoRoute),
+            Route::GroupVersion { group, version } => discovery::group_version(&self.registry, &group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::handle(self, req, &r),
             r @ (Route::OpenApiV2 | Route::OpenApiV3Root | Route::OpenApiV3(_)) => Ok(openapi_document(&r, req)),
             Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
@@ -234,9 +245,9 @@ impl ApiServer {
         let result = match route::route(req) {
             Route::Version => Ok(discovery::version()),
             Route::CoreVersions => Ok(discovery::core_versions()),
-            Route::Groups => Ok(discovery::groups()),
-            Route::Group(g) => discovery::group(&g).ok_or(ApiError::NoRoute),
-            Route::GroupVersion { group, version } => discovery::group_version(&group, &version).ok_or(ApiError::NoRoute),
+            Route::Groups => Ok(discovery::groups(&self.registry)),
+            Route::Group(g) => discovery::group(&self.registry, &g).ok_or(ApiError::NoRoute),
+            Route::GroupVersion { group, version } => discovery::group_version(&self.registry, &group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::read_only(self, req, &r),
             Route::Health(_) => Ok(Response::text(200, "ok".into())),
             r @ (Route::OpenApiV2 | Route::OpenApiV3Root | Route::OpenApiV3(_)) => Ok(openapi_document(&r, req)),

@@ -83,7 +83,27 @@ pub struct ResourceInfo {
     /// Where objects live in the store; versions of one resource share it
     /// (`horizontalpodautoscalers.autoscaling`), and so do core and events.k8s.io events.
     pub storage: String,
-    pub strategy: &'static dyn Strategy,
+    pub strategy: StrategyRef,
+    /// Discovery's `storageVersionHash`.
+    pub storage_version_hash: Option<String>,
+}
+
+/// The strategy of a served resource: a built-in kind's, or the one a CustomResourceDefinition
+/// describes.
+#[derive(Clone)]
+pub enum StrategyRef {
+    Builtin(&'static dyn Strategy),
+    Custom(Arc<dyn Strategy + Send>),
+}
+
+impl std::ops::Deref for StrategyRef {
+    type Target = dyn Strategy;
+    fn deref(&self) -> &(dyn Strategy + 'static) {
+        match self {
+            StrategyRef::Builtin(s) => *s,
+            StrategyRef::Custom(s) => &**s,
+        }
+    }
 }
 
 impl ResourceInfo {
@@ -106,9 +126,15 @@ impl ResourceInfo {
 
 #[derive(Clone)]
 pub struct Registry {
+    /// The built-in resources, then those the CRDs add.
     resources: Vec<Arc<ResourceInfo>>,
+    builtin: usize,
     by_gvr: HashMap<(String, String, String), usize>,
     by_gvk: HashMap<(String, String, String), usize>,
+    /// Which custom resources discovery lists (their CRD is Established), by index.
+    discoverable: Vec<bool>,
+    /// The groups the CRDs add, in discovery order.
+    custom_groups: Vec<GroupInfo>,
 }
 
 impl Registry {
@@ -135,15 +161,42 @@ impl Registry {
                     categories: r.categories.clone(),
                     subresources: list.iter().filter(|s| s.name.starts_with(&prefix)).cloned().collect(),
                     storage,
-                    strategy: kinds::strategy_for(group, &r.kind),
+                    strategy: StrategyRef::Builtin(kinds::strategy_for(group, &r.kind)),
+                    storage_version_hash: r.storage_version_hash.clone(),
                 });
             }
         }
-        let mut reg = Registry { resources: Vec::new(), by_gvr: HashMap::new(), by_gvk: HashMap::new() };
+        let mut reg = Registry { resources: Vec::new(), builtin: 0, by_gvr: HashMap::new(), by_gvk: HashMap::new(), discoverable: Vec::new(), custom_groups: Vec::new() };
         for r in resources {
             reg.add(r);
         }
+        reg.builtin = reg.resources.len();
         reg
+    }
+
+    /// Serves what the CustomResourceDefinitions define, in place of what they defined before.
+    /// A custom resource never shadows a built-in one.
+    pub fn set_custom(&mut self, crds: &[std::sync::Arc<Value>]) {
+        let mut custom: Vec<(ResourceInfo, bool)> = crds.iter().flat_map(|c| super::crd::served(c)).collect();
+        custom.retain(|(r, _)| self.by_gvr.get(&(r.group.clone(), r.version.clone(), r.resource.clone())).is_none_or(|i| *i >= self.builtin));
+        self.resources.truncate(self.builtin);
+        self.by_gvr.retain(|_, i| *i < self.builtin);
+        self.by_gvk.retain(|_, i| *i < self.builtin);
+        self.custom_groups = super::crd::groups(&custom);
+        self.discoverable = custom.iter().map(|(_, d)| *d).collect();
+        for (r, _) in custom {
+            self.add(r);
+        }
+    }
+
+    /// The groups the CRDs add (only those with an Established CRD).
+    pub fn custom_groups(&self) -> &[GroupInfo] {
+        &self.custom_groups
+    }
+
+    /// The custom resources of a group version that discovery lists.
+    pub fn custom_discoverable<'a>(&'a self, group: &'a str, version: &'a str) -> impl Iterator<Item = &'a Arc<ResourceInfo>> + 'a {
+        self.resources[self.builtin..].iter().zip(&self.discoverable).filter(move |(r, d)| **d && r.group == group && r.version == version).map(|(r, _)| r)
     }
 
     fn add(&mut self, r: ResourceInfo) {
@@ -170,7 +223,7 @@ impl Registry {
     pub fn by_storage(&self, storage: &str) -> Option<Arc<ResourceInfo>> {
         let d = Discovery::v1_33();
         self.resources.iter().filter(|r| r.storage == storage).min_by_key(|r| {
-            let preferred = d.groups.iter().find(|g| g.name == r.group).map(|g| g.preferred_version.as_str()).unwrap_or("v1");
+            let preferred = d.groups.iter().chain(&self.custom_groups).find(|g| g.name == r.group).map(|g| g.preferred_version.as_str()).unwrap_or("v1");
             (r.version != preferred, !r.group.is_empty() && storage == "events")
         }).cloned()
     }

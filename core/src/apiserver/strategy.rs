@@ -91,6 +91,44 @@ pub trait Strategy: Sync {
         Vec::new()
     }
 
+    /// The Table's column definitions as the server sends them: from `columns`, or given at
+    /// run time (a custom resource's printer columns).
+    fn table_columns(&self) -> Vec<Value> {
+        super::tables::definitions(self.columns())
+    }
+
+    /// The cells of one Table row, matching `table_columns`.
+    fn table_cells(&self, obj: &Value, now: Timestamp) -> Vec<Value> {
+        match self.columns() {
+            Some(_) => self.row(obj, now),
+            None => super::tables::default_cells(obj),
+        }
+    }
+
+    /// For kinds whose schema comes at run time (custom resources): drops the fields the
+    /// schema does not know and returns them as the decoder reports them (`unknown field
+    /// "spec.x"`). `None`: a built-in kind, decoded with the built-in schema.
+    fn prune(&self, _obj: &mut Value) -> Option<Vec<String>> {
+        None
+    }
+
+    /// Whether strategic merge patches apply (not to custom resources, which have no patch
+    /// strategies).
+    fn strategic_merge(&self) -> bool {
+        true
+    }
+
+    /// Where the scale subresource reads and writes, when not `spec.replicas` /
+    /// `status.replicas` / `spec.selector` (custom resources).
+    fn scale_paths(&self) -> Option<&super::crd::ScalePaths> {
+        None
+    }
+
+    /// Whether what defines the kind is being deleted (a terminating CRD): no new objects.
+    fn terminating(&self) -> bool {
+        false
+    }
+
     /// The value of a field selector label beyond `metadata.name` and `metadata.namespace`;
     /// `None` when the kind does not support the label.
     fn field_label(&self, _obj: &Value, _label: &str) -> Option<String> {

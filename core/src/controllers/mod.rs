@@ -4,6 +4,7 @@
 
 pub mod client;
 mod clusterroles;
+mod crd;
 mod cronjob;
 mod daemonset;
 mod disruption;
@@ -45,6 +46,7 @@ impl Default for ControllerManager {
     fn default() -> Self {
         ControllerManager {
             controllers: vec![
+                Box::new(crd::CrdController),
                 Box::new(namespace::NamespaceController),
                 Box::new(nodelifecycle::NodeLifecycleController),
                 Box::new(deployment::DeploymentController),

@@ -20,7 +20,7 @@ impl Kubectl {
         for (first, doc) in manifests::documents_at(text) {
             let Ok((obj, _)) = crate::apiserver::dup::yaml_with_duplicates(&doc) else { continue };
             let (av, kind) = (obj["apiVersion"].as_str().unwrap_or_default(), obj["kind"].as_str().unwrap_or_default());
-            let Some(r) = self.discovery(api).by_kind(av, kind).cloned() else {
+            let Some(r) = self.by_kind(api, av, kind) else {
                 let line = locate(&doc, "kind").unwrap_or(0);
                 out.push(Problem { line: first + line, column: 1, message: format!("no matches for kind {kind:?} in version {av:?}") });
                 continue;

@@ -313,6 +313,8 @@ fn run_command(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Parsed, 
         "get" => get::run(k, api, p, out),
         "version" => version(api, p, out),
         "api-versions" => {
+            // kubectl api-versions always reads discovery afresh.
+            k.invalidate_discovery();
             let d = k.discovery(api);
             let mut text = String::new();
             for gv in &d.group_versions {
@@ -449,7 +451,7 @@ fn resource_of(k: &mut Kubectl, api: &mut dyn Transport, m: &Manifest) -> Result
         let joined = if missing.len() == 1 { missing[0].to_string() } else { format!("[{}]", missing.join(", ")) };
         return Err(Failure::client(format!("error validating {:?}: error validating data: {joined}; if you choose to ignore these errors, turn validation off with --validate=false", m.source)));
     }
-    k.discovery(api).by_kind(&av, &kind).cloned().ok_or_else(|| Failure::client(format!("resource mapping not found for name: {:?} namespace: {:?} from {:?}: no matches for kind {kind:?} in version {av:?}\nensure CRDs are installed first", m.object["metadata"]["name"].as_str().unwrap_or_default(), m.object["metadata"]["namespace"].as_str().unwrap_or_default(), m.source)))
+    k.by_kind(api, &av, &kind).ok_or_else(|| Failure::client(format!("resource mapping not found for name: {:?} namespace: {:?} from {:?}: no matches for kind {kind:?} in version {av:?}\nensure CRDs are installed first", m.object["metadata"]["name"].as_str().unwrap_or_default(), m.object["metadata"]["namespace"].as_str().unwrap_or_default(), m.source)))
 }
 
 /// A manifest's resource and namespace; an unknown kind is reported (and counted as a
@@ -493,7 +495,7 @@ fn create(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
             super::generators::print_result(p, &r, &name, &object, "created", " (dry run)", out)?;
             continue;
         }
-        let mut path = format!("{}?fieldManager={}&fieldValidation=Strict", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-create"));
+        let mut path = format!("{}?fieldManager={}&fieldValidation={}", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-create"), field_validation(p));
         if dry == "server" {
             path.push_str("&dryRun=All");
         }
@@ -644,7 +646,7 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
             if dry == "client" {
                 (200, desired, "created")
             } else {
-                let path = format!("{}?fieldManager={}&fieldValidation=Strict{dry_param}", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-client-side-apply"));
+                let path = format!("{}?fieldManager={}&fieldValidation={}{dry_param}", r.path(Some(&ns)), p.value("field-manager").unwrap_or("kubectl-client-side-apply"), field_validation(p));
                 let resp = api.send(&Request::post(&path, desired));
                 let s = resp.status;
                 (s, resp.into_value().unwrap_or(Value::Null), "created")
@@ -664,7 +666,7 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
                 let original: Value = serde_json::from_str(&previous).unwrap_or(json!({}));
                 let mut patch = merge_diff(&original, &object);
                 patch["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
-                let req = super::patch_request(&format!("{}/{}?fieldManager={}&fieldValidation=Strict{dry_param}", r.path(Some(&ns)), name, p.value("field-manager").unwrap_or("kubectl-client-side-apply")), "application/merge-patch+json", &patch);
+                let req = super::patch_request(&format!("{}/{}?fieldManager={}&fieldValidation={}{dry_param}", r.path(Some(&ns)), name, p.value("field-manager").unwrap_or("kubectl-client-side-apply"), field_validation(p)), "application/merge-patch+json", &patch);
                 let resp = api.send(&req);
                 let s = resp.status;
                 (s, resp.into_value().unwrap_or(Value::Null), "configured")
@@ -681,6 +683,16 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
         return Err(Failure::Exit(1));
     }
     Ok(())
+}
+
+/// The server-side field validation `--validate` asks for (`strict`, kubectl's default; `warn`;
+/// `ignore` or `false`).
+pub(super) fn field_validation(p: &Parsed) -> &'static str {
+    match p.value("validate").unwrap_or("strict") {
+        "false" | "ignore" => "Ignore",
+        "warn" => "Warn",
+        _ => "Strict",
+    }
 }
 
 /// Objects named on the command line (`TYPE NAME...`, `TYPE/NAME...`) or selected with `-l`.
@@ -722,7 +734,7 @@ pub(super) fn named_objects(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed
 
 /// A list by selectors that the server refused (BadRequest, NotFound), with the words
 /// kubectl's resource builder puts before the server's message.
-fn selector_failure(f: Failure, r: &super::discovery::Resource, labels: Option<&str>, fields: Option<&str>) -> Failure {
+pub(super) fn selector_failure(f: Failure, r: &super::discovery::Resource, labels: Option<&str>, fields: Option<&str>) -> Failure {
     let Failure::Server(mut status) = f else { return f };
     if matches!(status["reason"].as_str(), Some("BadRequest" | "NotFound")) {
         let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.name);

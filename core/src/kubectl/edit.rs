@@ -92,7 +92,13 @@ pub fn patch(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
             Some(s) => format!("{path}/{s}"),
             None => path.clone(),
         };
-        let after = super::send_ok(api, &super::patch_request(&format!("{}?fieldManager={}", target, p.value("field-manager").unwrap_or("kubectl-patch")), content_type, &body))?;
+        let after = super::send_ok(api, &super::patch_request(&format!("{}?fieldManager={}", target, p.value("field-manager").unwrap_or("kubectl-patch")), content_type, &body)).map_err(|f| match f {
+            // A kind without patch strategies (a custom resource): kubectl names the type.
+            Failure::Server(s) if s["reason"] == "UnsupportedMediaType" => {
+                Failure::client(format!("{content_type} is not supported by {}, Kind={}: {}", r.api_version(), r.kind, s["message"].as_str().unwrap_or_default()))
+            }
+            other => other,
+        })?;
         let name = after["metadata"]["name"].as_str().unwrap_or_default();
         let unchanged = before["metadata"]["resourceVersion"] == after["metadata"]["resourceVersion"];
         out.out(format!("{}/{name} patched{}\n", r.kind_group(), if unchanged { " (no change)" } else { "" }));

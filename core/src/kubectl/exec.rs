@@ -37,7 +37,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&
         None => target.clone(),
         Some((kind, name)) if matches!(kind, "pod" | "pods" | "po") => name.to_string(),
         Some((kind, name)) => {
-            let r = k.discovery(api).resolve(kind).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
+            let r = k.resolve(api, kind).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
             let resp = api.send(&Request::get(&format!("{}/{name}", r.path(Some(&ns)))));
             let status = resp.status;
             let obj = resp.into_value().unwrap_or(Value::Null);

@@ -482,7 +482,7 @@ fn role_rules(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed) -> Result<Ve
     let mut rules: Vec<Value> = Vec::new();
     for res in p.list("resource") {
         let (base, sub) = res.split_once('/').map_or((res.as_str(), None), |(a, b)| (a, Some(b)));
-        let r = k.discovery(api).resolve(base).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {base:?}")))?;
+        let r = k.resolve(api, base).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {base:?}")))?;
         let resource = match sub {
             Some(s) => format!("{}/{s}", r.name),
             None => r.name.clone(),
@@ -586,7 +586,7 @@ pub(super) fn save_config(p: &Parsed, obj: &mut Value) {
 fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wrap: Option<&str>, manager: &str, out: &mut Output) -> Result<(), Failure> {
     let av = obj["apiVersion"].as_str().unwrap_or_default().to_string();
     let kind = obj["kind"].as_str().unwrap_or_default().to_string();
-    let Some(r) = k.discovery(api).by_kind(&av, &kind).cloned() else { return Err(Failure::client(format!("no matches for kind {kind:?} in version {av:?}"))) };
+    let Some(r) = k.by_kind(api, &av, &kind) else { return Err(Failure::client(format!("no matches for kind {kind:?} in version {av:?}"))) };
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
     // Only `-n` puts the namespace in the object (kubectl's EnforceNamespace); the context's
     // namespace is where it is sent, which a client dry run does not show.
@@ -609,12 +609,7 @@ fn send(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut obj: Value, wr
         path.push_str("&dryRun=All");
     }
     if manager == "kubectl-create" {
-        let v = match p.value("validate").unwrap_or("strict") {
-            "false" | "ignore" => "Ignore",
-            "warn" => "Warn",
-            _ => "Strict",
-        };
-        path.push_str(&format!("&fieldValidation={v}"));
+        path.push_str(&format!("&fieldValidation={}", super::commands::field_validation(p)));
     }
     let resp = api.send(&Request::post(&path, obj));
     let status = resp.status;
@@ -770,7 +765,7 @@ fn create_token(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut 
         return Err(Failure::client(format!("failed to create token: {}", got["message"].as_str().unwrap_or_default())));
     }
     if p.value("output").is_some_and(|o| !o.is_empty()) {
-        let r = k.discovery(api).resolve("serviceaccounts").cloned().ok_or_else(|| Failure::client("the server doesn't have a resource type \"serviceaccounts\""))?;
+        let r = k.resolve(api, "serviceaccounts").ok_or_else(|| Failure::client("the server doesn't have a resource type \"serviceaccounts\""))?;
         return print_result(p, &r, &names[0], &got, "created", "", out);
     }
     out.out(format!("{}\n", got["status"]["token"].as_str().unwrap_or_default()));

@@ -47,7 +47,11 @@ pub struct Target {
 
 /// Turns `TYPE[,TYPE] [NAME...]` or `TYPE/NAME...` into targets, in order.
 pub fn targets(k: &mut Kubectl, api: &mut dyn Transport, args: &[String]) -> Result<(Vec<Target>, bool), Failure> {
-    let d = k.discovery(api).clone();
+    let words: Vec<&str> = match args.iter().any(|a| a.contains('/')) {
+        true => args.iter().map(|a| a.split_once('/').map_or(a.as_str(), |(t, _)| t)).collect(),
+        false => args.first().map(|a| a.split(',').collect()).unwrap_or_default(),
+    };
+    let d = k.discovery_knowing(api, |d| words.iter().all(|w| *w == "all" || d.resolve(w).is_some())).clone();
     let resolve = |word: &str| -> Result<Vec<Resource>, Failure> {
         if word == "all" {
             return Ok(d.category("all").into_iter().cloned().collect());
@@ -204,7 +208,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             let status = resp.status;
             let mut body = resp.into_value().unwrap_or(Value::Null);
             if status >= 400 {
-                errors.push(Failure::Server(body));
+                errors.push(super::commands::selector_failure(Failure::Server(body), &t.resource, p.value("selector"), p.value("field-selector")));
                 continue;
             }
             // Later chunks, as kubectl follows `continue`.

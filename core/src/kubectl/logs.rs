@@ -87,7 +87,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             Some((t, n)) => (t.to_string(), n.to_string()),
             None => ("pods".to_string(), target.clone()),
         };
-        let r = k.discovery(api).resolve(&kind).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
+        let r = k.resolve(api, &kind).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
         let obj_resp = api.send(&Request::get(&format!("{}/{name}", r.path(Some(&ns)))));
         let status = obj_resp.status;
         let obj = obj_resp.into_value().unwrap_or(Value::Null);

@@ -100,7 +100,7 @@ pub const USER_AGENT: &str = "kubectl/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The transport as kubectl uses it: every write says who sends it, and the server's warnings
 /// are kept for printing, each message once per command (client-go deduplicates them).
-struct AsKubectl<'a>(&'a mut dyn Transport, std::rc::Rc<std::cell::RefCell<Vec<String>>>, std::collections::HashSet<String>);
+struct AsKubectl<'a>(&'a mut dyn Transport, std::rc::Rc<std::cell::RefCell<Vec<String>>>, std::collections::HashSet<String>, std::rc::Rc<std::cell::Cell<bool>>);
 
 impl AsKubectl<'_> {
     fn keep_warnings(&mut self, resp: &Response) {
@@ -114,6 +114,9 @@ impl AsKubectl<'_> {
 
 impl Transport for AsKubectl<'_> {
     fn send(&mut self, req: &Request) -> Response {
+        if !matches!(req.method, crate::apiserver::Method::Get | crate::apiserver::Method::Head) {
+            self.3.set(true);
+        }
         let resp = if req.method == crate::apiserver::Method::Get || req.header("user-agent").is_some() {
             self.0.send(req)
         } else {
@@ -223,6 +226,10 @@ pub struct Kubectl {
     pub config: KubeConfig,
     pub files: Files,
     discovery: Option<discovery::Discovery>,
+    /// Whether the command being run has written anything: until it has, a resource type or
+    /// kind discovery does not know makes kubectl read discovery again (CRDs come and go),
+    /// as its mapper does before a command's first request.
+    wrote: std::rc::Rc<std::cell::Cell<bool>>,
     /// A command that started and goes on (`get -w`, `logs -f`, `rollout status`), handed to
     /// whoever started it.
     pub(crate) launched: Option<Box<dyn running::Running>>,
@@ -234,14 +241,14 @@ pub struct Kubectl {
 impl Clone for Kubectl {
     /// A copy without any command still going on.
     fn clone(&self) -> Self {
-        Kubectl { config: self.config.clone(), files: self.files.clone(), discovery: self.discovery.clone(), launched: None, busy_ports: self.busy_ports.clone() }
+        Kubectl { config: self.config.clone(), files: self.files.clone(), discovery: self.discovery.clone(), wrote: Default::default(), launched: None, busy_ports: self.busy_ports.clone() }
     }
 }
 
 impl Kubectl {
     /// A kubectl whose kubeconfig points at a cluster with this context name (`kind-kind`).
     pub fn new(context: &str) -> Kubectl {
-        Kubectl { config: KubeConfig::single(context), files: Files::default(), discovery: None, launched: None, busy_ports: Vec::new() }
+        Kubectl { config: KubeConfig::single(context), files: Files::default(), discovery: None, wrote: Default::default(), launched: None, busy_ports: Vec::new() }
     }
 
     /// Runs one command line (`kubectl get pods`, or `get pods`); `stdin` is what `-f -`
@@ -279,7 +286,8 @@ impl Kubectl {
         let warnings = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let mut out = Output { warnings: Some(warnings.clone()), ..Output::default() };
         self.launched = None;
-        let mut api = AsKubectl(api, warnings, std::collections::HashSet::new());
+        self.wrote.set(false);
+        let mut api = AsKubectl(api, warnings, std::collections::HashSet::new(), self.wrote.clone());
         if let Err(f) = commands::dispatch(self, &mut api, words, stdin, &mut out) {
             f.print(&mut out);
             self.launched = None;
@@ -303,6 +311,25 @@ impl Kubectl {
     /// Discovery, read once and kept (forgotten when resources may have changed).
     pub(crate) fn discovery(&mut self, api: &mut dyn Transport) -> &discovery::Discovery {
         self.discovery.get_or_insert_with(|| discovery::Discovery::load(api))
+    }
+
+    /// Discovery that knows what `known` asks about, read again if it does not and the
+    /// command has not written yet.
+    pub(crate) fn discovery_knowing(&mut self, api: &mut dyn Transport, known: impl Fn(&discovery::Discovery) -> bool) -> &discovery::Discovery {
+        if !self.wrote.get() && self.discovery.as_ref().is_some_and(|d| !known(d)) {
+            self.discovery = None;
+        }
+        self.discovery(api)
+    }
+
+    /// The resource a user's word names (`po`, `deployments.apps`, a CRD's short name).
+    pub(crate) fn resolve(&mut self, api: &mut dyn Transport, word: &str) -> Option<discovery::Resource> {
+        self.discovery_knowing(api, |d| d.resolve(word).is_some()).resolve(word).cloned()
+    }
+
+    /// The resource of a manifest's apiVersion and kind.
+    pub(crate) fn by_kind(&mut self, api: &mut dyn Transport, api_version: &str, kind: &str) -> Option<discovery::Resource> {
+        self.discovery_knowing(api, |d| d.by_kind(api_version, kind).is_some()).by_kind(api_version, kind).cloned()
     }
 
     /// Forgets discovery (after CRDs change).

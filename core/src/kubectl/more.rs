@@ -56,6 +56,10 @@ pub const WAIT_FLAGS: &[Flag] = &[
 ];
 
 pub fn api_resources(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+    // Without --cached, api-resources reads discovery afresh.
+    if !p.bool("cached") {
+        k.invalidate_discovery();
+    }
     let d = k.discovery(api).clone();
     let mut rs: Vec<&super::discovery::Resource> = d.resources.iter().filter(|r| r.preferred).collect();
     if p.has("namespaced") {
@@ -206,7 +210,7 @@ fn create_generated(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, mut ob
     let (verb, client_verb) = verbs;
     let av = obj["apiVersion"].as_str().unwrap_or_default().to_string();
     let kind = obj["kind"].as_str().unwrap_or_default().to_string();
-    let Some(r) = k.discovery(api).by_kind(&av, &kind).cloned() else { return Err(Failure::client(format!("no matches for kind {kind:?} in version {av:?}"))) };
+    let Some(r) = k.by_kind(api, &av, &kind) else { return Err(Failure::client(format!("no matches for kind {kind:?} in version {av:?}"))) };
     let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
     super::generators::save_config(p, &mut obj);
     super::generators::check_output(p)?;
@@ -239,7 +243,7 @@ pub fn replace(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Opti
         let av = m.object["apiVersion"].as_str().unwrap_or_default().to_string();
         let kind = m.object["kind"].as_str().unwrap_or_default().to_string();
         let name = m.object["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        let Some(r) = k.discovery(api).by_kind(&av, &kind).cloned() else {
+        let Some(r) = k.by_kind(api, &av, &kind) else {
             Failure::client(format!("resource mapping not found for name: {name:?} namespace: {:?} from {:?}: no matches for kind {kind:?} in version {av:?}\nensure CRDs are installed first", m.object["metadata"]["namespace"].as_str().unwrap_or_default(), m.source)).print(out);
             failed = true;
             continue;
@@ -249,7 +253,7 @@ pub fn replace(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Opti
         if r.namespaced {
             obj["metadata"]["namespace"] = json!(ns);
         }
-        let path = format!("{}/{name}?fieldManager=kubectl-replace&fieldValidation=Strict", r.path(Some(&ns)));
+        let path = format!("{}/{name}?fieldManager=kubectl-replace&fieldValidation={}", r.path(Some(&ns)), super::commands::field_validation(p));
         let resp = api.send(&Request::new(Method::Put, &path).with_object(obj));
         let status = resp.status;
         let body = resp.into_value().unwrap_or(Value::Null);
@@ -421,8 +425,8 @@ pub fn auth(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outp
                 let (group, resource) = if kind == "*" {
                     ("*".to_string(), "*".to_string())
                 } else {
-                    match k.discovery(api).resolve(kind) {
-                        Some(r) => (r.group.clone(), r.name.clone()),
+                    match k.resolve(api, kind) {
+                        Some(r) => (r.group, r.name),
                         None => {
                             out.err(format!("Warning: the server doesn't have a resource type '{kind}'\n\n"));
                             (String::new(), kind.to_string())
@@ -480,7 +484,7 @@ pub fn events(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Ou
     let mut selector: Vec<String> = Vec::new();
     if let Some(f) = p.value("for") {
         let (kind, name) = f.split_once('/').ok_or_else(|| Failure::client("--for must be in resource/name form".to_string()))?;
-        let r = k.discovery(api).resolve(kind).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
+        let r = k.resolve(api, kind).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
         selector.push(format!("involvedObject.kind={}", r.kind));
         selector.push(format!("involvedObject.name={name}"));
     }

@@ -37,7 +37,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     };
     let (target, ports) = (&args[0], &args[1..]);
     let (kind, name) = target.split_once('/').unwrap_or(("pods", target.as_str()));
-    let r = k.discovery(api).resolve(kind).cloned().ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
+    let r = k.resolve(api, kind).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
     let obj = super::get_object(api, &format!("{}/{name}", r.path(Some(&ns))))?;
     let pod = attachable_pod(api, &ns, &r.kind, &obj, timeout)?;
     let ports = if r.kind == "Service" {

@@ -79,7 +79,7 @@ pub(super) fn check_namespace_open(server: &ApiServer, info: &ResourceInfo, ns: 
 /// and storage. Returns the stored object (or what would be stored, on a dry run). `w` is who
 /// writes, for `metadata.managedFields` (`None`: already written, by an apply).
 pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj: Value, dry: bool, w: Option<&Writer>) -> Result<Value, ApiError> {
-    let strategy = info.strategy;
+    let strategy = &*info.strategy;
     let now = server.now;
     strategy.default(&mut obj);
     if let Some(w) = w {

@@ -48,14 +48,24 @@ pub(super) fn read_object(req: &Request, info: &ResourceInfo) -> Result<Incoming
     }
     map.insert("apiVersion".into(), Value::String(expected_version.clone()));
     map.insert("kind".into(), Value::String(info.kind.clone()));
+    if let Some(unknown) = info.strategy.prune(&mut body) {
+        // A custom resource: its CRD's schema pruned it; types are checked by validation.
+        return finish(body, unknown, duplicates, mode, &prefix, info);
+    }
     let schema = Schema::v1_33();
     let Some(def) = schema.kind(&expected_version, &info.kind) else {
         // No schema (should not happen for built-in kinds): take the object as it is.
         return Ok(Incoming { object: body, warnings: Vec::new() });
     };
     let decoded = decode_typed(schema, def, body).map_err(|e| ApiError::BadRequest(format!("{prefix}: {e}")))?;
+    finish(decoded.object, decoded.unknown, duplicates, mode, &prefix, info)
+}
+
+/// Unknown and duplicate fields, as the field validation mode says: an error, warnings, or
+/// nothing.
+fn finish(object: Value, unknown: Vec<String>, duplicates: Vec<String>, mode: FieldValidation, prefix: &str, info: &ResourceInfo) -> Result<Incoming, ApiError> {
     let mut warnings = Vec::new();
-    let mut strict_errors = decoded.unknown;
+    let mut strict_errors = unknown;
     for d in duplicates {
         // A key both unknown and repeated is reported once, as unknown.
         let unknown = format!("unknown field {}", go_quote(&d));
@@ -63,19 +73,18 @@ pub(super) fn read_object(req: &Request, info: &ResourceInfo) -> Result<Incoming
             strict_errors.push(format!("duplicate field {}", go_quote(&d)));
         }
     }
-    let decoded = super::super::decode::Decoded { object: decoded.object, unknown: strict_errors };
-    if !decoded.unknown.is_empty() {
+    if !strict_errors.is_empty() {
         match mode {
             FieldValidation::Strict => {
-                let listed: Vec<&String> = decoded.unknown.iter().take(100).collect();
+                let listed: Vec<&String> = strict_errors.iter().take(100).collect();
                 return Err(ApiError::BadRequest(format!(
                     "{prefix}: strict decoding error: {}",
                     listed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
                 )));
             }
-            FieldValidation::Warn => warnings = decoded.unknown,
+            FieldValidation::Warn => warnings = strict_errors,
             FieldValidation::Ignore => {}
         }
     }
-    Ok(Incoming { object: crate::apiserver::convert::to_storage(info, decoded.object), warnings })
+    Ok(Incoming { object: crate::apiserver::convert::to_storage(info, object), warnings })
 }

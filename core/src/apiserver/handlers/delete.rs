@@ -103,6 +103,18 @@ fn delete_object(server: &mut ApiServer, info: &ResourceInfo, ns: &str, name: &s
             }
         }
     }
+    // A CRD's first deletion takes the cleanup finalizer: its objects go first.
+    let crd = info.storage == crate::apiserver::CRD_STORAGE;
+    if crd && !current["metadata"]["deletionTimestamp"].is_string() {
+        let meta = metadata_mut(&mut next);
+        let list = meta.entry("finalizers").or_insert_with(|| json!([]));
+        if let Some(arr) = list.as_array_mut() {
+            if !arr.iter().any(|x| x == crate::apiserver::crd::CLEANUP_FINALIZER) {
+                arr.push(json!(crate::apiserver::crd::CLEANUP_FINALIZER));
+            }
+        }
+        crate::apiserver::crd::set_condition(&mut next, "Terminating", "True", "InstanceDeletionPending", "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon", &server.now.rfc3339());
+    }
     let has_finalizers = next["metadata"]["finalizers"].as_array().is_some_and(|a| !a.is_empty());
     let is_namespace = info.group.is_empty() && info.resource == "namespaces";
     let graceful_pod = info.group.is_empty() && info.resource == "pods" && next["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty());
@@ -157,7 +169,7 @@ pub(super) fn delete_collection(server: &mut ApiServer, req: &Request, info: &Re
         .store
         .list(&info.storage, ns_filter, &list_opts.selection(), None)
         .into_iter()
-        .filter(|s| list_opts.matches(info.strategy, &s.object))
+        .filter(|s| list_opts.matches(&*info.strategy, &s.object))
         .map(|s| (s.object["metadata"]["namespace"].as_str().unwrap_or_default().to_string(), s.object["metadata"]["name"].as_str().unwrap_or_default().to_string()))
         .collect();
     let mut items = Vec::new();

@@ -40,7 +40,12 @@ fn deprecation(r: &ResourceRequest) -> Option<&'static str> {
 }
 
 pub(super) fn handle(server: &mut ApiServer, req: &Request, r: &ResourceRequest) -> Result<Response, ApiError> {
-    let mut resp = handle_resource(server, req, r)?;
+    let result = handle_resource(server, req, r);
+    // A written CRD changes what is served from the next request on.
+    if r.group == "apiextensions.k8s.io" && r.resource == "customresourcedefinitions" && !matches!(r.verb, Verb::Get | Verb::List | Verb::Watch) {
+        server.sync_custom_resources();
+    }
+    let mut resp = result?;
     if let Some(w) = deprecation(r) {
         resp.add_warning(w);
     }
@@ -60,6 +65,9 @@ fn handle_resource(server: &mut ApiServer, req: &Request, r: &ResourceRequest) -
     }
     if !info.supports(r.verb.as_str()) {
         return Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: r.verb.as_str().to_string() });
+    }
+    if r.verb == Verb::Create && info.strategy.terminating() {
+        return Err(ApiError::MethodNotAllowed { resource: info.group_resource(), message: format!("{} not allowed while custom resource definition is terminating", r.verb.as_str()) });
     }
     let ns = if info.namespaced { r.namespace.as_str() } else { "" };
     let info = &*info;

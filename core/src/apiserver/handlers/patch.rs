@@ -58,7 +58,10 @@ fn apply(kind: PatchType, def: Option<&str>, target: &Value, patch: &Value) -> R
 /// Strict), and its name still the one on the URL.
 fn decode_result(schema: &Schema, info: &ResourceInfo, def: Option<&str>, value: Value, mode: FieldValidation, name: &str) -> Result<(Value, Vec<String>), ApiError> {
     let prefix = format!("{} in version {} cannot be handled as a {}", info.kind, crate::api::field::go_quote(&info.version), info.kind);
+    let mut value = value;
+    let custom = info.strategy.prune(&mut value);
     let (object, unknown) = match def {
+        _ if custom.is_some() => (value, custom.unwrap_or_default()),
         Some(d) => {
             let decoded = decode_typed(schema, d, value).map_err(|e| ApiError::BadRequest(format!("{prefix}: {e}")))?;
             (decoded.object, decoded.unknown)
@@ -80,6 +83,11 @@ fn decode_result(schema: &Schema, info: &ResourceInfo, def: Option<&str>, value:
 pub(super) fn patch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, name: &str, part: Part) -> Result<Response, ApiError> {
     let dry = dry_run(req)?;
     let kind = patch_type(req)?;
+    if kind == PatchType::Strategic && !info.strategy.strategic_merge() {
+        return Err(ApiError::UnsupportedMediaType(
+            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml".into(),
+        ));
+    }
     check_options(req, kind)?;
     let mode = FieldValidation::from_request(req)?;
     let body = parse_body(req)?;

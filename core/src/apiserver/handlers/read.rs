@@ -18,7 +18,7 @@ pub(crate) fn get(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &s
         let include = IncludeObject::parse(req.param("includeObject"))?;
         let meta = json!({"resourceVersion": stored.resource_version.to_string()});
         let headers = req.param("noHeaders") != Some("true");
-        return Ok(Response::object(200, tables::build(info.strategy, &[&obj], server.now, include, tv, meta, headers)));
+        return Ok(Response::object(200, tables::build(&*info.strategy, &[&obj], server.now, include, tv, meta, headers)));
     }
     Ok(Response::object(200, obj))
 }
@@ -33,7 +33,7 @@ pub(crate) fn list(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &
     let mut remaining = 0usize;
     let mut last_key = None;
     for stored in candidates {
-        if !opts.matches(info.strategy, &stored.object) {
+        if !opts.matches(&*info.strategy, &stored.object) {
             continue;
         }
         if opts.limit > 0 && items.len() == opts.limit {
@@ -61,7 +61,7 @@ pub(crate) fn list(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &
         let include = IncludeObject::parse(req.param("includeObject"))?;
         let refs: Vec<&Value> = items.iter().map(|o| &**o).collect();
         let headers = req.param("noHeaders") != Some("true");
-        return Ok(Response::object(200, tables::build(info.strategy, &refs, server.now, include, tv, meta, headers)));
+        return Ok(Response::object(200, tables::build(&*info.strategy, &refs, server.now, include, tv, meta, headers)));
     }
     // Items keep their apiVersion and kind (clients ignore them in lists; kubectl prints them).
     let head = json!({"kind": format!("{}List", info.kind), "apiVersion": info.api_version(), "metadata": meta});

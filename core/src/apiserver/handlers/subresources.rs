@@ -35,8 +35,30 @@ fn scale_selector(info: &ResourceInfo, obj: &Value) -> String {
     }
 }
 
+/// The value at a path of keys (`Null` when absent).
+fn at<'a>(obj: &'a Value, path: &[String]) -> &'a Value {
+    path.iter().fold(obj, |v, k| &v[k.as_str()])
+}
+
 fn scale_of(info: &ResourceInfo, obj: &Value) -> Value {
     let m = &obj["metadata"];
+    if let Some(p) = info.strategy.scale_paths() {
+        // A custom resource: where its CRD says.
+        let mut status = json!({"replicas": at(obj, &p.status_replicas).as_i64().unwrap_or(0)});
+        if let Some(sel) = p.label_selector.as_ref().and_then(|l| at(obj, l).as_str()).filter(|s| !s.is_empty()) {
+            status["selector"] = json!(sel);
+        }
+        return json!({
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {
+                "name": m["name"], "namespace": m["namespace"], "uid": m["uid"],
+                "resourceVersion": m["resourceVersion"], "creationTimestamp": m["creationTimestamp"],
+            },
+            "spec": {"replicas": at(obj, &p.spec_replicas).as_i64().unwrap_or(0)},
+            "status": status,
+        });
+    }
     json!({
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
@@ -70,7 +92,10 @@ pub(super) fn update_scale(server: &mut ApiServer, req: &Request, info: &Resourc
     } else {
         metadata_mut(&mut obj).remove("resourceVersion");
     }
-    obj["spec"]["replicas"] = json!(replicas);
+    match info.strategy.scale_paths() {
+        Some(p) => set_at(&mut obj, &p.spec_replicas, json!(replicas)),
+        None => obj["spec"]["replicas"] = json!(replicas),
+    }
     let mut w = super::writer(req, info, Part::Main);
     w.scope = crate::apiserver::fields::Scope::Scale;
     w.subresource = "scale";
@@ -78,6 +103,21 @@ pub(super) fn update_scale(server: &mut ApiServer, req: &Request, info: &Resourc
     // PodSecurity leaves subresources alone: scaling a workload warns about nothing.
     server.warnings.clear();
     Ok(Response::object(200, scale_of(info, &updated)))
+}
+
+/// Sets the value at a path of keys, making the objects on the way.
+fn set_at(obj: &mut Value, path: &[String], value: Value) {
+    let Some((last, parents)) = path.split_last() else { return };
+    let mut here = obj;
+    for k in parents {
+        if !here[k.as_str()].is_object() {
+            here[k.as_str()] = json!({});
+        }
+        here = &mut here[k.as_str()];
+    }
+    if here.is_object() {
+        here[last.as_str()] = value;
+    }
 }
 
 fn success(code: u16) -> Response {

@@ -49,7 +49,7 @@ pub(super) fn update(server: &mut ApiServer, req: &Request, info: &ResourceInfo,
 /// `w` is who writes, for `metadata.managedFields` (`None`: they are already written, by an
 /// apply).
 pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj: Value, part: Part, dry: bool, w: Option<&Writer>) -> Result<Value, ApiError> {
-    let strategy = info.strategy;
+    let strategy = &*info.strategy;
     let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
     let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
     let old = server.store.get(&info.storage, &ns, &name).ok_or_else(|| ApiError::not_found(&info.group_resource(), &name))?;

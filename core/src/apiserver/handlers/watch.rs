@@ -39,7 +39,7 @@ pub(super) fn watch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
         None => {
             let ns_filter = if ns.is_empty() { None } else { Some(ns) };
             for stored in server.store.list(&info.storage, ns_filter, &opts.selection(), None) {
-                if opts.matches(info.strategy, &stored.object) {
+                if opts.matches(&*info.strategy, &stored.object) {
                     events.push(WatchItem { kind: "ADDED".into(), object: in_version_shared(info, &stored.object) });
                 }
             }
@@ -55,8 +55,8 @@ pub(super) fn watch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
             Err(e) => return Err(ApiError::Internal(e.to_string())),
             Ok(iter) => {
                 for e in iter.filter(|e| e.resource == info.storage && (ns.is_empty() || e.namespace == ns)) {
-                    let now_matches = opts.matches(info.strategy, &e.object);
-                    let was_matching = e.prev.as_ref().is_some_and(|p| opts.matches(info.strategy, p));
+                    let now_matches = opts.matches(&*info.strategy, &e.object);
+                    let was_matching = e.prev.as_ref().is_some_and(|p| opts.matches(&*info.strategy, p));
                     let kind = match (e.kind, was_matching, now_matches) {
                         (EventType::Added, _, true) => "ADDED",
                         (EventType::Deleted, _, true) => "DELETED",
@@ -83,7 +83,7 @@ pub(super) fn watch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
                 continue;
             }
             let rv = e.object["metadata"]["resourceVersion"].clone();
-            let table = tables::build(info.strategy, &[&*e.object], server.now, include, tv, json!({"resourceVersion": rv}), headers);
+            let table = tables::build(&*info.strategy, &[&*e.object], server.now, include, tv, json!({"resourceVersion": rv}), headers);
             headers = false;
             e.object = Arc::new(table);
         }

@@ -4,6 +4,7 @@
 pub mod apps;
 mod batch;
 mod config;
+mod crd;
 mod namespace;
 mod networking;
 mod node;
@@ -58,6 +59,7 @@ pub fn strategy_for(group: &str, kind: &str) -> &'static dyn Strategy {
         ("apps", "ControllerRevision") => &apps::ControllerRevisionStrategy,
         ("batch", "Job") => &batch::JobStrategy,
         ("batch", "CronJob") => &batch::CronJobStrategy,
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => &crd::CustomResourceDefinitionStrategy,
         _ => &Generic,
     }
 }

@@ -85,16 +85,18 @@ pub fn wants_table(accept: Option<&str>) -> Option<&'static str> {
     None
 }
 
-fn columns_of(strategy: &dyn Strategy) -> &'static [Column] {
-    strategy.columns().unwrap_or(DEFAULT_COLUMNS)
+/// Column definitions of compile-time columns (the default Name / Created At without any).
+pub fn definitions(columns: Option<&[Column]>) -> Vec<Value> {
+    columns
+        .unwrap_or(DEFAULT_COLUMNS)
+        .iter()
+        .map(|c| json!({"name": c.name, "type": c.kind, "format": c.format, "description": "", "priority": c.priority}))
+        .collect()
 }
 
-fn cells_of(strategy: &dyn Strategy, obj: &Value, now: Timestamp) -> Vec<Value> {
-    if strategy.columns().is_some() {
-        strategy.row(obj, now)
-    } else {
-        vec![json!(str_at(obj, &["metadata", "name"]).unwrap_or_default()), json!(str_at(obj, &["metadata", "creationTimestamp"]).unwrap_or("0001-01-01T00:00:00Z"))]
-    }
+/// The cells of the default columns: the name and the creation time.
+pub fn default_cells(obj: &Value) -> Vec<Value> {
+    vec![json!(str_at(obj, &["metadata", "name"]).unwrap_or_default()), json!(str_at(obj, &["metadata", "creationTimestamp"]).unwrap_or("0001-01-01T00:00:00Z"))]
 }
 
 /// Builds a Table from objects. `list_meta` is the list's metadata (resourceVersion,
@@ -108,10 +110,7 @@ pub fn build(
     list_meta: Value,
     headers: bool,
 ) -> Value {
-    let columns: Vec<Value> = columns_of(strategy)
-        .iter()
-        .map(|c| json!({"name": c.name, "type": c.kind, "format": c.format, "description": "", "priority": c.priority}))
-        .collect();
+    let columns = strategy.table_columns();
     let rows: Vec<Value> = objects
         .iter()
         .map(|obj| {
@@ -124,7 +123,7 @@ pub fn build(
                 }),
                 IncludeObject::Object => (*obj).clone(),
             };
-            let mut row = json!({"cells": cells_of(strategy, obj, now), "object": object});
+            let mut row = json!({"cells": strategy.table_cells(obj, now), "object": object});
             if let Some(conds) = row_conditions(obj) {
                 row["conditions"] = conds;
             }
