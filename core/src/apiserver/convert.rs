@@ -30,6 +30,11 @@ pub fn from_storage(info: &ResourceInfo, obj: &Value) -> Value {
         m.insert("apiVersion".into(), Value::String(info.api_version()));
         m.insert("kind".into(), Value::String(info.kind.clone()));
     }
+    // A custom resource takes its schema's defaults on every read too (a default added to
+    // the CRD later shows on objects stored before).
+    if matches!(info.strategy, super::registry::StrategyRef::Custom(_)) {
+        info.strategy.default(&mut out);
+    }
     out
 }
 

@@ -459,6 +459,13 @@ fn resource_of(k: &mut Kubectl, api: &mut dyn Transport, m: &Manifest) -> Result
 pub(super) fn resolve_manifest(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, m: &Manifest, out: &mut Output, failed: &mut bool) -> Result<Option<(super::discovery::Resource, String)>, Failure> {
     match resource_of(k, api, m) {
         Ok(r) => Ok(Some((r, object_namespace(k, p, &m.object)?))),
+        // kubectl maps every manifest before it sends anything and reports the ones it
+        // could not map when it is done.
+        Err(Failure::Client(m)) if m.starts_with("resource mapping not found") => {
+            k.unmapped.push(m);
+            *failed = true;
+            Ok(None)
+        }
         Err(e) => {
             e.print(out);
             *failed = true;

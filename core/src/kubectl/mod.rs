@@ -230,6 +230,8 @@ pub struct Kubectl {
     /// kind discovery does not know makes kubectl read discovery again (CRDs come and go),
     /// as its mapper does before a command's first request.
     wrote: std::rc::Rc<std::cell::Cell<bool>>,
+    /// Manifests of the command being run whose kind did not map, reported at its end.
+    unmapped: Vec<String>,
     /// A command that started and goes on (`get -w`, `logs -f`, `rollout status`), handed to
     /// whoever started it.
     pub(crate) launched: Option<Box<dyn running::Running>>,
@@ -241,14 +243,14 @@ pub struct Kubectl {
 impl Clone for Kubectl {
     /// A copy without any command still going on.
     fn clone(&self) -> Self {
-        Kubectl { config: self.config.clone(), files: self.files.clone(), discovery: self.discovery.clone(), wrote: Default::default(), launched: None, busy_ports: self.busy_ports.clone() }
+        Kubectl { config: self.config.clone(), files: self.files.clone(), discovery: self.discovery.clone(), wrote: Default::default(), unmapped: Vec::new(), launched: None, busy_ports: self.busy_ports.clone() }
     }
 }
 
 impl Kubectl {
     /// A kubectl whose kubeconfig points at a cluster with this context name (`kind-kind`).
     pub fn new(context: &str) -> Kubectl {
-        Kubectl { config: KubeConfig::single(context), files: Files::default(), discovery: None, wrote: Default::default(), launched: None, busy_ports: Vec::new() }
+        Kubectl { config: KubeConfig::single(context), files: Files::default(), discovery: None, wrote: Default::default(), unmapped: Vec::new(), launched: None, busy_ports: Vec::new() }
     }
 
     /// Runs one command line (`kubectl get pods`, or `get pods`); `stdin` is what `-f -`
@@ -291,6 +293,17 @@ impl Kubectl {
         if let Err(f) = commands::dispatch(self, &mut api, words, stdin, &mut out) {
             f.print(&mut out);
             self.launched = None;
+        }
+        // One error is kubectl's `error: ...`; several, one per line as an aggregate prints.
+        let unmapped = std::mem::take(&mut self.unmapped);
+        match unmapped.len() {
+            0 => {}
+            1 => out.err(format!("error: {}\n", unmapped[0])),
+            _ => {
+                for m in unmapped {
+                    out.err(format!("{m}\n"));
+                }
+            }
         }
         out.flush_warnings();
         out.warnings = None;

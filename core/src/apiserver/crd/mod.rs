@@ -94,6 +94,17 @@ impl Strategy for CustomResource {
         errs
     }
 
+    /// Validation ratcheting (on in 1.33): an error about a value the update leaves as it
+    /// was does not stop the update.
+    fn validate_update(&self, new: &Value, old: &Value) -> Vec<FieldError> {
+        let mut errs = self.validate(new);
+        errs.retain(|e| match (value_at(new, &e.field), value_at(old, &e.field)) {
+            (Some(n), Some(o)) => n != o,
+            _ => true,
+        });
+        errs
+    }
+
     fn table_columns(&self) -> Vec<Value> {
         columns::definitions(&self.columns)
     }
@@ -173,6 +184,22 @@ pub fn set_condition(crd: &mut Value, ty: &str, status: &str, reason: &str, mess
         }
         None => list.push(serde_json::json!({"type": ty, "status": status, "lastTransitionTime": now, "reason": reason, "message": message})),
     }
+}
+
+/// The value a field error's path (`spec.list[0].name`) names.
+fn value_at<'a>(obj: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut here = obj;
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, indexes) = part.split_once('[').map_or((part, ""), |(k, rest)| (k, rest));
+        if !key.is_empty() {
+            here = here.get(key)?;
+        }
+        for ix in indexes.split('[').filter(|s| !s.is_empty()) {
+            let i: usize = ix.trim_end_matches(']').parse().ok()?;
+            here = here.get(i)?;
+        }
+    }
+    Some(here)
 }
 
 /// Whether a CRD's condition of this type is True.

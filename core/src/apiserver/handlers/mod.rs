@@ -116,7 +116,8 @@ pub(super) fn in_version(info: &ResourceInfo, obj: &Value) -> Value {
 
 /// The same, sharing the stored object when it already is in the requested version.
 pub(super) fn in_version_shared(info: &ResourceInfo, obj: &std::sync::Arc<Value>) -> std::sync::Arc<Value> {
-    if obj["apiVersion"].as_str() == Some(info.api_version().as_str()) && obj["kind"].as_str() == Some(info.kind.as_str()) {
+    let custom = matches!(info.strategy, super::registry::StrategyRef::Custom(_));
+    if !custom && obj["apiVersion"].as_str() == Some(info.api_version().as_str()) && obj["kind"].as_str() == Some(info.kind.as_str()) {
         obj.clone()
     } else {
         std::sync::Arc::new(in_version(info, obj))

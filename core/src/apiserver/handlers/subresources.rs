@@ -73,6 +73,11 @@ fn scale_of(info: &ResourceInfo, obj: &Value) -> Value {
 
 pub(super) fn get_scale(server: &ApiServer, info: &ResourceInfo, ns: &str, obj_name: &str) -> Result<Response, ApiError> {
     let obj = stored(server, info, ns, obj_name)?;
+    if let Some(p) = info.strategy.scale_paths() {
+        if at(&obj, &p.spec_replicas).is_null() {
+            return Err(ApiError::Internal(format!("the spec replicas field \".{}\" does not exist", p.spec_replicas.join("."))));
+        }
+    }
     Ok(Response::object(200, scale_of(info, &obj)))
 }
 
