@@ -250,3 +250,25 @@ fn duplicate_fields_with_strict_validation() {
     assert_eq!(code, 400);
     assert_eq!(status["message"], "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: duplicate field \"metadata.name\"");
 }
+
+#[test]
+fn row14_custom_resource_before_and_after_its_crd() {
+    let mut c = cluster();
+    let mut k = hakoniwa_core::kubectl::Kubectl::new("kind-kind");
+    let widget = "apiVersion: toys.example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n";
+    let out = k.run(&mut c, "kubectl apply -f -", Some(widget));
+    assert_eq!((out.exit, out.text()), (1, "error: resource mapping not found for name: \"w\" namespace: \"\" from \"STDIN\": no matches for kind \"Widget\" in version \"toys.example.com/v1\"\nensure CRDs are installed first\n".to_string()));
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.toys.example.com"},
+        "spec": {"group": "toys.example.com", "scope": "Namespaced", "names": {"plural": "widgets", "kind": "Widget"},
+            "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer", "maximum": 2}}}}}}}]}});
+    let (code, _) = send(&mut c, Request::post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd));
+    assert_eq!(code, 201);
+    c.settle();
+    // Served now, and validated against its schema: nothing stored.
+    let out = k.run(&mut c, "kubectl apply -f -", Some(widget));
+    assert_eq!((out.exit, out.text()), (1, "The Widget \"w\" is invalid: spec.size: Invalid value: 3: spec.size in body should be less than or equal to 2\n".to_string()));
+    let (code, list) = send(&mut c, Request::get("/apis/toys.example.com/v1/namespaces/default/widgets"));
+    assert_eq!((code, list["items"].as_array().map_or(99, Vec::len)), (200, 0));
+    let out = k.run(&mut c, "kubectl apply -f -", Some(&widget.replace("size: 3", "size: 2")));
+    assert_eq!(out.text(), "widget.toys.example.com/w created\n");
+}

@@ -173,6 +173,111 @@ fn random_bodies_and_mutations_never_panic() {
     assert!(statuses.len() >= 5, "{statuses:?}");
 }
 
+const SCHEMA_WORDS: &[&str] = &[
+    "type", "properties", "items", "additionalProperties", "required", "enum", "default", "minimum", "maximum", "pattern", "minLength",
+    "maxLength", "minItems", "maxItems", "nullable", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string",
+    "x-kubernetes-embedded-resource", "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "multipleOf", "format", "object", "array",
+    "string", "integer", "number", "boolean", "spec", "status", "size", "tags", "^[a-z]{2,3}$", "(a|b", "map", "set",
+];
+
+/// Replaces, deletes or adds one schema keyword somewhere in a schema.
+fn mutate_schema(rng: &mut Rng, v: &mut Value, depth: u32) {
+    let word = |rng: &mut Rng| SCHEMA_WORDS[rng.below(SCHEMA_WORDS.len() as u64) as usize].to_string();
+    match v {
+        Value::Object(m) if !m.is_empty() && depth < 10 && rng.below(3) > 0 => {
+            let keys: Vec<String> = m.keys().cloned().collect();
+            let k = keys[rng.below(keys.len() as u64) as usize].clone();
+            if let Some(child) = m.get_mut(&k) {
+                mutate_schema(rng, child, depth + 1);
+            }
+        }
+        Value::Object(m) => {
+            let value = match rng.below(5) {
+                0 => Value::String(word(rng)),
+                1 => json!({"type": word(rng), "default": random_value(rng, 3)}),
+                2 => json!([word(rng), word(rng)]),
+                3 => random_value(rng, 2),
+                _ => json!(rng.below(5) as i64 - 1),
+            };
+            m.insert(word(rng), value);
+        }
+        other => *other = random_value(rng, 3),
+    }
+}
+
+#[test]
+fn random_crds_and_custom_resources_never_panic() {
+    let mut rng = Rng::seeded(20261126);
+    let mut c = booted();
+    let crd_path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+        "size": {"type": "integer", "minimum": 1, "default": 2},
+        "tags": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]+$"}, "x-kubernetes-list-type": "set"},
+        "parts": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "n": {"x-kubernetes-int-or-string": true}}}, "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]},
+        "extra": {"type": "object", "additionalProperties": {"type": "string", "enum": ["a", "b"]}},
+    }}, "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}});
+    let crd = |schema: &Value| json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "things.fuzz.example.com"},
+        "spec": {"group": "fuzz.example.com", "scope": "Namespaced", "names": {"plural": "things", "kind": "Thing", "shortNames": ["th"]},
+            "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": schema},
+                "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.size", "statusReplicasPath": ".status.size"}},
+                "additionalPrinterColumns": [{"name": "Size", "type": "integer", "jsonPath": ".spec.size"}, {"name": "Tags", "type": "string", "jsonPath": ".spec.tags"}]}]}});
+    let thing = json!({"apiVersion": "fuzz.example.com/v1", "kind": "Thing", "metadata": {"name": "t"}, "spec": {"size": 3, "tags": ["a"], "parts": [{"name": "p", "n": 1}], "extra": {"k": "a"}}});
+    let things = "/apis/fuzz.example.com/v1/namespaces/default/things";
+    let mut statuses = std::collections::BTreeMap::new();
+    for round in 0..3_000 {
+        let req = match round % 50 {
+            0 => {
+                let mut s = schema.clone();
+                for _ in 0..rng.below(4) {
+                    mutate_schema(&mut rng, &mut s, 0);
+                }
+                let mut body = crd(&s);
+                if rng.below(4) == 0 {
+                    mutate(&mut rng, &mut body, 0);
+                }
+                let r = c.api().handle(&Request::post(crd_path, body.clone()));
+                if r.status == 409 {
+                    Request::put(&format!("{crd_path}/things.fuzz.example.com"), body)
+                } else {
+                    if r.status >= 300 {
+                        // Refused: the plain definition, so the rounds that follow reach it.
+                        c.api().handle(&Request::post(crd_path, crd(&schema)));
+                    }
+                    c.settle();
+                    continue;
+                }
+            }
+            49 if rng.below(3) == 0 => Request::delete(&format!("{crd_path}/things.fuzz.example.com")),
+            _ => {
+                let mut m = thing.clone();
+                m["metadata"]["name"] = json!(format!("t{}", rng.below(5)));
+                for _ in 0..rng.below(4) {
+                    mutate(&mut rng, &mut m, 0);
+                }
+                let name = m["metadata"]["name"].as_str().unwrap_or("x").to_string();
+                let ct = ["application/merge-patch+json", "application/json-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"][rng.below(4) as usize];
+                match rng.below(7) {
+                    0 => Request::put(&format!("{things}/{name}"), m),
+                    1 => Request::new(Method::Patch, &format!("{things}/{name}?fieldManager=fuzz")).with_bytes(ct, serde_json::to_vec(&m).unwrap()),
+                    2 => Request::new(Method::Patch, &format!("{things}/{name}/status")).with_bytes("application/merge-patch+json", serde_json::to_vec(&m).unwrap()),
+                    3 => Request::put(&format!("{things}/{name}/scale"), json!({"spec": {"replicas": random_value(&mut rng, 4)}})),
+                    4 => Request::get(&format!("{things}/{name}/scale")),
+                    5 => Request::get(things).with_header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io"),
+                    _ => Request::post(things, m).with_query("fieldValidation", ["Strict", "Warn", "Ignore"][rng.below(3) as usize]),
+                }
+            }
+        };
+        let resp = c.api().handle(&req);
+        assert!((200..600).contains(&resp.status), "status {} for {req:?}", resp.status);
+        *statuses.entry(resp.status).or_insert(0) += 1;
+        if round % 10 == 0 {
+            c.settle();
+        }
+    }
+    eprintln!("statuses: {statuses:?}");
+    assert!(statuses.keys().any(|s| *s < 300) && statuses.contains_key(&422) && statuses.contains_key(&404), "{statuses:?}");
+}
+
 /// A kind cluster booted once per test binary; each test works on its own fork.
 fn booted() -> Cluster {
     static BOOTED: std::sync::OnceLock<Cluster> = std::sync::OnceLock::new();
