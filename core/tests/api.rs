@@ -440,3 +440,17 @@ fn server_side_apply_owns_fields_and_reports_conflicts() {
     let m = managers(&live);
     assert!(m.contains(&"kube-controller-manager Update status".to_string()), "{m:?}");
 }
+
+#[test]
+fn an_apply_that_drops_a_keyed_item_removes_it_whole() {
+    let mut c = cluster();
+    let p = "/apis/apps/v1/namespaces/default/deployments/two";
+    let mut d = deployment("two");
+    let second = json!({"name": "sidecar", "image": "busybox:1.36", "ports": [{"containerPort": 9000}]});
+    d["spec"]["template"]["spec"]["containers"].as_array_mut().unwrap().push(second);
+    assert_eq!(c.api().handle(&apply(p, "kubectl", &d)).status, 201);
+    d["spec"]["template"]["spec"]["containers"].as_array_mut().unwrap().pop();
+    let v = ok(&mut c, apply(p, "kubectl", &d));
+    let names: Vec<&str> = v["spec"]["template"]["spec"]["containers"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap_or("<none>")).collect();
+    assert_eq!(names, ["web"]);
+}

@@ -67,7 +67,7 @@ impl Kind {
         };
         if let Some(o) = owner {
             obj["metadata"]["ownerReferences"] = json!([{"apiVersion": o["apiVersion"], "kind": o["kind"], "name": o["metadata"]["name"], "uid": o["metadata"]["uid"],
-                "blockOwnerDeletion": n % 2 == 0}]);
+                "blockOwnerDeletion": n.is_multiple_of(2)}]);
         }
         obj
     }

@@ -112,6 +112,12 @@ pub trait Strategy: Sync {
         None
     }
 
+    /// The structural schema of a custom resource (server-side apply reads its list and map
+    /// types); `None` for built-in kinds.
+    fn structural(&self) -> Option<&super::crd::schema::Structural> {
+        None
+    }
+
     /// Whether strategic merge patches apply (not to custom resources, which have no patch
     /// strategies).
     fn strategic_merge(&self) -> bool {

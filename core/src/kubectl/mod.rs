@@ -100,7 +100,7 @@ pub const USER_AGENT: &str = "kubectl/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The transport as kubectl uses it: every write says who sends it, and the server's warnings
 /// are kept for printing, each message once per command (client-go deduplicates them).
-struct AsKubectl<'a>(&'a mut dyn Transport, std::rc::Rc<std::cell::RefCell<Vec<String>>>, std::collections::HashSet<String>, std::rc::Rc<std::cell::Cell<bool>>);
+struct AsKubectl<'a>(&'a mut dyn Transport, std::rc::Rc<std::cell::RefCell<Vec<String>>>, std::collections::HashSet<String>, std::sync::Arc<std::sync::atomic::AtomicBool>);
 
 impl AsKubectl<'_> {
     fn keep_warnings(&mut self, resp: &Response) {
@@ -115,7 +115,7 @@ impl AsKubectl<'_> {
 impl Transport for AsKubectl<'_> {
     fn send(&mut self, req: &Request) -> Response {
         if !matches!(req.method, crate::apiserver::Method::Get | crate::apiserver::Method::Head) {
-            self.3.set(true);
+            self.3.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         let resp = if req.method == crate::apiserver::Method::Get || req.header("user-agent").is_some() {
             self.0.send(req)
@@ -229,7 +229,7 @@ pub struct Kubectl {
     /// Whether the command being run has written anything: until it has, a resource type or
     /// kind discovery does not know makes kubectl read discovery again (CRDs come and go),
     /// as its mapper does before a command's first request.
-    wrote: std::rc::Rc<std::cell::Cell<bool>>,
+    wrote: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Manifests of the command being run whose kind did not map, reported at its end.
     unmapped: Vec<String>,
     /// A command that started and goes on (`get -w`, `logs -f`, `rollout status`), handed to
@@ -288,7 +288,7 @@ impl Kubectl {
         let warnings = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
         let mut out = Output { warnings: Some(warnings.clone()), ..Output::default() };
         self.launched = None;
-        self.wrote.set(false);
+        self.wrote.store(false, std::sync::atomic::Ordering::Relaxed);
         let mut api = AsKubectl(api, warnings, std::collections::HashSet::new(), self.wrote.clone());
         if let Err(f) = commands::dispatch(self, &mut api, words, stdin, &mut out) {
             f.print(&mut out);
@@ -329,7 +329,7 @@ impl Kubectl {
     /// Discovery that knows what `known` asks about, read again if it does not and the
     /// command has not written yet.
     pub(crate) fn discovery_knowing(&mut self, api: &mut dyn Transport, known: impl Fn(&discovery::Discovery) -> bool) -> &discovery::Discovery {
-        if !self.wrote.get() && self.discovery.as_ref().is_some_and(|d| !known(d)) {
+        if !self.wrote.load(std::sync::atomic::Ordering::Relaxed) && self.discovery.as_ref().is_some_and(|d| !known(d)) {
             self.discovery = None;
         }
         self.discovery(api)

@@ -135,6 +135,10 @@ impl Strategy for CustomResource {
         false
     }
 
+    fn structural(&self) -> Option<&Structural> {
+        self.schema.as_ref()
+    }
+
     fn scale_paths(&self) -> Option<&ScalePaths> {
         self.scale.as_ref()
     }

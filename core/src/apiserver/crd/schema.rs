@@ -46,6 +46,8 @@ pub struct Structural {
     pub description: String,
     /// `x-kubernetes-list-type` (`atomic`, `set`, `map`) and its keys.
     pub list_type: String,
+    /// `x-kubernetes-map-type` (`granular`, `atomic`).
+    pub map_type: String,
     pub list_map_keys: Vec<String>,
 }
 
@@ -71,6 +73,7 @@ impl Structural {
         s.format = str_of("format");
         s.description = str_of("description");
         s.list_type = str_of("x-kubernetes-list-type");
+        s.map_type = str_of("x-kubernetes-map-type");
         s.list_map_keys = m.get("x-kubernetes-list-map-keys").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).map(str::to_string).collect();
         if let Some(props) = m.get("properties").and_then(Value::as_object) {
             s.properties = props.iter().map(|(k, p)| (k.clone(), Structural::parse_at(p, depth + 1))).collect();
@@ -110,7 +113,7 @@ impl Structural {
     }
 
     /// The schema of a map value or a field: a property, else `additionalProperties`.
-    fn child(&self, name: &str) -> Option<&Structural> {
+    pub fn child(&self, name: &str) -> Option<&Structural> {
         self.property(name).or(self.additional.as_deref())
     }
 }

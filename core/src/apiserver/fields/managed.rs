@@ -226,8 +226,10 @@ pub(crate) fn apply(schema: &Schema, ty: Ty<'_>, live: Option<&Value>, config: &
     if let Some(last) = &last {
         let mut gone = last.clone();
         gone.subtract(&applied);
+        // Shortest first: an item of a keyed list goes whole before its fields (its key fields
+        // gone first would leave it unfindable); a path someone still touches stays.
         let mut paths = gone.paths();
-        paths.order_by_key(|p| std::cmp::Reverse(p.len()));
+        paths.order_by_key(|p| p.len());
         for p in paths {
             let owned = applied.touches(&p) || entries.iter().any(|e| e.set.touches(&p));
             if !owned {

@@ -8,7 +8,7 @@ mod types;
 mod walk;
 
 pub(crate) use managed::{apply, update, Writer};
-pub(crate) use types::root_ty;
+pub(crate) use types::resource_ty;
 pub(crate) use walk::Scope;
 
 /// The longest field manager name Kubernetes accepts.

@@ -11,7 +11,11 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::apiserver::crd::schema::Structural;
 use crate::schema::{Definition, FieldType, Schema};
+
+/// The definition of every object's metadata.
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
 /// The format of the data file this build reads.
 const FORMAT_VERSION: u32 = 1;
@@ -91,6 +95,36 @@ pub(crate) enum Ty<'a> {
     Atomic,
     /// JSON the schema does not describe: objects merge key by key, the rest is atomic.
     Untyped,
+    /// A node of a CustomResourceDefinition's structural schema, not yet classified (see
+    /// [`classify`]).
+    Node(&'a Structural),
+    /// An object of a CRD's schema: fields and map entries merge one by one.
+    NodeObject(&'a Structural),
+    /// A list of a CRD's schema with `x-kubernetes-list-type: map`: items known by its keys.
+    NodeKeyed(&'a Structural),
+}
+
+/// What a CRD schema node is to server-side apply: an object merged field by field (unless
+/// `x-kubernetes-map-type: atomic`), a keyed list or a set by `x-kubernetes-list-type`
+/// (lists are atomic otherwise), anything under `x-kubernetes-preserve-unknown-fields` alone
+/// untyped, scalars atomic.
+pub(crate) fn classify(ty: Ty<'_>) -> Ty<'_> {
+    let Ty::Node(s) = ty else { return ty };
+    if s.int_or_string {
+        return Ty::Atomic;
+    }
+    match s.ty.as_str() {
+        "object" if s.map_type == "atomic" => Ty::Atomic,
+        "object" if s.properties.is_empty() && s.additional.is_none() && s.preserve_unknown => Ty::Untyped,
+        "object" => Ty::NodeObject(s),
+        "array" => match s.list_type.as_str() {
+            "map" if !s.list_map_keys.is_empty() => Ty::NodeKeyed(s),
+            "set" => Ty::Set,
+            _ => Ty::Atomic,
+        },
+        "" if s.preserve_unknown => Ty::Untyped,
+        _ => Ty::Atomic,
+    }
 }
 
 /// The shape of field `field` (of type `t`) of definition `owner`.
@@ -123,6 +157,15 @@ pub(crate) fn field_ty<'a>(schema: &'a Schema, owner: Option<&str>, field: &str,
     }
 }
 
+/// The shape of a resource's objects: its CRD's schema for a custom resource, else its
+/// kind's definition.
+pub(crate) fn resource_ty<'a>(schema: &'a Schema, info: &'a crate::apiserver::registry::ResourceInfo, api_version: &str, kind: &str) -> Ty<'a> {
+    match info.strategy.structural() {
+        Some(s) => Ty::Node(s),
+        None => root_ty(schema, api_version, kind),
+    }
+}
+
 /// The shape of a kind's objects.
 pub(crate) fn root_ty<'a>(schema: &'a Schema, api_version: &str, kind: &str) -> Ty<'a> {
     match schema.kind(api_version, kind) {
@@ -133,7 +176,14 @@ pub(crate) fn root_ty<'a>(schema: &'a Schema, api_version: &str, kind: &str) -> 
 
 /// The shape of the member `key` of a value of shape `ty`.
 pub(crate) fn member_ty<'a>(schema: &'a Schema, ty: Ty<'a>, key: &str) -> Ty<'a> {
-    match ty {
+    let root = matches!(ty, Ty::Node(_));
+    match classify(ty) {
+        Ty::NodeObject(s) => match s.child(key) {
+            Some(c) => Ty::Node(c),
+            // A resource's metadata (at the root, or of an embedded resource) is ObjectMeta.
+            None if key == "metadata" && (root || s.embedded_resource) => Ty::Struct(OBJECT_META),
+            None => Ty::Untyped,
+        },
         Ty::Struct(def) => match schema.definition(def) {
             Some(Definition::Object { props, .. }) => match props.get(key) {
                 Some(t) => field_ty(schema, Some(def), key, t),
@@ -149,8 +199,9 @@ pub(crate) fn member_ty<'a>(schema: &'a Schema, ty: Ty<'a>, key: &str) -> Ty<'a>
 
 /// The shape of the items of a list of shape `ty`.
 pub(crate) fn item_ty<'a>(schema: &'a Schema, ty: Ty<'a>) -> Ty<'a> {
-    match ty {
+    match classify(ty) {
         Ty::Keyed { item, .. } => field_ty(schema, None, "", item),
+        Ty::NodeKeyed(s) => s.items.as_deref().map_or(Ty::Untyped, Ty::Node),
         _ => Ty::Atomic,
     }
 }
@@ -158,7 +209,19 @@ pub(crate) fn item_ty<'a>(schema: &'a Schema, ty: Ty<'a>) -> Ty<'a> {
 /// The path element of a list item: `k:{"name":"web"}` for keyed lists (missing key fields
 /// take their defaults, `protocol` is `TCP`), `v:"x"` for sets; `None` when a key is missing.
 pub(crate) fn item_element(ty: Ty<'_>, item: &Value) -> Option<String> {
-    match ty {
+    match classify(ty) {
+        Ty::NodeKeyed(s) => {
+            // Missing keys take the item schema's defaults.
+            let mut key = serde_json::Map::new();
+            for k in &s.list_map_keys {
+                let v = match item.get(k) {
+                    Some(v) if !v.is_null() => v.clone(),
+                    _ => s.items.as_deref().and_then(|i| i.property(k)).and_then(|p| p.default.clone())?,
+                };
+                key.insert(k.clone(), v);
+            }
+            Some(format!("k:{}", Value::Object(key)))
+        }
         Ty::Keyed { keys, item: item_type } => {
             let def = match item_type {
                 FieldType::Ref(d) => Some(d.as_str()),

@@ -118,7 +118,7 @@ fn leaf(old: Option<&Value>, new: Option<&Value>, path: &[String], cmp: &mut Com
 
 /// The shape a value is walked with: `Untyped` objects merge, other untyped values do not.
 fn effective<'a>(ty: Ty<'a>, a: Option<&Value>, b: Option<&Value>) -> Ty<'a> {
-    match ty {
+    match super::types::classify(ty) {
         Ty::Untyped => {
             let obj = |v: Option<&Value>| v.is_none_or(|v| v.is_object() || v.is_null());
             if obj(a) && obj(b) && (a.is_some_and(Value::is_object) || b.is_some_and(Value::is_object)) {
@@ -156,7 +156,7 @@ fn walk_compare(schema: &Schema, ty: Ty<'_>, old: Option<&Value>, new: Option<&V
     let both_empty = empty(old) && empty(new);
     match ty {
         _ if both_empty || depth > MAX_DEPTH => leaf(old, new, path, cmp),
-        Ty::Struct(_) | Ty::Map(_) | Ty::Untyped => {
+        Ty::Struct(_) | Ty::Map(_) | Ty::Untyped | Ty::NodeObject(_) | Ty::Node(_) => {
             let (om, nm) = (old.and_then(Value::as_object), new.and_then(Value::as_object));
             if (old.is_some_and(|v| !v.is_null()) && om.is_none()) || (new.is_some_and(|v| !v.is_null()) && nm.is_none()) {
                 return leaf(old, new, path, cmp);
@@ -175,7 +175,7 @@ fn walk_compare(schema: &Schema, ty: Ty<'_>, old: Option<&Value>, new: Option<&V
             }
             whole(old, new, path, cmp);
         }
-        Ty::Keyed { .. } | Ty::Set => {
+        Ty::Keyed { .. } | Ty::NodeKeyed(_) | Ty::Set => {
             let (Some(ol), Some(nl)) = (index_items(ty, old), index_items(ty, new)) else {
                 return leaf(old, new, path, cmp);
             };
@@ -242,7 +242,7 @@ fn walk_set(schema: &Schema, ty: Ty<'_>, v: &Value, path: &mut Vec<String>, set:
     let ty = effective(ty, None, Some(v));
     match ty {
         _ if depth > MAX_DEPTH => set.insert(path),
-        Ty::Struct(_) | Ty::Map(_) | Ty::Untyped => {
+        Ty::Struct(_) | Ty::Map(_) | Ty::Untyped | Ty::NodeObject(_) | Ty::Node(_) => {
             let Value::Object(m) = v else { return set.insert(path) };
             let meta = is_object_meta(ty);
             for (k, c) in m {
@@ -254,14 +254,14 @@ fn walk_set(schema: &Schema, ty: Ty<'_>, v: &Value, path: &mut Vec<String>, set:
                 path.pop();
             }
         }
-        Ty::Keyed { .. } | Ty::Set => {
+        Ty::Keyed { .. } | Ty::NodeKeyed(_) | Ty::Set => {
             let Value::Array(items) = v else { return set.insert(path) };
             let Some(indexed) = index_items(ty, Some(v)) else { return set.insert(path) };
             let _ = items;
             let ity = item_ty(schema, ty);
             for (pe, item) in indexed {
                 path.push(pe);
-                if matches!(ty, Ty::Keyed { .. }) {
+                if matches!(ty, Ty::Keyed { .. } | Ty::NodeKeyed(_)) {
                     walk_set(schema, ity, item, path, set, depth + 1);
                 }
                 set.insert(path);
@@ -281,7 +281,7 @@ pub(crate) fn merge(schema: &Schema, ty: Ty<'_>, live: Option<&Value>, config: &
         return config.clone();
     }
     match ty {
-        Ty::Struct(_) | Ty::Map(_) | Ty::Untyped => {
+        Ty::Struct(_) | Ty::Map(_) | Ty::Untyped | Ty::NodeObject(_) | Ty::Node(_) => {
             let Value::Object(cm) = config else { return config.clone() };
             let mut out = match live {
                 Some(Value::Object(lm)) => lm.clone(),
@@ -297,7 +297,7 @@ pub(crate) fn merge(schema: &Schema, ty: Ty<'_>, live: Option<&Value>, config: &
             }
             Value::Object(out)
         }
-        Ty::Keyed { .. } | Ty::Set => {
+        Ty::Keyed { .. } | Ty::NodeKeyed(_) | Ty::Set => {
             let (Some(l), Some(r)) = (index_items(ty, live), index_items(ty, Some(config))) else { return config.clone() };
             if !config.is_array() {
                 return config.clone();

@@ -84,7 +84,7 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     strategy.default(&mut obj);
     if let Some(w) = w {
         let schema = Schema::v1_33();
-        let ty = fields::root_ty(schema, obj["apiVersion"].as_str().unwrap_or(&info.api_version()), obj["kind"].as_str().unwrap_or(&info.kind));
+        let ty = fields::resource_ty(schema, info, obj["apiVersion"].as_str().unwrap_or(&info.api_version()), obj["kind"].as_str().unwrap_or(&info.kind));
         fields::update(schema, ty, None, &mut obj, w, &now.rfc3339());
     }
     {

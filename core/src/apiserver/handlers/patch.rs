@@ -151,7 +151,7 @@ fn apply_patch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &
     let force = req.param("force") == Some("true");
     let w = super::writer(req, info, part);
     let schema = Schema::v1_33();
-    let ty = fields::root_ty(schema, &info.api_version(), &info.kind);
+    let ty = fields::resource_ty(schema, info, &info.api_version(), &info.kind);
     let live = server.store.get(&info.storage, ns, name).map(|s| in_version(info, &s.object));
     let now = server.now.rfc3339();
     let merged = fields::apply(schema, ty, live.as_ref(), &config, &w, force, &now).map_err(|c| ApiError::ApplyConflict { message: c.message(), causes: c.causes() })?;

@@ -194,6 +194,6 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
 pub(super) fn track(info: &ResourceInfo, old: &Value, obj: &mut Value, w: Option<&Writer>, now: Timestamp) {
     let Some(w) = w else { return };
     let schema = Schema::v1_33();
-    let ty = fields::root_ty(schema, obj["apiVersion"].as_str().unwrap_or(&info.api_version()), obj["kind"].as_str().unwrap_or(&info.kind));
+    let ty = fields::resource_ty(schema, info, obj["apiVersion"].as_str().unwrap_or(&info.api_version()), obj["kind"].as_str().unwrap_or(&info.kind));
     fields::update(schema, ty, Some(old), obj, w, &now.rfc3339());
 }
