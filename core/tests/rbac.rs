@@ -59,3 +59,37 @@ fn aggregated_cluster_roles_gather_the_rules_of_the_roles_they_select() {
     assert_eq!(k.run(&mut c, "kubectl auth can-i get services --as jane", None).text(), "yes\n");
     assert_eq!(k.run(&mut c, "kubectl auth can-i list services --as jane", None).text(), "no\n");
 }
+
+#[test]
+fn a_kubeconfig_user_with_a_service_account_token_is_that_account() {
+    let (mut c, mut k) = boot();
+    for line in ["kubectl create serviceaccount robot", "kubectl create rolebinding robot-view --clusterrole=view --serviceaccount=default:robot", "kubectl run web --image=nginx:1.27"] {
+        assert_eq!(k.run(&mut c, line, None).exit, 0, "{line}");
+    }
+    let token = k.run(&mut c, "kubectl create token robot --duration=10m", None).stdout().trim().to_string();
+    assert_eq!(k.run(&mut c, &format!("kubectl config set-credentials robot --token={token}"), None).text(), "User \"robot\" set.\n");
+    assert_eq!(k.run(&mut c, "kubectl config set-context robot --cluster=kind-kind --user=robot", None).text(), "Context \"robot\" created.\n");
+    assert_eq!(k.run(&mut c, "kubectl --context=robot get pods -o name", None).text(), "pod/web\n");
+    let who = k.run(&mut c, "kubectl --context=robot auth whoami", None).text();
+    assert!(who.contains("system:serviceaccount:default:robot") && who.contains("system:serviceaccounts:default"), "{who}");
+    assert_eq!(
+        k.run(&mut c, "kubectl --context=robot delete pod web", None).text(),
+        "Error from server (Forbidden): pods \"web\" is forbidden: User \"system:serviceaccount:default:robot\" cannot delete resource \"pods\" in API group \"\" in the namespace \"default\"\n"
+    );
+    assert!(k.run(&mut c, "kubectl config view --minify --context=robot", None).text().contains("token: REDACTED"));
+    // A token past its expiry, of a recreated account, or not signed by the cluster: 401.
+    c.advance(hakoniwa_core::Duration::from_secs(601));
+    let refused = "error: You must be logged in to the server (Unauthorized)\n";
+    let out = k.run(&mut c, "kubectl --context=robot get pods", None);
+    assert_eq!((out.exit, out.text()), (1, refused.to_string()));
+    let token = k.run(&mut c, "kubectl create token robot", None).stdout().trim().to_string();
+    k.run(&mut c, &format!("kubectl config set-credentials robot --token={token}"), None);
+    assert_eq!(k.run(&mut c, "kubectl --context=robot get pods -o name", None).text(), "pod/web\n");
+    k.run(&mut c, "kubectl delete serviceaccount robot", None);
+    k.run(&mut c, "kubectl create serviceaccount robot", None);
+    assert_eq!(k.run(&mut c, "kubectl --context=robot get pods", None).text(), refused);
+    k.run(&mut c, "kubectl config set-credentials robot --token=not-a-token", None);
+    assert_eq!(k.run(&mut c, "kubectl --context=robot get pods", None).text(), refused);
+    // The cluster's own user is unaffected.
+    assert_eq!(k.run(&mut c, "kubectl get pods -o name", None).text(), "pod/web\n");
+}

@@ -24,6 +24,18 @@ pub fn encode_url(data: &[u8]) -> String {
     encode(data).trim_end_matches('=').replace('+', "-").replace('/', "_")
 }
 
+/// Decodes base64 in the URL alphabet without padding (a JWT's parts).
+pub fn decode_url(text: &str) -> Result<Vec<u8>, usize> {
+    if text.contains(['+', '/', '=']) {
+        return Err(text.find(['+', '/', '=']).unwrap_or(0));
+    }
+    let mut std = text.replace('-', "+").replace('_', "/");
+    while std.len() % 4 != 0 {
+        std.push('=');
+    }
+    decode(&std)
+}
+
 /// Decodes standard base64; `Err` holds the offset of the first bad byte, as Go's decoder
 /// reports it (a bad character where it is met; a short final group at its start).
 pub fn decode(text: &str) -> Result<Vec<u8>, usize> {

@@ -31,6 +31,9 @@ pub enum ApiError {
     /// 422: `Pod "p" is invalid: <causes>`.
     #[error("{}", invalid_message(kind, name, errors))]
     Invalid { kind: GroupKind, name: String, errors: Vec<FieldError> },
+    /// 401: the credentials are not ones the server accepts.
+    #[error("Unauthorized")]
+    Unauthorized,
     /// 403: `pods "p" is forbidden: <why>`.
     #[error("{}", forbidden_message(resource, name, why))]
     Forbidden { resource: GroupResource, name: String, why: String },
@@ -105,6 +108,7 @@ impl ApiError {
             ApiError::NotFound { .. } | ApiError::NoRoute => 404,
             ApiError::AlreadyExists { .. } | ApiError::Conflict { .. } | ApiError::ApplyConflict { .. } => 409,
             ApiError::Invalid { .. } | ApiError::UnprocessablePatch => 422,
+            ApiError::Unauthorized => 401,
             ApiError::Forbidden { .. } => 403,
             ApiError::BadRequest(_) => 400,
             ApiError::MethodNotSupported { .. } | ApiError::MethodNotAllowed { .. } => 405,
@@ -124,6 +128,7 @@ impl ApiError {
             ApiError::AlreadyExists { .. } => "AlreadyExists",
             ApiError::Conflict { .. } | ApiError::ApplyConflict { .. } => "Conflict",
             ApiError::Invalid { .. } | ApiError::UnprocessablePatch => "Invalid",
+            ApiError::Unauthorized => "Unauthorized",
             ApiError::Forbidden { .. } => "Forbidden",
             ApiError::BadRequest(_) => "BadRequest",
             ApiError::MethodNotSupported { .. } | ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",

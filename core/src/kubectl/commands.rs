@@ -109,6 +109,12 @@ const CONFIG_FLAGS: &[Flag] = &[
     flag("minify", None, Takes::Bool),
     flag("raw", None, Takes::Bool),
     flag("flatten", None, Takes::Bool),
+    flag("token", None, Takes::Value),
+    flag("username", None, Takes::Value),
+    flag("password", None, Takes::Value),
+    flag("client-certificate", None, Takes::Value),
+    flag("client-key", None, Takes::Value),
+    flag("embed-certs", None, Takes::Bool),
 ];
 
 /// Levenshtein distance, as cobra's suggestions use it (case-insensitive).
@@ -265,13 +271,57 @@ fn dispatch_parsed(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Pars
             if k.config.context(&ctx).is_none() {
                 return Err(unknown_context(cmd, p, &ctx));
             }
-            // The command runs as if that context were the current one (its namespace).
+            // The command runs as if that context were the current one (its namespace, its
+            // user's credentials).
             let saved = std::mem::replace(&mut k.config.current, ctx);
-            let result = run_command(k, api, cmd, p, stdin, out);
+            let result = run_as_context_user(k, api, cmd, p, stdin, out);
             k.config.current = saved;
             result
         }
+        _ if reads_kubeconfig_context(cmd, p) => run_as_context_user(k, api, cmd, p, stdin, out),
         _ => run_command(k, api, cmd, p, stdin, out),
+    }
+}
+
+/// Runs the command with the current context's user's bearer token on every request, when
+/// the user has one (the cluster's own users present client certificates: nothing to add).
+fn run_as_context_user(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
+    match k.config.current_token().map(str::to_string) {
+        Some(token) => run_command(k, &mut Bearer { inner: api, token }, cmd, p, stdin, out),
+        None => run_command(k, api, cmd, p, stdin, out),
+    }
+}
+
+/// A transport that presents a bearer token (`Authorization: Bearer ...`).
+struct Bearer<'a> {
+    inner: &'a mut dyn Transport,
+    token: String,
+}
+
+impl Transport for Bearer<'_> {
+    fn send(&mut self, req: &Request) -> crate::apiserver::Response {
+        let mut req = req.clone();
+        req.headers.retain(|(k, _)| k != "authorization");
+        req.headers.push(("authorization".into(), format!("Bearer {}", self.token)));
+        self.inner.send(&req)
+    }
+    fn sleep(&mut self, by: crate::sim::clock::Duration) {
+        self.inner.sleep(by);
+    }
+    fn now(&self) -> crate::sim::clock::Timestamp {
+        self.inner.now()
+    }
+    fn next_wake(&self) -> Option<crate::sim::clock::Timestamp> {
+        self.inner.next_wake()
+    }
+    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
+        self.inner.exec(namespace, pod, container, argv, tty)
+    }
+    fn http(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
+        self.inner.http(ip, port, req)
+    }
+    fn forward(&mut self, pod_uid: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, String> {
+        self.inner.forward(pod_uid, port, req)
     }
 }
 
@@ -993,6 +1043,12 @@ fn config(k: &mut Kubectl, p: &Parsed, out: &mut Output) -> Result<(), Failure> 
             Ok(())
         }
         "view" => config_view(k, p, out),
+        "set-credentials" => {
+            let [name] = names else { return Err(Failure::client(format!("Unexpected args: [{}]", names.join(" ")))) };
+            k.config.set_credentials(name, p.value("token"));
+            out.out(format!("User {name:?} set.\n"));
+            Ok(())
+        }
         "get-clusters" | "get-users" => {
             let mut list = if sub == "get-clusters" { k.config.clusters.clone() } else { k.config.users.clone() };
             list.order();

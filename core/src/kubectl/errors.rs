@@ -78,6 +78,7 @@ impl Failure {
         }
         match reason {
             "" | "Unknown" => format!("Error from server: {message}"),
+            "Unauthorized" => format!("error: You must be logged in to the server ({message})"),
             r => format!("Error from server ({r}): {message}"),
         }
     }

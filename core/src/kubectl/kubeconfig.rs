@@ -16,8 +16,12 @@ pub struct KubeConfig {
     pub contexts: Vec<Context>,
     /// The clusters the kubeconfig defines, by name (all at `server`).
     pub clusters: Vec<String>,
-    /// The users the kubeconfig defines, by name (each with a client certificate).
+    /// The users the kubeconfig defines, by name (the cluster's own with a client certificate).
     pub users: Vec<String>,
+    /// Bearer tokens of users (`kubectl config set-credentials NAME --token=...`).
+    pub tokens: Vec<(String, String)>,
+    /// Users with no credentials at all (`set-credentials NAME` alone).
+    pub bare: Vec<String>,
     pub current: String,
     /// Where the clusters' API servers are (kind publishes its API on a localhost port).
     pub server: String,
@@ -39,6 +43,8 @@ impl KubeConfig {
             contexts: vec![Context { name: name.into(), cluster: name.into(), user: name.into(), namespace: None }],
             clusters: vec![name.into()],
             users: vec![name.into()],
+            tokens: Vec::new(),
+            bare: Vec::new(),
             current: name.into(),
             server: "https://127.0.0.1:6443".into(),
         }
@@ -49,6 +55,28 @@ impl KubeConfig {
     pub fn current_context(&self) -> Option<&Context> {
         self.context(&self.current)
     }
+    /// The bearer token the current context's user sends, if it has one.
+    pub fn current_token(&self) -> Option<&str> {
+        let user = &self.current_context()?.user;
+        self.tokens.iter().find(|(u, _)| u == user).map(|(_, t)| t.as_str())
+    }
+
+    /// `kubectl config set-credentials NAME [--token=T]`: the user, created if new; a token
+    /// replaces its credentials.
+    pub fn set_credentials(&mut self, name: &str, token: Option<&str>) {
+        if !self.users.iter().any(|u| u == name) {
+            self.users.push(name.into());
+            if token.is_none() {
+                self.bare.push(name.into());
+            }
+        }
+        if let Some(t) = token {
+            self.bare.retain(|u| u != name);
+            self.tokens.retain(|(u, _)| u != name);
+            self.tokens.push((name.into(), t.into()));
+        }
+    }
+
     /// The namespace commands use when `-n` is not given.
     pub fn namespace(&self) -> &str {
         self.current_context().and_then(|c| c.namespace.as_deref()).filter(|n| !n.is_empty()).unwrap_or("default")
@@ -151,7 +179,7 @@ impl KubeConfig {
             ("apiVersion", Ordered::str("v1")),
             ("preferences", Ordered::Object(vec![])),
             ("clusters", Ordered::Array(clusters.iter().map(|c| Ordered::Object(vec![("name", Ordered::str(c)), ("cluster", Ordered::Object(vec![("server", Ordered::str(&self.server)), ("certificate-authority-data", omitted())]))])).collect())),
-            ("users", Ordered::Array(users.iter().map(|u| Ordered::Object(vec![("name", Ordered::str(u)), ("user", Ordered::Object(vec![("client-certificate-data", omitted()), ("client-key-data", omitted())]))])).collect())),
+            ("users", Ordered::Array(users.iter().map(|u| Ordered::Object(vec![("name", Ordered::str(u)), ("user", self.credentials_view(u))])).collect())),
             (
                 "contexts",
                 Ordered::Array(
@@ -169,6 +197,17 @@ impl KubeConfig {
             ),
             ("current-context", Ordered::str(&self.current)),
         ])
+    }
+
+    /// What `config view` shows of a user's credentials (secrets redacted).
+    fn credentials_view(&self, user: &str) -> Ordered {
+        if self.tokens.iter().any(|(u, _)| u == user) {
+            Ordered::Object(vec![("token", Ordered::str("REDACTED"))])
+        } else if self.bare.iter().any(|u| u == user) {
+            Ordered::Object(vec![])
+        } else {
+            Ordered::Object(vec![("client-certificate-data", Ordered::str("DATA+OMITTED")), ("client-key-data", Ordered::str("DATA+OMITTED"))])
+        }
     }
 
     /// `kubectl config view`: the kubeconfig as a value (for YAML and templates).

@@ -100,7 +100,7 @@ pub const USER_AGENT: &str = "kubectl/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
 
 /// The transport as kubectl uses it: every write says who sends it, and the server's warnings
 /// are kept for printing, each message once per command (client-go deduplicates them).
-struct AsKubectl<'a>(&'a mut dyn Transport, std::rc::Rc<std::cell::RefCell<Vec<String>>>, std::collections::HashSet<String>, std::sync::Arc<std::sync::atomic::AtomicBool>);
+struct AsKubectl<'a>(&'a mut dyn Transport, std::rc::Rc<std::cell::RefCell<Vec<String>>>, std::collections::HashSet<String>, std::sync::Arc<std::sync::atomic::AtomicBool>, bool);
 
 impl AsKubectl<'_> {
     fn keep_warnings(&mut self, resp: &Response) {
@@ -117,13 +117,14 @@ impl Transport for AsKubectl<'_> {
         if !matches!(req.method, crate::apiserver::Method::Get | crate::apiserver::Method::Head) {
             self.3.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        let resp = if req.method == crate::apiserver::Method::Get || req.header("user-agent").is_some() {
-            self.0.send(req)
-        } else {
-            let mut signed = req.clone();
-            signed.headers.push(("user-agent".into(), USER_AGENT.into()));
-            self.0.send(&signed)
-        };
+        let mut req = std::borrow::Cow::Borrowed(req);
+        if req.method != crate::apiserver::Method::Get && req.header("user-agent").is_none() {
+            req.to_mut().headers.push(("user-agent".into(), USER_AGENT.into()));
+        }
+        let resp = self.0.send(&req);
+        if resp.status == 401 {
+            self.4 = true;
+        }
         self.keep_warnings(&resp);
         resp
     }
@@ -289,9 +290,19 @@ impl Kubectl {
         let mut out = Output { warnings: Some(warnings.clone()), ..Output::default() };
         self.launched = None;
         self.wrote.store(false, std::sync::atomic::Ordering::Relaxed);
-        let mut api = AsKubectl(api, warnings, std::collections::HashSet::new(), self.wrote.clone());
+        let mut api = AsKubectl(api, warnings, std::collections::HashSet::new(), self.wrote.clone(), false);
         if let Err(f) = commands::dispatch(self, &mut api, words, stdin, &mut out) {
             f.print(&mut out);
+            self.launched = None;
+        }
+        // Credentials the server refuses end the command, whatever it was doing (discovery
+        // read with them is not kept).
+        if api.4 {
+            self.discovery = None;
+            self.unmapped.clear();
+            out = Output { warnings: out.warnings.take(), ..Output::default() };
+            out.err("error: You must be logged in to the server (Unauthorized)\n");
+            out.exit = 1;
             self.launched = None;
         }
         // One error is kubectl's `error: ...`; several, one per line as an aggregate prints.

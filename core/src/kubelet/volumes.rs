@@ -155,20 +155,13 @@ fn token(pod: &Value, src: &Value) -> String {
     let issuer = crate::api::jwt::ISSUER;
     let aud = src["audience"].as_str().map_or_else(|| serde_json::json!([issuer]), |a| serde_json::json!([a]));
     let uid = meta["uid"].as_str().unwrap_or_default();
-    let header = serde_json::json!({"alg": "RS256", "kid": "hakoniwa-simulated-signing-key"});
+    let header = serde_json::json!({"alg": "RS256", "kid": crate::api::jwt::key_id()});
     let claims = serde_json::json!({
         "aud": aud, "exp": exp, "iat": iat, "iss": issuer, "jti": uid,
         "kubernetes.io": {"namespace": ns, "node": {"name": pod["spec"]["nodeName"]}, "pod": {"name": meta["name"], "uid": uid}, "serviceaccount": {"name": sa}, "warnafter": iat + 3600},
         "nbf": iat, "sub": format!("system:serviceaccount:{ns}:{sa}"),
     });
-    // The signature is made up from the signed part, so the same token signs the same.
-    crate::api::jwt::token(&header, &claims, |body| {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in body.bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-        (0..32u64).flat_map(|i| (h.rotate_left((i * 7) as u32) ^ i).to_le_bytes()).collect()
-    })
+    crate::api::jwt::token(&header, &claims, crate::api::jwt::sign)
 }
 
 /// What one volume of a pod holds when it is set up.

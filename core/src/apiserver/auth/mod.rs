@@ -142,6 +142,30 @@ pub fn user_of(store: &Store, requester: &User, req: &Request) -> Result<User, A
     Ok(User::authenticated(name, as_groups))
 }
 
+/// Who a bearer token is: a service account token this cluster signed, for its API server's
+/// audience, current, and of an account that still exists with the uid it names (a token of a
+/// deleted and recreated account no longer works). `None`: 401.
+pub fn token_user(store: &Store, token: &str, now: crate::sim::clock::Timestamp) -> Option<User> {
+    let claims = crate::api::jwt::verify(token)?;
+    if claims["iss"] != crate::api::jwt::ISSUER || !claims["aud"].as_array().is_some_and(|a| a.iter().any(|x| x == crate::api::jwt::ISSUER)) {
+        return None;
+    }
+    let now_s = now.unix_millis().div_euclid(1000);
+    if claims["exp"].as_i64().is_none_or(|e| e <= now_s) || claims["nbf"].as_i64().is_some_and(|n| n > now_s + 60) {
+        return None;
+    }
+    let k = &claims["kubernetes.io"];
+    let ns = k["namespace"].as_str()?;
+    let name = k["serviceaccount"]["name"].as_str()?;
+    let sa = store.get("serviceaccounts", ns, name)?;
+    if let Some(uid) = k["serviceaccount"]["uid"].as_str() {
+        if sa.object["metadata"]["uid"].as_str() != Some(uid) {
+            return None;
+        }
+    }
+    Some(User::authenticated(&format!("system:serviceaccount:{ns}:{name}"), Vec::new()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

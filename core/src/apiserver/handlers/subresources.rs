@@ -365,16 +365,14 @@ pub(super) fn token(server: &mut ApiServer, req: &Request, info: &ResourceInfo, 
     let now = server.now;
     let iat = now.unix_millis().div_euclid(1000);
     let exp = iat + seconds;
-    let header = json!({"alg": "RS256", "kid": crate::api::base64::encode_url(&server.rng.next_u64().to_be_bytes())});
+    let header = json!({"alg": "RS256", "kid": crate::api::jwt::key_id()});
     let sub = format!("system:serviceaccount:{ns}:{name}");
     let payload = json!({
         "aud": audiences, "exp": exp, "iat": iat, "iss": crate::api::jwt::ISSUER, "jti": server.rng.uuid_v4(),
         "kubernetes.io": {"namespace": ns, "serviceaccount": {"name": name, "uid": sa["metadata"]["uid"]}},
         "nbf": iat, "sub": sub,
     });
-    // An RS256 signature of a 2048-bit key is 256 bytes.
-    let signature: Vec<u8> = (0..32).flat_map(|_| server.rng.next_u64().to_be_bytes()).collect();
-    let token = crate::api::jwt::token(&header, &payload, |_| signature);
+    let token = crate::api::jwt::token(&header, &payload, crate::api::jwt::sign);
     let expires = crate::sim::clock::Timestamp::from_unix_millis(exp * 1000);
     let mut spec = json!({"audiences": audiences, "expirationSeconds": seconds, "boundObjectRef": body["spec"]["boundObjectRef"]});
     if spec["boundObjectRef"].is_null() {
