@@ -269,6 +269,13 @@ fn writes_by_several_managers_keep_the_api_servers_invariants() {
             }
             for check in [check_quota(&c), check_owners(&c), check_managed_fields(&c)] {
                 if let Err(why) = check {
+                    if std::env::var("PROP_DEBUG").is_ok() {
+                        for k in ["configmaps", "deployments.apps"] {
+                            for s in c.api_ref().store().list(k, Some(NS), &Selection::All, None) {
+                                eprintln!("{k}: {}", serde_json::json!({"name": s.object["metadata"]["name"], "uid": s.object["metadata"]["uid"], "owners": s.object["metadata"]["ownerReferences"], "dt": s.object["metadata"]["deletionTimestamp"], "fin": s.object["metadata"]["finalizers"]}));
+                            }
+                        }
+                    }
                     panic!("seed {seed} step {i}: {why}\n  {}", context());
                 }
             }

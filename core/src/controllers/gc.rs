@@ -1,5 +1,6 @@
-//! The garbage collector: dependents whose owners are all gone are deleted; an owner deleted
-//! with `orphan` lets its dependents go free; one deleted in the foreground waits for them.
+//! The garbage collector: dependents whose owners are all gone are deleted (those with an owner
+//! left lose the references to the ones gone); an owner deleted with `orphan` lets its
+//! dependents go free; one deleted in the foreground waits for them.
 
 use crate::sort::Order;
 use std::sync::Arc;
@@ -89,10 +90,13 @@ impl Controller for GarbageCollector {
                 if refs.is_empty() || obj["metadata"]["deletionTimestamp"].is_string() {
                     continue;
                 }
-                if refs.iter().all(|r| !owner_exists(c, &obj, r)) {
-                    if let Some((v, r)) = resource_of(c, &obj) {
-                        let _ = c.delete(&v, &r, namespace(&obj), name(&obj), None);
-                    }
+                let solid: Vec<Value> = refs.iter().filter(|r| owner_exists(c, &obj, r)).cloned().collect();
+                let Some((v, r)) = resource_of(c, &obj) else { continue };
+                if solid.is_empty() {
+                    let _ = c.delete(&v, &r, namespace(&obj), name(&obj), None);
+                } else if solid.len() < refs.len() {
+                    // Some owners remain: the references to the ones gone are removed.
+                    let _ = c.merge_patch(&v, &r, namespace(&obj), name(&obj), "", &json!({"metadata": {"ownerReferences": solid}}));
                 }
             }
         }

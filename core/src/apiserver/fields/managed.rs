@@ -227,11 +227,21 @@ pub(crate) fn apply(schema: &Schema, ty: Ty<'_>, live: Option<&Value>, config: &
         let mut gone = last.clone();
         gone.subtract(&applied);
         // Shortest first: an item of a keyed list goes whole before its fields (its key fields
-        // gone first would leave it unfindable); a path someone still touches stays.
+        // gone first would leave it unfindable).
         let mut paths = gone.paths();
         paths.order_by_key(|p| p.len());
         for p in paths {
-            let owned = applied.touches(&p) || entries.iter().any(|e| e.set.touches(&p));
+            // An item's key fields stay while the item does (another manager keeps it).
+            if let [.., item, field] = p.as_slice() {
+                if let (Some(keys), Some(name)) = (item.strip_prefix("k:"), field.strip_prefix("f:")) {
+                    if serde_json::from_str::<Value>(keys).is_ok_and(|k| k.get(name).is_some()) {
+                        continue;
+                    }
+                }
+            }
+            // As structured-merge-diff prunes: what no one else has as a member goes, with
+            // everything under it (an item another manager only added to goes whole).
+            let owned = applied.has(&p) || entries.iter().any(|e| e.set.has(&p));
             if !owned {
                 remove_path(schema, ty, &mut merged, &p);
             }

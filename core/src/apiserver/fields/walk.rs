@@ -235,6 +235,15 @@ pub(crate) fn field_set(schema: &Schema, ty: Ty<'_>, config: &Value, scope: Scop
     set
 }
 
+/// Whether the member `key` of an object of shape `ty` is a map entry (not a declared field).
+fn entry_is_member(ty: Ty<'_>, key: &str) -> bool {
+    match ty {
+        Ty::Map(_) | Ty::Untyped => true,
+        Ty::NodeObject(s) => s.property(key).is_none(),
+        _ => false,
+    }
+}
+
 fn walk_set(schema: &Schema, ty: Ty<'_>, v: &Value, path: &mut Vec<String>, set: &mut Set, depth: usize) {
     if v.is_null() {
         return;
@@ -251,6 +260,11 @@ fn walk_set(schema: &Schema, ty: Ty<'_>, v: &Value, path: &mut Vec<String>, set:
                 }
                 path.push(format!("f:{k}"));
                 walk_set(schema, member_ty(schema, ty, k), c, path, set, depth + 1);
+                // As structured-merge-diff sets them: a map's entries are members themselves
+                // (not only their leaves), and so is a field holding an empty object.
+                if entry_is_member(ty, k) || c.as_object().is_some_and(|o| o.is_empty()) {
+                    set.insert(path);
+                }
                 path.pop();
             }
         }
