@@ -219,3 +219,41 @@ fn server_side_apply_reads_the_schemas_list_and_map_types() {
     let alice = v["metadata"]["managedFields"].as_array().unwrap().iter().find(|e| e["manager"] == "alice").unwrap();
     assert_eq!(alice["fieldsV1"]["f:spec"], json!({"f:hosts": {"v:\"a.example.com\"": {}}, "f:listeners": {"k:{\"name\":\"http\"}": {".": {}, "f:name": {}}}}));
 }
+
+#[test]
+fn kubernetes_groups_are_guarded() {
+    let (mut c, mut k) = boot();
+    let crd = |name: &str, group: &str, plural: &str, annotated: bool| {
+        let mut v = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": name},
+            "spec": {"group": group, "scope": "Namespaced", "names": {"plural": plural, "kind": "Thing"},
+                "versions": [{"name": "v2", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}});
+        if annotated {
+            v["metadata"]["annotations"] = json!({"api-approved.kubernetes.io": "https://github.com/kubernetes/kubernetes/pull/1"});
+        }
+        v
+    };
+    let r = c.api().handle(&Request::post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd("things.widgets.k8s.io", "widgets.k8s.io", "things", false)));
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json().unwrap()["message"], "CustomResourceDefinition.apiextensions.k8s.io \"things.widgets.k8s.io\" is invalid: metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval annotation \"api-approved.kubernetes.io\", see https://github.com/kubernetes/enhancements/pull/1111");
+    // Approved, but in a built-in group: stored, never served over the built-in resources.
+    let r = c.api().handle(&Request::post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd("ingresses.networking.k8s.io", "networking.k8s.io", "ingresses", true)));
+    assert_eq!(r.status, 201);
+    c.settle();
+    assert_eq!(c.api().handle(&Request::get("/apis/networking.k8s.io/v2/namespaces/default/ingresses")).status, 404);
+    assert_eq!(run(&mut c, &mut k, "kubectl get ingresses", None), "No resources found in default namespace.\n");
+    // A custom resource whose metadata is not ObjectMeta cannot be decoded.
+    run(&mut c, &mut k, "kubectl apply -f -", Some(CRONTAB));
+    let r = c.api().handle(&Request::post("/apis/stable.example.com/v1/namespaces/default/crontabs", json!({"apiVersion": "stable.example.com/v1", "kind": "CronTab", "metadata": {"name": "x", "labels": "oops"}, "spec": {"cronSpec": "x"}})));
+    assert_eq!(r.status, 400);
+    assert!(r.json().unwrap()["message"].as_str().unwrap().starts_with("CronTab in version \"v1\" cannot be handled as a CronTab: "), "{:?}", r.json());
+}
+
+#[test]
+fn two_crds_asking_for_one_name_at_once_do_not_both_get_it() {
+    let (mut c, mut k) = boot();
+    let timers = CRONTAB.replace("crontabs.stable.example.com", "timers.stable.example.com").replace("plural: crontabs, singular: crontab, kind: CronTab", "plural: timers, singular: timer, kind: Timer");
+    let out = k.run(&mut c, "kubectl apply -f -", Some(&format!("{CRONTAB}---\n{timers}")));
+    assert_eq!(out.exit, 0, "{}", out.text());
+    let conds = run(&mut c, &mut k, "kubectl get crd -o 'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type==\"NamesAccepted\")].status}{\"\\n\"}{end}'", None);
+    assert_eq!(conds, "crontabs.stable.example.com True\ntimers.stable.example.com False\n");
+}

@@ -30,7 +30,7 @@ pub fn decode_url(text: &str) -> Result<Vec<u8>, usize> {
         return Err(text.find(['+', '/', '=']).unwrap_or(0));
     }
     let mut std = text.replace('-', "+").replace('_', "/");
-    while std.len() % 4 != 0 {
+    while !std.len().is_multiple_of(4) {
         std.push('=');
     }
     decode(&std)

@@ -15,7 +15,14 @@ pub enum PatternError {
     CloseParen,
     #[error("regular expression too big")]
     TooBig,
+    /// Go's RE2 refuses a repetition of a repetition (`a**`, `a{2}{3}`).
+    #[error("invalid nested repetition operator")]
+    NestedRepetition,
 }
+
+/// How many nodes compiling may visit: counts multiply what they repeat, so a pattern of
+/// repeated empty groups cannot take long to compile even though it emits nothing.
+const MAX_EMIT_STEPS: usize = 200_000;
 
 /// How deeply groups may nest, and how many instructions a pattern may compile to.
 const MAX_NESTING: usize = 64;
@@ -146,28 +153,50 @@ impl Parser {
         let mut items: Vec<Node> = Vec::new();
         while self.peek().is_some() && !self.at_op('|') && !(self.depth > 0 && self.at_op(')')) {
             let atom = self.atom(items.is_empty())?;
-            items.push(self.postfix(atom));
+            items.push(self.postfix(atom)?);
         }
         Ok(Node::Concat(items))
     }
 
-    fn postfix(&mut self, mut atom: Node) -> Node {
+    /// Repetition operators after an atom. grep reads a run of them as one (`a**` is `a*`);
+    /// RE2 refuses a second. Either way the tree stays shallow, however long the run.
+    fn postfix(&mut self, mut atom: Node) -> Result<Node, PatternError> {
+        let mut repeated = false;
         loop {
-            if self.peek() == Some('*') {
+            let next = if self.peek() == Some('*') {
                 self.at += 1;
-                atom = Node::Star(Box::new(atom));
+                Some(Node::Star(Box::new(Node::Concat(Vec::new()))))
             } else if self.at_op('+') {
                 self.skip_op();
-                atom = Node::Plus(Box::new(atom));
+                Some(Node::Plus(Box::new(Node::Concat(Vec::new()))))
             } else if self.at_op('?') {
                 self.skip_op();
-                atom = Node::Quest(Box::new(atom));
+                Some(Node::Quest(Box::new(Node::Concat(Vec::new()))))
             } else if let Some((min, max, len)) = self.interval() {
                 self.at += len;
-                atom = Node::Repeat(Box::new(atom), min, max);
+                Some(Node::Repeat(Box::new(Node::Concat(Vec::new())), min, max))
             } else {
-                return atom;
+                None
+            };
+            let Some(op) = next else { return Ok(atom) };
+            if repeated {
+                if self.re2 {
+                    return Err(PatternError::NestedRepetition);
+                }
+                // A second operator in grep widens the first to "any number".
+                if let Node::Star(inner) | Node::Plus(inner) | Node::Quest(inner) | Node::Repeat(inner, _, _) = atom {
+                    atom = Node::Star(inner);
+                }
+                continue;
             }
+            repeated = true;
+            atom = match op {
+                Node::Star(_) => Node::Star(Box::new(atom)),
+                Node::Plus(_) => Node::Plus(Box::new(atom)),
+                Node::Quest(_) => Node::Quest(Box::new(atom)),
+                Node::Repeat(_, min, max) => Node::Repeat(Box::new(atom), min, max),
+                other => other,
+            };
         }
     }
 
@@ -339,8 +368,9 @@ pub struct Regex {
     icase: bool,
 }
 
-fn emit(node: &Node, prog: &mut Vec<Inst>) -> Result<(), PatternError> {
-    if prog.len() > MAX_PROGRAM {
+fn emit(node: &Node, prog: &mut Vec<Inst>, steps: &mut usize) -> Result<(), PatternError> {
+    *steps += 1;
+    if prog.len() > MAX_PROGRAM || *steps > MAX_EMIT_STEPS {
         return Err(PatternError::TooBig);
     }
     match node {
@@ -351,7 +381,7 @@ fn emit(node: &Node, prog: &mut Vec<Inst>) -> Result<(), PatternError> {
         Node::LineEnd => prog.push(Inst::LineEnd),
         Node::Concat(items) => {
             for i in items {
-                emit(i, prog)?;
+                emit(i, prog, steps)?;
             }
         }
         Node::Alt(alts) => {
@@ -360,13 +390,13 @@ fn emit(node: &Node, prog: &mut Vec<Inst>) -> Result<(), PatternError> {
                 if i + 1 < alts.len() {
                     let split = prog.len();
                     prog.push(Inst::Split(split + 1, 0));
-                    emit(alt, prog)?;
+                    emit(alt, prog, steps)?;
                     jumps.push(prog.len());
                     prog.push(Inst::Jmp(0));
                     let next = prog.len();
                     prog[split] = Inst::Split(split + 1, next);
                 } else {
-                    emit(alt, prog)?;
+                    emit(alt, prog, steps)?;
                 }
             }
             let end = prog.len();
@@ -377,33 +407,33 @@ fn emit(node: &Node, prog: &mut Vec<Inst>) -> Result<(), PatternError> {
         Node::Star(inner) => {
             let split = prog.len();
             prog.push(Inst::Split(split + 1, 0));
-            emit(inner, prog)?;
+            emit(inner, prog, steps)?;
             prog.push(Inst::Jmp(split));
             let end = prog.len();
             prog[split] = Inst::Split(split + 1, end);
         }
         Node::Plus(inner) => {
             let start = prog.len();
-            emit(inner, prog)?;
+            emit(inner, prog, steps)?;
             let split = prog.len();
             prog.push(Inst::Split(start, split + 1));
         }
         Node::Quest(inner) => {
             let split = prog.len();
             prog.push(Inst::Split(split + 1, 0));
-            emit(inner, prog)?;
+            emit(inner, prog, steps)?;
             let end = prog.len();
             prog[split] = Inst::Split(split + 1, end);
         }
         Node::Repeat(inner, min, max) => {
             for _ in 0..*min {
-                emit(inner, prog)?;
+                emit(inner, prog, steps)?;
             }
             match max {
-                None => emit(&Node::Star(inner.clone()), prog)?,
+                None => emit(&Node::Star(inner.clone()), prog, steps)?,
                 Some(max) => {
                     for _ in *min..*max {
-                        emit(&Node::Quest(inner.clone()), prog)?;
+                        emit(&Node::Quest(inner.clone()), prog, steps)?;
                     }
                 }
             }
@@ -433,7 +463,7 @@ impl Regex {
 
     fn compile(node: &Node, icase: bool) -> Result<Regex, PatternError> {
         let mut prog = Vec::new();
-        emit(node, &mut prog)?;
+        emit(node, &mut prog, &mut 0)?;
         prog.push(Inst::Match);
         Ok(Regex { prog, icase })
     }
@@ -514,5 +544,12 @@ mod tests {
         assert!(Regex::new("a{2}", false, false).unwrap().is_match("a{2}"));
         assert_eq!(Regex::re2("a{1,100000}").map(|_| ()), Ok(()), "an over-large count is a plain brace, as the parser reads it");
         assert!(Regex::re2("(a{1000}){1000}").is_err(), "a program too big is refused");
+        // Repeated empty groups emit nothing, yet cannot take long; runs of operators stay flat.
+        assert_eq!(Regex::new("(){1000}(){1000}x", true, false).map(|r| r.is_match("x")), Ok(true));
+        assert!(Regex::new(&format!("({}){{1000}}", "(){1000}".repeat(3)), true, false).is_err());
+        assert_eq!(Regex::re2("a**").map(|_| ()), Err(PatternError::NestedRepetition));
+        assert_eq!(Regex::re2("(?:){1000}{1000}").map(|_| ()), Err(PatternError::NestedRepetition));
+        let long = format!("a{}", "+".repeat(3_000_000));
+        assert!(Regex::new(&long, true, false).is_ok_and(|r| r.is_match("aaa")));
     }
 }

@@ -177,8 +177,11 @@ impl Registry {
     /// Serves what the CustomResourceDefinitions define, in place of what they defined before.
     /// A custom resource never shadows a built-in one.
     pub fn set_custom(&mut self, crds: &[std::sync::Arc<Value>]) {
+        let builtin_groups = &Discovery::v1_33().groups;
         let mut custom: Vec<(ResourceInfo, bool)> = crds.iter().flat_map(|c| super::crd::served(c)).collect();
-        custom.retain(|(r, _)| self.by_gvr.get(&(r.group.clone(), r.version.clone(), r.resource.clone())).is_none_or(|i| *i >= self.builtin));
+        // A built-in group is the server's own: nothing there is a CRD's (its storage and
+        // kinds would be the built-in ones').
+        custom.retain(|(r, _)| !builtin_groups.iter().any(|g| g.name == r.group));
         self.resources.truncate(self.builtin);
         self.by_gvr.retain(|_, i| *i < self.builtin);
         self.by_gvk.retain(|_, i| *i < self.builtin);

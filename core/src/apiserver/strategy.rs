@@ -107,8 +107,9 @@ pub trait Strategy: Sync {
 
     /// For kinds whose schema comes at run time (custom resources): drops the fields the
     /// schema does not know and returns them as the decoder reports them (`unknown field
-    /// "spec.x"`). `None`: a built-in kind, decoded with the built-in schema.
-    fn prune(&self, _obj: &mut Value) -> Option<Vec<String>> {
+    /// "spec.x"`), or why the object cannot be decoded at all (its metadata is not
+    /// ObjectMeta). `None`: a built-in kind, decoded with the built-in schema.
+    fn prune(&self, _obj: &mut Value) -> Option<Result<Vec<String>, String>> {
         None
     }
 

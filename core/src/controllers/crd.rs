@@ -29,12 +29,15 @@ impl Controller for CrdController {
     }
 
     fn sync(&mut self, c: &mut Client) {
-        let crds: Vec<Arc<Value>> = c.list(CRD_STORAGE, None);
-        for crd in &crds {
+        let names: Vec<String> = c.list(CRD_STORAGE, None).iter().map(|o| o["metadata"]["name"].as_str().unwrap_or_default().to_string()).collect();
+        for name in names {
+            // Each against the others as they are now: names accepted a moment ago count.
+            let crds: Vec<Arc<Value>> = c.list(CRD_STORAGE, None);
+            let Some(crd) = crds.iter().find(|o| o["metadata"]["name"] == name.as_str()).cloned() else { continue };
             if crd["metadata"]["deletionTimestamp"].is_string() {
-                finalize(c, crd);
+                finalize(c, &crd);
             } else {
-                name_and_establish(c, crd, &crds);
+                name_and_establish(c, &crd, &crds);
             }
         }
     }
@@ -102,9 +105,14 @@ fn accepted_names(crd: &Value, all: &[Arc<Value>]) -> (Value, Option<(&'static s
 fn name_and_establish(c: &mut Client, crd: &Arc<Value>, all: &[Arc<Value>]) {
     let now = c.now().rfc3339();
     let (names, refused) = accepted_names(crd, all);
-    let accepted = condition(crd, "NamesAccepted");
     let established = condition(crd, "Established");
-    if crd["status"]["acceptedNames"] != names || (refused.is_none() && !accepted) {
+    let current = crd["status"]["conditions"].as_array().into_iter().flatten().find(|x| x["type"] == "NamesAccepted").cloned().unwrap_or(Value::Null);
+    let wanted = match &refused {
+        None => ("True", "NoConflicts".to_string(), "no conflicts found".to_string()),
+        Some((reason, message)) => ("False", reason.to_string(), message.clone()),
+    };
+    let condition_moves = current["status"] != wanted.0 || current["reason"] != wanted.1.as_str() || current["message"] != wanted.2.as_str();
+    if crd["status"]["acceptedNames"] != names || condition_moves {
         let mut next = (**crd).clone();
         next["status"]["acceptedNames"] = names;
         match &refused {
@@ -138,7 +146,9 @@ fn name_and_establish(c: &mut Client, crd: &Arc<Value>, all: &[Arc<Value>]) {
 fn instances_path(crd: &Value, ns: Option<&str>) -> Option<String> {
     let group = crd["spec"]["group"].as_str()?;
     let plural = crd["spec"]["names"]["plural"].as_str()?;
-    let version = crd["spec"]["versions"].as_array()?.iter().find(|v| v["storage"] == true)?["name"].as_str()?;
+    // The storage version if served, else any served one.
+    let versions = crd["spec"]["versions"].as_array()?;
+    let version = versions.iter().find(|v| v["storage"] == true && v["served"] == true).or_else(|| versions.iter().find(|v| v["served"] == true))?["name"].as_str()?;
     Some(match ns {
         Some(ns) if !ns.is_empty() => format!("/apis/{group}/{version}/namespaces/{ns}/{plural}"),
         _ => format!("/apis/{group}/{version}/{plural}"),

@@ -15,12 +15,14 @@ use super::{Client, Controller};
 #[derive(Default)]
 pub struct GarbageCollector;
 
-/// Where an owner reference points, if that object still exists with that uid.
-fn owner_exists(c: &Client, dependent: &Value, r: &Value) -> bool {
+/// Whether the object an owner reference points to still exists with that uid; `None` when
+/// the reference names a kind the server does not serve (the collector then leaves the
+/// dependent alone and tries again later, as Kubernetes' does on a mapping error).
+fn owner_exists(c: &Client, dependent: &Value, r: &Value) -> Option<bool> {
     let (g, v) = split_api_version(r["apiVersion"].as_str().unwrap_or_default());
-    let Some(info) = c.api.registry().by_kind(g, v, r["kind"].as_str().unwrap_or_default()) else { return false };
+    let info = c.api.registry().by_kind(g, v, r["kind"].as_str().unwrap_or_default())?;
     let ns = if info.namespaced { namespace(dependent) } else { "" };
-    c.get(&info.storage, ns, r["name"].as_str().unwrap_or_default()).is_some_and(|o| uid(&o) == r["uid"].as_str().unwrap_or_default())
+    Some(c.get(&info.storage, ns, r["name"].as_str().unwrap_or_default()).is_some_and(|o| uid(&o) == r["uid"].as_str().unwrap_or_default()))
 }
 
 fn resource_of(c: &Client, obj: &Value) -> Option<(String, String)> {
@@ -90,7 +92,9 @@ impl Controller for GarbageCollector {
                 if refs.is_empty() || obj["metadata"]["deletionTimestamp"].is_string() {
                     continue;
                 }
-                let solid: Vec<Value> = refs.iter().filter(|r| owner_exists(c, &obj, r)).cloned().collect();
+                let found: Option<Vec<bool>> = refs.iter().map(|r| owner_exists(c, &obj, r)).collect();
+                let Some(found) = found else { continue };
+                let solid: Vec<Value> = refs.iter().zip(&found).filter(|(_, f)| **f).map(|(r, _)| r.clone()).collect();
                 let Some((v, r)) = resource_of(c, &obj) else { continue };
                 if solid.is_empty() {
                     let _ = c.delete(&v, &r, namespace(&obj), name(&obj), None);

@@ -158,10 +158,17 @@ pub fn token_user(store: &Store, token: &str, now: crate::sim::clock::Timestamp)
     let ns = k["namespace"].as_str()?;
     let name = k["serviceaccount"]["name"].as_str()?;
     let sa = store.get("serviceaccounts", ns, name)?;
-    if let Some(uid) = k["serviceaccount"]["uid"].as_str() {
-        if sa.object["metadata"]["uid"].as_str() != Some(uid) {
-            return None;
-        }
+    // Bound to the account's uid, or to a pod (the kubelet's projected tokens) that must
+    // still be there with its uid; a token bound to neither is not one the server issues.
+    let sa_uid = k["serviceaccount"]["uid"].as_str();
+    if sa_uid.is_some_and(|u| sa.object["metadata"]["uid"].as_str() != Some(u)) {
+        return None;
+    }
+    match (k["pod"]["name"].as_str(), k["pod"]["uid"].as_str()) {
+        (Some(pod), Some(uid)) if store.get("pods", ns, pod).is_none_or(|p| p.object["metadata"]["uid"].as_str() != Some(uid)) => return None,
+        (Some(_), Some(_)) => {}
+        _ if sa_uid.is_none() => return None,
+        _ => {}
     }
     Some(User::authenticated(&format!("system:serviceaccount:{ns}:{name}"), Vec::new()))
 }

@@ -113,22 +113,25 @@ impl Strategy for CustomResource {
         columns::cells(&self.columns, obj, now)
     }
 
-    fn prune(&self, obj: &mut Value) -> Option<Vec<String>> {
+    fn prune(&self, obj: &mut Value) -> Option<Result<Vec<String>, String>> {
         let mut unknown = Vec::new();
         if let Some(meta) = obj.get_mut("metadata") {
             let schema = crate::schema::Schema::v1_33();
-            if let Ok(d) = super::decode::decode_typed(schema, "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", meta.take()) {
-                *meta = d.object;
-                unknown.extend(d.unknown.iter().map(|u| match u.strip_prefix("unknown field \"") {
-                    Some(rest) => format!("unknown field \"metadata.{rest}"),
-                    None => u.clone(),
-                }));
+            match super::decode::decode_typed(schema, "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", meta.take()) {
+                Ok(d) => {
+                    *meta = d.object;
+                    unknown.extend(d.unknown.iter().map(|u| match u.strip_prefix("unknown field \"") {
+                        Some(rest) => format!("unknown field \"metadata.{rest}"),
+                        None => u.clone(),
+                    }));
+                }
+                Err(e) => return Some(Err(e)),
             }
         }
         if let Some(s) = &self.schema {
             unknown.extend(schema::prune(obj, s).into_iter().map(|p| format!("unknown field {}", crate::api::field::go_quote(&p))));
         }
-        Some(unknown)
+        Some(Ok(unknown))
     }
 
     fn strategic_merge(&self) -> bool {

@@ -13,8 +13,13 @@ use crate::api::field::{go_quote, BadValue, FieldError, Path};
 const MAX_DEPTH: usize = 64;
 
 /// One node of a structural schema.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Structural {
+    /// The schema of a whole resource (its root): `apiVersion`, `kind` and `metadata` are
+    /// the server's.
+    pub resource_root: bool,
+    /// `pattern`, compiled once (`None` also when it does not compile: the CRD was refused).
+    pub pattern_re: Option<crate::api::regex::Regex>,
     /// `object`, `array`, `string`, `integer`, `number`, `boolean`, or empty (any).
     pub ty: String,
     /// Properties, in the order the CRD lists them.
@@ -58,7 +63,9 @@ fn u(v: &Value) -> Option<u64> {
 impl Structural {
     /// Reads a JSONSchemaProps value. Keys the structure does not use are ignored.
     pub fn parse(v: &Value) -> Structural {
-        Structural::parse_at(v, 0)
+        let mut s = Structural::parse_at(v, 0);
+        s.resource_root = true;
+        s
     }
 
     fn parse_at(v: &Value, depth: usize) -> Structural {
@@ -99,6 +106,7 @@ impl Structural {
         s.maximum = m.get("maximum").and_then(Value::as_f64);
         s.multiple_of = m.get("multipleOf").and_then(Value::as_f64);
         s.pattern = m.get("pattern").and_then(Value::as_str).map(str::to_string);
+        s.pattern_re = s.pattern.as_deref().and_then(|p| crate::api::regex::Regex::re2(p).ok());
         s.min_length = m.get("minLength").and_then(u);
         s.max_length = m.get("maxLength").and_then(u);
         s.min_items = m.get("minItems").and_then(u);
@@ -301,8 +309,8 @@ fn validate_at(v: &Value, s: &Structural, path: &Path, resource: bool, errs: &mu
             if let Some(min) = s.min_length.filter(|m| len < *m) {
                 errs.push(FieldError::invalid(path, bad(v), format!("{name} in body should be at least {min} chars long")));
             }
-            if let Some(p) = &s.pattern {
-                if crate::api::regex::Regex::re2(p).is_ok_and(|r| !r.is_match(text)) {
+            if let (Some(p), Some(re)) = (&s.pattern, &s.pattern_re) {
+                if !re.is_match(text) {
                     errs.push(FieldError::invalid(path, bad(v), format!("{name} in body should match '{p}'")));
                 }
             }
@@ -344,22 +352,22 @@ fn validate_at(v: &Value, s: &Structural, path: &Path, resource: bool, errs: &mu
             if let Some(max) = s.max_items.filter(|m| n > *m) {
                 errs.push(FieldError::too_many(path, items.len(), max as usize));
             }
+            // Duplicates found by their serialized form: linear in the list, however long.
             if s.unique_items || s.list_type == "set" {
+                let mut seen = std::collections::HashSet::new();
                 for (i, x) in items.iter().enumerate() {
-                    if items[..i].contains(x) {
+                    if !seen.insert(x.to_string()) {
                         errs.push(FieldError::duplicate(&path.index(i), bad(x)));
                     }
                 }
             }
             if s.list_type == "map" && !s.list_map_keys.is_empty() {
-                let mut seen: Vec<Vec<&Value>> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 for (i, x) in items.iter().enumerate() {
                     let key: Vec<&Value> = s.list_map_keys.iter().map(|k| x.get(k).unwrap_or(&Value::Null)).collect();
-                    if seen.contains(&key) {
+                    if !seen.insert(Value::from(key.iter().map(|v| (*v).clone()).collect::<Vec<_>>()).to_string()) {
                         let shown: Vec<String> = s.list_map_keys.iter().zip(&key).map(|(k, v)| format!("\"{k}\":{v}")).collect();
                         errs.push(FieldError::duplicate(&path.index(i), BadValue::Raw(format!("map[string]interface {{}}{{{}}}", shown.join(", ")))));
-                    } else {
-                        seen.push(key);
                     }
                 }
             }

@@ -176,12 +176,12 @@ pub(crate) fn root_ty<'a>(schema: &'a Schema, api_version: &str, kind: &str) -> 
 
 /// The shape of the member `key` of a value of shape `ty`.
 pub(crate) fn member_ty<'a>(schema: &'a Schema, ty: Ty<'a>, key: &str) -> Ty<'a> {
-    let root = matches!(ty, Ty::Node(_));
     match classify(ty) {
+        // A resource's metadata (at the root, or of an embedded resource) is ObjectMeta,
+        // whatever the schema says of it.
+        Ty::NodeObject(s) if key == "metadata" && (s.resource_root || s.embedded_resource) => Ty::Struct(OBJECT_META),
         Ty::NodeObject(s) => match s.child(key) {
             Some(c) => Ty::Node(c),
-            // A resource's metadata (at the root, or of an embedded resource) is ObjectMeta.
-            None if key == "metadata" && (root || s.embedded_resource) => Ty::Struct(OBJECT_META),
             None => Ty::Untyped,
         },
         Ty::Struct(def) => match schema.definition(def) {

@@ -48,8 +48,9 @@ pub(super) fn read_object(req: &Request, info: &ResourceInfo) -> Result<Incoming
     }
     map.insert("apiVersion".into(), Value::String(expected_version.clone()));
     map.insert("kind".into(), Value::String(info.kind.clone()));
-    if let Some(unknown) = info.strategy.prune(&mut body) {
+    if let Some(pruned) = info.strategy.prune(&mut body) {
         // A custom resource: its CRD's schema pruned it; types are checked by validation.
+        let unknown = pruned.map_err(|e| ApiError::BadRequest(format!("{prefix}: {e}")))?;
         return finish(body, unknown, duplicates, mode, &prefix, info);
     }
     let schema = Schema::v1_33();

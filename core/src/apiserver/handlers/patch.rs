@@ -59,7 +59,7 @@ fn apply(kind: PatchType, def: Option<&str>, target: &Value, patch: &Value) -> R
 fn decode_result(schema: &Schema, info: &ResourceInfo, def: Option<&str>, value: Value, mode: FieldValidation, name: &str) -> Result<(Value, Vec<String>), ApiError> {
     let prefix = format!("{} in version {} cannot be handled as a {}", info.kind, crate::api::field::go_quote(&info.version), info.kind);
     let mut value = value;
-    let custom = info.strategy.prune(&mut value);
+    let custom = info.strategy.prune(&mut value).transpose().map_err(|e| ApiError::BadRequest(format!("{prefix}: {e}")))?;
     let (object, unknown) = match def {
         _ if custom.is_some() => (value, custom.unwrap_or_default()),
         Some(d) => {

@@ -13,6 +13,9 @@ use crate::apiserver::validation::names::{dns1035_label, dns1123_subdomain};
 
 pub struct CustomResourceDefinitionStrategy;
 
+/// The annotation a CRD in a Kubernetes group (`*.k8s.io`, `*.kubernetes.io`) needs.
+const APPROVAL: &str = "api-approved.kubernetes.io";
+
 fn storage_version(obj: &Value) -> Option<&str> {
     obj["spec"]["versions"].as_array().into_iter().flatten().find(|v| v["storage"] == true).and_then(|v| v["name"].as_str())
 }
@@ -103,6 +106,12 @@ fn validate_crd(obj: &Value) -> Vec<FieldError> {
         } else if !group.contains('.') {
             errs.push(FieldError::invalid_str(&sp.child("group"), group, "should be a domain with at least one dot"));
         }
+    }
+    // Kubernetes' own groups take an approved API review.
+    let protected = ["k8s.io", "kubernetes.io"].iter().any(|d| group == *d || group.ends_with(&format!(".{d}")));
+    if protected && obj["metadata"]["annotations"].get(APPROVAL).is_none() {
+        let path = Path::new("metadata").child("annotations").key(APPROVAL);
+        errs.push(FieldError::required(&path, format!("protected groups must have approval annotation {:?}, see https://github.com/kubernetes/enhancements/pull/1111", APPROVAL)));
     }
     match spec["scope"].as_str().unwrap_or_default() {
         "" => errs.push(FieldError::required(&sp.child("scope"), "")),

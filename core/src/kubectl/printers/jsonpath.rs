@@ -7,6 +7,9 @@
 use crate::sort::Order;
 use serde_json::Value;
 
+/// The deepest nesting of brackets and parentheses a template may have.
+const MAX_NESTING: usize = 32;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum JsonPathError {
     #[error("unclosed action")]
@@ -61,6 +64,20 @@ pub struct Template {
 
 impl Template {
     pub fn parse(text: &str) -> Result<Template, JsonPathError> {
+        // Subscripts and filters parse recursively: a bound on their nesting bounds the stack.
+        let mut depth = 0usize;
+        for c in text.chars() {
+            match c {
+                '[' | '(' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(JsonPathError::Syntax("brackets nested too deeply".into()));
+                    }
+                }
+                ']' | ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
         let mut stack: Vec<(Vec<Step>, Vec<Node>)> = Vec::new();
         let mut nodes: Vec<Node> = Vec::new();
         let mut rest = text;
