@@ -93,3 +93,23 @@ fn a_kubeconfig_user_with_a_service_account_token_is_that_account() {
     // The cluster's own user is unaffected.
     assert_eq!(k.run(&mut c, "kubectl get pods -o name", None).text(), "pod/web\n");
 }
+
+#[test]
+fn nobody_grants_more_than_they_hold() {
+    let (mut c, mut k) = boot();
+    assert_eq!(k.run(&mut c, "kubectl create rolebinding jane-admin --clusterrole=admin --user=jane", None).exit, 0);
+    // Rules jane holds in the namespace: granted.
+    assert_eq!(k.run(&mut c, "kubectl create role pod-reader --verb=get,list --resource=pods --as=jane", None).text(), "role.rbac.authorization.k8s.io/pod-reader created\n");
+    assert_eq!(k.run(&mut c, "kubectl create rolebinding bob-reads --role=pod-reader --user=bob --as=jane", None).text(), "rolebinding.rbac.authorization.k8s.io/bob-reads created\n");
+    // Rules she does not hold: refused, listing what is missing.
+    assert_eq!(
+        k.run(&mut c, "kubectl create role node-reader --verb=get,list --resource=nodes,persistentvolumes --as=jane", None).text(),
+        "Error from server (Forbidden): roles.rbac.authorization.k8s.io \"node-reader\" is forbidden: user \"jane\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"\"], Resources:[\"nodes\"], Verbs:[\"get\" \"list\"]}\n{APIGroups:[\"\"], Resources:[\"persistentvolumes\"], Verbs:[\"get\" \"list\"]}\n"
+    );
+    assert_eq!(
+        k.run(&mut c, "kubectl create rolebinding bob-root --clusterrole=cluster-admin --user=bob --as=jane", None).text(),
+        "error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io \"bob-root\" is forbidden: user \"jane\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}\n{NonResourceURLs:[\"*\"], Verbs:[\"*\"]}\n"
+    );
+    // The administrator may.
+    assert_eq!(k.run(&mut c, "kubectl create rolebinding bob-root --clusterrole=cluster-admin --user=bob", None).exit, 0);
+}

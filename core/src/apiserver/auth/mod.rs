@@ -6,6 +6,7 @@
 //! API's 403 with its words (`pods is forbidden: User "jane" cannot list resource "pods" in API
 //! group "" in the namespace "default"`).
 
+pub mod escalation;
 pub mod rbac;
 
 use crate::api::meta::GroupResource;

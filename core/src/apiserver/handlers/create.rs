@@ -131,6 +131,9 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     if server.store.get(&info.storage, &ns, &obj_name).is_some() {
         return Err(ApiError::already_exists(&info.group_resource(), &obj_name));
     }
+    if server.at_door() {
+        crate::apiserver::auth::escalation::check(&server.store, &server.requester(), &info.storage, &obj)?;
+    }
     crate::apiserver::admission::limits::validate(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
     {
         use crate::apiserver::admission::podsecurity;

@@ -132,6 +132,9 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     if !errs.is_empty() {
         return Err(ApiError::invalid(&info.group_kind(), &name, errs));
     }
+    if part == Part::Main && server.at_door() {
+        crate::apiserver::auth::escalation::check(&server.store, &server.requester(), &info.storage, &obj)?;
+    }
     if part == Part::Main {
         use crate::apiserver::admission::podsecurity;
         let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
