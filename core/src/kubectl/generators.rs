@@ -482,18 +482,26 @@ fn role_rules(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed) -> Result<Ve
     let mut rules: Vec<Value> = Vec::new();
     for res in p.list("resource") {
         let (base, sub) = res.split_once('/').map_or((res.as_str(), None), |(a, b)| (a, Some(b)));
-        let r = k.resolve(api, base).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {base:?}")))?;
-        let resource = match sub {
-            Some(s) => format!("{}/{s}", r.name),
-            None => r.name.clone(),
+        // `*` (or `*.group`) names every resource and is not looked up.
+        let (group, name) = match base.split_once('.') {
+            _ if base == "*" => (String::new(), "*".to_string()),
+            Some(("*", g)) => (g.to_string(), "*".to_string()),
+            _ => {
+                let r = k.resolve(api, base).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {base:?}")))?;
+                (r.group, r.name)
+            }
         };
-        match rules.iter_mut().find(|x| x["apiGroups"][0] == json!(r.group)) {
+        let resource = match sub {
+            Some(s) => format!("{name}/{s}"),
+            None => name,
+        };
+        match rules.iter_mut().find(|x| x["apiGroups"][0] == json!(group)) {
             Some(rule) => {
                 if let Some(a) = rule["resources"].as_array_mut() {
                     a.push(json!(resource));
                 }
             }
-            None => rules.push(json!({"apiGroups": [r.group], "resources": [resource], "verbs": verbs})),
+            None => rules.push(json!({"apiGroups": [group], "resources": [resource], "verbs": verbs})),
         }
     }
     if !names.is_empty() {
