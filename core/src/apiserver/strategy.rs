@@ -131,6 +131,12 @@ pub trait Strategy: Sync {
         None
     }
 
+    /// What the server warns about in an object it accepts (a pod's or pod template's
+    /// deprecated or doubtful fields); on update only when the spec changed (never for pods).
+    fn warnings(&self, _obj: &Value) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Whether what defines the kind is being deleted (a terminating CRD): no new objects.
     fn terminating(&self) -> bool {
         false

@@ -135,6 +135,10 @@ pub(crate) fn create_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
         crate::apiserver::auth::escalation::check(&server.store, &server.requester(), &info.storage, &obj)?;
     }
     crate::apiserver::admission::limits::validate(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
+    if server.at_door() {
+        let warnings = strategy.warnings(&obj);
+        server.warnings.extend(warnings);
+    }
     {
         use crate::apiserver::admission::podsecurity;
         // Warnings are worked out only for requests at the door: in-process callers read none.

@@ -134,6 +134,11 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     }
     if part == Part::Main && server.at_door() {
         crate::apiserver::auth::escalation::check(&server.store, &server.requester(), &info.storage, &obj)?;
+        // Pods are not warned about on update; workloads when their spec moved.
+        if info.storage != "pods" && obj["metadata"]["generation"] != old_obj["metadata"]["generation"] {
+            let warnings = strategy.warnings(&obj);
+            server.warnings.extend(warnings);
+        }
     }
     if part == Part::Main {
         use crate::apiserver::admission::podsecurity;

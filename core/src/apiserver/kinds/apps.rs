@@ -38,6 +38,10 @@ const DEPLOYMENT_COLUMNS: &[Column] = &[
 ];
 
 impl Strategy for DeploymentStrategy {
+    fn warnings(&self, obj: &Value) -> Vec<String> {
+        let at = crate::api::field::Path::new("spec").child("template");
+        super::podspec::warnings::warnings(Some(&at), &obj["spec"]["template"]["spec"], &obj["spec"]["template"]["metadata"])
+    }
     fn has_status(&self) -> bool {
         true
     }
@@ -168,6 +172,10 @@ pub const REPLICA_COLUMNS: &[Column] = &[
 ];
 
 impl Strategy for ReplicaSetStrategy {
+    fn warnings(&self, obj: &Value) -> Vec<String> {
+        let at = crate::api::field::Path::new("spec").child("template");
+        super::podspec::warnings::warnings(Some(&at), &obj["spec"]["template"]["spec"], &obj["spec"]["template"]["metadata"])
+    }
     fn has_status(&self) -> bool {
         true
     }
@@ -240,6 +248,10 @@ const DAEMONSET_COLUMNS: &[Column] = &[
 ];
 
 impl Strategy for DaemonSetStrategy {
+    fn warnings(&self, obj: &Value) -> Vec<String> {
+        let at = crate::api::field::Path::new("spec").child("template");
+        super::podspec::warnings::warnings(Some(&at), &obj["spec"]["template"]["spec"], &obj["spec"]["template"]["metadata"])
+    }
     fn has_status(&self) -> bool {
         true
     }
@@ -357,6 +369,10 @@ const STATEFULSET_COLUMNS: &[Column] =
     &[Column::name(), Column::string("Ready"), Column::age(), Column::string("Containers").wide(), Column::string("Images").wide()];
 
 impl Strategy for StatefulSetStrategy {
+    fn warnings(&self, obj: &Value) -> Vec<String> {
+        let at = crate::api::field::Path::new("spec").child("template");
+        super::podspec::warnings::warnings(Some(&at), &obj["spec"]["template"]["spec"], &obj["spec"]["template"]["metadata"])
+    }
     fn name_rule(&self) -> NameRule {
         NameRule::Label
     }

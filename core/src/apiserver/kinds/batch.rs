@@ -88,6 +88,10 @@ const JOB_COLUMNS: &[Column] = &[
 ];
 
 impl Strategy for JobStrategy {
+    fn warnings(&self, obj: &Value) -> Vec<String> {
+        let at = crate::api::field::Path::new("spec").child("template");
+        super::podspec::warnings::warnings(Some(&at), &obj["spec"]["template"]["spec"], &obj["spec"]["template"]["metadata"])
+    }
     fn has_status(&self) -> bool {
         true
     }
@@ -247,6 +251,11 @@ const CRONJOB_COLUMNS: &[Column] = &[
 ];
 
 impl Strategy for CronJobStrategy {
+    fn warnings(&self, obj: &Value) -> Vec<String> {
+        let at = crate::api::field::Path::new("spec").child("jobTemplate").child("spec").child("template");
+        let t = &obj["spec"]["jobTemplate"]["spec"]["template"];
+        super::podspec::warnings::warnings(Some(&at), &t["spec"], &t["metadata"])
+    }
     fn has_status(&self) -> bool {
         true
     }

@@ -30,6 +30,10 @@ const COLUMNS: &[Column] = &[
 ];
 
 impl Strategy for PodStrategy {
+    fn warnings(&self, obj: &Value) -> Vec<String> {
+        super::podspec::warnings::warnings(None, &obj["spec"], &obj["metadata"])
+    }
+
     fn has_status(&self) -> bool {
         true
     }

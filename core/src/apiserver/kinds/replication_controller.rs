@@ -15,6 +15,10 @@ pub struct ReplicationControllerStrategy;
 
 
 impl Strategy for ReplicationControllerStrategy {
+    fn warnings(&self, obj: &Value) -> Vec<String> {
+        let at = crate::api::field::Path::new("spec").child("template");
+        super::podspec::warnings::warnings(Some(&at), &obj["spec"]["template"]["spec"], &obj["spec"]["template"]["metadata"])
+    }
     fn has_status(&self) -> bool {
         true
     }

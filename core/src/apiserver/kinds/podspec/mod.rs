@@ -3,3 +3,4 @@
 
 pub mod defaults;
 pub mod validation;
+pub mod warnings;
