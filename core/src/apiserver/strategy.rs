@@ -137,6 +137,11 @@ pub trait Strategy: Sync {
         Vec::new()
     }
 
+    /// What every request to this version says (a CRD version marked `deprecated`).
+    fn deprecation(&self) -> Option<&str> {
+        None
+    }
+
     /// Whether what defines the kind is being deleted (a terminating CRD): no new objects.
     fn terminating(&self) -> bool {
         false

@@ -43,6 +43,9 @@ pub struct CustomResource {
     pub scale: Option<ScalePaths>,
     /// The CRD is being deleted: its objects can be read and deleted, not created.
     pub terminating: bool,
+    /// The warning of a version marked `deprecated` (its `deprecationWarning`, or
+    /// `group/version Kind is deprecated`).
+    pub deprecation: Option<String>,
 }
 
 impl Strategy for CustomResource {
@@ -148,6 +151,10 @@ impl Strategy for CustomResource {
 
     fn terminating(&self) -> bool {
         self.terminating
+    }
+
+    fn deprecation(&self) -> Option<&str> {
+        self.deprecation.as_deref()
     }
 }
 
@@ -273,7 +280,8 @@ pub fn served(crd: &Value) -> Vec<(ResourceInfo, bool)> {
         if scale.is_some() {
             subresources.push(sub("scale", Some("autoscaling"), Some("v1"), "Scale"));
         }
-        let strategy = CustomResource { kind: kind.clone(), schema, columns: cols, status, scale, terminating };
+        let deprecation = (v["deprecated"] == true).then(|| v["deprecationWarning"].as_str().map_or_else(|| format!("{group}/{version} {kind} is deprecated"), str::to_string));
+        let strategy = CustomResource { kind: kind.clone(), schema, columns: cols, status, scale, terminating, deprecation };
         out.push((
             ResourceInfo {
                 group: group.clone(),

@@ -49,6 +49,9 @@ pub(super) fn handle(server: &mut ApiServer, req: &Request, r: &ResourceRequest)
     if let Some(w) = deprecation(r) {
         resp.add_warning(w);
     }
+    if let Some(w) = server.registry.get(&r.group, &r.version, &r.resource).and_then(|i| i.strategy.deprecation().map(str::to_string)) {
+        resp.add_warning(&w);
+    }
     Ok(resp)
 }
 
