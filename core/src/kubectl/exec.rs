@@ -4,11 +4,9 @@
 //! terminal opens an interactive shell: each line runs in the container, in the directory the
 //! last one left (see [`Session`]); with standard input (a here-document) the shell reads it.
 
-use serde_json::Value;
 
 use super::args::{flag, Flag, Parsed, Takes};
 use super::{Failure, Kubectl, Output, Transport};
-use crate::apiserver::Request;
 
 pub const FLAGS: &[Flag] = &[
     flag("container", Some('c'), Takes::Value),
@@ -32,25 +30,17 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&
     if command.is_empty() {
         return Err(Failure::Raw("error: you must specify at least one command for the container\n".into()));
     }
-    // The pod: named, or the first of a controller's.
+    // The pod: named, or the one kubectl attaches to for a Service or controller (the most
+    // active of its pods, waiting up to --pod-running-timeout for one).
     let pod_name = match target.split_once('/') {
         None => target.clone(),
         Some((kind, name)) if matches!(kind, "pod" | "pods" | "po") => name.to_string(),
         Some((kind, name)) => {
             let r = k.resolve(api, kind).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
-            let resp = api.send(&Request::get(&format!("{}/{name}", r.path(Some(&ns)))));
-            let status = resp.status;
-            let obj = resp.into_value().unwrap_or(Value::Null);
-            if status >= 400 {
-                return Err(Failure::Server(obj));
-            }
-            let sel = obj["spec"]["selector"]["matchLabels"].as_object().map(|m| m.iter().map(|(a, b)| format!("{a}={}", b.as_str().unwrap_or_default())).collect::<Vec<_>>().join(",")).unwrap_or_default();
-            let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", super::get::encode(&sel)))).into_value().unwrap_or(Value::Null);
-            let first = pods["items"].as_array().and_then(|a| a.iter().find(|p| p["status"]["phase"] == "Running").or(a.first())).cloned();
-            match first {
-                Some(p) => p["metadata"]["name"].as_str().unwrap_or_default().to_string(),
-                None => return Err(Failure::client(format!("cannot exec into {kind}/{name}: no pods found"))),
-            }
+            let obj = super::get_object(api, &format!("{}/{name}", r.path(Some(&ns))))?;
+            let timeout = p.value("pod-running-timeout").and_then(super::rollout::go_duration).filter(|d| d.as_millis() > 0).unwrap_or(crate::sim::clock::Duration::from_secs(60));
+            let pod = super::portforward::attachable_pod(api, &ns, &r.kind, &obj, timeout)?;
+            pod["metadata"]["name"].as_str().unwrap_or_default().to_string()
         }
     };
     let pod = super::get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{pod_name}"))?;

@@ -106,7 +106,7 @@ fn timeout_error(t: &str) -> String {
 
 /// A pod to forward to, as kubectl's AttachablePodForObject picks it: the pod itself, or the
 /// most active pod its selector matches, waiting (up to the timeout) for one to exist.
-fn attachable_pod(api: &mut dyn Transport, ns: &str, kind: &str, obj: &Value, timeout: Duration) -> Result<Value, Failure> {
+pub(super) fn attachable_pod(api: &mut dyn Transport, ns: &str, kind: &str, obj: &Value, timeout: Duration) -> Result<Value, Failure> {
     let selector = match kind {
         "Pod" => return Ok(obj.clone()),
         "Service" => match obj["spec"]["selector"].as_object() {
