@@ -43,11 +43,11 @@ fn logging_order(a: &Value, b: &Value) -> std::cmp::Ordering {
     if na != nb && (na.is_empty() || nb.is_empty()) {
         return if !na.is_empty() { Ordering::Less } else { Ordering::Greater };
     }
+    // Go's map lookup: a phase it does not list (Succeeded, Failed) counts as Running.
     let phase = |p: &Value| match p["status"]["phase"].as_str() {
-        Some("Running") => 0,
         Some("Unknown") => 1,
         Some("Pending") => 2,
-        _ => 3,
+        _ => 0,
     };
     if phase(a) != phase(b) {
         return phase(a).cmp(&phase(b));
