@@ -156,7 +156,11 @@ pub fn set(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         for key in spec_path.iter().rev() {
             body = json!({ *key: body });
         }
-        super::send_ok(api, &super::patch_request(&format!("{}?fieldManager={}", path, p.value("field-manager").unwrap_or("kubectl-set")), "application/strategic-merge-patch+json", &body))?;
+        // kubectl says what it was doing when the server refuses.
+        super::send_ok(api, &super::patch_request(&format!("{}?fieldManager={}", path, p.value("field-manager").unwrap_or("kubectl-set")), "application/strategic-merge-patch+json", &body)).map_err(|f| match f {
+            Failure::Server(s) => Failure::client(format!("failed to patch image update to pod template: {}", s["message"].as_str().unwrap_or_default())),
+            other => other,
+        })?;
         out.out(format!("{}/{} image updated\n", r.kind_group(), cur["metadata"]["name"].as_str().unwrap_or_default()));
     }
     Ok(())

@@ -502,6 +502,34 @@ fn namespace(store: &Store, ns: &str) -> Option<std::sync::Arc<Value>> {
 
 /// A new pod: refused when it breaks the enforce level; else warnings for the warn level
 /// (`warn_too`: someone will read them).
+/// Whether a pod update is one PodSecurity evaluates (its `isSignificantPodUpdate`): a
+/// container added or removed, an image changed, or a seccomp annotation changed.
+pub fn significant_pod_update(new: &Value, old: &Value) -> bool {
+    let ann = |v: &Value, k: &str| v["metadata"]["annotations"][k].clone();
+    let seccomp_pod = "seccomp.security.alpha.kubernetes.io/pod";
+    if ann(new, seccomp_pod) != ann(old, seccomp_pod) {
+        return true;
+    }
+    for list in ["containers", "initContainers"] {
+        let (n, o) = (new["spec"][list].as_array().cloned().unwrap_or_default(), old["spec"][list].as_array().cloned().unwrap_or_default());
+        if n.len() != o.len() {
+            return true;
+        }
+        for (a, b) in n.iter().zip(&o) {
+            let key = format!("container.seccomp.security.alpha.kubernetes.io/{}", a["name"].as_str().unwrap_or_default());
+            if a["image"] != b["image"] || ann(new, &key) != ann(old, &key) {
+                return true;
+            }
+        }
+    }
+    // An ephemeral container added, or one whose image changed.
+    let old_ephemeral = old["spec"]["ephemeralContainers"].as_array().cloned().unwrap_or_default();
+    new["spec"]["ephemeralContainers"].as_array().into_iter().flatten().any(|c| match old_ephemeral.iter().find(|o| o["name"] == c["name"]) {
+        None => true,
+        Some(o) => o["image"] != c["image"],
+    })
+}
+
 pub fn admit_pod(store: &Store, ns: &str, pod: &Value, warn_too: bool) -> Result<Vec<String>, ApiError> {
     let Some(nsobj) = namespace(store, ns) else { return Ok(Vec::new()) };
     let (enforce, warn) = policies(&nsobj);

@@ -152,6 +152,9 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
                     Vec::new()
                 }
             }
+            // A pod update is looked at again only when it changes what the policy checks
+            // (an image, a seccomp annotation, the containers).
+            "pods" if podsecurity::significant_pod_update(&obj, &old_obj) => podsecurity::admit_pod(&server.store, &ns, &obj, server.at_door())?,
             "pods" => Vec::new(),
             // Warnings are worked out only for requests at the door: in-process callers read none.
             storage if server.at_door() => podsecurity::warn_workload(&server.store, storage, &ns, &obj),
