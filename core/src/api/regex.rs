@@ -318,13 +318,7 @@ impl Parser {
                             'n' => '\n',
                             x => x,
                         };
-                        if self.peek() == Some('-') && self.peek2().is_some_and(|e| e != ']') {
-                            let end = self.peek2().unwrap_or(c);
-                            self.at += 2;
-                            class.items.push(ClassItem::Range(c, end));
-                        } else {
-                            class.items.push(ClassItem::Range(c, c));
-                        }
+                        self.range_from(c, &mut class);
                     }
                 }
                 continue;
@@ -338,13 +332,18 @@ impl Parser {
                 self.at += 1 + name.chars().count() + 2;
                 continue;
             }
-            if self.peek() == Some('-') && self.peek2().is_some_and(|e| e != ']') {
-                let end = self.peek2().unwrap_or(c);
-                self.at += 2;
-                class.items.push(ClassItem::Range(c, end));
-            } else {
-                class.items.push(ClassItem::Range(c, c));
-            }
+            self.range_from(c, &mut class);
+        }
+    }
+
+    /// The character `c` of a bracket expression, or the range `c-x` it starts.
+    fn range_from(&mut self, c: char, class: &mut Class) {
+        if self.peek() == Some('-') && self.peek2().is_some_and(|e| e != ']') {
+            let end = self.peek2().unwrap_or(c);
+            self.at += 2;
+            class.items.push(ClassItem::Range(c, end));
+        } else {
+            class.items.push(ClassItem::Range(c, c));
         }
     }
 }

@@ -54,16 +54,18 @@ fn accepted_names(crd: &Value, all: &[Arc<Value>]) -> (Value, Option<(&'static s
     let current = &crd["status"]["acceptedNames"];
     let mut out = json!({});
     let mut refused: Option<(&'static str, String)> = None;
-    let s = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
-    for (key, reason) in [("plural", "PluralConflict"), ("singular", "SingularConflict")] {
-        let want = s(names, key);
-        if !want.is_empty() && taken_resource(&want) {
-            refused = Some((reason, format!("\"{want}\" is already in use")));
+    // One name: the one asked for, or (taken) the one accepted before, and why.
+    let pick = |key: &str, reason: &'static str, taken: &dyn Fn(&str) -> bool, out: &mut Value, refused: &mut Option<(&'static str, String)>| {
+        let want = names[key].as_str().unwrap_or_default().to_string();
+        if !want.is_empty() && taken(&want) {
+            *refused = Some((reason, format!("\"{want}\" is already in use")));
             out[key] = current[key].clone();
         } else {
             out[key] = json!(want);
         }
-    }
+    };
+    pick("plural", "PluralConflict", &taken_resource, &mut out, &mut refused);
+    pick("singular", "SingularConflict", &taken_resource, &mut out, &mut refused);
     if let Some(short) = names["shortNames"].as_array() {
         let clashes: Vec<String> = short.iter().filter_map(Value::as_str).filter(|n| taken_resource(n)).map(|n| format!("\"{n}\" is already in use")).collect();
         if clashes.is_empty() {
@@ -75,15 +77,8 @@ fn accepted_names(crd: &Value, all: &[Arc<Value>]) -> (Value, Option<(&'static s
             }
         }
     }
-    for (key, reason) in [("kind", "KindConflict"), ("listKind", "ListKindConflict")] {
-        let want = s(names, key);
-        if !want.is_empty() && taken_kind(&want) {
-            refused = Some((reason, format!("\"{want}\" is already in use")));
-            out[key] = current[key].clone();
-        } else {
-            out[key] = json!(want);
-        }
-    }
+    pick("kind", "KindConflict", &taken_kind, &mut out, &mut refused);
+    pick("listKind", "ListKindConflict", &taken_kind, &mut out, &mut refused);
     if names["categories"].is_array() {
         out["categories"] = names["categories"].clone();
     }

@@ -222,26 +222,34 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         return Err(Failure::client(format!("requesting uid, groups or user-extra for {auth_info} without impersonating a user")));
     }
     if let Some(user) = as_user {
-        let mut as_them = Impersonating { inner: api, user, groups: as_groups };
+        let mut as_them = WithHeaders::impersonating(api, &user, &as_groups);
         return dispatch_parsed(k, &mut as_them, &cmd, &p, stdin, out);
     }
     dispatch_parsed(k, api, &cmd, &p, stdin, out)
 }
 
 /// The transport with `Impersonate-User` / `Impersonate-Group` on every request.
-pub(crate) struct Impersonating<'a> {
+/// A transport that puts headers on every request (replacing any of the same names): the
+/// impersonation headers of `--as`/`--as-group`, a kubeconfig user's bearer token.
+pub(crate) struct WithHeaders<'a> {
     pub inner: &'a mut dyn Transport,
-    pub user: String,
-    pub groups: Vec<String>,
+    pub headers: Vec<(String, String)>,
 }
 
-impl Transport for Impersonating<'_> {
+impl<'a> WithHeaders<'a> {
+    /// Requests as `user` in `groups` (Impersonate-User, Impersonate-Group).
+    pub(crate) fn impersonating(inner: &'a mut dyn Transport, user: &str, groups: &[String]) -> Self {
+        let mut headers = vec![("impersonate-user".to_string(), user.to_string())];
+        headers.extend(groups.iter().map(|g| ("impersonate-group".to_string(), g.clone())));
+        WithHeaders { inner, headers }
+    }
+}
+
+impl Transport for WithHeaders<'_> {
     fn send(&mut self, req: &crate::apiserver::Request) -> crate::apiserver::Response {
         let mut req = req.clone();
-        req.headers.push(("impersonate-user".into(), self.user.clone()));
-        for g in &self.groups {
-            req.headers.push(("impersonate-group".into(), g.clone()));
-        }
+        req.headers.retain(|(k, _)| !self.headers.iter().any(|(h, _)| h == k));
+        req.headers.extend(self.headers.iter().cloned());
         self.inner.send(&req)
     }
     fn sleep(&mut self, by: crate::sim::clock::Duration) {
@@ -287,43 +295,11 @@ fn dispatch_parsed(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Pars
 /// the user has one (the cluster's own users present client certificates: nothing to add).
 fn run_as_context_user(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
     match k.config.current_token().map(str::to_string) {
-        Some(token) => run_command(k, &mut Bearer { inner: api, token }, cmd, p, stdin, out),
+        Some(token) => run_command(k, &mut WithHeaders { inner: api, headers: vec![("authorization".into(), format!("Bearer {token}"))] }, cmd, p, stdin, out),
         None => run_command(k, api, cmd, p, stdin, out),
     }
 }
 
-/// A transport that presents a bearer token (`Authorization: Bearer ...`).
-struct Bearer<'a> {
-    inner: &'a mut dyn Transport,
-    token: String,
-}
-
-impl Transport for Bearer<'_> {
-    fn send(&mut self, req: &Request) -> crate::apiserver::Response {
-        let mut req = req.clone();
-        req.headers.retain(|(k, _)| k != "authorization");
-        req.headers.push(("authorization".into(), format!("Bearer {}", self.token)));
-        self.inner.send(&req)
-    }
-    fn sleep(&mut self, by: crate::sim::clock::Duration) {
-        self.inner.sleep(by);
-    }
-    fn now(&self) -> crate::sim::clock::Timestamp {
-        self.inner.now()
-    }
-    fn next_wake(&self) -> Option<crate::sim::clock::Timestamp> {
-        self.inner.next_wake()
-    }
-    fn exec(&mut self, namespace: &str, pod: &str, container: &str, argv: &[String], tty: bool) -> Result<(String, i64), String> {
-        self.inner.exec(namespace, pod, container, argv, tty)
-    }
-    fn http(&mut self, ip: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, crate::network::tools::ConnError> {
-        self.inner.http(ip, port, req)
-    }
-    fn forward(&mut self, pod_uid: &str, port: i64, req: &crate::network::http::Request) -> Result<crate::network::http::Served, String> {
-        self.inner.forward(pod_uid, port, req)
-    }
-}
 
 /// Whether the command talks to a cluster through the kubeconfig's context (`config`,
 /// `kustomize` and `version --client` do not).

@@ -324,7 +324,7 @@ impl Kubectl {
     /// Runs a command line as a program in a pod does with the pod's service account token
     /// (in-cluster configuration): every request is that account's.
     pub fn run_as(&mut self, api: &mut dyn Transport, user: &str, argv: &[String]) -> Output {
-        let mut as_them = commands::Impersonating { inner: api, user: user.to_string(), groups: Vec::new() };
+        let mut as_them = commands::WithHeaders::impersonating(api, user, &[]);
         let (mut out, job) = self.start(&mut as_them, argv.get(1..).unwrap_or_default(), None);
         if let Some(mut job) = job {
             running::drive(&mut as_them, job.as_mut(), &mut out);
