@@ -92,6 +92,14 @@ fn a_kubeconfig_user_with_a_service_account_token_is_that_account() {
     assert_eq!(k.run(&mut c, "kubectl --context=robot get pods", None).text(), refused);
     // The cluster's own user is unaffected.
     assert_eq!(k.run(&mut c, "kubectl get pods -o name", None).text(), "pod/web\n");
+    // Credentials the server does not read are refused too.
+    let basic = hakoniwa_core::apiserver::Request::get("/api/v1/namespaces/default/pods").with_header("authorization", "Basic YWRtaW46YWRtaW4=");
+    assert_eq!(c.api().handle(&basic).status, 401);
+    let token = k.run(&mut c, "kubectl create token robot", None).stdout().trim().to_string();
+    // A lower-case scheme is a bearer token too: robot may read pods, not delete them.
+    let lower = |m: hakoniwa_core::apiserver::Method| hakoniwa_core::apiserver::Request::new(m, "/api/v1/namespaces/default/pods/web").with_header("authorization", &format!("bearer {token}"));
+    assert_eq!(c.api().handle(&lower(hakoniwa_core::apiserver::Method::Get)).status, 200);
+    assert_eq!(c.api().handle(&lower(hakoniwa_core::apiserver::Method::Delete)).status, 403);
 }
 
 #[test]

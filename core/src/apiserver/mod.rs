@@ -201,8 +201,11 @@ impl ApiServer {
     /// Whom a request at the door is from, once they may make it: the kubeconfig's user, or
     /// whom they impersonate (who must be authorized for it).
     fn authenticate(&self, req: &Request) -> Result<auth::User, ApiError> {
-        let requester = match req.header("authorization").and_then(|h| h.strip_prefix("Bearer ")) {
-            Some(token) => auth::token_user(&self.store, token, self.now).ok_or(ApiError::Unauthorized)?,
+        // A bearer token (the scheme in any case) names its service account; any other
+        // credentials (Basic, which v1.33 no longer reads) are refused.
+        let requester = match req.header("authorization").map(|h| h.trim().split_once(' ')) {
+            Some(Some((scheme, token))) if scheme.eq_ignore_ascii_case("bearer") => auth::token_user(&self.store, token.trim(), self.now).ok_or(ApiError::Unauthorized)?,
+            Some(_) => return Err(ApiError::Unauthorized),
             None => auth::User { name: self.admin.0.clone(), groups: self.admin.1.clone() },
         };
         let user = auth::user_of(&self.store, &requester, req)?;
