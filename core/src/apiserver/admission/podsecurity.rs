@@ -161,30 +161,7 @@ fn setters(spec: &Value, bad: impl Fn(&Value) -> bool) -> Vec<String> {
 }
 
 fn app_armor(spec: &Value, meta: &Value) -> Option<Finding> {
-    let ok = |t: &Value| t.is_null() || t == "RuntimeDefault" || t == "Localhost";
-    let mut setters = Vec::new();
-    let mut values = Vec::new();
-    let pod_type = &spec["securityContext"]["appArmorProfile"]["type"];
-    if !ok(pod_type) {
-        setters.push("pod".to_string());
-        values.push(pod_type.as_str().unwrap_or_default().to_string());
-    }
-    let bad: Vec<String> = containers(spec)
-        .into_iter()
-        .filter(|c| {
-            let t = &c["securityContext"]["appArmorProfile"]["type"];
-            if ok(t) {
-                return false;
-            }
-            values.push(t.as_str().unwrap_or_default().to_string());
-            true
-        })
-        .map(cname)
-        .collect();
-    if !bad.is_empty() {
-        setters.push(containers_phrase(&bad));
-    }
-    let mut values = set(values);
+    let (mut setters, mut values) = bad_profiles(spec, "appArmorProfile");
     let mut annotations: Vec<String> = meta["annotations"]
         .as_object()
         .into_iter()
@@ -312,12 +289,14 @@ fn se_linux(spec: &Value) -> Option<Finding> {
     Some(("seLinuxOptions".into(), format!("{} set forbidden securityContext.seLinuxOptions: {}", setters.join(" and "), parts.join("; "))))
 }
 
-/// Pod and containers with a seccomp profile type other than RuntimeDefault or Localhost.
-fn seccomp_bad(spec: &Value) -> Option<(Vec<String>, Vec<String>)> {
+/// Who sets a profile type (`securityContext.<field>.type`) other than RuntimeDefault or
+/// Localhost — the pod, and the containers in kubectl's phrase — and the types they set
+/// (AppArmor and seccomp have the same rule).
+fn bad_profiles(spec: &Value, field: &str) -> (Vec<String>, Vec<String>) {
     let bad = |t: &Value| t.as_str().is_some_and(|t| t != "RuntimeDefault" && t != "Localhost");
     let mut setters = Vec::new();
     let mut values = Vec::new();
-    let pod_t = &spec["securityContext"]["seccompProfile"]["type"];
+    let pod_t = &spec["securityContext"][field]["type"];
     if bad(pod_t) {
         setters.push("pod".to_string());
         values.push(pod_t.as_str().unwrap_or_default().to_string());
@@ -325,20 +304,24 @@ fn seccomp_bad(spec: &Value) -> Option<(Vec<String>, Vec<String>)> {
     let names: Vec<String> = containers(spec)
         .into_iter()
         .filter(|c| {
-            let t = &c["securityContext"]["seccompProfile"]["type"];
+            let t = &c["securityContext"][field]["type"];
             if bad(t) {
                 values.push(t.as_str().unwrap_or_default().to_string());
-                true
-            } else {
-                false
             }
+            bad(t)
         })
         .map(cname)
         .collect();
     if !names.is_empty() {
         setters.push(containers_phrase(&names));
     }
-    (!setters.is_empty()).then(|| (setters, set(values)))
+    (setters, set(values))
+}
+
+/// Pod and containers with a seccomp profile type other than RuntimeDefault or Localhost.
+fn seccomp_bad(spec: &Value) -> Option<(Vec<String>, Vec<String>)> {
+    let (setters, values) = bad_profiles(spec, "seccompProfile");
+    (!setters.is_empty()).then_some((setters, values))
 }
 
 fn seccomp_baseline(spec: &Value) -> Option<Finding> {
@@ -661,6 +644,18 @@ mod tests {
         assert_eq!(
             detail(&evaluate(Level::Baseline, &spec, &json!({}))),
             "non-default capabilities (container \"a\" must not include \"NET_ADMIN\", \"SYS_TIME\" in securityContext.capabilities.add), host namespaces (hostNetwork=true, hostPID=true), hostPath volumes (volume \"root\"), hostPort (container \"a\" uses hostPorts 10000, 8080), privileged (containers \"a\", \"b\" must not set securityContext.privileged=true)"
+        );
+    }
+
+    #[test]
+    fn baseline_names_who_sets_forbidden_profiles() {
+        let spec = json!({"securityContext": {"seccompProfile": {"type": "Unconfined"}, "appArmorProfile": {"type": "Unconfined"}},
+            "containers": [{"name": "a", "image": "x", "securityContext": {"seccompProfile": {"type": "Unconfined"}, "appArmorProfile": {"type": "RuntimeDefault"}}},
+                           {"name": "b", "image": "x", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "p"}, "appArmorProfile": {"type": "Unconfined"}}}]});
+        let meta = json!({"annotations": {"container.apparmor.security.beta.kubernetes.io/b": "unconfined"}});
+        assert_eq!(
+            detail(&evaluate(Level::Baseline, &spec, &meta)),
+            "forbidden AppArmor profiles (pod and container \"b\" and annotation must not set AppArmor profile type to \"Unconfined\", \"container.apparmor.security.beta.kubernetes.io/b=\"unconfined\"\"), seccompProfile (pod and container \"a\" must not set securityContext.seccompProfile.type to \"Unconfined\")"
         );
     }
 
