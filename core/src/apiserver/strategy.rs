@@ -137,7 +137,8 @@ pub trait Strategy: Sync {
         Vec::new()
     }
 
-    /// What every request to this version says (a CRD version marked `deprecated`).
+    /// What every request to this resource says: it is deprecated (v1 Endpoints, a CRD
+    /// version marked `deprecated`).
     fn deprecation(&self) -> Option<&str> {
         None
     }

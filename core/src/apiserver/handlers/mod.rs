@@ -34,37 +34,31 @@ pub(super) fn read_only(server: &ApiServer, req: &Request, r: &ResourceRequest) 
     }
 }
 
-/// What the server says of every request to a deprecated API (its deprecation filter).
-fn deprecation(r: &ResourceRequest) -> Option<&'static str> {
-    (r.group.is_empty() && r.resource == "endpoints").then_some("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
-}
-
 pub(super) fn handle(server: &mut ApiServer, req: &Request, r: &ResourceRequest) -> Result<Response, ApiError> {
-    let result = handle_resource(server, req, r);
+    let Some(info) = server.registry.get(&r.group, &r.version, &r.resource) else {
+        return Err(ApiError::NoRoute);
+    };
+    let result = handle_resource(server, req, r, &info);
     // A written CRD changes what is served from the next request on.
     if r.group == "apiextensions.k8s.io" && r.resource == "customresourcedefinitions" && !matches!(r.verb, Verb::Get | Verb::List | Verb::Watch) {
         server.sync_custom_resources();
     }
     let mut resp = result?;
-    if let Some(w) = deprecation(r) {
+    // What the server says of every request to a deprecated API (its deprecation filter):
+    // v1 Endpoints, a CRD version marked deprecated.
+    if let Some(w) = info.strategy.deprecation() {
         resp.add_warning(w);
-    }
-    if let Some(w) = server.registry.get(&r.group, &r.version, &r.resource).and_then(|i| i.strategy.deprecation().map(str::to_string)) {
-        resp.add_warning(&w);
     }
     Ok(resp)
 }
 
-fn handle_resource(server: &mut ApiServer, req: &Request, r: &ResourceRequest) -> Result<Response, ApiError> {
-    let Some(info) = server.registry.get(&r.group, &r.version, &r.resource) else {
-        return Err(ApiError::NoRoute);
-    };
+fn handle_resource(server: &mut ApiServer, req: &Request, r: &ResourceRequest, info: &ResourceInfo) -> Result<Response, ApiError> {
     // A namespace in the path of a cluster-scoped resource names nothing (but `namespaces/x`).
     if !info.namespaced && !r.namespace.is_empty() && info.resource != "namespaces" {
         return Err(ApiError::NoRoute);
     }
     if !r.subresource.is_empty() {
-        return subresource(server, req, r, &info);
+        return subresource(server, req, r, info);
     }
     if !info.supports(r.verb.as_str()) {
         return Err(ApiError::MethodNotSupported { resource: info.group_resource(), verb: r.verb.as_str().to_string() });
@@ -73,7 +67,6 @@ fn handle_resource(server: &mut ApiServer, req: &Request, r: &ResourceRequest) -
         return Err(ApiError::MethodNotAllowed { resource: info.group_resource(), message: format!("{} not allowed while custom resource definition is terminating", r.verb.as_str()) });
     }
     let ns = if info.namespaced { r.namespace.as_str() } else { "" };
-    let info = &*info;
     match r.verb {
         Verb::Get => read::get(server, req, info, ns, &r.name),
         Verb::List => read::list(server, req, info, ns),

@@ -463,6 +463,10 @@ impl Strategy for ServiceStrategy {
 pub struct EndpointsStrategy;
 
 impl Strategy for EndpointsStrategy {
+    fn deprecation(&self) -> Option<&str> {
+        Some("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
+    }
+
     fn default(&self, obj: &mut Value) {
         for subset in obj.get_mut("subsets").and_then(Value::as_array_mut).into_iter().flatten() {
             for p in subset.get_mut("ports").and_then(Value::as_array_mut).into_iter().flatten() {
