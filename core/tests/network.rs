@@ -280,3 +280,20 @@ fn a_service_without_selector_reaches_the_addresses_of_its_hand_made_endpoints()
     c.advance(Duration::from_secs(20));
     send(&mut c, Request::get("/api/v1/namespaces/default/endpoints/lonely"));
 }
+
+#[test]
+fn exec_into_a_service_or_controller_picks_one_of_its_pods() {
+    let mut c = booted();
+    let mut k = hakoniwa_core::kubectl::Kubectl::new(&c.preset().context.clone());
+    for line in ["kubectl create deployment api --image=nginx:1.27", "kubectl create deployment web --image=nginx:1.27", "kubectl expose deployment web --port=80", "kubectl create deployment empty --image=nginx:1.27 --replicas=0"] {
+        assert_eq!(k.run(&mut c, line, None).exit, 0, "{line}");
+    }
+    c.advance(Duration::from_secs(30));
+    // The Service's selector (a plain map, not matchLabels) picks web's pod, never api's.
+    let host = k.run(&mut c, "kubectl exec svc/web -- hostname", None).text();
+    assert!(host.starts_with("web-"), "{host}");
+    assert!(k.run(&mut c, "kubectl exec deploy/web -- hostname", None).text().starts_with("web-"));
+    // No pod comes: kubectl waits --pod-running-timeout, then says so.
+    let out = k.run(&mut c, "kubectl exec deploy/empty --pod-running-timeout=2s -- hostname", None);
+    assert_eq!((out.exit, out.text()), (1, "error: timed out waiting for the condition\n".to_string()));
+}
