@@ -13,7 +13,6 @@ mod discovery;
 pub mod dup;
 mod handlers;
 pub mod kinds;
-#[cfg(feature = "wire")]
 pub mod openapi;
 pub mod patch;
 #[cfg(feature = "wire")]
@@ -242,7 +241,7 @@ impl ApiServer {
             Route::Group(g) => discovery::group(&self.registry, &g).ok_or(ApiError::NoRoute),
             Route::GroupVersion { group, version } => discovery::group_version(&self.registry, &group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::handle(self, req, &r),
-            r @ (Route::OpenApiV2 | Route::OpenApiV3Root | Route::OpenApiV3(_)) => Ok(openapi_document(&r, req)),
+            r @ (Route::OpenApiV2 | Route::OpenApiV3Root | Route::OpenApiV3(_)) => Ok(openapi_document(self, &r, req)),
             Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
         }
     }
@@ -258,7 +257,7 @@ impl ApiServer {
             Route::GroupVersion { group, version } => discovery::group_version(&self.registry, &group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::read_only(self, req, &r),
             Route::Health(_) => Ok(Response::text(200, "ok".into())),
-            r @ (Route::OpenApiV2 | Route::OpenApiV3Root | Route::OpenApiV3(_)) => Ok(openapi_document(&r, req)),
+            r @ (Route::OpenApiV2 | Route::OpenApiV3Root | Route::OpenApiV3(_)) => Ok(openapi_document(self, &r, req)),
             Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
         };
         result.unwrap_or_else(|e| error_response(&e))
@@ -295,21 +294,19 @@ pub fn error_response(e: &ApiError) -> Response {
     Response::object(e.code(), e.to_status())
 }
 
-/// The OpenAPI documents real clients read (`kubectl explain`, client-side validation). Only a
-/// build for real clients (feature `wire`, `hakoniwa serve`) serves them; the browser's kubectl
-/// does not ask.
-fn openapi_document(route: &route::Route, #[allow(unused_variables)] req: &Request) -> Response {
-    #[cfg(feature = "wire")]
-    match route {
+/// The OpenAPI documents clients read (`kubectl explain`; the real kubectl's client-side
+/// validation): v3 documents of the built-in group versions and of the CRDs' served versions.
+/// The protobuf form of v2 only a build for real clients (feature `wire`) writes.
+fn openapi_document(server: &ApiServer, route: &route::Route, req: &Request) -> Response {
+    let crd = |name: &str| server.store.get(CRD_STORAGE, "", name).map(|s| s.object);
+    let doc = match route {
         route::Route::OpenApiV2 => return openapi::v2(req.header("accept")),
-        route::Route::OpenApiV3Root => return Response::object(200, openapi::root()),
-        route::Route::OpenApiV3(key) => {
-            if let Some(doc) = openapi::group_version(key) {
-                return Response::object(200, doc);
-            }
-        }
-        _ => {}
+        route::Route::OpenApiV3Root => Some(openapi::root(&server.registry)),
+        route::Route::OpenApiV3(key) => openapi::group_version(&server.registry, &crd, key),
+        _ => None,
+    };
+    match doc {
+        Some(doc) => Response::object(200, doc),
+        None => Response::text(404, "404 page not found\n".into()),
     }
-    let _ = route;
-    Response::text(404, "404 page not found\n".into())
 }

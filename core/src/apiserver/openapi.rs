@@ -1,13 +1,15 @@
 //! `/openapi/v3`: the index of group versions and, for each, an OpenAPI 3 document with the
 //! paths and operations the server serves (with the query parameters clients look for, such as
-//! `fieldValidation`) and the field types of its kinds from the schema data.
+//! `fieldValidation`) and the field types of its kinds: built-in kinds' from the schema data,
+//! custom resources' from their CustomResourceDefinition's schema (descriptions included), as
+//! the apiextensions server publishes them.
 
 use crate::sort::Order;
 use serde_json::{json, Map, Value};
 
 use crate::schema::{Definition, FieldType, Schema};
 
-use super::registry::Discovery;
+use super::registry::{ApiResource, Discovery, Registry};
 
 fn gv_key(gv: &str) -> String {
     if gv.contains('/') {
@@ -28,13 +30,19 @@ fn hash(s: &str) -> String {
 }
 
 /// The root: every group version and where its document is.
-pub fn root() -> Value {
+pub fn root(registry: &Registry) -> Value {
     let d = Discovery::v1_33();
+    let mut keys: Vec<String> = d.resources.keys().map(|gv| gv_key(gv)).collect();
+    for g in registry.custom_groups() {
+        for v in &g.versions {
+            if registry.custom_discoverable(&g.name, v).next().is_some() {
+                keys.push(gv_key(&format!("{}/{v}", g.name)));
+            }
+        }
+    }
+    keys.order();
     let mut paths = Map::new();
-    let mut gvs: Vec<&String> = d.resources.keys().collect();
-    gvs.order();
-    for gv in gvs {
-        let key = gv_key(gv);
+    for key in keys {
         paths.insert(key.clone(), json!({"serverRelativeURL": format!("/openapi/v3/{key}?hash={}", hash(&key))}));
     }
     json!({"paths": paths})
@@ -98,26 +106,112 @@ fn collect_schemas(schema: &Schema, name: &str, out: &mut Map<String, Value>, de
     }
 }
 
-/// The document of one group version (`api/v1`, `apis/apps/v1`), or `None`.
-pub fn group_version(key: &str) -> Option<Value> {
-    let d = Discovery::v1_33();
+/// The document of one group version (`api/v1`, `apis/apps/v1`, a CRD's `apis/G/V`), or
+/// `None`. `crd` finds a CustomResourceDefinition by name.
+pub fn group_version(registry: &Registry, crd: &dyn Fn(&str) -> Option<std::sync::Arc<Value>>, key: &str) -> Option<Value> {
     let gv = key.strip_prefix("apis/").or_else(|| key.strip_prefix("api/"))?;
-    let resources = d.resources.get(gv)?;
     let (group, version) = crate::api::meta::split_api_version(gv);
-    let prefix = format!("/{key}");
+    let mut doc = Document { prefix: format!("/{key}"), group, version, paths: Map::new(), schemas: Map::new() };
     let schema = Schema::v1_33();
-    let mut paths = Map::new();
-    let mut schemas = Map::new();
-    let write_params = || vec![param("dryRun", "string"), param("fieldManager", "string"), param("fieldValidation", "string")];
-    for r in resources {
+    if let Some(resources) = Discovery::v1_33().resources.get(gv) {
+        for r in resources {
+            let gvk = doc.paths_of(r);
+            if !r.name.contains('/') {
+                let api_version = crate::api::meta::api_version(gvk["group"].as_str().unwrap_or_default(), gvk["version"].as_str().unwrap_or_default());
+                if let Some(def) = schema.kind(&api_version, &r.kind) {
+                    collect_schemas(schema, def, &mut doc.schemas, 0);
+                    if let Some(s) = doc.schemas.get_mut(def) {
+                        s["x-kubernetes-group-version-kind"] = json!([gvk]);
+                    }
+                }
+            }
+        }
+    } else {
+        let custom: Vec<_> = registry.custom_discoverable(group, version).cloned().collect();
+        if custom.is_empty() {
+            return None;
+        }
+        for r in custom {
+            let main = ApiResource {
+                name: r.resource.clone(),
+                singular_name: r.singular.clone(),
+                namespaced: r.namespaced,
+                group: None,
+                version: None,
+                kind: r.kind.clone(),
+                verbs: r.verbs.clone(),
+                short_names: Vec::new(),
+                categories: Vec::new(),
+                storage_version_hash: None,
+            };
+            let gvk = doc.paths_of(&main);
+            for sub in &r.subresources {
+                // A CRD's subresources read and write its own kind (scale: autoscaling's Scale).
+                doc.paths_of(sub);
+            }
+            let definition = crd(&format!("{}.{group}", r.resource)).and_then(|c| {
+                let versions = c["spec"]["versions"].as_array()?;
+                versions.iter().find(|v| v["name"] == version).map(|v| v["schema"]["openAPIV3Schema"].clone())
+            });
+            let mut s = custom_schema(definition.filter(Value::is_object));
+            s["x-kubernetes-group-version-kind"] = json!([gvk]);
+            collect_schemas(schema, OBJECT_META, &mut doc.schemas, 0);
+            doc.schemas.insert(canonical_name(group, version, &r.kind), s);
+        }
+    }
+    Some(json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": "v1.33.1"},
+        "paths": doc.paths,
+        "components": {"schemas": doc.schemas},
+    }))
+}
+
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+/// A custom kind's schema name: its group reversed, its version and kind
+/// (`com.example.stable.v1.CronTab`).
+fn canonical_name(group: &str, version: &str, kind: &str) -> String {
+    let mut parts: Vec<&str> = group.split('.').collect();
+    parts.reverse();
+    format!("{}.{version}.{kind}", parts.join("."))
+}
+
+/// A CRD version's schema as served: the CRD's own (with its descriptions) and the object's
+/// `apiVersion`, `kind` and `metadata`; without a schema, any object.
+fn custom_schema(definition: Option<Value>) -> Value {
+    let Some(mut s) = definition else { return json!({"type": "object"}) };
+    if !s["properties"].is_object() {
+        s["properties"] = json!({});
+    }
+    s["properties"]["apiVersion"] = json!({"type": "string"});
+    s["properties"]["kind"] = json!({"type": "string"});
+    s["properties"]["metadata"] = json!({"allOf": [{"$ref": format!("#/components/schemas/{OBJECT_META}")}]});
+    s
+}
+
+/// The paths of one group version's document being built.
+struct Document<'a> {
+    prefix: String,
+    group: &'a str,
+    version: &'a str,
+    paths: Map<String, Value>,
+    schemas: Map<String, Value>,
+}
+
+impl Document<'_> {
+    /// Adds the operations of a resource (or subresource) and returns the kind they carry.
+    fn paths_of(&mut self, r: &ApiResource) -> Value {
+        let prefix = &self.prefix;
         let (resource, sub) = match r.name.split_once('/') {
             Some((a, b)) => (a, Some(b)),
             None => (r.name.as_str(), None),
         };
-        let kind_group = r.group.clone().unwrap_or_else(|| group.to_string());
-        let kind_version = r.version.clone().unwrap_or_else(|| version.to_string());
+        let kind_group = r.group.clone().unwrap_or_else(|| self.group.to_string());
+        let kind_version = r.version.clone().unwrap_or_else(|| self.version.to_string());
         let gvk = json!({"group": kind_group, "version": kind_version, "kind": r.kind});
         let ns = if r.namespaced { "/namespaces/{namespace}" } else { "" };
+        let write_params = || vec![param("dryRun", "string"), param("fieldManager", "string"), param("fieldValidation", "string")];
         let op = |action: &str, params: Vec<Value>| json!({"x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk, "parameters": params, "responses": {"200": {"description": "OK"}}});
         let verbs: Vec<&str> = r.verbs.iter().map(String::as_str).collect();
         let item_path = match sub {
@@ -143,7 +237,7 @@ pub fn group_version(key: &str) -> Option<Value> {
             item.insert("post".into(), op("post", write_params()));
         }
         if !item.is_empty() {
-            paths.insert(item_path, Value::Object(item));
+            self.paths.insert(item_path, Value::Object(item));
         }
         if sub.is_none() {
             let mut coll = Map::new();
@@ -157,28 +251,17 @@ pub fn group_version(key: &str) -> Option<Value> {
                 coll.insert("delete".into(), op("deletecollection", vec![param("labelSelector", "string")]));
             }
             if !coll.is_empty() {
-                paths.insert(format!("{prefix}{ns}/{resource}"), Value::Object(coll));
-            }
-            let api_version = crate::api::meta::api_version(&kind_group, &kind_version);
-            if let Some(def) = schema.kind(&api_version, &r.kind) {
-                collect_schemas(schema, def, &mut schemas, 0);
-                if let Some(s) = schemas.get_mut(def) {
-                    s["x-kubernetes-group-version-kind"] = json!([gvk]);
-                }
+                self.paths.insert(format!("{prefix}{ns}/{resource}"), Value::Object(coll));
             }
         }
+        gvk
     }
-    Some(json!({
-        "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": "v1.33.1"},
-        "paths": paths,
-        "components": {"schemas": schemas},
-    }))
 }
 
 /// `/openapi/v2`: an empty Swagger 2.0 document (paths and models are served by `/openapi/v3`),
 /// as protobuf when asked for it, which is how kubectl asks.
-pub fn v2(accept: Option<&str>) -> super::request::Response {
+pub fn v2(#[allow(unused_variables)] accept: Option<&str>) -> super::request::Response {
+    #[cfg(feature = "wire")]
     if accept.is_some_and(|a| a.contains("protobuf")) {
         // openapi_v2.Document { swagger: "2.0", info: { title: "Kubernetes", version: "v1.33.1" } }
         let mut info = vec![0x0a, 10];
@@ -205,14 +288,15 @@ mod tests {
 
     #[test]
     fn documents_say_where_field_validation_is_supported() {
-        let r = root();
+        let registry = Registry::builtin();
+        let r = root(&registry);
         let url = r["paths"]["apis/apps/v1"]["serverRelativeURL"].as_str().unwrap();
         assert!(url.starts_with("/openapi/v3/apis/apps/v1?hash="));
-        let doc = group_version("apis/apps/v1").unwrap();
+        let doc = group_version(&registry, &|_| None, "apis/apps/v1").unwrap();
         let patch = &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
         assert_eq!(patch["x-kubernetes-group-version-kind"]["kind"], "Deployment");
         assert!(patch["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "fieldValidation"));
         assert!(doc["components"]["schemas"]["io.k8s.api.apps.v1.DeploymentSpec"]["properties"]["replicas"].is_object());
-        assert!(group_version("apis/nope/v1").is_none());
+        assert!(group_version(&registry, &|_| None, "apis/nope/v1").is_none());
     }
 }

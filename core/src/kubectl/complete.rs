@@ -37,6 +37,7 @@ fn flags_of(cmd: &str) -> &'static [super::args::Flag] {
         "expose" => super::more::EXPOSE_FLAGS,
         "wait" => super::more::WAIT_FLAGS,
         "api-resources" => super::more::API_RESOURCES_FLAGS,
+        "explain" => super::explain::FLAGS,
         _ => &[],
     }
 }

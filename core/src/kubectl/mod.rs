@@ -15,6 +15,7 @@ mod drain;
 mod edit;
 mod edit_session;
 mod errors;
+mod explain;
 mod exec;
 mod files;
 mod generators;
