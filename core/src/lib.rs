@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod kubectl;
 pub mod kubelet;
 pub mod lessons;
+pub mod metrics;
 pub mod network;
 pub mod playground;
 pub mod controllers;

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::registry::{ApiResource, Discovery, Registry};
+use super::registry::{ApiResource, Discovery, GroupInfo, Registry};
 use super::request::Response;
 
 pub fn version() -> Response {
@@ -31,16 +31,18 @@ fn group_json(name: &str, versions: &[String], preferred: &str) -> Value {
 }
 
 /// Built-in groups first, then the groups CRDs add (their APIServices' lower priority puts
-/// them last, by name).
-pub fn groups(registry: &Registry) -> Response {
+/// them last, by name), then those APIServices hand to Services (lower still: metrics.k8s.io's
+/// is 100).
+pub fn groups(registry: &Registry, aggregated: &[GroupInfo]) -> Response {
     let d = Discovery::v1_33();
-    let gs: Vec<Value> = d.groups.iter().chain(registry.custom_groups()).map(|g| group_json(&g.name, &g.versions, &g.preferred_version)).collect();
+    let served = |g: &&GroupInfo| !d.groups.iter().chain(registry.custom_groups()).any(|b| b.name == g.name);
+    let gs: Vec<Value> = d.groups.iter().chain(registry.custom_groups()).chain(aggregated.iter().filter(served)).map(|g| group_json(&g.name, &g.versions, &g.preferred_version)).collect();
     Response::object(200, json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": gs}))
 }
 
-pub fn group(registry: &Registry, name: &str) -> Option<Response> {
+pub fn group(registry: &Registry, aggregated: &[GroupInfo], name: &str) -> Option<Response> {
     let d = Discovery::v1_33();
-    let g = d.groups.iter().chain(registry.custom_groups()).find(|g| g.name == name)?;
+    let g = d.groups.iter().chain(registry.custom_groups()).chain(aggregated).find(|g| g.name == name)?;
     let mut body = group_json(&g.name, &g.versions, &g.preferred_version);
     let map = body.as_object_mut()?;
     let mut out = Map::new();

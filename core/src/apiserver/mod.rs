@@ -3,6 +3,7 @@
 //! the strategies of their kinds, and the store.
 
 pub mod admission;
+pub mod aggregator;
 pub mod auth;
 pub mod alloc;
 pub mod convert;
@@ -20,7 +21,7 @@ pub mod protobuf;
 pub mod registry;
 pub mod request;
 pub mod route;
-mod select;
+pub(crate) mod select;
 pub mod strategy;
 pub mod tables;
 pub mod validation;
@@ -233,12 +234,16 @@ impl ApiServer {
     }
 
     fn dispatch(&mut self, req: &Request) -> Result<Response, ApiError> {
-        match route::route(req) {
+        let route = route::route(req);
+        if let Some(resp) = self.aggregated(req, &route) {
+            return resp;
+        }
+        match route {
             Route::Version => Ok(discovery::version()),
             Route::Health(_) => Ok(Response::text(200, "ok".into())),
             Route::CoreVersions => Ok(discovery::core_versions()),
-            Route::Groups => Ok(discovery::groups(&self.registry)),
-            Route::Group(g) => discovery::group(&self.registry, &g).ok_or(ApiError::NoRoute),
+            Route::Groups => Ok(discovery::groups(&self.registry, &aggregator::groups(&self.store))),
+            Route::Group(g) => discovery::group(&self.registry, &aggregator::groups(&self.store), &g).ok_or(ApiError::NoRoute),
             Route::GroupVersion { group, version } => discovery::group_version(&self.registry, &group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::handle(self, req, &r),
             r @ (Route::OpenApiV2 | Route::OpenApiV3Root | Route::OpenApiV3(_)) => Ok(openapi_document(self, &r, req)),
@@ -249,11 +254,15 @@ impl ApiServer {
     /// Serves a read (GET of discovery, an object or a list) without changing anything; other
     /// requests are refused. Views use it to render state.
     pub fn read(&self, req: &Request) -> Response {
-        let result = match route::route(req) {
+        let route = route::route(req);
+        if let Some(resp) = self.aggregated(req, &route) {
+            return resp.unwrap_or_else(|e| error_response(&e));
+        }
+        let result = match route {
             Route::Version => Ok(discovery::version()),
             Route::CoreVersions => Ok(discovery::core_versions()),
-            Route::Groups => Ok(discovery::groups(&self.registry)),
-            Route::Group(g) => discovery::group(&self.registry, &g).ok_or(ApiError::NoRoute),
+            Route::Groups => Ok(discovery::groups(&self.registry, &aggregator::groups(&self.store))),
+            Route::Group(g) => discovery::group(&self.registry, &aggregator::groups(&self.store), &g).ok_or(ApiError::NoRoute),
             Route::GroupVersion { group, version } => discovery::group_version(&self.registry, &group, &version).ok_or(ApiError::NoRoute),
             Route::Resource(r) => handlers::read_only(self, req, &r),
             Route::Health(_) => Ok(Response::text(200, "ok".into())),
@@ -261,6 +270,21 @@ impl ApiServer {
             Route::NotFound => Ok(Response::text(404, "404 page not found\n".into())),
         };
         result.unwrap_or_else(|e| error_response(&e))
+    }
+
+    /// The answer to a request for a group version an APIService hands to a Service (its
+    /// discovery document or its resources), or `None` for everything else.
+    fn aggregated(&self, req: &Request, route: &Route) -> Option<Result<Response, ApiError>> {
+        let (group, version, r) = match route {
+            Route::GroupVersion { group, version } => (group.as_str(), version.as_str(), None),
+            Route::Resource(r) if !r.group.is_empty() => (r.group.as_str(), r.version.as_str(), Some(r)),
+            _ => return None,
+        };
+        if self.registry.get_group_version(group, version) {
+            return None;
+        }
+        let a = aggregator::find(&self.store, group, version)?;
+        Some(aggregator::proxy(self, req, &a, r))
     }
 
     /// A shorthand for in-process callers: the JSON body of a successful response, or the error.

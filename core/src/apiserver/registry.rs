@@ -209,6 +209,11 @@ impl Registry {
         self.resources.push(Arc::new(r));
     }
 
+    /// Whether the server itself serves a group version (built in or from a CRD).
+    pub fn get_group_version(&self, group: &str, version: &str) -> bool {
+        self.resources.iter().any(|r| r.group == group && r.version == version)
+    }
+
     pub fn get(&self, group: &str, version: &str, resource: &str) -> Option<Arc<ResourceInfo>> {
         self.by_gvr.get(&(group.to_string(), version.to_string(), resource.to_string())).map(|i| self.resources[*i].clone())
     }

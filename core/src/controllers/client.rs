@@ -59,6 +59,8 @@ pub fn field_manager(component: &str) -> &'static str {
     match component {
         "kubelet" => "kubelet",
         "nginx-ingress-controller" => "nginx-ingress-controller",
+        // The aggregator runs in the API server.
+        "apiservice-availability" => "kube-apiserver",
         c if c == crate::scheduler::SCHEDULER_NAME => "kube-scheduler",
         _ => "kube-controller-manager",
     }
@@ -97,6 +99,11 @@ impl<'a> Client<'a> {
             .filter(|s| sel.matches(s.object["metadata"]["labels"].as_object()))
             .map(|s| s.object)
             .collect()
+    }
+
+    /// The store, read as informers read it.
+    pub fn api_store(&self) -> &crate::store::Store {
+        self.api.store()
     }
 
     pub fn get(&self, storage: &str, ns: &str, obj_name: &str) -> Option<Arc<Value>> {

@@ -12,6 +12,7 @@ mod deployment;
 mod endpoints;
 mod gc;
 mod ingress_status;
+mod apiservice;
 mod job;
 mod namespace;
 mod nodelifecycle;
@@ -59,6 +60,7 @@ impl Default for ControllerManager {
                 Box::new(endpoints::EndpointsController),
                 Box::new(service_lb::ServiceLbController),
                 Box::new(ingress_status::IngressStatusController),
+                Box::new(apiservice::AvailabilityController),
                 Box::new(disruption::DisruptionController),
                 Box::new(volumes::VolumeController::default()),
                 Box::new(clusterroles::ClusterRoleAggregationController::default()),

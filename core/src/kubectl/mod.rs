@@ -28,6 +28,7 @@ mod portforward;
 mod rbac_rules;
 mod remote;
 mod rollout;
+mod top;
 pub mod running;
 mod watch;
 pub mod manifests;

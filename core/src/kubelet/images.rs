@@ -84,6 +84,29 @@ pub struct Image {
     /// The network programs it ships (`curl`, `wget`, `nslookup`, `dig`).
     #[serde(default)]
     pub tools: Vec<String>,
+    /// What it uses when idle, if not the catalog's default.
+    #[serde(default)]
+    pub usage: Option<UsageSpec>,
+    /// The API group versions it serves to the aggregator (`metrics.k8s.io/v1beta1`).
+    #[serde(default)]
+    pub apis: Vec<String>,
+}
+
+/// CPU and memory in use, as quantities (`2m`, `6Mi`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsageSpec {
+    pub cpu: String,
+    pub memory: String,
+}
+
+/// What a container uses when its image says nothing, and what a node uses besides its pods
+/// (its OS, kubelet and container runtime).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsageDefaults {
+    pub container: UsageSpec,
+    pub node: UsageSpec,
 }
 
 /// A server that cannot bind its port: what it logs (`${PORT}` filled in) and when it exits 1.
@@ -131,6 +154,7 @@ pub struct Catalog {
     pub images: Vec<Image>,
     /// What a node's own disk holds (where hostPath volumes point).
     pub node: NodeImage,
+    pub usage: UsageDefaults,
 }
 
 /// A node's files: directories, files with their text, and when the node image was built.

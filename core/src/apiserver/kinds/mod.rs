@@ -1,6 +1,7 @@
 //! One strategy per kind: defaults, validation, status and generation rules, tables and field
 //! selectors. Kinds without special rules use the generic strategy.
 
+mod apiservice;
 pub mod apps;
 mod batch;
 mod config;
@@ -60,6 +61,7 @@ pub fn strategy_for(group: &str, kind: &str) -> &'static dyn Strategy {
         ("batch", "Job") => &batch::JobStrategy,
         ("batch", "CronJob") => &batch::CronJobStrategy,
         ("apiextensions.k8s.io", "CustomResourceDefinition") => &crd::CustomResourceDefinitionStrategy,
+        ("apiregistration.k8s.io", "APIService") => &apiservice::ApiServiceStrategy,
         _ => &Generic,
     }
 }
