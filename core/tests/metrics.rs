@@ -69,7 +69,8 @@ fn top_works_once_metrics_server_is_ready_and_not_before() {
     assert_eq!(m["kind"], "PodMetrics");
     assert_eq!(m["window"], "15s");
     assert!(m["containers"][0]["usage"]["cpu"].as_str().unwrap().ends_with('n'), "{m}");
-    assert!(m["containers"][0]["usage"]["memory"].as_str().unwrap().ends_with("Ki"), "{m}");
+    let memory = m["containers"][0]["usage"]["memory"].as_str().unwrap();
+    assert!(memory.ends_with("Ki") || memory.ends_with("Mi"), "{m}");
 
     // Metrics follow the backend: scaled to zero, the APIService goes unavailable again.
     assert_eq!(run(&mut c, &mut k, "kubectl scale deployment metrics-server -n kube-system --replicas=0").1, 0);

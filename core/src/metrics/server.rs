@@ -40,10 +40,10 @@ pub struct Scrapes<'a> {
 }
 
 impl Scrapes<'_> {
-    /// The scrape whose figures it serves, if it has scraped twice since it started.
+    /// The scrape whose figures it serves, if it has scraped twice since it started (it
+    /// scrapes on start, then every resolution; it is ready only after the second).
     fn last(&self) -> Option<Timestamp> {
-        let at = usage::last_scrape(self.now);
-        (self.running_since.unix_millis() <= at.unix_millis() - RESOLUTION_SECONDS * 1000).then_some(at)
+        usage::last_scrape(self.running_since, self.now)
     }
 
     fn node_metrics(&self, node: &Value, at: Timestamp) -> Option<Value> {

@@ -53,10 +53,12 @@ fn memory_quantity(bytes: i64) -> String {
     format!("{v}{}", units[i])
 }
 
-/// The scrape at or before `now` (scrapes fall on multiples of the resolution).
-pub fn last_scrape(now: Timestamp) -> Timestamp {
-    let s = now.unix_millis().div_euclid(1000);
-    Timestamp::from_unix_millis((s - s.rem_euclid(RESOLUTION_SECONDS)) * 1000)
+/// The last scrape at or before `now` of a scraper started at `since` (one on start, then one
+/// every resolution), if it has made two.
+pub fn last_scrape(since: Timestamp, now: Timestamp) -> Option<Timestamp> {
+    let period = RESOLUTION_SECONDS * 1000;
+    let k = (now.unix_millis() - since.unix_millis()).div_euclid(period);
+    (k >= 1).then(|| Timestamp::from_unix_millis(since.unix_millis() + k * period))
 }
 
 fn parse(q: &str) -> Option<Quantity> {
@@ -195,6 +197,7 @@ mod tests {
     fn quantities_are_written_as_metrics_server_writes_them() {
         assert_eq!(Usage { cpu_nanos: 1_234_567, memory_bytes: 4_194_304 }.to_json(), json!({"cpu": "1234567n", "memory": "4Mi"}));
         assert_eq!(Usage { cpu_nanos: 0, memory_bytes: 4_198_400 }.to_json(), json!({"cpu": "0", "memory": "4100Ki"}));
-        assert_eq!(last_scrape(at("2026-11-25T09:00:29Z")), at("2026-11-25T09:00:15Z"));
+        assert_eq!(last_scrape(at("2026-11-25T09:00:02Z"), at("2026-11-25T09:00:16Z")), None);
+        assert_eq!(last_scrape(at("2026-11-25T09:00:02Z"), at("2026-11-25T09:00:33Z")), Some(at("2026-11-25T09:00:32Z")));
     }
 }
