@@ -233,22 +233,12 @@ impl GoSorter<'_> {
         }
     }
 
+    /// Partitions around the pivot; says whether nothing had to move (Go unrolls the first
+    /// scan; one loop that notes whether it swapped is the same).
     fn partition(&mut self, a: usize, b: usize, pivot: usize) -> (usize, bool) {
         self.swap(a, pivot);
         let (mut i, mut j) = (a + 1, b as isize - 1);
-        while i as isize <= j && self.less(i, a) {
-            i += 1;
-        }
-        while i as isize <= j && !self.less(j as usize, a) {
-            j -= 1;
-        }
-        if i as isize > j {
-            self.swap(j as usize, a);
-            return (j as usize, true);
-        }
-        self.swap(i, j as usize);
-        i += 1;
-        j -= 1;
+        let mut untouched = true;
         loop {
             while i as isize <= j && self.less(i, a) {
                 i += 1;
@@ -259,12 +249,13 @@ impl GoSorter<'_> {
             if i as isize > j {
                 break;
             }
+            untouched = false;
             self.swap(i, j as usize);
             i += 1;
             j -= 1;
         }
         self.swap(j as usize, a);
-        (j as usize, false)
+        (j as usize, untouched)
     }
 
     fn partition_equal(&mut self, a: usize, b: usize, pivot: usize) -> usize {

@@ -2,6 +2,27 @@
 
 use crate::sim::clock::Duration;
 
+/// Go's `time.Duration.String()` at millisecond precision (`1m0s`, `2m5.25s`, `1h0m0s`,
+/// `500ms`, `0s`).
+pub fn go_duration_text(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms == 0 {
+        return "0s".into();
+    }
+    let sign = if ms < 0 { "-" } else { "" };
+    let ms = ms.unsigned_abs();
+    if ms < 1000 {
+        return format!("{sign}{ms}ms");
+    }
+    let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    let secs = if frac == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{frac:03}").trim_end_matches('0')) };
+    match (h, m) {
+        (0, 0) => format!("{sign}{secs}"),
+        (0, _) => format!("{sign}{m}m{secs}"),
+        _ => format!("{sign}{h}h{m}m{secs}"),
+    }
+}
+
 /// Kubernetes' short human-readable duration (apimachinery `util/duration.HumanDuration`):
 /// exact seconds under two minutes, then coarser units as the span grows (`5m3s`, `47m`,
 /// `7h2m`, `30h`, `3d4h`, `90d`, `2y30d`, `9y`).

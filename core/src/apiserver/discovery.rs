@@ -101,7 +101,7 @@ pub fn group_version(registry: &Registry, group: &str, version: &str) -> Option<
 }
 
 /// A served custom resource as its discovery entry.
-fn entry_of(r: &super::registry::ResourceInfo) -> ApiResource {
+pub(super) fn entry_of(r: &super::registry::ResourceInfo) -> ApiResource {
     ApiResource {
         name: r.resource.clone(),
         singular_name: r.singular.clone(),

@@ -132,18 +132,7 @@ pub fn group_version(registry: &Registry, crd: &dyn Fn(&str) -> Option<std::sync
             return None;
         }
         for r in custom {
-            let main = ApiResource {
-                name: r.resource.clone(),
-                singular_name: r.singular.clone(),
-                namespaced: r.namespaced,
-                group: None,
-                version: None,
-                kind: r.kind.clone(),
-                verbs: r.verbs.clone(),
-                short_names: Vec::new(),
-                categories: Vec::new(),
-                storage_version_hash: None,
-            };
+            let main = super::discovery::entry_of(&r);
             let gvk = doc.paths_of(&main);
             for sub in &r.subresources {
                 // A CRD's subresources read and write its own kind (scale: autoscaling's Scale).

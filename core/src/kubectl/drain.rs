@@ -161,7 +161,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         }
         if api.now().since(start) >= limit {
             let left: Vec<&Value> = pending.iter().filter(|(p, _)| !p.is_null()).map(|(p, _)| p).collect();
-            let errs: Vec<String> = left.iter().map(|p| format!("error when evicting pods/{:?} -n {:?}: global timeout reached: {}", p["metadata"]["name"].as_str().unwrap_or_default(), p["metadata"]["namespace"].as_str().unwrap_or_default(), go_duration_text(limit))).collect();
+            let errs: Vec<String> = left.iter().map(|p| format!("error when evicting pods/{:?} -n {:?}: global timeout reached: {}", p["metadata"]["name"].as_str().unwrap_or_default(), p["metadata"]["namespace"].as_str().unwrap_or_default(), crate::api::duration::go_duration_text(limit))).collect();
             let joined = if errs.len() == 1 { errs[0].clone() } else { format!("[{}]", errs.join(", ")) };
             out.err(format!("There are pending pods in node {node:?} when an error occurred: {joined}\n"));
             for pod in &left {
@@ -177,18 +177,3 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     Ok(())
 }
 
-/// Go's `time.Duration` text (`1m0s`, `30s`, `1h0m0s`).
-fn go_duration_text(d: Duration) -> String {
-    let ms = d.as_millis();
-    let secs = ms / 1000;
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    let frac = ms % 1000;
-    let s_text = if frac == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{frac:03}").trim_end_matches('0')) };
-    if h > 0 {
-        format!("{h}h{m}m{s_text}")
-    } else if m > 0 {
-        format!("{m}m{s_text}")
-    } else {
-        s_text
-    }
-}

@@ -276,7 +276,7 @@ fn pods(api: &mut dyn Transport, p: &Parsed, ns: &str, name: &str, query: &[Stri
                 if age > METRICS_CREATION_DELAY_MS {
                     let pod_ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
                     let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default();
-                    return Err(Failure::client(format!("Metrics not available for pod {pod_ns}/{pod_name}, age: {}", go_duration(age))));
+                    return Err(Failure::client(format!("Metrics not available for pod {pod_ns}/{pod_name}, age: {}", crate::api::duration::go_duration_text(crate::sim::clock::Duration::from_millis(age)))));
                 }
             }
             return Err(Failure::client("metrics not available yet"));
@@ -343,43 +343,17 @@ fn pods(api: &mut dyn Transport, p: &Parsed, ns: &str, name: &str, query: &[Stri
     Ok(())
 }
 
-/// Go's Duration.String() of milliseconds (`2m5.25s`, `1h0m0s`, `500ms`).
-fn go_duration(ms: i64) -> String {
-    if ms == 0 {
-        return "0s".into();
-    }
-    let neg = ms < 0;
-    let ms = ms.unsigned_abs();
-    let body = if ms < 1000 {
-        format!("{ms}ms")
-    } else {
-        let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
-        let secs = if frac == 0 { format!("{s}s") } else { format!("{s}.{}s", format!("{frac:03}").trim_end_matches('0')) };
-        if h > 0 {
-            format!("{h}h{m}m{secs}")
-        } else if m > 0 {
-            format!("{m}m{secs}")
-        } else {
-            secs
-        }
-    };
-    if neg {
-        format!("-{body}")
-    } else {
-        body
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn durations_print_as_go_prints_them() {
-        assert_eq!(go_duration(125_250), "2m5.25s");
-        assert_eq!(go_duration(3_600_000), "1h0m0s");
-        assert_eq!(go_duration(500), "500ms");
-        assert_eq!(go_duration(121_000), "2m1s");
+        let d = |ms| crate::api::duration::go_duration_text(crate::sim::clock::Duration::from_millis(ms));
+        assert_eq!(d(125_250), "2m5.25s");
+        assert_eq!(d(3_600_000), "1h0m0s");
+        assert_eq!(d(500), "500ms");
+        assert_eq!(d(121_000), "2m1s");
     }
 
     #[test]

@@ -4,12 +4,11 @@
 
 use serde_json::{json, Value};
 
-use crate::api::labels::Selector;
 use crate::api::meta::GroupResource;
 use crate::api::object::{labels, name, namespace};
 use crate::api::status::ApiError;
 use crate::apiserver::route::{ResourceRequest, Verb};
-use crate::apiserver::select::FieldSelector;
+use crate::apiserver::select::ListOptions;
 use crate::apiserver::Request;
 use crate::sim::clock::Timestamp;
 use crate::store::{Selection, Store};
@@ -117,14 +116,7 @@ impl Scrapes<'_> {
                 })
             }
             Verb::List => {
-                let selector = match req.param("labelSelector") {
-                    Some(s) => Selector::parse(s).map_err(ApiError::BadRequest)?,
-                    None => Selector::everything(),
-                };
-                let fields = match req.param("fieldSelector") {
-                    Some(s) => FieldSelector::parse(s)?,
-                    None => FieldSelector::default(),
-                };
+                let ListOptions { labels: selector, fields, .. } = ListOptions::from_request(req)?;
                 let mut items = Vec::new();
                 if let Some(at) = self.last() {
                     let scope = if ns.is_empty() { None } else { Some(ns) };
