@@ -537,3 +537,27 @@ fn kubectl_in_an_exec_shell_speaks_as_the_pods_service_account() {
     let out = visible(&t.input(&mut c, "kubectl get pods\r"));
     assert!(out.contains("sh: kubectl: not found\n"), "{out:?}");
 }
+
+#[test]
+fn debug_it_adds_an_ephemeral_container_and_opens_its_shell() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl run web --image=nginx:1.27");
+    typed(&mut c, &mut t, "kubectl wait --for=condition=Ready pod/web --timeout=60s");
+    let v = visible(&t.input(&mut c, "kubectl debug -it web --image=busybox:1.36 -c dbg --target=web --profile=general\r"));
+    assert!(v.contains("Targeting container \"web\". If you don't see processes from this container it may be because the container runtime doesn't support this feature.\n"), "{v:?}");
+    assert!(v.ends_with("If you don't see a command prompt, try pressing enter.\n/ # "), "{v:?}");
+    // The shell is the debug container's: busybox's files (not nginx's), the pod's hostname.
+    let v = visible(&t.input(&mut c, "hostname; ls /usr/share/nginx\r"));
+    assert!(v.ends_with("\nweb\nls: /usr/share/nginx: No such file or directory\n/ # "), "{v:?}");
+    let v = visible(&t.input(&mut c, "exit\r"));
+    assert!(v.ends_with("(⎈|kind-kind:default) $ "), "{v:?}");
+    // The pod keeps it; it is never ready and never restarted; describe shows it.
+    assert_eq!(typed(&mut c, &mut t, "kubectl get pod web -o jsonpath={.status.ephemeralContainerStatuses[0].ready}"), "false\n");
+    let d = typed(&mut c, &mut t, "kubectl describe pod web");
+    assert!(d.contains("Ephemeral Containers:\n  dbg:\n"), "{d}");
+    // A node's debugging pod runs with the node's namespaces and its root at /host.
+    let out = typed(&mut c, &mut t, "kubectl debug node/kind-worker --image=busybox:1.36 --profile=general -q");
+    assert_eq!(out, "");
+    let pods = typed(&mut c, &mut t, "kubectl get pods -o jsonpath='{range .items[*]}{.metadata.name} {.spec.hostPID} {.spec.volumes[0].hostPath.path} {.spec.containers[0].volumeMounts[0].mountPath}{\"\\n\"}{end}'");
+    assert!(pods.lines().any(|l| l.starts_with("node-debugger-kind-worker-") && l.ends_with(" true / /host")), "{pods}");
+}

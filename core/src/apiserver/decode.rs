@@ -123,7 +123,7 @@ fn walk_def(schema: &Schema, def: &str, value: Value, path: &Paths, unknown: &mu
         return Err("exceeded max depth".into());
     }
     match schema.definition(def) {
-        Some(Definition::Object { props, .. }) => match value {
+        Some(Definition::Object { props, omit_zero, .. }) => match value {
             Value::Null => Ok(Value::Null),
             Value::Object(map) => {
                 let mut out = Map::new();
@@ -140,7 +140,9 @@ fn walk_def(schema: &Schema, def: &str, value: Value, path: &Paths, unknown: &mu
                                 (FieldType::Array(_), Value::Array(a)) => a.is_empty(),
                                 _ => false,
                             };
-                            if !v.is_null() && !empty_collection {
+                            // And the zero value of a plain omitempty field (`stdin: false`).
+                            let omitted_zero = omit_zero.contains(&k) && (v == Value::Bool(false) || v.as_str() == Some("") || v.as_f64() == Some(0.0));
+                            if !v.is_null() && !empty_collection && !omitted_zero {
                                 out.insert(k, v);
                             }
                         }

@@ -38,6 +38,7 @@ fn flags_of(cmd: &str) -> &'static [super::args::Flag] {
         "wait" => super::more::WAIT_FLAGS,
         "api-resources" => super::more::API_RESOURCES_FLAGS,
         "explain" => super::explain::FLAGS,
+        "debug" => super::debug::FLAGS,
         _ => &[],
     }
 }

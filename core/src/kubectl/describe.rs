@@ -412,6 +412,13 @@ fn container_common(page: &mut Page, c: &Value, status: Option<&Value>, level: u
     let (port, host) = ports(c);
     page.line(level, &format!("Port:\t{port}"));
     page.line(level, &format!("Host Port:\t{host}"));
+    let seccomp = &c["securityContext"]["seccompProfile"];
+    if let Some(t) = seccomp["type"].as_str() {
+        page.field(level, "SeccompProfile", t);
+        if let Some(l) = seccomp["localhostProfile"].as_str() {
+            page.field(level, "LocalhostProfile", l);
+        }
+    }
     for (label, key) in [("Command", "command"), ("Args", "args")] {
         if let Some(items) = c[key].as_array().filter(|a| !a.is_empty()) {
             page.line(level, &format!("{label}:"));
@@ -702,6 +709,15 @@ fn pod(page: &mut Page, p: &Value) {
         page.line(1, &format!("{}:", s(&c["name"])));
         let cs = statuses("containerStatuses", s(&c["name"])).unwrap_or(Value::Null);
         container_common(page, c, Some(&cs), 2, Some(p));
+    }
+    // Ephemeral containers (kubectl debug) print as containers do, with their own statuses.
+    if let Some(ephemeral) = spec["ephemeralContainers"].as_array().filter(|c| !c.is_empty()) {
+        page.line(0, "Ephemeral Containers:");
+        for c in ephemeral {
+            page.line(1, &format!("{}:", s(&c["name"])));
+            let cs = statuses("ephemeralContainerStatuses", s(&c["name"])).unwrap_or(Value::Null);
+            container_common(page, c, Some(&cs), 2, Some(p));
+        }
     }
     if let Some(gates) = spec["readinessGates"].as_array().filter(|g| !g.is_empty()) {
         page.line(0, "Readiness Gates:");

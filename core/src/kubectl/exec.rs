@@ -118,7 +118,7 @@ pub struct Session {
 }
 
 impl Session {
-    fn open(api: &mut dyn Transport, ns: &str, pod: &str, container: &str, shell: &str) -> Result<Session, Failure> {
+    pub(super) fn open(api: &mut dyn Transport, ns: &str, pod: &str, container: &str, shell: &str) -> Result<Session, Failure> {
         // Which shell answers tells its wording: BusyBox says `sh: x: not found`.
         let probe = vec![shell.to_string(), "-c".to_string(), "hakoniwa-probe".to_string()];
         let busybox = match api.exec(ns, pod, container, &probe, true) {

@@ -44,6 +44,9 @@ struct Container {
     name: String,
     image: String,
     init: bool,
+    /// Added through pods/ephemeralcontainers (`kubectl debug`): never restarted, not part of
+    /// the pod's readiness, reported in ephemeralContainerStatuses.
+    ephemeral: bool,
     spec: Value,
     state: State,
     last: Option<State>,
@@ -658,11 +661,32 @@ impl Kubelets {
             let mut containers = Vec::new();
             for (list, init) in [("initContainers", true), ("containers", false)] {
                 for spec in pod["spec"][list].as_array().into_iter().flatten() {
+                    containers.push(self.new_container(spec, init, false));
+                }
+            }
+            self.pods.insert(id.clone(), PodRuntime { volumes: PodVolumes::default(), volumes_ready: false, volumes_synced: now, node: name(node).to_string(), ip, host_ip: node_ip(node), started: now, containers, stopping_since: None, over_since: None, evicted: None });
+        }
+        // Ephemeral containers join a running pod when they are added to it.
+        let added: Vec<Value> = {
+            let rt = &self.pods[&id];
+            pod["spec"]["ephemeralContainers"].as_array().into_iter().flatten().filter(|e| !rt.containers.iter().any(|c| c.ephemeral && e["name"] == c.name.as_str())).cloned().collect()
+        };
+        for spec in added {
+            let ct = self.new_container(&spec, false, true);
+            self.pods.get_mut(&id).expect("runtime").containers.push(ct);
+        }
+        self.advance(c, pod, &id);
+        self.report(c, pod, &id);
+    }
+
+    /// A container as the kubelet first knows it: waiting to be created.
+    fn new_container(&mut self, spec: &Value, init: bool, ephemeral: bool) -> Container {
                     let hex: String = (0..4).map(|_| format!("{:016x}", self.rng().next_u64())).collect();
-                    containers.push(Container {
+                    Container {
                         name: spec["name"].as_str().unwrap_or_default().to_string(),
                         image: spec["image"].as_str().unwrap_or_default().to_string(),
                         init,
+                        ephemeral,
                         spec: spec.clone(),
                         state: State::Waiting { reason: if init { "PodInitializing".into() } else { "ContainerCreating".into() }, message: None },
                         last: None,
@@ -685,13 +709,7 @@ impl Kubelets {
                         hook_error: None,
                         // Laid out when it starts (subPathExpr takes its environment).
                         mounts: Vec::new(),
-                    });
-                }
-            }
-            self.pods.insert(id.clone(), PodRuntime { volumes: PodVolumes::default(), volumes_ready: false, volumes_synced: now, node: name(node).to_string(), ip, host_ip: node_ip(node), started: now, containers, stopping_since: None, over_since: None, evicted: None });
-        }
-        self.advance(c, pod, &id);
-        self.report(c, pod, &id);
+                    }
     }
 
     /// Moves every container of a pod along its steps up to now, with its shared volumes as
@@ -854,7 +872,8 @@ impl Kubelets {
             if blocked {
                 continue;
             }
-            self.step_container(c, &pod_obj, id, i, &node_name, &restart_policy, init, now);
+            let policy = if self.pods[id].containers[i].ephemeral { "Never" } else { restart_policy.as_str() };
+            self.step_container(c, &pod_obj, id, i, &node_name, policy, init, now);
         }
     }
 
@@ -876,7 +895,7 @@ impl Kubelets {
                     return;
                 }
             }
-            let field = |ct: &Container| format!("spec.{}{{{}}}", if ct.init { "initContainers" } else { "containers" }, ct.name);
+            let field = |ct: &Container| format!("spec.{}{{{}}}", if ct.init { "initContainers" } else if ct.ephemeral { "ephemeralContainers" } else { "containers" }, ct.name);
             match step {
                 Step::Idle | Step::PullBackOff => {
                     let (image, ct_field) = {
@@ -1012,6 +1031,12 @@ impl Kubelets {
                         p.logs = lines;
                         p.ports.clear();
                         p.exit = Some((conflict.after_seconds, 1));
+                    }
+                    // A shell whose standard input stays open (`stdin: true`, as kubectl debug and
+                    // `kubectl run -i` make) waits for input instead of exiting.
+                    if spec["stdin"] == true && lone_shell(img, &command, &args) {
+                        p.exit = None;
+                        p.logs.clear();
                     }
                     if let (images::Program::Leak { mebibytes_per_second }, true) = (&img.program, command.is_empty()) {
                         let limit = spec["resources"]["limits"]["memory"].as_str().and_then(|m| crate::api::quantity::Quantity::parse(m).ok()).map(|q| q.value() as f64 / (1024.0 * 1024.0));
@@ -1250,22 +1275,28 @@ impl Kubelets {
                 }
             }
         };
-        let statuses = |init: bool| -> Vec<Value> {
+        let statuses = |init: bool, ephemeral: bool| -> Vec<Value> {
             rt.containers
                 .iter()
-                .filter(|ct| ct.init == init)
+                .filter(|ct| ct.init == init && ct.ephemeral == ephemeral)
                 .map(|ct| {
                     let q = qualified(&ct.image);
                     let mut s = json!({
                         "name": ct.name,
                         "image": q,
                         "imageID": "",
-                        "ready": ct.ready && matches!(shown(ct), State::Running { .. }),
+                        "ready": !ct.ephemeral && ct.ready && matches!(shown(ct), State::Running { .. }),
                         "restartCount": ct.restarts,
                         "started": matches!(shown(ct), State::Running { .. }),
                         "state": fmt_state(&shown(ct)),
                         "lastState": ct.last.as_ref().map_or(json!({}), fmt_state),
                     });
+                    // The kubelet's prober never reports ephemeral containers as started.
+                    if ct.ephemeral {
+                        if let Some(m) = s.as_object_mut() {
+                            m.remove("started");
+                        }
+                    }
                     if !matches!(ct.state, State::Waiting { .. }) || ct.last.is_some() {
                         s["containerID"] = json!(ct.id);
                         s["imageID"] = json!(format!("{}@sha256:{:064x}", images::repository_of_qualified(&q), fnv(&q)));
@@ -1282,10 +1313,11 @@ impl Kubelets {
                 })
                 .collect()
         };
-        let init_statuses = statuses(true);
-        let app_statuses = statuses(false);
+        let init_statuses = statuses(true, false);
+        let app_statuses = statuses(false, false);
+        let ephemeral_statuses = statuses(false, true);
         let inits_done = rt.containers.iter().filter(|c| c.init).all(|c| matches!(c.state, State::Terminated { code: 0, .. }));
-        let apps: Vec<&Container> = rt.containers.iter().filter(|c| !c.init).collect();
+        let apps: Vec<&Container> = rt.containers.iter().filter(|c| !c.init && !c.ephemeral).collect();
         let all_ready = !apps.is_empty() && apps.iter().all(|c| c.ready && matches!(shown(c), State::Running { .. }));
         let unready: Vec<&str> = apps.iter().filter(|c| !(c.ready && matches!(shown(c), State::Running { .. }))).map(|c| c.name.as_str()).collect();
         let restart_policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always");
@@ -1359,6 +1391,9 @@ impl Kubelets {
             "containerStatuses": app_statuses,
             "qosClass": pod["status"]["qosClass"],
         });
+        if !ephemeral_statuses.is_empty() {
+            status["ephemeralContainerStatuses"] = json!(ephemeral_statuses);
+        }
         if !init_statuses.is_empty() {
             status["initContainerStatuses"] = json!(init_statuses);
         }
@@ -1399,4 +1434,20 @@ fn fnv(s: &str) -> u128 {
         h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013B);
     }
     h
+}
+
+/// Whether a container runs a shell with no script: what it was told to run, else the image's
+/// default command.
+fn lone_shell(img: &images::Image, command: &[String], args: &[String]) -> bool {
+    let argv: Vec<String> = if !command.is_empty() {
+        command.iter().chain(args).cloned().collect()
+    } else if !args.is_empty() {
+        args.to_vec()
+    } else {
+        match &img.program {
+            images::Program::Shell { default_command } => default_command.clone(),
+            _ => return false,
+        }
+    };
+    argv.len() == 1 && matches!(argv[0].rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash"))
 }

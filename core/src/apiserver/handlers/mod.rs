@@ -93,6 +93,9 @@ fn subresource(server: &mut ApiServer, req: &Request, r: &ResourceRequest, info:
         ("status", Verb::Get) => read::get(server, req, info, ns, &r.name),
         ("status", Verb::Update) => update::update(server, req, info, ns, &r.name, update::Part::Status),
         ("status", Verb::Patch) => patch::patch(server, req, info, ns, &r.name, update::Part::Status),
+        ("ephemeralcontainers", Verb::Get) => read::get(server, req, info, ns, &r.name),
+        ("ephemeralcontainers", Verb::Update) => update::update(server, req, info, ns, &r.name, update::Part::EphemeralContainers),
+        ("ephemeralcontainers", Verb::Patch) => patch::patch(server, req, info, ns, &r.name, update::Part::EphemeralContainers),
         ("scale", Verb::Patch) => patch::patch_scale(server, req, info, ns, &r.name),
         ("scale", Verb::Get) => subresources::get_scale(server, info, ns, &r.name),
         ("scale", Verb::Update) => subresources::update_scale(server, req, info, ns, &r.name),
@@ -127,6 +130,7 @@ pub(super) fn writer(req: &Request, info: &ResourceInfo, part: update::Part) -> 
     let (scope, subresource) = match part {
         update::Part::Main => (Scope::Main { status_apart: info.strategy.has_status() }, ""),
         update::Part::Status => (Scope::Status { annotations: info.strategy.status_update_keeps_annotations() }, "status"),
+        update::Part::EphemeralContainers => (Scope::Main { status_apart: true }, "ephemeralcontainers"),
     };
     super::fields::Writer { manager: super::fields::manager_of(req.param("fieldManager"), req.header("user-agent")), api_version: info.api_version(), scope, subresource }
 }

@@ -25,6 +25,8 @@ pub(crate) enum Part {
     Main,
     /// Only the status.
     Status,
+    /// Only a pod's `spec.ephemeralContainers` (pods/ephemeralcontainers).
+    EphemeralContainers,
 }
 
 pub(super) fn update(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, name: &str, part: Part) -> Result<Response, ApiError> {
@@ -125,10 +127,31 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
             obj = next;
             track(info, &old_obj, &mut obj, w, server.now);
         }
+        Part::EphemeralContainers => {
+            // Only the ephemeral containers move.
+            let mut next = old_obj.clone();
+            match obj["spec"].get("ephemeralContainers") {
+                Some(e) => next["spec"]["ephemeralContainers"] = e.clone(),
+                None => {
+                    if let Some(m) = next["spec"].as_object_mut() {
+                        m.remove("ephemeralContainers");
+                    }
+                }
+            }
+            if let Some(rv) = obj["metadata"].get("resourceVersion") {
+                next["metadata"]["resourceVersion"] = rv.clone();
+            }
+            obj = next;
+            track(info, &old_obj, &mut obj, w, server.now);
+        }
     }
     let mut errs = validate_object_meta(&obj, info.namespaced, strategy.name_rule());
     errs.extend(validate_object_meta_update(&obj, &old_obj));
-    errs.extend(strategy.validate_update(&obj, &old_obj));
+    if part == Part::EphemeralContainers {
+        errs.extend(crate::apiserver::kinds::podspec::validation::validate_ephemeral_update(&obj, &old_obj));
+    } else {
+        errs.extend(strategy.validate_update(&obj, &old_obj));
+    }
     if !errs.is_empty() {
         return Err(ApiError::invalid(&info.group_kind(), &name, errs));
     }

@@ -43,6 +43,9 @@ pub fn validate_pod_spec(spec: &Value, path: &Path, is_pod: bool) -> Errs {
     let volumes = validate_volumes(&spec["volumes"], &path.child("volumes"), &mut errs);
     validate_containers(spec, &volumes, path, &mut errs);
     validate_init_containers(spec, &volumes, path, &mut errs);
+    if is_pod {
+        validate_ephemeral_containers(spec, &volumes, path, &mut errs);
+    }
     if spec["hostNetwork"] == true && is_pod {
         for (i, c) in spec["containers"].as_array().into_iter().flatten().enumerate() {
             for (j, p) in c["ports"].as_array().into_iter().flatten().enumerate() {
@@ -305,6 +308,63 @@ fn validate_containers(spec: &Value, volumes: &BTreeSet<String>, path: &Path, er
             errs.push(FieldError::forbidden(&cp.child("restartPolicy"), "may not be set for non-init containers"));
         }
     }
+}
+
+fn validate_ephemeral_containers(spec: &Value, volumes: &BTreeSet<String>, path: &Path, errs: &mut Errs) {
+    let p = path.child("ephemeralContainers");
+    let others: BTreeSet<&str> = crate::sort::set(["containers", "initContainers"].iter().flat_map(|l| spec[*l].as_array().into_iter().flatten()).map(|c| s(c, "name")));
+    let mut all = others.clone();
+    for (i, c) in spec["ephemeralContainers"].as_array().into_iter().flatten().enumerate() {
+        let cp = p.index(i);
+        validate_container_common(c, volumes, &cp, errs);
+        let name = s(c, "name");
+        if !all.insert(name) {
+            errs.push(FieldError::duplicate(&cp.child("name"), BadValue::Str(name.to_string())));
+        }
+        if let Some(target) = c["targetContainerName"].as_str().filter(|t| !t.is_empty()) {
+            if !others.contains(target) {
+                errs.push(FieldError::not_found(&cp.child("targetContainerName"), BadValue::Str(target.to_string())));
+            }
+        }
+        // What only workloads' containers may have (Kubernetes lists what ephemeral ones may:
+        // name, image, command, args, workingDir, env, envFrom, volume mounts and devices,
+        // termination message, pull policy, securityContext, stdin, tty), in the Go type's
+        // order, when set to anything but its zero value.
+        for field in ["ports", "resources", "resizePolicy", "restartPolicy", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle"] {
+            let v = &c[field];
+            let zero = v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|o| o.is_empty() || o.values().all(|x| x.as_object().is_some_and(|m| m.is_empty()))) || v.as_str() == Some("");
+            if !zero {
+                errs.push(FieldError::forbidden(&cp.child(field), "cannot be set for an Ephemeral Container"));
+            }
+        }
+        for (j, m) in c["volumeMounts"].as_array().into_iter().flatten().enumerate() {
+            for sub in ["subPath", "subPathExpr"] {
+                if m[sub].as_str().is_some_and(|x| !x.is_empty()) {
+                    errs.push(FieldError::forbidden(&cp.child("volumeMounts").index(j).child(sub), "cannot be set for an Ephemeral Container"));
+                }
+            }
+        }
+    }
+}
+
+/// An update through pods/ephemeralcontainers: the pod stays valid, and the ephemeral
+/// containers already there stay as they are (new ones may only be added).
+pub fn validate_ephemeral_update(new: &Value, old: &Value) -> Errs {
+    let mut errs = validate_pod_spec(&new["spec"], &Path::new("spec"), true);
+    if old["metadata"]["annotations"].get("kubernetes.io/config.mirror").is_some() {
+        return vec![FieldError::forbidden(&Path::new(""), "static pods do not support ephemeral containers")];
+    }
+    let p = Path::new("spec").child("ephemeralContainers");
+    let news = new["spec"]["ephemeralContainers"].as_array().cloned().unwrap_or_default();
+    for o in old["spec"]["ephemeralContainers"].as_array().into_iter().flatten() {
+        let name = s(o, "name");
+        match news.iter().find(|n| s(n, "name") == name) {
+            None => errs.push(FieldError::forbidden(&p, format!("existing ephemeral containers {name:?} may not be removed\n"))),
+            Some(n) if n != o => errs.push(FieldError::forbidden(&p.key(name), format!("existing ephemeral containers {name:?} may not be changed\n"))),
+            Some(_) => {}
+        }
+    }
+    errs
 }
 
 fn validate_init_containers(spec: &Value, volumes: &BTreeSet<String>, path: &Path, errs: &mut Errs) {
