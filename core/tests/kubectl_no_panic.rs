@@ -12,13 +12,14 @@ const COMMANDS: &[&str] = &[
     "rollout undo", "rollout restart", "rollout pause", "rollout resume", "logs", "drain", "run", "version", "api-versions", "config get-contexts", "config set-context", "kustomize", "kustomize manifests", "apply -k manifests",
     "config use-context", "create deployment", "create configmap", "create secret generic", "create service nodeport", "create job", "create cronjob", "create role", "create rolebinding",
     "create quota", "create pdb", "create namespace", "describe", "gett", "",
+    "explain", "explain pods.spec", "top pod", "top node", "top", "debug", "debug web --image=busybox", "debug node/kind-worker", "apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
 ];
 
 const WORDS: &[&str] = &[
     "pods", "po", "deploy", "deployment/web", "svc", "cm", "ns", "nodes", "node/kind-worker", "kind-worker", "kind-worker2", "rs", "ds", "sts", "jobs", "cj", "all", "pods,svc",
     "web", "x", "", "-", "--", "a=b", "a-", "app=web", "nginx=nginx:1.28", "*=busybox", "dedicated=gpu:NoSchedule", "dedicated-", "foo/bar", "deployment.apps", "deployments.v1.apps",
     "crd", "events", "-f", "-", "manifests/a.yaml", "manifests", "nope.yaml", "'{.metadata.name}'", "'{range .items[*]}{.x}{end}'", "\"unterminated", "é漢字", "%2F", "..", "0",
-    "-1", "99999999999999999999",
+    "-1", "99999999999999999999", "pods.spec.containers", "deploy.spec..x", "pods[0]", "crd.spec.versions.schema",
 ];
 
 const FLAGS: &[&str] = &[
@@ -28,6 +29,8 @@ const FLAGS: &[&str] = &[
     "--schedule=bad", "--verb=get", "--resource=pods", "--role=r", "--hard=pods=2", "--min-available=50%", "--type=json", "-p", "'{\"spec\":{}}'", "-p='[{\"op\":\"x\"}]'",
     "--overwrite", "--all", "--ignore-not-found", "--cascade=orphan", "--timeout=2s", "--ignore-daemonsets", "--force", "--previous", "--tail=1", "-c", "nope", "--dry-run=client",
     "--dry-run=server", "--restart=Never", "--current", "--to-revision=9", "-w=false", "--foo", "-z", "--", "-it",
+    "--recursive", "--api-version=apps/v1", "--api-version=a/b/c", "--output=plaintext-openapiv2", "--containers", "--sum", "--sort-by=cpu", "--show-capacity",
+    "--profile=general", "--profile=restricted", "--copy-to=c", "--target=web", "--image=busybox", "-q", "--set-image=*=busybox", "--same-node",
 ];
 
 const HOSTILE: &[&str] = &["", "\u{0}", "{", "[", "'", "\"", "\\", "$(x)", "|", ";", "a: b: c", "---", "- - -", "*x", "&a [*a, *a]", "\t", "\r\n", "🙂"];
