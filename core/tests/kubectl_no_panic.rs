@@ -12,7 +12,7 @@ const COMMANDS: &[&str] = &[
     "rollout undo", "rollout restart", "rollout pause", "rollout resume", "logs", "drain", "run", "version", "api-versions", "config get-contexts", "config set-context", "kustomize", "kustomize manifests", "apply -k manifests",
     "config use-context", "create deployment", "create configmap", "create secret generic", "create service nodeport", "create job", "create cronjob", "create role", "create rolebinding",
     "create quota", "create pdb", "create namespace", "describe", "gett", "",
-    "explain", "explain pods.spec", "top pod", "top node", "top", "debug", "debug web --image=busybox", "debug node/kind-worker", "apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
+    "cp web:/etc/hosts h", "cp h web:/tmp", "cp", "explain", "explain pods.spec", "top pod", "top node", "top", "debug", "debug web --image=busybox", "debug node/kind-worker", "apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml",
 ];
 
 const WORDS: &[&str] = &[

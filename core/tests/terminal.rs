@@ -561,3 +561,37 @@ fn debug_it_adds_an_ephemeral_container_and_opens_its_shell() {
     let pods = typed(&mut c, &mut t, "kubectl get pods -o jsonpath='{range .items[*]}{.metadata.name} {.spec.hostPID} {.spec.volumes[0].hostPath.path} {.spec.containers[0].volumeMounts[0].mountPath}{\"\\n\"}{end}'");
     assert!(pods.lines().any(|l| l.starts_with("node-debugger-kind-worker-") && l.ends_with(" true / /host")), "{pods}");
 }
+
+#[test]
+fn cp_copies_between_the_workspace_and_containers() {
+    let (mut c, mut t) = boot();
+    typed(&mut c, &mut t, "kubectl run box --image=busybox:1.36 -- sleep 3600");
+    typed(&mut c, &mut t, "kubectl run web --image=nginx:1.27");
+    typed(&mut c, &mut t, "kubectl wait --for=condition=Ready pod/box pod/web --timeout=60s");
+    // From a container: tar's notice about the leading `/` (BusyBox's words), then the file.
+    assert_eq!(typed(&mut c, &mut t, "kubectl cp box:/etc/hostname hostname.txt"), "tar: removing leading '/' from member names\n");
+    assert_eq!(typed(&mut c, &mut t, "cat hostname.txt"), "box\n");
+    // A directory's contents go into the destination.
+    assert_eq!(typed(&mut c, &mut t, "kubectl cp web:/usr/share/nginx/html site"), "tar: Removing leading `/' from member names\n");
+    assert_eq!(typed(&mut c, &mut t, "ls site"), "50x.html\nindex.html\n");
+    // A path that is not there: tar says so, nothing is written, and kubectl exits 0.
+    let out = typed(&mut c, &mut t, "kubectl cp web:/nope nope.txt; echo $?");
+    assert_eq!(out, "tar: Removing leading `/' from member names\ntar: /nope: Cannot stat: No such file or directory\ntar: Exiting with failure status due to previous errors\n0\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl cp box:/etc/hostname site"), "tar: removing leading '/' from member names\nerror: open site: is a directory\n");
+    // Into a container: an existing directory takes the file by its name; otherwise the file
+    // is the destination; its directory must exist.
+    assert_eq!(typed(&mut c, &mut t, "kubectl cp hostname.txt box:/tmp"), "");
+    assert_eq!(typed(&mut c, &mut t, "kubectl exec box -- cat /tmp/hostname.txt"), "box\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl cp site box:/tmp/copy"), "");
+    assert_eq!(typed(&mut c, &mut t, "kubectl exec box -- ls /tmp/copy"), "50x.html\nindex.html\n");
+    let here = typed(&mut c, &mut t, "cat site/index.html");
+    assert!(here.contains("<h1>Welcome to nginx!</h1>"), "{here}");
+    assert_eq!(typed(&mut c, &mut t, "kubectl exec box -- cat /tmp/copy/index.html"), here);
+    assert_eq!(typed(&mut c, &mut t, "kubectl cp hostname.txt box:/nowhere/x; echo $?"), "tar: can't change directory to '/nowhere': No such file or directory\ncommand terminated with exit code 1\n1\n");
+    assert_eq!(
+        typed(&mut c, &mut t, "kubectl cp hostname.txt web:/nowhere/x"),
+        "tar: /nowhere: Cannot open: No such file or directory\ntar: Error is not recoverable: exiting now\ncommand terminated with exit code 2\n"
+    );
+    assert_eq!(typed(&mut c, &mut t, "kubectl cp missing.txt box:/tmp"), "error: missing.txt doesn't exist in local filesystem\n");
+    assert_eq!(typed(&mut c, &mut t, "kubectl cp a b"), "error: one of src or dest must be a remote file specification\n");
+}

@@ -39,6 +39,7 @@ fn flags_of(cmd: &str) -> &'static [super::args::Flag] {
         "api-resources" => super::more::API_RESOURCES_FLAGS,
         "explain" => super::explain::FLAGS,
         "debug" => super::debug::FLAGS,
+        "cp" => super::cp::FLAGS,
         _ => &[],
     }
 }

@@ -8,6 +8,7 @@ mod apply_server;
 mod check;
 mod commands;
 mod complete;
+mod cp;
 mod debug;
 mod describe;
 pub mod discovery;
