@@ -70,7 +70,23 @@ export async function openPage(browser, url, options = {}) {
     if (msg.type() === 'error') problems.push(`console.error: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+  // A reload or navigation cancels what the page left was still fetching (net::ERR_ABORTED):
+  // that is the browser leaving a page, not a failure of the site.
+  let navigations = 0;
+  const startedAt = new WeakMap();
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) navigations += 1;
+  });
+  page.on('request', (req) => startedAt.set(req, navigations));
+  page.on('requestfailed', (req) => {
+    const error = req.failure()?.errorText;
+    const report = () => problems.push(`request failed: ${req.url()} ${error}`);
+    if (error !== 'net::ERR_ABORTED' || !startedAt.has(req)) return report();
+    // The navigation that aborted it is seen just after: decide a moment later.
+    setTimeout(() => {
+      if (startedAt.get(req) === navigations) report();
+    }, 500);
+  });
   await page.goto(url);
   return { page, problems };
 }
