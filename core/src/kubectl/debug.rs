@@ -206,6 +206,33 @@ fn debugger_name(pod: &Value) -> String {
     (0..).map(|i| format!("debugger-{}", suffix(&seed, i))).find(|n| !used.contains(&n.as_str())).unwrap_or_default()
 }
 
+/// `-c`, or a generated name kubectl announces.
+fn debug_container_name(pod: &Value, o: &Opts, out: &mut Output) -> String {
+    if !o.container.is_empty() {
+        return o.container.to_string();
+    }
+    let n = debugger_name(pod);
+    if !o.quiet {
+        out.out(format!("Defaulting debug container name to {n}.\n"));
+    }
+    n
+}
+
+/// A new debug container: its name, what the flags set, stdin and tty when asked for.
+fn new_container(name: &str, o: &Opts) -> Map<String, Value> {
+    let mut c = Map::new();
+    c.insert("name".into(), json!(name));
+    fill(&mut c, o);
+    if o.stdin {
+        c.insert("stdin".into(), json!(true));
+    }
+    if o.tty {
+        c.insert("tty".into(), json!(true));
+    }
+    c.insert("terminationMessagePolicy".into(), json!("File"));
+    c
+}
+
 /// The container's command (or arguments) and the rest of what kubectl sets.
 fn fill(c: &mut Map<String, Value>, o: &Opts) {
     if !o.words.is_empty() {
@@ -257,25 +284,8 @@ fn profile_container(c: &mut Map<String, Value>, profile: &str) {
 }
 
 fn ephemeral(k: &mut Kubectl, api: &mut dyn Transport, ns: &str, pod: &Value, o: &Opts, out: &mut Output) -> Result<(), Failure> {
-    let name = if o.container.is_empty() {
-        let n = debugger_name(pod);
-        if !o.quiet {
-            out.out(format!("Defaulting debug container name to {n}.\n"));
-        }
-        n
-    } else {
-        o.container.to_string()
-    };
-    let mut c = Map::new();
-    c.insert("name".into(), json!(name));
-    fill(&mut c, o);
-    if o.stdin {
-        c.insert("stdin".into(), json!(true));
-    }
-    if o.tty {
-        c.insert("tty".into(), json!(true));
-    }
-    c.insert("terminationMessagePolicy".into(), json!("File"));
+    let name = debug_container_name(pod, o, out);
+    let mut c = new_container(&name, o);
     if !o.target.is_empty() {
         c.insert("targetContainerName".into(), json!(o.target));
     }
@@ -330,15 +340,7 @@ fn copy(k: &mut Kubectl, api: &mut dyn Transport, ns: &str, pod: &Value, copy_to
         None if o.image.is_empty() && !set_image.is_empty() => None,
         None if o.image.is_empty() => return Err(Failure::client("you must specify image when creating new container")),
         None => {
-            let name = if o.container.is_empty() {
-                let n = debugger_name(pod);
-                if !o.quiet {
-                    out.out(format!("Defaulting debug container name to {n}.\n"));
-                }
-                n
-            } else {
-                o.container.to_string()
-            };
+            let name = debug_container_name(pod, o, out);
             let list = spec["containers"].as_array_mut().ok_or_else(|| Failure::client("the pod has no containers"))?;
             list.push(json!({"name": name, "terminationMessagePolicy": "File"}));
             Some(list.len() - 1)
@@ -401,16 +403,7 @@ fn on_node(k: &mut Kubectl, api: &mut dyn Transport, ns: &str, node: &Value, o: 
     let node_name = node["metadata"]["name"].as_str().unwrap_or_default();
     let pod_name = format!("node-debugger-{node_name}-{}", suffix(&format!("{}{}", node["metadata"]["uid"].as_str().unwrap_or_default(), api.now().unix_millis()), 0));
     let container = if o.container.is_empty() { "debugger" } else { o.container };
-    let mut c = Map::new();
-    c.insert("name".into(), json!(container));
-    fill(&mut c, o);
-    if o.stdin {
-        c.insert("stdin".into(), json!(true));
-    }
-    if o.tty {
-        c.insert("tty".into(), json!(true));
-    }
-    c.insert("terminationMessagePolicy".into(), json!("File"));
+    let mut c = new_container(container, o);
     let mut spec = json!({"nodeName": node_name, "restartPolicy": "Never", "tolerations": [{"operator": "Exists"}]});
     let host_namespaces = matches!(o.profile, "legacy" | "general" | "netadmin" | "sysadmin");
     let host_root = matches!(o.profile, "legacy" | "general" | "sysadmin");
