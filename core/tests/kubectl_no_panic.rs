@@ -87,7 +87,12 @@ fn random_command_lines_never_panic() {
             if i % 97 == 0 {
                 k.files.write("manifests/a.yaml", random_manifest(&mut rng));
             }
+            let at = std::time::Instant::now();
             let out = k.run(&mut cluster, &line, Some(&stdin));
+            // A line that takes long is a hang in the making: say which.
+            if at.elapsed().as_secs() >= 2 {
+                eprintln!("slow ({:.1} s): {line}", at.elapsed().as_secs_f64());
+            }
             // exec passes the command's own exit code on; everything else is 0 or 1.
             assert!(out.exit == 0 || out.exit == 1 || line.contains(" exec ") && (0..=255).contains(&out.exit), "{line}: exit {}", out.exit);
             if out.exit != 0 {
