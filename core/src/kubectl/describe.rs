@@ -696,26 +696,21 @@ fn pod(page: &mut Page, p: &Value) {
         page.field(0, "NominatedNodeName", n);
     }
     let statuses = |key: &str, name: &str| -> Option<Value> { st[key].as_array()?.iter().find(|c| c["name"] == name).cloned() };
-    if let Some(inits) = spec["initContainers"].as_array().filter(|c| !c.is_empty()) {
-        page.line(0, "Init Containers:");
-        for c in inits {
-            page.line(1, &format!("{}:", s(&c["name"])));
-            let cs = statuses("initContainerStatuses", s(&c["name"])).unwrap_or(Value::Null);
-            container_common(page, c, Some(&cs), 2, Some(p));
+    // Init, regular and ephemeral (kubectl debug) containers print alike, each with its own
+    // statuses; only the regular ones' heading shows when there are none.
+    for (list, status_key, title, always) in [
+        ("initContainers", "initContainerStatuses", "Init Containers:", false),
+        ("containers", "containerStatuses", "Containers:", true),
+        ("ephemeralContainers", "ephemeralContainerStatuses", "Ephemeral Containers:", false),
+    ] {
+        let items = spec[list].as_array().map_or(&[][..], Vec::as_slice);
+        if items.is_empty() && !always {
+            continue;
         }
-    }
-    page.line(0, "Containers:");
-    for c in spec["containers"].as_array().into_iter().flatten() {
-        page.line(1, &format!("{}:", s(&c["name"])));
-        let cs = statuses("containerStatuses", s(&c["name"])).unwrap_or(Value::Null);
-        container_common(page, c, Some(&cs), 2, Some(p));
-    }
-    // Ephemeral containers (kubectl debug) print as containers do, with their own statuses.
-    if let Some(ephemeral) = spec["ephemeralContainers"].as_array().filter(|c| !c.is_empty()) {
-        page.line(0, "Ephemeral Containers:");
-        for c in ephemeral {
+        page.line(0, title);
+        for c in items {
             page.line(1, &format!("{}:", s(&c["name"])));
-            let cs = statuses("ephemeralContainerStatuses", s(&c["name"])).unwrap_or(Value::Null);
+            let cs = statuses(status_key, s(&c["name"])).unwrap_or(Value::Null);
             container_common(page, c, Some(&cs), 2, Some(p));
         }
     }
