@@ -197,7 +197,7 @@ fn lists_select_and_page() {
     assert_eq!(names, ["cm2", "cm3"]);
     assert_eq!(
         err(&mut c, Request::get("/api/v1/namespaces/default/configmaps?labelSelector=app+in+web")),
-        "found 'web', expected: '('"
+        "unable to parse requirement: found 'web' expected: '('"
     );
     assert_eq!(
         err(&mut c, Request::get("/apis/apps/v1/deployments?fieldSelector=status.replicas%3D1")),

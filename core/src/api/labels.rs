@@ -50,9 +50,11 @@ pub struct Selector {
     pub requirements: Vec<Requirement>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Token {
-    Ident(String),
+/// What the lexer sees, as apimachinery's selector lexer names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok {
+    End,
+    Ident,
     Eq,
     DoubleEq,
     NotEq,
@@ -66,83 +68,197 @@ enum Token {
     Comma,
 }
 
-fn lex(s: &str) -> Vec<Token> {
+/// Where the parser is: `in` and `notin` are operators after a key, but values elsewhere.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    KeyAndOperator,
+    Values,
+}
+
+fn symbol(s: &[u8]) -> Option<Tok> {
+    Some(match s {
+        b")" => Tok::Close,
+        b"," => Tok::Comma,
+        b"!" => Tok::Not,
+        b"==" => Tok::DoubleEq,
+        b"=" => Tok::Eq,
+        b">" => Tok::Gt,
+        b"<" => Tok::Lt,
+        b"!=" => Tok::NotEq,
+        b"(" => Tok::Open,
+        _ => return None,
+    })
+}
+
+/// Tokens with their text, ending with [`Tok::End`] (whose text is empty, as the messages show).
+fn lex(s: &str) -> Vec<(Tok, String)> {
+    let b = s.as_bytes();
+    let special = |c: u8| b"=!(),><".contains(&c);
+    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
     let mut out = Vec::new();
-    let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
-    let special = |c: char| c.is_whitespace() || "=!(),<>".contains(c);
-    while i < chars.len() {
-        let c = chars[i];
-        match c {
-            c if c.is_whitespace() => i += 1,
-            '=' if chars.get(i + 1) == Some(&'=') => {
-                out.push(Token::DoubleEq);
-                i += 2;
+    loop {
+        while i < b.len() && space(b[i]) {
+            i += 1;
+        }
+        if i >= b.len() {
+            out.push((Tok::End, String::new()));
+            return out;
+        }
+        if special(b[i]) {
+            // The longest run of symbols that still names a token (`!=` but `=` then `(`).
+            let mut end = i + 1;
+            while end < b.len() && special(b[end]) && symbol(&b[i..=end]).is_some() {
+                end += 1;
             }
-            '=' => {
-                out.push(Token::Eq);
+            let text = &b[i..end];
+            out.push((symbol(text).unwrap_or(Tok::Ident), String::from_utf8_lossy(text).into_owned()));
+            i = end;
+        } else {
+            let start = i;
+            while i < b.len() && !special(b[i]) && !space(b[i]) {
                 i += 1;
             }
-            '!' if chars.get(i + 1) == Some(&'=') => {
-                out.push(Token::NotEq);
-                i += 2;
-            }
-            '!' => {
-                out.push(Token::Not);
-                i += 1;
-            }
-            '(' => {
-                out.push(Token::Open);
-                i += 1;
-            }
-            ')' => {
-                out.push(Token::Close);
-                i += 1;
-            }
-            ',' => {
-                out.push(Token::Comma);
-                i += 1;
-            }
-            '>' => {
-                out.push(Token::Gt);
-                i += 1;
-            }
-            '<' => {
-                out.push(Token::Lt);
-                i += 1;
-            }
-            _ => {
-                let start = i;
-                while i < chars.len() && !special(chars[i]) {
-                    i += 1;
+            let word = String::from_utf8_lossy(&b[start..i]).into_owned();
+            let tok = match word.as_str() {
+                "in" => Tok::In,
+                "notin" => Tok::NotIn,
+                _ => Tok::Ident,
+            };
+            out.push((tok, word));
+        }
+    }
+}
+
+/// A recursive-descent parser over the tokens, with apimachinery's messages.
+struct Parser {
+    toks: Vec<(Tok, String)>,
+    at: usize,
+}
+
+impl Parser {
+    fn item(&self, i: usize, ctx: Context) -> (Tok, String) {
+        let (t, l) = self.toks.get(i).cloned().unwrap_or((Tok::End, String::new()));
+        match t {
+            Tok::In | Tok::NotIn if ctx == Context::Values => (Tok::Ident, l),
+            _ => (t, l),
+        }
+    }
+    fn lookahead(&self, ctx: Context) -> (Tok, String) {
+        self.item(self.at, ctx)
+    }
+    fn consume(&mut self, ctx: Context) -> (Tok, String) {
+        let it = self.item(self.at, ctx);
+        self.at = (self.at + 1).min(self.toks.len());
+        it
+    }
+
+    fn requirement(&mut self) -> Result<Requirement, String> {
+        let mut not = false;
+        let (mut tok, mut key) = self.consume(Context::Values);
+        if tok == Tok::Not {
+            not = true;
+            (tok, key) = self.consume(Context::Values);
+        }
+        if tok != Tok::Ident {
+            return Err(format!("found '{key}', expected: identifier"));
+        }
+        validate_key(&key)?;
+        let (next, _) = self.lookahead(Context::Values);
+        if not {
+            return Ok(Requirement { key, op: Op::DoesNotExist, values: vec![] });
+        }
+        if matches!(next, Tok::End | Tok::Comma) {
+            return Ok(Requirement { key, op: Op::Exists, values: vec![] });
+        }
+        let (tok, lit) = self.consume(Context::KeyAndOperator);
+        let op = match tok {
+            Tok::In => Op::In,
+            Tok::Eq | Tok::DoubleEq => Op::Equals,
+            Tok::Gt => Op::GreaterThan,
+            Tok::Lt => Op::LessThan,
+            Tok::NotIn => Op::NotIn,
+            Tok::NotEq => Op::NotEquals,
+            _ => return Err(format!("found '{lit}', expected: in, notin, =, ==, !=, gt, lt")),
+        };
+        let values = match op {
+            Op::In | Op::NotIn => self.values()?,
+            _ => self.exact_value()?,
+        };
+        let r = Requirement { key, op, values };
+        validate_values(&r)?;
+        Ok(r)
+    }
+
+    /// `(a,b,c)`: a set, so repeats go and the values come out sorted, as Go's `sets.String`.
+    fn values(&mut self) -> Result<Vec<String>, String> {
+        let (tok, lit) = self.consume(Context::Values);
+        if tok != Tok::Open {
+            return Err(format!("found '{lit}' expected: '('"));
+        }
+        let (tok, lit) = self.lookahead(Context::Values);
+        let mut set = std::collections::BTreeSet::new();
+        match tok {
+            Tok::Ident | Tok::Comma => {
+                self.identifiers(&mut set)?;
+                if self.consume(Context::Values).0 != Tok::Close {
+                    return Err(format!("found '{lit}', expected: ')'"));
                 }
-                let word: String = chars[start..i].iter().collect();
-                out.push(match word.as_str() {
-                    "in" => Token::In,
-                    "notin" => Token::NotIn,
-                    _ => Token::Ident(word),
-                });
+            }
+            Tok::Close => {
+                self.consume(Context::Values);
+                set.insert(String::new());
+            }
+            _ => return Err(format!("found '{lit}', expected: ',', ')' or identifier")),
+        }
+        Ok(set.into_iter().collect())
+    }
+
+    fn identifiers(&mut self, set: &mut std::collections::BTreeSet<String>) -> Result<(), String> {
+        loop {
+            let (tok, lit) = self.consume(Context::Values);
+            match tok {
+                Tok::Ident => {
+                    set.insert(lit);
+                    let (next, lit2) = self.lookahead(Context::Values);
+                    match next {
+                        Tok::Comma => continue,
+                        Tok::Close => return Ok(()),
+                        _ => return Err(format!("found '{lit2}', expected: ',' or ')'")),
+                    }
+                }
+                // `(,`, `,)` and `,,` hold the empty value.
+                Tok::Comma => {
+                    if set.is_empty() {
+                        set.insert(String::new());
+                    }
+                    match self.lookahead(Context::Values).0 {
+                        Tok::Close => {
+                            set.insert(String::new());
+                            return Ok(());
+                        }
+                        Tok::Comma => {
+                            self.consume(Context::Values);
+                            set.insert(String::new());
+                        }
+                        _ => {}
+                    }
+                }
+                _ => return Err(format!("found '{lit}', expected: ',', or identifier")),
             }
         }
     }
-    out
-}
 
-fn describe(t: Option<&Token>) -> String {
-    match t {
-        None => "EOS".to_string(),
-        Some(Token::Ident(s)) => s.clone(),
-        Some(Token::Eq) => "=".into(),
-        Some(Token::DoubleEq) => "==".into(),
-        Some(Token::NotEq) => "!=".into(),
-        Some(Token::In) => "in".into(),
-        Some(Token::NotIn) => "notin".into(),
-        Some(Token::Not) => "!".into(),
-        Some(Token::Gt) => ">".into(),
-        Some(Token::Lt) => "<".into(),
-        Some(Token::Open) => "(".into(),
-        Some(Token::Close) => ")".into(),
-        Some(Token::Comma) => ",".into(),
+    fn exact_value(&mut self) -> Result<Vec<String>, String> {
+        // `key=` selects the empty value.
+        if matches!(self.lookahead(Context::Values).0, Tok::End | Tok::Comma) {
+            return Ok(vec![String::new()]);
+        }
+        let (tok, lit) = self.consume(Context::Values);
+        if tok == Tok::Ident {
+            return Ok(vec![lit]);
+        }
+        Err(format!("found '{lit}', expected: identifier"))
     }
 }
 
@@ -157,27 +273,31 @@ impl Selector {
 
     /// Parses the query syntax. Errors read like Kubernetes' (`unable to parse requirement: ...`).
     pub fn parse(s: &str) -> Result<Selector, String> {
-        let toks = lex(s);
+        let mut p = Parser { toks: lex(s), at: 0 };
         let mut reqs = Vec::new();
-        let mut i = 0;
-        while i < toks.len() {
-            let (req, next) = parse_requirement(&toks, i)?;
-            reqs.push(req);
-            i = next;
-            match toks.get(i) {
-                None => break,
-                Some(Token::Comma) => {
-                    i += 1;
-                    if i >= toks.len() {
-                        return Err("found ',', expected: identifier after ','".to_string());
+        loop {
+            let (tok, lit) = p.lookahead(Context::Values);
+            match tok {
+                Tok::Ident | Tok::Not => {
+                    reqs.push(p.requirement().map_err(|e| format!("unable to parse requirement: {e}"))?);
+                    let (t, l) = p.consume(Context::Values);
+                    match t {
+                        Tok::End => break,
+                        Tok::Comma => {
+                            let (t2, l2) = p.lookahead(Context::Values);
+                            if !matches!(t2, Tok::Ident | Tok::Not) {
+                                return Err(format!("found '{l2}', expected: identifier after ','"));
+                            }
+                        }
+                        _ => return Err(format!("found '{l}', expected: ',' or 'end of string'")),
                     }
                 }
-                other => return Err(format!("found '{}', expected: ',' or 'end of string'", describe(other))),
+                Tok::End => break,
+                _ => return Err(format!("found '{lit}', expected: !, identifier, or 'end of string'")),
             }
         }
-        for r in &reqs {
-            validate_requirement(r)?;
-        }
+        // Kubernetes keeps requirements sorted by key.
+        reqs.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(Selector { requirements: reqs })
     }
 
@@ -220,90 +340,28 @@ impl Selector {
     }
 }
 
-fn parse_requirement(toks: &[Token], mut i: usize) -> Result<(Requirement, usize), String> {
-    let mut op_prefix = None;
-    if toks.get(i) == Some(&Token::Not) {
-        op_prefix = Some(Op::DoesNotExist);
-        i += 1;
+fn validate_key(key: &str) -> Result<(), String> {
+    use crate::apiserver::validation::names::qualified_name;
+    match qualified_name(key).into_iter().next() {
+        Some(msg) => Err(format!("key: Invalid value: {}: {msg}", crate::api::field::go_quote(key))),
+        None => Ok(()),
     }
-    let key = match toks.get(i) {
-        Some(Token::Ident(k)) => k.clone(),
-        other => return Err(format!("found '{}', expected: !, identifier, or 'end of string'", describe(other))),
-    };
-    i += 1;
-    if let Some(op) = op_prefix {
-        return Ok((Requirement { key, op, values: vec![] }, i));
-    }
-    let op = match toks.get(i) {
-        None | Some(Token::Comma) => return Ok((Requirement { key, op: Op::Exists, values: vec![] }, i)),
-        Some(Token::Eq | Token::DoubleEq) => Op::Equals,
-        Some(Token::NotEq) => Op::NotEquals,
-        Some(Token::In) => Op::In,
-        Some(Token::NotIn) => Op::NotIn,
-        Some(Token::Gt) => Op::GreaterThan,
-        Some(Token::Lt) => Op::LessThan,
-        other => return Err(format!("found '{}', expected: in, notin, =, ==, !=, gt, lt", describe(other))),
-    };
-    i += 1;
-    let mut values = Vec::new();
-    match op {
-        Op::In | Op::NotIn => {
-            if toks.get(i) != Some(&Token::Open) {
-                return Err(format!("found '{}', expected: '('", describe(toks.get(i))));
-            }
-            i += 1;
-            loop {
-                match toks.get(i) {
-                    Some(Token::Ident(v)) => {
-                        values.push(v.clone());
-                        i += 1;
-                    }
-                    Some(Token::Comma) | Some(Token::Close) => values.push(String::new()),
-                    other => return Err(format!("found '{}', expected: ',', ')' or identifier", describe(other))),
-                }
-                match toks.get(i) {
-                    Some(Token::Comma) => i += 1,
-                    Some(Token::Close) => {
-                        i += 1;
-                        break;
-                    }
-                    other => return Err(format!("found '{}', expected: ',' or ')'", describe(other))),
-                }
-            }
-        }
-        _ => match toks.get(i) {
-            Some(Token::Ident(v)) => {
-                values.push(v.clone());
-                i += 1;
-            }
-            // `key=` selects the empty value.
-            None | Some(Token::Comma) => values.push(String::new()),
-            other => return Err(format!("found '{}', expected: identifier", describe(other))),
-        },
-    }
-    Ok((Requirement { key, op, values }, i))
 }
 
-fn validate_requirement(r: &Requirement) -> Result<(), String> {
-    use crate::apiserver::validation::names::{label_value, qualified_name};
-    if let Some(msg) = qualified_name(&r.key).into_iter().next() {
-        return Err(format!("unable to parse requirement: key: Invalid value: {}: {msg}", crate::api::field::go_quote(&r.key)));
-    }
+fn validate_values(r: &Requirement) -> Result<(), String> {
+    use crate::apiserver::validation::names::label_value;
     match r.op {
         Op::GreaterThan | Op::LessThan => {
             for v in &r.values {
                 if v.parse::<i64>().is_err() {
-                    return Err(format!(
-                        "unable to parse requirement: values[0]: Invalid value: {}: for 'Gt', 'Lt' operators, the value must be an integer",
-                        crate::api::field::go_quote(v)
-                    ));
+                    return Err(format!("values[0]: Invalid value: {}: for 'Gt', 'Lt' operators, the value must be an integer", crate::api::field::go_quote(v)));
                 }
             }
         }
         _ => {
             for (i, v) in r.values.iter().enumerate() {
                 if let Some(msg) = label_value(v).into_iter().next() {
-                    return Err(format!("unable to parse requirement: values[{i}][{}]: Invalid value: {}: {msg}", r.key, crate::api::field::go_quote(v)));
+                    return Err(format!("values[{i}][{}]: Invalid value: {}: {msg}", r.key, crate::api::field::go_quote(v)));
                 }
             }
         }
@@ -318,6 +376,29 @@ mod tests {
 
     fn labels(v: Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn syntax_errors_read_as_apimachinery_words_them() {
+        let err = |s: &str| Selector::parse(s).err().unwrap_or_default();
+        assert_eq!(err("app in (demo"), "unable to parse requirement: found '', expected: ',' or ')'");
+        assert_eq!(err("a,"), "found '', expected: identifier after ','");
+        assert_eq!(err("a b"), "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt");
+        assert_eq!(err("a=(b"), "unable to parse requirement: found '(', expected: identifier");
+        assert_eq!(err("a in b"), "unable to parse requirement: found 'b' expected: '('");
+        assert_eq!(err("=a"), "found '=', expected: !, identifier, or 'end of string'");
+        assert_eq!(err("!=a"), "found '!=', expected: !, identifier, or 'end of string'");
+        assert_eq!(err("!,"), "unable to parse requirement: found ',', expected: identifier");
+        assert_eq!(err("a=b c"), "found 'c', expected: ',' or 'end of string'");
+        assert_eq!(err("a in (b c)"), "unable to parse requirement: found 'c', expected: ',' or ')'");
+        assert_eq!(err("a in (=)"), "unable to parse requirement: found '=', expected: ',', ')' or identifier");
+        // `in` is a value where a value is expected.
+        let s = Selector::parse("x in (in,notin), in=notin").unwrap_or_default();
+        assert_eq!(s.requirements[0].key, "in");
+        assert_eq!(s.requirements[1].values, ["in", "notin"]);
+        // `(,)`, `(a,,b)`: the empty value, once.
+        assert_eq!(Selector::parse("a in (,)").unwrap_or_default().requirements[0].values, [""]);
+        assert_eq!(Selector::parse("a in (b,,b)").unwrap_or_default().requirements[0].values, ["", "b"]);
     }
 
     #[test]

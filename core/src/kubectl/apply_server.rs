@@ -48,7 +48,7 @@ pub(super) fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin:
             }
         }
         let object = with_namespace(&m.object, r.namespaced, &ns);
-        let mut target = format!("{}/{}?fieldManager={}&fieldValidation={}&force={force}", r.path(Some(&ns)), name, super::get::encode(&manager), super::commands::field_validation(p));
+        let mut target = format!("{}?fieldManager={}&fieldValidation={}&force={force}", r.object_path(Some(&ns), &name), super::get::encode(&manager), super::commands::field_validation(p));
         if dry == "server" {
             target.push_str("&dryRun=All");
         }

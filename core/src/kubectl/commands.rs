@@ -639,13 +639,27 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
     if !p.has("filename") && !p.has("kustomize") {
         return Err(Failure::Raw("error: must specify one of -f and -k\n".into()));
     }
+    let prune = super::prune::plan(k, api, p);
+    if p.bool("all") && p.value("selector").is_some() {
+        return Err(Failure::client("cannot set --all and --selector at the same time"));
+    }
+    let prune = prune?;
     if p.bool("server-side") {
         return super::apply_server::apply(k, api, p, stdin, out);
     }
     if p.bool("force-conflicts") {
         return Err(Failure::client("--force-conflicts only works with --server-side"));
     }
-    let ms = read_manifests(k, p, stdin)?;
+    let mut ms = read_manifests(k, p, stdin)?;
+    // `-l` applies only the objects it selects.
+    if let Some(sel) = p.value("selector") {
+        let selector = crate::api::labels::Selector::parse(sel).map_err(|e| Failure::client(format!("the provided selector {sel:?} is not valid: {e}")))?;
+        ms.retain(|m| selector.matches(m.object["metadata"]["labels"].as_object()));
+        if ms.is_empty() {
+            return Err(Failure::client("no objects passed to apply"));
+        }
+    }
+    let mut visited = super::prune::Visited::default();
     let mut failed = false;
     for m in ms {
         let Some((r, ns)) = resolve_manifest(k, api, p, &m, out, &mut failed)? else { continue };
@@ -656,16 +670,21 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
             failed = true;
             continue;
         }
-        if name.is_empty() {
-            // client-go refuses to GET an object without a name, before any request.
-            let q = crate::api::field::go_quote;
-            let info = format!(
-                "Resource: {}, GroupVersionKind: {}\nName: \"\", Namespace: {}",
+        // What kubectl says when it cannot read the live object (client-go's Info, then the cause).
+        let q = crate::api::field::go_quote;
+        let retrieving = || {
+            format!(
+                "error when retrieving current configuration of:\nResource: {}, GroupVersionKind: {}\nName: {}, Namespace: {}\nfrom server for: {}: ",
                 q(&format!("{}/{}, Resource={}", r.group, r.version, r.name)),
                 q(&format!("{}/{}, Kind={}", r.group, r.version, r.kind)),
-                q(if r.namespaced { &ns } else { "" })
-            );
-            Failure::client(format!("error when retrieving current configuration of:\n{info}\nfrom server for: {}: resource name may not be empty", q(&m.source))).print(out);
+                q(&name),
+                q(if r.namespaced { &ns } else { "" }),
+                q(&m.source)
+            )
+        };
+        if name.is_empty() {
+            // client-go refuses to GET an object without a name, before any request.
+            Failure::client(format!("{}resource name may not be empty", retrieving())).print(out);
             failed = true;
             continue;
         }
@@ -673,7 +692,14 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
         let applied = last_applied(&object);
         let mut desired = object.clone();
         desired["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
-        let current = api.send(&Request::get(&format!("{}/{}", r.path(Some(&ns)), name)));
+        let current = api.send(&Request::get(&r.object_path(Some(&ns), &name)));
+        if current.status >= 400 && current.status != 404 {
+            let mut status = current.into_value().unwrap_or(Value::Null);
+            status["message"] = Value::String(format!("{}{}", retrieving(), status["message"].as_str().unwrap_or_default()));
+            Failure::Server(status).print(out);
+            failed = true;
+            continue;
+        }
         let dry = p.value("dry-run").unwrap_or("none").to_string();
         let suffix = match dry.as_str() {
             "client" => " (dry run)",
@@ -693,19 +719,20 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
         } else {
             let cur = current.into_value().unwrap_or(Value::Null);
             let previous = cur["metadata"]["annotations"][LAST_APPLIED].as_str().map(str::to_string);
-            if previous.is_none() {
+            if previous.is_none() && dry != "client" {
                 out.err(format!("Warning: resource {}/{name} is missing the {LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n", r.name));
             }
             let previous = previous.unwrap_or_default();
-            if previous == applied {
-                (200, cur, "unchanged")
-            } else if dry == "client" {
+            if dry == "client" {
+                // A client dry run computes no patch: the live object is "configured".
                 (200, cur, "configured")
+            } else if previous == applied {
+                (200, cur, "unchanged")
             } else {
                 let original: Value = serde_json::from_str(&previous).unwrap_or(json!({}));
                 let mut patch = merge_diff(&original, &object);
                 patch["metadata"]["annotations"][LAST_APPLIED] = Value::String(applied.clone());
-                let req = super::patch_request(&format!("{}/{}?fieldManager={}&fieldValidation={}{dry_param}", r.path(Some(&ns)), name, p.value("field-manager").unwrap_or("kubectl-client-side-apply"), field_validation(p)), "application/merge-patch+json", &patch);
+                let req = super::patch_request(&format!("{}?fieldManager={}&fieldValidation={}{dry_param}", r.object_path(Some(&ns), &name), p.value("field-manager").unwrap_or("kubectl-client-side-apply"), field_validation(p)), "application/merge-patch+json", &patch);
                 let resp = api.send(&req);
                 let s = resp.status;
                 (s, resp.into_value().unwrap_or(Value::Null), "configured")
@@ -715,13 +742,20 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
             Failure::Server(with_source(body, if verb == "created" { "creating" } else { "patching" }, &m.source)).print(out);
             failed = true;
         } else {
-            out.out(format!("{}/{} {verb}{suffix}\n", r.kind_group(), name));
+            visited.mark(&r, &ns, &body);
+            match p.value("output") {
+                Some("name") => out.out(format!("{}/{name}\n", r.kind_group())),
+                _ => out.out(format!("{}/{} {verb}{suffix}\n", r.kind_group(), name)),
+            }
         }
     }
     if failed {
         return Err(Failure::Exit(1));
     }
-    Ok(())
+    match prune {
+        Some(plan) => super::prune::run(&plan, api, p, &visited, out),
+        None => Ok(()),
+    }
 }
 
 /// The server-side field validation `--validate` asks for (`strict`, kubectl's default; `warn`;
@@ -786,6 +820,12 @@ pub(super) fn selector_failure(f: Failure, r: &super::discovery::Resource, label
 }
 
 fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
+    let dry = dry_run_value(p)?;
+    let names_only = match p.value("output") {
+        None | Some("") => false,
+        Some("name") => true,
+        Some(o) => return Err(Failure::client(format!("unexpected -o output mode: {o}. We only support '-o name'"))),
+    };
     let mut items: Vec<(super::discovery::Resource, String, String)> = Vec::new();
     if p.has("filename") {
         for m in read_manifests(k, p, stdin)? {
@@ -806,7 +846,7 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
     let mut last_err = None;
     let mut warned_force = false;
     for (r, ns, name) in items {
-        let mut path = format!("{}/{}", r.path(Some(&ns)), name);
+        let mut path = r.object_path(Some(&ns), &name);
         match p.value("cascade") {
             Some("orphan") => path.push_str("?propagationPolicy=Orphan"),
             Some("foreground") => path.push_str("?propagationPolicy=Foreground"),
@@ -823,7 +863,22 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
             let g = if g == 0 && !force { 1 } else { g };
             path.push_str(&format!("&gracePeriodSeconds={g}"));
         }
-        let before = api.send(&Request::get(&format!("{}/{}", r.path(Some(&ns)), name))).into_value().unwrap_or(Value::Null);
+        let done = if force && grace == Some(0) { "force deleted" } else { "deleted" };
+        let suffix = match dry {
+            "client" => " (dry run)",
+            "server" => " (server dry run)",
+            _ => "",
+        };
+        let said = if names_only { format!("{}/{name}\n", r.kind_group()) } else { format!("{} {name:?} {done}{suffix}\n", r.kind_group()) };
+        // A client dry run sends nothing for a named object; a server one asks and keeps it.
+        if dry == "client" {
+            out.out(said);
+            continue;
+        }
+        if dry == "server" {
+            path.push_str("&dryRun=All");
+        }
+        let before = api.send(&Request::get(&r.object_path(Some(&ns), &name))).into_value().unwrap_or(Value::Null);
         let resp = api.send(&Request::delete(&path));
         let status = resp.status;
         let body = resp.into_value().unwrap_or(Value::Null);
@@ -836,14 +891,14 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
             }
             continue;
         }
-        out.out(format!("{} {name:?} {}\n", r.kind_group(), if force && grace == Some(0) { "force deleted" } else { "deleted" }));
+        out.out(said);
         // kubectl waits until the object is gone (finalizers, graceful termination).
-        if p.value("wait") != Some("false") {
+        if p.value("wait") != Some("false") && dry == "none" {
             let uid = before["metadata"]["uid"].clone();
             let limit = p.value("timeout").and_then(super::rollout::go_duration).filter(|d| d.as_millis() > 0).unwrap_or(crate::sim::clock::Duration::from_secs(3600));
             let start = api.now();
             loop {
-                let now_obj = api.send(&Request::get(&format!("{}/{}", r.path(Some(&ns)), name)));
+                let now_obj = api.send(&Request::get(&r.object_path(Some(&ns), &name)));
                 let gone = now_obj.status == 404 || now_obj.into_value().is_some_and(|o| o["metadata"]["uid"] != uid);
                 if gone {
                     break;
@@ -891,7 +946,7 @@ fn metadata(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, field: &str, v
     }
     let objects = named_objects(k, api, p, targets)?;
     for (r, ns, name) in objects {
-        let path = format!("{}/{}", r.path(Some(&ns)), name);
+        let path = r.object_path(Some(&ns), &name);
         let cur = super::get_object(api, &path)?;
         let old = &cur["metadata"][field];
         if !p.bool("overwrite") {
@@ -950,14 +1005,14 @@ fn scale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Output)
     let n: i64 = replicas.parse().map_err(|_| Failure::Raw(format!("error: invalid argument {replicas:?} for \"--replicas\" flag: strconv.ParseInt: parsing {replicas:?}: invalid syntax\nSee 'kubectl scale --help' for usage.\n")))?;
     let objects = named_objects(k, api, p, &p.args[1..])?;
     for (r, ns, name) in &objects {
-        let found = api.send(&Request::get(&format!("{}/{}", r.path(Some(ns)), name)));
-        if found.status == 404 {
+        let found = api.send(&Request::get(&r.object_path(Some(ns), name)));
+        if found.status == 404 || found.status == 400 {
             let body = found.into_value().unwrap_or(Value::Null);
             return Err(Failure::client(format!("no objects passed to scale {}", body["message"].as_str().unwrap_or_default())));
         }
     }
     for (r, ns, name) in objects {
-        let path = format!("{}/{}/scale", r.path(Some(&ns)), name);
+        let path = format!("{}/scale", r.object_path(Some(&ns), &name));
         let patch = json!({"spec": {"replicas": n}});
         let req = super::patch_request(&path, "application/merge-patch+json", &patch);
         super::send_ok(api, &req)?;
@@ -974,7 +1029,7 @@ fn cordon(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, on: bool, out: &
     }
     let _ = k;
     for name in names {
-        let path = format!("/api/v1/nodes/{name}");
+        let path = format!("/api/v1/nodes/{name}", name = super::paths::segment(&name));
         let cur = super::get_object(api, &path)?;
         let was = cur["spec"]["unschedulable"].as_bool().unwrap_or(false);
         if was == on {

@@ -111,7 +111,7 @@ impl Kubectl {
             (Some("config"), 2) if positional[1] == "use-context" => self.config.contexts.iter().map(|c| c.name.clone()).collect(),
             (Some("set"), 1) => vec!["image".into()],
             (Some("rollout"), 1) => ROLLOUT.iter().map(|s| s.to_string()).collect(),
-            (Some("logs" | "exec"), 1) => names(api, &format!("/api/v1/namespaces/{ns}/pods")),
+            (Some("logs" | "exec"), 1) => names(api, &format!("/api/v1/namespaces/{ns}/pods", ns = super::paths::segment(ns))),
             (Some("cordon" | "uncordon" | "drain"), _) => names(api, "/api/v1/nodes"),
             (Some("taint"), 1) => vec!["nodes".into()],
             (Some("taint"), 2) => names(api, "/api/v1/nodes"),

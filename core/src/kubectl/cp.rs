@@ -88,7 +88,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
 
 /// The container: `-c`, else the default one (saying so when the pod has several).
 fn container_of(api: &mut dyn Transport, p: &Parsed, ns: &str, pod: &str, out: &mut Output, to_stdout: bool) -> Result<String, Failure> {
-    let obj = get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{pod}"))?;
+    let obj = get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{pod}", ns = super::paths::segment(ns), pod = super::paths::segment(pod)))?;
     let phase = obj["status"]["phase"].as_str().unwrap_or_default();
     if matches!(phase, "Succeeded" | "Failed") {
         return Err(Failure::client(format!("cannot exec into a container in a completed pod; current phase is {phase}")));

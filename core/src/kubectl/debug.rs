@@ -159,7 +159,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         };
         match kind.as_str() {
             "pods" => {
-                let pod = get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{obj_name}"))?;
+                let pod = get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{obj_name}", ns = super::paths::segment(&ns), obj_name = super::paths::segment(&obj_name)))?;
                 if copy_to.is_empty() {
                     ephemeral(k, api, &ns, &pod, &o, out)?;
                 } else {
@@ -167,12 +167,12 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                 }
             }
             "nodes" => {
-                let node = get_object(api, &format!("/api/v1/nodes/{obj_name}"))?;
+                let node = get_object(api, &format!("/api/v1/nodes/{obj_name}", obj_name = super::paths::segment(&obj_name)))?;
                 on_node(k, api, &ns, &node, &o, out)?;
             }
             other => {
                 let r = k.resolve(api, other.split('.').next().unwrap_or(other)).ok_or_else(|| Failure::client("unknown type"))?;
-                get_object(api, &format!("{}/{obj_name}", r.path(Some(&ns))))?;
+                get_object(api, &r.object_path(Some(&ns), &obj_name))?;
                 let gv = if r.group.is_empty() { format!("/{}", r.version) } else { format!("{}/{}", r.group, r.version) };
                 return Err(Failure::client(format!("\"{gv}, Kind={}\" not supported by debug", r.kind)));
             }
@@ -299,7 +299,7 @@ fn ephemeral(k: &mut Kubectl, api: &mut dyn Transport, ns: &str, pod: &Value, o:
         spec["$setElementOrder/ephemeralContainers"] = json!(order);
     }
     let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default();
-    let path = format!("/api/v1/namespaces/{ns}/pods/{pod_name}/ephemeralcontainers");
+    let path = format!("/api/v1/namespaces/{ns}/pods/{pod_name}/ephemeralcontainers", ns = super::paths::segment(ns), pod_name = super::paths::segment(pod_name));
     let updated = send_ok(api, &patch_request(&path, "application/strategic-merge-patch+json", &json!({"spec": spec})))?;
     if o.attach {
         attach(k, api, ns, &updated, &name, o, out)?;
@@ -388,10 +388,10 @@ fn copy(k: &mut Kubectl, api: &mut dyn Transport, ns: &str, pod: &Value, copy_to
         }
     }
     let body = json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec});
-    let created = send_ok(api, &Request::post(&format!("/api/v1/namespaces/{ns}/pods"), body))?;
+    let created = send_ok(api, &Request::post(&format!("/api/v1/namespaces/{ns}/pods", ns = super::paths::segment(ns)), body))?;
     if p.bool("replace") {
         let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-        send_ok(api, &Request::delete(&format!("/api/v1/namespaces/{ns}/pods/{name}?gracePeriodSeconds=0")))?;
+        send_ok(api, &Request::delete(&format!("/api/v1/namespaces/{ns}/pods/{name}?gracePeriodSeconds=0", ns = super::paths::segment(ns), name = super::paths::segment(name))))?;
     }
     if o.attach && !container_name.is_empty() {
         attach(k, api, ns, &created, &container_name, o, out)?;
@@ -427,7 +427,7 @@ fn on_node(k: &mut Kubectl, api: &mut dyn Transport, ns: &str, node: &Value, o: 
         out.out(format!("Creating debugging pod {pod_name} with container {container} on node {node_name}.\n"));
     }
     let body = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": pod_name}, "spec": spec});
-    let created = send_ok(api, &Request::post(&format!("/api/v1/namespaces/{ns}/pods"), body))?;
+    let created = send_ok(api, &Request::post(&format!("/api/v1/namespaces/{ns}/pods", ns = super::paths::segment(ns)), body))?;
     if o.attach {
         attach(k, api, ns, &created, container, o, out)?;
     }
@@ -438,7 +438,7 @@ fn on_node(k: &mut Kubectl, api: &mut dyn Transport, ns: &str, node: &Value, o: 
 /// has already ended, prints its logs).
 fn attach(k: &mut Kubectl, api: &mut dyn Transport, ns: &str, pod: &Value, container: &str, o: &Opts, out: &mut Output) -> Result<(), Failure> {
     let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let path = format!("/api/v1/namespaces/{ns}/pods/{pod_name}");
+    let path = format!("/api/v1/namespaces/{ns}/pods/{pod_name}", ns = super::paths::segment(ns), pod_name = super::paths::segment(&pod_name));
     let mut state = Value::Null;
     for _ in 0..ATTACH_WAIT_SECONDS {
         let now = get_object(api, &path)?;

@@ -134,7 +134,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             objects.extend(list["items"].as_array().cloned().unwrap_or_default());
         } else {
             for n in &t.names {
-                let resp = api.send(&Request::get(&format!("{}/{n}", t.resource.path(Some(&ns)))));
+                let resp = api.send(&Request::get(&t.resource.object_path(Some(&ns), n)));
                 let status = resp.status;
                 let body = resp.into_value().unwrap_or(Value::Null);
                 if status == 200 {
@@ -234,7 +234,7 @@ fn events_section(api: &mut dyn Transport, page: &mut Page, o: &Value) {
     let meta = &o["metadata"];
     let ns = s(&meta["namespace"]);
     let selector = format!("involvedObject.name={},involvedObject.namespace={},involvedObject.kind={},involvedObject.uid={}", s(&meta["name"]), ns, s(&o["kind"]), s(&meta["uid"]));
-    let path = if ns.is_empty() { format!("/api/v1/events?fieldSelector={}", get::encode(&selector)) } else { format!("/api/v1/namespaces/{ns}/events?fieldSelector={}", get::encode(&selector)) };
+    let path = if ns.is_empty() { format!("/api/v1/events?fieldSelector={}", get::encode(&selector)) } else { format!("/api/v1/namespaces/{ns}/events?fieldSelector={}", get::encode(&selector), ns = super::paths::segment(ns)) };
     let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
     let mut items: Vec<Value> = list["items"].as_array().cloned().unwrap_or_default();
     if items.is_empty() {
@@ -321,7 +321,7 @@ fn deployment(api: &mut dyn Transport, page: &mut Page, d: &Value) {
     // Old and new ReplicaSets.
     let ns = s(&meta["namespace"]);
     let uid = s(&meta["uid"]);
-    let list = api.send(&Request::get(&format!("/apis/apps/v1/namespaces/{ns}/replicasets"))).into_value().unwrap_or(Value::Null);
+    let list = api.send(&Request::get(&format!("/apis/apps/v1/namespaces/{ns}/replicasets", ns = super::paths::segment(ns)))).into_value().unwrap_or(Value::Null);
     let owned: Vec<&Value> = list["items"].as_array().into_iter().flatten().filter(|rs| rs["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|o| s(&o["uid"]) == uid && o["controller"] == true)).collect();
     let mut template = spec["template"].clone();
     if let Some(l) = template["metadata"]["labels"].as_object_mut() {
@@ -814,7 +814,7 @@ fn ingress_backend(api: &mut dyn Transport, ns: &str, b: &Value) -> String {
     let port = svc["port"]["number"].as_i64().filter(|n| *n != 0).map_or_else(|| s(&svc["port"]["name"]).to_string(), |n| n.to_string());
     let shown = format!("{name}:{port}");
     let slices = service_slices(api, ns, name);
-    let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/services/{name}")));
+    let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/services/{name}", ns = super::paths::segment(ns), name = super::paths::segment(name))));
     let status = resp.status;
     let service = resp.into_value().unwrap_or(Value::Null);
     if status >= 400 {
@@ -833,7 +833,7 @@ fn ingress_backend(api: &mut dyn Transport, ns: &str, b: &Value) -> String {
 
 /// A Service's EndpointSlices (kubectl v1.33 reads these; v1 Endpoints is deprecated).
 fn service_slices(api: &mut dyn Transport, ns: &str, service: &str) -> Vec<Value> {
-    let path = format!("/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D{service}");
+    let path = format!("/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D{service}", ns = super::paths::segment(ns));
     let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
     list["items"].as_array().cloned().unwrap_or_default()
 }
@@ -962,7 +962,7 @@ fn namespace(api: &mut dyn Transport, page: &mut Page, n: &Value) {
     page.annotations(0, &meta["annotations"]);
     page.field(0, "Status", s(&n["status"]["phase"]));
     let name = s(&meta["name"]);
-    let quotas = api.send(&Request::get(&format!("/api/v1/namespaces/{name}/resourcequotas"))).into_value().unwrap_or(Value::Null);
+    let quotas = api.send(&Request::get(&format!("/api/v1/namespaces/{name}/resourcequotas", name = super::paths::segment(name)))).into_value().unwrap_or(Value::Null);
     let qs: Vec<Value> = quotas["items"].as_array().cloned().unwrap_or_default();
     page.line(0, "");
     if qs.is_empty() {
@@ -975,7 +975,7 @@ fn namespace(api: &mut dyn Transport, page: &mut Page, n: &Value) {
         }
     }
     page.line(0, "");
-    let limits = api.send(&Request::get(&format!("/api/v1/namespaces/{name}/limitranges"))).into_value().unwrap_or(Value::Null);
+    let limits = api.send(&Request::get(&format!("/api/v1/namespaces/{name}/limitranges", name = super::paths::segment(name)))).into_value().unwrap_or(Value::Null);
     if limits["items"].as_array().is_none_or(|l| l.is_empty()) {
         page.line(0, "No LimitRange resource.");
     } else {
@@ -1046,7 +1046,7 @@ fn node(api: &mut dyn Transport, page: &mut Page, n: &Value) {
         }
     }
     page.field(0, "Unschedulable", if n["spec"]["unschedulable"] == true { "true" } else { "false" });
-    let lease = api.send(&Request::get(&format!("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{name}"))).into_value().unwrap_or(Value::Null);
+    let lease = api.send(&Request::get(&format!("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{name}", name = super::paths::segment(name)))).into_value().unwrap_or(Value::Null);
     page.line(0, "Lease:");
     let holder = lease["spec"]["holderIdentity"].as_str().unwrap_or("<unset>");
     page.line(1, &format!("HolderIdentity:\t{holder}"));
@@ -1177,7 +1177,7 @@ fn pct(text: String, v: i64, cap: i64) -> String {
 fn pod_phases(api: &mut dyn Transport, o: &Value) -> (usize, usize, usize, usize, usize) {
     let ns = s(&o["metadata"]["namespace"]);
     let uid = s(&o["metadata"]["uid"]);
-    let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods"))).into_value().unwrap_or(Value::Null);
+    let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods", ns = super::paths::segment(ns)))).into_value().unwrap_or(Value::Null);
     let (mut running, mut waiting, mut succeeded, mut failed, mut ready) = (0, 0, 0, 0, 0);
     for p in pods["items"].as_array().into_iter().flatten().filter(|p| p["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|x| s(&x["uid"]) == uid && x["controller"] == true)) {
         match s(&p["status"]["phase"]) {
@@ -1356,7 +1356,7 @@ fn claim(api: &mut dyn Transport, page: &mut Page, pvc: &Value) {
     page.field(0, "VolumeMode", spec["volumeMode"].as_str().unwrap_or("Filesystem"));
     let ns = s(&meta["namespace"]);
     let name = s(&meta["name"]);
-    let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods"))).into_value().unwrap_or(Value::Null);
+    let pods = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods", ns = super::paths::segment(ns)))).into_value().unwrap_or(Value::Null);
     let users: Vec<String> = pods["items"]
         .as_array()
         .into_iter()

@@ -55,9 +55,13 @@ impl Resource {
     pub fn path(&self, ns: Option<&str>) -> String {
         let root = if self.group.is_empty() { format!("/api/{}", self.version) } else { format!("/apis/{}/{}", self.group, self.version) };
         match ns {
-            Some(ns) if self.namespaced => format!("{root}/namespaces/{ns}/{}", self.name),
+            Some(ns) if self.namespaced => format!("{root}/namespaces/{}/{}", super::paths::segment(ns), self.name),
             _ => format!("{root}/{}", self.name),
         }
+    }
+    /// The path of one object, its name escaped as one segment.
+    pub fn object_path(&self, ns: Option<&str>, name: &str) -> String {
+        format!("{}/{}", self.path(ns), super::paths::segment(name))
     }
     pub fn supports(&self, verb: &str) -> bool {
         self.verbs.iter().any(|v| v == verb)

@@ -40,7 +40,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     let Some(node) = p.args.get(1).cloned() else {
         return Err(Failure::Raw("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples\n".into()));
     };
-    let node_path = format!("/api/v1/nodes/{node}");
+    let node_path = format!("/api/v1/nodes/{node}", node = super::paths::segment(&node));
     let cur = super::get_object(api, &node_path)?;
     if cur["spec"]["unschedulable"] == true {
         out.out(format!("node/{node} already cordoned\n"));
@@ -128,7 +128,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                 let name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
                 out.out(format!("evicting pod {ns}/{name}\n"));
                 let eviction = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": ns}, "deleteOptions": {}});
-                let resp = api.send(&Request::post(&format!("/api/v1/namespaces/{ns}/pods/{name}/eviction"), eviction));
+                let resp = api.send(&Request::post(&format!("/api/v1/namespaces/{ns}/pods/{name}/eviction", ns = super::paths::segment(&ns), name = super::paths::segment(&name)), eviction));
                 match resp.status {
                     200..=299 | 404 => *done = true,
                     429 => {
@@ -149,7 +149,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             }
             let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
             let name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
-            let now_obj = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{name}")));
+            let now_obj = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{name}", ns = super::paths::segment(&ns), name = super::paths::segment(&name))));
             let gone = now_obj.status == 404 || now_obj.into_value().is_some_and(|o| o["metadata"]["uid"] != pod["metadata"]["uid"]);
             if gone {
                 out.out(format!("pod/{name} evicted\n"));

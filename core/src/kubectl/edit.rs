@@ -64,7 +64,7 @@ fn one_object(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, args: &[Stri
             return Err(Failure::client("resource(s) were provided, but no name was specified"));
         }
         for n in t.names {
-            out.push((t.resource.clone(), format!("{}/{n}", t.resource.path(Some(&ns)))));
+            out.push((t.resource.clone(), t.resource.object_path(Some(&ns), &n)));
         }
     }
     Ok(out)
@@ -216,7 +216,7 @@ pub fn taint(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
         targets[1..].to_vec()
     };
     for name in names {
-        let path = format!("/api/v1/nodes/{name}");
+        let path = format!("/api/v1/nodes/{name}", name = super::paths::segment(&name));
         let cur = super::get_object(api, &path)?;
         let mut taints: Vec<Value> = cur["spec"]["taints"].as_array().cloned().unwrap_or_default();
         let mut verb = "tainted";

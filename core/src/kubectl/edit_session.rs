@@ -36,7 +36,7 @@ pub fn start(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Out
     let [(resource, ns, name)] = objects.as_slice() else {
         return Err(Failure::client("editing several objects at once is not available in Hakoniwa yet; edit them one by one"));
     };
-    let path = format!("{}/{name}", resource.path(Some(ns)));
+    let path = resource.object_path(Some(ns), name);
     let mut original = get_object(api, &path)?;
     printers::hide_managed_fields(&mut original);
     let text = format!("{HEADER}{}", printers::to_yaml(&original));

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::Output;
+use crate::sim::clock::Timestamp;
 
 /// Why a command failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +66,17 @@ impl Failure {
         }
     }
 
+    /// Printed as one of several errors (kubectl's aggregate): kubectl's own errors lose
+    /// their `error: ` prefix there.
+    pub fn print_among_several(&self, out: &mut Output) {
+        match self {
+            Failure::Client(m) => out.err(format!("{m}\n")),
+            Failure::Server(status) => out.err(format!("{}\n", Failure::server_message(status))),
+            other => other.print(out),
+        }
+        out.exit = 1;
+    }
+
     pub fn client(msg: impl Into<String>) -> Failure {
         Failure::Client(msg.into())
     }
@@ -75,6 +87,9 @@ impl Failure {
         let message = status["message"].as_str().unwrap_or_default();
         if reason == "Invalid" {
             return invalid_message(status);
+        }
+        if reason == super::paths::CLIENT_SIDE {
+            return message.to_string();
         }
         match reason {
             "" | "Unknown" => format!("Error from server: {message}"),
@@ -87,6 +102,7 @@ impl Failure {
         match self {
             Failure::Client(m) => out.err(format!("error: {m}\n")),
             Failure::Raw(m) => out.err(m.clone()),
+            Failure::Server(status) if status["reason"] == super::paths::CLIENT_SIDE => out.err(format!("error: {}\n", Failure::server_message(status))),
             Failure::Server(status) => out.err(format!("{}\n", Failure::server_message(status))),
             Failure::Exit(_) => {}
             Failure::RawWithCode(m, _) => out.err(m.clone()),
@@ -106,4 +122,28 @@ pub fn with_source(mut status: Value, verb: &str, source: &str) -> Value {
         status["message"] = Value::String(format!("error when {verb} {source:?}: {m}"));
     }
     status
+}
+
+/// klog's header: `E1126 04:30:12.345678   12345 file:line] ` (level, month and day, time,
+/// process id, source line).
+pub(super) fn klog_header(level: char, at: Timestamp, pid: u32, place: &str) -> String {
+    let t = at.rfc3339();
+    let micros = (at.unix_millis().rem_euclid(1000) * 1000) as u32;
+    format!("{level}{}{} {}.{micros:06} {pid:>7} {place}] ", &t[5..7], &t[8..10], &t[11..19])
+}
+
+/// The process id a kubectl started at `at` shows in its log lines (a real one differs per run).
+pub(super) fn pid_at(at: Timestamp) -> u32 {
+    10_000 + (at.unix_millis().rem_euclid(50_000)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn klog_lines_carry_the_date_time_and_process() {
+        let at = Timestamp::parse_rfc3339("2026-11-26T04:30:12.345Z").unwrap_or_default();
+        assert_eq!(klog_header('E', at, 12345, "portforward.go:424"), "E1126 04:30:12.345000   12345 portforward.go:424] ");
+    }
 }

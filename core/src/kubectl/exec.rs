@@ -37,13 +37,13 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&
         Some((kind, name)) if matches!(kind, "pod" | "pods" | "po") => name.to_string(),
         Some((kind, name)) => {
             let r = k.resolve(api, kind).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
-            let obj = super::get_object(api, &format!("{}/{name}", r.path(Some(&ns))))?;
+            let obj = super::get_object(api, &r.object_path(Some(&ns), name))?;
             let timeout = p.value("pod-running-timeout").and_then(super::rollout::go_duration).filter(|d| d.as_millis() > 0).unwrap_or(crate::sim::clock::Duration::from_secs(60));
             let pod = super::portforward::attachable_pod(api, &ns, &r.kind, &obj, timeout)?;
             pod["metadata"]["name"].as_str().unwrap_or_default().to_string()
         }
     };
-    let pod = super::get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{pod_name}"))?;
+    let pod = super::get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{pod_name}", ns = super::paths::segment(&ns), pod_name = super::paths::segment(&pod_name)))?;
     let phase = pod["status"]["phase"].as_str().unwrap_or_default();
     if matches!(phase, "Succeeded" | "Failed") {
         return Err(Failure::client(format!("cannot exec into a container in a completed pod; current phase is {phase}")));

@@ -538,7 +538,7 @@ fn job_from_cronjob(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed) -> Res
         return Err(Failure::client(format!("unknown object type {kind}")));
     }
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
-    let resp = api.send(&Request::get(&format!("/apis/batch/v1/namespaces/{ns}/cronjobs/{cj_name}")));
+    let resp = api.send(&Request::get(&format!("/apis/batch/v1/namespaces/{ns}/cronjobs/{cj_name}", ns = super::paths::segment(&ns), cj_name = super::paths::segment(cj_name))));
     if resp.status >= 400 {
         return Err(Failure::Server(resp.into_value().unwrap_or(Value::Null)));
     }
@@ -764,7 +764,7 @@ fn create_token(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut 
     }
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
     let body = json!({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "metadata": {"creationTimestamp": null}, "spec": spec, "status": {"token": ""}});
-    let path = format!("/api/v1/namespaces/{ns}/serviceaccounts/{}/token", names[0]);
+    let path = format!("/api/v1/namespaces/{ns}/serviceaccounts/{}/token", names[0], ns = super::paths::segment(&ns));
     let resp = api.send(&Request::post(&path, body));
     let status = resp.status;
     let got = resp.into_value().unwrap_or(Value::Null);

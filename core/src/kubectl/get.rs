@@ -239,7 +239,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             fetched.push(Fetched { resource: t.resource.clone(), body, single: false });
         } else {
             for name in &t.names {
-                let mut req = Request::get(&format!("{}/{}", t.resource.path(scope), name));
+                let mut req = Request::get(&t.resource.object_path(scope, name));
                 if table {
                     req = req.with_header("accept", TABLE_ACCEPT);
                 }
@@ -306,10 +306,12 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             out.err(format!("No resources found in {ns} namespace.\n"));
         }
     }
+    // One error prints as kubectl's own (`error: ...`); several, or a list's, as an aggregate.
+    if errors.len() > 1 || (errors.len() == 1 && !any_named) {
+        errors.iter().for_each(|e| e.print_among_several(out));
+        return Err(Failure::Exit(1));
+    }
     if let Some(last) = errors.pop() {
-        for e in errors {
-            e.print(out);
-        }
         return Err(last);
     }
     Ok(())

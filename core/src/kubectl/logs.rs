@@ -72,7 +72,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
     let args = &p.args[1..p.before_dash.max(1)];
     let pods: Vec<Value> = if let Some(sel) = p.value("selector") {
-        let list = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", get::encode(sel)))).into_value().unwrap_or(Value::Null);
+        let list = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", get::encode(sel), ns = super::paths::segment(&ns)))).into_value().unwrap_or(Value::Null);
         let pods: Vec<Value> = list["items"].as_array().cloned().unwrap_or_default();
         if pods.is_empty() {
             out.err(format!("No resources found in {ns} namespace.\n"));
@@ -88,7 +88,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             None => ("pods".to_string(), target.clone()),
         };
         let r = k.resolve(api, &kind).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
-        let obj_resp = api.send(&Request::get(&format!("{}/{name}", r.path(Some(&ns)))));
+        let obj_resp = api.send(&Request::get(&r.object_path(Some(&ns), &name)));
         let status = obj_resp.status;
         let obj = obj_resp.into_value().unwrap_or(Value::Null);
         if status >= 400 {
@@ -105,7 +105,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                 _ => obj["spec"]["selector"]["matchLabels"].clone(),
             };
             let sel = selector.as_object().map(|m| m.iter().map(|(k2, v)| format!("{k2}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(",")).unwrap_or_default();
-            let list = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", get::encode(&sel)))).into_value().unwrap_or(Value::Null);
+            let list = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", get::encode(&sel), ns = super::paths::segment(&ns)))).into_value().unwrap_or(Value::Null);
             let mut pods: Vec<Value> = list["items"].as_array().cloned().unwrap_or_default();
             if pods.is_empty() {
                 return Err(Failure::client("timed out waiting for the condition".to_string()));
@@ -161,7 +161,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             if let Some(b) = p.value("limit-bytes") {
                 q.push(format!("limitBytes={b}"));
             }
-            let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pname}/log?{}", q.join("&"))));
+            let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pname}/log?{}", q.join("&"), ns = super::paths::segment(&ns), pname = super::paths::segment(&pname))));
             let status = resp.status;
             let body = resp.into_value().unwrap_or(Value::Null);
             if status >= 400 {
@@ -209,7 +209,7 @@ pub struct FollowLogs {
 
 impl FollowLogs {
     fn new(api: &mut dyn Transport, prefix: bool, ns: &str, pod: &str, container: &str) -> FollowLogs {
-        let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}/log?container={container}")));
+        let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}/log?container={container}", ns = super::paths::segment(ns), pod = super::paths::segment(pod))));
         let seen = resp.into_value().and_then(|v| v.as_str().map(str::len)).unwrap_or(0);
         FollowLogs { prefix, ns: ns.to_string(), pod: pod.to_string(), container: container.to_string(), seen }
     }
@@ -218,13 +218,13 @@ impl FollowLogs {
 impl super::running::Running for FollowLogs {
     fn poll(&mut self, api: &mut dyn Transport, out: &mut Output) -> Option<Result<(), Failure>> {
         let (ns, pod, container) = (&self.ns, &self.pod, &self.container);
-        let obj = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}"))).into_value().unwrap_or(Value::Null);
+        let obj = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}", ns = super::paths::segment(ns), pod = super::paths::segment(pod)))).into_value().unwrap_or(Value::Null);
         let terminated = obj.is_null()
             || ["containerStatuses", "initContainerStatuses"]
                 .iter()
                 .flat_map(|k| obj["status"][*k].as_array().cloned().unwrap_or_default())
                 .any(|st| st["name"] == container.as_str() && st["state"]["terminated"].is_object());
-        let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}/log?container={container}")));
+        let resp = api.send(&Request::get(&format!("/api/v1/namespaces/{ns}/pods/{pod}/log?container={container}", ns = super::paths::segment(ns), pod = super::paths::segment(pod))));
         let all = resp.into_value().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         if all.len() > self.seen && all.is_char_boundary(self.seen) {
             print_lines(out, self.prefix, pod, container, &all[self.seen..]);

@@ -26,7 +26,9 @@ mod gojson;
 pub mod kubeconfig;
 pub mod kustomize;
 mod logs;
+mod paths;
 mod portforward;
+mod prune;
 mod rbac_rules;
 mod remote;
 mod rollout;
@@ -124,6 +126,9 @@ impl Transport for AsKubectl<'_> {
         let mut req = std::borrow::Cow::Borrowed(req);
         if req.method != crate::apiserver::Method::Get && req.header("user-agent").is_none() {
             req.to_mut().headers.push(("user-agent".into(), USER_AGENT.into()));
+        }
+        if let Some(refused) = paths::refusal(&req.path) {
+            return Response::object(400, refused);
         }
         let resp = self.0.send(&req);
         if resp.status == 401 {

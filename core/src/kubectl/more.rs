@@ -122,7 +122,7 @@ pub fn expose(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Ou
         return Err(Failure::Raw("error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n".into()));
     };
     let Some(name) = t.names.first() else { return Err(Failure::client("resource(s) were provided, but no name was specified")) };
-    let obj = super::get_object(api, &format!("{}/{name}", t.resource.path(Some(&ns))))?;
+    let obj = super::get_object(api, &t.resource.object_path(Some(&ns), name))?;
     let (selector, template): (Map<String, Value>, &Value) = match t.resource.kind.as_str() {
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
             if obj["spec"]["selector"]["matchExpressions"].as_array().is_some_and(|e| !e.is_empty()) {
@@ -199,7 +199,7 @@ pub fn expose(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Ou
         meta["namespace"] = json!(ns);
     }
     let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": meta, "spec": spec, "status": {"loadBalancer": {}}});
-    let path = format!("/api/v1/namespaces/{ns}/services?fieldManager={}", p.value("field-manager").unwrap_or("kubectl-expose"));
+    let path = format!("/api/v1/namespaces/{ns}/services?fieldManager={}", p.value("field-manager").unwrap_or("kubectl-expose"), ns = super::paths::segment(&ns));
     create_generated(k, api, p, svc, &path, ("exposed", "exposed"), out)
 }
 
@@ -253,7 +253,7 @@ pub fn replace(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Opti
         if r.namespaced {
             obj["metadata"]["namespace"] = json!(ns);
         }
-        let path = format!("{}/{name}?fieldManager=kubectl-replace&fieldValidation={}", r.path(Some(&ns)), super::commands::field_validation(p));
+        let path = format!("{}?fieldManager=kubectl-replace&fieldValidation={}", r.object_path(Some(&ns), &name), super::commands::field_validation(p));
         let resp = api.send(&Request::new(Method::Put, &path).with_object(obj));
         let status = resp.status;
         let body = resp.into_value().unwrap_or(Value::Null);
@@ -352,7 +352,7 @@ pub fn wait(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outp
     }
     let start = api.now();
     for (r, name) in objects {
-        let path = format!("{}/{name}", r.path(Some(&ns)));
+        let path = r.object_path(Some(&ns), &name);
         let mut first = true;
         loop {
             let resp = api.send(&Request::get(&path));
@@ -488,7 +488,7 @@ pub fn events(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Ou
         selector.push(format!("involvedObject.kind={}", r.kind));
         selector.push(format!("involvedObject.name={name}"));
     }
-    let base = if all { "/api/v1/events".to_string() } else { format!("/api/v1/namespaces/{ns}/events") };
+    let base = if all { "/api/v1/events".to_string() } else { format!("/api/v1/namespaces/{ns}/events", ns = super::paths::segment(&ns)) };
     let path = if selector.is_empty() { base } else { format!("{base}?fieldSelector={}", get::encode(&selector.join(","))) };
     let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
     let types = p.list("types");
@@ -541,7 +541,7 @@ pub fn autoscale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut
     let ns = p.value("namespace").map_or_else(|| k.config.namespace().to_string(), str::to_string);
     for t in targets {
         for name in &t.names {
-            let obj = super::get_object(api, &format!("{}/{name}", t.resource.path(Some(&ns))))?;
+            let obj = super::get_object(api, &t.resource.object_path(Some(&ns), name))?;
             let hpa_name = p.value("name").map_or_else(|| name.clone(), str::to_string);
             let mut spec = json!({"scaleTargetRef": {"apiVersion": t.resource.api_version(), "kind": t.resource.kind, "name": obj["metadata"]["name"]}, "maxReplicas": max});
             if let Some(min) = p.value("min").and_then(|m| m.parse::<i64>().ok()).filter(|m| *m >= 0) {
@@ -552,7 +552,7 @@ pub fn autoscale(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut
             }
             // The status a client dry run shows (Go's zero values).
             let hpa = json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": hpa_name}, "spec": spec, "status": {"currentMetrics": null, "desiredReplicas": 0}});
-            let path = format!("/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers?fieldManager={}", p.value("field-manager").unwrap_or("kubectl-autoscale"));
+            let path = format!("/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers?fieldManager={}", p.value("field-manager").unwrap_or("kubectl-autoscale"), ns = super::paths::segment(&ns));
             create_generated(k, api, p, hpa, &path, ("autoscaled", "created"), out)?;
         }
     }

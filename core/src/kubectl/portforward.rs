@@ -13,7 +13,7 @@ use super::{Failure, Kubectl, Output, Transport};
 use crate::apiserver::Request;
 use crate::network::http::{Request as HttpRequest, Served};
 use crate::network::tools::ConnError;
-use crate::sim::clock::{Duration, Timestamp};
+use crate::sim::clock::Duration;
 
 pub const FLAGS: &[Flag] = &[flag("address", None, Takes::Values), flag("pod-running-timeout", None, Takes::Value)];
 
@@ -38,7 +38,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     let (target, ports) = (&args[0], &args[1..]);
     let (kind, name) = target.split_once('/').unwrap_or(("pods", target.as_str()));
     let r = k.resolve(api, kind).ok_or_else(|| Failure::client(format!("the server doesn't have a resource type {kind:?}")))?;
-    let obj = super::get_object(api, &format!("{}/{name}", r.path(Some(&ns))))?;
+    let obj = super::get_object(api, &r.object_path(Some(&ns), name))?;
     let pod = attachable_pod(api, &ns, &r.kind, &obj, timeout)?;
     let ports = if r.kind == "Service" {
         check_udp(ports, &service_protocols(&obj), |n| service_port_by_name(&obj, n))?;
@@ -49,7 +49,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     };
     // RunPortForward: the pod as it is now.
     let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let pod = super::get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{pod_name}"))?;
+    let pod = super::get_object(api, &format!("/api/v1/namespaces/{ns}/pods/{pod_name}", ns = super::paths::segment(&ns), pod_name = super::paths::segment(&pod_name)))?;
     let phase = pod["status"]["phase"].as_str().unwrap_or_default();
     if phase != "Running" {
         return Err(Failure::client(format!("unable to forward port because pod is not running. Current status={phase}")));
@@ -91,7 +91,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
     }
     let ports = forwards.into_iter().filter(|f| listening.iter().any(|(_, p)| *p == f.local)).collect();
     let uid = pod["metadata"]["uid"].as_str().unwrap_or_default().to_string();
-    let pid = 10_000 + (api.now().unix_millis().rem_euclid(50_000)) as u32;
+    let pid = super::errors::pid_at(api.now());
     k.launched = Some(Box::new(Forwarding { pod_uid: uid, ports, listening, lost: false, pid }));
     Ok(())
 }
@@ -126,7 +126,7 @@ pub(super) fn attachable_pod(api: &mut dyn Transport, ns: &str, kind: &str, obj:
             return Err(Failure::client(format!("cannot attach to {t}: selector for {t} not implemented")));
         }
     };
-    let path = format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", super::get::encode(&selector));
+    let path = format!("/api/v1/namespaces/{ns}/pods?labelSelector={}", super::get::encode(&selector), ns = super::paths::segment(ns));
     let deadline = api.now().plus(timeout);
     loop {
         let list = super::send_ok(api, &Request::get(&path))?;
@@ -389,13 +389,6 @@ pub struct Forwarding {
     pid: u32,
 }
 
-/// klog's header: `E1126 04:30:12.345678   12345 file:line] `.
-fn klog_header(at: Timestamp, pid: u32, place: &str) -> String {
-    let t = at.rfc3339();
-    let micros = (at.unix_millis().rem_euclid(1000) * 1000) as u32;
-    format!("E{}{} {}.{micros:06} {pid:>7} {place}] ", &t[5..7], &t[8..10], &t[11..19])
-}
-
 impl Running for Forwarding {
     fn poll(&mut self, _api: &mut dyn Transport, _out: &mut Output) -> Option<Result<(), Failure>> {
         self.lost.then(|| Err(Failure::client("lost connection to pod")))
@@ -423,7 +416,7 @@ impl Running for Forwarding {
             Ok(served) => Some(Ok(served)),
             Err(message) => {
                 let err = format!("an error occurred forwarding {} -> {}: {message}", pair.local, pair.remote);
-                out.err(format!("{}\"Unhandled Error\" err={}\n", klog_header(api.now(), self.pid, "portforward.go:424"), crate::api::field::go_quote(&err)));
+                out.err(format!("{}\"Unhandled Error\" err={}\n", super::errors::klog_header('E', api.now(), self.pid, "portforward.go:424"), crate::api::field::go_quote(&err)));
                 self.lost = true;
                 // The connection closes without an answer.
                 Some(Ok(Served::Closed))
@@ -463,9 +456,4 @@ mod tests {
         assert!(matches!(parse_addresses(&["nowhere".into()]), Err(Failure::Client(m)) if m == "nowhere is not a valid IP"));
     }
 
-    #[test]
-    fn klog_lines_carry_the_date_time_and_process() {
-        let at = Timestamp::parse_rfc3339("2026-11-26T04:30:12.345Z").unwrap_or_default();
-        assert_eq!(klog_header(at, 12345, "portforward.go:424"), "E1126 04:30:12.345000   12345 portforward.go:424] ");
-    }
 }

@@ -123,7 +123,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             return Err(Failure::client(format!("no {} has been implemented for {:?}", if sub == "history" { "history viewer" } else { "status viewer" }, t.resource.kind)));
         }
         for name in &t.names {
-            let path = format!("{}/{name}", t.resource.path(Some(&ns)));
+            let path = t.resource.object_path(Some(&ns), name);
             let kg = t.resource.kind_group();
             match sub.as_str() {
                 "status" => {
@@ -225,7 +225,7 @@ impl super::running::Running for RolloutStatus {
 /// The controller's revisions: ReplicaSets (Deployments) or ControllerRevisions, by number.
 fn revisions(api: &mut dyn Transport, r: &super::discovery::Resource, ns: &str, owner: &Value) -> Vec<(i64, Value)> {
     let uid = owner["metadata"]["uid"].as_str().unwrap_or_default();
-    let path = if r.kind == "Deployment" { format!("/apis/apps/v1/namespaces/{ns}/replicasets") } else { format!("/apis/apps/v1/namespaces/{ns}/controllerrevisions") };
+    let path = if r.kind == "Deployment" { format!("/apis/apps/v1/namespaces/{ns}/replicasets", ns = super::paths::segment(ns)) } else { format!("/apis/apps/v1/namespaces/{ns}/controllerrevisions", ns = super::paths::segment(ns)) };
     let list = api.send(&Request::get(&path)).into_value().unwrap_or(Value::Null);
     let mut out: Vec<(i64, Value)> = list["items"]
         .as_array()

@@ -142,7 +142,7 @@ fn nodes(api: &mut dyn Transport, p: &Parsed, name: &str, query: &[String], out:
         let list = fetch(api, &with_query("/api/v1/nodes", query), "get nodes")?;
         list["items"].as_array().cloned().unwrap_or_default()
     } else {
-        vec![fetch(api, &format!("/api/v1/nodes/{name}"), &format!("get nodes {name}"))?]
+        vec![fetch(api, &format!("/api/v1/nodes/{name}", name = super::paths::segment(name)), &format!("get nodes {name}"))?]
     };
     let field = if p.bool("show-capacity") { "capacity" } else { "allocatable" };
     let mut available: Vec<(String, Value)> = nodes.iter().map(|n| (n["metadata"]["name"].as_str().unwrap_or_default().to_string(), n["status"][field].clone())).collect();
@@ -248,7 +248,7 @@ impl Usage for PodRow {
 #[allow(clippy::too_many_arguments)]
 fn pods(api: &mut dyn Transport, p: &Parsed, ns: &str, name: &str, query: &[String], fields: &str, out: &mut Output) -> Result<(), Failure> {
     let all = p.bool("all-namespaces");
-    let scope = if all { String::new() } else { format!("/namespaces/{ns}") };
+    let scope = if all { String::new() } else { format!("/namespaces/{ns}", ns = super::paths::segment(ns)) };
     let base = format!("/apis/metrics.k8s.io/v1beta1{scope}/pods");
     let mut query = query.to_vec();
     if !fields.is_empty() {
@@ -263,10 +263,10 @@ fn pods(api: &mut dyn Transport, p: &Parsed, ns: &str, name: &str, query: &[Stri
     if items.is_empty() {
         // Why there are none: no pods at all, pods too young, or something wrong.
         let pods: Vec<Value> = if name.is_empty() {
-            let list = fetch(api, &with_query(&format!("/api/v1/namespaces/{ns}/pods"), &query), "get pods")?;
+            let list = fetch(api, &with_query(&format!("/api/v1/namespaces/{ns}/pods", ns = super::paths::segment(ns)), &query), "get pods")?;
             list["items"].as_array().cloned().unwrap_or_default()
         } else {
-            vec![fetch(api, &format!("/api/v1/namespaces/{ns}/pods/{name}"), &format!("get pods {name}"))?]
+            vec![fetch(api, &format!("/api/v1/namespaces/{ns}/pods/{name}", ns = super::paths::segment(ns), name = super::paths::segment(name)), &format!("get pods {name}"))?]
         };
         if !pods.is_empty() || !name.is_empty() {
             let now = api.now();

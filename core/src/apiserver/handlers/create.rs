@@ -24,7 +24,7 @@ pub(super) fn create(server: &mut ApiServer, req: &Request, info: &ResourceInfo,
     if super::reviews::is_review(info) {
         return super::reviews::review(server, req, info, ns);
     }
-    let dry = dry_run(req)?;
+    let dry = dry_run(req, "CreateOptions")?;
     let incoming = read_object(req, info)?;
     let mut obj = incoming.object;
     reconcile_namespace(&mut obj, info, ns)?;

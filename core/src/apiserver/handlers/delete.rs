@@ -25,6 +25,8 @@ struct DeleteOptions {
     propagation: Option<String>,
     uid: Option<String>,
     resource_version: Option<String>,
+    /// `dryRun: [All]` in the body, as kubectl sends it.
+    dry_run: bool,
 }
 
 fn options(req: &Request) -> Result<DeleteOptions, ApiError> {
@@ -35,6 +37,7 @@ fn options(req: &Request) -> Result<DeleteOptions, ApiError> {
         o.propagation = body["propagationPolicy"].as_str().map(String::from);
         o.uid = body["preconditions"]["uid"].as_str().map(String::from);
         o.resource_version = body["preconditions"]["resourceVersion"].as_str().map(String::from);
+        o.dry_run = super::dry_run_values(body["dryRun"].as_array().into_iter().flatten().map(|v| v.as_str().unwrap_or_default()), "DeleteOptions")?;
         if body["orphanDependents"] == true && o.propagation.is_none() {
             o.propagation = Some("Orphan".into());
         }
@@ -55,8 +58,8 @@ fn options(req: &Request) -> Result<DeleteOptions, ApiError> {
 }
 
 pub(super) fn delete(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, name: &str) -> Result<Response, ApiError> {
-    let dry = dry_run(req)?;
     let opts = options(req)?;
+    let dry = dry_run(req, "DeleteOptions")? || opts.dry_run;
     let obj = delete_object(server, info, ns, name, &opts, dry)?;
     Ok(Response::object(200, in_version(info, &obj)))
 }
@@ -160,8 +163,8 @@ pub(crate) fn finish_deletion(server: &mut ApiServer, info: &ResourceInfo, ns: &
 }
 
 pub(super) fn delete_collection(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str) -> Result<Response, ApiError> {
-    let dry = dry_run(req)?;
     let opts = options(req)?;
+    let dry = dry_run(req, "DeleteOptions")? || opts.dry_run;
     let list_opts = ListOptions::from_request(req)?;
     check_field_selector(info, &list_opts)?;
     let ns_filter = if ns.is_empty() { None } else { Some(ns) };

@@ -135,14 +135,20 @@ pub(super) fn writer(req: &Request, info: &ResourceInfo, part: update::Part) -> 
     super::fields::Writer { manager: super::fields::manager_of(req.param("fieldManager"), req.header("user-agent")), api_version: info.api_version(), scope, subresource }
 }
 
-/// `dryRun=All` (the only value Kubernetes accepts).
-pub(super) fn dry_run(req: &Request) -> Result<bool, ApiError> {
+/// `dryRun=All` (the only value Kubernetes accepts); a wrong value is invalid in the words of
+/// the request's options kind (`CreateOptions`, `DeleteOptions`, ...).
+pub(super) fn dry_run(req: &Request, options_kind: &str) -> Result<bool, ApiError> {
+    dry_run_values(req.params("dryRun"), options_kind)
+}
+
+/// Checks `dryRun` values wherever they came from (the query, or a DeleteOptions body).
+pub(super) fn dry_run_values<'a>(values: impl Iterator<Item = &'a str>, options_kind: &str) -> Result<bool, ApiError> {
     let mut any = false;
-    for v in req.params("dryRun") {
+    for (i, v) in values.enumerate() {
         if v != "All" {
-            let path = crate::api::field::Path::new("dryRun").index(0);
+            let path = crate::api::field::Path::new("dryRun").index(i);
             let err = crate::api::field::FieldError::not_supported(&path, crate::api::field::BadValue::Str(v.to_string()), &["All"]);
-            return Err(ApiError::invalid(&crate::api::meta::GroupKind::new("meta.k8s.io", "CreateOptions"), "", vec![err]));
+            return Err(ApiError::invalid(&crate::api::meta::GroupKind::new("meta.k8s.io", options_kind), "", vec![err]));
         }
         any = true;
     }

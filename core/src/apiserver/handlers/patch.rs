@@ -81,7 +81,7 @@ fn decode_result(schema: &Schema, info: &ResourceInfo, def: Option<&str>, value:
 }
 
 pub(super) fn patch(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, name: &str, part: Part) -> Result<Response, ApiError> {
-    let dry = dry_run(req)?;
+    let dry = dry_run(req, "PatchOptions")?;
     let kind = patch_type(req)?;
     if kind == PatchType::Strategic && !info.strategy.strategic_merge() {
         return Err(ApiError::UnsupportedMediaType(

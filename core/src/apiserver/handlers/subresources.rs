@@ -82,7 +82,7 @@ pub(super) fn get_scale(server: &ApiServer, info: &ResourceInfo, ns: &str, obj_n
 }
 
 pub(super) fn update_scale(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, obj_name: &str) -> Result<Response, ApiError> {
-    let dry = dry_run(req)?;
+    let dry = dry_run(req, "UpdateOptions")?;
     let body = parse_body(req)?;
     let mut obj = stored(server, info, ns, obj_name)?;
     let replicas = body["spec"]["replicas"].as_i64().unwrap_or(0);

@@ -30,7 +30,7 @@ pub(crate) enum Part {
 }
 
 pub(super) fn update(server: &mut ApiServer, req: &Request, info: &ResourceInfo, ns: &str, name: &str, part: Part) -> Result<Response, ApiError> {
-    let dry = dry_run(req)?;
+    let dry = dry_run(req, "UpdateOptions")?;
     let incoming = read_object(req, info)?;
     let mut obj = incoming.object;
     reconcile_namespace(&mut obj, info, ns)?;
