@@ -40,7 +40,12 @@ fn pick<'a>(rng: &mut Rng, from: &[&'a str]) -> &'a str {
 }
 
 fn random_line(rng: &mut Rng) -> String {
-    let mut parts = vec!["kubectl".to_string(), pick(rng, COMMANDS).to_string()];
+    // One line in twelve is stern (it follows for ever unless told not to).
+    let mut parts = if rng.below(12) == 0 {
+        vec!["stern".to_string(), "--no-follow".to_string(), pick(rng, &["web", "-l", "deploy/web", "pod/web", "-A", "-n", "-o", "-t", "-c", "--tail", "-e", "-i"]).to_string()]
+    } else {
+        vec!["kubectl".to_string(), pick(rng, COMMANDS).to_string()]
+    };
     for _ in 0..rng.below(6) {
         let w = match rng.below(10) {
             0..=4 => pick(rng, WORDS).to_string(),

@@ -32,6 +32,7 @@ mod prune;
 mod rbac_rules;
 mod remote;
 mod rollout;
+mod stern;
 mod top;
 pub mod running;
 mod watch;
@@ -277,9 +278,31 @@ impl Kubectl {
         };
         let words: &[String] = match words.first().map(String::as_str) {
             Some("kubectl" | "k") => &words[1..],
+            Some("stern") => {
+                let (mut out, job) = self.start_stern(api, &words[1..], false);
+                if let Some(mut job) = job {
+                    running::drive(api, job.as_mut(), &mut out);
+                }
+                return out;
+            }
             _ => &words[..],
         };
         self.run_words(api, words, stdin)
+    }
+
+    /// Starts stern, the multi-pod log tailer, through kubectl's client and kubeconfig: what
+    /// it printed at once, and the tailer when it follows on. `tty`: its output is a terminal
+    /// (stern colours lines only then).
+    pub fn start_stern(&mut self, api: &mut dyn Transport, words: &[String], tty: bool) -> (Output, Option<Box<dyn running::Running>>) {
+        let mut out = Output::default();
+        let mut api = AsKubectl(api, std::rc::Rc::default(), std::collections::HashSet::new(), self.wrote.clone(), false);
+        match stern::start(self, &mut api, words, tty, &mut out) {
+            Ok(job) => (out, job),
+            Err(f) => {
+                f.print(&mut out);
+                (out, None)
+            }
+        }
     }
 
     /// Runs kubectl with these arguments (the words after `kubectl`) to its end: a command

@@ -60,6 +60,8 @@ const BANNER: &str = "Hakoniwa: a simulated Kubernetes v1.33 cluster in this tab
 
 const HELP: &str = "\
 kubectl (or k)   the real kubectl's commands, flags and output, against this cluster
+stern            logs of many pods at once, one colour per pod (stern web, stern -l app=web,
+                 stern deploy/web --tail 5); Ctrl+C stops it, --no-follow prints and exits
 history          the commands typed so far (up/down arrows recall them, Tab completes)
 clear            clears the screen (Ctrl+L does too; Ctrl+C drops the line)
 curl             HTTP from this machine, on the nodes' network: node ports and load
@@ -74,7 +76,7 @@ shell            echo, printf, cat, ls, rm, touch, mkdir, cd, pwd, grep, head, t
 ";
 
 /// Programs the shell has beyond its built-in ones.
-const PROGRAMS: &[&str] = &["kubectl", "k", "history", "clear", "help", "curl", "jobs", "fg", "kill"];
+const PROGRAMS: &[&str] = &["kubectl", "k", "stern", "history", "clear", "help", "curl", "jobs", "fg", "kill"];
 const BUILTINS: &[&str] = &["cd", "export", "exit", "for", "if", "while"];
 
 /// An endless shell loop in the foreground (`while true; do kubectl get pods; sleep 2; done`):
@@ -223,7 +225,7 @@ impl Programs<'_> {
 impl Host for Programs<'_> {
     fn run(&mut self, fs: &mut Fs, cwd: &str, t: f64, argv: &[String], stdin: Option<String>) -> Option<Outcome> {
         match argv[0].as_str() {
-            "kubectl" | "k" => {
+            "kubectl" | "k" | "stern" => {
                 // `sleep 5; kubectl get pods` sees the cluster five seconds later.
                 if t > self.slept {
                     self.api.sleep(Duration::from_secs_f64((t - self.slept).min(MAX_SLEEP)));
@@ -232,7 +234,13 @@ impl Host for Programs<'_> {
                 std::mem::swap(&mut self.kubectl.files.fs, fs);
                 self.kubectl.files.cwd = cwd.to_string();
                 self.kubectl.busy_ports = self.jobs.listening();
-                let (mut out, job) = self.kubectl.start(self.api, &argv[1..], stdin.as_deref());
+                let (mut out, job) = if argv[0] == "stern" {
+                    // Colours when it writes to the terminal itself, not into a pipe or file.
+                    let tty = self.foreground && self.background.is_none();
+                    self.kubectl.start_stern(self.api, &argv[1..], tty)
+                } else {
+                    self.kubectl.start(self.api, &argv[1..], stdin.as_deref())
+                };
                 std::mem::swap(&mut self.kubectl.files.fs, fs);
                 if let Some(line) = self.background.clone() {
                     // bash says the job's number and process id first.
