@@ -154,10 +154,25 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
     // The command is the first word that is not a flag (global flags may come first).
     let first = args::parse(words, &[]).ok().and_then(|p| p.args.first().cloned());
     let Some(cmd) = first.or_else(|| words.iter().find(|w| !w.starts_with('-')).cloned()) else {
-        return Err(Failure::Raw("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n".into()));
+        super::help::top(out);
+        return Ok(());
     };
     let create_flags: Vec<Flag> = FILE_FLAGS.iter().chain(super::generators::CREATE_FLAGS).copied().collect();
     let flags: &[Flag] = match cmd.as_str() {
+        "help" => {
+            let p = args::parse(words, &[]).map_err(|e| flag_error(&cmd, &e))?;
+            return match p.args.get(1) {
+                Some(topic) if super::help::command(topic, &[], &mut Output::default()) => dispatch(k, api, &[topic.clone(), "--help".to_string()], stdin, out),
+                Some(topic) => {
+                    super::help::unknown_topic(topic, out);
+                    Ok(())
+                }
+                None => {
+                    super::help::top(out);
+                    Ok(())
+                }
+            };
+        }
         "get" => get::FLAGS,
         "create" => &create_flags,
         "run" => super::generators::RUN_FLAGS,
@@ -216,6 +231,9 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         other => return Err(unknown_command(other)),
     };
     let p = args::parse(words, flags).map_err(|e| flag_error(&cmd, &e))?;
+    if p.bool("help") && super::help::command(&cmd, flags, out) {
+        return Ok(());
+    }
     // --as and --as-group: every request impersonates that user (the server decides whether
     // the kubeconfig's user may).
     let as_user = p.value("as").filter(|u| !u.is_empty()).map(str::to_string);

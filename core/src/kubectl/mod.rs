@@ -22,6 +22,7 @@ mod exec;
 mod files;
 mod generators;
 mod get;
+mod help;
 mod gojson;
 pub mod kubeconfig;
 pub mod kustomize;
