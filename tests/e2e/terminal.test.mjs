@@ -35,12 +35,15 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
   assert.equal(await page.getByRole('button', { name: 'Pause', exact: true }).getAttribute('aria-pressed'), 'true');
 
-  // rollout status follows the rollout as the clock runs; get -w goes on until Ctrl+C.
-  await page.getByRole('button', { name: '1×' }).click();
+  // rollout status follows the rollout as the clock runs; get -w goes on until Ctrl+C. The
+  // clock stays paused until it has said it waits (on a busy machine, typing can take longer
+  // than the rollout).
   await page.locator('.terminal .xterm').click();
   await typeLine(page, 'kubectl rollout restart deploy/web');
   await typeLine(page, 'kubectl rollout status deploy/web');
   await waitForLine(page, /^Waiting for deployment "web" rollout to finish: /);
+  await page.getByRole('button', { name: '1×' }).click();
+  await page.locator('.terminal .xterm').click();
   await waitForLine(page, 'deployment "web" successfully rolled out', 30_000);
   await typeLine(page, 'kubectl get deploy -w');
   await waitForLine(page, /^web\s+2\/2\s+2\s+2\s+\d+s$/);
