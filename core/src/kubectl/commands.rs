@@ -162,7 +162,7 @@ pub fn dispatch(k: &mut Kubectl, api: &mut dyn Transport, words: &[String], stdi
         "help" => {
             let p = args::parse(words, &[]).map_err(|e| flag_error(&cmd, &e))?;
             return match p.args.get(1) {
-                Some(topic) if super::help::command(topic, &[], &mut Output::default()) => dispatch(k, api, &[topic.clone(), "--help".to_string()], stdin, out),
+                Some(topic) if super::help::is_command(topic) => dispatch(k, api, &[topic.clone(), "--help".to_string()], stdin, out),
                 Some(topic) => {
                     super::help::unknown_topic(topic, out);
                     Ok(())
@@ -582,6 +582,15 @@ pub(super) fn dry_run_value(p: &Parsed) -> Result<&str, Failure> {
     }
 }
 
+/// What a write's message ends with in each `--dry-run` mode.
+pub(super) fn dry_run_suffix(dry: &str) -> &'static str {
+    match dry {
+        "client" => " (dry run)",
+        "server" => " (server dry run)",
+        _ => "",
+    }
+}
+
 /// `299 - "message"` → `Warning: message`.
 pub(super) fn warning_text(h: &str) -> String {
     let msg = h.splitn(3, ' ').nth(2).unwrap_or(h);
@@ -719,11 +728,7 @@ fn apply(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&st
             continue;
         }
         let dry = p.value("dry-run").unwrap_or("none").to_string();
-        let suffix = match dry.as_str() {
-            "client" => " (dry run)",
-            "server" => " (server dry run)",
-            _ => "",
-        };
+        let suffix = dry_run_suffix(&dry);
         let dry_param = if dry == "server" { "&dryRun=All" } else { "" };
         let (status, body, verb) = if current.status == 404 {
             if dry == "client" {
@@ -882,11 +887,7 @@ fn delete(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, stdin: Option<&s
             path.push_str(&format!("&gracePeriodSeconds={g}"));
         }
         let done = if force && grace == Some(0) { "force deleted" } else { "deleted" };
-        let suffix = match dry {
-            "client" => " (dry run)",
-            "server" => " (server dry run)",
-            _ => "",
-        };
+        let suffix = dry_run_suffix(dry);
         let said = if names_only { format!("{}/{name}\n", r.kind_group()) } else { format!("{} {name:?} {done}{suffix}\n", r.kind_group()) };
         // A client dry run sends nothing for a named object; a server one asks and keeps it.
         if dry == "client" {

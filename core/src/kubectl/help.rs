@@ -87,6 +87,11 @@ fn description(cmd: &str) -> Option<&'static str> {
     GROUPS.iter().flat_map(|(_, cmds)| cmds.iter()).find(|(name, _)| *name == cmd).map(|(_, d)| *d)
 }
 
+/// Whether kubectl has this command (so `kubectl help CMD` has something to show).
+pub fn is_command(cmd: &str) -> bool {
+    description(cmd).is_some()
+}
+
 /// `kubectl`, `kubectl --help`, `kubectl help`.
 pub fn top(out: &mut Output) {
     out.out(format!("kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/\n\n{}", groups_and_usage()));

@@ -113,6 +113,7 @@ pub(super) fn run(plan: &Plan, api: &mut dyn Transport, p: &Parsed, visited: &Vi
         ));
     }
     let dry = p.value("dry-run").unwrap_or("none");
+    let suffix = super::commands::dry_run_suffix(dry);
     let selector = p.value("selector").map(|s| format!("?labelSelector={}", super::get::encode(s))).unwrap_or_default();
     // Namespace by namespace through the namespaced kinds, then the cluster-wide kinds.
     let mut scopes: Vec<(&Resource, Option<&str>)> = Vec::new();
@@ -143,11 +144,6 @@ pub(super) fn run(plan: &Plan, api: &mut dyn Transport, p: &Parsed, visited: &Vi
                 }
                 super::send_ok(api, &Request::delete(&path))?;
             }
-            let suffix = match dry {
-                "client" => " (dry run)",
-                "server" => " (server dry run)",
-                _ => "",
-            };
             match p.value("output") {
                 Some("name") => out.out(format!("{}/{name}\n", r.kind_group())),
                 _ => out.out(format!("{}/{name} pruned{suffix}\n", r.kind_group())),

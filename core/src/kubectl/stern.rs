@@ -379,13 +379,13 @@ impl Stern {
         if self.o.exclude.iter().any(|r| r.is_match(message)) || (!self.o.include.is_empty() && !self.o.include.iter().any(|r| r.is_match(message))) {
             return None;
         }
-        let stamp = self.o.timestamps.as_deref().map(|f| {
-            let t = crate::sim::clock::Timestamp::parse_rfc3339(time).unwrap_or_default();
-            let r = t.rfc3339();
-            match f {
-                "short" => format!("{}-{} {}", &r[5..7], &r[8..10], &r[11..19]),
-                _ => format!("{}.{:03}000000Z", r.trim_end_matches('Z'), t.unix_millis().rem_euclid(1000)),
+        // `default` is the kubelet's own RFC 3339 time with nine fractional digits, in UTC.
+        let stamp = self.o.timestamps.as_deref().map(|f| match f {
+            "short" => {
+                let r = crate::sim::clock::Timestamp::parse_rfc3339(time).unwrap_or_default().rfc3339();
+                format!("{}-{} {}", &r[5..7], &r[8..10], &r[11..19])
             }
+            _ => time.to_string(),
         });
         Some(match self.o.format {
             Format::Default => {
