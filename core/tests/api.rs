@@ -248,6 +248,15 @@ fn dry_run_stores_nothing() {
     let r = c.api().handle(&Request::post("/api/v1/namespaces/default/configmaps?dryRun=All", cm));
     assert_eq!(r.status, 201);
     assert_eq!(err(&mut c, Request::get("/api/v1/namespaces/default/configmaps/dry")), "configmaps \"dry\" not found");
+    // A delete's dry run may come in its DeleteOptions body, as kubectl sends it.
+    ok(&mut c, Request::post("/api/v1/namespaces/default/configmaps", json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept"}})));
+    ok(&mut c, Request::delete("/api/v1/namespaces/default/configmaps/kept").with_object(json!({"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["All"]})));
+    ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps/kept"));
+    // A wrong value is invalid in the words of the request's options kind.
+    let bad = err(&mut c, Request::delete("/api/v1/namespaces/default/configmaps/kept").with_object(json!({"dryRun": ["Some"]})));
+    assert!(bad.starts_with("DeleteOptions.meta.k8s.io \"\" is invalid: dryRun[0]: Unsupported value: \"Some\""), "{bad}");
+    let bad = err(&mut c, Request::put("/api/v1/namespaces/default/configmaps/kept?dryRun=x", json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept"}})));
+    assert!(bad.starts_with("UpdateOptions.meta.k8s.io"), "{bad}");
 }
 
 #[test]
