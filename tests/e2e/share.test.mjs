@@ -24,6 +24,8 @@ test('a shared link opens the same playground elsewhere, keeping the opener’s 
   await waitForLine(b.page, '(⎈|kind-kind:default) $');
   await typeLine(b.page, 'kubectl create namespace mine');
   await waitForLine(b.page, 'namespace/mine created');
+  // Leave only once the autosave holds the command (the line shows before the save is made).
+  await b.page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('hakoniwa.') && (localStorage.getItem(k) || '').includes('kubectl create namespace mine')));
   await b.page.goto('about:blank');
   await b.page.goto(url);
   await b.page.getByRole('status').filter({ hasText: 'came from a shared link' }).waitFor({ timeout: 15_000 });
