@@ -93,6 +93,8 @@ bench:
 	cargo bench -q -p hakoniwa-core --bench apiserver
 	cargo bench -q -p hakoniwa-core --bench workloads
 	cargo bench -q -p hakoniwa-core --bench kubectl
+	cargo bench -q -p hakoniwa-core --bench scheduler
+	cargo bench -q -p hakoniwa-core --bench scale
 
 # Ten minutes of random kubectl command lines against the emulator (make test runs 3,000).
 .PHONY: fuzz-kubectl

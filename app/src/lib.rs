@@ -70,6 +70,21 @@ pub fn App(
             <h1>"Hakoniwa" <span class="subtitle">{move || i18n.t(Key::Subtitle)}</span></h1>
             <ClockControls handle />
             <div class="session">
+                <label class="preset" title=move || i18n.t(Key::PresetTitle)>
+                    {move || i18n.t(Key::Preset)}
+                    <select on:change=move |ev| {
+                        let chosen = event_target_value(&ev);
+                        if chosen != handle.with(|c| c.preset().name.clone()) {
+                            if let Err(why) = handle.start_preset(&chosen) {
+                                handle.notice.set(Some(Notice::SaveFailed(why)));
+                            }
+                        }
+                    }>
+                        {hakoniwa_core::cluster::Preset::builtin_names()
+                            .map(|name| view! { <option value=name selected=move || handle.with(|c| c.preset().name == name)>{name}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
                 <span class="context">{move || i18n.t(Key::Context)} <code>{context}</code></span>
                 <button class="export" title=move || i18n.t(Key::ExportTitle) on:click=move |_| components::download("hakoniwa-playground.json", &handle.export())>
                     {move || i18n.t(Key::Export)}

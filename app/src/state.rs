@@ -421,6 +421,19 @@ impl SimHandle {
         }
     }
 
+    /// Starts a fresh cluster of another built-in preset. The current playground is kept
+    /// aside first; the page reloads into the new one.
+    pub fn start_preset(&self, preset: &str) -> Result<(), String> {
+        let fresh = Playground::boot(preset, DEFAULT_SEED, wall_clock_now()).map_err(|e| e.to_string())?;
+        self.save();
+        storage::replace_playground(&fresh.save())?;
+        self.saved.set_value(None);
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+        Ok(())
+    }
+
     /// Replaces this playground by an exported one (untrusted: checked by replaying it). The
     /// current one is kept aside first; the page reloads into the imported one.
     pub fn import(&self, text: &str) -> Result<(), String> {

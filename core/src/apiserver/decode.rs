@@ -2,7 +2,7 @@
 //! does — type checks against the schema, unknown fields dropped, and with strict field
 //! validation (kubectl's default) reported as errors.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::api::quantity::Quantity;
 use crate::api::status::ApiError;
@@ -90,71 +90,94 @@ pub struct Decoded {
 /// `Err` carries the message that follows `X in version "v" cannot be handled as a X: `.
 pub fn decode_typed(schema: &Schema, def: &str, value: Value) -> Result<Decoded, String> {
     let mut unknown = Vec::new();
-    let object = walk_def(schema, def, value, &Paths::default(), &mut unknown, 0)?;
+    let mut object = value;
+    walk_def(schema, def, &mut object, &Path::Root, &mut unknown, 0)?;
     Ok(Decoded { object, unknown })
 }
 
 const MAX_DEPTH: usize = 100;
 
-/// A field's path two ways: as Go's JSON decoder names it in type errors (no indexes:
+/// Where a value sits, as a chain on the stack; its text is made only for a message. Two ways
+/// to read it: as Go's JSON decoder names a field in type errors (no indexes or map keys:
 /// `spec.containers.image`) and as strict decoding names it (`spec.containers[0].image`).
-#[derive(Clone, Default)]
-struct Paths {
-    go: String,
-    strict: String,
-}
-
-impl Paths {
-    fn child(&self, k: &str) -> Paths {
-        let join = |p: &str| if p.is_empty() { k.to_string() } else { format!("{p}.{k}") };
-        Paths { go: join(&self.go), strict: join(&self.strict) }
-    }
+enum Path<'a> {
+    Root,
+    Field(&'a Path<'a>, &'a str),
     /// A map value: Go's decoder does not name map keys in its paths.
-    fn map_value(&self, k: &str) -> Paths {
-        Paths { go: self.go.clone(), strict: if self.strict.is_empty() { k.to_string() } else { format!("{}.{k}", self.strict) } }
+    MapValue(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn go(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Field(up, k) => join(up.go(), k),
+            Path::MapValue(up, _) | Path::Index(up, _) => up.go(),
+        }
     }
-    fn index(&self, i: usize) -> Paths {
-        Paths { go: self.go.clone(), strict: format!("{}[{i}]", self.strict) }
+    fn strict(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Field(up, k) | Path::MapValue(up, k) => join(up.strict(), k),
+            Path::Index(up, i) => format!("{}[{i}]", up.strict()),
+        }
     }
 }
 
-fn walk_def(schema: &Schema, def: &str, value: Value, path: &Paths, unknown: &mut Vec<String>, depth: usize) -> Result<Value, String> {
+fn join(mut up: String, k: &str) -> String {
+    if !up.is_empty() {
+        up.push('.');
+    }
+    up.push_str(k);
+    up
+}
+
+/// Checks `value` as the definition `def` in place: unknown fields and what Go's JSON leaves
+/// out are removed, quantities made canonical.
+fn walk_def(schema: &Schema, def: &str, value: &mut Value, path: &Path, unknown: &mut Vec<String>, depth: usize) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err("exceeded max depth".into());
     }
     match schema.definition(def) {
         Some(Definition::Object { props, omit_zero, .. }) => match value {
-            Value::Null => Ok(Value::Null),
+            Value::Null => Ok(()),
             Value::Object(map) => {
-                let mut out = Map::new();
-                for (k, v) in map {
-                    let child = path.child(&k);
-                    match props.get(&k) {
+                let mut drop: Vec<String> = Vec::new();
+                for (k, v) in map.iter_mut() {
+                    let child = Path::Field(path, k);
+                    match props.get(k) {
                         Some(t) => {
-                            let v = walk_type(schema, t, v, &child, def, unknown, depth + 1)?;
+                            walk_type(schema, t, v, &child, def, unknown, depth + 1)?;
                             // Go's JSON leaves out null and (omitempty) empty maps and lists.
                             // A named type (`status: {}` of a CRD's subresources, a pointer to an
                             // empty struct in Go) stays.
-                            let empty_collection = match (t, &v) {
+                            let empty_collection = match (t, &*v) {
                                 (FieldType::Map(_), Value::Object(m)) => m.is_empty(),
                                 (FieldType::Array(_), Value::Array(a)) => a.is_empty(),
                                 _ => false,
                             };
                             // And the zero value of a plain omitempty field (`stdin: false`).
-                            let omitted_zero = omit_zero.contains(&k) && (v == Value::Bool(false) || v.as_str() == Some("") || v.as_f64() == Some(0.0));
-                            if !v.is_null() && !empty_collection && !omitted_zero {
-                                out.insert(k, v);
+                            let omitted_zero = (*v == Value::Bool(false) || v.as_str() == Some("") || v.as_f64() == Some(0.0)) && omit_zero.iter().any(|z| z == k);
+                            if v.is_null() || empty_collection || omitted_zero {
+                                drop.push(k.clone());
                             }
                         }
-                        None => unknown.push(format!("unknown field {}", crate::api::field::go_quote(&child.strict))),
+                        None => {
+                            unknown.push(format!("unknown field {}", crate::api::field::go_quote(&child.strict())));
+                            drop.push(k.clone());
+                        }
                     }
                 }
-                Ok(Value::Object(out))
+                for k in drop {
+                    map.remove(&k);
+                }
+                Ok(())
             }
-            other => Err(type_error(&other, &path.go, def_owner(def), &go_type_name(def))),
+            other => Err(type_error(other, &path.go(), def_owner(def), &go_type_name(def))),
         },
-        Some(Definition::Scalar(t)) => walk_type(schema, &t.clone(), value, path, def, unknown, depth + 1),
-        None => Ok(value),
+        Some(Definition::Scalar(t)) => walk_type(schema, t, value, path, def, unknown, depth + 1),
+        None => Ok(()),
     }
 }
 
@@ -205,106 +228,95 @@ fn go_type_of(schema: &Schema, t: &FieldType) -> String {
     }
 }
 
-fn walk_type(schema: &Schema, t: &FieldType, value: Value, path: &Paths, owner_def: &str, unknown: &mut Vec<String>, depth: usize) -> Result<Value, String> {
+fn walk_type(schema: &Schema, t: &FieldType, value: &mut Value, path: &Path, owner_def: &str, unknown: &mut Vec<String>, depth: usize) -> Result<(), String> {
     if value.is_null() {
-        return Ok(Value::Null);
+        return Ok(());
     }
     if depth > MAX_DEPTH {
         return Err("exceeded max depth".into());
     }
     let owner = def_owner(owner_def);
-    let mismatch = |v: &Value| Err(type_error(v, &path.go, owner, &go_type_of(schema, t)));
-    match schema.resolve(t) {
+    let mismatch = |v: &Value| Err(type_error(v, &path.go(), owner, &go_type_of(schema, t)));
+    let resolved = schema.resolve(t);
+    match resolved {
         FieldType::String => match value {
-            Value::String(_) => Ok(value),
-            other => mismatch(&other),
+            Value::String(_) => Ok(()),
+            other => mismatch(other),
         },
         FieldType::DateTime => match value {
-            Value::String(ref s) => {
-                if crate::sim::clock::Timestamp::parse_rfc3339(s).is_some() {
-                    Ok(value)
-                } else {
-                    Err(format!("parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse {} as \"2006\"", crate::api::field::go_quote(s), crate::api::field::go_quote(s)))
-                }
-            }
-            other => mismatch(&other),
+            Value::String(s) if crate::sim::clock::Timestamp::parse_rfc3339(s).is_some() => Ok(()),
+            Value::String(s) => Err(format!("parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse {} as \"2006\"", crate::api::field::go_quote(s), crate::api::field::go_quote(s))),
+            other => mismatch(other),
         },
         FieldType::Int32 | FieldType::Int64 => {
-            let bits32 = matches!(schema.resolve(t), FieldType::Int32);
-            match &value {
-                Value::Number(n) => {
-                    let ok = match n.as_i64() {
-                        Some(i) => !bits32 || (i32::MIN as i64..=i32::MAX as i64).contains(&i),
-                        None => false,
-                    };
-                    if ok {
-                        Ok(value)
-                    } else {
-                        mismatch(&value)
-                    }
-                }
-                _ => mismatch(&value),
+            let bits32 = matches!(resolved, FieldType::Int32);
+            let ok = match &*value {
+                Value::Number(n) => n.as_i64().is_some_and(|i| !bits32 || (i32::MIN as i64..=i32::MAX as i64).contains(&i)),
+                _ => false,
+            };
+            if ok {
+                Ok(())
+            } else {
+                mismatch(value)
             }
         }
         FieldType::Double => match value {
-            Value::Number(_) => Ok(value),
-            other => mismatch(&other),
+            Value::Number(_) => Ok(()),
+            other => mismatch(other),
         },
         FieldType::Boolean => match value {
-            Value::Bool(_) => Ok(value),
-            other => mismatch(&other),
+            Value::Bool(_) => Ok(()),
+            other => mismatch(other),
         },
         FieldType::Bytes => match value {
-            Value::String(ref s) => match crate::api::base64::decode(s) {
-                Ok(_) => Ok(value),
+            Value::String(s) => match crate::api::base64::decode(s) {
+                Ok(_) => Ok(()),
                 Err(at) => Err(format!("illegal base64 data at input byte {at}")),
             },
-            other => mismatch(&other),
+            other => mismatch(other),
         },
         FieldType::Quantity => {
-            let text = match &value {
-                Value::String(s) => s.trim().to_string(),
-                Value::Number(n) => n.to_string(),
-                _ => return mismatch(&value),
+            let parsed = match &*value {
+                Value::String(s) => Quantity::parse(s.trim()),
+                Value::Number(n) => Quantity::parse(&n.to_string()),
+                other => return mismatch(other),
             };
-            match Quantity::parse(&text) {
-                Ok(q) => Ok(Value::String(q.canonical())),
+            match parsed {
+                Ok(q) => {
+                    let canonical = q.canonical();
+                    if value.as_str() != Some(canonical.as_str()) {
+                        *value = Value::String(canonical);
+                    }
+                    Ok(())
+                }
                 Err(e) => Err(e.to_string()),
             }
         }
-        FieldType::IntOrString => match &value {
-            Value::String(_) => Ok(value),
-            Value::Number(n) if n.as_i64().is_some_and(|i| (i32::MIN as i64..=i32::MAX as i64).contains(&i)) => Ok(value),
-            _ => mismatch(&value),
+        FieldType::IntOrString => match &*value {
+            Value::String(_) => Ok(()),
+            Value::Number(n) if n.as_i64().is_some_and(|i| (i32::MIN as i64..=i32::MAX as i64).contains(&i)) => Ok(()),
+            other => mismatch(other),
         },
-        FieldType::Any => Ok(value),
+        FieldType::Any => Ok(()),
         FieldType::Array(inner) => match value {
             Value::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.into_iter().enumerate() {
-                    let v = walk_type(schema, inner, item, &path.index(i), owner_def, unknown, depth + 1)?;
-                    out.push(v);
+                for (i, item) in items.iter_mut().enumerate() {
+                    walk_type(schema, inner, item, &Path::Index(path, i), owner_def, unknown, depth + 1)?;
                 }
-                Ok(Value::Array(out))
+                Ok(())
             }
-            other => mismatch(&other),
+            other => mismatch(other),
         },
         FieldType::Map(inner) => match value {
             Value::Object(map) => {
-                let mut out = Map::new();
-                for (k, v) in map {
-                    let child = path.map_value(&k);
-                    let v = walk_type(schema, inner, v, &child, owner_def, unknown, depth + 1)?;
-                    out.insert(k, v);
+                for (k, v) in map.iter_mut() {
+                    walk_type(schema, inner, v, &Path::MapValue(path, k), owner_def, unknown, depth + 1)?;
                 }
-                Ok(Value::Object(out))
+                Ok(())
             }
-            other => mismatch(&other),
+            other => mismatch(other),
         },
-        FieldType::Ref(name) => {
-            let name = name.clone();
-            walk_def(schema, &name, value, path, unknown, depth)
-        }
+        FieldType::Ref(name) => walk_def(schema, name, value, path, unknown, depth),
     }
 }
 

@@ -81,6 +81,12 @@ pub trait Strategy: Sync {
         self.validate(new)
     }
 
+    /// Validation of a write to the status subresource (the rest of the object is the stored
+    /// one): by default, as an update.
+    fn validate_status_update(&self, new: &Value, old: &Value) -> Vec<FieldError> {
+        self.validate_update(new, old)
+    }
+
     /// Table columns (`kubectl get`); `None` gives the default Name / Created At.
     fn columns(&self) -> Option<&'static [Column]> {
         None

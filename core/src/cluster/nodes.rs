@@ -74,20 +74,59 @@ pub(super) fn node_object(preset: &Preset, spec: &NodeSpec, now: Timestamp) -> V
 /// The next node of the preset's `addedNodes` shape: the first free name, the address after the
 /// highest node address, the pod CIDR after the highest one.
 pub(super) fn next_node_spec(shape: &AddedNodes, existing: &[Arc<Value>]) -> NodeSpec {
-    let names: Vec<&str> = existing.iter().filter_map(|n| n["metadata"]["name"].as_str()).collect();
-    let mut number = existing.len() + shape.number_offset;
-    let name = loop {
-        let candidate = shape.name_pattern.replacen("{}", &format!("{number:0width$}", width = shape.number_width), 1);
-        if !names.contains(&candidate.as_str()) {
-            break candidate;
-        }
-        number += 1;
-    };
     let address = |n: &Value| -> Option<Ipv4Addr> {
         n["status"]["addresses"].as_array()?.iter().find(|a| a["type"] == "InternalIP")?["address"].as_str()?.parse().ok()
     };
-    let ip = existing.iter().filter_map(|n| address(n)).max().map(|ip| Ipv4Addr::from(u32::from(ip).wrapping_add(1))).unwrap_or(Ipv4Addr::new(172, 18, 0, 2));
     let cidr = |n: &Value| -> Option<Ipv4Addr> { n["spec"]["podCIDR"].as_str()?.split('/').next()?.parse().ok() };
-    let pod_net = existing.iter().filter_map(|n| cidr(n)).max().map(|c| Ipv4Addr::from(u32::from(c).wrapping_add(256))).unwrap_or(Ipv4Addr::new(10, 244, 0, 0));
-    NodeSpec { name, internal_ip: ip.to_string(), pod_cidr: format!("{pod_net}/24"), labels: shape.labels.clone(), taints: Vec::new() }
+    let taken = Taken {
+        names: existing.iter().filter_map(|n| n["metadata"]["name"].as_str()).collect(),
+        count: existing.len(),
+        last_ip: existing.iter().filter_map(|n| address(n)).max(),
+        last_pod_net: existing.iter().filter_map(|n| cidr(n)).max(),
+    };
+    taken.next_specs(shape, 1).pop().expect("one spec")
+}
+
+/// `count` more workers after the nodes a preset lists, as [`next_node_spec`] would add them
+/// one by one.
+pub(super) fn more_specs(shape: &AddedNodes, listed: &[NodeSpec], count: usize) -> Vec<NodeSpec> {
+    let taken = Taken {
+        names: listed.iter().map(|n| n.name.as_str()).collect(),
+        count: listed.len(),
+        last_ip: listed.iter().filter_map(|n| n.internal_ip.parse().ok()).max(),
+        last_pod_net: listed.iter().filter_map(|n| n.pod_cidr.split('/').next()?.parse().ok()).max(),
+    };
+    taken.next_specs(shape, count)
+}
+
+/// What the nodes so far hold: names, and the highest address and pod network.
+struct Taken<'a> {
+    names: std::collections::HashSet<&'a str>,
+    count: usize,
+    last_ip: Option<Ipv4Addr>,
+    last_pod_net: Option<Ipv4Addr>,
+}
+
+impl Taken<'_> {
+    /// The next `count` nodes: the first free name numbered from the count of nodes so far,
+    /// the address after the highest, the /24 after the highest pod network.
+    fn next_specs(&self, shape: &AddedNodes, count: usize) -> Vec<NodeSpec> {
+        let mut out = Vec::with_capacity(count);
+        let mut number = self.count + shape.number_offset;
+        let mut ip = self.last_ip.map_or(Ipv4Addr::new(172, 18, 0, 2), |ip| Ipv4Addr::from(u32::from(ip).wrapping_add(1)));
+        let mut pod_net = self.last_pod_net.map_or(Ipv4Addr::new(10, 244, 0, 0), |c| Ipv4Addr::from(u32::from(c).wrapping_add(256)));
+        for _ in 0..count {
+            let name = loop {
+                let candidate = shape.name_pattern.replacen("{}", &format!("{number:0width$}", width = shape.number_width), 1);
+                number += 1;
+                if !self.names.contains(candidate.as_str()) {
+                    break candidate;
+                }
+            };
+            out.push(NodeSpec { name, internal_ip: ip.to_string(), pod_cidr: format!("{pod_net}/24"), labels: shape.labels.clone(), taints: Vec::new() });
+            ip = Ipv4Addr::from(u32::from(ip).wrapping_add(1));
+            pod_net = Ipv4Addr::from(u32::from(pod_net).wrapping_add(256));
+        }
+        out
+    }
 }

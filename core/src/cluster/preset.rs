@@ -6,10 +6,17 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
+/// The largest `moreWorkers` a preset may ask for (Kubernetes' documented limit is 5,000 nodes).
+const MAX_MORE_WORKERS: u64 = 5_000;
+
 /// The preset format this build reads.
 pub const PRESET_FORMAT_VERSION: u32 = 1;
 
-const BUILTIN: &[(&str, &str)] = &[("kind", include_str!("../../data/presets/kind.yaml")), ("minikube", include_str!("../../data/presets/minikube.yaml"))];
+const BUILTIN: &[(&str, &str)] = &[
+    ("kind", include_str!("../../data/presets/kind.yaml")),
+    ("minikube", include_str!("../../data/presets/minikube.yaml")),
+    ("kind-large", include_str!("../../data/presets/kind-large.yaml")),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum PresetError {
@@ -158,13 +165,47 @@ impl Preset {
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Preset, PresetError> {
+        Preset::parse_at(name, text, 0)
+    }
+
+    /// A preset may name a built-in `base` and give only what differs (its top-level keys
+    /// replace the base's), and ask for `moreWorkers`: that many workers after its listed nodes,
+    /// named and addressed as `addedNodes` would add them.
+    fn parse_at(name: &str, text: &str, depth: usize) -> Result<Preset, PresetError> {
         // YAML to a JSON value first, then to the typed preset: one YAML deserializer in the wasm.
-        let value: serde_json::Value = serde_yaml::from_str(text).map_err(|source| PresetError::Yaml { name: name.to_string(), source })?;
-        let preset: Preset = serde_json::from_value(value).map_err(|source| PresetError::Shape { name: name.to_string(), source })?;
+        let mut value: Value = serde_yaml::from_str(text).map_err(|source| PresetError::Yaml { name: name.to_string(), source })?;
+        let shape = |e: String| PresetError::Shape { name: name.to_string(), source: serde::de::Error::custom(e) };
+        let more = match value.as_object_mut().and_then(|m| m.remove("moreWorkers")) {
+            None => 0,
+            Some(n) => n.as_u64().filter(|n| *n <= MAX_MORE_WORKERS).ok_or_else(|| shape(format!("moreWorkers must be a whole number up to {MAX_MORE_WORKERS}")))? as usize,
+        };
+        if let Some(base) = value.as_object_mut().and_then(|m| m.remove("base")) {
+            let base = base.as_str().ok_or_else(|| shape("base must be the name of a built-in preset".into()))?;
+            let (_, base_text) = BUILTIN.iter().find(|(n, _)| *n == base).filter(|_| depth < 4).ok_or_else(|| PresetError::Unknown(base.to_string()))?;
+            let mut merged: Value = serde_yaml::from_str(base_text).map_err(|source| PresetError::Yaml { name: base.to_string(), source })?;
+            if let (Some(m), Value::Object(over)) = (merged.as_object_mut(), value) {
+                m.remove("moreWorkers");
+                m.extend(over);
+            }
+            value = merged;
+        }
+        let mut preset: Preset = serde_json::from_value(value).map_err(|source| PresetError::Shape { name: name.to_string(), source })?;
         if preset.version != PRESET_FORMAT_VERSION {
             return Err(PresetError::Version { name: name.to_string(), found: preset.version });
         }
+        if more > 0 && !preset.add_workers(more) {
+            return Err(shape("moreWorkers needs addedNodes to name them".into()));
+        }
         Ok(preset)
+    }
+
+    /// Adds `count` workers after the listed nodes, named and addressed as `addedNodes` would
+    /// add them; `false` when the preset does not say how to name them.
+    pub fn add_workers(&mut self, count: usize) -> bool {
+        let Some(shape) = &self.added_nodes else { return false };
+        let more = super::nodes::more_specs(shape, &self.nodes, count);
+        self.nodes.extend(more);
+        true
     }
 }
 
@@ -188,5 +229,32 @@ mod tests {
         assert!(matches!(Preset::parse("x", &newer), Err(PresetError::Version { found: 99, .. })));
         let extra = format!("{text}\nsurprise: true\n");
         assert!(matches!(Preset::parse("x", &extra), Err(PresetError::Shape { .. })));
+    }
+
+    #[test]
+    fn a_preset_on_a_base_with_more_workers() {
+        let large = Preset::builtin("kind-large").unwrap();
+        let kind = Preset::builtin("kind").unwrap();
+        assert_eq!(large.name, "kind-large");
+        assert_eq!(large.context, kind.context);
+        assert_eq!(large.nodes.len(), 101);
+        // kind's own three first, then what kind names a joining node, on fresh addresses.
+        let names: Vec<&str> = large.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names[..5], ["kind-control-plane", "kind-worker", "kind-worker2", "kind-worker3", "kind-worker4"]);
+        assert_eq!(names[100], "kind-worker100");
+        assert_eq!((large.nodes[3].internal_ip.as_str(), large.nodes[3].pod_cidr.as_str()), ("172.18.0.5", "10.244.3.0/24"));
+        assert_eq!((large.nodes[100].internal_ip.as_str(), large.nodes[100].pod_cidr.as_str()), ("172.18.0.102", "10.244.100.0/24"));
+        let mut ips: Vec<&str> = large.nodes.iter().map(|n| n.internal_ip.as_str()).collect();
+        ips.sort_unstable();
+        ips.dedup();
+        assert_eq!(ips.len(), 101);
+        // Bad values are refused in the preset's words.
+        for bad in ["moreWorkers: -1", "moreWorkers: 5001", "moreWorkers: many", "base: 3", "base: nope"] {
+            let text = format!("version: 1\nbase: kind\nname: x\n{bad}\n");
+            assert!(Preset::parse("x", &text).is_err(), "{bad}");
+        }
+        let no_shape = "version: 1\nbase: kind\nname: x\naddedNodes: null\nmoreWorkers: 2\n";
+        assert!(matches!(Preset::parse("x", no_shape), Err(PresetError::Shape { .. })));
+        assert_eq!(Preset::parse("x", "version: 1\nbase: kind\nname: x\naddedNodes: null\n").unwrap().nodes.len(), 3);
     }
 }

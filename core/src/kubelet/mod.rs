@@ -367,11 +367,12 @@ fn node_ip(node: &Value) -> String {
     node["status"]["addresses"].as_array().into_iter().flatten().find(|a| a["type"] == "InternalIP").and_then(|a| a["address"].as_str()).unwrap_or("").to_string()
 }
 
-fn with_kind(pod: &Value) -> Value {
-    let mut p = pod.clone();
-    p["apiVersion"] = json!("v1");
-    p["kind"] = json!("Pod");
-    p
+/// A pod as the kubelet names it to the API server without copying it: kind, identity and
+/// resourceVersion (what an Event's involvedObject takes, and all a status write needs besides
+/// the status; the store keeps no `kind`).
+fn pod_ref(pod: &Value) -> Value {
+    let meta = &pod["metadata"];
+    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": meta["name"], "namespace": meta["namespace"], "uid": meta["uid"], "resourceVersion": meta["resourceVersion"]}})
 }
 
 impl Kubelets {
@@ -731,7 +732,7 @@ impl Kubelets {
         let restart_policy = pod["spec"]["restartPolicy"].as_str().unwrap_or("Always").to_string();
         let deleting = pod["metadata"]["deletionTimestamp"].is_string();
         let grace = pod["metadata"]["deletionGracePeriodSeconds"].as_i64().unwrap_or(30);
-        let pod_obj = with_kind(pod);
+        let pod_obj = pod_ref(pod);
         let node_name = self.pods[id].node.clone();
         let ns = namespace(pod).to_string();
         let pod_name = name(pod).to_string();
@@ -873,12 +874,12 @@ impl Kubelets {
                 continue;
             }
             let policy = if self.pods[id].containers[i].ephemeral { "Never" } else { restart_policy.as_str() };
-            self.step_container(c, &pod_obj, id, i, &node_name, policy, init, now);
+            self.step_container(c, pod, &pod_obj, id, i, &node_name, policy, init, now);
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn step_container(&mut self, c: &mut Client, pod: &Value, id: &str, i: usize, node: &str, restart_policy: &str, init: bool, now: Timestamp) {
+    fn step_container(&mut self, c: &mut Client, pod: &Value, about: &Value, id: &str, i: usize, node: &str, restart_policy: &str, init: bool, now: Timestamp) {
         let catalog = Catalog::builtin();
         let t = &catalog.timings;
         let ns = namespace(pod).to_string();
@@ -913,14 +914,14 @@ impl Kubelets {
                             ct.state = State::Waiting { reason: "ErrImagePull".into(), message: Some(msg.clone()) };
                             ct.step = Step::PullBackOff;
                             ct.next = Some(now.plus(Duration::from_secs(ct.backoff)));
-                            c.event_at(pod, "Normal", "Pulling", &format!("Pulling image \"{image}\""), Some(&ct_field));
-                            c.event_at(pod, "Warning", "Failed", &msg, Some(&ct_field));
-                            c.event_at(pod, "Warning", "Failed", "Error: ErrImagePull", Some(&ct_field));
+                            c.event_at(about, "Normal", "Pulling", &format!("Pulling image \"{image}\""), Some(&ct_field));
+                            c.event_at(about, "Warning", "Failed", &msg, Some(&ct_field));
+                            c.event_at(about, "Warning", "Failed", "Error: ErrImagePull", Some(&ct_field));
                             if !first {
                                 let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
                                 ct.state = State::Waiting { reason: "ImagePullBackOff".into(), message: Some(format!("Back-off pulling image \"{image}\": ErrImagePull: {msg}")) };
-                                c.event_at(pod, "Normal", "BackOff", &format!("Back-off pulling image \"{image}\""), Some(&ct_field));
-                                c.event_at(pod, "Warning", "Failed", "Error: ImagePullBackOff", Some(&ct_field));
+                                c.event_at(about, "Normal", "BackOff", &format!("Back-off pulling image \"{image}\""), Some(&ct_field));
+                                c.event_at(about, "Warning", "Failed", "Error: ImagePullBackOff", Some(&ct_field));
                             }
                             return;
                         }
@@ -928,14 +929,14 @@ impl Kubelets {
                             let policy = self.pods[id].containers[i].spec["imagePullPolicy"].as_str().unwrap_or("IfNotPresent").to_string();
                             let ct = &mut self.pods.get_mut(id).expect("runtime").containers[i];
                             if cached && policy != "Always" {
-                                c.event_at(pod, "Normal", "Pulled", &format!("Container image \"{image}\" already present on machine"), Some(&ct_field));
+                                c.event_at(about, "Normal", "Pulled", &format!("Container image \"{image}\" already present on machine"), Some(&ct_field));
                                 ct.step = Step::Starting;
                                 ct.next = Some(now.plus(Duration::from_secs_f64(t.start_seconds)));
                             } else {
                                 let pull = if cached { 0.4 } else { (img.size as f64 / 10_000_000.0 * t.pull_seconds_per10_mb).max(t.pull_min_seconds) };
                                 ct.step = Step::Pulling;
                                 ct.next = Some(now.plus(Duration::from_secs_f64(pull)));
-                                c.event_at(pod, "Normal", "Pulling", &format!("Pulling image \"{image}\""), Some(&ct_field));
+                                c.event_at(about, "Normal", "Pulling", &format!("Pulling image \"{image}\""), Some(&ct_field));
                             }
                         }
                     }
@@ -950,7 +951,7 @@ impl Kubelets {
                     let took = self.pods[id].started.max(began);
                     let _ = took;
                     let duration = catalog.find(&image).map_or(0.0, |img| (img.size as f64 / 10_000_000.0 * t.pull_seconds_per10_mb).max(t.pull_min_seconds));
-                    c.event_at(pod, "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in {}s ({}s including waiting). Image size: {size} bytes.", fmt_secs(duration), fmt_secs(duration)), Some(&ct_field));
+                    c.event_at(about, "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in {}s ({}s including waiting). Image size: {size} bytes.", fmt_secs(duration), fmt_secs(duration)), Some(&ct_field));
                     if self.cached.entry(node.to_string()).or_default().insert(qualified(&image)) {
                         self.images_changed.insert(node.to_string());
                     }
@@ -976,14 +977,14 @@ impl Kubelets {
                             let waiting = State::Waiting { reason: "CreateContainerConfigError".into(), message: Some(msg.clone()) };
                             if ct.state != waiting {
                                 ct.state = waiting;
-                                c.event_at(pod, "Warning", "Failed", &format!("Error: {msg}"), Some(&ct_field));
+                                c.event_at(about, "Warning", "Failed", &format!("Error: {msg}"), Some(&ct_field));
                             }
                             ct.next = None;
                             return;
                         }
                     };
-                    c.event_at(pod, "Normal", "Created", &format!("Created container: {ct_name}"), Some(&ct_field));
-                    c.event_at(pod, "Normal", "Started", &format!("Started container {ct_name}"), Some(&ct_field));
+                    c.event_at(about, "Normal", "Created", &format!("Created container: {ct_name}"), Some(&ct_field));
+                    c.event_at(about, "Normal", "Started", &format!("Started container {ct_name}"), Some(&ct_field));
                     // A restart is a new container, with a new id, fresh files and a fresh log.
                     if self.pods[id].containers[i].plan.is_some() {
                         let hex: String = (0..4).map(|_| format!("{:016x}", self.rng().next_u64())).collect();
@@ -1079,8 +1080,8 @@ impl Kubelets {
                                 }
                             }
                             Err(msg) => {
-                                c.event_at(pod, "Warning", "FailedPostStartHook", "PostStartHook failed", Some(&ct_field));
-                                c.event_at(pod, "Normal", "Killing", "FailedPostStartHook", Some(&ct_field));
+                                c.event_at(about, "Warning", "FailedPostStartHook", "PostStartHook failed", Some(&ct_field));
+                                c.event_at(about, "Normal", "Killing", "FailedPostStartHook", Some(&ct_field));
                                 let handles = ct.plan.as_ref().is_some_and(|p| p.handles_term);
                                 let grace = pod["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30);
                                 let end = if handles { done.plus(Duration::from_secs_f64(t.stop_seconds)) } else { done.plus(Duration::from_secs(grace.max(2))) };
@@ -1132,7 +1133,7 @@ impl Kubelets {
                             let verdict = ct.attempt(vols, k, &pod_ip, t_next, false);
                             let kind = ct.probes[k].kind;
                             if let Err(msg) = &verdict {
-                                c.event_at(pod, "Warning", "Unhealthy", &format!("{} probe failed: {msg}", kind.title()), Some(&ct_field));
+                                c.event_at(about, "Warning", "Unhealthy", &format!("{} probe failed: {msg}", kind.title()), Some(&ct_field));
                             }
                             match (kind, ct.probes[k].record(verdict.is_ok())) {
                                 (probes::Kind::Startup, Some(probes::Published::Success)) => {
@@ -1145,7 +1146,7 @@ impl Kubelets {
                                 (probes::Kind::Startup | probes::Kind::Liveness, Some(probes::Published::Failure)) => {
                                     let what = if kind == probes::Kind::Startup { "startup" } else { "liveness" };
                                     let suffix = if restarts_allowed { ", will be restarted" } else { "" };
-                                    c.event_at(pod, "Normal", "Killing", &format!("Container {ct_name} failed {what} probe{suffix}"), Some(&ct_field));
+                                    c.event_at(about, "Normal", "Killing", &format!("Container {ct_name} failed {what} probe{suffix}"), Some(&ct_field));
                                     let probe_grace = ct.probes[k].spec["terminationGracePeriodSeconds"].as_i64().unwrap_or(grace).max(2);
                                     let (done, code) = if plan.handles_term { (t_next.plus(Duration::from_secs_f64(t.stop_seconds)), 0) } else { (t_next.plus(Duration::from_secs(probe_grace)), 137) };
                                     ct.kill = Some((done, code, if code == 0 { "Completed".into() } else { "Error".into() }));
@@ -1186,7 +1187,7 @@ impl Kubelets {
                                     let backoff = ct.backoff;
                                     ct.last = Some(ct.state.clone());
                                     ct.state = State::Waiting { reason: "CrashLoopBackOff".into(), message: Some(format!("back-off {backoff}s restarting failed container={ct_name} pod={pod_name}_{ns}({id})")) };
-                                    c.event_at(pod, "Warning", "BackOff", &format!("Back-off restarting failed container {ct_name} in pod {pod_name}_{ns}({id})"), Some(&ct_field));
+                                    c.event_at(about, "Warning", "BackOff", &format!("Back-off restarting failed container {ct_name} in pod {pod_name}_{ns}({id})"), Some(&ct_field));
                                 }
                             } else {
                                 ct.step = Step::Done;
@@ -1405,7 +1406,8 @@ impl Kubelets {
             status["nominatedNodeName"] = json!(p);
         }
         if pod["status"] != status {
-            let mut next = (**pod).clone();
+            // The status subresource takes only the status; the rest stays as stored.
+            let mut next = pod_ref(pod);
             next["status"] = status;
             let _ = c.update_status("v1", "pods", next);
         }

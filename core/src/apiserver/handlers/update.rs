@@ -64,7 +64,7 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
             return Err(ApiError::stale(&info.group_resource(), &name));
         }
     }
-    let old_obj = (*old.object).clone();
+    let old_obj: &Value = &old.object;
     strategy.default(&mut obj);
     // What clients may not change: identity and server-set metadata.
     {
@@ -95,16 +95,16 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
                     }
                 }
             }
-            track(info, &old_obj, &mut obj, w, server.now);
-            strategy.prepare_for_update(&mut obj, &old_obj);
-            if strategy.tracks_generation() && strategy.spec_changed(&obj, &old_obj) {
+            track(info, old_obj, &mut obj, w, server.now);
+            strategy.prepare_for_update(&mut obj, old_obj);
+            if strategy.tracks_generation() && strategy.spec_changed(&obj, old_obj) {
                 let g = old_obj["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
                 metadata_mut(&mut obj).insert("generation".into(), Value::from(g));
             }
         }
         Part::Status => {
             // Only the status moves; everything else stays as stored.
-            let status = obj.get("status").cloned();
+            let status = obj.as_object_mut().and_then(|m| m.remove("status"));
             let mut next = old_obj.clone();
             if strategy.status_update_keeps_annotations() {
                 match obj["metadata"].get("annotations") {
@@ -125,7 +125,7 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
                 }
             }
             obj = next;
-            track(info, &old_obj, &mut obj, w, server.now);
+            track(info, old_obj, &mut obj, w, server.now);
         }
         Part::EphemeralContainers => {
             // Only the ephemeral containers move.
@@ -142,15 +142,17 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
                 next["metadata"]["resourceVersion"] = rv.clone();
             }
             obj = next;
-            track(info, &old_obj, &mut obj, w, server.now);
+            track(info, old_obj, &mut obj, w, server.now);
         }
     }
     let mut errs = validate_object_meta(&obj, info.namespaced, strategy.name_rule());
-    errs.extend(validate_object_meta_update(&obj, &old_obj));
+    errs.extend(validate_object_meta_update(&obj, old_obj));
     if part == Part::EphemeralContainers {
-        errs.extend(crate::apiserver::kinds::podspec::validation::validate_ephemeral_update(&obj, &old_obj));
+        errs.extend(crate::apiserver::kinds::podspec::validation::validate_ephemeral_update(&obj, old_obj));
+    } else if part == Part::Status {
+        errs.extend(strategy.validate_status_update(&obj, old_obj));
     } else {
-        errs.extend(strategy.validate_update(&obj, &old_obj));
+        errs.extend(strategy.validate_update(&obj, old_obj));
     }
     if !errs.is_empty() {
         return Err(ApiError::invalid(&info.group_kind(), &name, errs));
@@ -168,16 +170,16 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
         let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
         let warnings = match info.storage.as_str() {
             "namespaces" => {
-                podsecurity::validate_namespace(&obj, Some(&old_obj))?;
+                podsecurity::validate_namespace(&obj, Some(old_obj))?;
                 if server.at_door() {
-                    podsecurity::existing_pods_warnings(&server.store, &obj, &old_obj)
+                    podsecurity::existing_pods_warnings(&server.store, &obj, old_obj)
                 } else {
                     Vec::new()
                 }
             }
             // A pod update is looked at again only when it changes what the policy checks
             // (an image, a seccomp annotation, the containers).
-            "pods" if podsecurity::significant_pod_update(&obj, &old_obj) => podsecurity::admit_pod(&server.store, &ns, &obj, server.at_door())?,
+            "pods" if podsecurity::significant_pod_update(&obj, old_obj) => podsecurity::admit_pod(&server.store, &ns, &obj, server.at_door())?,
             "pods" => Vec::new(),
             // Warnings are worked out only for requests at the door: in-process callers read none.
             storage if server.at_door() => podsecurity::warn_workload(&server.store, storage, &ns, &obj),
@@ -186,7 +188,7 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
         server.warnings.extend(warnings);
     }
     if info.storage == "persistentvolumeclaims" && part == Part::Main {
-        crate::apiserver::admission::resize::admit(&server.store, &obj, &old_obj)?;
+        crate::apiserver::admission::resize::admit(&server.store, &obj, old_obj)?;
         let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
         crate::apiserver::admission::limits::validate(&server.store, &info.storage, &info.group_resource(), &ns, &obj)?;
     }
@@ -194,13 +196,18 @@ pub(crate) fn update_object(server: &mut ApiServer, info: &ResourceInfo, mut obj
     let mut alloc = server.alloc.clone();
     {
         let mut ctx = Ctx { now, rng: &mut server.rng, store: &server.store, alloc: &mut alloc };
-        strategy.allocate(&mut obj, Some(&old_obj), &mut ctx)?;
+        strategy.allocate(&mut obj, Some(old_obj), &mut ctx)?;
     }
     // A write that changes nothing is not a write: no new resourceVersion, no event.
-    let mut unchanged = obj.clone();
-    metadata_mut(&mut unchanged).insert("resourceVersion".into(), Value::String(old.resource_version.to_string()));
-    if unchanged == old_obj || dry {
-        return Ok(if dry { obj } else { old_obj });
+    // (Compared with the stored resourceVersion in place of the one sent, then put back.)
+    let sent_rv = metadata_mut(&mut obj).insert("resourceVersion".into(), Value::String(old.resource_version.to_string()));
+    let unchanged = obj == *old_obj;
+    match sent_rv {
+        Some(rv) => metadata_mut(&mut obj).insert("resourceVersion".into(), rv),
+        None => metadata_mut(&mut obj).remove("resourceVersion"),
+    };
+    if unchanged || dry {
+        return Ok(if dry { obj } else { old_obj.clone() });
     }
     server.alloc = alloc;
     match server.store.update(&info.storage, &ns, &name, obj, Some(old.resource_version)) {

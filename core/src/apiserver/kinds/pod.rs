@@ -187,6 +187,12 @@ impl Strategy for PodStrategy {
         errs
     }
 
+    /// A status write keeps the stored spec, so the spec's rules have nothing new to check
+    /// (kube-apiserver's pod status strategy does not look at the spec either).
+    fn validate_status_update(&self, _new: &Value, _old: &Value) -> Vec<FieldError> {
+        Vec::new()
+    }
+
     fn validate_update(&self, new: &Value, old: &Value) -> Vec<FieldError> {
         let mut errs = validate_pod_spec(&new["spec"], &Path::new("spec"), true);
         let spec_path = Path::new("spec");
