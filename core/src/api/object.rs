@@ -67,3 +67,11 @@ pub fn set_default(map: &mut Map<String, Value>, key: &str, value: Value) {
 pub fn i64_at(v: &Value, path: &[&str]) -> Option<i64> {
     at(v, path)?.as_i64()
 }
+
+/// A pod named without copying it: kind, identity and resourceVersion. What an Event's
+/// involvedObject takes, and all a status write needs besides the status (the store keeps no
+/// `kind`).
+pub fn pod_ref(pod: &Value) -> Value {
+    let meta = &pod["metadata"];
+    serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": meta["name"], "namespace": meta["namespace"], "uid": meta["uid"], "resourceVersion": meta["resourceVersion"]}})
+}

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::api::object::{name, namespace, uid};
+use crate::api::object::{name, namespace, pod_ref, uid};
 use crate::controllers::Client;
 use crate::sim::clock::{Duration, Timestamp};
 use crate::sim::rng::Rng;
@@ -367,13 +367,6 @@ fn node_ip(node: &Value) -> String {
     node["status"]["addresses"].as_array().into_iter().flatten().find(|a| a["type"] == "InternalIP").and_then(|a| a["address"].as_str()).unwrap_or("").to_string()
 }
 
-/// A pod as the kubelet names it to the API server without copying it: kind, identity and
-/// resourceVersion (what an Event's involvedObject takes, and all a status write needs besides
-/// the status; the store keeps no `kind`).
-fn pod_ref(pod: &Value) -> Value {
-    let meta = &pod["metadata"];
-    json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": meta["name"], "namespace": meta["namespace"], "uid": meta["uid"], "resourceVersion": meta["resourceVersion"]}})
-}
 
 impl Kubelets {
     fn rng(&mut self) -> &mut Rng {

@@ -43,7 +43,28 @@ fn domain_has_match(term: &Value, owner: &Value, n: &NodeInfo, all: &[NodeInfo])
     Some(all.iter().filter(|m| m.label(key) == Some(value)).any(|m| m.placed.iter().any(|p| term_matches(term, owner, p))))
 }
 
-pub fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Result<(), String> {
+/// The topology domains (key, value) where an existing pod's required anti-affinity matches
+/// `pod`: worked out once per pod, then each node is looked up in it.
+pub fn existing_anti_domains(pod: &Value, all: &[NodeInfo]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for m in all {
+        for existing in &m.anti {
+            for term in terms(existing, "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution") {
+                if !term_matches(term, existing, pod) {
+                    continue;
+                }
+                let key = term["topologyKey"].as_str().unwrap_or_default();
+                if let Some(value) = m.label(key) {
+                    out.push((key.to_string(), value.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `forbidden` is [`existing_anti_domains`] of the pod over `all`.
+pub fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], forbidden: &[(String, String)]) -> Result<(), String> {
     // Required affinity.
     let required = terms(pod, "podAffinity", "requiredDuringSchedulingIgnoredDuringExecution");
     if !required.is_empty() {
@@ -71,20 +92,8 @@ pub fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Result<(), String>
         }
     }
     // Existing pods' required anti-affinity towards this pod.
-    for m in all {
-        for existing in &m.anti {
-            for term in terms(existing, "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution") {
-                if !term_matches(term, existing, pod) {
-                    continue;
-                }
-                let key = term["topologyKey"].as_str().unwrap_or_default();
-                if let (Some(a), Some(b)) = (m.label(key), n.label(key)) {
-                    if a == b {
-                        return Err(EXISTING_ANTI_AFFINITY_NOT_MATCH.into());
-                    }
-                }
-            }
-        }
+    if forbidden.iter().any(|(key, value)| n.label(key) == Some(value.as_str())) {
+        return Err(EXISTING_ANTI_AFFINITY_NOT_MATCH.into());
     }
     Ok(())
 }

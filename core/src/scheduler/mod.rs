@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::api::object::{name, namespace};
+use crate::api::object::{name, namespace, pod_ref};
 use crate::controllers::Client;
 use crate::sim::clock::{Duration, Timestamp};
 
@@ -41,6 +41,8 @@ struct Attempt {
 #[derive(Clone, Default)]
 pub struct Scheduler {
     unschedulable: BTreeMap<(String, String), Attempt>,
+    /// Where the next pod's filtering begins in the node list.
+    next_start_node: usize,
 }
 
 /// A fingerprint of what can make a pod fit: the nodes and the pods placed on them.
@@ -98,15 +100,14 @@ impl Scheduler {
                     continue;
                 }
             };
-            match plugins::place(&pod, &nodes, &pv_affinity, &images) {
-                Ok(node) => {
+            match plugins::place(&pod, &nodes, &pv_affinity, &images, &mut self.next_start_node) {
+                Ok(at) => {
+                    let node = nodes[at].name.clone();
                     let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name(&pod), "namespace": namespace(&pod)}, "target": {"apiVersion": "v1", "kind": "Node", "name": node}});
                     if c.subresource_post("v1", "pods", namespace(&pod), name(&pod), "binding", binding).is_ok() {
                         self.unschedulable.remove(&key);
-                        c.event(&with_kind(&pod), "Normal", "Scheduled", &format!("Successfully assigned {}/{} to {node}", namespace(&pod), name(&pod)));
-                        if let Some(n) = nodes.iter_mut().find(|n| n.name == node) {
-                            n.add(&pod);
-                        }
+                        c.event(&pod_ref(&pod), "Normal", "Scheduled", &format!("Successfully assigned {}/{} to {node}", namespace(&pod), name(&pod)));
+                        nodes[at].add(&pod);
                     }
                 }
                 Err(fit) => {
@@ -121,7 +122,7 @@ impl Scheduler {
                                     "message": format!("{SCHEDULER_NAME}: preempting to accommodate a higher priority pod"), "lastProbeTime": null, "lastTransitionTime": c.now().rfc3339()});
                                 let _ = c.merge_patch("v1", "pods", namespace(&v), name(&v), "status", &json!({"status": {"conditions": merged_conditions(&v, cond)}}));
                                 if c.delete("v1", "pods", namespace(&v), name(&v), None).is_ok() {
-                                    c.event(&with_kind(&v), "Normal", "Preempted", &format!("Preempted by pod {} on node {node}", pod["metadata"]["uid"].as_str().unwrap_or_default()));
+                                    c.event(&pod_ref(&v), "Normal", "Preempted", &format!("Preempted by pod {} on node {node}", pod["metadata"]["uid"].as_str().unwrap_or_default()));
                                 }
                             }
                             nominated = Some(node);
@@ -148,7 +149,7 @@ impl Scheduler {
     /// The FailedScheduling event and the PodScheduled=False condition (with the nominated node,
     /// when preemption chose one).
     fn fail(&self, c: &mut Client, pod: &Value, message: &str, nominated: Option<String>) {
-        c.event(&with_kind(pod), "Warning", "FailedScheduling", message);
+        c.event(&pod_ref(pod), "Warning", "FailedScheduling", message);
         let cond = json!({"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message, "lastProbeTime": null, "lastTransitionTime": c.now().rfc3339()});
         let current = pod["status"]["conditions"].as_array().into_iter().flatten().find(|x| x["type"] == "PodScheduled").cloned();
         let nominated_changed = nominated.as_ref().is_some_and(|n| pod["status"]["nominatedNodeName"] != n.as_str());
@@ -170,9 +171,3 @@ fn merged_conditions(pod: &Value, cond: Value) -> Value {
     json!(conds)
 }
 
-fn with_kind(pod: &Value) -> Value {
-    let mut p = pod.clone();
-    p["apiVersion"] = json!("v1");
-    p["kind"] = json!("Pod");
-    p
-}

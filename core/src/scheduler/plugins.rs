@@ -196,13 +196,32 @@ pub fn node_affinity_ok(pod: &Value, node: &Value) -> bool {
     })
 }
 
+/// What the filters need of a pod, worked out once per scheduling attempt rather than once per
+/// node (kube-scheduler's PreFilter state).
+pub struct Prepared<'a> {
+    tolerations: &'a [Value],
+    requests: (i64, i64),
+    /// Topology domains where an existing pod's required anti-affinity forbids this pod.
+    forbidden: Vec<(String, String)>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn of(pod: &'a Value, all: &[NodeInfo]) -> Self {
+        Prepared {
+            tolerations: pod["spec"]["tolerations"].as_array().map_or(&[], Vec::as_slice),
+            requests: pod_requests(pod),
+            forbidden: super::interpod::existing_anti_domains(pod, all),
+        }
+    }
+}
+
 /// Runs the filter plugins on one node: `Err(reason)` names the first that rejects it.
-fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value]) -> Result<(), Reason> {
-    let tolerations: Vec<Value> = pod["spec"]["tolerations"].as_array().cloned().unwrap_or_default();
+fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value], pre: &Prepared) -> Result<(), Reason> {
+    let tolerations = pre.tolerations;
     // NodeUnschedulable
     if n.node["spec"]["unschedulable"] == true {
         let taint = serde_json::json!({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"});
-        if !tolerates(&tolerations, &taint) {
+        if !tolerates(tolerations, &taint) {
             return Err("node(s) were unschedulable".into());
         }
     }
@@ -211,7 +230,7 @@ fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value]) ->
     // TaintToleration
     for taint in n.node["spec"]["taints"].as_array().into_iter().flatten() {
         let effect = taint["effect"].as_str().unwrap_or_default();
-        if (effect == "NoSchedule" || effect == "NoExecute") && !tolerates(&tolerations, taint) {
+        if (effect == "NoSchedule" || effect == "NoExecute") && !tolerates(tolerations, taint) {
             let key = taint["key"].as_str().unwrap_or_default();
             let value = taint["value"].as_str().unwrap_or_default();
             return Err(format!("node(s) had untolerated taint {{{key}: {value}}}"));
@@ -233,7 +252,7 @@ fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value]) ->
         }
     }
     // NodeResourcesFit
-    let (cpu, mem) = pod_requests(pod);
+    let (cpu, mem) = pre.requests;
     let mut insufficient = Vec::new();
     if n.used_pods + 1 > n.pods {
         insufficient.push("Too many pods".to_string());
@@ -256,14 +275,13 @@ fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value]) ->
     }
     // PodTopologySpread, then InterPodAffinity.
     super::spread::filter(pod, n, all)?;
-    super::interpod::filter(pod, n, all)?;
+    super::interpod::filter(pod, n, all, &pre.forbidden)?;
     Ok(())
 }
 
 /// NodeResourcesFit (LeastAllocated) and NodeResourcesBalancedAllocation, 0..100 each, on the
 /// requests scoring counts.
-fn resource_score(pod: &Value, n: &NodeInfo) -> i64 {
-    let (cpu, mem) = nonzero_requests(pod);
+fn resource_score((cpu, mem): (i64, i64), n: &NodeInfo) -> i64 {
     let frac = |used: i64, cap: i64| if cap <= 0 { 1.0 } else { (used as f64 / cap as f64).min(1.0) };
     let fc = frac(n.nonzero_cpu_milli + cpu, n.cpu_milli);
     let fm = frac(n.nonzero_memory + mem, n.memory);
@@ -307,9 +325,8 @@ fn preferred_node_affinity(pod: &Value, node: &Value) -> i64 {
 }
 
 /// TaintToleration's score: PreferNoSchedule taints the pod does not tolerate.
-fn prefer_no_schedule(pod: &Value, node: &Value) -> i64 {
-    let tolerations: Vec<Value> = pod["spec"]["tolerations"].as_array().cloned().unwrap_or_default();
-    node["spec"]["taints"].as_array().into_iter().flatten().filter(|t| t["effect"] == "PreferNoSchedule" && !tolerates(&tolerations, t)).count() as i64
+fn prefer_no_schedule(tolerations: &[Value], node: &Value) -> i64 {
+    node["spec"]["taints"].as_array().into_iter().flatten().filter(|t| t["effect"] == "PreferNoSchedule" && !tolerates(tolerations, t)).count() as i64
 }
 
 /// PodTopologySpread's cluster default (spread over hostnames, weight 2): among the feasible
@@ -353,44 +370,88 @@ pub fn count_message(total: usize, reasons: impl Iterator<Item = String>) -> Str
 
 /// Runs the filters on one node for `pod`: the reasons it fails, if it does, and whether
 /// preemption could help.
-pub fn check(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value]) -> Result<(), (Vec<String>, bool)> {
-    filter(pod, n, all, pv_affinity).map_err(|r| {
+pub fn check(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value], pre: &Prepared) -> Result<(), (Vec<String>, bool)> {
+    filter(pod, n, all, pv_affinity, pre).map_err(|r| {
         let res = resolvable(&r);
         (r.split('\u{0}').map(str::to_string).collect(), res)
     })
 }
 
-pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &super::imagelocality::ImageStates) -> Result<String, FitError> {
+/// How many feasible nodes a scheduling attempt looks for before it stops filtering
+/// (kube-scheduler's adaptive percentageOfNodesToScore): every node below 100 nodes, then
+/// 50% less 1% per 125 nodes (at least 5%), and never fewer than 100.
+pub fn feasible_nodes_to_find(all: usize) -> usize {
+    const MIN_FEASIBLE: usize = 100;
+    if all < MIN_FEASIBLE {
+        return all;
+    }
+    let percentage = 50usize.saturating_sub(all / 125).max(5);
+    (all * percentage / 100).max(MIN_FEASIBLE)
+}
+
+/// Filters nodes from `*start` round the list until enough are feasible, scores those, and
+/// picks the best; `*start` moves past the nodes looked at, so the next pod begins where this
+/// one stopped (as kube-scheduler's nextStartNodeIndex).
+/// The chosen node is returned as its index in `nodes`.
+pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &super::imagelocality::ImageStates, start: &mut usize) -> Result<usize, FitError> {
     let mut failures = Vec::new();
-    let mut feasible: Vec<&NodeInfo> = Vec::new();
-    for (i, n) in nodes.iter().enumerate() {
-        match check(pod, n, nodes, pv_affinity) {
-            Ok(()) => feasible.push(n),
+    let mut feasible: Vec<(usize, &NodeInfo)> = Vec::new();
+    let pre = Prepared::of(pod, nodes);
+    let wanted = feasible_nodes_to_find(nodes.len());
+    let first = if nodes.is_empty() { 0 } else { *start % nodes.len() };
+    let mut processed = 0;
+    for k in 0..nodes.len() {
+        if feasible.len() >= wanted {
+            break;
+        }
+        let i = (first + k) % nodes.len();
+        let n = &nodes[i];
+        processed += 1;
+        match check(pod, n, nodes, pv_affinity, &pre) {
+            Ok(()) => feasible.push((i, n)),
             Err((reasons, res)) => failures.push((i, reasons, res)),
         }
     }
+    if !nodes.is_empty() {
+        *start = (first + processed) % nodes.len();
+    }
     // PodTopologySpread: the pod's own ScheduleAnyway constraints, else the cluster default
     // (spread a controller's pods over hostnames).
-    let explicit: Vec<Option<i64>> = feasible.iter().map(|n| super::spread::raw_penalty(pod, n, nodes)).collect();
+    let feasible_nodes: Vec<&NodeInfo> = feasible.iter().map(|(_, n)| *n).collect();
+    let explicit: Vec<Option<i64>> = feasible_nodes.iter().map(|n| super::spread::raw_penalty(pod, n, nodes)).collect();
     let spread = if explicit.iter().any(Option::is_some) {
         normalize(&explicit.iter().map(|p| -p.unwrap_or(0)).collect::<Vec<_>>(), 200)
     } else {
-        spread_scores(pod, &feasible)
+        spread_scores(pod, &feasible_nodes)
     };
-    let interpod = normalize(&feasible.iter().map(|n| super::interpod::raw_score(pod, n, nodes)).collect::<Vec<_>>(), 200);
-    let node_pref = normalize(&feasible.iter().map(|n| preferred_node_affinity(pod, &n.node)).collect::<Vec<_>>(), 200);
-    let taint_pref = normalize(&feasible.iter().map(|n| -prefer_no_schedule(pod, &n.node)).collect::<Vec<_>>(), 300);
+    let interpod = normalize(&feasible_nodes.iter().map(|n| super::interpod::raw_score(pod, n, nodes)).collect::<Vec<_>>(), 200);
+    let node_pref = normalize(&feasible_nodes.iter().map(|n| preferred_node_affinity(pod, &n.node)).collect::<Vec<_>>(), 200);
+    let taint_pref = normalize(&feasible_nodes.iter().map(|n| -prefer_no_schedule(pre.tolerations, &n.node)).collect::<Vec<_>>(), 300);
     let locality = images.matters_for(pod);
-    let mut best: Option<(i64, &str)> = None;
-    for (i, (n, sp)) in feasible.iter().zip(spread).enumerate() {
+    let requests = nonzero_requests(pod);
+    let mut best: Option<(i64, usize)> = None;
+    for (i, ((at, n), sp)) in feasible.iter().zip(spread).enumerate() {
         let image_score = if locality { images.score(pod, &n.node) } else { 0 };
-        let s = resource_score(pod, n) + sp + interpod[i] + node_pref[i] + taint_pref[i] + image_score;
-        if best.is_none_or(|(b, name)| s > b || (s == b && n.name.as_str() < name)) {
-            best = Some((s, &n.name));
+        let s = resource_score(requests, n) + sp + interpod[i] + node_pref[i] + taint_pref[i] + image_score;
+        if best.is_none_or(|(b, other)| s > b || (s == b && n.name < nodes[other].name)) {
+            best = Some((s, *at));
         }
     }
     match best {
-        Some((_, name)) => Ok(name.to_string()),
+        Some((_, at)) => Ok(at),
         None => Err(FitError { nodes: failures, total: nodes.len() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::feasible_nodes_to_find;
+
+    #[test]
+    fn feasible_nodes_to_find_follows_kube_scheduler() {
+        // Every node below 100; then 50% less 1% per 125 nodes, at least 5%, never under 100.
+        for (all, want) in [(0, 0), (3, 3), (99, 99), (100, 100), (150, 100), (250, 120), (1_000, 420), (5_000, 500), (6_000, 300), (20_000, 1_000)] {
+            assert_eq!(feasible_nodes_to_find(all), want, "{all} nodes");
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::plugins::{check, count_message, FitError, NodeInfo};
+use super::plugins::{check, count_message, FitError, NodeInfo, Prepared};
 
 pub const NOT_HELPFUL: &str = "Preemption is not helpful for scheduling";
 pub const NO_VICTIMS: &str = "No preemption victims found for incoming pod";
@@ -73,7 +73,7 @@ pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value
         let stripped = n.without(|p| !lower_uids.contains(&uid(p)));
         let mut trial: Vec<NodeInfo> = nodes.to_vec();
         trial[*i] = stripped;
-        if let Err((r, _)) = check(pod, &trial[*i], &trial, pv_affinity) {
+        if let Err((r, _)) = check(pod, &trial[*i], &trial, pv_affinity, &Prepared::of(pod, &trial)) {
             statuses.extend(r);
             continue;
         }
@@ -110,7 +110,7 @@ pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value
             kept.push(uid(p));
             let back = n.without(|q| !lower_uids.contains(&uid(q)) || kept.contains(&uid(q)));
             trial[*i] = back;
-            if check(pod, &trial[*i], &trial, pv_affinity).is_err() {
+            if check(pod, &trial[*i], &trial, pv_affinity, &Prepared::of(pod, &trial)).is_err() {
                 kept.pop();
                 victims.push(p.clone());
                 if is_protected {
