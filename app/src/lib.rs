@@ -1,5 +1,6 @@
 //! The Hakoniwa playground: a thin Leptos view over `hakoniwa-core`.
 
+pub mod bench;
 pub mod components;
 pub mod crash;
 pub mod display;

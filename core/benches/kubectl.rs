@@ -4,41 +4,12 @@
 
 use std::time::Instant;
 
-use hakoniwa_core::apiserver::{ApiServer, Request, Response};
-use hakoniwa_core::kubectl::{Kubectl, Transport};
-use hakoniwa_core::{Duration, Timestamp};
-use serde_json::json;
-
-/// The API server alone (no control loops): the pods stay as created.
-struct Server(ApiServer);
-
-impl Transport for Server {
-    fn send(&mut self, req: &Request) -> Response {
-        self.0.handle(req)
-    }
-    fn sleep(&mut self, _by: Duration) {}
-    fn now(&self) -> Timestamp {
-        self.0.now()
-    }
-}
+use hakoniwa_core::bench;
+use hakoniwa_core::kubectl::Kubectl;
 
 fn main() {
     let pods: usize = std::env::var("HAKONIWA_BENCH_PODS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
-    let now = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("time");
-    let mut api = Server(ApiServer::new(1, now));
-    for ns in ["default", "team-a", "team-b", "team-c"] {
-        let r = api.0.handle(&Request::post("/api/v1/namespaces", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})));
-        assert_eq!(r.status, 201);
-        let sa = api.0.handle(&Request::post(&format!("/api/v1/namespaces/{ns}/serviceaccounts"), json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}})));
-        assert_eq!(sa.status, 201);
-    }
-    for i in 0..pods {
-        let ns = ["default", "team-a", "team-b", "team-c"][i % 4];
-        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("web-{i:05}"), "labels": {"app": "web"}},
-            "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}});
-        let r = api.0.handle(&Request::post(&format!("/api/v1/namespaces/{ns}/pods"), pod));
-        assert_eq!(r.status, 201, "{:?}", r.json());
-    }
+    let mut api = bench::api_with_pods(pods);
     let mut k = Kubectl::new("kind-kind");
     // Discovery once, as a session would have it.
     let _ = k.run(&mut api, "kubectl version", None);

@@ -7,10 +7,8 @@
 use std::time::Instant;
 
 use hakoniwa_core::apiserver::Request;
-use hakoniwa_core::cluster::Preset;
 use hakoniwa_core::store::Selection;
-use hakoniwa_core::{Cluster, Duration, Timestamp};
-use serde_json::json;
+use hakoniwa_core::{bench, Cluster, Duration};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -28,19 +26,11 @@ fn main() {
     let pods = env("HAKONIWA_BENCH_PODS", 150_000);
     let cap = std::time::Duration::from_secs(env("HAKONIWA_BENCH_SCALE_SECONDS", 300) as u64);
     let name = format!("scale_{nodes}_nodes_{pods}_pods");
-    let start = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("time");
-    let mut preset = Preset::builtin("kind").expect("kind preset");
-    preset.nodes.truncate(1);
-    assert!(preset.add_workers(nodes));
     let wall = Instant::now();
-    let mut c = Cluster::boot(preset, 1, start).expect("boot");
+    let mut c = Cluster::boot(bench::kind_with_workers(nodes), 1, bench::start()).expect("boot");
     println!("bench {name}_boot_ms {:.0} ms", wall.elapsed().as_secs_f64() * 1000.0);
 
-    let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-        "spec": {"replicas": pods, "selector": {"matchLabels": {"app": "web"}},
-            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.27",
-                "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}}}});
-    assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", d)).status, 201);
+    assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", bench::deployment(pods))).status, 201);
     let running = |c: &Cluster| c.api_ref().store().list("pods", Some("default"), &Selection::All, None).iter().filter(|p| p.object["status"]["phase"] == "Running").count();
     let mut now_running = 0;
     while now_running < pods && wall.elapsed() < cap {

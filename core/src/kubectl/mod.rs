@@ -102,6 +102,20 @@ impl Transport for crate::Cluster {
     }
 }
 
+/// The API server alone, with no control loops: what is created stays as created. For
+/// benchmarks of the API and of kubectl's printing.
+pub struct ApiOnly(pub crate::apiserver::ApiServer);
+
+impl Transport for ApiOnly {
+    fn send(&mut self, req: &Request) -> Response {
+        self.0.handle(req)
+    }
+    fn sleep(&mut self, _by: Duration) {}
+    fn now(&self) -> Timestamp {
+        self.0.now()
+    }
+}
+
 /// What kubectl says it is (`User-Agent`). The server names a write's field manager after its
 /// first part when the command sets none (`kubectl scale` is `kubectl`, subresource `scale`).
 pub const USER_AGENT: &str = "kubectl/v1.33.1 (linux/amd64) kubernetes/8adc0f0";
