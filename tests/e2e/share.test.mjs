@@ -99,3 +99,25 @@ test('several playgrounds: keep a named copy, open it later, and the one left is
   await waitForLine(page, /^namespace\/second$/);
   assert.deepEqual(problems, []);
 });
+
+test('choosing another cluster preset starts it fresh and keeps the playground left aside', async () => {
+  const { page, problems } = await openPage(t.browser, t.site.url);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  const select = page.locator('header label.preset select');
+  assert.deepEqual(await select.locator('option').allTextContents(), ['kind', 'minikube', 'kind-large']);
+  assert.equal(await select.inputValue(), 'kind');
+  await typeLine(page, 'kubectl create namespace before-the-switch');
+  await waitForLine(page, 'namespace/before-the-switch created');
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => (localStorage.getItem(k) || '').includes('before-the-switch')));
+  await select.selectOption('minikube');
+  await page.locator('section.node-box[data-name="minikube"]').waitFor({ timeout: 15_000 });
+  await waitForLine(page, '(⎈|minikube:default) $');
+  assert.equal(await page.locator('header .context code').textContent(), 'minikube');
+  assert.equal(await page.locator('header label.preset select').inputValue(), 'minikube');
+  await typeLine(page, 'kubectl get ns before-the-switch');
+  await waitForLine(page, 'Error from server (NotFound): namespaces "before-the-switch" not found');
+  const aside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hakoniwa.playground.aside.')).map((k) => localStorage.getItem(k)));
+  assert.equal(aside.length, 1);
+  assert.ok(aside[0].includes('kubectl create namespace before-the-switch'));
+  assert.deepEqual(problems, []);
+});
