@@ -347,7 +347,9 @@ fn print_tables(fetched: &[Fetched], p: &Parsed, wide: bool, all_ns: bool, show_
 }
 
 fn print_objects(format: &Format, objects: Vec<Value>, single: bool, fetched: &[Fetched], p: &Parsed, out: &mut Output) -> Result<(), Failure> {
-    let data = if single { objects[0].clone() } else { printers::list_of(objects.clone()) };
+    // What the printers other than `name` are given: the object, or a List of them.
+    let whole = |objects: &[Value]| if single { objects[0].clone() } else { printers::list_of(objects.to_vec()) };
+    let data = if matches!(format, Format::Name | Format::CustomColumns(_)) { Value::Null } else { whole(&objects) };
     match format {
         Format::Yaml => out.out(printers::to_yaml(&data)),
         Format::Json => out.out(printers::to_json(&data)),

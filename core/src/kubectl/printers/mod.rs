@@ -45,7 +45,10 @@ pub fn hide_managed_fields(obj: &mut Value) {
 }
 
 pub fn list_of(items: Vec<Value>) -> Value {
-    serde_json::json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
+    // (The items move in as they are; `json!` would copy them through serialization.)
+    let mut list = serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}});
+    list["items"] = Value::Array(items);
+    list
 }
 
 /// How a table cell prints: strings up to the first line break (then `...`), other values as
