@@ -1,7 +1,9 @@
 //! Kubernetes' documented maximum in one process: 5,000 nodes and 150,000 pods, all Running.
 //! Boots a kind cluster with 5,000 workers, applies one Deployment of 150,000 replicas and runs
 //! as fast as the simulation goes. Stops at a wall-clock cap (`HAKONIWA_BENCH_SCALE_SECONDS`,
-//! default 300) and then says how far it got. Prints `bench <name> <value> <unit>` lines;
+//! default 300) and then says how far it got; the cap is looked at between virtual seconds, so
+//! one long second can overrun it (2026-11-26: booting 5,000 nodes took 143 s, and the first
+//! second of the Deployment had not ended 190 s later). Prints `bench <name> <value> <unit>` lines;
 //! nothing here fails on time. `HAKONIWA_BENCH_NODES` and `HAKONIWA_BENCH_PODS` change the size.
 
 use std::time::Instant;
