@@ -108,7 +108,8 @@ test('choosing another cluster preset starts it fresh and keeps the playground l
   assert.equal(await select.inputValue(), 'kind');
   await typeLine(page, 'kubectl create namespace before-the-switch');
   await waitForLine(page, 'namespace/before-the-switch created');
-  await page.waitForFunction(() => Object.keys(localStorage).some((k) => (localStorage.getItem(k) || '').includes('before-the-switch')));
+  // Only once the autosave holds the typed command (as the share test waits for it).
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('hakoniwa.') && (localStorage.getItem(k) || '').includes('kubectl create namespace before-the-switch')));
   await select.selectOption('minikube');
   await page.locator('section.node-box[data-name="minikube"]').waitFor({ timeout: 15_000 });
   await waitForLine(page, '(⎈|minikube:default) $');

@@ -69,6 +69,9 @@ test('kubectl in the terminal prints what kubectl prints, and applied pods appea
   await page.keyboard.press('Control+U');
   await typeLine(page, 'kubectl get deploy web -o name');
   await waitForLine(page, /^deployment\.apps\/web$/);
+  // The restored cluster has the Deployment's two pods (the view may still be drawing a pod
+  // that the replay's last moment is ending; it goes within seconds or this fails).
+  await page.waitForFunction(() => document.querySelectorAll('li.pod[data-name^="web-"]').length === 2, null, { timeout: 10_000 }).catch(() => undefined);
   assert.equal(await page.locator('li.pod[data-name^="web-"]').count(), 2);
   assert.deepEqual(problems, []);
 });
