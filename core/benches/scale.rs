@@ -39,11 +39,7 @@ fn main() {
     while now_running < pods && wall.elapsed() < cap {
         if wave < waves {
             let replicas = (pods - wave * 5_000).min(5_000);
-            let mut d = bench::deployment(replicas);
-            let app = format!("web-{wave}");
-            d["metadata"]["name"] = app.clone().into();
-            d["spec"]["selector"]["matchLabels"]["app"] = app.clone().into();
-            d["spec"]["template"]["metadata"]["labels"]["app"] = app.into();
+            let d = bench::deployment(&format!("web-{wave}"), replicas);
             assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", d)).status, 201);
             wave += 1;
         }

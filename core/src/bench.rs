@@ -22,18 +22,19 @@ pub fn kind_with_workers(workers: usize) -> Preset {
     p
 }
 
-/// A Deployment `web` of `replicas` nginx pods with small requests (10m CPU, 16Mi).
-pub fn deployment(replicas: usize) -> Value {
-    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
-            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.27",
+/// A Deployment `app` (its pods labelled `app=<app>`) of `replicas` nginx pods with small
+/// requests (10m CPU, 16Mi).
+pub fn deployment(app: &str, replicas: usize) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": app},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": app}},
+            "template": {"metadata": {"labels": {"app": app}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.27",
                 "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}}}})
 }
 
-/// Creates [`deployment`] in `default` and runs the cluster a virtual second at a time until
+/// Creates [`deployment`] `web` in `default` and runs the cluster a virtual second at a time until
 /// all its replicas are ready or `max_seconds` have passed; returns how many are ready.
 pub fn deploy_until_ready(c: &mut Cluster, replicas: usize, max_seconds: usize) -> usize {
-    let resp = c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", deployment(replicas)));
+    let resp = c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web", replicas)));
     if resp.status != 201 {
         return 0;
     }

@@ -164,14 +164,11 @@ impl Preset {
         Preset::parse(name, text)
     }
 
-    pub fn parse(name: &str, text: &str) -> Result<Preset, PresetError> {
-        Preset::parse_at(name, text, 0)
-    }
-
     /// A preset may name a built-in `base` and give only what differs (its top-level keys
     /// replace the base's), and ask for `moreWorkers`: that many workers after its listed nodes,
-    /// named and addressed as `addedNodes` would add them.
-    fn parse_at(name: &str, text: &str, depth: usize) -> Result<Preset, PresetError> {
+    /// named and addressed as `addedNodes` would add them. A base is read as it is written: its
+    /// own `base` or `moreWorkers` are not followed (and refused as unknown fields).
+    pub fn parse(name: &str, text: &str) -> Result<Preset, PresetError> {
         // YAML to a JSON value first, then to the typed preset: one YAML deserializer in the wasm.
         let mut value: Value = serde_yaml::from_str(text).map_err(|source| PresetError::Yaml { name: name.to_string(), source })?;
         let shape = |e: String| PresetError::Shape { name: name.to_string(), source: serde::de::Error::custom(e) };
@@ -181,10 +178,9 @@ impl Preset {
         };
         if let Some(base) = value.as_object_mut().and_then(|m| m.remove("base")) {
             let base = base.as_str().ok_or_else(|| shape("base must be the name of a built-in preset".into()))?;
-            let (_, base_text) = BUILTIN.iter().find(|(n, _)| *n == base).filter(|_| depth < 4).ok_or_else(|| PresetError::Unknown(base.to_string()))?;
+            let (_, base_text) = BUILTIN.iter().find(|(n, _)| *n == base).ok_or_else(|| PresetError::Unknown(base.to_string()))?;
             let mut merged: Value = serde_yaml::from_str(base_text).map_err(|source| PresetError::Yaml { name: base.to_string(), source })?;
             if let (Some(m), Value::Object(over)) = (merged.as_object_mut(), value) {
-                m.remove("moreWorkers");
                 m.extend(over);
             }
             value = merged;

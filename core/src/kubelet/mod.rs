@@ -367,7 +367,6 @@ fn node_ip(node: &Value) -> String {
     node["status"]["addresses"].as_array().into_iter().flatten().find(|a| a["type"] == "InternalIP").and_then(|a| a["address"].as_str()).unwrap_or("").to_string()
 }
 
-
 impl Kubelets {
     fn rng(&mut self) -> &mut Rng {
         self.rng.get_or_insert_with(|| Rng::seeded(0x6b75_6265_6c65_7473))

@@ -395,7 +395,7 @@ pub fn feasible_nodes_to_find(all: usize) -> usize {
 /// The chosen node is returned as its index in `nodes`.
 pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &super::imagelocality::ImageStates, start: &mut usize) -> Result<usize, FitError> {
     let mut failures = Vec::new();
-    let mut feasible: Vec<(usize, &NodeInfo)> = Vec::new();
+    let mut feasible: Vec<usize> = Vec::new();
     let pre = Prepared::of(pod, nodes);
     let wanted = feasible_nodes_to_find(nodes.len());
     let first = if nodes.is_empty() { 0 } else { *start % nodes.len() };
@@ -408,7 +408,7 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &su
         let n = &nodes[i];
         processed += 1;
         match check(pod, n, nodes, pv_affinity, &pre) {
-            Ok(()) => feasible.push((i, n)),
+            Ok(()) => feasible.push(i),
             Err((reasons, res)) => failures.push((i, reasons, res)),
         }
     }
@@ -417,7 +417,7 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &su
     }
     // PodTopologySpread: the pod's own ScheduleAnyway constraints, else the cluster default
     // (spread a controller's pods over hostnames).
-    let feasible_nodes: Vec<&NodeInfo> = feasible.iter().map(|(_, n)| *n).collect();
+    let feasible_nodes: Vec<&NodeInfo> = feasible.iter().map(|&i| &nodes[i]).collect();
     let explicit: Vec<Option<i64>> = feasible_nodes.iter().map(|n| super::spread::raw_penalty(pod, n, nodes)).collect();
     let spread = if explicit.iter().any(Option::is_some) {
         normalize(&explicit.iter().map(|p| -p.unwrap_or(0)).collect::<Vec<_>>(), 200)
@@ -430,11 +430,11 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &su
     let locality = images.matters_for(pod);
     let requests = nonzero_requests(pod);
     let mut best: Option<(i64, usize)> = None;
-    for (i, ((at, n), sp)) in feasible.iter().zip(spread).enumerate() {
+    for (i, ((&at, n), sp)) in feasible.iter().zip(&feasible_nodes).zip(spread).enumerate() {
         let image_score = if locality { images.score(pod, &n.node) } else { 0 };
         let s = resource_score(requests, n) + sp + interpod[i] + node_pref[i] + taint_pref[i] + image_score;
         if best.is_none_or(|(b, other)| s > b || (s == b && n.name < nodes[other].name)) {
-            best = Some((s, *at));
+            best = Some((s, at));
         }
     }
     match best {
@@ -445,7 +445,43 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &su
 
 #[cfg(test)]
 mod tests {
-    use super::feasible_nodes_to_find;
+    use super::{feasible_nodes_to_find, place, NodeInfo};
+    use crate::scheduler::imagelocality::ImageStates;
+    use serde_json::json;
+
+    fn nodes(count: usize, cpu: &str) -> Vec<NodeInfo> {
+        (0..count)
+            .map(|i| NodeInfo::empty(&json!({"metadata": {"name": format!("n{i:03}"), "labels": {"kubernetes.io/hostname": format!("n{i:03}")}},
+                "status": {"allocatable": {"cpu": cpu, "memory": "16Gi", "pods": "110"}}})))
+            .collect()
+    }
+
+    #[test]
+    fn from_100_nodes_filtering_stops_at_enough_and_the_next_pod_starts_after() {
+        let pod = json!({"metadata": {"name": "p", "namespace": "default"}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}});
+        // 200 equal nodes: 100 are looked at, the best of them (ties: the first name) taken,
+        // and the next attempt begins at the 101st.
+        let big = nodes(200, "8");
+        let images = ImageStates::of(&big);
+        let mut start = 0;
+        assert_eq!(place(&pod, &big, &[], &images, &mut start).ok(), Some(0));
+        assert_eq!(start, 100);
+        assert_eq!(place(&pod, &big, &[], &images, &mut start).ok(), Some(100));
+        assert_eq!(start, 0);
+        // Below 100 nodes every node is looked at, and the start comes back round.
+        let small = nodes(50, "8");
+        let images = ImageStates::of(&small);
+        let mut start = 7;
+        assert_eq!(place(&pod, &small, &[], &images, &mut start).ok(), Some(0));
+        assert_eq!(start, 7);
+        // When no node fits, every node is looked at and named in the reasons.
+        let greedy = json!({"metadata": {"name": "g", "namespace": "default"}, "spec": {"containers": [{"name": "a", "image": "nginx", "resources": {"requests": {"cpu": "9"}}}]}});
+        let mut start = 30;
+        let fit = place(&greedy, &big, &[], &ImageStates::of(&big), &mut start).unwrap_err();
+        assert_eq!((fit.nodes.len(), fit.total), (200, 200));
+        assert!(fit.message().starts_with("0/200 nodes are available: 200 Insufficient cpu."), "{}", fit.message());
+        assert_eq!(start, 30);
+    }
 
     #[test]
     fn feasible_nodes_to_find_follows_kube_scheduler() {
