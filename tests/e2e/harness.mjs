@@ -128,3 +128,23 @@ export async function typeLine(page, text) {
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
 }
+
+/** The keystrokes a playground save holds, joined: clock steps journaled between them (more of
+ * them when the machine is busy) do not split what was typed. */
+export function typedKeys(saveText) {
+  const journal = JSON.parse(saveText)?.journal;
+  return Array.isArray(journal) ? journal.filter((e) => typeof e === 'string').join('') : '';
+}
+
+/** Waits until this browser's saved playground holds `text` among its keystrokes. */
+export async function waitForSavedKeys(page, text) {
+  await page.waitForFunction((text) => Object.keys(localStorage).some((k) => {
+    if (!k.startsWith('hakoniwa.')) return false;
+    try {
+      const journal = JSON.parse(localStorage.getItem(k))?.journal;
+      return Array.isArray(journal) && journal.filter((e) => typeof e === 'string').join('').includes(text);
+    } catch {
+      return false;
+    }
+  }), text);
+}

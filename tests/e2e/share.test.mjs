@@ -3,7 +3,7 @@
 // link is refused without harm.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, typeLine, useSite, waitForLine } from './harness.mjs';
+import { openPage, typedKeys, typeLine, useSite, waitForLine, waitForSavedKeys } from './harness.mjs';
 
 const t = useSite();
 
@@ -25,7 +25,7 @@ test('a shared link opens the same playground elsewhere, keeping the opener’s 
   await typeLine(b.page, 'kubectl create namespace mine');
   await waitForLine(b.page, 'namespace/mine created');
   // Leave only once the autosave holds the command (the line shows before the save is made).
-  await b.page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('hakoniwa.') && (localStorage.getItem(k) || '').includes('kubectl create namespace mine')));
+  await waitForSavedKeys(b.page, 'kubectl create namespace mine');
   await b.page.goto('about:blank');
   await b.page.goto(url);
   await b.page.getByRole('status').filter({ hasText: 'came from a shared link' }).waitFor({ timeout: 15_000 });
@@ -36,7 +36,7 @@ test('a shared link opens the same playground elsewhere, keeping the opener’s 
   await waitForLine(b.page, /^hello$/);
   const aside = await b.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hakoniwa.playground.aside.')).map((k) => localStorage.getItem(k)));
   assert.equal(aside.length, 1);
-  assert.ok(aside[0].includes('kubectl create namespace mine'));
+  assert.ok(typedKeys(aside[0]).includes('kubectl create namespace mine'));
   assert.deepEqual(a.problems, []);
   assert.deepEqual(b.problems, []);
 });
@@ -109,7 +109,7 @@ test('choosing another cluster preset starts it fresh and keeps the playground l
   await typeLine(page, 'kubectl create namespace before-the-switch');
   await waitForLine(page, 'namespace/before-the-switch created');
   // Only once the autosave holds the typed command (as the share test waits for it).
-  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.startsWith('hakoniwa.') && (localStorage.getItem(k) || '').includes('kubectl create namespace before-the-switch')));
+  await waitForSavedKeys(page, 'kubectl create namespace before-the-switch');
   await select.selectOption('minikube');
   await page.locator('section.node-box[data-name="minikube"]').waitFor({ timeout: 15_000 });
   await waitForLine(page, '(⎈|minikube:default) $');
@@ -119,6 +119,6 @@ test('choosing another cluster preset starts it fresh and keeps the playground l
   await waitForLine(page, 'Error from server (NotFound): namespaces "before-the-switch" not found');
   const aside = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('hakoniwa.playground.aside.')).map((k) => localStorage.getItem(k)));
   assert.equal(aside.length, 1);
-  assert.ok(aside[0].includes('kubectl create namespace before-the-switch'));
+  assert.ok(typedKeys(aside[0]).includes('kubectl create namespace before-the-switch'));
   assert.deepEqual(problems, []);
 });
