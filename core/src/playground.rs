@@ -37,7 +37,16 @@ pub enum Event {
     Run(String),
     /// The app's browser asked for a page at `localhost:port` (a forwarded port).
     Visit { port: u16, target: String },
+    /// From here on the control loops' reaction to a request is bounded to this much work
+    /// ([`Cluster::set_budget`]).
+    Budget(u64),
+    /// The clock moved this many milliseconds (perhaps none) and the control loops caught up
+    /// with it doing at most `units` of work ([`Cluster::step`]).
+    Step { ms: i64, units: u64 },
 }
+
+/// The most work one budgeted step or reaction may be given (a save holding more is corrupt).
+pub const MAX_UNITS: u64 = 1 << 20;
 
 /// Why a save could not be read back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -122,6 +131,11 @@ impl Playground {
         &self.journal
     }
 
+    /// Whether anything happened to it beyond setting its budget.
+    pub fn touched(&self) -> bool {
+        self.journal.iter().any(|e| !matches!(e, Event::Budget(_)))
+    }
+
     fn record(&mut self, e: Event) {
         if self.journal.len() >= MAX_EVENTS {
             return;
@@ -164,6 +178,38 @@ impl Playground {
             left -= step;
         }
         out
+    }
+
+    /// Moves the clock and lets the control loops catch up doing at most `units` of work
+    /// ([`Cluster::step`]); returns what a command going on in the terminal printed meanwhile.
+    /// Whether they caught up is [`Playground::caught_up`]; if not, a step of 0 ms goes on.
+    pub fn step(&mut self, by: Duration, units: u64) -> String {
+        let units = units.clamp(1, MAX_UNITS);
+        let mut left = by.as_millis().max(0);
+        let mut out = String::new();
+        loop {
+            let ms = left.min(MAX_STEP_MS);
+            self.cluster.step(Duration::from_millis(ms), units);
+            out.push_str(&self.terminal.tick(&mut self.cluster));
+            self.record(Event::Step { ms, units });
+            left -= ms;
+            if left <= 0 {
+                return out;
+            }
+        }
+    }
+
+    /// Whether the control loops have done everything due up to the clock's time.
+    pub fn caught_up(&self) -> bool {
+        self.cluster.caught_up()
+    }
+
+    /// Bounds the control loops' reaction to each request to `units` of work from now on
+    /// ([`Cluster::set_budget`]); journaled, so a restored playground reacts the same way.
+    pub fn set_budget(&mut self, units: u64) {
+        let units = units.clamp(1, MAX_UNITS);
+        self.cluster.set_budget(Some(units));
+        self.record(Event::Budget(units));
     }
 
     /// The app's browser asks for `http://localhost:PORT/TARGET`: what the terminal shows
@@ -224,13 +270,20 @@ impl Playground {
             Event::Visit { port, target } => {
                 let _ = self.terminal.visit(&mut self.cluster, *port, target);
             }
+            Event::Budget(units) => self.cluster.set_budget(Some(*units)),
+            Event::Step { ms, units } => {
+                self.cluster.step(Duration::from_millis(*ms), *units);
+                self.terminal.tick(&mut self.cluster);
+            }
         }
     }
 
     /// The saved form: `{"hakoniwa": 1, "preset", "seed", "start", "journal": [...]}` where a
     /// number is a clock step in milliseconds, a string keystrokes, `{"cols": N}` a resize and
     /// `{"path", "text"}` a file, `{"run"}` a command run without typing, `{"visit": PORT,
-    /// "target"}` a page the app's browser asked for; then the lesson
+    /// "target"}` a page the app's browser asked for, `{"budget": U}` the work a request's
+    /// reaction may do, `[MS, U]` a clock step of MS milliseconds caught up with at most U of
+    /// work; then the lesson
     /// being taken (`lesson`) and the steps done in each (`lessonsDone`).
     pub fn save(&self) -> String {
         let journal: Vec<Value> = self
@@ -243,6 +296,8 @@ impl Playground {
                 Event::File { path, text } => json!({ "path": path, "text": text }),
                 Event::Run(line) => json!({ "run": line }),
                 Event::Visit { port, target } => json!({ "visit": port, "target": target }),
+                Event::Budget(units) => json!({ "budget": units }),
+                Event::Step { ms, units } => json!([ms, units]),
             })
             .collect();
         let mut v = json!({ "hakoniwa": SAVE_VERSION, "preset": self.preset, "seed": self.seed, "start": self.start.rfc3339(), "journal": journal });
@@ -279,6 +334,14 @@ impl Playground {
                     _ => return Err(corrupt("a clock step out of range")),
                 },
                 Value::String(k) => Event::Keys(k.clone()),
+                Value::Array(a) => match (a.len(), a.first().and_then(Value::as_i64), a.get(1).and_then(Value::as_u64)) {
+                    (2, Some(ms), Some(units)) if (0..=86_400_000).contains(&ms) && (1..=MAX_UNITS).contains(&units) => Event::Step { ms, units },
+                    _ => return Err(corrupt("a clock step out of range")),
+                },
+                Value::Object(o) if o.contains_key("budget") => match o.get("budget").and_then(Value::as_u64) {
+                    Some(units) if (1..=MAX_UNITS).contains(&units) && o.len() == 1 => Event::Budget(units),
+                    _ => return Err(corrupt("an event of an unknown kind")),
+                },
                 Value::Object(o) if o.contains_key("visit") => match (o.get("visit").and_then(Value::as_u64).and_then(|p| u16::try_from(p).ok()), o.get("target").and_then(Value::as_str)) {
                     (Some(port), Some(target)) if port > 0 && o.len() == 2 => Event::Visit { port, target: target.to_string() },
                     _ => return Err(corrupt("an event of an unknown kind")),
@@ -342,6 +405,32 @@ mod tests {
     }
 
     #[test]
+    fn budgeted_steps_are_saved_and_replayed_to_the_same_cluster() {
+        let mut pg = Playground::boot("kind", 3, start()).expect("boots");
+        pg.set_budget(30);
+        pg.keys("kubectl create deployment web --image=nginx:1.27 --replicas=40\r");
+        assert!(!pg.caught_up());
+        // A command typed while the loops are still at work sees them part way.
+        pg.step(Duration::from_millis(0), 25);
+        pg.keys("kubectl scale deployment web --replicas=30\r");
+        let mut steps = 0;
+        while !pg.caught_up() || steps < 40 {
+            pg.step(Duration::from_millis(if pg.caught_up() { 1000 } else { 0 }), 25 + steps % 7);
+            steps += 1;
+        }
+        let saved = pg.save();
+        assert!(saved.contains(r#"{"budget":30}"#), "{saved}");
+        assert!(saved.contains("[0,25]"), "{saved}");
+        let mut back = Playground::restore(&saved).expect("restores");
+        assert_eq!(back.save(), saved);
+        assert_eq!(back.cluster.budget(), Some(30));
+        let get = |p: &mut Playground| p.terminal.run(&mut p.cluster, "kubectl get pods -o wide").0;
+        let a = get(&mut pg);
+        assert_eq!(a.matches("web-").count(), 30, "{a}");
+        assert_eq!(get(&mut back), a);
+    }
+
+    #[test]
     fn pages_the_apps_browser_asked_for_are_saved_and_replayed() {
         let mut pg = Playground::boot("kind", 3, start()).expect("boots");
         pg.keys("kubectl run web --image=nginx:1.27\r");
@@ -401,6 +490,10 @@ mod tests {
         }
         let huge = Playground::restore(&with(r#""lesson": {"lesson": "x", "step": 99999999, "hints": 99999999, "since": "2026-11-25T11:00:00Z"}"#)).expect("reads");
         assert_eq!(huge.lesson.map(|p| (p.step, p.hints)), Some((1000, 1000)));
+        for bad in ["[[-1, 5]]", "[[10, 0]]", "[[10]]", "[[10, 5, 1]]", "[[10, 2e6]]", r#"[{"budget": 0}]"#, r#"[{"budget": 5, "cols": 80}]"#, r#"[{"budget": "5"}]"#] {
+            assert!(matches!(Playground::restore(&base(bad)), Err(SaveError::Corrupt(_))), "{bad}");
+        }
+        assert!(Playground::restore(&base(r#"[{"budget": 5}, [0, 5], [1000, 64]]"#)).is_ok());
         let other = base("[]").replace("kind", "nope");
         assert_eq!(Playground::restore(&other).err(), Some(SaveError::Preset("nope".into())));
     }

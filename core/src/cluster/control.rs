@@ -15,6 +15,32 @@ const MAX_ROUNDS: usize = 64;
 /// Moments visited in one `advance`, so a loop that keeps asking to run again cannot hang the tab.
 const MAX_STEPS: usize = 100_000;
 
+/// How much work a call may do before it hands back: writes to the store plus settle rounds
+/// (a round costs one even when it writes nothing, so moments where nothing changes are not
+/// free). Work is cut only between two items of a loop; what is left is found on the next pass.
+#[derive(Clone, Copy, Debug)]
+struct Budget {
+    /// The store's resource version when the call began.
+    from: u64,
+    units: u64,
+    rounds: u64,
+}
+
+impl Budget {
+    fn new(api: &ApiServer, units: u64) -> Self {
+        Budget { from: api.store().resource_version(), units: units.max(1), rounds: 0 }
+    }
+
+    /// The resource version at which a loop of the coming round must stop.
+    fn until(&self) -> u64 {
+        self.from.saturating_add(self.units.saturating_sub(self.rounds))
+    }
+
+    fn spent(&self, api: &ApiServer) -> bool {
+        api.store().resource_version() >= self.until()
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct ControlPlane {
     controllers: ControllerManager,
@@ -23,26 +49,56 @@ pub struct ControlPlane {
     recorder: Recorder,
     /// The earliest moment some loop asked to run again.
     wake: Option<Timestamp>,
+    /// A settle cut short by its budget: the moment it was at and the rounds it had run. The
+    /// next call finishes that moment before time moves on.
+    unfinished: Option<(Timestamp, usize)>,
 }
 
 impl ControlPlane {
     /// Runs every loop at the API server's current time until nothing changes.
     pub fn settle(&mut self, api: &mut ApiServer) {
+        self.settle_within(api, None);
+    }
+
+    /// [`ControlPlane::settle`] with at most `units` of work (see [`Budget`]); returns whether
+    /// the moment is done. One not done goes on at the next call.
+    pub fn settle_for(&mut self, api: &mut ApiServer, units: Option<u64>) -> bool {
+        let mut budget = units.map(|u| Budget::new(api, u));
+        self.settle_within(api, budget.as_mut())
+    }
+
+    fn settle_within(&mut self, api: &mut ApiServer, mut budget: Option<&mut Budget>) -> bool {
         let now = api.now();
+        let first_round = match self.unfinished.take() {
+            Some((at, rounds)) if at == now => rounds,
+            _ => 0,
+        };
         let mut wake: Option<Timestamp> = None;
         let mut keep = |w: Option<Timestamp>| {
             if let Some(w) = w {
                 wake = Some(wake.map_or(w, |x: Timestamp| x.min(w)));
             }
         };
-        for round in 0..MAX_ROUNDS {
+        for round in first_round..MAX_ROUNDS {
+            // The loops of this round stop at `until`; a round begun always has work left in it,
+            // so every call makes progress.
+            let until = budget.as_deref().map(Budget::until);
+            if let Some(b) = budget.as_deref_mut() {
+                if b.spent(api) {
+                    // Wakes asked for so far are kept; the rest come when the moment is finished.
+                    self.unfinished = Some((now, round));
+                    self.wake = wake.or(self.wake);
+                    return false;
+                }
+                b.rounds += 1;
+            }
             let before = api.store().resource_version();
             // Kubelets first: their heartbeats are fresh when the node controller looks.
-            let mut c = Client::new(api, &mut self.recorder, "kubelet");
+            let mut c = Client::new(api, &mut self.recorder, "kubelet").within(until);
             self.kubelets.sync(&mut c);
             keep(c.wake);
-            keep(self.controllers.sync_all(api, &mut self.recorder));
-            let mut c = Client::new(api, &mut self.recorder, SCHEDULER_NAME);
+            keep(self.controllers.sync_all(api, &mut self.recorder, until));
+            let mut c = Client::new(api, &mut self.recorder, SCHEDULER_NAME).within(until);
             self.scheduler.sync(&mut c);
             keep(c.wake);
             if api.store().resource_version() == before {
@@ -58,19 +114,36 @@ impl ControlPlane {
         }
         // A wake at or before now has just been served by the rounds above.
         self.wake = wake.filter(|w| *w > now);
+        true
     }
 
     /// Moves time from the API server's clock to `target`, stopping at every moment a loop asked
     /// for; returns the time reached (always `target`).
     pub fn run_until(&mut self, api: &mut ApiServer, target: Timestamp) -> Timestamp {
-        self.settle(api);
+        self.run_within(api, target, None);
+        target
+    }
+
+    /// [`ControlPlane::run_until`] with at most `units` of work (see [`Budget`]); returns
+    /// whether `target` was reached with every moment on the way done.
+    pub fn run_for(&mut self, api: &mut ApiServer, target: Timestamp, units: Option<u64>) -> bool {
+        let mut budget = units.map(|u| Budget::new(api, u));
+        self.run_within(api, target, budget.as_mut())
+    }
+
+    fn run_within(&mut self, api: &mut ApiServer, target: Timestamp, mut budget: Option<&mut Budget>) -> bool {
+        if !self.settle_within(api, budget.as_deref_mut()) {
+            return false;
+        }
         let mut steps = 0;
         while let Some(w) = self.wake {
             if w > target || steps >= MAX_STEPS {
                 break;
             }
-            api.set_time(w);
-            self.settle(api);
+            api.set_time(w.max(api.now()));
+            if !self.settle_within(api, budget.as_deref_mut()) {
+                return false;
+            }
             steps += 1;
             if std::env::var("HAKONIWA_TRACE_STEPS").is_ok() {
                 eprintln!("step {steps} at {} rv {}", w.rfc3339(), api.store().resource_version());
@@ -78,9 +151,14 @@ impl ControlPlane {
         }
         if api.now() < target {
             api.set_time(target);
-            self.settle(api);
+            return self.settle_within(api, budget);
         }
-        target
+        true
+    }
+
+    /// Whether a settle was cut short by its budget and waits to be finished.
+    pub fn unfinished(&self) -> bool {
+        self.unfinished.is_some()
     }
 
     /// The kubelets, for `exec`.

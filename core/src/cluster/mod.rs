@@ -81,6 +81,9 @@ pub struct Cluster {
     api: ApiServer,
     preset: Preset,
     control: ControlPlane,
+    /// The most work the control loops do in reaction to one request (see
+    /// [`Cluster::set_budget`]); `None`: all of it.
+    budget: Option<u64>,
 }
 
 impl Cluster {
@@ -90,7 +93,7 @@ impl Cluster {
     pub fn boot(preset: Preset, seed: u64, start: Timestamp) -> Result<Self, ClusterError> {
         let warm_up = crate::sim::clock::Duration::from_secs(preset.warm_up_seconds.max(0));
         let created = Timestamp::from_unix_millis(start.unix_millis() - warm_up.as_millis());
-        let mut cluster = Cluster { clock: Clock::starting_at(created), api: ApiServer::new(seed, created), preset, control: ControlPlane::default() };
+        let mut cluster = Cluster { clock: Clock::starting_at(created), api: ApiServer::new(seed, created), preset, control: ControlPlane::default(), budget: None };
         if let Some(u) = cluster.preset.admin_user.clone() {
             let groups: Vec<&str> = u.groups.iter().map(String::as_str).collect();
             cluster.api.set_admin_user(&u.name, &groups);
@@ -192,17 +195,51 @@ impl Cluster {
         self.control.run_until(&mut self.api, self.clock.now());
     }
 
+    /// Moves the clock forward, then lets the control loops catch up with it doing at most
+    /// `units` of work (writes to the store and rounds of the loops); returns whether they
+    /// caught up. What is left is done by the next call: a page keeps its frames short this way
+    /// however large the cluster.
+    pub fn step(&mut self, by: crate::sim::clock::Duration, units: u64) -> bool {
+        self.clock.advance(by);
+        self.control.run_for(&mut self.api, self.clock.now(), Some(units))
+    }
+
+    /// Whether the control loops have done everything due up to the clock's time.
+    pub fn caught_up(&self) -> bool {
+        !self.control.unfinished() && self.api.now() >= self.clock.now()
+    }
+
+    /// Bounds the control loops' reaction to a request (and to `exec`, logs, a node stopped)
+    /// to `units` of work, the rest left for [`Cluster::step`]: a `kubectl scale` to 10,000
+    /// replicas returns at once with some pods created, as it would from a real cluster.
+    /// `None` (the default) settles fully. Part of what a playground journals: the same
+    /// budget gives back the same cluster.
+    pub fn set_budget(&mut self, units: Option<u64>) {
+        self.budget = units.map(|u| u.max(1));
+    }
+
+    pub fn budget(&self) -> Option<u64> {
+        self.budget
+    }
+
+    /// The control loops' reaction at the current instant, within the budget.
+    fn react(&mut self) {
+        self.control.settle_for(&mut self.api, self.budget);
+    }
+
     /// One request through the API server; a write is followed by the control loops' reaction
-    /// at the same instant (what `kubectl get` right after `kubectl create` would see).
+    /// at the same instant (what `kubectl get` right after `kubectl create` would see), within
+    /// the budget if one is set.
     pub fn handle(&mut self, req: &Request) -> Response {
         self.api.set_time(self.clock.now());
-        if req.method == Method::Get && req.path.ends_with("/log") {
-            // Containers' log lines are written when read.
-            self.control.settle(&mut self.api);
+        if req.method == Method::Get && req.path.ends_with("/log") && self.caught_up() {
+            // Containers' log lines are written when read. Loops still behind are left to the
+            // next step: a read (which a playground does not journal) must not move them on.
+            self.react();
         }
         let resp = self.api.handle(req);
         if !matches!(req.method, Method::Get | Method::Head | Method::Options) && resp.status < 300 {
-            self.control.settle(&mut self.api);
+            self.react();
         }
         resp
     }
@@ -335,10 +372,11 @@ impl Cluster {
         true
     }
 
-    /// Lets the control loops react to what has been written through [`Cluster::api`].
+    /// Lets the control loops react to what has been written through [`Cluster::api`]
+    /// (within the budget, if one is set).
     pub fn settle(&mut self) {
         self.api.set_time(self.clock.now());
-        self.control.settle(&mut self.api);
+        self.react();
     }
 
     /// Runs until nothing is due any more (or `limit` of virtual time has passed): the
@@ -483,5 +521,71 @@ mod tests {
         assert_eq!(node(&a), node(&b));
         let other = Cluster::boot_default(2, a.now()).unwrap();
         assert_ne!(node(&a), node(&other));
+    }
+
+    fn pods_of(c: &Cluster, prefix: &str) -> Vec<Value> {
+        c.api_ref().store().list("pods", Some("default"), &crate::store::Selection::All, None).into_iter().map(|s| (*s.object).clone()).filter(|p| p["metadata"]["name"].as_str().is_some_and(|n| n.starts_with(prefix))).collect()
+    }
+
+    fn deployment(replicas: usize) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "big"}, "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "big"}},
+            "template": {"metadata": {"labels": {"app": "big"}}, "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}}})
+    }
+
+    #[test]
+    fn a_budgeted_reaction_does_part_of_the_work_and_steps_do_the_rest() {
+        let mut c = boot();
+        c.set_budget(Some(40));
+        let rv = c.api_ref().store().resource_version();
+        assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", deployment(200))).status, 201);
+        // The Deployment and its ReplicaSet are there, not yet every pod.
+        let written = c.api_ref().store().resource_version() - rv;
+        let created = pods_of(&c, "big-").len();
+        assert!(created < 200, "{created} pods after one reaction");
+        assert!(written <= 40 + 10, "{written} writes for a budget of 40");
+        assert!(!c.caught_up());
+        // Steps of no time finish the moment, each within its budget (an item's own writes,
+        // a pod's status and its Events, may go a little over).
+        let mut steps = 0;
+        while !c.caught_up() {
+            let before = c.api_ref().store().resource_version();
+            c.step(Duration::from_millis(0), 40);
+            assert!(c.api_ref().store().resource_version() - before <= 40 + 10);
+            steps += 1;
+            assert!(steps < 1000, "never caught up");
+        }
+        assert!(steps > 5, "{steps}");
+        assert_eq!(pods_of(&c, "big-").len(), 200);
+        // Time moves on in budgeted steps too, until every pod runs.
+        let running = |c: &Cluster| pods_of(c, "big-").iter().filter(|p| p["status"]["phase"] == "Running").count();
+        for _ in 0..300 {
+            if running(&c) == 200 {
+                break;
+            }
+            c.step(Duration::from_millis(500), 200);
+        }
+        assert_eq!(running(&c), 200);
+    }
+
+    #[test]
+    fn time_does_not_move_on_before_a_moment_is_done() {
+        let mut c = boot();
+        c.set_budget(Some(20));
+        assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", deployment(60))).status, 201);
+        let at = c.api_ref().now();
+        // The clock moves; the loops still work at the moment the request was made.
+        c.step(Duration::from_secs(5), 20);
+        assert!(!c.caught_up());
+        assert_eq!(c.api_ref().now(), at);
+        assert_eq!(c.now(), at.plus(Duration::from_secs(5)));
+        while !c.caught_up() {
+            c.step(Duration::from_millis(0), 20);
+        }
+        assert_eq!(c.api_ref().now(), c.now());
+        // Without a budget the same request is answered with everything done.
+        let mut full = boot();
+        full.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", deployment(60)));
+        assert!(full.caught_up());
+        assert_eq!(pods_of(&full, "big-").len(), 60);
     }
 }

@@ -41,6 +41,10 @@ pub struct Client<'a> {
     pub host: Option<String>,
     /// The earliest time the component wants to run again.
     pub wake: Option<Timestamp>,
+    /// The store's resource version at which this pass has used up its share of work (see
+    /// [`crate::cluster::control`]): a loop that sees [`Client::spent`] stops at the next item
+    /// and finds the rest on its next pass, as a restarted controller would.
+    until: Option<u64>,
 }
 
 /// The URL path of a resource collection (`/apis/apps/v1/namespaces/ns/replicasets`).
@@ -68,7 +72,18 @@ pub fn field_manager(component: &str) -> &'static str {
 
 impl<'a> Client<'a> {
     pub fn new(api: &'a mut ApiServer, recorder: &'a mut Recorder, component: &'static str) -> Self {
-        Client { api, recorder, component, host: None, wake: None }
+        Client { api, recorder, component, host: None, wake: None, until: None }
+    }
+
+    /// The same client, stopping its loop once the store reaches resource version `until`.
+    pub fn within(mut self, until: Option<u64>) -> Self {
+        self.until = until;
+        self
+    }
+
+    /// This pass has done the work it was given: the loop stops before its next item.
+    pub fn spent(&self) -> bool {
+        self.until.is_some_and(|u| self.api.store().resource_version() >= u)
     }
 
     pub fn now(&self) -> Timestamp {

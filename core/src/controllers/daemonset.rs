@@ -175,6 +175,11 @@ fn sync_one(c: &mut Client, ds: &Arc<Value>, nodes: &[Arc<Value>]) {
         }
         desired += 1;
         if here.is_empty() {
+            if c.spent() {
+                // Created on the next pass.
+                unavailable += 1;
+                continue;
+            }
             let mut tpl = template.clone();
             tpl["metadata"]["labels"]["controller-revision-hash"] = json!(current.hash);
             tpl["metadata"]["labels"]["pod-template-generation"] = json!(generation);

@@ -88,6 +88,9 @@ impl Controller for GarbageCollector {
         // Dependents whose owners are all gone.
         for storage in &storages {
             for obj in c.list(storage, None) {
+                if c.spent() {
+                    return;
+                }
                 let refs = obj["metadata"]["ownerReferences"].as_array().cloned().unwrap_or_default();
                 if refs.is_empty() || obj["metadata"]["deletionTimestamp"].is_string() {
                     continue;

@@ -79,10 +79,12 @@ impl Clone for ControllerManager {
 
 impl ControllerManager {
     /// One pass of every controller; returns the earliest time one asked to run again.
-    pub fn sync_all(&mut self, api: &mut ApiServer, recorder: &mut Recorder) -> Option<Timestamp> {
+    /// A controller that finds the store at resource version `until` stops at its next item
+    /// (see [`Client::spent`]); the ones after it still run, so each gets its turn.
+    pub fn sync_all(&mut self, api: &mut ApiServer, recorder: &mut Recorder, until: Option<u64>) -> Option<Timestamp> {
         let mut wake: Option<Timestamp> = None;
         for ctl in &mut self.controllers {
-            let mut c = Client::new(api, recorder, ctl.name());
+            let mut c = Client::new(api, recorder, ctl.name()).within(until);
             ctl.sync(&mut c);
             if let Some(w) = c.wake {
                 wake = Some(wake.map_or(w, |x| x.min(w)));

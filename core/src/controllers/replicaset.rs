@@ -84,6 +84,9 @@ impl Controller for ReplicaSetController {
     fn sync(&mut self, c: &mut Client) {
         for k in &KINDS {
             for owner in c.list(k.storage, None) {
+                if c.spent() {
+                    return;
+                }
                 if owner["metadata"]["deletionTimestamp"].is_string() {
                     continue;
                 }
@@ -160,6 +163,10 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
     let mut failure: Option<String> = None;
     if active.len() < want {
         for _ in active.len()..want {
+            // The rest are created on the next pass (status below counts what exists).
+            if c.spent() {
+                break;
+            }
             let pod = pod_from_template(owner, k.api_version, k.kind, &owner["spec"]["template"], &format!("{}-", name(owner)));
             match c.create("v1", "pods", &ns, pod) {
                 Ok(p) => c.event(&owner_obj, "Normal", "SuccessfulCreate", &format!("Created pod: {}", name(&p))),
@@ -175,6 +182,9 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
         let mut victims: Vec<&Arc<Value>> = active.clone();
         victims.order_by_key(|p| deletion_rank(p));
         for pod in victims.into_iter().take(active.len() - want) {
+            if c.spent() {
+                break;
+            }
             if c.delete("v1", "pods", &ns, name(pod), None).is_ok() {
                 c.event(&owner_obj, "Normal", "SuccessfulDelete", &format!("Deleted pod: {}", name(pod)));
             }

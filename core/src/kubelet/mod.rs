@@ -635,6 +635,9 @@ impl Kubelets {
             c.api.drop_logs(&uid);
         }
         for pod in pods {
+            if c.spent() {
+                break;
+            }
             let node = nodes[pod["spec"]["nodeName"].as_str().unwrap_or_default()].clone();
             c.component = "kubelet";
             c.host = Some(name(&node).to_string());

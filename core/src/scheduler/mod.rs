@@ -78,6 +78,9 @@ impl Scheduler {
         let images = imagelocality::ImageStates::of(&nodes);
         let mut failed: Vec<((String, String), u32)> = Vec::new();
         for pod in queue {
+            if c.spent() {
+                break;
+            }
             let key = (namespace(&pod).to_string(), name(&pod).to_string());
             if let Some(a) = self.unschedulable.get(&key) {
                 // Try again when something changed and the back-off is over, or after the flush.
