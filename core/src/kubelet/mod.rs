@@ -1400,12 +1400,26 @@ impl Kubelets {
         if let Some(p) = pod["status"]["nominatedNodeName"].as_str() {
             status["nominatedNodeName"] = json!(p);
         }
-        if pod["status"] != status {
+        // The API server keeps no null fields, so what it stores lacks the nulls written here
+        // (`lastProbeTime: null`): those alone are no change, and nothing is sent (an update that
+        // changes nothing costs the API server a whole write path for every pod, every pass).
+        if !same_but_nulls(&pod["status"], &status) {
             // The status subresource takes only the status; the rest stays as stored.
             let mut next = pod_ref(pod);
             next["status"] = status;
             let _ = c.update_status("v1", "pods", next);
         }
+    }
+}
+
+/// Equal, where a field that is null in one and missing in the other counts as the same.
+fn same_but_nulls(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            x.iter().all(|(k, v)| same_but_nulls(v, y.get(k).unwrap_or(&Value::Null))) && y.iter().all(|(k, v)| x.contains_key(k) || v.is_null())
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_but_nulls(p, q)),
+        _ => a == b,
     }
 }
 
@@ -1447,4 +1461,22 @@ fn lone_shell(img: &images::Image, command: &[String], args: &[String]) -> bool 
         }
     };
     argv.len() == 1 && matches!(argv[0].rsplit('/').next(), Some("sh" | "bash" | "ash" | "dash"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_but_nulls;
+    use serde_json::json;
+
+    #[test]
+    fn a_status_differing_only_in_nulls_is_the_same() {
+        let stored = json!({"conditions": [{"type": "Ready", "status": "True"}], "containerStatuses": [{"lastState": {}}]});
+        let written = json!({"conditions": [{"type": "Ready", "status": "True", "lastProbeTime": null}], "containerStatuses": [{"lastState": {"terminated": null}}]});
+        assert!(same_but_nulls(&stored, &written));
+        assert!(same_but_nulls(&written, &stored));
+        assert!(!same_but_nulls(&stored, &json!({"conditions": [{"type": "Ready", "status": "False"}], "containerStatuses": [{"lastState": {}}]})));
+        // A field gone (not null) is a change; so is an element more.
+        assert!(!same_but_nulls(&json!({"reason": "Evicted"}), &json!({})));
+        assert!(!same_but_nulls(&json!({"a": [1]}), &json!({"a": [1, null]})));
+    }
 }
