@@ -19,8 +19,21 @@ pub const DEFAULT_PRESET: &str = "kind";
 /// one thing due to the next, as fast as the tab can).
 pub const SPEEDS: &[f64] = &[0.0, 1.0, 10.0, 100.0, f64::INFINITY];
 
-/// At "max", how many moments the clock jumps to per wall-clock tick.
-const MAX_JUMPS_PER_TICK: usize = 200;
+/// The most work (writes to the store and rounds of the control loops) the cluster does in
+/// reaction to one request before the page gets its turn; the rest is done in slices between
+/// frames. About 30 ms in Chromium on a slow laptop; a small Deployment fits in it whole.
+pub const REQUEST_UNITS: u64 = 64;
+
+/// The wall time one slice of simulation aims at, in milliseconds: the work a slice is given
+/// (in units) doubles while slices take less than half of it and halves when one takes more
+/// than 1.5 times it. A slice cannot be shorter than one round of the control loops, which
+/// grows with the cluster (about 100 ms at 10,000 pods): the aim is then that round's time,
+/// so a large cluster still moves at a fair pace, in tasks about twice a round long.
+const SLICE_MS: f64 = 20.0;
+const SLICE_UNITS: (u64, u64) = (16, 1 << 16);
+
+/// The views follow the cluster at most this often (ms) while slices run back to back.
+const RENDER_EVERY_MS: f64 = 200.0;
 
 /// Something about saving the learner should know.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +74,26 @@ pub struct SimHandle {
     pub checks: RwSignal<Vec<CheckState>>,
     /// A file a lesson asks the editor to open.
     pub open_file: RwSignal<Option<String>>,
+    /// Slices of simulation are running back to back (see [`SimHandle::pump`]), the work the
+    /// next one is given, and when the views were last told.
+    pumping: StoredValue<bool>,
+    slice_units: StoredValue<u64>,
+    rendered_at: StoredValue<f64>,
+    /// The shortest recent slice (ms), slowly forgotten: about one round of the loops.
+    slice_floor: StoredValue<f64>,
+}
+
+/// A playground whose control loops react to a request with at most [`REQUEST_UNITS`] of work
+/// (journaled, so it restores the same).
+fn budgeted(mut p: Playground) -> Playground {
+    if p.cluster.budget() != Some(REQUEST_UNITS) {
+        p.set_budget(REQUEST_UNITS);
+    }
+    p
+}
+
+fn wall_ms() -> f64 {
+    js_sys::Date::now()
 }
 
 impl SimHandle {
@@ -69,7 +102,7 @@ impl SimHandle {
         SimHandle {
             restored: StoredValue::new(false),
             inspector: StoredValue::new(Kubectl::new(&context)),
-            playground: StoredValue::new(playground),
+            playground: StoredValue::new(budgeted(playground)),
             revision: RwSignal::new(0),
             speed: RwSignal::new(1.0),
             notice: RwSignal::new(None),
@@ -78,6 +111,10 @@ impl SimHandle {
             guide: StoredValue::new(None),
             checks: RwSignal::new(Vec::new()),
             open_file: RwSignal::new(None),
+            pumping: StoredValue::new(false),
+            slice_units: StoredValue::new(128),
+            rendered_at: StoredValue::new(0.0),
+            slice_floor: StoredValue::new(SLICE_MS),
         }
     }
 
@@ -146,38 +183,92 @@ impl SimHandle {
         r
     }
 
-    /// Jumps the clock from one moment something is due to the next, at most `jumps` times
-    /// (each jump is an ordinary clock step in the journal).
-    pub fn run_ahead(&self, jumps: usize) {
-        for _ in 0..jumps {
-            let step = self.playground.with_value(|p| {
-                let now = p.cluster.now();
-                p.cluster.next_wake().filter(|w| *w > now).map(|w| w.since(now))
-            });
-            match step {
-                // Far-off wakes (a monthly CronJob) come an hour at a time.
-                Some(by) => self.advance(by.min(Duration::from_secs(3600))),
-                None => break,
-            }
-        }
-    }
-
     /// Moves the simulation clock forward; a command going on in the terminal prints there.
+    /// The control loops catch up in slices (one now, the rest between frames).
     pub fn advance(&self, by: Duration) {
-        if let Some(out) = self.update(|p| p.advance(by)).filter(|o| !o.is_empty()) {
+        let units = self.slice_units.get_value();
+        if let Some(out) = self.update(|p| p.step(by, units)).filter(|o| !o.is_empty()) {
             crate::components::terminal::show(&out);
         }
         self.check_lesson();
+        self.pump();
     }
 
     /// Keystrokes for the terminal; returns what the terminal should show. A command that ran
-    /// (a line ended) is checked against the lesson.
+    /// (a line ended) is checked against the lesson, and what its writes set going is carried
+    /// on in slices.
     pub fn type_keys(&self, data: &str) -> String {
         let out = self.update(|p| p.keys(data)).unwrap_or_default();
         if data.contains(['\r', '\n']) {
             self.check_lesson();
+            self.pump();
         }
         out
+    }
+
+    /// Runs slices of simulation, one per task of the page, while the control loops are behind
+    /// the clock, or at "max" while anything is due: each a clock step journaled with the work it
+    /// was given, sized from the wall time the last ones took.
+    fn pump(&self) {
+        if self.pumping.get_value() {
+            return;
+        }
+        let max = self.speed.get_untracked().is_infinite();
+        if !max && self.playground.with_value(Playground::caught_up) {
+            return;
+        }
+        self.pumping.set_value(true);
+        let h = *self;
+        set_timeout(move || h.slice(), std::time::Duration::ZERO);
+    }
+
+    fn slice(self) {
+        let began = wall_ms();
+        let mut out = String::new();
+        let mut more = false;
+        // At "max" several cheap jumps share one slice.
+        while wall_ms() - began < SLICE_MS / 2.0 {
+            // (One step may take longer than this; the loop then ends after it.)
+            let max = self.speed.get_untracked().is_infinite();
+            let by = self.playground.with_value(|p| {
+                if !p.caught_up() {
+                    return Some(Duration::from_millis(0));
+                }
+                let now = p.cluster.now();
+                // Far-off wakes (a monthly CronJob) come an hour at a time.
+                p.cluster.next_wake().filter(|w| max && *w > now).map(|w| w.since(now).min(Duration::from_secs(3600)))
+            });
+            let Some(by) = by else {
+                more = false;
+                break;
+            };
+            let units = self.slice_units.get_value();
+            let t = wall_ms();
+            let Some(o) = self.playground.try_update_value(|p| p.step(by, units)) else { break };
+            out.push_str(&o);
+            let took = wall_ms() - t;
+            let floor = took.min(self.slice_floor.get_value() * 1.1);
+            self.slice_floor.set_value(floor);
+            let aim = SLICE_MS.max(floor);
+            let (lo, hi) = SLICE_UNITS;
+            let next = if took < aim / 2.0 { units.saturating_mul(2) } else if took > aim * 1.5 { units / 2 } else { units };
+            self.slice_units.set_value(next.clamp(lo, hi));
+            more = true;
+        }
+        if !out.is_empty() {
+            crate::components::terminal::show(&out);
+        }
+        let now = wall_ms();
+        if !more || now - self.rendered_at.get_value() >= RENDER_EVERY_MS {
+            self.rendered_at.set_value(now);
+            self.revision.update(|n| *n += 1);
+        }
+        if more {
+            set_timeout(move || self.slice(), std::time::Duration::ZERO);
+        } else {
+            self.pumping.set_value(false);
+            self.check_lesson();
+        }
     }
 
     /// The lesson being taken, if any (followed).
@@ -227,8 +318,9 @@ impl SimHandle {
     pub fn start_lesson(&self, id: &str, greeting: &str) {
         let Some(catalog) = self.lessons() else { return };
         let Some(lesson) = catalog.get(id) else { return };
-        let Ok(mut fresh) = Playground::start_lesson(&lesson.def, wall_clock_now()) else { return };
-        let current = self.playground.with_value(|p| (p.lesson.is_none() && !p.journal().is_empty()).then(|| p.save()));
+        let Ok(fresh) = Playground::start_lesson(&lesson.def, wall_clock_now()) else { return };
+        let mut fresh = budgeted(fresh);
+        let current = self.playground.with_value(|p| (p.lesson.is_none() && p.touched()).then(|| p.save()));
         if let Some(text) = current {
             storage::keep_aside(&text);
         }
@@ -388,8 +480,10 @@ impl SimHandle {
         self.speed.get()
     }
 
+    /// At "max" the slices start at once.
     pub fn set_speed(&self, x: f64) {
         self.speed.set(x);
+        self.pump();
     }
 
     /// Saves the playground when it changed since the last save. A refused save (storage
@@ -464,7 +558,7 @@ impl SimHandle {
                 last.set_value(now);
                 let x = self.speed.get_untracked();
                 if x.is_infinite() {
-                    self.run_ahead(MAX_JUMPS_PER_TICK);
+                    self.pump();
                 } else if x > 0.0 {
                     self.advance(Duration::from_millis((elapsed.as_millis() as f64 * x) as i64));
                 }
