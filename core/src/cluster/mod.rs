@@ -588,4 +588,25 @@ mod tests {
         assert!(full.caught_up());
         assert_eq!(pods_of(&full, "big-").len(), 60);
     }
+
+    #[test]
+    fn a_write_at_the_same_instant_does_not_delay_what_a_pod_was_due_to_do() {
+        // The kubelets skip a pod nothing has changed for since its last sync at this instant;
+        // the wake-up that sync asked for (its container's start) must still be asked for.
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}});
+        let started = |extra: bool| {
+            let mut c = boot();
+            assert_eq!(c.handle(&Request::post("/api/v1/namespaces/default/pods", pod.clone())).status, 201);
+            if extra {
+                let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}});
+                assert_eq!(c.handle(&Request::post("/api/v1/namespaces", ns)).status, 201);
+            }
+            c.advance(Duration::from_secs(30));
+            let p = c.api_ref().store().get("pods", "default", "a").unwrap();
+            p.object["status"]["containerStatuses"][0]["state"]["running"]["startedAt"].clone()
+        };
+        let alone = started(false);
+        assert!(alone.is_string(), "{alone}");
+        assert_eq!(started(true), alone);
+    }
 }

@@ -246,7 +246,32 @@ pub struct Kubelets {
     images_changed: BTreeSet<String>,
     /// kube-proxy's ClientIP session affinity.
     affinity: crate::network::proxy::Affinity,
+    /// What each pod was last synced against (see [`Synced`]).
+    synced: BTreeMap<String, Synced>,
+    /// Moves whenever something outside the API objects changes what a pod sync would do: a
+    /// command run in a container, a request from outside, a shared disk written, a node
+    /// stopped or started.
+    epoch: u64,
 }
+
+/// The inputs of a pod's last sync: the pod's and its node's resourceVersions, the latest
+/// write to what its volumes and environment read, the kubelets' epoch and the instant, and
+/// the wake-up the sync asked for. A sync with the same inputs would do nothing new, so it is
+/// skipped and its wake-up asked for again: at 10,000 pods a round of the control loops then
+/// costs the kubelets little once the pods are running.
+#[derive(Clone, Debug, PartialEq)]
+struct Synced {
+    pod_rv: u64,
+    node_rv: u64,
+    deps: u64,
+    epoch: u64,
+    at: Timestamp,
+    wake: Option<Timestamp>,
+}
+
+/// What a pod sync reads besides its pod and node (volumes' sources, Services for the
+/// environment).
+const POD_SYNC_READS: [&str; 4] = ["configmaps", "secrets", "persistentvolumeclaims", "services"];
 
 /// The kubelet reports at most this many images in the node's status (the biggest).
 const NODE_STATUS_MAX_IMAGES: usize = 50;
@@ -346,16 +371,23 @@ fn pull_shared(disks: &mut BTreeMap<String, fs::Fs>, vols: &mut PodVolumes) {
 }
 
 /// Writes what a pod's shared volumes hold back to their disks.
-fn push_shared(disks: &mut BTreeMap<String, fs::Fs>, vols: &PodVolumes) {
+/// Returns whether a disk changed.
+fn push_shared(disks: &mut BTreeMap<String, fs::Fs>, vols: &PodVolumes) -> bool {
+    let mut changed = false;
     for (vol, at) in &vols.shared {
         let (Some(data), Some(disk)) = (vols.files(vol), disks.get_mut(&at.disk)) else { continue };
         if at.path == "/" {
-            *disk = data.clone();
-        } else {
+            if disk != data {
+                *disk = data.clone();
+                changed = true;
+            }
+        } else if disk.subtree(&at.path) != *data {
             let _ = disk.remove(&at.path, true);
             disk.put_subtree(&at.path, data.clone());
+            changed = true;
         }
     }
+    changed
 }
 
 /// A node's allocatable memory in bytes.
@@ -403,6 +435,7 @@ impl Kubelets {
         pull_shared(&mut self.disks, &mut rt.volumes);
         let result = self.exec_in(&mut rt, pod_uid, container, argv, now, net, tty);
         push_shared(&mut self.disks, &rt.volumes);
+        self.epoch += 1;
         self.pods.insert(pod_uid.to_string(), rt);
         result
     }
@@ -410,6 +443,8 @@ impl Kubelets {
     /// One HTTP request from outside the cluster (the learner's machine at `from`, on the
     /// nodes' network): what came back, and the servers' access log lines.
     pub fn request_from_outside(&mut self, net: &crate::network::Network, from: &str, ip: &str, port: i64, req: &crate::network::http::Request, now: Timestamp) -> (Result<crate::network::http::Served, crate::network::tools::ConnError>, Vec<AccessLog>) {
+        // Servers answer and log: pod syncs may see it.
+        self.epoch += 1;
         use crate::network::tools::Net;
         let mut wire = wire::Wire {
             kubelets: self,
@@ -431,6 +466,8 @@ impl Kubelets {
     /// the pod's network namespace, so the server sees 127.0.0.1 as its client. What came back
     /// (or the runtime's reason, in containerd's words), and the servers' access log lines.
     pub fn forward(&mut self, net: &crate::network::Network, pod_uid: &str, port: i64, req: &crate::network::http::Request, now: Timestamp) -> (Result<crate::network::http::Served, String>, Vec<AccessLog>) {
+        // Servers answer and log: pod syncs may see it.
+        self.epoch += 1;
         let sandbox = sandbox_id(pod_uid);
         let Some(ip) = self.pods.get(pod_uid).map(|rt| rt.ip.clone()) else {
             return (Err(format!("error forwarding port {port} to pod {sandbox}, uid : failed to find sandbox \"{sandbox}\" in store: not found")), Vec::new());
@@ -516,6 +553,7 @@ impl Kubelets {
 
     /// Stops a node's kubelet (`down`) or starts it again.
     pub fn set_down(&mut self, node: &str, down: bool) {
+        self.epoch += 1;
         if down {
             self.down.insert(node.to_string());
         } else {
@@ -630,18 +668,41 @@ impl Kubelets {
         for uid in gone {
             if let Some(rt) = self.pods.remove(&uid) {
                 // Persistent volumes and the node's directories keep what the pod wrote.
-                push_shared(&mut self.disks, &rt.volumes);
+                if push_shared(&mut self.disks, &rt.volumes) {
+                    self.epoch += 1;
+                }
             }
             c.api.drop_logs(&uid);
         }
+        self.synced.retain(|id, _| live.contains(id));
+        let deps = POD_SYNC_READS.iter().map(|r| c.api.store().last_write(r)).max().unwrap_or(0);
+        let rv_of = |o: &Value| o["metadata"]["resourceVersion"].as_str().and_then(|r| r.parse::<u64>().ok()).unwrap_or(0);
         for pod in pods {
             if c.spent() {
                 break;
             }
             let node = nodes[pod["spec"]["nodeName"].as_str().unwrap_or_default()].clone();
+            let id = uid(&pod).to_string();
+            let inputs = Synced { pod_rv: rv_of(&pod), node_rv: rv_of(&node), deps, epoch: self.epoch, at: c.now(), wake: None };
+            if let Some(last) = self.synced.get(&id).filter(|s| Synced { wake: s.wake, ..inputs.clone() } == **s) {
+                if let Some(w) = last.wake {
+                    c.wake_at(w);
+                }
+                continue;
+            }
             c.component = "kubelet";
             c.host = Some(name(&node).to_string());
+            let others = c.wake.take();
             self.sync_pod(c, &pod, &node);
+            let wake = c.wake;
+            if let Some(w) = others {
+                c.wake_at(w);
+            }
+            // As it is now, after what the sync itself wrote.
+            let store = c.api.store();
+            let pod_rv = store.get("pods", namespace(&pod), name(&pod)).map_or(0, |s| s.resource_version);
+            let node_rv = store.get("nodes", "", name(&node)).map_or(0, |s| s.resource_version);
+            self.synced.insert(id, Synced { pod_rv, node_rv, deps, epoch: self.epoch, at: c.now(), wake });
         }
         c.host = None;
     }
@@ -716,7 +777,9 @@ impl Kubelets {
         }
         self.advance_containers(c, pod, id);
         if let Some(rt) = self.pods.get(id) {
-            push_shared(&mut self.disks, &rt.volumes);
+            if push_shared(&mut self.disks, &rt.volumes) {
+                self.epoch += 1;
+            }
         }
     }
 

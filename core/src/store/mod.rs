@@ -50,6 +50,8 @@ pub type ObjName = (String, String);
 struct Table {
     objects: BTreeMap<ObjName, Stored>,
     indexes: Indexes,
+    /// The resourceVersion of the latest write (create, update or delete) to the resource.
+    last_write: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -111,6 +113,7 @@ impl Store {
         let table = self.tables.entry(resource.to_string()).or_default();
         table.indexes.insert(&key, &stored.object, &fields);
         table.objects.insert(key, stored.clone());
+        table.last_write = rv;
         self.log.push(WatchEvent { kind: EventType::Added, resource: resource.into(), namespace: namespace.into(), object: stored.object.clone(), prev: None, resource_version: rv });
         Ok(stored)
     }
@@ -145,6 +148,7 @@ impl Store {
         table.indexes.remove(&key, &current.object, &fields);
         table.indexes.insert(&key, &stored.object, &fields);
         table.objects.insert(key, stored.clone());
+        table.last_write = rv;
         self.log.push(WatchEvent { kind: EventType::Modified, resource: resource.into(), namespace: namespace.into(), object: stored.object.clone(), prev: Some(current.object.clone()), resource_version: rv });
         Ok(stored)
     }
@@ -161,9 +165,18 @@ impl Store {
         }
         let mut last = (*current.object).clone();
         let rv = self.stamp(&mut last);
+        if let Some(table) = self.tables.get_mut(resource) {
+            table.last_write = rv;
+        }
         let gone = Stored { object: Arc::new(last), resource_version: rv };
         self.log.push(WatchEvent { kind: EventType::Deleted, resource: resource.into(), namespace: namespace.into(), object: gone.object.clone(), prev: None, resource_version: rv });
         Ok(gone)
+    }
+
+    /// The resourceVersion of the latest write to `resource` (0 if none): whether anything of a
+    /// kind changed since a moment, without looking at each object.
+    pub fn last_write(&self, resource: &str) -> u64 {
+        self.tables.get(resource).map_or(0, |t| t.last_write)
     }
 
     pub fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Stored> {
