@@ -6,6 +6,7 @@
 //
 // usage: node scripts/bench-browser.mjs            (the site must be built: make build)
 //   HAKONIWA_BENCH_REPLICAS=100,1000   the Deployment sizes (default 100,1000,10000)
+//   HAKONIWA_BENCH_LONGTASK_PODS=1000  the pods of the long-task measure (default 10000)
 //   HAKONIWA_BENCH_WEBERNETES=100      the sizes Webernetes runs (default 100,1000)
 //   HAKONIWA_BENCH_ONLY=start,longtask  only these parts (transfer, start, deploy, kubectl,
 //                                       webernetes, longtask)
@@ -17,6 +18,8 @@ import { DIST, launchBrowser, serveStatic } from '../tests/e2e/harness.mjs';
 
 const sizes = (name, fallback) => (process.env[name] ?? fallback).split(',').map(Number).filter((n) => n > 0);
 const REPLICAS = sizes('HAKONIWA_BENCH_REPLICAS', '100,1000,10000');
+// The pods the long-task measure creates (10,000 for the figure; 1,000 to look at a smaller case).
+const LONGTASK_PODS = Number(process.env.HAKONIWA_BENCH_LONGTASK_PODS ?? 10000);
 const WEBERNETES = sizes('HAKONIWA_BENCH_WEBERNETES', '100,1000');
 const ONLY = process.env.HAKONIWA_BENCH_ONLY?.split(',');
 const part = (name) => !ONLY || ONLY.includes(name);
@@ -150,7 +153,7 @@ async function longestTask(browser, url) {
     window.__tasks = 0;
   });
   await page.locator('button.speed[data-speed="inf"]').click();
-  await type('kubectl create deployment big --image=nginx:1.27 --replicas=10000');
+  await type(`kubectl create deployment big --image=nginx:1.27 --replicas=${LONGTASK_PODS}`);
   const until = Date.now() + 30_000;
   while (Date.now() < until) {
     await page.keyboard.type('kubectl get deploy big');
@@ -222,7 +225,7 @@ try {
 
   if (part('longtask')) {
     const lt = await longestTask(browser, site.url);
-    bench('ui_longest_task_ms', lt.longest, 'ms', ['<=', 50]);
+    bench(LONGTASK_PODS === 10000 ? 'ui_longest_task_ms' : `ui_longest_task_ms_${LONGTASK_PODS}_pods`, lt.longest, 'ms', ['<=', 50]);
     console.log(`# ${lt.tasks} long tasks in 30 s at max on kind-large; deployment big ready ${lt.ready}`);
   }
 } finally {

@@ -27,10 +27,11 @@ pub const REQUEST_UNITS: u64 = 64;
 /// The wall time one slice of simulation aims at, in milliseconds: the work a slice is given
 /// (in units) doubles while slices take less than half of it and halves when one takes more
 /// than 1.5 times it. A slice cannot be shorter than one round of the control loops, which
-/// grows with the cluster (about 100 ms at 10,000 pods): the aim is then that round's time,
-/// so a large cluster still moves at a fair pace, in tasks about twice a round long.
+/// grows with the cluster (tens of ms at 1,000 pods, hundreds at 10,000): the aim is then two
+/// rounds' time, so that about half of a slice goes to writes and a large cluster still moves
+/// at a fair pace (aiming at one round left it crawling at a few writes a round).
 const SLICE_MS: f64 = 20.0;
-const SLICE_UNITS: (u64, u64) = (16, 1 << 16);
+const SLICE_UNITS: (u64, u64) = (16, 1 << 14);
 
 /// The views follow the cluster at most this often (ms) while slices run back to back.
 const RENDER_EVERY_MS: f64 = 200.0;
@@ -244,14 +245,16 @@ impl SimHandle {
             };
             let units = self.slice_units.get_value();
             let t = wall_ms();
-            let Some(o) = self.playground.try_update_value(|p| p.step(by, units)) else { break };
+            let Some((o, bound)) = self.playground.try_update_value(|p| (p.step(by, units), !p.caught_up())) else { break };
             out.push_str(&o);
             let took = wall_ms() - t;
             let floor = took.min(self.slice_floor.get_value() * 1.1);
             self.slice_floor.set_value(floor);
-            let aim = SLICE_MS.max(floor);
+            let aim = SLICE_MS.max(2.0 * floor);
             let (lo, hi) = SLICE_UNITS;
-            let next = if took < aim / 2.0 { units.saturating_mul(2) } else if took > aim * 1.5 { units / 2 } else { units };
+            // More work only for a slice that was fast and stopped for want of it: quiet
+            // stretches at "max" must not leave a budget that a busy moment would run long on.
+            let next = if took > aim * 1.5 { units / 2 } else if bound && took < aim / 2.0 { units.saturating_mul(2) } else { units };
             self.slice_units.set_value(next.clamp(lo, hi));
             more = true;
         }
