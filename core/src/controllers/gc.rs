@@ -3,6 +3,7 @@
 //! dependents go free; one deleted in the foreground waits for them.
 
 use crate::sort::Order;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -12,8 +13,18 @@ use crate::api::object::{name, namespace, uid};
 
 use super::{Client, Controller};
 
+/// What it looks at depends on the store alone, so a kind with no write since its last full
+/// look, when nothing was deleted meanwhile, has nothing new for it: it is not listed again.
 #[derive(Default)]
-pub struct GarbageCollector;
+pub struct GarbageCollector {
+    /// Per storage, its latest write when the last pass began.
+    seen: BTreeMap<String, u64>,
+    /// The latest delete when the last pass began (an owner gone may leave dependents anywhere).
+    deletes_seen: u64,
+    /// The last pass left something to look at again whatever changes: an owner waiting in the
+    /// foreground for its dependents, a reference to a kind not served, a pass cut short.
+    again: bool,
+}
 
 /// Whether the object an owner reference points to still exists with that uid; `None` when
 /// the reference names a kind the server does not serve (the collector then leaves the
@@ -47,19 +58,32 @@ impl Controller for GarbageCollector {
 
     fn sync(&mut self, c: &mut Client) {
         // Owners being deleted with an orphan or foreground finalizer.
-        let storages: Vec<String> = {
+        let all: Vec<String> = {
             let mut s: Vec<String> = c.api.registry().all().map(|r| r.storage.clone()).collect();
             s.order();
             s.dedup();
             s
         };
+        let store = c.api.store();
+        let deletes = store.last_delete();
+        let full = self.again || deletes != self.deletes_seen;
+        let writes: BTreeMap<String, u64> = all.iter().map(|s| (s.clone(), store.last_write(s))).collect();
+        let storages: Vec<&String> = all.iter().filter(|s| full || self.seen.get(*s) != writes.get(*s)).collect();
+        self.seen = writes;
+        self.deletes_seen = deletes;
+        // Until this pass has looked at everything, the next one looks at everything.
+        self.again = true;
+        let mut again = false;
         for storage in &storages {
             for owner in c.list(storage, None) {
                 if owner["metadata"]["deletionTimestamp"].is_null() {
                     continue;
                 }
                 let finalizers: Vec<String> = owner["metadata"]["finalizers"].as_array().into_iter().flatten().filter_map(|f| f.as_str().map(String::from)).collect();
-                let Some((api_version, resource)) = resource_of(c, &owner) else { continue };
+                let Some((api_version, resource)) = resource_of(c, &owner) else {
+                    again = true;
+                    continue;
+                };
                 if finalizers.iter().any(|f| f == "orphan") {
                     for d in dependents(c, uid(&owner)) {
                         let Some((dv, dr)) = resource_of(c, &d) else { continue };
@@ -81,6 +105,8 @@ impl Controller for GarbageCollector {
                     }
                     if blocking.is_empty() {
                         remove_finalizer(c, &owner, &api_version, &resource, "foregroundDeletion");
+                    } else {
+                        again = true;
                     }
                 }
             }
@@ -96,9 +122,15 @@ impl Controller for GarbageCollector {
                     continue;
                 }
                 let found: Option<Vec<bool>> = refs.iter().map(|r| owner_exists(c, &obj, r)).collect();
-                let Some(found) = found else { continue };
+                let Some(found) = found else {
+                    again = true;
+                    continue;
+                };
                 let solid: Vec<Value> = refs.iter().zip(&found).filter(|(_, f)| **f).map(|(r, _)| r.clone()).collect();
-                let Some((v, r)) = resource_of(c, &obj) else { continue };
+                let Some((v, r)) = resource_of(c, &obj) else {
+                    again = true;
+                    continue;
+                };
                 if solid.is_empty() {
                     let _ = c.delete(&v, &r, namespace(&obj), name(&obj), None);
                 } else if solid.len() < refs.len() {
@@ -107,6 +139,7 @@ impl Controller for GarbageCollector {
                 }
             }
         }
+        self.again = again;
     }
 }
 

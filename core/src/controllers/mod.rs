@@ -64,7 +64,7 @@ impl Default for ControllerManager {
                 Box::new(disruption::DisruptionController),
                 Box::new(volumes::VolumeController::default()),
                 Box::new(clusterroles::ClusterRoleAggregationController::default()),
-                Box::new(gc::GarbageCollector),
+                Box::new(gc::GarbageCollector::default()),
             ],
         }
     }
