@@ -21,7 +21,7 @@ pub const SPEEDS: &[f64] = &[0.0, 1.0, 10.0, 100.0, f64::INFINITY];
 
 /// The most work (writes to the store and rounds of the control loops) the cluster does in
 /// reaction to one request before the page gets its turn; the rest is done in slices between
-/// frames. About 30 ms in Chromium on a slow laptop; a small Deployment fits in it whole.
+/// frames, so a command that sets much going (a Deployment of 10,000) still returns at once.
 pub const REQUEST_UNITS: u64 = 64;
 
 /// The wall time one slice of simulation aims at, in milliseconds: the work a slice is given
