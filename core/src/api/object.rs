@@ -24,6 +24,11 @@ pub fn uid(obj: &Value) -> &str {
     str_at(obj, &["metadata", "uid"]).unwrap_or_default()
 }
 
+/// `metadata.resourceVersion` as a number (0 when missing or not a number).
+pub fn resource_version(obj: &Value) -> u64 {
+    str_at(obj, &["metadata", "resourceVersion"]).and_then(|r| r.parse().ok()).unwrap_or(0)
+}
+
 pub fn labels(obj: &Value) -> Option<&Map<String, Value>> {
     obj.get("metadata")?.get("labels")?.as_object()
 }

@@ -527,17 +527,12 @@ mod tests {
         c.api_ref().store().list("pods", Some("default"), &crate::store::Selection::All, None).into_iter().map(|s| (*s.object).clone()).filter(|p| p["metadata"]["name"].as_str().is_some_and(|n| n.starts_with(prefix))).collect()
     }
 
-    fn deployment(replicas: usize) -> Value {
-        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "big"}, "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "big"}},
-            "template": {"metadata": {"labels": {"app": "big"}}, "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}}}})
-    }
-
     #[test]
     fn a_budgeted_reaction_does_part_of_the_work_and_steps_do_the_rest() {
         let mut c = boot();
         c.set_budget(Some(40));
         let rv = c.api_ref().store().resource_version();
-        assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", deployment(200))).status, 201);
+        assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", crate::bench::deployment("big", 200))).status, 201);
         // The Deployment and its ReplicaSet are there, not yet every pod.
         let written = c.api_ref().store().resource_version() - rv;
         let created = pods_of(&c, "big-").len();
@@ -571,7 +566,7 @@ mod tests {
     fn time_does_not_move_on_before_a_moment_is_done() {
         let mut c = boot();
         c.set_budget(Some(20));
-        assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", deployment(60))).status, 201);
+        assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", crate::bench::deployment("big", 60))).status, 201);
         let at = c.api_ref().now();
         // The clock moves; the loops still work at the moment the request was made.
         c.step(Duration::from_secs(5), 20);
@@ -584,7 +579,7 @@ mod tests {
         assert_eq!(c.api_ref().now(), c.now());
         // Without a budget the same request is answered with everything done.
         let mut full = boot();
-        full.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", deployment(60)));
+        full.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", crate::bench::deployment("big", 60)));
         assert!(full.caught_up());
         assert_eq!(pods_of(&full, "big-").len(), 60);
     }

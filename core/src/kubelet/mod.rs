@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::api::object::{name, namespace, pod_ref, uid};
+use crate::api::object::{name, namespace, pod_ref, resource_version, uid};
 use crate::controllers::Client;
 use crate::sim::clock::{Duration, Timestamp};
 use crate::sim::rng::Rng;
@@ -246,27 +246,26 @@ pub struct Kubelets {
     images_changed: BTreeSet<String>,
     /// kube-proxy's ClientIP session affinity.
     affinity: crate::network::proxy::Affinity,
-    /// What each pod was last synced against (see [`Synced`]).
-    synced: BTreeMap<String, Synced>,
+    /// What each pod was last synced against (see [`SyncInputs`]) and the wake-up it asked for.
+    synced: BTreeMap<String, (SyncInputs, Option<Timestamp>)>,
     /// Moves whenever something outside the API objects changes what a pod sync would do: a
     /// command run in a container, a request from outside, a shared disk written, a node
     /// stopped or started.
     epoch: u64,
 }
 
-/// The inputs of a pod's last sync: the pod's and its node's resourceVersions, the latest
-/// write to what its volumes and environment read, the kubelets' epoch and the instant, and
-/// the wake-up the sync asked for. A sync with the same inputs would do nothing new, so it is
-/// skipped and its wake-up asked for again: at 10,000 pods a round of the control loops then
-/// costs the kubelets little once the pods are running.
+/// The inputs of a pod sync: the pod's and its node's resourceVersions, the latest write to
+/// what its volumes and environment read, the kubelets' epoch and the instant. A sync with the
+/// same inputs as the last would do nothing new, so it is skipped and the wake-up the last one
+/// asked for is asked for again: at 10,000 pods a round of the control loops then costs the
+/// kubelets little once the pods are running.
 #[derive(Clone, Debug, PartialEq)]
-struct Synced {
+struct SyncInputs {
     pod_rv: u64,
     node_rv: u64,
     deps: u64,
     epoch: u64,
     at: Timestamp,
-    wake: Option<Timestamp>,
 }
 
 /// What a pod sync reads besides its pod and node (volumes' sources, Services for the
@@ -676,16 +675,15 @@ impl Kubelets {
         }
         self.synced.retain(|id, _| live.contains(id));
         let deps = POD_SYNC_READS.iter().map(|r| c.api.store().last_write(r)).max().unwrap_or(0);
-        let rv_of = |o: &Value| o["metadata"]["resourceVersion"].as_str().and_then(|r| r.parse::<u64>().ok()).unwrap_or(0);
         for pod in pods {
             if c.spent() {
                 break;
             }
             let node = nodes[pod["spec"]["nodeName"].as_str().unwrap_or_default()].clone();
             let id = uid(&pod).to_string();
-            let inputs = Synced { pod_rv: rv_of(&pod), node_rv: rv_of(&node), deps, epoch: self.epoch, at: c.now(), wake: None };
-            if let Some(last) = self.synced.get(&id).filter(|s| Synced { wake: s.wake, ..inputs.clone() } == **s) {
-                if let Some(w) = last.wake {
+            let inputs = SyncInputs { pod_rv: resource_version(&pod), node_rv: resource_version(&node), deps, epoch: self.epoch, at: c.now() };
+            if let Some((_, wake)) = self.synced.get(&id).filter(|(last, _)| *last == inputs) {
+                if let Some(w) = *wake {
                     c.wake_at(w);
                 }
                 continue;
@@ -702,7 +700,7 @@ impl Kubelets {
             let store = c.api.store();
             let pod_rv = store.get("pods", namespace(&pod), name(&pod)).map_or(0, |s| s.resource_version);
             let node_rv = store.get("nodes", "", name(&node)).map_or(0, |s| s.resource_version);
-            self.synced.insert(id, Synced { pod_rv, node_rv, deps, epoch: self.epoch, at: c.now(), wake });
+            self.synced.insert(id, (SyncInputs { pod_rv, node_rv, deps, epoch: self.epoch, at: c.now() }, wake));
         }
         c.host = None;
     }

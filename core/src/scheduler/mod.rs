@@ -49,8 +49,7 @@ pub struct Scheduler {
 fn world(c: &Client) -> (u64, usize) {
     let nodes = c.list("nodes", None);
     let placed: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| p["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty())).collect();
-    let rv = |o: &Value| o["metadata"]["resourceVersion"].as_str().and_then(|r| r.parse::<u64>().ok()).unwrap_or(0);
-    let max = nodes.iter().chain(placed.iter()).map(|o| rv(o)).max().unwrap_or(0);
+    let max = nodes.iter().chain(placed.iter()).map(|o| crate::api::object::resource_version(o)).max().unwrap_or(0);
     (max, nodes.len() + placed.len())
 }
 
