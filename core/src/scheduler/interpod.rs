@@ -2,6 +2,8 @@
 //! (unless it is the first of its kind), its anti-affinity needs none there, and existing pods'
 //! anti-affinity keeps it away from them; preferred terms add or take away score.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::Value;
 
 use crate::api::labels::Selector;
@@ -36,11 +38,11 @@ fn terms<'a>(pod: &'a Value, kind: &str, mode: &str) -> Vec<&'a Value> {
     list.as_array().into_iter().flatten().collect()
 }
 
-/// Whether some pod matching `term` runs in the domain of `n` for the term's topology key.
-fn domain_has_match(term: &Value, owner: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Option<bool> {
+/// The values of `key` on nodes where some pod matching `term` of `owner` runs.
+fn domains_with_match(term: &Value, owner: &Value, all: &[NodeInfo]) -> (String, BTreeSet<String>) {
     let key = term["topologyKey"].as_str().unwrap_or_default();
-    let value = n.label(key)?;
-    Some(all.iter().filter(|m| m.label(key) == Some(value)).any(|m| m.placed.iter().any(|p| term_matches(term, owner, p))))
+    let values = all.iter().filter_map(|m| m.label(key).filter(|_| m.placed.iter().any(|p| term_matches(term, owner, p))).map(str::to_string)).collect();
+    (key.to_string(), values)
 }
 
 /// The topology domains (key, value) where an existing pod's required anti-affinity matches
@@ -63,54 +65,82 @@ pub fn existing_anti_domains(pod: &Value, all: &[NodeInfo]) -> Vec<(String, Stri
     out
 }
 
-/// `forbidden` is [`existing_anti_domains`] of the pod over `all`.
-pub fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], forbidden: &[(String, String)]) -> Result<(), String> {
-    // Required affinity.
-    let required = terms(pod, "podAffinity", "requiredDuringSchedulingIgnoredDuringExecution");
-    if !required.is_empty() {
-        let mut exist = true;
-        for term in &required {
-            match domain_has_match(term, pod, n, all) {
-                None => return Err(AFFINITY_NOT_MATCH.into()),
-                Some(false) => exist = false,
-                Some(true) => {}
-            }
-        }
-        if !exist {
-            // The first pod of a group that has affinity to itself may go anywhere.
-            let any_match = required.iter().any(|t| all.iter().any(|m| m.placed.iter().any(|p| term_matches(t, pod, p))));
-            let self_match = required.iter().all(|t| term_matches(t, pod, pod));
-            if any_match || !self_match {
-                return Err(AFFINITY_NOT_MATCH.into());
-            }
-        }
-    }
-    // Required anti-affinity.
-    for term in terms(pod, "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution") {
-        if domain_has_match(term, pod, n, all) == Some(true) {
-            return Err(ANTI_AFFINITY_NOT_MATCH.into());
-        }
-    }
-    // Existing pods' required anti-affinity towards this pod.
-    if forbidden.iter().any(|(key, value)| n.label(key) == Some(value.as_str())) {
-        return Err(EXISTING_ANTI_AFFINITY_NOT_MATCH.into());
-    }
-    Ok(())
+/// A pod's inter-pod affinity worked out once per attempt over every node: which topology
+/// domains hold a pod its terms match, and how many (what does not depend on the node filtered).
+pub struct Terms {
+    /// Required affinity: each term's key and the domains with a match.
+    affinity: Vec<(String, BTreeSet<String>)>,
+    /// No pod matches the required affinity anywhere, and the pod matches it itself: the first
+    /// of its group may go anywhere its terms' keys exist.
+    first_of_group: bool,
+    /// Required anti-affinity: each term's key and the domains with a match.
+    anti: Vec<(String, BTreeSet<String>)>,
+    /// Domains where an existing pod's required anti-affinity matches this pod.
+    forbidden: Vec<(String, String)>,
+    /// Preferred terms: key, signed weight, matching pods per domain.
+    preferred: Vec<(String, i64, BTreeMap<String, i64>)>,
 }
 
-/// Preferred affinity minus preferred anti-affinity, by weight, for matching pods in the node's
-/// domains (not yet normalized).
-pub fn raw_score(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> i64 {
-    let mut score = 0;
-    for (kind, sign) in [("podAffinity", 1), ("podAntiAffinity", -1)] {
-        for weighted in terms(pod, kind, "preferredDuringSchedulingIgnoredDuringExecution") {
-            let term = &weighted["podAffinityTerm"];
-            let weight = weighted["weight"].as_i64().unwrap_or(0);
-            let key = term["topologyKey"].as_str().unwrap_or_default();
-            let Some(value) = n.label(key) else { continue };
-            let count = all.iter().filter(|m| m.label(key) == Some(value)).map(|m| m.placed.iter().filter(|p| term_matches(term, pod, p)).count() as i64).sum::<i64>();
-            score += sign * weight * count;
+impl Terms {
+    pub fn of(pod: &Value, all: &[NodeInfo]) -> Terms {
+        let required = terms(pod, "podAffinity", "requiredDuringSchedulingIgnoredDuringExecution");
+        let affinity: Vec<(String, BTreeSet<String>)> = required.iter().map(|t| domains_with_match(t, pod, all)).collect();
+        let first_of_group = !required.is_empty() && affinity.iter().all(|(_, found)| found.is_empty()) && {
+            // A matching pod on a node without the key still counts as a match somewhere.
+            let any_match = required.iter().any(|t| all.iter().any(|m| m.placed.iter().any(|p| term_matches(t, pod, p))));
+            !any_match && required.iter().all(|t| term_matches(t, pod, pod))
+        };
+        let anti = terms(pod, "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution").into_iter().map(|t| domains_with_match(t, pod, all)).collect();
+        let mut preferred = Vec::new();
+        for (kind, sign) in [("podAffinity", 1), ("podAntiAffinity", -1)] {
+            for weighted in terms(pod, kind, "preferredDuringSchedulingIgnoredDuringExecution") {
+                let term = &weighted["podAffinityTerm"];
+                let key = term["topologyKey"].as_str().unwrap_or_default();
+                let mut per_domain: BTreeMap<String, i64> = BTreeMap::new();
+                for m in all {
+                    if let Some(value) = m.label(key) {
+                        *per_domain.entry(value.to_string()).or_default() += m.placed.iter().filter(|p| term_matches(term, pod, p)).count() as i64;
+                    }
+                }
+                preferred.push((key.to_string(), sign * weighted["weight"].as_i64().unwrap_or(0), per_domain));
+            }
         }
+        Terms { affinity, first_of_group, anti, forbidden: existing_anti_domains(pod, all), preferred }
     }
-    score
+
+    /// The filter on one node.
+    pub fn filter(&self, n: &NodeInfo) -> Result<(), String> {
+        // Required affinity: every term's key on the node, and a match in each term's domain,
+        // unless the pod is the first of its group.
+        let mut exist = true;
+        for (key, found) in &self.affinity {
+            match n.label(key) {
+                None => return Err(AFFINITY_NOT_MATCH.into()),
+                Some(value) => exist &= found.contains(value),
+            }
+        }
+        if !exist && !self.first_of_group {
+            return Err(AFFINITY_NOT_MATCH.into());
+        }
+        // Required anti-affinity.
+        if self.anti.iter().any(|(key, found)| n.label(key).is_some_and(|v| found.contains(v))) {
+            return Err(ANTI_AFFINITY_NOT_MATCH.into());
+        }
+        // Existing pods' required anti-affinity towards this pod.
+        if self.forbidden.iter().any(|(key, value)| n.label(key) == Some(value.as_str())) {
+            return Err(EXISTING_ANTI_AFFINITY_NOT_MATCH.into());
+        }
+        Ok(())
+    }
+
+    /// Preferred affinity minus preferred anti-affinity, by weight, for matching pods in the
+    /// node's domains (not yet normalized).
+    pub fn raw_score(&self, n: &NodeInfo) -> i64 {
+        self.preferred.iter().filter_map(|(key, weight, per_domain)| n.label(key).map(|v| weight * per_domain.get(v).copied().unwrap_or(0))).sum()
+    }
+
+    /// Whether the pod has preferred terms at all (otherwise every node scores 0).
+    pub fn scores(&self) -> bool {
+        !self.preferred.is_empty()
+    }
 }

@@ -33,6 +33,12 @@ pub struct NodeInfo {
     pub placed: Vec<std::sync::Arc<Value>>,
     /// Those of them with required anti-affinity (checked against every incoming pod).
     pub anti: Vec<std::sync::Arc<Value>>,
+    /// `spec.unschedulable`.
+    unschedulable: bool,
+    /// The taints the filter checks (NoSchedule, NoExecute), and those scoring counts
+    /// (PreferNoSchedule).
+    hard_taints: Vec<Value>,
+    soft_taints: Vec<Value>,
 }
 
 impl NodeInfo {
@@ -43,6 +49,9 @@ impl NodeInfo {
     /// A node with nothing on it yet.
     pub fn empty(node: &Value) -> NodeInfo {
         let alloc = &node["status"]["allocatable"];
+        let taints = |effects: &[&str]| -> Vec<Value> {
+            node["spec"]["taints"].as_array().into_iter().flatten().filter(|t| t["effect"].as_str().is_some_and(|e| effects.contains(&e))).cloned().collect()
+        };
         NodeInfo {
             name: node["metadata"]["name"].as_str().unwrap_or_default().to_string(),
             cpu_milli: q(&alloc["cpu"]).map_or(0, |x| x.milli_value()),
@@ -58,6 +67,9 @@ impl NodeInfo {
             owners: Vec::new(),
             placed: Vec::new(),
             anti: Vec::new(),
+            unschedulable: node["spec"]["unschedulable"] == true,
+            hard_taints: taints(&["NoSchedule", "NoExecute"]),
+            soft_taints: taints(&["PreferNoSchedule"]),
         }
     }
 
@@ -107,7 +119,7 @@ fn controller_uid(pod: &Value) -> Option<&str> {
 }
 
 impl NodeInfo {
-    pub fn add(&mut self, pod: &Value) {
+    pub fn add(&mut self, pod: &std::sync::Arc<Value>) {
         let (cpu, mem) = pod_requests(pod);
         self.used_cpu_milli += cpu;
         self.used_memory += mem;
@@ -118,19 +130,20 @@ impl NodeInfo {
         if let Some(owner) = controller_uid(pod) {
             self.owners.push(owner.to_string());
         }
-        let arc = std::sync::Arc::new(pod.clone());
+        let arc = pod.clone();
         if pod["spec"]["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"].as_array().is_some_and(|a| !a.is_empty()) {
             self.anti.push(arc.clone());
         }
         self.placed.push(arc);
-        for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-            for p in c["ports"].as_array().into_iter().flatten() {
-                if let Some(hp) = p["hostPort"].as_i64().filter(|h| *h > 0) {
-                    self.host_ports.push((p["protocol"].as_str().unwrap_or("TCP").to_string(), hp));
-                }
-            }
-        }
+        self.host_ports.extend(host_ports(pod));
     }
+}
+
+/// The (protocol, hostPort) pairs of a pod's containers.
+fn host_ports(pod: &Value) -> impl Iterator<Item = (String, i64)> + '_ {
+    pod["spec"]["containers"].as_array().into_iter().flatten().flat_map(|c| c["ports"].as_array().into_iter().flatten()).filter_map(|p| {
+        p["hostPort"].as_i64().filter(|h| *h > 0).map(|hp| (p["protocol"].as_str().unwrap_or("TCP").to_string(), hp))
+    })
 }
 
 /// Nodes with the pods already on them.
@@ -196,30 +209,51 @@ pub fn node_affinity_ok(pod: &Value, node: &Value) -> bool {
     })
 }
 
-/// What the filters need of a pod, worked out once per scheduling attempt rather than once per
-/// node (kube-scheduler's PreFilter state).
+/// What the filters and scores need of a pod, worked out once per scheduling attempt rather than
+/// once per node (kube-scheduler's PreFilter and PreScore state).
 pub struct Prepared<'a> {
     tolerations: &'a [Value],
     requests: (i64, i64),
-    /// Topology domains where an existing pod's required anti-affinity forbids this pod.
-    forbidden: Vec<(String, String)>,
+    /// Whether the pod has a nodeSelector or required node affinity (without either, every node
+    /// passes NodeAffinity).
+    node_constrained: bool,
+    host_ports: Vec<(String, i64)>,
+    /// VolumeBinding: each bound volume's node affinity, as a pod that requires it.
+    volume_probes: Vec<Value>,
+    spread: super::spread::Constraints,
+    interpod: super::interpod::Terms,
+    /// NodeAffinity's preferred terms: each as a pod that requires it, and its weight.
+    preferred: Vec<(Value, i64)>,
 }
 
 impl<'a> Prepared<'a> {
-    pub fn of(pod: &'a Value, all: &[NodeInfo]) -> Self {
+    /// `pv_affinity` is the node affinity of each volume the pod's claims are bound to.
+    pub fn of(pod: &'a Value, all: &[NodeInfo], pv_affinity: &[Value]) -> Self {
+        let requiring = |required: &Value| serde_json::json!({"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}}}});
+        let spec = &pod["spec"];
         Prepared {
-            tolerations: pod["spec"]["tolerations"].as_array().map_or(&[], Vec::as_slice),
+            tolerations: spec["tolerations"].as_array().map_or(&[], Vec::as_slice),
             requests: pod_requests(pod),
-            forbidden: super::interpod::existing_anti_domains(pod, all),
+            node_constrained: spec["nodeSelector"].is_object() || spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"].is_array(),
+            host_ports: host_ports(pod).collect(),
+            volume_probes: pv_affinity.iter().map(requiring).collect(),
+            spread: super::spread::Constraints::of(pod, all),
+            interpod: super::interpod::Terms::of(pod, all),
+            preferred: spec["affinity"]["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|t| (requiring(&serde_json::json!({"nodeSelectorTerms": [t["preference"]]})), t["weight"].as_i64().unwrap_or(0)))
+                .collect(),
         }
     }
 }
 
 /// Runs the filter plugins on one node: `Err(reason)` names the first that rejects it.
-fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value], pre: &Prepared) -> Result<(), Reason> {
+fn filter(pod: &Value, n: &NodeInfo, pre: &Prepared) -> Result<(), Reason> {
     let tolerations = pre.tolerations;
     // NodeUnschedulable
-    if n.node["spec"]["unschedulable"] == true {
+    if n.unschedulable {
         let taint = serde_json::json!({"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"});
         if !tolerates(tolerations, &taint) {
             return Err("node(s) were unschedulable".into());
@@ -228,28 +262,20 @@ fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value], pr
     // NodeName
     // (a pod with spec.nodeName set never reaches the scheduler)
     // TaintToleration
-    for taint in n.node["spec"]["taints"].as_array().into_iter().flatten() {
-        let effect = taint["effect"].as_str().unwrap_or_default();
-        if (effect == "NoSchedule" || effect == "NoExecute") && !tolerates(tolerations, taint) {
+    for taint in &n.hard_taints {
+        if !tolerates(tolerations, taint) {
             let key = taint["key"].as_str().unwrap_or_default();
             let value = taint["value"].as_str().unwrap_or_default();
             return Err(format!("node(s) had untolerated taint {{{key}: {value}}}"));
         }
     }
     // NodeAffinity (nodeSelector and required node affinity)
-    if !node_affinity_ok(pod, &n.node) {
+    if pre.node_constrained && !node_affinity_ok(pod, &n.node) {
         return Err("node(s) didn't match Pod's node affinity/selector".into());
     }
     // NodePorts
-    for c in pod["spec"]["containers"].as_array().into_iter().flatten() {
-        for p in c["ports"].as_array().into_iter().flatten() {
-            if let Some(hp) = p["hostPort"].as_i64().filter(|h| *h > 0) {
-                let proto = p["protocol"].as_str().unwrap_or("TCP").to_string();
-                if n.host_ports.contains(&(proto, hp)) {
-                    return Err("node(s) didn't have free ports for the requested pod ports".into());
-                }
-            }
-        }
+    if pre.host_ports.iter().any(|p| n.host_ports.contains(p)) {
+        return Err("node(s) didn't have free ports for the requested pod ports".into());
     }
     // NodeResourcesFit
     let (cpu, mem) = pre.requests;
@@ -267,15 +293,12 @@ fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value], pr
         return Err(insufficient.join("\u{0}"));
     }
     // VolumeBinding: the node must be where the pod's bound volumes are.
-    for required in pv_affinity {
-        let probe = serde_json::json!({"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}}}});
-        if !node_affinity_ok(&probe, &n.node) {
-            return Err(super::volumebinding::NODE_AFFINITY_CONFLICT.into());
-        }
+    if pre.volume_probes.iter().any(|probe| !node_affinity_ok(probe, &n.node)) {
+        return Err(super::volumebinding::NODE_AFFINITY_CONFLICT.into());
     }
     // PodTopologySpread, then InterPodAffinity.
-    super::spread::filter(pod, n, all)?;
-    super::interpod::filter(pod, n, all, &pre.forbidden)?;
+    pre.spread.filter(n)?;
+    pre.interpod.filter(n)?;
     Ok(())
 }
 
@@ -311,22 +334,13 @@ fn normalize(raw: &[i64], max: i64) -> Vec<i64> {
 }
 
 /// NodeAffinity's score: the weights of the preferred terms the node matches.
-fn preferred_node_affinity(pod: &Value, node: &Value) -> i64 {
-    pod["spec"]["affinity"]["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|t| {
-            let probe = serde_json::json!({"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [t["preference"]]}}}}});
-            node_affinity_ok(&probe, node)
-        })
-        .map(|t| t["weight"].as_i64().unwrap_or(0))
-        .sum()
+fn preferred_node_affinity(pre: &Prepared, node: &Value) -> i64 {
+    pre.preferred.iter().filter(|(probe, _)| node_affinity_ok(probe, node)).map(|(_, weight)| weight).sum()
 }
 
 /// TaintToleration's score: PreferNoSchedule taints the pod does not tolerate.
-fn prefer_no_schedule(tolerations: &[Value], node: &Value) -> i64 {
-    node["spec"]["taints"].as_array().into_iter().flatten().filter(|t| t["effect"] == "PreferNoSchedule" && !tolerates(tolerations, t)).count() as i64
+fn prefer_no_schedule(tolerations: &[Value], n: &NodeInfo) -> i64 {
+    n.soft_taints.iter().filter(|t| !tolerates(tolerations, t)).count() as i64
 }
 
 /// PodTopologySpread's cluster default (spread over hostnames, weight 2): among the feasible
@@ -370,8 +384,8 @@ pub fn count_message(total: usize, reasons: impl Iterator<Item = String>) -> Str
 
 /// Runs the filters on one node for `pod`: the reasons it fails, if it does, and whether
 /// preemption could help.
-pub fn check(pod: &Value, n: &NodeInfo, all: &[NodeInfo], pv_affinity: &[Value], pre: &Prepared) -> Result<(), (Vec<String>, bool)> {
-    filter(pod, n, all, pv_affinity, pre).map_err(|r| {
+pub fn check(pod: &Value, n: &NodeInfo, pre: &Prepared) -> Result<(), (Vec<String>, bool)> {
+    filter(pod, n, pre).map_err(|r| {
         let res = resolvable(&r);
         (r.split('\u{0}').map(str::to_string).collect(), res)
     })
@@ -396,7 +410,7 @@ pub fn feasible_nodes_to_find(all: usize) -> usize {
 pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &super::imagelocality::ImageStates, start: &mut usize) -> Result<usize, FitError> {
     let mut failures = Vec::new();
     let mut feasible: Vec<usize> = Vec::new();
-    let pre = Prepared::of(pod, nodes);
+    let pre = Prepared::of(pod, nodes, pv_affinity);
     let wanted = feasible_nodes_to_find(nodes.len());
     let first = if nodes.is_empty() { 0 } else { *start % nodes.len() };
     let mut processed = 0;
@@ -407,7 +421,7 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &su
         let i = (first + k) % nodes.len();
         let n = &nodes[i];
         processed += 1;
-        match check(pod, n, nodes, pv_affinity, &pre) {
+        match check(pod, n, &pre) {
             Ok(()) => feasible.push(i),
             Err((reasons, res)) => failures.push((i, reasons, res)),
         }
@@ -418,15 +432,15 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &su
     // PodTopologySpread: the pod's own ScheduleAnyway constraints, else the cluster default
     // (spread a controller's pods over hostnames).
     let feasible_nodes: Vec<&NodeInfo> = feasible.iter().map(|&i| &nodes[i]).collect();
-    let explicit: Vec<Option<i64>> = feasible_nodes.iter().map(|n| super::spread::raw_penalty(pod, n, nodes)).collect();
+    let explicit: Vec<Option<i64>> = feasible_nodes.iter().map(|n| pre.spread.raw_penalty(n)).collect();
     let spread = if explicit.iter().any(Option::is_some) {
         normalize(&explicit.iter().map(|p| -p.unwrap_or(0)).collect::<Vec<_>>(), 200)
     } else {
         spread_scores(pod, &feasible_nodes)
     };
-    let interpod = normalize(&feasible_nodes.iter().map(|n| super::interpod::raw_score(pod, n, nodes)).collect::<Vec<_>>(), 200);
-    let node_pref = normalize(&feasible_nodes.iter().map(|n| preferred_node_affinity(pod, &n.node)).collect::<Vec<_>>(), 200);
-    let taint_pref = normalize(&feasible_nodes.iter().map(|n| -prefer_no_schedule(pre.tolerations, &n.node)).collect::<Vec<_>>(), 300);
+    let interpod = normalize(&feasible_nodes.iter().map(|n| if pre.interpod.scores() { pre.interpod.raw_score(n) } else { 0 }).collect::<Vec<_>>(), 200);
+    let node_pref = normalize(&feasible_nodes.iter().map(|n| preferred_node_affinity(&pre, &n.node)).collect::<Vec<_>>(), 200);
+    let taint_pref = normalize(&feasible_nodes.iter().map(|n| -prefer_no_schedule(pre.tolerations, n)).collect::<Vec<_>>(), 300);
     let locality = images.matters_for(pod);
     let requests = nonzero_requests(pod);
     let mut best: Option<(i64, usize)> = None;
@@ -481,6 +495,78 @@ mod tests {
         assert_eq!((fit.nodes.len(), fit.total), (200, 200));
         assert!(fit.message().starts_with("0/200 nodes are available: 200 Insufficient cpu."), "{}", fit.message());
         assert_eq!(start, 30);
+    }
+
+    /// Three nodes a, b, c in zones z1, z1, z2, with `placed` pods on them.
+    fn zoned(placed: &[(usize, serde_json::Value)], edit: impl Fn(usize, &mut serde_json::Value)) -> Vec<NodeInfo> {
+        let mut out: Vec<NodeInfo> = ["a", "b", "c"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let mut node = json!({"metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "topology.kubernetes.io/zone": if i < 2 { "z1" } else { "z2" }}},
+                    "spec": {}, "status": {"allocatable": {"cpu": "8", "memory": "16Gi", "pods": "110"}}});
+                edit(i, &mut node);
+                NodeInfo::empty(&node)
+            })
+            .collect();
+        for (i, pod) in placed {
+            out[*i].add(&std::sync::Arc::new(pod.clone()));
+        }
+        out
+    }
+
+    fn pod(labels: serde_json::Value, spec: serde_json::Value) -> serde_json::Value {
+        let mut spec = spec;
+        spec["containers"] = json!([{"name": "a", "image": "nginx", "ports": spec["ports"].take()}]);
+        json!({"metadata": {"name": "p", "namespace": "default", "labels": labels}, "spec": spec})
+    }
+
+    fn placed_on(pod: &serde_json::Value, nodes: &[NodeInfo]) -> Result<String, String> {
+        let mut start = 0;
+        place(pod, nodes, &[], &ImageStates::of(nodes), &mut start).map(|i| nodes[i].name.clone()).map_err(|f| f.message())
+    }
+
+    #[test]
+    fn scores_and_filters_worked_out_once_per_pod_pick_the_node_each_plugin_prefers() {
+        let db = pod(json!({"app": "db"}), json!({}));
+        let none: &[(usize, serde_json::Value)] = &[];
+        let keep = |_: usize, _: &mut serde_json::Value| {};
+        // Preferred pod affinity: the zone with a db pod (c), though a is first by name.
+        let near = pod(json!({}), json!({"affinity": {"podAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 100, "podAffinityTerm": {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "topology.kubernetes.io/zone"}}]}}}));
+        assert_eq!(placed_on(&near, &zoned(&[(2, db.clone())], keep)), Ok("c".into()));
+        // Preferred anti-affinity: away from the zone with the db pod (c, not the empty b).
+        let far = pod(json!({}), json!({"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 100, "podAffinityTerm": {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "topology.kubernetes.io/zone"}}]}}}));
+        assert_eq!(placed_on(&far, &zoned(&[(0, db.clone())], keep)), Ok("c".into()));
+        // ScheduleAnyway spread: the zone with fewer matching pods.
+        let spread = pod(json!({"app": "db"}), json!({"topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": {"app": "db"}}}]}));
+        assert_eq!(placed_on(&spread, &zoned(&[(0, db.clone())], keep)), Ok("c".into()));
+        // Preferred node affinity.
+        let zone2 = pod(json!({}), json!({"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 10, "preference": {"matchExpressions": [{"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["z2"]}]}}]}}}));
+        assert_eq!(placed_on(&zone2, &zoned(none, keep)), Ok("c".into()));
+        // PreferNoSchedule taints are avoided; NoSchedule ones filter, unless tolerated.
+        let tainted = |effect: &'static str| move |i: usize, n: &mut serde_json::Value| {
+            if i < 2 {
+                n["spec"]["taints"] = json!([{"key": "k", "value": "v", "effect": effect}]);
+            }
+        };
+        let plain = pod(json!({}), json!({}));
+        assert_eq!(placed_on(&plain, &zoned(none, tainted("PreferNoSchedule"))), Ok("c".into()));
+        assert_eq!(placed_on(&plain, &zoned(none, |i, n| if i != 1 { n["spec"]["taints"] = json!([{"key": "k", "value": "v", "effect": "NoSchedule"}]) })), Ok("b".into()));
+        let tolerant = pod(json!({}), json!({"tolerations": [{"key": "k", "operator": "Exists"}]}));
+        assert_eq!(placed_on(&tolerant, &zoned(none, tainted("NoSchedule"))), Ok("a".into()));
+        // Unschedulable nodes are filtered.
+        assert_eq!(placed_on(&plain, &zoned(none, |i, n| if i == 0 { n["spec"]["unschedulable"] = json!(true) })), Ok("b".into()));
+        // A host port in use filters the node; with every node taken, the reasons are counted.
+        let port = pod(json!({}), json!({"ports": [{"containerPort": 80, "hostPort": 8080}]}));
+        assert_eq!(placed_on(&port, &zoned(&[(0, port.clone())], keep)), Ok("b".into()));
+        let everywhere = [(0, port.clone()), (1, port.clone()), (2, port.clone())];
+        assert_eq!(placed_on(&port, &zoned(&everywhere, keep)), Err("0/3 nodes are available: 3 node(s) didn't have free ports for the requested pod ports.".into()));
+        // A nodeSelector filters.
+        let selective = pod(json!({}), json!({"nodeSelector": {"kubernetes.io/hostname": "c"}}));
+        assert_eq!(placed_on(&selective, &zoned(none, keep)), Ok("c".into()));
     }
 
     #[test]

@@ -73,7 +73,7 @@ pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value
         let stripped = n.without(|p| !lower_uids.contains(&uid(p)));
         let mut trial: Vec<NodeInfo> = nodes.to_vec();
         trial[*i] = stripped;
-        if let Err((r, _)) = check(pod, &trial[*i], &trial, pv_affinity, &Prepared::of(pod, &trial)) {
+        if let Err((r, _)) = check(pod, &trial[*i], &Prepared::of(pod, &trial, pv_affinity)) {
             statuses.extend(r);
             continue;
         }
@@ -110,7 +110,7 @@ pub fn preempt(pod: &Value, nodes: &[NodeInfo], fit: &FitError, budgets: &[Value
             kept.push(uid(p));
             let back = n.without(|q| !lower_uids.contains(&uid(q)) || kept.contains(&uid(q)));
             trial[*i] = back;
-            if check(pod, &trial[*i], &trial, pv_affinity, &Prepared::of(pod, &trial)).is_err() {
+            if check(pod, &trial[*i], &Prepared::of(pod, &trial, pv_affinity)).is_err() {
                 kept.pop();
                 victims.push(p.clone());
                 if is_protected {

@@ -44,33 +44,69 @@ fn self_match(pod: &Value, c: &Value) -> i64 {
     i64::from(Selector::from_label_selector(&c["labelSelector"]).is_ok_and(|s| s.matches(pod["metadata"]["labels"].as_object())))
 }
 
-pub fn filter(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Result<(), String> {
-    for c in constraints(pod, "DoNotSchedule") {
-        let key = c["topologyKey"].as_str().unwrap_or_default();
-        let Some(value) = n.label(key) else { return Err(LABEL_NOT_MATCH.into()) };
-        let per_domain = counts(pod, c, all);
-        let min_domains = c["minDomains"].as_i64().unwrap_or(1);
-        // With fewer domains than minDomains, the global minimum counts as zero.
-        let min = if (per_domain.len() as i64) < min_domains { 0 } else { per_domain.values().copied().min().unwrap_or(0) };
-        let here = per_domain.get(value).copied().unwrap_or(0);
-        let max_skew = c["maxSkew"].as_i64().unwrap_or(1);
-        if here + self_match(pod, c) - min > max_skew {
-            return Err(CONSTRAINTS_NOT_MATCH.into());
-        }
-    }
-    Ok(())
+/// A `DoNotSchedule` constraint worked out for one pod over every node: the matching pods per
+/// domain do not depend on the node being filtered, so they are counted once per attempt.
+pub struct Hard {
+    key: String,
+    per_domain: BTreeMap<String, i64>,
+    /// The emptiest domain's count (zero when there are fewer domains than minDomains).
+    min: i64,
+    max_skew: i64,
+    /// 1 when the pod matches its own selector (it will count once placed).
+    self_match: i64,
 }
 
-/// For `ScheduleAnyway` constraints: fewer matching pods in the node's domains is better (raw,
-/// lower is better).
-pub fn raw_penalty(pod: &Value, n: &NodeInfo, all: &[NodeInfo]) -> Option<i64> {
-    let mut total = 0;
-    let mut any = false;
-    for c in constraints(pod, "ScheduleAnyway") {
-        any = true;
-        let key = c["topologyKey"].as_str().unwrap_or_default();
-        let Some(value) = n.label(key) else { continue };
-        total += counts(pod, c, all).get(value).copied().unwrap_or(0);
+/// A `ScheduleAnyway` constraint: its key and the matching pods per domain.
+pub struct Soft {
+    key: String,
+    per_domain: BTreeMap<String, i64>,
+}
+
+/// The pod's spread constraints, counted over `all` once.
+pub struct Constraints {
+    hard: Vec<Hard>,
+    soft: Vec<Soft>,
+}
+
+impl Constraints {
+    pub fn of(pod: &Value, all: &[NodeInfo]) -> Constraints {
+        let hard = constraints(pod, "DoNotSchedule")
+            .map(|c| {
+                let per_domain = counts(pod, c, all);
+                let min_domains = c["minDomains"].as_i64().unwrap_or(1);
+                // With fewer domains than minDomains, the global minimum counts as zero.
+                let min = if (per_domain.len() as i64) < min_domains { 0 } else { per_domain.values().copied().min().unwrap_or(0) };
+                Hard {
+                    key: c["topologyKey"].as_str().unwrap_or_default().to_string(),
+                    per_domain,
+                    min,
+                    max_skew: c["maxSkew"].as_i64().unwrap_or(1),
+                    self_match: self_match(pod, c),
+                }
+            })
+            .collect();
+        let soft = constraints(pod, "ScheduleAnyway").map(|c| Soft { key: c["topologyKey"].as_str().unwrap_or_default().to_string(), per_domain: counts(pod, c, all) }).collect();
+        Constraints { hard, soft }
     }
-    any.then_some(total)
+
+    /// The filter on one node.
+    pub fn filter(&self, n: &NodeInfo) -> Result<(), String> {
+        for c in &self.hard {
+            let Some(value) = n.label(&c.key) else { return Err(LABEL_NOT_MATCH.into()) };
+            let here = c.per_domain.get(value).copied().unwrap_or(0);
+            if here + c.self_match - c.min > c.max_skew {
+                return Err(CONSTRAINTS_NOT_MATCH.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// For `ScheduleAnyway` constraints: fewer matching pods in the node's domains is better
+    /// (raw, lower is better); `None` when the pod has none.
+    pub fn raw_penalty(&self, n: &NodeInfo) -> Option<i64> {
+        if self.soft.is_empty() {
+            return None;
+        }
+        Some(self.soft.iter().filter_map(|c| n.label(&c.key).map(|value| c.per_domain.get(value).copied().unwrap_or(0))).sum())
+    }
 }
