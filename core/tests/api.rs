@@ -195,6 +195,17 @@ fn lists_select_and_page() {
     let page2 = ok(&mut c, Request::get(&format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}")));
     let names: Vec<&str> = page2["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["cm2", "cm3"]);
+    // With a selector: a continue token while another match is left, no remainingItemCount.
+    let web1 = ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps?labelSelector=app%3Dweb&limit=2"));
+    assert_eq!(web1["items"].as_array().unwrap().len(), 2);
+    assert!(web1["metadata"]["remainingItemCount"].is_null());
+    let token = web1["metadata"]["continue"].as_str().unwrap();
+    let web2 = ok(&mut c, Request::get(&format!("/api/v1/namespaces/default/configmaps?labelSelector=app%3Dweb&limit=2&continue={token}")));
+    assert_eq!(web2["items"][0]["metadata"]["name"], "cm3");
+    assert!(web2["metadata"]["continue"].is_null(), "{web2}");
+    let all_web = ok(&mut c, Request::get("/api/v1/namespaces/default/configmaps?labelSelector=app%3Dweb&limit=3"));
+    assert_eq!(all_web["items"].as_array().unwrap().len(), 3);
+    assert!(all_web["metadata"]["continue"].is_null(), "nothing matches after the third: {all_web}");
     assert_eq!(
         err(&mut c, Request::get("/api/v1/namespaces/default/configmaps?labelSelector=app+in+web")),
         "unable to parse requirement: found 'web' expected: '('"

@@ -221,9 +221,12 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                         next = next.with_query("includeObject", "Object");
                     }
                 }
-                let more = api.send(&next).into_value().unwrap_or(Value::Null);
+                let mut more = api.send(&next).into_value().unwrap_or(Value::Null);
                 let key = if table { "rows" } else { "items" };
-                let extra = more[key].as_array().cloned().unwrap_or_default();
+                let extra = match more[key].take() {
+                    Value::Array(extra) => extra,
+                    _ => Vec::new(),
+                };
                 if let Some(a) = body[key].as_array_mut() {
                     a.extend(extra);
                 }
@@ -258,6 +261,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
         }
     }
     let any_named = targets.iter().any(|t| !t.names.is_empty());
+    let printed_any = fetched.iter().any(|f| f.single || f.body["rows"].as_array().is_some_and(|r| !r.is_empty()) || f.body["items"].as_array().is_some_and(|r| !r.is_empty()));
     match &format {
         Format::Table { wide } => {
             // Names print as kind/name when what came back spans more than one kind.
@@ -271,14 +275,18 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             print_tables(&fetched, p, *wide, all_ns, kinds.len() > 1 || p.bool("show-kind"), out)
         }
         _ => {
+            // The objects move out of what was fetched (which keeps its kind and resource).
             let mut objects: Vec<Value> = Vec::new();
-            for f in &fetched {
+            for f in &mut fetched {
                 if f.single {
-                    objects.push(f.body.clone());
+                    objects.push(f.body.take());
                 } else {
                     let kind = f.body["kind"].as_str().unwrap_or_default().trim_end_matches("List").to_string();
-                    for item in f.body["items"].as_array().into_iter().flatten() {
-                        let mut item = item.clone();
+                    let items = match f.body["items"].take() {
+                        Value::Array(items) => items,
+                        _ => Vec::new(),
+                    };
+                    for mut item in items {
                         if item.get("kind").is_none() {
                             item["kind"] = Value::String(kind.clone());
                             item["apiVersion"] = Value::String(f.resource.api_version());
@@ -298,7 +306,6 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             }
         }
     }
-    let printed_any = fetched.iter().any(|f| f.single || f.body["rows"].as_array().is_some_and(|r| !r.is_empty()) || f.body["items"].as_array().is_some_and(|r| !r.is_empty()));
     if !printed_any && errors.is_empty() && !any_named && table {
         if all_ns || targets.iter().any(|t| !t.resource.namespaced) {
             out.err("No resources found\n");
@@ -347,9 +354,13 @@ fn print_tables(fetched: &[Fetched], p: &Parsed, wide: bool, all_ns: bool, show_
 }
 
 fn print_objects(format: &Format, objects: Vec<Value>, single: bool, fetched: &[Fetched], p: &Parsed, out: &mut Output) -> Result<(), Failure> {
-    // What the printers other than `name` are given: the object, or a List of them.
-    let whole = |objects: &[Value]| if single { objects[0].clone() } else { printers::list_of(objects.to_vec()) };
-    let data = if matches!(format, Format::Name | Format::CustomColumns(_)) { Value::Null } else { whole(&objects) };
+    // What the printers other than `name` and custom columns are given: the object, or a List
+    // of them.
+    let (objects, data) = match format {
+        Format::Name | Format::CustomColumns(_) => (objects, Value::Null),
+        _ if single => (Vec::new(), objects.into_iter().next().unwrap_or(Value::Null)),
+        _ => (Vec::new(), printers::list_of(objects)),
+    };
     match format {
         Format::Yaml => out.out(printers::to_yaml(&data)),
         Format::Json => out.out(printers::to_json(&data)),

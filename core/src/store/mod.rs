@@ -203,30 +203,32 @@ impl Store {
     /// Objects of a resource in name order (namespace, then name), narrowed by the indexes
     /// where `selection` allows, starting after `after` (for paging).
     pub fn list(&self, resource: &str, namespace: Option<&str>, selection: &Selection, after: Option<&ObjName>) -> Vec<Stored> {
-        let Some(table) = self.tables.get(resource) else { return Vec::new() };
+        self.scan(resource, namespace, selection, after).cloned().collect()
+    }
+
+    /// What [`Store::list`] returns, in the same order, without copying: a page of a long list
+    /// looks at the rest only as far as it needs to.
+    pub fn scan<'a>(&'a self, resource: &str, namespace: Option<&'a str>, selection: &Selection, after: Option<&'a ObjName>) -> Box<dyn Iterator<Item = &'a Stored> + 'a> {
+        let Some(table) = self.tables.get(resource) else { return Box::new(std::iter::empty()) };
         let usable = match selection {
             Selection::FieldEquals(f, _) => self.field_indexes.get(resource).is_some_and(|fs| fs.contains(f)),
             _ => true,
         };
         if let Some(candidates) = table.indexes.candidates(selection).filter(|_| usable) {
-            return candidates
-                .into_iter()
-                .filter(|k| namespace.is_none_or(|ns| k.0 == ns))
-                .filter(|k| after.is_none_or(|a| *k > a))
-                .filter_map(|k| table.objects.get(k).cloned())
-                .collect();
+            return Box::new(
+                candidates
+                    .into_iter()
+                    .filter(move |k| namespace.is_none_or(|ns| k.0 == ns))
+                    .filter(move |k| after.is_none_or(|a| *k > a))
+                    .filter_map(|k| table.objects.get(k)),
+            );
         }
         let range: (Bound<ObjName>, Bound<ObjName>) = match (namespace, after) {
             (_, Some(a)) => (Bound::Excluded(a.clone()), Bound::Unbounded),
             (Some(ns), None) => ns_range(ns),
             (None, None) => (Bound::Unbounded, Bound::Unbounded),
         };
-        table
-            .objects
-            .range(range)
-            .take_while(|(k, _)| namespace.is_none_or(|ns| k.0 == ns))
-            .map(|(_, v)| v.clone())
-            .collect()
+        Box::new(table.objects.range(range).take_while(move |(k, _)| namespace.is_none_or(|ns| k.0 == ns)).map(|(_, v)| v))
     }
 
     /// Names of objects (of any resource) whose ownerReferences name `owner_uid`.

@@ -27,18 +27,21 @@ pub(crate) fn list(server: &ApiServer, req: &Request, info: &ResourceInfo, ns: &
     let opts = ListOptions::from_request(req)?;
     check_field_selector(info, &opts)?;
     let ns_filter = if ns.is_empty() { None } else { Some(ns) };
-    let candidates = server.store.list(&info.storage, ns_filter, &opts.selection(), opts.continue_after.as_ref());
+    let mut candidates = server.store.scan(&info.storage, ns_filter, &opts.selection(), opts.continue_after.as_ref());
     let mut items: Vec<std::sync::Arc<Value>> = Vec::new();
     let mut continue_token = None;
     let mut remaining = 0usize;
     let mut last_key = None;
-    for stored in candidates {
+    let selective = !(opts.labels.is_empty() && opts.fields.terms.is_empty());
+    while let Some(stored) = candidates.next() {
         if !opts.matches(&*info.strategy, &stored.object) {
             continue;
         }
         if opts.limit > 0 && items.len() == opts.limit {
-            remaining += 1;
-            continue;
+            // Past the page: without selectors every object left counts (remainingItemCount);
+            // with them, one more match is enough to say there is more.
+            remaining = 1 + if selective { 0 } else { candidates.count() };
+            break;
         }
         let obj = &stored.object;
         last_key = Some((obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string(), obj["metadata"]["name"].as_str().unwrap_or_default().to_string()));

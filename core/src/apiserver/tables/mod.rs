@@ -110,33 +110,35 @@ pub fn build(
     list_meta: Value,
     headers: bool,
 ) -> Value {
-    let columns = strategy.table_columns();
+    // Built from moved values: `json!` would copy each value it is given by serializing it.
+    let object = |pairs: Vec<(&str, Value)>| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+    let partial_version = Value::String(format!("meta.k8s.io/{table_version}"));
     let rows: Vec<Value> = objects
         .iter()
         .map(|obj| {
-            let object = match include {
+            let included = match include {
                 IncludeObject::None => Value::Null,
-                IncludeObject::Metadata => json!({
-                    "kind": "PartialObjectMetadata",
-                    "apiVersion": format!("meta.k8s.io/{table_version}"),
-                    "metadata": obj.get("metadata").cloned().unwrap_or_else(|| json!({})),
-                }),
+                IncludeObject::Metadata => object(vec![
+                    ("kind", Value::String("PartialObjectMetadata".into())),
+                    ("apiVersion", partial_version.clone()),
+                    ("metadata", obj.get("metadata").cloned().unwrap_or_else(|| json!({}))),
+                ]),
                 IncludeObject::Object => (*obj).clone(),
             };
-            let mut row = json!({"cells": strategy.table_cells(obj, now), "object": object});
+            let mut row = vec![("cells", Value::Array(strategy.table_cells(obj, now))), ("object", included)];
             if let Some(conds) = row_conditions(obj) {
-                row["conditions"] = conds;
+                row.push(("conditions", conds));
             }
-            row
+            object(row)
         })
         .collect();
-    json!({
-        "kind": "Table",
-        "apiVersion": format!("meta.k8s.io/{table_version}"),
-        "metadata": list_meta,
-        "columnDefinitions": if headers { Value::Array(columns) } else { Value::Null },
-        "rows": rows,
-    })
+    object(vec![
+        ("kind", Value::String("Table".into())),
+        ("apiVersion", partial_version),
+        ("metadata", list_meta),
+        ("columnDefinitions", if headers { Value::Array(strategy.table_columns()) } else { Value::Null }),
+        ("rows", Value::Array(rows)),
+    ])
 }
 
 /// Pods that have finished carry a `Completed` row condition (kubectl hides them with it).
