@@ -3,6 +3,7 @@
 //! annotations, old ReplicaSets trimmed to revisionHistoryLimit, and status with conditions.
 
 use crate::sort::Order;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -12,7 +13,13 @@ use crate::api::object::{name, namespace, uid};
 use super::replicaset::{controller_uid, is_active, is_available, is_ready};
 use super::{Client, Controller};
 
-pub struct DeploymentController;
+/// Remembers, for each Deployment (by uid) whose last pass changed nothing, its
+/// resourceVersion and the latest writes to ReplicaSets and pods then: while they hold, another
+/// pass would decide the same (minReadySeconds, which brings in the time, is never skipped).
+#[derive(Default)]
+pub struct DeploymentController {
+    settled: BTreeMap<String, (u64, u64, u64)>,
+}
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const DESIRED: &str = "deployment.kubernetes.io/desired-replicas";
@@ -75,7 +82,18 @@ impl Controller for DeploymentController {
             if d["metadata"]["deletionTimestamp"].is_string() {
                 continue;
             }
+            let store = c.api_store();
+            let inputs = (crate::api::object::resource_version(&d), store.last_write("replicasets.apps"), store.last_write("pods"));
+            if self.settled.get(uid(&d)) == Some(&inputs) {
+                continue;
+            }
+            let before = c.api_store().resource_version();
             sync_one(c, &d);
+            if d["spec"]["minReadySeconds"].as_i64().unwrap_or(0) <= 0 && c.api_store().resource_version() == before {
+                self.settled.insert(uid(&d).to_string(), inputs);
+            } else {
+                self.settled.remove(uid(&d));
+            }
         }
     }
 }

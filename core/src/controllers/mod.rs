@@ -50,8 +50,8 @@ impl Default for ControllerManager {
                 Box::new(crd::CrdController),
                 Box::new(namespace::NamespaceController),
                 Box::new(nodelifecycle::NodeLifecycleController),
-                Box::new(deployment::DeploymentController),
-                Box::new(replicaset::ReplicaSetController),
+                Box::new(deployment::DeploymentController::default()),
+                Box::new(replicaset::ReplicaSetController::default()),
                 Box::new(daemonset::DaemonSetController),
                 Box::new(statefulset::StatefulSetController),
                 Box::new(cronjob::CronJobController),
@@ -70,7 +70,8 @@ impl Default for ControllerManager {
     }
 }
 
-/// Controllers keep nothing between passes, so a copy is a fresh set.
+/// Controllers keep nothing between passes but what lets them skip work (a fresh one redoes
+/// it), so a copy is a fresh set.
 impl Clone for ControllerManager {
     fn clone(&self) -> Self {
         ControllerManager::default()

@@ -3,16 +3,24 @@
 //! deleting the surplus, and reporting status.
 
 use crate::sort::Order;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use crate::api::labels::Selector;
-use crate::api::object::{name, namespace, uid};
+use crate::api::object::{name, namespace, resource_version, uid};
 
 use super::{Client, Controller};
 
-pub struct ReplicaSetController;
+/// Remembers, for each owner (by uid) whose last pass changed nothing, the owner's
+/// resourceVersion and the pods' latest write then: while both hold, another pass would decide
+/// the same (it reads only the owner and pods, and the time only through minReadySeconds, whose
+/// owners are never skipped), so it is not made.
+#[derive(Default)]
+pub struct ReplicaSetController {
+    settled: BTreeMap<String, (u64, u64)>,
+}
 
 /// The kinds whose pods this controller manages (ReplicaSets and ReplicationControllers).
 struct Kind {
@@ -90,7 +98,18 @@ impl Controller for ReplicaSetController {
                 if owner["metadata"]["deletionTimestamp"].is_string() {
                     continue;
                 }
+                let inputs = (resource_version(&owner), c.api_store().last_write("pods"));
+                if self.settled.get(uid(&owner)) == Some(&inputs) {
+                    continue;
+                }
+                let before = c.api_store().resource_version();
                 sync_one(c, k, &owner);
+                let timeless = owner["spec"]["minReadySeconds"].as_i64().unwrap_or(0) <= 0;
+                if timeless && !c.spent() && c.api_store().resource_version() == before {
+                    self.settled.insert(uid(&owner).to_string(), inputs);
+                } else {
+                    self.settled.remove(uid(&owner));
+                }
             }
         }
     }
