@@ -156,10 +156,15 @@ impl Container {
     }
 
     /// Writes the log lines the running (or just exited) container has printed by `until`;
-    /// returns when the next one is due. Nobody needs to be woken for a log line: lines are
-    /// written whenever the kubelet looks, and before every log read.
+    /// returns when the next one is due while it runs (the kubelet asks to be woken then, as
+    /// a pod it has nothing else to do for is not looked at again).
     fn write_logs(&mut self, c: &mut Client, pod_uid: &str, until: Timestamp) -> Option<Timestamp> {
-        let (State::Running { since } | State::Terminated { started: since, .. }) = self.state else { return None };
+        // A container that has ended wrote nothing after it ended.
+        let (since, until) = match self.state {
+            State::Running { since } => (since, until),
+            State::Terminated { started, finished, .. } => (started, until.min(finished)),
+            _ => return None,
+        };
         let p = self.plan.as_ref()?;
         // A long jump of the clock writes at most this many lines of an endless loop at once.
         for _ in 0..MAX_LOG_LINES_PER_SYNC {
@@ -171,7 +176,9 @@ impl Container {
                 _ => break,
             }
         }
-        p.line(self.logged, since).map(|(at, _)| since.plus(Duration::from_secs_f64(at)))
+        // When the next line is due, while the container runs.
+        let next = p.line(self.logged, since).map(|(at, _)| since.plus(Duration::from_secs_f64(at)));
+        next.filter(|_| matches!(self.state, State::Running { .. }))
     }
 }
 
@@ -246,8 +253,9 @@ pub struct Kubelets {
     images_changed: BTreeSet<String>,
     /// kube-proxy's ClientIP session affinity.
     affinity: crate::network::proxy::Affinity,
-    /// What each pod was last synced against (see [`SyncInputs`]) and the wake-up it asked for.
-    synced: BTreeMap<String, (SyncInputs, Option<Timestamp>)>,
+    /// What each pod was last synced against (see [`SyncInputs`]), when, and the wake-up it
+    /// asked for.
+    synced: BTreeMap<String, Synced>,
     /// Moves whenever something outside the API objects changes what a pod sync would do: a
     /// command run in a container, a request from outside, a shared disk written, a node
     /// stopped or started.
@@ -255,17 +263,33 @@ pub struct Kubelets {
 }
 
 /// The inputs of a pod sync: the pod's and its node's resourceVersions, the latest write to
-/// what its volumes and environment read, the kubelets' epoch and the instant. A sync with the
-/// same inputs as the last would do nothing new, so it is skipped and the wake-up the last one
-/// asked for is asked for again: at 10,000 pods a round of the control loops then costs the
-/// kubelets little once the pods are running.
+/// what its volumes and environment read, and the kubelets' epoch. Between two syncs with the
+/// same inputs only the time moves, and a sync asks to be woken when the time will matter (a
+/// container's next step, a probe, an eviction). So a sync with the same inputs as the last is
+/// skipped until that wake-up, or until the periodic sync ([`VOLUME_SYNC`], which refreshes
+/// mounted ConfigMaps and Secrets) is due, and the wake-up is asked for again: at 10,000 pods a
+/// round of the control loops then costs the kubelets little once the pods are running.
 #[derive(Clone, Debug, PartialEq)]
 struct SyncInputs {
     pod_rv: u64,
     node_rv: u64,
     deps: u64,
     epoch: u64,
+}
+
+/// A pod's last sync: its inputs, when it ran, and the wake-up it asked for.
+#[derive(Clone, Debug)]
+struct Synced {
+    inputs: SyncInputs,
     at: Timestamp,
+    wake: Option<Timestamp>,
+}
+
+impl Synced {
+    /// Whether a sync now, with `inputs`, would do nothing new.
+    fn covers(&self, inputs: &SyncInputs, now: Timestamp) -> bool {
+        self.inputs == *inputs && now < self.at.plus(VOLUME_SYNC) && self.wake.is_none_or(|w| now < w)
+    }
 }
 
 /// What a pod sync reads besides its pod and node (volumes' sources, Services for the
@@ -681,9 +705,9 @@ impl Kubelets {
             }
             let node = nodes[pod["spec"]["nodeName"].as_str().unwrap_or_default()].clone();
             let id = uid(&pod).to_string();
-            let inputs = SyncInputs { pod_rv: resource_version(&pod), node_rv: resource_version(&node), deps, epoch: self.epoch, at: c.now() };
-            if let Some((_, wake)) = self.synced.get(&id).filter(|(last, _)| *last == inputs) {
-                if let Some(w) = *wake {
+            let inputs = SyncInputs { pod_rv: resource_version(&pod), node_rv: resource_version(&node), deps, epoch: self.epoch };
+            if let Some(last) = self.synced.get(&id).filter(|last| last.covers(&inputs, c.now())) {
+                if let Some(w) = last.wake {
                     c.wake_at(w);
                 }
                 continue;
@@ -700,7 +724,7 @@ impl Kubelets {
             let store = c.api.store();
             let pod_rv = store.get("pods", namespace(&pod), name(&pod)).map_or(0, |s| s.resource_version);
             let node_rv = store.get("nodes", "", name(&node)).map_or(0, |s| s.resource_version);
-            self.synced.insert(id, (SyncInputs { pod_rv, node_rv, deps, epoch: self.epoch, at: c.now() }, wake));
+            self.synced.insert(id, Synced { inputs: SyncInputs { pod_rv, node_rv, deps, epoch: self.epoch }, at: c.now(), wake });
         }
         c.host = None;
     }
@@ -931,6 +955,10 @@ impl Kubelets {
             }
             let policy = if self.pods[id].containers[i].ephemeral { "Never" } else { restart_policy.as_str() };
             self.step_container(c, pod, &pod_obj, id, i, &node_name, policy, init, now);
+        }
+        // A container's next step is due then (a step that sets it may return without asking).
+        for n in self.pods[id].containers.iter().filter_map(|ct| ct.next).filter(|n| *n > now) {
+            c.wake_at(n);
         }
     }
 
@@ -1304,9 +1332,11 @@ impl Kubelets {
     fn report(&mut self, c: &mut Client, pod: &Arc<Value>, id: &str) {
         let Some(rt) = self.pods.get_mut(id) else { return };
         let now = c.now();
-        // Logs written so far.
+        // Logs written so far, and a wake-up for the next line.
         for ct in &mut rt.containers {
-            ct.write_logs(c, id, now);
+            if let Some(next) = ct.write_logs(c, id, now).filter(|n| *n > now) {
+                c.wake_at(next);
+            }
         }
         // While postStart runs the container still shows as being created; after it failed,
         // with the hook's error until it is killed.
