@@ -16,9 +16,16 @@ use crate::scheduler::{node_affinity_ok, tolerates};
 
 use super::deployment::resolve;
 use super::replicaset::{controller_uid, is_available, is_ready, pod_from_template};
+use super::unchanged::{writes, Unchanged};
 use super::{revisions, Client, Controller};
 
-pub struct DaemonSetController;
+/// A DaemonSet's pass reads it, the nodes, the pods and its revisions (and the time only through
+/// wake-ups it asks for), so it is skipped while they are as they were after a pass that changed
+/// nothing.
+#[derive(Default)]
+pub struct DaemonSetController {
+    unchanged: Unchanged<String>,
+}
 
 impl Controller for DaemonSetController {
     fn name(&self) -> &'static str {
@@ -29,7 +36,9 @@ impl Controller for DaemonSetController {
         let nodes = c.list("nodes", None);
         for ds in c.list("daemonsets.apps", None) {
             if ds["metadata"]["deletionTimestamp"].is_null() {
-                sync_one(c, &ds, &nodes);
+                let mut inputs = writes(c, &["nodes", "pods", "controllerrevisions.apps"]);
+                inputs.push(crate::api::object::resource_version(&ds));
+                self.unchanged.run(c, crate::api::object::uid(&ds).to_string(), inputs, |c| sync_one(c, &ds, &nodes));
             }
         }
     }

@@ -3,7 +3,6 @@
 //! annotations, old ReplicaSets trimmed to revisionHistoryLimit, and status with conditions.
 
 use crate::sort::Order;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -11,14 +10,15 @@ use serde_json::{json, Value};
 use crate::api::object::{name, namespace, uid};
 
 use super::replicaset::{controller_uid, is_active, is_available, is_ready};
+use super::unchanged::{writes, Unchanged};
 use super::{Client, Controller};
 
-/// Remembers, for each Deployment (by uid) whose last pass changed nothing, its
-/// resourceVersion and the latest writes to ReplicaSets and pods then: while they hold, another
-/// pass would decide the same (minReadySeconds, which brings in the time, is never skipped).
+/// A Deployment's pass reads it, its ReplicaSets and their pods, so it is skipped while they are
+/// as they were after a pass that changed nothing; not with minReadySeconds, which brings in the
+/// time without a wake-up of its own.
 #[derive(Default)]
 pub struct DeploymentController {
-    settled: BTreeMap<String, (u64, u64, u64)>,
+    unchanged: Unchanged<String>,
 }
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -82,18 +82,15 @@ impl Controller for DeploymentController {
             if d["metadata"]["deletionTimestamp"].is_string() {
                 continue;
             }
-            let store = c.api_store();
-            let inputs = (crate::api::object::resource_version(&d), store.last_write("replicasets.apps"), store.last_write("pods"));
-            if self.settled.get(uid(&d)) == Some(&inputs) {
+            let key = uid(&d).to_string();
+            if d["spec"]["minReadySeconds"].as_i64().unwrap_or(0) > 0 {
+                self.unchanged.forget(&key);
+                sync_one(c, &d);
                 continue;
             }
-            let before = c.api_store().resource_version();
-            sync_one(c, &d);
-            if d["spec"]["minReadySeconds"].as_i64().unwrap_or(0) <= 0 && c.api_store().resource_version() == before {
-                self.settled.insert(uid(&d).to_string(), inputs);
-            } else {
-                self.settled.remove(uid(&d));
-            }
+            let mut inputs = writes(c, &["replicasets.apps", "pods"]);
+            inputs.push(crate::api::object::resource_version(&d));
+            self.unchanged.run(c, key, inputs, |c| sync_one(c, &d));
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::api::object::{name, namespace, uid};
 use crate::sim::clock::{Duration, Timestamp};
 
 use super::replicaset::{controller_uid, is_ready, pod_from_template};
+use super::unchanged::{writes, Unchanged};
 use super::{Client, Controller};
 
 /// The finalizer that keeps a Job's pod until the controller has counted it.
@@ -27,7 +28,11 @@ pub const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
 const BACKOFF_BASE: i64 = 10;
 const BACKOFF_MAX: i64 = 600;
 
-pub struct JobController;
+/// Pods left holding the tracking finalizer are looked for again only when pods or Jobs changed.
+#[derive(Default)]
+pub struct JobController {
+    orphans: Unchanged<()>,
+}
 
 impl Controller for JobController {
     fn name(&self) -> &'static str {
@@ -40,7 +45,8 @@ impl Controller for JobController {
                 sync_job(c, &job);
             }
         }
-        release_orphans(c);
+        let inputs = writes(c, &["pods", "jobs.batch"]);
+        self.orphans.run(c, (), inputs, release_orphans);
     }
 }
 

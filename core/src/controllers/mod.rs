@@ -21,6 +21,7 @@ mod revisions;
 mod service_lb;
 mod statefulset;
 mod ttl;
+pub(crate) mod unchanged;
 mod volumes;
 
 use crate::apiserver::ApiServer;
@@ -49,13 +50,13 @@ impl Default for ControllerManager {
             controllers: vec![
                 Box::new(crd::CrdController),
                 Box::new(namespace::NamespaceController),
-                Box::new(nodelifecycle::NodeLifecycleController),
+                Box::new(nodelifecycle::NodeLifecycleController::default()),
                 Box::new(deployment::DeploymentController::default()),
                 Box::new(replicaset::ReplicaSetController::default()),
-                Box::new(daemonset::DaemonSetController),
+                Box::new(daemonset::DaemonSetController::default()),
                 Box::new(statefulset::StatefulSetController),
                 Box::new(cronjob::CronJobController),
-                Box::new(job::JobController),
+                Box::new(job::JobController::default()),
                 Box::new(ttl::TtlAfterFinishedController),
                 Box::new(endpoints::EndpointsController),
                 Box::new(service_lb::ServiceLbController),

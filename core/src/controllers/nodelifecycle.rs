@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::api::object::{name, namespace};
 use crate::sim::clock::{Duration, Timestamp};
 
+use super::unchanged::{writes, Unchanged};
 use super::{Client, Controller};
 
 /// node-monitor-grace-period (50 s since v1.32).
@@ -17,7 +18,11 @@ pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 pub const NOT_READY: &str = "node.kubernetes.io/not-ready";
 pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 
-pub struct NodeLifecycleController;
+/// Orphaned pods are looked for again only when pods or nodes changed.
+#[derive(Default)]
+pub struct NodeLifecycleController {
+    orphans: Unchanged<()>,
+}
 
 impl Controller for NodeLifecycleController {
     fn name(&self) -> &'static str {
@@ -29,7 +34,8 @@ impl Controller for NodeLifecycleController {
             sync_node(c, &node);
         }
         evict_from_tainted(c);
-        delete_orphans(c);
+        let inputs = writes(c, &["pods", "nodes"]);
+        self.orphans.run(c, (), inputs, delete_orphans);
     }
 }
 

@@ -3,7 +3,6 @@
 //! deleting the surplus, and reporting status.
 
 use crate::sort::Order;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -11,15 +10,15 @@ use serde_json::{json, Value};
 use crate::api::labels::Selector;
 use crate::api::object::{name, namespace, resource_version, uid};
 
+use super::unchanged::Unchanged;
 use super::{Client, Controller};
 
-/// Remembers, for each owner (by uid) whose last pass changed nothing, the owner's
-/// resourceVersion and the pods' latest write then: while both hold, another pass would decide
-/// the same (it reads only the owner and pods, and the time only through minReadySeconds, whose
-/// owners are never skipped), so it is not made.
+/// An owner's pass reads the owner and the pods, and the time only while a pod waits out
+/// minReadySeconds (it then asks to be woken), so it is skipped while the owner and the pods are
+/// as they were after a pass that changed nothing.
 #[derive(Default)]
 pub struct ReplicaSetController {
-    settled: BTreeMap<String, (u64, u64)>,
+    unchanged: Unchanged<String>,
 }
 
 /// The kinds whose pods this controller manages (ReplicaSets and ReplicationControllers).
@@ -90,28 +89,22 @@ impl Controller for ReplicaSetController {
     }
 
     fn sync(&mut self, c: &mut Client) {
+        let mut live = std::collections::BTreeSet::new();
         for k in &KINDS {
             for owner in c.list(k.storage, None) {
+                live.insert(uid(&owner).to_string());
                 if c.spent() {
                     return;
                 }
                 if owner["metadata"]["deletionTimestamp"].is_string() {
                     continue;
                 }
-                let inputs = (resource_version(&owner), c.api_store().last_write("pods"));
-                if self.settled.get(uid(&owner)) == Some(&inputs) {
-                    continue;
-                }
-                let before = c.api_store().resource_version();
-                sync_one(c, k, &owner);
-                let timeless = owner["spec"]["minReadySeconds"].as_i64().unwrap_or(0) <= 0;
-                if timeless && !c.spent() && c.api_store().resource_version() == before {
-                    self.settled.insert(uid(&owner).to_string(), inputs);
-                } else {
-                    self.settled.remove(uid(&owner));
-                }
+                let inputs = vec![resource_version(&owner), c.api_store().last_write("pods")];
+                self.unchanged.run(c, uid(&owner).to_string(), inputs, |c| sync_one(c, k, &owner));
             }
         }
+        // Owners that are gone are forgotten (ReplicaSets come and go with every rollout).
+        self.unchanged.retain(|k| live.contains(k));
     }
 }
 

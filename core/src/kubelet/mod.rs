@@ -260,6 +260,20 @@ pub struct Kubelets {
     /// command run in a container, a request from outside, a shared disk written, a node
     /// stopped or started.
     epoch: u64,
+    /// After a pass in which every pod's last sync still held: what the pass saw, until when
+    /// that holds (the earliest periodic sync) and the earliest wake-up the pods asked for.
+    /// While the same holds, the next pass over the pods is skipped as a whole.
+    quiet: Option<(Quiet, Timestamp, Option<Timestamp>)>,
+}
+
+/// What every pod's sync inputs come from: the latest writes to pods, nodes and what pods read,
+/// and the kubelets' epoch.
+#[derive(Clone, Debug, PartialEq)]
+struct Quiet {
+    pods: u64,
+    nodes: u64,
+    deps: u64,
+    epoch: u64,
 }
 
 /// The inputs of a pod sync: the pod's and its node's resourceVersions, the latest write to
@@ -685,6 +699,16 @@ impl Kubelets {
                 static_pods::ensure_mirrors(c, node, manifests);
             }
         }
+        let deps = POD_SYNC_READS.iter().map(|r| c.api.store().last_write(r)).max().unwrap_or(0);
+        let seen = Quiet { pods: c.api.store().last_write("pods"), nodes: c.api.store().last_write("nodes"), deps, epoch: self.epoch };
+        if let Some((_, _, wake)) = self.quiet.as_ref().filter(|(q, until, wake)| *q == seen && c.now() < *until && wake.is_none_or(|w| c.now() < w)) {
+            if let Some(w) = *wake {
+                c.wake_at(w);
+            }
+            c.host = None;
+            return;
+        }
+        self.quiet = None;
         let pods: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| p["spec"]["nodeName"].as_str().is_some_and(|n| nodes.contains_key(n))).collect();
         let live: BTreeSet<String> = crate::sort::set(pods.iter().map(|p| uid(p).to_string()));
         let gone: Vec<String> = self.pods.keys().filter(|k| !live.contains(*k)).cloned().collect();
@@ -698,9 +722,13 @@ impl Kubelets {
             c.api.drop_logs(&uid);
         }
         self.synced.retain(|id, _| live.contains(id));
-        let deps = POD_SYNC_READS.iter().map(|r| c.api.store().last_write(r)).max().unwrap_or(0);
+        // Whether every pod's last sync held, until when, and the earliest wake-up among them.
+        let mut all_held = true;
+        let mut until: Option<Timestamp> = None;
+        let mut earliest: Option<Timestamp> = None;
         for pod in pods {
             if c.spent() {
+                all_held = false;
                 break;
             }
             let node = nodes[pod["spec"]["nodeName"].as_str().unwrap_or_default()].clone();
@@ -709,9 +737,13 @@ impl Kubelets {
             if let Some(last) = self.synced.get(&id).filter(|last| last.covers(&inputs, c.now())) {
                 if let Some(w) = last.wake {
                     c.wake_at(w);
+                    earliest = Some(earliest.map_or(w, |e| e.min(w)));
                 }
+                let periodic = last.at.plus(VOLUME_SYNC);
+                until = Some(until.map_or(periodic, |u| u.min(periodic)));
                 continue;
             }
+            all_held = false;
             c.component = "kubelet";
             c.host = Some(name(&node).to_string());
             let others = c.wake.take();
@@ -725,6 +757,9 @@ impl Kubelets {
             let pod_rv = store.get("pods", namespace(&pod), name(&pod)).map_or(0, |s| s.resource_version);
             let node_rv = store.get("nodes", "", name(&node)).map_or(0, |s| s.resource_version);
             self.synced.insert(id, Synced { inputs: SyncInputs { pod_rv, node_rv, deps, epoch: self.epoch }, at: c.now(), wake });
+        }
+        if all_held {
+            self.quiet = Some((seen, until.unwrap_or_else(|| c.now().plus(VOLUME_SYNC)), earliest));
         }
         c.host = None;
     }

@@ -43,7 +43,13 @@ pub struct Scheduler {
     unschedulable: BTreeMap<(String, String), Attempt>,
     /// Where the next pod's filtering begins in the node list.
     next_start_node: usize,
+    /// A pass that found nothing to do is not made again until pods or what placing reads
+    /// changed (then there may be a pod waiting).
+    idle: crate::controllers::unchanged::Unchanged<()>,
 }
+
+/// What a scheduling pass reads.
+const READS: [&str; 6] = ["pods", "nodes", "persistentvolumeclaims", "persistentvolumes", "storageclasses.storage.k8s.io", "poddisruptionbudgets.policy"];
 
 /// A fingerprint of what can make a pod fit: the nodes and the pods placed on them.
 fn world(c: &Client) -> (u64, usize) {
@@ -63,6 +69,12 @@ fn waiting(pod: &Value) -> bool {
 
 impl Scheduler {
     pub fn sync(&mut self, c: &mut Client) {
+        let mut idle = std::mem::take(&mut self.idle);
+        idle.run(c, (), crate::controllers::unchanged::writes(c, &READS), |c| self.pass(c));
+        self.idle = idle;
+    }
+
+    fn pass(&mut self, c: &mut Client) {
         let pods: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| waiting(p)).collect();
         if pods.is_empty() {
             self.unschedulable.clear();
