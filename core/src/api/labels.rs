@@ -1,6 +1,7 @@
 //! Label selectors: the query syntax (`app=web,tier in (a,b),!canary`), the structured form
 //! (`matchLabels`, `matchExpressions`), and matching (apimachinery `labels`).
 
+use crate::sort::Order;
 use serde_json::{Map, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -297,7 +298,7 @@ impl Selector {
             }
         }
         // Kubernetes keeps requirements sorted by key.
-        reqs.sort_by(|a, b| a.key.cmp(&b.key));
+        reqs.order_by(|a, b| a.key.cmp(&b.key));
         Ok(Selector { requirements: reqs })
     }
 

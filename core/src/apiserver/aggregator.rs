@@ -5,6 +5,7 @@
 //! The programs are simulated images that say which group versions they serve (the catalog's
 //! `apis`); metrics-server is the one there is.
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -59,7 +60,7 @@ impl Aggregated {
 /// Every APIService that a Service serves, by descending group priority, then name.
 pub fn list(store: &Store) -> Vec<Aggregated> {
     let mut out: Vec<Aggregated> = store.list(STORAGE, None, &Selection::All, None).into_iter().filter_map(|s| Aggregated::of(s.object)).collect();
-    out.sort_by(|a, b| b.group_priority.cmp(&a.group_priority).then_with(|| name(&a.object).cmp(name(&b.object))));
+    out.order_by(|a, b| b.group_priority.cmp(&a.group_priority).then_with(|| name(&a.object).cmp(name(&b.object))));
     out
 }
 
@@ -79,7 +80,7 @@ pub fn groups(store: &Store) -> Vec<GroupInfo> {
     }
     out.into_iter()
         .map(|(mut g, mut vs)| {
-            vs.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| crate::apiserver::crd::version_priority(&a.1, &b.1)));
+            vs.order_by(|a, b| b.0.cmp(&a.0).then_with(|| crate::apiserver::crd::version_priority(&a.1, &b.1)));
             g.versions = vs.into_iter().map(|(_, v)| v).collect();
             g.preferred_version = g.versions.first().cloned().unwrap_or_default();
             g

@@ -3,6 +3,7 @@
 //! schema it picks, how it follows `$ref`, `allOf`, `items` and `additionalProperties`, its type
 //! names, enum lists and word wrapping).
 
+use crate::sort::Order;
 use serde_json::{Map, Value};
 
 use super::args::{flag, Flag, Parsed, Takes};
@@ -319,7 +320,7 @@ fn render(doc: &Value, gvr: &Gvr, fields: &[String], recursive: bool, out: &mut 
     let ctx = Ctx { doc, recursive };
     let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
     let mut names: Vec<&String> = schemas.keys().collect();
-    names.sort();
+    names.order();
     let found = names.into_iter().map(|n| &schemas[n]).find(|schema| schema["x-kubernetes-group-version-kind"].as_array().is_some_and(|l| l.contains(gvk)));
     let Some(schema) = found else {
         let show = |k: &str| format!("{k}:{}", s(k));
@@ -385,7 +386,7 @@ fn field_list(ctx: &Ctx, schema: &Value, level: usize, history: &Map<String, Val
     let mut s = String::new();
     if let Some(props) = resolved["properties"].as_object() {
         let mut names: Vec<&String> = props.keys().collect();
-        names.sort();
+        names.order();
         for name in names {
             s.push_str(&field_detail(ctx, resolved, name, level));
             if ctx.recursive {

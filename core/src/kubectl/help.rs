@@ -2,6 +2,7 @@
 //! help out (command groups, `Options:`, `Usage:`, the closing hint), in Hakoniwa's own words:
 //! a line on what each command does, the flags the emulator accepts for it, and its usage.
 
+use crate::sort::Order;
 use super::args::{Flag, Takes};
 use super::Output;
 
@@ -125,7 +126,7 @@ pub fn command(cmd: &str, flags: &[Flag], out: &mut Output) -> bool {
     let Some(what) = description(cmd) else { return false };
     let mut text = format!("{what}.\n\n");
     let mut shown: Vec<&Flag> = flags.iter().filter(|f| f.name != "help").collect();
-    shown.sort_by_key(|f| f.name);
+    shown.order_by_key(|f| f.name);
     shown.dedup_by_key(|f| f.name);
     if !shown.is_empty() {
         text.push_str("Options:\n");

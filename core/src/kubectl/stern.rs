@@ -5,6 +5,7 @@
 //! `- POD › CONTAINER` when its pod goes. It talks to the cluster as kubectl does (the same
 //! kubeconfig and API door) and follows on until stopped, or exits with `--no-follow`.
 
+use crate::sort::Order;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -463,7 +464,7 @@ impl Stern {
                 f.pod = pod;
             }
         }
-        lines.sort_by(|a, b| a.0.cmp(&b.0));
+        lines.order_by(|a, b| a.0.cmp(&b.0));
         for (time, key, message) in lines {
             let pod = self.followed.get(&key).map(|f| f.pod.clone()).unwrap_or(Value::Null);
             if let Some(l) = self.line(&key, &pod, &time, &message) {

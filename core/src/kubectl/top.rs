@@ -1,6 +1,7 @@
 //! `kubectl top node|pod`: CPU and memory from the Metrics API (metrics.k8s.io/v1beta1, served
 //! by metrics-server through the aggregator), printed as kubectl v1.33's TopCmdPrinter does.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use super::args::{flag, Flag, Parsed, Takes};
@@ -175,7 +176,7 @@ fn nodes(api: &mut dyn Transport, p: &Parsed, name: &str, query: &[String], out:
         text.push('\n');
     }
     // Nodes with no metrics (kubectl walks a map here; sorted by name for a stable order).
-    available.sort_by(|a, b| a.0.cmp(&b.0));
+    available.order_by(|a, b| a.0.cmp(&b.0));
     for (n, _) in available {
         text.push_str(&format!("{n}\t<unknown>\t<unknown>\t<unknown>\t<unknown>\t\n"));
     }

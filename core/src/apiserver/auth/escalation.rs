@@ -3,6 +3,7 @@
 //! whose rules they hold (or with the `bind` verb on it) — so nobody grants more than they
 //! have. The refusal lists what is missing, one compact rule per line.
 
+use crate::sort::Order;
 use serde_json::Value;
 
 use crate::api::status::ApiError;
@@ -99,7 +100,7 @@ fn missing(store: &Store, user: &User, ns: &str, rules: &[Value]) -> Vec<String>
         })
         .chain(paths.into_iter().map(|(p, v)| format!("{{NonResourceURLs:{}, Verbs:{}}}", quoted(&[p]), quoted(&[v]))))
         .collect();
-    out.sort();
+    out.order();
     out.dedup();
     out
 }

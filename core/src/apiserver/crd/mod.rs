@@ -6,6 +6,7 @@
 pub mod columns;
 pub mod schema;
 
+use crate::sort::Order;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -356,10 +357,10 @@ pub fn groups(resources: &[(ResourceInfo, bool)]) -> Vec<GroupInfo> {
         }
     }
     for g in &mut groups {
-        g.versions.sort_by(|a, b| version_priority(a, b));
+        g.versions.order_by(|a, b| version_priority(a, b));
         g.preferred_version = g.versions.first().cloned().unwrap_or_default();
     }
-    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    groups.order_by(|a, b| a.name.cmp(&b.name));
     groups
 }
 
@@ -370,7 +371,7 @@ mod tests {
     #[test]
     fn versions_sort_as_kubernetes_sorts_them() {
         let mut v = vec!["v1alpha1", "foo", "v1", "v2beta1", "v1beta1", "v11alpha2", "v2", "v12", "bar", "v10beta3"];
-        v.sort_by(|a, b| version_priority(a, b));
+        v.order_by(|a, b| version_priority(a, b));
         assert_eq!(v, ["v12", "v2", "v1", "v10beta3", "v2beta1", "v1beta1", "v11alpha2", "v1alpha1", "bar", "foo"]);
     }
 }

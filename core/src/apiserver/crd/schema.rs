@@ -2,6 +2,7 @@
 //! with it to every custom resource it stores: prune the fields the schema does not know,
 //! fill in defaults, and validate types and value constraints with Kubernetes' messages.
 
+use crate::sort::Order;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -426,7 +427,7 @@ pub fn check_structural(v: &Value, path: &Path) -> Vec<FieldError> {
     let mut errs = Vec::new();
     check_node(v, path, Place::Root, &mut errs, 0);
     // The server lists structural errors sorted by their text.
-    errs.sort_by_key(|e| e.to_string());
+    errs.order_by_key(|e| e.to_string());
     errs
 }
 

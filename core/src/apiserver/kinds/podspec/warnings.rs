@@ -4,6 +4,7 @@
 //! quantities, a negative grace period, and selectors that match nothing. kubectl prints each
 //! as `Warning: ...`.
 
+use crate::sort::Order;
 use std::collections::HashSet;
 
 use serde_json::Value;
@@ -57,7 +58,7 @@ pub fn warnings(at: Option<&Path>, spec: &Value, meta: &Value) -> Vec<String> {
     // Deprecated node labels in selectors, affinity and spread constraints.
     if let Some(sel) = spec["nodeSelector"].as_object() {
         let mut keys: Vec<&String> = sel.keys().collect();
-        keys.sort();
+        keys.order();
         for k in keys {
             if let Some(m) = node_label(k) {
                 out.push(format!("{}: {m}", sp.child("nodeSelector").key(k)));
