@@ -95,6 +95,18 @@ impl<'a> Client<'a> {
         self.wake = Some(self.wake.map_or(t, |w| w.min(t)));
     }
 
+    /// Runs `work` and returns the wake-up it asked for, apart from those asked for before
+    /// (which stay asked for).
+    pub fn wake_of(&mut self, work: impl FnOnce(&mut Client)) -> Option<Timestamp> {
+        let others = self.wake.take();
+        work(self);
+        let asked = self.wake;
+        if let Some(w) = others {
+            self.wake_at(w);
+        }
+        asked
+    }
+
     /// Objects of a storage key (`pods`, `replicasets.apps`), optionally in a namespace.
     pub fn list(&self, storage: &str, ns: Option<&str>) -> Vec<Arc<Value>> {
         self.api.store().list(storage, ns, &Selection::All, None).into_iter().map(|s| s.object).collect()

@@ -16,7 +16,7 @@ use crate::scheduler::{node_affinity_ok, tolerates};
 
 use super::deployment::resolve;
 use super::replicaset::{controller_uid, is_available, is_ready, pod_from_template};
-use super::unchanged::{writes, Unchanged};
+use super::unchanged::{inputs_of, Unchanged};
 use super::{revisions, Client, Controller};
 
 /// A DaemonSet's pass reads it, the nodes, the pods and its revisions (and the time only through
@@ -36,8 +36,7 @@ impl Controller for DaemonSetController {
         let nodes = c.list("nodes", None);
         for ds in c.list("daemonsets.apps", None) {
             if ds["metadata"]["deletionTimestamp"].is_null() {
-                let mut inputs = writes(c, &["nodes", "pods", "controllerrevisions.apps"]);
-                inputs.push(crate::api::object::resource_version(&ds));
+                let inputs = inputs_of(c, &ds, &["nodes", "pods", "controllerrevisions.apps"]);
                 self.unchanged.run(c, crate::api::object::uid(&ds).to_string(), inputs, |c| sync_one(c, &ds, &nodes));
             }
         }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::api::object::{name, namespace, uid};
 
 use super::replicaset::{controller_uid, is_active, is_available, is_ready};
-use super::unchanged::{writes, Unchanged};
+use super::unchanged::{inputs_of, Unchanged};
 use super::{Client, Controller};
 
 /// A Deployment's pass reads it, its ReplicaSets and their pods, so it is skipped while they are
@@ -88,8 +88,7 @@ impl Controller for DeploymentController {
                 sync_one(c, &d);
                 continue;
             }
-            let mut inputs = writes(c, &["replicasets.apps", "pods"]);
-            inputs.push(crate::api::object::resource_version(&d));
+            let inputs = inputs_of(c, &d, &["replicasets.apps", "pods"]);
             self.unchanged.run(c, key, inputs, |c| sync_one(c, &d));
         }
     }

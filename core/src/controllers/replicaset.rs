@@ -8,9 +8,9 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::api::labels::Selector;
-use crate::api::object::{name, namespace, resource_version, uid};
+use crate::api::object::{name, namespace, uid};
 
-use super::unchanged::Unchanged;
+use super::unchanged::{inputs_of, Unchanged};
 use super::{Client, Controller};
 
 /// An owner's pass reads the owner and the pods, and the time only while a pod waits out
@@ -99,7 +99,7 @@ impl Controller for ReplicaSetController {
                 if owner["metadata"]["deletionTimestamp"].is_string() {
                     continue;
                 }
-                let inputs = vec![resource_version(&owner), c.api_store().last_write("pods")];
+                let inputs = inputs_of(c, &owner, &["pods"]);
                 self.unchanged.run(c, uid(&owner).to_string(), inputs, |c| sync_one(c, k, &owner));
             }
         }

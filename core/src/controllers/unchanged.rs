@@ -23,12 +23,7 @@ impl<K: Ord> Unchanged<K> {
             return;
         }
         let before = c.api_store().resource_version();
-        let others = c.wake.take();
-        pass(c);
-        let asked = c.wake.is_some();
-        if let Some(w) = others {
-            c.wake_at(w);
-        }
+        let asked = c.wake_of(pass).is_some();
         if !asked && !c.spent() && c.api_store().resource_version() == before {
             self.settled.insert(key, inputs);
         } else {
@@ -50,6 +45,14 @@ impl<K: Ord> Unchanged<K> {
 /// The latest write to each of `resources`.
 pub fn writes(c: &Client, resources: &[&str]) -> Vec<u64> {
     resources.iter().map(|r| c.api_store().last_write(r)).collect()
+}
+
+/// The inputs of a pass over one object: its resourceVersion, then the latest write to each
+/// of `resources`.
+pub fn inputs_of(c: &Client, obj: &serde_json::Value, resources: &[&str]) -> Vec<u64> {
+    let mut inputs = vec![crate::api::object::resource_version(obj)];
+    inputs.extend(writes(c, resources));
+    inputs
 }
 
 #[cfg(test)]

@@ -253,17 +253,16 @@ pub struct Kubelets {
     images_changed: BTreeSet<String>,
     /// kube-proxy's ClientIP session affinity.
     affinity: crate::network::proxy::Affinity,
-    /// What each pod was last synced against (see [`SyncInputs`]), when, and the wake-up it
-    /// asked for.
-    synced: BTreeMap<String, Synced>,
+    /// What each pod was last synced against (see [`SyncInputs`]).
+    synced: BTreeMap<String, Held<SyncInputs>>,
     /// Moves whenever something outside the API objects changes what a pod sync would do: a
     /// command run in a container, a request from outside, a shared disk written, a node
     /// stopped or started.
     epoch: u64,
-    /// After a pass in which every pod's last sync still held: what the pass saw, until when
-    /// that holds (the earliest periodic sync) and the earliest wake-up the pods asked for.
-    /// While the same holds, the next pass over the pods is skipped as a whole.
-    quiet: Option<(Quiet, Timestamp, Option<Timestamp>)>,
+    /// After a pass in which every pod's last sync still held: what the pass saw, until the
+    /// earliest periodic sync, with the earliest wake-up the pods asked for. While it holds, the
+    /// next pass over the pods is skipped as a whole.
+    quiet: Option<Held<Quiet>>,
 }
 
 /// What every pod's sync inputs come from: the latest writes to pods, nodes and what pods read,
@@ -291,18 +290,19 @@ struct SyncInputs {
     epoch: u64,
 }
 
-/// A pod's last sync: its inputs, when it ran, and the wake-up it asked for.
+/// What a sync (of one pod, or of every pod) saw, until when that holds without a new look (the
+/// periodic sync), and the wake-up it asked for.
 #[derive(Clone, Debug)]
-struct Synced {
-    inputs: SyncInputs,
-    at: Timestamp,
+struct Held<I> {
+    inputs: I,
+    until: Timestamp,
     wake: Option<Timestamp>,
 }
 
-impl Synced {
+impl<I: PartialEq> Held<I> {
     /// Whether a sync now, with `inputs`, would do nothing new.
-    fn covers(&self, inputs: &SyncInputs, now: Timestamp) -> bool {
-        self.inputs == *inputs && now < self.at.plus(VOLUME_SYNC) && self.wake.is_none_or(|w| now < w)
+    fn covers(&self, inputs: &I, now: Timestamp) -> bool {
+        self.inputs == *inputs && now < self.until && self.wake.is_none_or(|w| now < w)
     }
 }
 
@@ -701,8 +701,8 @@ impl Kubelets {
         }
         let deps = POD_SYNC_READS.iter().map(|r| c.api.store().last_write(r)).max().unwrap_or(0);
         let seen = Quiet { pods: c.api.store().last_write("pods"), nodes: c.api.store().last_write("nodes"), deps, epoch: self.epoch };
-        if let Some((_, _, wake)) = self.quiet.as_ref().filter(|(q, until, wake)| *q == seen && c.now() < *until && wake.is_none_or(|w| c.now() < w)) {
-            if let Some(w) = *wake {
+        if let Some(quiet) = self.quiet.as_ref().filter(|q| q.covers(&seen, c.now())) {
+            if let Some(w) = quiet.wake {
                 c.wake_at(w);
             }
             c.host = None;
@@ -739,27 +739,21 @@ impl Kubelets {
                     c.wake_at(w);
                     earliest = Some(earliest.map_or(w, |e| e.min(w)));
                 }
-                let periodic = last.at.plus(VOLUME_SYNC);
-                until = Some(until.map_or(periodic, |u| u.min(periodic)));
+                until = Some(until.map_or(last.until, |u| u.min(last.until)));
                 continue;
             }
             all_held = false;
             c.component = "kubelet";
             c.host = Some(name(&node).to_string());
-            let others = c.wake.take();
-            self.sync_pod(c, &pod, &node);
-            let wake = c.wake;
-            if let Some(w) = others {
-                c.wake_at(w);
-            }
+            let wake = c.wake_of(|c| self.sync_pod(c, &pod, &node));
             // As it is now, after what the sync itself wrote.
             let store = c.api.store();
             let pod_rv = store.get("pods", namespace(&pod), name(&pod)).map_or(0, |s| s.resource_version);
             let node_rv = store.get("nodes", "", name(&node)).map_or(0, |s| s.resource_version);
-            self.synced.insert(id, Synced { inputs: SyncInputs { pod_rv, node_rv, deps, epoch: self.epoch }, at: c.now(), wake });
+            self.synced.insert(id, Held { inputs: SyncInputs { pod_rv, node_rv, deps, epoch: self.epoch }, until: c.now().plus(VOLUME_SYNC), wake });
         }
         if all_held {
-            self.quiet = Some((seen, until.unwrap_or_else(|| c.now().plus(VOLUME_SYNC)), earliest));
+            self.quiet = Some(Held { inputs: seen, until: until.unwrap_or_else(|| c.now().plus(VOLUME_SYNC)), wake: earliest });
         }
         c.host = None;
     }

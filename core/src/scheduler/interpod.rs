@@ -47,7 +47,7 @@ fn domains_with_match(term: &Value, owner: &Value, all: &[NodeInfo]) -> (String,
 
 /// The topology domains (key, value) where an existing pod's required anti-affinity matches
 /// `pod`: worked out once per pod, then each node is looked up in it.
-pub fn existing_anti_domains(pod: &Value, all: &[NodeInfo]) -> Vec<(String, String)> {
+fn existing_anti_domains(pod: &Value, all: &[NodeInfo]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for m in all {
         for existing in &m.anti {
@@ -137,10 +137,5 @@ impl Terms {
     /// node's domains (not yet normalized).
     pub fn raw_score(&self, n: &NodeInfo) -> i64 {
         self.preferred.iter().filter_map(|(key, weight, per_domain)| n.label(key).map(|v| weight * per_domain.get(v).copied().unwrap_or(0))).sum()
-    }
-
-    /// Whether the pod has preferred terms at all (otherwise every node scores 0).
-    pub fn scores(&self) -> bool {
-        !self.preferred.is_empty()
     }
 }

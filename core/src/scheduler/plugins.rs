@@ -438,7 +438,7 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &su
     } else {
         spread_scores(pod, &feasible_nodes)
     };
-    let interpod = normalize(&feasible_nodes.iter().map(|n| if pre.interpod.scores() { pre.interpod.raw_score(n) } else { 0 }).collect::<Vec<_>>(), 200);
+    let interpod = normalize(&feasible_nodes.iter().map(|n| pre.interpod.raw_score(n)).collect::<Vec<_>>(), 200);
     let node_pref = normalize(&feasible_nodes.iter().map(|n| preferred_node_affinity(&pre, &n.node)).collect::<Vec<_>>(), 200);
     let taint_pref = normalize(&feasible_nodes.iter().map(|n| -prefer_no_schedule(pre.tolerations, n)).collect::<Vec<_>>(), 300);
     let locality = images.matters_for(pod);
