@@ -1211,3 +1211,21 @@ fn the_service_account_volume_has_a_token_the_ca_and_the_namespace() {
     assert_eq!(claims["kubernetes.io"]["pod"]["name"], "sa");
     assert!(exec(&mut c, "sa", &["cat", &format!("{dir}/ca.crt")]).0.starts_with("-----BEGIN CERTIFICATE-----"));
 }
+
+#[test]
+fn a_container_that_was_killed_prints_nothing_after_its_end() {
+    let mut c = cluster();
+    // Counts every second until its liveness probe fails and it is killed; it is not restarted.
+    let mut p = pod("counter", json!({"name": "app", "image": "busybox", "command": ["sh", "-c", "i=0; while true; do echo $i; i=$((i+1)); sleep 1; done"],
+        "livenessProbe": {"exec": {"command": ["cat", "/tmp/missing"]}, "initialDelaySeconds": 5, "periodSeconds": 5, "failureThreshold": 1}}));
+    p["spec"]["restartPolicy"] = json!("Never");
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", p));
+    advance(&mut c, 60);
+    let ended = get(&mut c, "/api/v1/namespaces/default/pods/counter");
+    assert!(ended["status"]["containerStatuses"][0]["state"]["terminated"].is_object(), "{}", ended["status"]);
+    let logs = |c: &mut Cluster| c.handle(&Request::get("/api/v1/namespaces/default/pods/counter/log")).body_bytes();
+    let at_end = logs(&mut c);
+    assert!(!at_end.is_empty());
+    advance(&mut c, 60);
+    assert_eq!(String::from_utf8_lossy(&logs(&mut c)), String::from_utf8_lossy(&at_end), "no line is dated after the container ended");
+}
