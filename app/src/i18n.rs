@@ -100,6 +100,24 @@ pub fn pods(lang: Lang, n: usize) -> String {
     }
 }
 
+/// A pod state of the cluster view (see `cluster_view::pods::state`), as a word.
+pub fn pod_state(lang: Lang, state: &str) -> &'static str {
+    match (lang, state) {
+        (Lang::En, "ready") => "ready",
+        (Lang::En, "unready") => "not ready",
+        (Lang::En, "starting") => "starting",
+        (Lang::En, "stopping") => "terminating",
+        (Lang::En, "done") => "completed",
+        (Lang::En, _) => "failing",
+        (Lang::Ja, "ready") => "準備完了",
+        (Lang::Ja, "unready") => "未準備",
+        (Lang::Ja, "starting") => "起動中",
+        (Lang::Ja, "stopping") => "終了中",
+        (Lang::Ja, "done") => "完了",
+        (Lang::Ja, _) => "異常",
+    }
+}
+
 pub fn text(lang: Lang, key: Key) -> &'static str {
     use Key::*;
     match lang {
@@ -298,6 +316,10 @@ impl I18n {
 
     pub fn pods(&self, n: usize) -> String {
         pods(self.0.get(), n)
+    }
+
+    pub fn pod_state(&self, state: &str) -> &'static str {
+        pod_state(self.0.get(), state)
     }
 
     pub fn untracked(&self, key: Key) -> &'static str {

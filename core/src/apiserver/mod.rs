@@ -165,6 +165,22 @@ impl ApiServer {
         &self.registry
     }
 
+    /// Every stored object of a built-in resource, ordered by namespace and name, with the
+    /// cells its Table row would have now: what a view that redraws several times a second
+    /// reads, as a controller reads its cache. A Table response copies each object's metadata
+    /// into its row; this shares the stored objects.
+    pub fn table_rows(&self, group: &str, version: &str, resource: &str) -> Vec<(std::sync::Arc<Value>, Vec<Value>)> {
+        let Some(info) = self.registry.get(group, version, resource) else { return Vec::new() };
+        self.store
+            .scan(&info.storage, None, &crate::store::Selection::All, None)
+            .map(|s| {
+                let obj = handlers::in_version_shared(&info, &s.object);
+                let cells = info.strategy.table_cells(&obj, self.now);
+                (obj, cells)
+            })
+            .collect()
+    }
+
     /// Serves what the stored CustomResourceDefinitions define (after a write to one, or
     /// when a store is restored).
     pub fn sync_custom_resources(&mut self) {

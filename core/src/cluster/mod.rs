@@ -423,17 +423,11 @@ impl Cluster {
     /// The nodes as `kubectl get nodes` shows them, ordered by name: the API server's own
     /// table for nodes, at the cluster's current time.
     pub fn node_rows(&self) -> Vec<NodeRow> {
-        let req = Request::get("/api/v1/nodes").with_header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io");
-        let table = match self.api.read(&req).json() {
-            Some(t) => t.clone(),
-            None => return Vec::new(),
-        };
-        let cell = |row: &Value, i: usize| row["cells"][i].as_str().unwrap_or_default().to_string();
-        table["rows"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|r| NodeRow { name: cell(r, 0), status: cell(r, 1), roles: cell(r, 2), age: cell(r, 3), version: cell(r, 4) })
+        let cell = |cells: &[Value], i: usize| cells.get(i).and_then(Value::as_str).unwrap_or_default().to_string();
+        self.api
+            .table_rows("", "v1", "nodes")
+            .iter()
+            .map(|(_, r)| NodeRow { name: cell(r, 0), status: cell(r, 1), roles: cell(r, 2), age: cell(r, 3), version: cell(r, 4) })
             .collect()
     }
 }

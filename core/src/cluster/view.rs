@@ -1,7 +1,9 @@
 //! What the playground's cluster view draws: pods with the columns of `kubectl get pods -o
-//! wide`, read from the API server's own Table at the cluster's current time, plus what owns
+//! wide`, the cells of the API server's own Table at the cluster's current time, plus what owns
 //! each pod; Services with the pods their EndpointSlices reach; Ingresses with the Services
 //! their rules send requests to.
+
+use std::sync::Arc;
 
 use crate::sort::Order;
 use serde_json::Value;
@@ -48,16 +50,17 @@ pub struct IngressRow {
     pub routes: Vec<(String, String, String)>,
 }
 
-fn table(c: &Cluster, path: &str) -> Vec<Value> {
-    let req = Request::get(path).with_header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io");
-    c.api_ref().read(&req).json().and_then(|t| t["rows"].as_array().cloned()).unwrap_or_default()
+/// The rows of a core/v1 resource's Table, sharing the stored objects (see
+/// `ApiServer::table_rows`).
+fn table(c: &Cluster, resource: &str) -> Vec<(Arc<Value>, Vec<Value>)> {
+    c.api_ref().table_rows("", "v1", resource)
 }
 
-fn cell(row: &Value, i: usize) -> String {
-    match &row["cells"][i] {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        v => v.to_string(),
+fn cell(cells: &[Value], i: usize) -> String {
+    match cells.get(i) {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(v) => v.to_string(),
     }
 }
 
@@ -65,10 +68,10 @@ impl Cluster {
     /// Every Service, ordered by namespace and name, with the pods it reaches.
     pub fn service_rows(&self) -> Vec<ServiceRow> {
         let slices = self.api_ref().read(&Request::get("/apis/discovery.k8s.io/v1/endpointslices")).into_value().unwrap_or(Value::Null);
-        let mut rows: Vec<ServiceRow> = table(self, "/api/v1/services")
+        let mut rows: Vec<ServiceRow> = table(self, "services")
             .iter()
-            .map(|r| {
-                let meta = &r["object"]["metadata"];
+            .map(|(obj, r)| {
+                let meta = &obj["metadata"];
                 let (ns, name) = (meta["namespace"].as_str().unwrap_or_default(), cell(r, 0));
                 let mut endpoints: Vec<(String, bool)> = slices["items"]
                     .as_array()
@@ -125,10 +128,10 @@ impl Cluster {
 
     /// Every pod, ordered by namespace and name.
     pub fn pod_rows(&self) -> Vec<PodRow> {
-        let mut rows: Vec<PodRow> = table(self, "/api/v1/pods")
+        let mut rows: Vec<PodRow> = table(self, "pods")
             .iter()
-            .map(|r| {
-                let meta = &r["object"]["metadata"];
+            .map(|(obj, r)| {
+                let meta = &obj["metadata"];
                 let owner = meta["ownerReferences"].as_array().into_iter().flatten().find(|o| o["controller"] == true).and_then(|o| o["kind"].as_str()).unwrap_or_default();
                 let node = cell(r, 6);
                 PodRow {

@@ -25,6 +25,62 @@ fn state(p: &PodRow) -> &'static str {
     }
 }
 
+/// Past this many pods a box counts its pods by state instead of drawing each one: 10,000
+/// chips (kind-large's 100 nodes with 100 pods each) made every redraw of the page a long
+/// layout. The node's own pods are one click away, in its `describe`.
+const CHIPS_PER_BOX: usize = 50;
+
+/// The states in the order a tally lists them.
+const STATES: [&str; 6] = ["ready", "unready", "starting", "failing", "stopping", "done"];
+
+/// How many of these pods are in each state, in the order of `STATES`, leaving out none.
+fn tally(pods: &[PodRow]) -> Vec<(&'static str, usize)> {
+    let mut counts = [0usize; STATES.len()];
+    for p in pods {
+        let st = state(p);
+        if let Some(i) = STATES.iter().position(|s| *s == st) {
+            counts[i] += 1;
+        }
+    }
+    STATES.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(s, n)| (*s, n)).collect()
+}
+
+/// The pods of one box: a chip each, or past `CHIPS_PER_BOX` a count per state.
+fn pod_list(pods: Memo<Vec<PodRow>>, selected: RwSignal<Option<Selected>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let counted = Memo::new(move |_| pods.with(|ps| (ps.len() > CHIPS_PER_BOX).then(|| tally(ps))));
+    view! {
+        <Show
+            when=move || counted.with(Option::is_none)
+            fallback=move || {
+                view! {
+                    <ul class="pods tally">
+                        {move || {
+                            counted
+                                .get()
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|(st, n)| {
+                                    view! {
+                                        <li class="pod tally" data-state=st>
+                                            <span class="pod-name">{i18n.pod_state(st)}</span>
+                                            <span class="pod-status">{n}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ul>
+                }
+            }
+        >
+            <ul class="pods">
+                <For each=move || pods.get() key=|p| p.clone() let:p>{pod_chip(p, selected)}</For>
+            </ul>
+        </Show>
+    }
+}
+
 fn pod_chip(p: PodRow, selected: RwSignal<Option<Selected>>) -> impl IntoView {
     let st = state(&p);
     let title = format!("{}/{} — {} {}, restarts {}", p.namespace, p.name, p.ready, p.status, p.restarts);
@@ -72,7 +128,8 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
         });
         m
     });
-    let pending = move || by_node.with(|m| m.get("").cloned().unwrap_or_default());
+    let pending = Memo::new(move |_| by_node.with(|m| m.get("").cloned().unwrap_or_default()));
+    let any_pending = Memo::new(move |_| pending.with(|p| !p.is_empty()));
     view! {
         <label class="system-toggle">
             <input type="checkbox" prop:checked=move || show_system.get() on:change=move |_| show_system.update(|v| *v = !*v) />
@@ -91,23 +148,22 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                             <h3>
                                 <button class="node-name" on:click=move |_| selected.set(Some(me.clone()))>{name.clone()}</button>
                                 <span class="node-status">{shown_status}</span>
-                                <span class="node-count">{move || i18n.pods(mine.get().len())}</span>
+                                <span class="node-count">{move || i18n.pods(mine.with(Vec::len))}</span>
                             </h3>
-                            <ul class="pods">
-                                <For each=move || mine.get() key=|p| p.clone() let:p>{pod_chip(p, selected)}</For>
-                            </ul>
+                            {pod_list(mine, selected)}
                         </section>
                     }
                 }
             </For>
             {move || {
-                (!pending().is_empty()).then(|| {
+                any_pending.get().then(|| {
                     view! {
                         <section class="node-box unscheduled" aria-label="pods not scheduled">
-                            <h3><span class="node-name">{move || i18n.t(Key::NotScheduled)}</span></h3>
-                            <ul class="pods">
-                                <For each=pending key=|p| p.clone() let:p>{pod_chip(p, selected)}</For>
-                            </ul>
+                            <h3>
+                                <span class="node-name">{move || i18n.t(Key::NotScheduled)}</span>
+                                <span class="node-count">{move || i18n.pods(pending.with(Vec::len))}</span>
+                            </h3>
+                            {pod_list(pending, selected)}
                         </section>
                     }
                 })

@@ -114,7 +114,7 @@ pub(super) fn in_version(info: &ResourceInfo, obj: &Value) -> Value {
 }
 
 /// The same, sharing the stored object when it already is in the requested version.
-pub(super) fn in_version_shared(info: &ResourceInfo, obj: &std::sync::Arc<Value>) -> std::sync::Arc<Value> {
+pub(crate) fn in_version_shared(info: &ResourceInfo, obj: &std::sync::Arc<Value>) -> std::sync::Arc<Value> {
     let custom = matches!(info.strategy, super::registry::StrategyRef::Custom(_));
     if !custom && obj["apiVersion"].as_str() == Some(info.api_version().as_str()) && obj["kind"].as_str() == Some(info.kind.as_str()) {
         obj.clone()
