@@ -112,9 +112,12 @@ impl ControlPlane {
             self.kubelets.sync(&mut c);
             keep(c.wake);
             keep(self.controllers.sync_all(api, &mut self.recorder, until));
-            let mut c = Client::new(api, &mut self.recorder, SCHEDULER_NAME).within(until);
-            self.scheduler.sync(&mut c);
-            keep(c.wake);
+            // (Nor does the scheduler look once the budget is spent: see `sync_all`.)
+            if !until.is_some_and(|u| api.store().resource_version() >= u) {
+                let mut c = Client::new(api, &mut self.recorder, SCHEDULER_NAME).within(until);
+                self.scheduler.sync(&mut c);
+                keep(c.wake);
+            }
             if api.store().resource_version() == before {
                 break;
             }

@@ -86,6 +86,11 @@ impl ControllerManager {
     pub fn sync_all(&mut self, api: &mut ApiServer, recorder: &mut Recorder, until: Option<u64>) -> Option<Timestamp> {
         let mut wake: Option<Timestamp> = None;
         for ctl in &mut self.controllers {
+            // Once the budget is spent, the rest of the round could write nothing: it is left
+            // for the round that finishes the moment (a pass may cost a walk over every pod).
+            if until.is_some_and(|u| api.store().resource_version() >= u) {
+                break;
+            }
             let mut c = Client::new(api, recorder, ctl.name()).within(until);
             ctl.sync(&mut c);
             if let Some(w) = c.wake {
