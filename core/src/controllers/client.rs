@@ -137,15 +137,19 @@ impl<'a> Client<'a> {
         self.api.store().get(storage, ns, obj_name).map(|s| s.object)
     }
 
+    /// Objects of a namespace that no ownerReference controls (orphans) and that a
+    /// LabelSelector selects; none for an empty or invalid selector.
+    pub fn orphans_selected(&self, storage: &str, ns: &str, selector: &Value) -> Vec<Arc<Value>> {
+        let Ok(sel) = Selector::from_label_selector(selector) else { return Vec::new() };
+        if sel.is_empty() {
+            return Vec::new();
+        }
+        self.api.store().uncontrolled(storage, ns).filter(|s| sel.matches(s.object["metadata"]["labels"].as_object())).map(|s| s.object.clone()).collect()
+    }
+
     /// Objects that name `owner_uid` among their ownerReferences.
     pub fn owned(&self, storage: &str, owner_uid: &str) -> Vec<Arc<Value>> {
-        self.api
-            .store()
-            .dependents(owner_uid)
-            .into_iter()
-            .filter(|(r, _)| r == storage)
-            .filter_map(|(r, (ns, n))| self.api.store().get(&r, &ns, &n).map(|s| s.object))
-            .collect()
+        self.api.store().owned(storage, owner_uid).map(|s| s.object.clone()).collect()
     }
 
     fn send(&mut self, req: Request) -> Result<Value, ApiError> {

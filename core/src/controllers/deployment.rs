@@ -306,11 +306,18 @@ fn condition(kind: &str, status: &str, reason: &str, message: &str, now: &str, p
 fn sync_revision_and_status(c: &mut Client, d: &Arc<Value>, new: Option<&Value>, olds: &[Arc<Value>]) {
     let now = c.now();
     let min_ready = d["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
-    let all: Vec<&Value> = new.into_iter().chain(olds.iter().map(|o| &**o)).collect();
-    let pods: Vec<Arc<Value>> = all.iter().flat_map(|rs| pods_of(c, rs)).collect();
-    let updated = new.map_or(0, |n| pods_of(c, n).len());
-    let ready = pods.iter().filter(|p| is_ready(p)).count();
-    let available = pods.iter().filter(|p| is_available(p, min_ready, now)).count();
+    // One walk over each ReplicaSet's pods (10,000 of them in a large rollout).
+    let (mut total, mut updated, mut ready, mut available) = (0, 0, 0, 0);
+    for (i, rs) in new.into_iter().chain(olds.iter().map(|o| &**o)).enumerate() {
+        for p in pods_of(c, rs) {
+            total += 1;
+            if new.is_some() && i == 0 {
+                updated += 1;
+            }
+            ready += usize::from(is_ready(&p));
+            available += usize::from(is_available(&p, min_ready, now));
+        }
+    }
     let want = replicas(d) as usize;
     let unavailable = want.saturating_sub(available);
     // The revision of the newest ReplicaSet, recorded with the status (no generation bump).
@@ -344,7 +351,7 @@ fn sync_revision_and_status(c: &mut Client, d: &Arc<Value>, new: Option<&Value>,
     };
     let mut status = json!({
         "observedGeneration": d["metadata"]["generation"],
-        "replicas": pods.len(),
+        "replicas": total,
         "updatedReplicas": updated,
         "readyReplicas": ready,
         "availableReplicas": available,

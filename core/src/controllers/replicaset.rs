@@ -3,12 +3,14 @@
 //! deleting the surplus, and reporting status.
 
 use crate::sort::Order;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 
 use crate::api::labels::Selector;
 use crate::api::object::{name, namespace, uid};
+use crate::sim::clock::Timestamp;
 
 use super::unchanged::{inputs_of, Unchanged};
 use super::{Client, Controller};
@@ -19,6 +21,8 @@ use super::{Client, Controller};
 #[derive(Default)]
 pub struct ReplicaSetController {
     unchanged: Unchanged<String>,
+    /// What is known of each owner's pods (see `Known`), by owner uid.
+    known: HashMap<String, Known>,
 }
 
 /// The kinds whose pods this controller manages (ReplicaSets and ReplicationControllers).
@@ -100,11 +104,13 @@ impl Controller for ReplicaSetController {
                     continue;
                 }
                 let inputs = inputs_of(c, &owner, &["pods"]);
-                self.unchanged.run(c, uid(&owner).to_string(), inputs, |c| sync_one(c, k, &owner));
+                let known = self.known.entry(uid(&owner).to_string()).or_default();
+                self.unchanged.run(c, uid(&owner).to_string(), inputs, |c| sync_one(c, k, &owner, known));
             }
         }
         // Owners that are gone are forgotten (ReplicaSets come and go with every rollout).
         self.unchanged.retain(|k| live.contains(k));
+        self.known.retain(|k, _| live.contains(k));
     }
 }
 
@@ -126,53 +132,136 @@ fn refs_without(pod: &Value, owner_uid: &str) -> Value {
     }
 }
 
-/// Releases the active pods it owns whose labels its selector no longer matches (Kubernetes'
-/// ControllerRefManager): their ownerReference to it is taken off, so they live on as orphans.
-fn release_unmatched(c: &mut Client, owner: &Value, selector: &Value) {
-    let Ok(sel) = Selector::from_label_selector(selector) else { return };
-    if sel.is_empty() {
-        return;
-    }
-    let owner_uid = uid(owner);
-    for pod in c.owned("pods", owner_uid) {
-        if controller_uid(&pod) != Some(owner_uid) || !is_active(&pod) || sel.matches(pod["metadata"]["labels"].as_object()) {
-            continue;
+/// What a pass needs to know of a pod, for one owner (its uid, selector and template).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PodFacts {
+    /// The owner is its controller.
+    controlled: bool,
+    /// The owner's selector matches its labels.
+    selected: bool,
+    active: bool,
+    /// It carries every label of the owner's template (`fullyLabeledReplicas`).
+    labelled: bool,
+    ready: bool,
+    /// When it became ready, if it says.
+    ready_at: Option<Timestamp>,
+}
+
+impl PodFacts {
+    fn of(pod: &Value, owner: &Value, sel: Option<&Selector>) -> PodFacts {
+        let ready = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready" && c["status"] == "True");
+        PodFacts {
+            controlled: controller_uid(pod) == Some(uid(owner)),
+            selected: sel.is_some_and(|s| s.matches(pod["metadata"]["labels"].as_object())),
+            active: is_active(pod),
+            labelled: owner["spec"]["template"]["metadata"]["labels"].as_object().is_none_or(|l| l.iter().all(|(lk, lv)| pod["metadata"]["labels"][lk] == *lv)),
+            ready: ready.is_some(),
+            ready_at: ready.and_then(|r| r["lastTransitionTime"].as_str()).and_then(Timestamp::parse_rfc3339),
         }
-        let patch = json!({"metadata": {"ownerReferences": refs_without(&pod, owner_uid)}});
-        let _ = c.merge_patch("v1", "pods", namespace(&pod), name(&pod), "", &patch);
+    }
+
+    /// Ready for at least `min_ready` seconds at `now` (see [`is_available`]).
+    fn available(&self, min_ready: i64, now: Timestamp) -> bool {
+        self.ready && (min_ready <= 0 || self.ready_at.is_some_and(|t| now.since(t).whole_secs() >= min_ready))
     }
 }
 
-fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
+/// The facts of an owner's pods, worked out once per stored version of each pod: during a
+/// rollout of 10,000 replicas a pass comes after every budget's worth of writes, and finds
+/// few pods changed. Keyed by the stored object's address; an entry holds its object, so the
+/// address cannot be reused while the entry lives. Good while the owner's selector and
+/// template labels stay as they were; pods not seen in a pass are forgotten.
+#[derive(Default)]
+struct Known {
+    basis: Value,
+    pods: HashMap<usize, (Arc<Value>, PodFacts)>,
+}
+
+/// What one walk over the pods naming an owner finds (see `sync_one`).
+#[derive(Default)]
+struct Claimed {
+    /// Pods it controls that its selector matches, by name.
+    mine: Vec<(Arc<Value>, PodFacts)>,
+    /// Active pods it controls that its selector no longer matches.
+    unmatched: Vec<Arc<Value>>,
+    /// Active pods that name it without it being their controller (status counts them).
+    others: Vec<(Arc<Value>, PodFacts)>,
+}
+
+fn claimed(c: &Client, owner: &Value, selector: &Value, sel: Option<&Selector>, known: &mut Known) -> Claimed {
+    let basis = json!([selector, owner["spec"]["template"]["metadata"]["labels"]]);
+    if known.basis != basis {
+        *known = Known { basis, pods: HashMap::new() };
+    }
+    let mut seen = HashMap::with_capacity(known.pods.len());
+    let mut out = Claimed::default();
+    for pod in c.owned("pods", uid(owner)) {
+        let key = Arc::as_ptr(&pod) as usize;
+        let f = match known.pods.remove(&key) {
+            Some((_, f)) => f,
+            None => PodFacts::of(&pod, owner, sel),
+        };
+        seen.insert(key, (pod.clone(), f));
+        if !f.controlled {
+            if f.active {
+                out.others.push((pod, f));
+            }
+        } else if f.selected {
+            out.mine.push((pod, f));
+        } else if sel.is_some() && f.active {
+            out.unmatched.push(pod);
+        }
+    }
+    known.pods = seen;
+    out
+}
+
+/// One owner's pass. The pods that name it are walked once, with what is known of those
+/// unchanged since the last pass; orphans are found through the store's index of them.
+fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>, known: &mut Known) {
     let ns = namespace(owner).to_string();
     let owner_uid = uid(owner).to_string();
     let selector = selector_of(k, owner);
-    release_unmatched(c, owner, &selector);
-    let mut mine: Vec<Arc<Value>> = Vec::new();
-    for pod in c.list_selected("pods", &ns, &selector) {
-        match controller_uid(&pod) {
-            Some(u) if u == owner_uid => mine.push(pod),
-            Some(_) => {}
-            None if is_active(&pod) => {
-                // Adopt an orphan that matches, keeping its other owners.
-                let mut refs: Vec<Value> = pod["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|r| r["uid"] != owner_uid.as_str()).cloned().collect();
-                refs.push(json!({
-                    "apiVersion": k.api_version, "kind": k.kind, "name": name(owner), "uid": owner_uid,
-                    "controller": true, "blockOwnerDeletion": true,
-                }));
-                let patch = json!({"metadata": {"ownerReferences": refs}});
-                if let Ok(p) = c.merge_patch("v1", "pods", &ns, name(&pod), "", &patch) {
-                    mine.push(Arc::new(p));
-                }
-            }
-            None => {}
+    // An empty or invalid selector selects nothing (validation keeps both out).
+    let sel = Selector::from_label_selector(&selector).ok().filter(|s| !s.is_empty());
+    let Claimed { mut mine, unmatched, others } = claimed(c, owner, &selector, sel.as_ref(), known);
+    // Active pods it controls whose labels its selector no longer matches are released
+    // (Kubernetes' ControllerRefManager): their ownerReference to it is taken off, so they
+    // live on as orphans.
+    for pod in &unmatched {
+        let patch = json!({"metadata": {"ownerReferences": refs_without(pod, &owner_uid)}});
+        let _ = c.merge_patch("v1", "pods", namespace(pod), name(pod), "", &patch);
+    }
+    // Active orphans that match are adopted, keeping their other owners.
+    let mut adopted = false;
+    for pod in c.orphans_selected("pods", &ns, &selector) {
+        if !is_active(&pod) {
+            continue;
+        }
+        let mut refs: Vec<Value> = pod["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|r| r["uid"] != owner_uid.as_str()).cloned().collect();
+        refs.push(json!({
+            "apiVersion": k.api_version, "kind": k.kind, "name": name(owner), "uid": owner_uid,
+            "controller": true, "blockOwnerDeletion": true,
+        }));
+        let patch = json!({"metadata": {"ownerReferences": refs}});
+        if let Ok(p) = c.merge_patch("v1", "pods", &ns, name(&pod), "", &patch) {
+            let f = PodFacts::of(&p, owner, sel.as_ref());
+            mine.push((Arc::new(p), f));
+            adopted = true;
         }
     }
-    let active: Vec<&Arc<Value>> = mine.iter().filter(|p| is_active(p)).collect();
+    if adopted {
+        mine.order_by(|a, b| name(&a.0).cmp(name(&b.0)));
+    }
+    let active: Vec<&(Arc<Value>, PodFacts)> = mine.iter().filter(|(_, f)| f.active).collect();
     let want = owner["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
     let owner_obj = with_kind(owner, k);
     // The first error of this pass (quota, admission): it becomes the ReplicaFailure condition.
     let mut failure: Option<String> = None;
+    // Status counts what exists after this pass's writes: the active pods found, those
+    // created, less those deleted.
+    let mut created: Vec<(Arc<Value>, PodFacts)> = Vec::new();
+    let mut deleted: std::collections::HashSet<String> = std::collections::HashSet::new();
     if active.len() < want {
         for _ in active.len()..want {
             // The rest are created on the next pass (status below counts what exists).
@@ -181,7 +270,11 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
             }
             let pod = pod_from_template(owner, k.api_version, k.kind, &owner["spec"]["template"], &format!("{}-", name(owner)));
             match c.create("v1", "pods", &ns, pod) {
-                Ok(p) => c.event(&owner_obj, "Normal", "SuccessfulCreate", &format!("Created pod: {}", name(&p))),
+                Ok(p) => {
+                    c.event(&owner_obj, "Normal", "SuccessfulCreate", &format!("Created pod: {}", name(&p)));
+                    let f = PodFacts::of(&p, owner, sel.as_ref());
+                    created.push((Arc::new(p), f));
+                }
                 Err(e) => {
                     // Slow start: the first failure ends the pass.
                     c.event(&owner_obj, "Warning", "FailedCreate", &format!("Error creating: {e}"));
@@ -191,7 +284,7 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
             }
         }
     } else if active.len() > want {
-        let mut victims: Vec<&Arc<Value>> = active.clone();
+        let mut victims: Vec<&Arc<Value>> = active.iter().map(|(p, _)| p).collect();
         victims.order_by_key(|p| deletion_rank(p));
         for pod in victims.into_iter().take(active.len() - want) {
             if c.spent() {
@@ -199,23 +292,28 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
             }
             if c.delete("v1", "pods", &ns, name(pod), None).is_ok() {
                 c.event(&owner_obj, "Normal", "SuccessfulDelete", &format!("Deleted pod: {}", name(pod)));
+                deleted.insert(name(pod).to_string());
             }
         }
     }
-    // Status from what exists now.
-    let pods: Vec<Arc<Value>> = c.owned("pods", &owner_uid).into_iter().filter(|p| is_active(p)).collect();
+    let pods: Vec<&PodFacts> = active
+        .iter()
+        .copied()
+        .filter(|(p, _)| deleted.is_empty() || !deleted.contains(name(p)))
+        .chain(&created)
+        .chain(&others)
+        .map(|(_, f)| f)
+        .collect();
     let min_ready = owner["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
     let now = c.now();
-    let labels_match = |p: &Value| {
-        owner["spec"]["template"]["metadata"]["labels"]
-            .as_object()
-            .is_none_or(|l| l.iter().all(|(lk, lv)| p["metadata"]["labels"][lk] == *lv))
-    };
+    let labelled = pods.iter().filter(|f| f.labelled).count();
+    let ready = pods.iter().filter(|f| f.ready).count();
+    let available = pods.iter().filter(|f| f.available(min_ready, now)).count();
     let mut status = json!({
         "replicas": pods.len(),
-        "fullyLabeledReplicas": pods.iter().filter(|p| labels_match(p)).count(),
-        "readyReplicas": pods.iter().filter(|p| is_ready(p)).count(),
-        "availableReplicas": pods.iter().filter(|p| is_available(p, min_ready, now)).count(),
+        "fullyLabeledReplicas": labelled,
+        "readyReplicas": ready,
+        "availableReplicas": available,
         "observedGeneration": owner["metadata"]["generation"],
     });
     if let Some(m) = status.as_object_mut() {
@@ -237,7 +335,7 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>) {
         m.insert("conditions".into(), json!([cond]));
     }
     // Pods that become available later need another look then.
-    if min_ready > 0 && pods.iter().any(|p| is_ready(p) && !is_available(p, min_ready, now)) {
+    if min_ready > 0 && pods.iter().any(|f| f.ready && !f.available(min_ready, now)) {
         c.wake_at(now.plus(crate::sim::clock::Duration::from_secs(1)));
     }
     if owner["status"] != status {

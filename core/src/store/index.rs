@@ -23,6 +23,8 @@ pub enum Selection {
 pub(super) struct Indexes {
     labels: HashMap<(String, String), BTreeSet<ObjName>>,
     owners: HashMap<String, BTreeSet<ObjName>>,
+    /// Objects no ownerReference controls: the orphans a controller may adopt.
+    uncontrolled: BTreeSet<ObjName>,
     fields: HashMap<(&'static str, String), BTreeSet<ObjName>>,
 }
 
@@ -32,6 +34,10 @@ fn field_str<'a>(obj: &'a Value, path: &str) -> Option<&'a str> {
 
 fn owner_uids(obj: &Value) -> impl Iterator<Item = &str> {
     obj["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter_map(|r| r["uid"].as_str())
+}
+
+fn controlled(obj: &Value) -> bool {
+    obj["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|r| r["controller"] == true)
 }
 
 impl Indexes {
@@ -44,6 +50,9 @@ impl Indexes {
         }
         for uid in owner_uids(obj) {
             self.owners.entry(uid.to_string()).or_default().insert(key.clone());
+        }
+        if !controlled(obj) {
+            self.uncontrolled.insert(key.clone());
         }
         for f in fields {
             if let Some(v) = field_str(obj, f) {
@@ -69,6 +78,7 @@ impl Indexes {
         for uid in owner_uids(obj) {
             drop_from(&mut self.owners, uid.to_string(), key);
         }
+        self.uncontrolled.remove(key);
         for f in fields {
             if let Some(v) = field_str(obj, f) {
                 drop_from(&mut self.fields, (*f, v.to_string()), key);
@@ -98,7 +108,13 @@ impl Indexes {
         }
     }
 
-    pub(super) fn owned_by(&self, uid: &str) -> impl Iterator<Item = &ObjName> {
+    /// The objects of a namespace no ownerReference controls, in name order.
+    pub(super) fn uncontrolled_in<'a>(&'a self, ns: &str) -> impl Iterator<Item = &'a ObjName> + 'a {
+        let ns = ns.to_string();
+        self.uncontrolled.range((ns.clone(), String::new())..).take_while(move |(n, _)| *n == ns)
+    }
+
+    pub(super) fn owned_by<'a>(&'a self, uid: &str) -> impl Iterator<Item = &'a ObjName> + 'a {
         self.owners.get(uid).into_iter().flatten()
     }
 }

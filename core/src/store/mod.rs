@@ -243,6 +243,22 @@ impl Store {
         out
     }
 
+    /// The objects of one resource whose ownerReferences name `owner_uid`, ordered by
+    /// namespace and name, without copying (what [`Store::dependents`] finds of that resource).
+    pub fn owned<'a>(&'a self, resource: &str, owner_uid: &str) -> impl Iterator<Item = &'a Stored> + 'a {
+        let table = self.tables.get(resource);
+        let keys = table.map(|t| t.indexes.owned_by(owner_uid));
+        table.into_iter().zip(keys).flat_map(|(t, keys)| keys.filter_map(|k| t.objects.get(k)))
+    }
+
+    /// The objects of one resource in a namespace that no ownerReference controls (orphans),
+    /// ordered by name, without copying.
+    pub fn uncontrolled<'a>(&'a self, resource: &str, ns: &str) -> impl Iterator<Item = &'a Stored> + 'a {
+        let table = self.tables.get(resource);
+        let keys = table.map(|t| t.indexes.uncontrolled_in(ns));
+        table.into_iter().zip(keys).flat_map(|(t, keys)| keys.filter_map(|k| t.objects.get(k)))
+    }
+
     /// Watch events after `since` (exclusive), oldest first, or `Expired` if compacted.
     pub fn events_since(&self, since: u64) -> Result<impl Iterator<Item = &WatchEvent>, StoreError> {
         self.log.since(since, self.resource_version)
@@ -306,6 +322,17 @@ mod tests {
         assert_eq!(s.dependents("u1"), [("pods".to_string(), ("d".to_string(), "x".to_string()))]);
         let on_n2 = Selection::FieldEquals("spec.nodeName", "n2".into());
         assert_eq!(s.list("pods", None, &on_n2, None).len(), 1);
+        // Orphans: objects no ownerReference controls, by namespace.
+        s.create("pods", "e", "z", json!({"metadata": {"name": "z"}})).unwrap();
+        let names = |it: &mut dyn Iterator<Item = &Stored>| it.map(|o| o.object["metadata"]["name"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>();
+        assert_eq!(names(&mut s.uncontrolled("pods", "d")), ["x", "y"]);
+        s.update("pods", "d", "x", json!({"metadata": {"name": "x", "ownerReferences": [{"uid": "u1", "controller": true}]}}), None).unwrap();
+        assert_eq!(names(&mut s.uncontrolled("pods", "d")), ["y"]);
+        assert_eq!(names(&mut s.uncontrolled("pods", "e")), ["z"]);
+        assert_eq!(names(&mut s.owned("pods", "u1")), ["x"]);
+        assert!(s.owned("services", "u1").next().is_none());
+        s.delete("pods", "d", "y", None).unwrap();
+        assert!(s.uncontrolled("pods", "d").next().is_none());
     }
 
     #[test]
