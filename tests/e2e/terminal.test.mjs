@@ -96,3 +96,38 @@ test('a save that cannot be read is kept aside, and Reset starts over', async ()
   await waitForLine(page, 'Error from server (NotFound): namespaces "lesson" not found');
   assert.deepEqual(problems, []);
 });
+
+test('a node with more pods than it can draw counts them by state, and the counts add up', async () => {
+  const { page, problems } = await openPage(t.browser, t.site.url);
+  await waitForLine(page, '(⎈|kind-kind:default) $');
+  await page.locator('.terminal .xterm').click();
+  // 140 pods on kind's two workers: each holds more than the 50 chips a box draws.
+  await typeLine(page, 'kubectl create deployment many --image=nginx:1.27 --replicas=140');
+  await waitForLine(page, 'deployment.apps/many created');
+  await page.getByRole('button', { name: 'Max' }).click();
+  const boxes = page.locator('section.node-box[data-name^="kind-worker"]');
+  await page.waitForFunction(
+    () => {
+      const counted = [...document.querySelectorAll('section.node-box[data-name^="kind-worker"]')].map((box) =>
+        [...box.querySelectorAll('ul.pods.tally li.pod.tally[data-state="ready"] .pod-status')].reduce((n, s) => n + Number(s.textContent), 0),
+      );
+      return counted.length === 2 && counted[0] + counted[1] === 140;
+    },
+    null,
+    { timeout: 60_000 },
+  );
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  for (let i = 0; i < 2; i++) {
+    const box = boxes.nth(i);
+    // No chip is drawn; each count has its word (colour is never the only sign), and the
+    // counts add up to the pods the box's heading says it holds.
+    assert.equal(await box.locator('li.pod:not(.tally)').count(), 0);
+    const words = await box.locator('li.pod.tally .pod-name').allTextContents();
+    assert.ok(words.includes('ready'), words.join(','));
+    const sum = (await box.locator('li.pod.tally .pod-status').allTextContents()).reduce((n, s) => n + Number(s), 0);
+    const heading = Number((await box.locator('.node-count').textContent()).split(' ')[0]);
+    assert.equal(sum, heading);
+    assert.ok(sum > 50, `${sum} pods on ${await box.getAttribute('data-name')}`);
+  }
+  assert.deepEqual(problems, []);
+});
