@@ -3,7 +3,7 @@
 //! dependents go free; one deleted in the foreground waits for them.
 
 use crate::sort::Order;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -111,21 +111,29 @@ impl Controller for GarbageCollector {
                 }
             }
         }
-        // Dependents whose owners are all gone.
+        // Dependents whose owners are all gone. Whether an owner exists is looked up once a
+        // pass (10,000 pods of one ReplicaSet name the same owner), by its uid and namespace.
+        let mut exists: HashMap<(String, String), Option<bool>> = HashMap::new();
         for storage in &storages {
             for obj in c.list(storage, None) {
                 if c.spent() {
                     return;
                 }
-                let refs = obj["metadata"]["ownerReferences"].as_array().cloned().unwrap_or_default();
-                if refs.is_empty() || obj["metadata"]["deletionTimestamp"].is_string() {
+                let Some(refs) = obj["metadata"]["ownerReferences"].as_array().filter(|r| !r.is_empty()) else { continue };
+                if obj["metadata"]["deletionTimestamp"].is_string() {
                     continue;
                 }
-                let found: Option<Vec<bool>> = refs.iter().map(|r| owner_exists(c, &obj, r)).collect();
+                let found: Option<Vec<bool>> = refs
+                    .iter()
+                    .map(|r| *exists.entry((r["uid"].as_str().unwrap_or_default().to_string(), namespace(&obj).to_string())).or_insert_with(|| owner_exists(c, &obj, r)))
+                    .collect();
                 let Some(found) = found else {
                     again = true;
                     continue;
                 };
+                if found.iter().all(|f| *f) {
+                    continue;
+                }
                 let solid: Vec<Value> = refs.iter().zip(&found).filter(|(_, f)| **f).map(|(r, _)| r.clone()).collect();
                 let Some((v, r)) = resource_of(c, &obj) else {
                     again = true;
