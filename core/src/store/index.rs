@@ -108,6 +108,11 @@ impl Indexes {
         }
     }
 
+    /// The values an indexed field takes, each once, in no particular order.
+    pub(super) fn field_values<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.fields.keys().filter(move |(f, _)| *f == field).map(|(_, v)| v.as_str())
+    }
+
     /// The objects of a namespace no ownerReference controls, in name order.
     pub(super) fn uncontrolled_in<'a>(&'a self, ns: &str) -> impl Iterator<Item = &'a ObjName> + 'a {
         let ns = ns.to_string();

@@ -251,6 +251,14 @@ impl Store {
         table.into_iter().zip(keys).flat_map(|(t, keys)| keys.filter_map(|k| t.objects.get(k)))
     }
 
+    /// The values an indexed field of a resource takes (`spec.nodeName` of pods: the nodes
+    /// that have pods), ordered, each once.
+    pub fn field_values(&self, resource: &str, field: &str) -> Vec<String> {
+        let mut out: Vec<String> = self.tables.get(resource).into_iter().flat_map(|t| t.indexes.field_values(field)).map(String::from).collect();
+        out.order();
+        out
+    }
+
     /// The objects of one resource in a namespace that no ownerReference controls (orphans),
     /// ordered by name, without copying.
     pub fn uncontrolled<'a>(&'a self, resource: &str, ns: &str) -> impl Iterator<Item = &'a Stored> + 'a {
@@ -333,6 +341,8 @@ mod tests {
         assert!(s.owned("services", "u1").next().is_none());
         s.delete("pods", "d", "y", None).unwrap();
         assert!(s.uncontrolled("pods", "d").next().is_none());
+        s.create("pods", "e", "w", json!({"metadata": {"name": "w"}, "spec": {"nodeName": "n1"}})).unwrap();
+        assert_eq!(s.field_values("pods", "spec.nodeName"), ["n1"]);
     }
 
     #[test]
