@@ -113,7 +113,8 @@ impl Controller for GarbageCollector {
         }
         // Dependents whose owners are all gone. Whether an owner exists is looked up once a
         // pass (10,000 pods of one ReplicaSet name the same owner), by its uid and namespace.
-        let mut exists: HashMap<(String, String), Option<bool>> = HashMap::new();
+        // Keyed by namespace, then uid, so that a hit is looked up without allocating.
+        let mut exists: HashMap<String, HashMap<String, Option<bool>>> = HashMap::new();
         for storage in &storages {
             for obj in c.list(storage, None) {
                 if c.spent() {
@@ -125,7 +126,15 @@ impl Controller for GarbageCollector {
                 }
                 let found: Option<Vec<bool>> = refs
                     .iter()
-                    .map(|r| *exists.entry((r["uid"].as_str().unwrap_or_default().to_string(), namespace(&obj).to_string())).or_insert_with(|| owner_exists(c, &obj, r)))
+                    .map(|r| {
+                        let (ns, uid) = (namespace(&obj), r["uid"].as_str().unwrap_or_default());
+                        if let Some(known) = exists.get(ns).and_then(|by_uid| by_uid.get(uid)) {
+                            return *known;
+                        }
+                        let found = owner_exists(c, &obj, r);
+                        exists.entry(ns.to_string()).or_default().insert(uid.to_string(), found);
+                        found
+                    })
                     .collect();
                 let Some(found) = found else {
                     again = true;

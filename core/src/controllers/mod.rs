@@ -82,7 +82,8 @@ impl Clone for ControllerManager {
 impl ControllerManager {
     /// One pass of every controller; returns the earliest time one asked to run again.
     /// A controller that finds the store at resource version `until` stops at its next item
-    /// (see [`Client::spent`]); the ones after it still run, so each gets its turn.
+    /// (see [`Client::spent`]), and the ones after it do not start: they could write nothing,
+    /// and the round that finishes the moment runs them.
     pub fn sync_all(&mut self, api: &mut ApiServer, recorder: &mut Recorder, until: Option<u64>) -> Option<Timestamp> {
         let mut wake: Option<Timestamp> = None;
         for ctl in &mut self.controllers {
@@ -98,5 +99,59 @@ impl ControllerManager {
             }
         }
         wake
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cluster, Timestamp};
+    use serde_json::json;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// Writes one ConfigMap a pass.
+    struct Writer(usize);
+    impl Controller for Writer {
+        fn name(&self) -> &'static str {
+            "writer"
+        }
+        fn sync(&mut self, c: &mut Client) {
+            self.0 += 1;
+            let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("written-{}", self.0)}});
+            c.create("v1", "configmaps", "default", cm).expect("create");
+        }
+    }
+
+    /// Counts the passes it was given.
+    struct Counter(Arc<AtomicUsize>);
+    impl Controller for Counter {
+        fn name(&self) -> &'static str {
+            "counter"
+        }
+        fn sync(&mut self, _: &mut Client) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn the_loops_after_the_one_that_spends_the_budget_do_not_start() {
+        let now = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("time");
+        let mut cluster = Cluster::boot_default(1, now).expect("boot");
+        let api = cluster.api();
+        let mut recorder = Recorder::default();
+        let passes = Arc::new(AtomicUsize::new(0));
+        let mut manager = ControllerManager { controllers: vec![Box::new(Writer(0)), Box::new(Counter(passes.clone()))] };
+        // One write allowed: the writer spends it, the counter is not run.
+        let until = api.store().resource_version() + 1;
+        manager.sync_all(api, &mut recorder, Some(until));
+        assert_eq!(passes.load(Ordering::Relaxed), 0);
+        // Room for more: both run.
+        let until = api.store().resource_version() + 2;
+        manager.sync_all(api, &mut recorder, Some(until));
+        assert_eq!(passes.load(Ordering::Relaxed), 1);
+        // No budget: both run.
+        manager.sync_all(api, &mut recorder, None);
+        assert_eq!(passes.load(Ordering::Relaxed), 2);
     }
 }

@@ -43,18 +43,24 @@ pub fn is_active(pod: &Value) -> bool {
 }
 
 pub fn is_ready(pod: &Value) -> bool {
-    pod["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True")
+    ready_condition(pod).is_some()
 }
 
 /// Ready for at least `min_ready` seconds at `now`.
 pub fn is_available(pod: &Value, min_ready: i64, now: crate::sim::clock::Timestamp) -> bool {
-    let Some(ready) = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready" && c["status"] == "True") else {
-        return false;
-    };
-    if min_ready <= 0 {
-        return true;
-    }
-    ready["lastTransitionTime"].as_str().and_then(crate::sim::clock::Timestamp::parse_rfc3339).is_some_and(|t| now.since(t).whole_secs() >= min_ready)
+    let ready = ready_condition(pod);
+    ready_long_enough(ready.is_some(), || ready.and_then(|r| r["lastTransitionTime"].as_str()).and_then(Timestamp::parse_rfc3339), min_ready, now)
+}
+
+/// The pod's `Ready` condition, if it is true.
+fn ready_condition(pod: &Value) -> Option<&Value> {
+    pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready" && c["status"] == "True")
+}
+
+/// The availability rule: ready, and for at least `min_ready` seconds at `now` (when it
+/// became ready is read only if that matters).
+fn ready_long_enough(ready: bool, since: impl FnOnce() -> Option<Timestamp>, min_ready: i64, now: Timestamp) -> bool {
+    ready && (min_ready <= 0 || since().is_some_and(|t| now.since(t).whole_secs() >= min_ready))
 }
 
 pub fn controller_uid(obj: &Value) -> Option<&str> {
@@ -149,7 +155,7 @@ struct PodFacts {
 
 impl PodFacts {
     fn of(pod: &Value, owner: &Value, sel: Option<&Selector>) -> PodFacts {
-        let ready = pod["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "Ready" && c["status"] == "True");
+        let ready = ready_condition(pod);
         PodFacts {
             controlled: controller_uid(pod) == Some(uid(owner)),
             selected: sel.is_some_and(|s| s.matches(pod["metadata"]["labels"].as_object())),
@@ -162,7 +168,7 @@ impl PodFacts {
 
     /// Ready for at least `min_ready` seconds at `now` (see [`is_available`]).
     fn available(&self, min_ready: i64, now: Timestamp) -> bool {
-        self.ready && (min_ready <= 0 || self.ready_at.is_some_and(|t| now.since(t).whole_secs() >= min_ready))
+        ready_long_enough(self.ready, || self.ready_at, min_ready, now)
     }
 }
 

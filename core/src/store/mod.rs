@@ -247,8 +247,7 @@ impl Store {
     /// namespace and name, without copying (what [`Store::dependents`] finds of that resource).
     pub fn owned<'a>(&'a self, resource: &str, owner_uid: &str) -> impl Iterator<Item = &'a Stored> + 'a {
         let table = self.tables.get(resource);
-        let keys = table.map(|t| t.indexes.owned_by(owner_uid));
-        table.into_iter().zip(keys).flat_map(|(t, keys)| keys.filter_map(|k| t.objects.get(k)))
+        Store::at_keys(table, table.map(|t| t.indexes.owned_by(owner_uid)))
     }
 
     /// The values an indexed field of a resource takes (`spec.nodeName` of pods: the nodes
@@ -263,7 +262,11 @@ impl Store {
     /// ordered by name, without copying.
     pub fn uncontrolled<'a>(&'a self, resource: &str, ns: &str) -> impl Iterator<Item = &'a Stored> + 'a {
         let table = self.tables.get(resource);
-        let keys = table.map(|t| t.indexes.uncontrolled_in(ns));
+        Store::at_keys(table, table.map(|t| t.indexes.uncontrolled_in(ns)))
+    }
+
+    /// The stored objects of a resource's table at the keys one of its indexes gives.
+    fn at_keys<'a, K: Iterator<Item = &'a ObjName> + 'a>(table: Option<&'a Table>, keys: Option<K>) -> impl Iterator<Item = &'a Stored> + 'a {
         table.into_iter().zip(keys).flat_map(|(t, keys)| keys.filter_map(|k| t.objects.get(k)))
     }
 
