@@ -170,6 +170,94 @@ fn a_rolling_update_replaces_every_pod_and_keeps_history() {
     assert_eq!(d["status"]["availableReplicas"], 3);
 }
 
+/// The Deployment's conditions as (type, status, reason), in the order the status lists them.
+fn deployment_conditions(d: &Value) -> Vec<(String, String, String)> {
+    d["status"]["conditions"].as_array().into_iter().flatten().map(|c| (c["type"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string(), c["reason"].as_str().unwrap().to_string())).collect()
+}
+
+fn cond(t: &str, s: &str, r: &str) -> (String, String, String) {
+    (t.to_string(), s.to_string(), r.to_string())
+}
+
+#[test]
+fn a_rolling_update_counts_what_its_replicasets_say() {
+    let mut c = cluster();
+    let mut d = deployment("web", "nginx:1.27", 4);
+    d["spec"]["minReadySeconds"] = json!(10);
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", d));
+    advance(&mut c, 60);
+    let d = get(&mut c, "/apis/apps/v1/namespaces/default/deployments/web");
+    // Each condition went last when it changed: Available turned true, then Progressing said
+    // the rollout completed.
+    assert_eq!(deployment_conditions(&d), [cond("Available", "True", "MinimumReplicasAvailable"), cond("Progressing", "True", "NewReplicaSetAvailable")]);
+    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/deployments/web").with_bytes("application/strategic-merge-patch+json", patch));
+    advance(&mut c, 1);
+    // Mid-rollout (25% surge: 5 asked of the ReplicaSets, 4 of them available at most), the
+    // counts are the ReplicaSets' statuses summed; unavailable is what they are asked for less
+    // what is available.
+    let d = get(&mut c, "/apis/apps/v1/namespaces/default/deployments/web");
+    let sets = get(&mut c, "/apis/apps/v1/namespaces/default/replicasets");
+    let sum = |f: &str| sets["items"].as_array().unwrap().iter().map(|r| r["status"][f].as_i64().unwrap_or(0)).sum::<i64>();
+    let asked: i64 = sets["items"].as_array().unwrap().iter().map(|r| r["spec"]["replicas"].as_i64().unwrap()).sum();
+    assert_eq!(asked, 5);
+    assert_eq!(d["status"]["replicas"].as_i64().unwrap_or(0), sum("replicas"));
+    assert_eq!(d["status"]["availableReplicas"].as_i64().unwrap_or(0), sum("availableReplicas"));
+    assert_eq!(d["status"]["unavailableReplicas"].as_i64().unwrap_or(0), asked - sum("availableReplicas"));
+    assert!(d["status"]["unavailableReplicas"].as_i64().unwrap_or(0) >= 1, "{}", d["status"]);
+    assert!(deployment_conditions(&d).contains(&cond("Progressing", "True", "ReplicaSetUpdated")), "{:?}", deployment_conditions(&d));
+    advance(&mut c, 120);
+    let d = get(&mut c, "/apis/apps/v1/namespaces/default/deployments/web");
+    assert_eq!(d["status"]["updatedReplicas"], 4);
+    assert_eq!(d["status"]["unavailableReplicas"], Value::Null);
+    assert_eq!(deployment_conditions(&d).last(), Some(&cond("Progressing", "True", "NewReplicaSetAvailable")));
+}
+
+#[test]
+fn a_rollout_that_makes_no_progress_exceeds_its_deadline() {
+    let mut c = cluster();
+    let mut d = deployment("typo", "ngnix:1.27", 2);
+    d["spec"]["progressDeadlineSeconds"] = json!(60);
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", d));
+    advance(&mut c, 30);
+    let d = get(&mut c, "/apis/apps/v1/namespaces/default/deployments/typo");
+    // Its pods were made (progress), and none became available since.
+    assert_eq!(deployment_conditions(&d), [cond("Available", "False", "MinimumReplicasUnavailable"), cond("Progressing", "True", "ReplicaSetUpdated")]);
+    advance(&mut c, 40);
+    let d = get(&mut c, "/apis/apps/v1/namespaces/default/deployments/typo");
+    let progressing = d["status"]["conditions"].as_array().unwrap().iter().find(|c| c["type"] == "Progressing").unwrap().clone();
+    assert_eq!(progressing["status"], "False");
+    assert_eq!(progressing["reason"], "ProgressDeadlineExceeded");
+    let rs = get(&mut c, "/apis/apps/v1/namespaces/default/replicasets")["items"][0]["metadata"]["name"].as_str().unwrap().to_string();
+    assert_eq!(progressing["message"], format!("ReplicaSet \"{rs}\" has timed out progressing."));
+    // Fixing the image is progress again.
+    let patch = br#"{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.27"}]}}}}"#.to_vec();
+    send(&mut c, Request::new(Method::Patch, "/apis/apps/v1/namespaces/default/deployments/typo").with_bytes("application/strategic-merge-patch+json", patch));
+    advance(&mut c, 60);
+    let d = get(&mut c, "/apis/apps/v1/namespaces/default/deployments/typo");
+    assert_eq!(deployment_conditions(&d), [cond("Available", "True", "MinimumReplicasAvailable"), cond("Progressing", "True", "NewReplicaSetAvailable")]);
+}
+
+#[test]
+fn a_replicaset_that_cannot_create_pods_says_so_on_its_deployment() {
+    let mut c = cluster();
+    let quota = json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "few"}, "spec": {"hard": {"pods": "1"}}});
+    send(&mut c, Request::post("/api/v1/namespaces/default/resourcequotas", quota));
+    advance(&mut c, 1);
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web", "nginx:1.27", 3)));
+    advance(&mut c, 30);
+    let d = get(&mut c, "/apis/apps/v1/namespaces/default/deployments/web");
+    let failure = d["status"]["conditions"].as_array().unwrap().iter().find(|c| c["type"] == "ReplicaFailure").cloned().unwrap_or(Value::Null);
+    assert_eq!(failure["reason"], "FailedCreate", "{}", d["status"]);
+    assert!(failure["message"].as_str().unwrap().contains("exceeded quota: few"), "{failure}");
+    // Room again: the failure goes.
+    send(&mut c, Request::delete("/api/v1/namespaces/default/resourcequotas/few"));
+    advance(&mut c, 30);
+    let d = get(&mut c, "/apis/apps/v1/namespaces/default/deployments/web");
+    assert!(deployment_conditions(&d).iter().all(|c| c.0 != "ReplicaFailure"), "{:?}", deployment_conditions(&d));
+    assert_eq!(d["status"]["availableReplicas"], 3);
+}
+
 #[test]
 fn deleting_a_deployment_takes_its_replicasets_and_pods() {
     let mut c = cluster();

@@ -2,6 +2,7 @@
 //! rolled to with RollingUpdate (within maxSurge and maxUnavailable) or Recreate, revisions in
 //! annotations, old ReplicaSets trimmed to revisionHistoryLimit, and status with conditions.
 
+use crate::sim::clock::{Duration, Timestamp};
 use crate::sort::Order;
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::api::object::{name, namespace, uid};
 
-use super::replicaset::{controller_uid, is_active, is_available, is_ready};
+use super::replicaset::controller_uid;
 use super::unchanged::{inputs_of, Unchanged};
 use super::{Client, Controller};
 
@@ -143,6 +144,7 @@ fn sync_one(c: &mut Client, d: &Arc<Value>) {
     let new_rs = owned.iter().find(|rs| without_hash(&rs["spec"]["template"]) == template).cloned();
     let paused = d["spec"]["paused"] == true;
     let max_rev = owned.iter().map(|rs| revision(rs)).max().unwrap_or(0);
+    let found = new_rs.is_some();
     let mut new_rs = match new_rs {
         Some(rs) => {
             // A template rolled back to gets the next revision.
@@ -170,7 +172,8 @@ fn sync_one(c: &mut Client, d: &Arc<Value>) {
         }
         cleanup(c, d, &olds);
     }
-    sync_revision_and_status(c, d, new_rs.as_deref(), &olds);
+    let created = !found && new_rs.is_some();
+    sync_revision_and_status(c, d, new_rs.as_deref(), &olds, created);
 }
 
 /// The ReplicaSet of the Deployment's current template, named by its hash, at the next
@@ -231,14 +234,8 @@ fn old_pods_running(c: &Client, olds: &[Arc<Value>]) -> bool {
     })
 }
 
-fn pods_of(c: &Client, rs: &Value) -> Vec<Arc<Value>> {
-    c.owned("pods", uid(rs)).into_iter().filter(|p| is_active(p)).collect()
-}
-
 fn rollout(c: &mut Client, d: &Value, new: &Value, olds: &[Arc<Value>]) {
     let want = replicas(d);
-    let min_ready = d["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
-    let now = c.now();
     if olds.iter().all(|o| replicas(o) == 0) {
         scale(c, d, new, want, "up");
         return;
@@ -250,17 +247,15 @@ fn rollout(c: &mut Client, d: &Value, new: &Value, olds: &[Arc<Value>]) {
         let to = (replicas(new) + room).min(want);
         scale(c, d, new, to, "up");
     }
-    // Scale old ReplicaSets down as far as maxUnavailable allows.
-    let available: i64 = std::iter::once(new)
-        .chain(olds.iter().map(|o| &**o))
-        .map(|rs| pods_of(c, rs).iter().filter(|p| is_available(p, min_ready, now)).count() as i64)
-        .sum();
+    // Scale old ReplicaSets down as far as maxUnavailable allows, by what the ReplicaSets'
+    // statuses say is available.
+    let available: i64 = std::iter::once(new).chain(olds.iter().map(|o| &**o)).map(status_available).sum();
     let min_available = want - max_unavailable(d);
-    let new_unavailable = replicas(new) - pods_of(c, new).iter().filter(|p| is_available(p, min_ready, now)).count() as i64;
+    let new_unavailable = replicas(new) - status_available(new);
     let mut can_remove = available - min_available - new_unavailable.max(0);
     // Old pods that are not available anyway may always go.
     for old in olds {
-        let unavailable = replicas(old) - pods_of(c, old).iter().filter(|p| is_available(p, min_ready, now)).count() as i64;
+        let unavailable = replicas(old) - status_available(old);
         let down_unavailable = unavailable.max(0).min(replicas(old));
         if down_unavailable > 0 {
             scale(c, d, old, replicas(old) - down_unavailable, "down");
@@ -289,66 +284,135 @@ fn cleanup(c: &mut Client, d: &Value, olds: &[Arc<Value>]) {
     }
 }
 
-fn condition(kind: &str, status: &str, reason: &str, message: &str, now: &str, previous: &Value) -> Value {
-    // Keep the transition time while the status stays the same.
-    let prev = previous.as_array().into_iter().flatten().find(|c| c["type"] == kind);
-    let transition = match prev {
-        Some(p) if p["status"] == status => p["lastTransitionTime"].clone(),
-        _ => json!(now),
-    };
-    let update = match prev {
-        Some(p) if p["status"] == status && p["reason"] == reason && p["message"] == message => p["lastUpdateTime"].clone(),
-        _ => json!(now),
-    };
-    json!({"type": kind, "status": status, "reason": reason, "message": message, "lastTransitionTime": transition, "lastUpdateTime": update})
+/// A condition as the controller makes it: updated and changed now.
+fn new_condition(kind: &str, status: &str, reason: &str, message: &str, now: &str) -> Value {
+    json!({"type": kind, "status": status, "reason": reason, "message": message, "lastTransitionTime": now, "lastUpdateTime": now})
 }
 
-fn sync_revision_and_status(c: &mut Client, d: &Arc<Value>, new: Option<&Value>, olds: &[Arc<Value>]) {
-    let now = c.now();
-    let min_ready = d["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
-    // One walk over each ReplicaSet's pods (10,000 of them in a large rollout).
-    let (mut total, mut updated, mut ready, mut available) = (0, 0, 0, 0);
-    for (i, rs) in new.into_iter().chain(olds.iter().map(|o| &**o)).enumerate() {
-        for p in pods_of(c, rs) {
-            total += 1;
-            if new.is_some() && i == 0 {
-                updated += 1;
-            }
-            ready += usize::from(is_ready(&p));
-            available += usize::from(is_available(&p, min_ready, now));
+/// Sets a condition as the controller does: one of the same status and reason is left as it
+/// is (message and times too); one of the same status keeps its transition time; the new one
+/// goes last.
+fn set_condition(conditions: &mut Vec<Value>, mut cond: Value) {
+    if let Some(current) = conditions.iter().find(|c| c["type"] == cond["type"]) {
+        if current["status"] == cond["status"] && current["reason"] == cond["reason"] {
+            return;
+        }
+        if current["status"] == cond["status"] {
+            cond["lastTransitionTime"] = current["lastTransitionTime"].clone();
         }
     }
-    let want = replicas(d) as usize;
-    let unavailable = want.saturating_sub(available);
+    conditions.retain(|c| c["type"] != cond["type"]);
+    conditions.push(cond);
+}
+
+/// `spec.progressDeadlineSeconds`, unless it is absent or the largest int32 (no deadline).
+fn progress_deadline(d: &Value) -> Option<i64> {
+    d["spec"]["progressDeadlineSeconds"].as_i64().filter(|s| *s != i64::from(i32::MAX))
+}
+
+/// A ReplicaSet's `status.availableReplicas`.
+fn status_available(rs: &Value) -> i64 {
+    rs["status"]["availableReplicas"].as_i64().unwrap_or(0)
+}
+
+/// The Deployment's status, summed from its ReplicaSets' statuses as they are now (scaling
+/// above changed their specs; their controller counts their pods).
+fn sync_revision_and_status(c: &mut Client, d: &Arc<Value>, new: Option<&Value>, olds: &[Arc<Value>], created: bool) {
+    let now = c.now();
+    let current = |rs: &Value| c.get("replicasets.apps", namespace(rs), name(rs));
+    let new_now = new.and_then(current);
+    let olds_now: Vec<Arc<Value>> = olds.iter().filter_map(|o| current(o)).collect();
+    let count = |rs: &Arc<Value>, field: &str| rs["status"][field].as_i64().unwrap_or(0);
+    let all = || new_now.iter().chain(&olds_now);
+    let total: i64 = all().map(|rs| count(rs, "replicas")).sum();
+    let updated = new_now.as_ref().map_or(0, |n| count(n, "replicas"));
+    let ready: i64 = all().map(|rs| count(rs, "readyReplicas")).sum();
+    let available: i64 = all().map(|rs| count(rs, "availableReplicas")).sum();
+    // Unavailable: what the ReplicaSets are asked for, less what is available.
+    let unavailable = (all().map(|rs| replicas(rs)).sum::<i64>() - available).max(0);
+    let want = replicas(d);
     // The revision of the newest ReplicaSet, recorded with the status (no generation bump).
     let rev = new.map(|n| n["metadata"]["annotations"][REVISION].clone()).filter(|r| !r.is_null());
     let d = c.get("deployments.apps", namespace(d), name(d)).unwrap_or_else(|| d.clone());
     let ts = now.rfc3339();
-    let prev = &d["status"]["conditions"];
-    let min_available = replicas(&d) - max_unavailable(&d);
-    let available_cond = if available as i64 >= min_available {
-        condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", &ts, prev)
-    } else {
-        condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", &ts, prev)
-    };
+    let old = &d["status"];
+    let mut conditions: Vec<Value> = old["conditions"].as_array().cloned().unwrap_or_default();
+    let deadline = progress_deadline(&d);
     // Before Recreate has made its new ReplicaSet, the messages name the Deployment.
     let subject = match new {
         Some(n) => format!("ReplicaSet \"{}\"", name(n)),
         None => format!("Deployment \"{}\"", name(&d)),
     };
-    let complete = updated == want && available == want && olds.iter().all(|o| pods_of(c, o).is_empty());
-    let progressing = if d["spec"]["paused"] == true {
-        condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", &ts, prev)
-    } else if complete {
-        condition("Progressing", "True", "NewReplicaSetAvailable", &format!("{subject} has successfully progressed."), &ts, prev)
-    } else {
-        match new {
-            Some(n) if prev.as_array().is_none_or(|a| a.is_empty()) => {
-                condition("Progressing", "True", "NewReplicaSetCreated", &format!("Created new replica set \"{}\"", name(n)), &ts, prev)
-            }
-            _ => condition("Progressing", "True", "ReplicaSetUpdated", &format!("{subject} is progressing."), &ts, prev),
+    let progressing_now = |conditions: &[Value]| conditions.iter().find(|c| c["type"] == "Progressing").cloned();
+    // Pausing and resuming are said first (a deadline that passed is not overwritten).
+    if deadline.is_some() && progressing_now(&conditions).is_none_or(|c| c["reason"] != "ProgressDeadlineExceeded") {
+        let was_paused = progressing_now(&conditions).is_some_and(|c| c["reason"] == "DeploymentPaused");
+        if d["spec"]["paused"] == true && !was_paused {
+            set_condition(&mut conditions, new_condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", &ts));
+        } else if d["spec"]["paused"] != true && was_paused {
+            set_condition(&mut conditions, new_condition("Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed", &ts));
         }
-    };
+    }
+    // A new ReplicaSet: made now, or found by a Deployment that has said nothing of progress.
+    if let (Some(n), Some(_)) = (new, deadline) {
+        if created {
+            set_condition(&mut conditions, new_condition("Progressing", "True", "NewReplicaSetCreated", &format!("Created new replica set \"{}\"", name(n)), &ts));
+        } else if progressing_now(&conditions).is_none() {
+            set_condition(&mut conditions, new_condition("Progressing", "True", "FoundNewReplicaSet", &format!("Found new replica set \"{}\"", name(n)), &ts));
+        }
+    }
+    let min_available = replicas(&d) - max_unavailable(&d);
+    if available >= min_available {
+        set_condition(&mut conditions, new_condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", &ts));
+    } else {
+        set_condition(&mut conditions, new_condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", &ts));
+    }
+    let current = progressing_now(&conditions);
+    let complete = updated == want && total == want && available == want;
+    match deadline {
+        None => conditions.retain(|c| c["type"] != "Progressing"),
+        // A paused Deployment's progress is not estimated.
+        Some(_) if d["spec"]["paused"] == true => {}
+        // A rollout that completed stays so while nothing new rolls out.
+        Some(_) if total == updated && current.as_ref().is_some_and(|c| c["reason"] == "NewReplicaSetAvailable") => {}
+        Some(seconds) => {
+            let old_count = |k: &str| old[k].as_i64().unwrap_or(0);
+            let progressed = updated > old_count("updatedReplicas")
+                || total - updated < old_count("replicas") - old_count("updatedReplicas")
+                || ready > old_count("readyReplicas")
+                || available > old_count("availableReplicas");
+            if complete {
+                set_condition(&mut conditions, new_condition("Progressing", "True", "NewReplicaSetAvailable", &format!("{subject} has successfully progressed."), &ts));
+            } else if progressed {
+                // Progress updates the condition however it stood, keeping when it turned true.
+                let mut cond = new_condition("Progressing", "True", "ReplicaSetUpdated", &format!("{subject} is progressing."), &ts);
+                if let Some(cur) = current.as_ref().filter(|c| c["status"] == "True") {
+                    cond["lastTransitionTime"] = cur["lastTransitionTime"].clone();
+                }
+                conditions.retain(|c| c["type"] != "Progressing");
+                conditions.push(cond);
+            } else if let Some(cur) = current.as_ref().filter(|c| c["reason"] != "NewReplicaSetAvailable") {
+                let since = cur["lastUpdateTime"].as_str().and_then(Timestamp::parse_rfc3339);
+                let timed_out = cur["reason"] == "ProgressDeadlineExceeded" || since.is_some_and(|t| t.plus(Duration::from_secs(seconds)) < now);
+                if timed_out {
+                    set_condition(&mut conditions, new_condition("Progressing", "False", "ProgressDeadlineExceeded", &format!("{subject} has timed out progressing."), &ts));
+                } else if let Some(t) = since {
+                    // Looked at again when the deadline has passed.
+                    c.wake_at(t.plus(Duration::from_secs(seconds + 1)));
+                }
+            }
+        }
+    }
+    // The ReplicaSets' failures to create pods, the new one's first.
+    let failure = |rs: &Arc<Value>| rs["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "ReplicaFailure").cloned();
+    match new_now.iter().find_map(failure).or_else(|| all().find_map(failure)) {
+        Some(f) => {
+            let at = f["lastTransitionTime"].clone();
+            let cond = json!({"type": "ReplicaFailure", "status": f["status"], "reason": f["reason"], "message": f["message"], "lastTransitionTime": at, "lastUpdateTime": at});
+            set_condition(&mut conditions, cond);
+        }
+        None => conditions.retain(|c| c["type"] != "ReplicaFailure"),
+    }
     let mut status = json!({
         "observedGeneration": d["metadata"]["generation"],
         "replicas": total,
@@ -356,13 +420,17 @@ fn sync_revision_and_status(c: &mut Client, d: &Arc<Value>, new: Option<&Value>,
         "readyReplicas": ready,
         "availableReplicas": available,
         "unavailableReplicas": unavailable,
-        "conditions": [available_cond, progressing],
+        "collisionCount": old["collisionCount"],
+        "conditions": conditions,
     });
     if let Some(m) = status.as_object_mut() {
         for k in ["replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"] {
             if m.get(k) == Some(&json!(0)) {
                 m.remove(k);
             }
+        }
+        if m.get("collisionCount").is_some_and(Value::is_null) {
+            m.remove("collisionCount");
         }
     }
     let rev_changed = rev.as_ref().is_some_and(|r| d["metadata"]["annotations"][REVISION] != *r);
