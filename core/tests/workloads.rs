@@ -259,6 +259,28 @@ fn a_replicaset_that_cannot_create_pods_says_so_on_its_deployment() {
 }
 
 #[test]
+fn a_replicaset_creates_500_pods_a_pass_and_the_scheduler_goes_between() {
+    let mut c = cluster();
+    let rs = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "many"},
+        "spec": {"replicas": 1200, "selector": {"matchLabels": {"app": "many"}}, "template": {"metadata": {"labels": {"app": "many"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}});
+    // The reaction to the request may do 1,300 writes: a burst of 500 pods and their events,
+    // then the loops after the ReplicaSet's (the scheduler binds some), then the budget is spent.
+    c.set_budget(Some(1300));
+    send(&mut c, Request::post("/apis/apps/v1/namespaces/default/replicasets", rs));
+    let list = get(&mut c, "/api/v1/namespaces/default/pods");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 500);
+    assert!(items.iter().any(|p| p["spec"]["nodeName"].is_string()), "no pod bound between bursts");
+    // Unbounded, the rest follow at once, 500 a pass.
+    c.set_budget(None);
+    advance(&mut c, 1);
+    assert_eq!(get(&mut c, "/api/v1/namespaces/default/pods")["items"].as_array().unwrap().len(), 1200);
+    let created = events(&mut c, "default").iter().filter(|e| e.0 == "many" && e.1 == "SuccessfulCreate").count();
+    assert_eq!(created, 1200);
+}
+
+#[test]
 fn deleting_a_deployment_takes_its_replicasets_and_pods() {
     let mut c = cluster();
     send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web", "nginx:1.27", 2)));

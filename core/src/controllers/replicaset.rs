@@ -33,6 +33,10 @@ struct Kind {
     resource: &'static str,
 }
 
+/// Pods a pass creates or deletes at most (kube-controller-manager's `burstReplicas`); the rest
+/// are left to the next pass, so the scheduler and the other loops take their turns between.
+const BURST_REPLICAS: usize = 500;
+
 const KINDS: [Kind; 2] = [
     Kind { api_version: "apps/v1", kind: "ReplicaSet", storage: "replicasets.apps", resource: "replicasets" },
     Kind { api_version: "v1", kind: "ReplicationController", storage: "replicationcontrollers", resource: "replicationcontrollers" },
@@ -268,8 +272,13 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>, known: &mut Known) {
     // created, less those deleted.
     let mut created: Vec<(Arc<Value>, PodFacts)> = Vec::new();
     let mut deleted: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // More than a burst to do: the rest are done by the next pass, at once (that is its next
+    // round; a wake-up carries it on past the rounds one instant allows).
+    if active.len().abs_diff(want) > BURST_REPLICAS {
+        c.wake_at(c.now().plus(crate::sim::clock::Duration::from_millis(1)));
+    }
     if active.len() < want {
-        for _ in active.len()..want {
+        for _ in active.len()..want.min(active.len() + BURST_REPLICAS) {
             // The rest are created on the next pass (status below counts what exists).
             if c.spent() {
                 break;
@@ -292,7 +301,7 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>, known: &mut Known) {
     } else if active.len() > want {
         let mut victims: Vec<&Arc<Value>> = active.iter().map(|(p, _)| p).collect();
         victims.order_by_key(|p| deletion_rank(p));
-        for pod in victims.into_iter().take(active.len() - want) {
+        for pod in victims.into_iter().take((active.len() - want).min(BURST_REPLICAS)) {
             if c.spent() {
                 break;
             }
