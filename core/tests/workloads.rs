@@ -281,6 +281,41 @@ fn a_replicaset_creates_500_pods_a_pass_and_the_scheduler_goes_between() {
 }
 
 #[test]
+fn the_garbage_collector_follows_writes_and_deletes_as_they_come() {
+    let mut c = cluster();
+    let cm = |name: &str, owner: Option<(&str, &str)>| {
+        let mut o = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}});
+        if let Some((n, uid)) = owner {
+            o["metadata"]["ownerReferences"] = json!([{"apiVersion": "v1", "kind": "ConfigMap", "name": n, "uid": uid}]);
+        }
+        o
+    };
+    let exists = |c: &mut Cluster, name: &str| c.handle(&Request::get(&format!("/api/v1/namespaces/default/configmaps/{name}"))).status == 200;
+    // Passes have run over everything before: what follows is seen as it is written.
+    advance(&mut c, 1);
+    let a = send(&mut c, Request::post("/api/v1/namespaces/default/configmaps", cm("owner-a", None)));
+    let b = send(&mut c, Request::post("/api/v1/namespaces/default/configmaps", cm("owner-b", None)));
+    let (ua, ub) = (a["metadata"]["uid"].as_str().unwrap().to_string(), b["metadata"]["uid"].as_str().unwrap().to_string());
+    send(&mut c, Request::post("/api/v1/namespaces/default/configmaps", cm("child-a", Some(("owner-a", &ua)))));
+    send(&mut c, Request::post("/api/v1/namespaces/default/configmaps", cm("child-b", Some(("owner-b", &ub)))));
+    advance(&mut c, 1);
+    assert!(exists(&mut c, "child-a") && exists(&mut c, "child-b"));
+    // A dependent written naming an owner that is not there goes.
+    send(&mut c, Request::post("/api/v1/namespaces/default/configmaps", cm("child-x", Some(("owner-x", "0c2a8d9e-0000-4000-8000-000000000000")))));
+    advance(&mut c, 1);
+    assert!(!exists(&mut c, "child-x"));
+    // An owner deleted in the background takes its dependent; one deleted orphaning leaves its
+    // dependent without the reference.
+    send(&mut c, Request::delete("/api/v1/namespaces/default/configmaps/owner-a"));
+    send(&mut c, Request::delete("/api/v1/namespaces/default/configmaps/owner-b?propagationPolicy=Orphan"));
+    advance(&mut c, 1);
+    assert!(!exists(&mut c, "child-a"));
+    let child_b = get(&mut c, "/api/v1/namespaces/default/configmaps/child-b");
+    assert_eq!(child_b["metadata"]["ownerReferences"], Value::Null);
+    assert!(!exists(&mut c, "owner-b"));
+}
+
+#[test]
 fn deleting_a_deployment_takes_its_replicasets_and_pods() {
     let mut c = cluster();
     send(&mut c, Request::post("/apis/apps/v1/namespaces/default/deployments", deployment("web", "nginx:1.27", 2)));

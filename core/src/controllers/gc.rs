@@ -3,7 +3,7 @@
 //! dependents go free; one deleted in the foreground waits for them.
 
 use crate::sort::Order;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -13,18 +13,21 @@ use crate::api::object::{name, namespace, uid};
 
 use super::{Client, Controller};
 
-/// What it looks at depends on the store alone, so a kind with no write since its last full
-/// look, when nothing was deleted meanwhile, has nothing new for it: it is not listed again.
+/// What it looks at depends on the store alone, as the real collector's graph follows its
+/// informers: a pass looks at what was written since the last one (and at the dependents of
+/// what was deleted), not at every object again.
 #[derive(Default)]
 pub struct GarbageCollector {
-    /// Per storage, its latest write when the last pass began.
-    seen: BTreeMap<String, u64>,
-    /// The latest delete when the last pass began (an owner gone may leave dependents anywhere).
-    deletes_seen: u64,
-    /// The last pass left something to look at again whatever changes: an owner waiting in the
-    /// foreground for its dependents, a reference to a kind not served, a pass cut short.
-    again: bool,
+    /// The store's resourceVersion when the last pass that finished began: the next pass looks
+    /// at the writes after it. `None`: everything is looked at.
+    since: Option<u64>,
+    /// What the last pass left to look at again whatever changes: owners waiting in the
+    /// foreground for their dependents, dependents naming a kind not served.
+    pending: Vec<Key>,
 }
+
+/// A stored object's place: its storage, namespace and name.
+type Key = (String, String, String);
 
 /// Whether the object an owner reference points to still exists with that uid; `None` when
 /// the reference names a kind the server does not serve (the collector then leaves the
@@ -57,107 +60,133 @@ impl Controller for GarbageCollector {
     }
 
     fn sync(&mut self, c: &mut Client) {
-        // Owners being deleted with an orphan or foreground finalizer.
-        let all: Vec<String> = {
-            let mut s: Vec<String> = c.api.registry().all().map(|r| r.storage.clone()).collect();
-            s.order();
-            s.dedup();
-            s
-        };
         let store = c.api.store();
-        let deletes = store.last_delete();
-        let full = self.again || deletes != self.deletes_seen;
-        let writes: BTreeMap<String, u64> = all.iter().map(|s| (s.clone(), store.last_write(s))).collect();
-        let storages: Vec<&String> = all.iter().filter(|s| full || self.seen.get(*s) != writes.get(*s)).collect();
-        self.seen = writes;
-        self.deletes_seen = deletes;
-        // Until this pass has looked at everything, the next one looks at everything.
-        self.again = true;
-        let mut again = false;
-        for storage in &storages {
-            for owner in c.list(storage, None) {
-                if owner["metadata"]["deletionTimestamp"].is_null() {
-                    continue;
+        let began = store.resource_version();
+        // What to look at: what was written since the last pass (the objects as they are now),
+        // the dependents of what was deleted, and what the last pass left; everything on the
+        // first pass, or when the store's log no longer reaches back so far.
+        let changed: Option<Vec<Key>> = self.since.and_then(|since| {
+            let events = store.events_since(since).ok()?;
+            let mut keys: Vec<Key> = Vec::new();
+            let mut seen: HashSet<Key> = HashSet::new();
+            let mut add = |k: Key| {
+                if seen.insert(k.clone()) {
+                    keys.push(k);
                 }
-                let finalizers: Vec<String> = owner["metadata"]["finalizers"].as_array().into_iter().flatten().filter_map(|f| f.as_str().map(String::from)).collect();
-                let Some((api_version, resource)) = resource_of(c, &owner) else {
-                    again = true;
-                    continue;
-                };
-                if finalizers.iter().any(|f| f == "orphan") {
-                    for d in dependents(c, uid(&owner)) {
-                        let Some((dv, dr)) = resource_of(c, &d) else { continue };
-                        let refs: Vec<Value> = d["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|r| r["uid"] != owner["metadata"]["uid"]).cloned().collect();
-                        let patch = if refs.is_empty() { json!({"metadata": {"ownerReferences": null}}) } else { json!({"metadata": {"ownerReferences": refs}}) };
-                        let _ = c.merge_patch(&dv, &dr, namespace(&d), name(&d), "", &patch);
+            };
+            self.pending.iter().cloned().for_each(&mut add);
+            for e in events {
+                if e.kind == crate::store::EventType::Deleted {
+                    for (resource, (ns, n)) in store.dependents(uid(&e.object)) {
+                        add((resource, ns, n));
                     }
-                    remove_finalizer(c, &owner, &api_version, &resource, "orphan");
-                } else if finalizers.iter().any(|f| f == "foregroundDeletion") {
-                    let deps = dependents(c, uid(&owner));
-                    let blocking: Vec<&Arc<Value>> = deps.iter().filter(|d| d["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|r| r["uid"] == owner["metadata"]["uid"] && r["blockOwnerDeletion"] == true)).collect();
-                    for d in &deps {
-                        if d["metadata"]["deletionTimestamp"].is_null() {
-                            if let Some((dv, dr)) = resource_of(c, d) {
-                                let path = format!("{}/{}?propagationPolicy=Foreground", super::client::collection_path(&dv, &dr, namespace(d)), name(d));
-                                let _ = c.api.call(&crate::apiserver::Request::delete(&path));
-                            }
-                        }
-                    }
-                    if blocking.is_empty() {
-                        remove_finalizer(c, &owner, &api_version, &resource, "foregroundDeletion");
-                    } else {
-                        again = true;
-                    }
+                } else {
+                    add((e.resource.clone(), e.namespace.clone(), name(&e.object).to_string()));
                 }
+            }
+            Some(keys)
+        });
+        let objects: Vec<(Key, Arc<Value>)> = match changed {
+            Some(keys) => keys.into_iter().filter_map(|k| c.get(&k.0, &k.1, &k.2).map(|o| (k, o))).collect(),
+            None => {
+                let mut all: Vec<String> = c.api.registry().all().map(|r| r.storage.clone()).collect();
+                all.order();
+                all.dedup();
+                all.iter().flat_map(|s| c.list(s, None).into_iter().map(move |o| ((s.clone(), namespace(&o).to_string(), name(&o).to_string()), o))).collect()
+            }
+        };
+        let mut pending: Vec<Key> = Vec::new();
+        // Owners being deleted with an orphan or foreground finalizer.
+        for (key, owner) in objects.iter().filter(|(_, o)| o["metadata"]["deletionTimestamp"].is_string()) {
+            if finalize_owner(c, owner) {
+                pending.push(key.clone());
             }
         }
         // Dependents whose owners are all gone. Whether an owner exists is looked up once a
         // pass (10,000 pods of one ReplicaSet name the same owner), by its uid and namespace.
         // Keyed by namespace, then uid, so that a hit is looked up without allocating.
         let mut exists: HashMap<String, HashMap<String, Option<bool>>> = HashMap::new();
-        for storage in &storages {
-            for obj in c.list(storage, None) {
-                if c.spent() {
-                    return;
-                }
-                let Some(refs) = obj["metadata"]["ownerReferences"].as_array().filter(|r| !r.is_empty()) else { continue };
-                if obj["metadata"]["deletionTimestamp"].is_string() {
-                    continue;
-                }
-                let found: Option<Vec<bool>> = refs
-                    .iter()
-                    .map(|r| {
-                        let (ns, uid) = (namespace(&obj), r["uid"].as_str().unwrap_or_default());
-                        if let Some(known) = exists.get(ns).and_then(|by_uid| by_uid.get(uid)) {
-                            return *known;
-                        }
-                        let found = owner_exists(c, &obj, r);
-                        exists.entry(ns.to_string()).or_default().insert(uid.to_string(), found);
-                        found
-                    })
-                    .collect();
-                let Some(found) = found else {
-                    again = true;
-                    continue;
-                };
-                if found.iter().all(|f| *f) {
-                    continue;
-                }
-                let solid: Vec<Value> = refs.iter().zip(&found).filter(|(_, f)| **f).map(|(r, _)| r.clone()).collect();
-                let Some((v, r)) = resource_of(c, &obj) else {
-                    again = true;
-                    continue;
-                };
-                if solid.is_empty() {
-                    let _ = c.delete(&v, &r, namespace(&obj), name(&obj), None);
-                } else if solid.len() < refs.len() {
-                    // Some owners remain: the references to the ones gone are removed.
-                    let _ = c.merge_patch(&v, &r, namespace(&obj), name(&obj), "", &json!({"metadata": {"ownerReferences": solid}}));
+        for (key, obj) in &objects {
+            // Cut short: the next pass looks at the same writes again.
+            if c.spent() {
+                return;
+            }
+            if collect_dependent(c, obj, &mut exists) {
+                pending.push(key.clone());
+            }
+        }
+        self.since = Some(began);
+        self.pending = pending;
+    }
+}
+
+/// An owner being deleted: with `orphan`, its dependents lose their references to it; in the
+/// foreground, its dependents are deleted and it waits for those that block it. Returns whether
+/// it must be looked at again.
+fn finalize_owner(c: &mut Client, owner: &Arc<Value>) -> bool {
+    let finalizers: Vec<String> = owner["metadata"]["finalizers"].as_array().into_iter().flatten().filter_map(|f| f.as_str().map(String::from)).collect();
+    let Some((api_version, resource)) = resource_of(c, owner) else {
+        return true;
+    };
+    if finalizers.iter().any(|f| f == "orphan") {
+        for d in dependents(c, uid(owner)) {
+            let Some((dv, dr)) = resource_of(c, &d) else { continue };
+            let refs: Vec<Value> = d["metadata"]["ownerReferences"].as_array().into_iter().flatten().filter(|r| r["uid"] != owner["metadata"]["uid"]).cloned().collect();
+            let patch = if refs.is_empty() { json!({"metadata": {"ownerReferences": null}}) } else { json!({"metadata": {"ownerReferences": refs}}) };
+            let _ = c.merge_patch(&dv, &dr, namespace(&d), name(&d), "", &patch);
+        }
+        remove_finalizer(c, owner, &api_version, &resource, "orphan");
+    } else if finalizers.iter().any(|f| f == "foregroundDeletion") {
+        let deps = dependents(c, uid(owner));
+        let blocking: Vec<&Arc<Value>> = deps.iter().filter(|d| d["metadata"]["ownerReferences"].as_array().into_iter().flatten().any(|r| r["uid"] == owner["metadata"]["uid"] && r["blockOwnerDeletion"] == true)).collect();
+        for d in &deps {
+            if d["metadata"]["deletionTimestamp"].is_null() {
+                if let Some((dv, dr)) = resource_of(c, d) {
+                    let path = format!("{}/{}?propagationPolicy=Foreground", super::client::collection_path(&dv, &dr, namespace(d)), name(d));
+                    let _ = c.api.call(&crate::apiserver::Request::delete(&path));
                 }
             }
         }
-        self.again = again;
+        if !blocking.is_empty() {
+            return true;
+        }
+        remove_finalizer(c, owner, &api_version, &resource, "foregroundDeletion");
     }
+    false
+}
+
+/// A dependent whose owners are all gone is deleted; one with some left loses the references
+/// to the others. Returns whether it must be looked at again (an owner of a kind not served).
+fn collect_dependent(c: &mut Client, obj: &Arc<Value>, exists: &mut HashMap<String, HashMap<String, Option<bool>>>) -> bool {
+    let Some(refs) = obj["metadata"]["ownerReferences"].as_array().filter(|r| !r.is_empty()) else { return false };
+    if obj["metadata"]["deletionTimestamp"].is_string() {
+        return false;
+    }
+    let found: Option<Vec<bool>> = refs
+        .iter()
+        .map(|r| {
+            let (ns, uid) = (namespace(obj), r["uid"].as_str().unwrap_or_default());
+            if let Some(known) = exists.get(ns).and_then(|by_uid| by_uid.get(uid)) {
+                return *known;
+            }
+            let found = owner_exists(c, obj, r);
+            exists.entry(ns.to_string()).or_default().insert(uid.to_string(), found);
+            found
+        })
+        .collect();
+    let Some(found) = found else { return true };
+    if found.iter().all(|f| *f) {
+        return false;
+    }
+    let solid: Vec<Value> = refs.iter().zip(&found).filter(|(_, f)| **f).map(|(r, _)| r.clone()).collect();
+    let Some((v, r)) = resource_of(c, obj) else { return true };
+    if solid.is_empty() {
+        let _ = c.delete(&v, &r, namespace(obj), name(obj), None);
+    } else if solid.len() < refs.len() {
+        // Some owners remain: the references to the ones gone are removed.
+        let _ = c.merge_patch(&v, &r, namespace(obj), name(obj), "", &json!({"metadata": {"ownerReferences": solid}}));
+    }
+    false
 }
 
 fn remove_finalizer(c: &mut Client, owner: &Value, api_version: &str, resource: &str, finalizer: &str) {
