@@ -170,12 +170,18 @@ impl ApiServer {
     /// reads, as a controller reads its cache. A Table response copies each object's metadata
     /// into its row; this shares the stored objects.
     pub fn table_rows(&self, group: &str, version: &str, resource: &str) -> Vec<(std::sync::Arc<Value>, Vec<Value>)> {
+        self.table_rows_where(group, version, resource, |_| true).into_iter().map(|(o, cells)| (o, cells.unwrap_or_default())).collect()
+    }
+
+    /// [`ApiServer::table_rows`], with cells only for the objects `wanted` asks them for (a
+    /// view that kept the rows of objects unchanged since it last looked).
+    pub fn table_rows_where(&self, group: &str, version: &str, resource: &str, mut wanted: impl FnMut(&std::sync::Arc<Value>) -> bool) -> Vec<(std::sync::Arc<Value>, Option<Vec<Value>>)> {
         let Some(info) = self.registry.get(group, version, resource) else { return Vec::new() };
         self.store
             .scan(&info.storage, None, &crate::store::Selection::All, None)
             .map(|s| {
                 let obj = handlers::in_version_shared(&info, &s.object);
-                let cells = info.strategy.table_cells(&obj, self.now);
+                let cells = wanted(&obj).then(|| info.strategy.table_cells(&obj, self.now));
                 (obj, cells)
             })
             .collect()

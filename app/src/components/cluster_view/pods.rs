@@ -1,6 +1,7 @@
 //! Nodes as boxes with their pods inside, and the pods no node has taken yet: the picture a
 //! learner watches while a rollout, a drain or a reschedule happens.
 
+use hakoniwa_core::cluster::view::PodRowsKept;
 use hakoniwa_core::PodRow;
 use leptos::prelude::*;
 
@@ -107,14 +108,13 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
     let show_system = RwSignal::new(false);
     let selected = RwSignal::new(None::<Selected>);
     // Pods without their ages (which change every second): a chip is drawn again only when
-    // its pod changes, so keyboard focus stays where it is.
+    // its pod changes, so keyboard focus stays where it is. Rows of pods unchanged since the
+    // last redraw are kept, not made again.
+    let kept = StoredValue::new(PodRowsKept::default());
     let pods = Memo::new(move |_| {
-        let all = handle.read(|c| c.pod_rows());
+        let all = handle.read(|c| kept.try_update_value(|k| c.pod_rows_kept(k))).unwrap_or_default();
         let shown = show_system.get();
-        all.into_iter()
-            .filter(|p| shown || (p.namespace != "kube-system" && p.namespace != "local-path-storage"))
-            .map(|p| PodRow { age: String::new(), ..p })
-            .collect::<Vec<_>>()
+        all.into_iter().filter(|p| shown || (p.namespace != "kube-system" && p.namespace != "local-path-storage")).collect::<Vec<_>>()
     });
     let nodes = Memo::new(move |_| handle.read(|c| c.node_rows()).into_iter().map(|n| (n.name, n.status)).collect::<Vec<_>>());
     // Pods by node, grouped once per change: each node's box takes its own list (looking
