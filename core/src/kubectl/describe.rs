@@ -315,7 +315,8 @@ fn deployment(api: &mut dyn Transport, page: &mut Page, d: &Value) {
         page.line(1, "Type\tStatus\tReason");
         page.line(1, "----\t------\t------");
         for c in conds {
-            page.line(1, &format!("{}\t{}\t{}", s(&c["type"]), s(&c["status"]), s(&c["reason"])));
+            // kubectl writes the type with a space after it ("%v \t%v\t%v").
+            page.line(1, &format!("{} \t{}\t{}", s(&c["type"]), s(&c["status"]), s(&c["reason"])));
         }
     }
     // Old and new ReplicaSets.
@@ -335,8 +336,12 @@ fn deployment(api: &mut dyn Transport, page: &mut Page, d: &Value) {
         t == template
     };
     let show = |rs: &Value| format!("{} ({}/{} replicas created)", s(&rs["metadata"]["name"]), rs["status"]["replicas"].as_i64().unwrap_or(0), rs["spec"]["replicas"].as_i64().unwrap_or(0));
+    // Every old ReplicaSet, scaled down or not, oldest first (kubectl lists them by creation
+    // time, then name).
+    let mut owned = owned;
+    owned.order_by_key(|rs| (s(&rs["metadata"]["creationTimestamp"]), s(&rs["metadata"]["name"])));
     let new: Option<&&Value> = owned.iter().find(|rs| same(rs));
-    let old: Vec<String> = owned.iter().filter(|rs| !same(rs) && rs["spec"]["replicas"].as_i64().unwrap_or(0) > 0).map(|rs| show(rs)).collect();
+    let old: Vec<String> = owned.iter().filter(|rs| !same(rs)).map(|rs| show(rs)).collect();
     page.field(0, "OldReplicaSets", &old.join(", "));
     page.field(0, "NewReplicaSet", &new.map(|rs| show(rs)).unwrap_or_default());
 }
