@@ -64,55 +64,85 @@ impl Controller for GarbageCollector {
         let began = store.resource_version();
         // What to look at: what was written since the last pass (the objects as they are now),
         // the dependents of what was deleted, and what the last pass left; everything on the
-        // first pass, or when the store's log no longer reaches back so far.
-        let changed: Option<Vec<Key>> = self.since.and_then(|since| {
-            let events = store.events_since(since).ok()?;
-            let mut keys: Vec<Key> = Vec::new();
-            let mut seen: HashSet<Key> = HashSet::new();
-            let mut add = |k: Key| {
-                if seen.insert(k.clone()) {
-                    keys.push(k);
-                }
-            };
-            self.pending.iter().cloned().for_each(&mut add);
-            for e in events {
-                if e.kind == crate::store::EventType::Deleted {
-                    for (resource, (ns, n)) in store.dependents(uid(&e.object)) {
-                        add((resource, ns, n));
+        // first pass, or when the store's log no longer reaches back so far. Objects are kept
+        // with the index of their storage in `storages`: a key is made only for what is left
+        // pending.
+        let mut storages: Vec<String> = Vec::new();
+        let mut objects: Vec<(usize, Arc<Value>)> = Vec::new();
+        {
+            let incremental = self.since.and_then(|since| store.events_since(since).ok());
+            match incremental {
+                Some(events) => {
+                    // Few kinds are written between two passes: a short list to look through.
+                    let at = |r: &str, storages: &mut Vec<String>| match storages.iter().position(|s| s == r) {
+                        Some(i) => i,
+                        None => {
+                            storages.push(r.to_string());
+                            storages.len() - 1
+                        }
+                    };
+                    // Newest first: an object's latest write is its stored state (or its deletion).
+                    let events: Vec<&crate::store::WatchEvent> = events.collect();
+                    let mut seen: HashSet<(&str, &str, &str)> = HashSet::new();
+                    for e in events.iter().rev() {
+                        if !seen.insert((e.resource.as_str(), e.namespace.as_str(), name(&e.object))) {
+                            continue;
+                        }
+                        if e.kind != crate::store::EventType::Deleted {
+                            let i = at(&e.resource, &mut storages);
+                            objects.push((i, e.object.clone()));
+                        }
                     }
-                } else {
-                    add((e.resource.clone(), e.namespace.clone(), name(&e.object).to_string()));
+                    // In the order they were written.
+                    objects.reverse();
+                    let mut more: Vec<Key> = self.pending.clone();
+                    for e in events.iter().filter(|e| e.kind == crate::store::EventType::Deleted) {
+                        for (resource, (ns, n)) in store.dependents(uid(&e.object)) {
+                            more.push((resource, ns, n));
+                        }
+                    }
+                    let mut taken: HashSet<Key> = HashSet::new();
+                    for (r, ns, n) in more {
+                        if seen.contains(&(r.as_str(), ns.as_str(), n.as_str())) || !taken.insert((r.clone(), ns.clone(), n.clone())) {
+                            continue;
+                        }
+                        if let Some(stored) = store.get(&r, &ns, &n) {
+                            let i = at(&r, &mut storages);
+                            objects.push((i, stored.object));
+                        }
+                    }
+                }
+                None => {
+                    let mut all: Vec<String> = c.api.registry().all().map(|r| r.storage.clone()).collect();
+                    all.order();
+                    all.dedup();
+                    for s in all {
+                        let listed = c.list(&s, None);
+                        storages.push(s);
+                        objects.extend(listed.into_iter().map(|o| (storages.len() - 1, o)));
+                    }
                 }
             }
-            Some(keys)
-        });
-        let objects: Vec<(Key, Arc<Value>)> = match changed {
-            Some(keys) => keys.into_iter().filter_map(|k| c.get(&k.0, &k.1, &k.2).map(|o| (k, o))).collect(),
-            None => {
-                let mut all: Vec<String> = c.api.registry().all().map(|r| r.storage.clone()).collect();
-                all.order();
-                all.dedup();
-                all.iter().flat_map(|s| c.list(s, None).into_iter().map(move |o| ((s.clone(), namespace(&o).to_string(), name(&o).to_string()), o))).collect()
-            }
-        };
+        }
+        let key = |i: usize, o: &Value| -> Key { (storages[i].clone(), namespace(o).to_string(), name(o).to_string()) };
         let mut pending: Vec<Key> = Vec::new();
         // Owners being deleted with an orphan or foreground finalizer.
-        for (key, owner) in objects.iter().filter(|(_, o)| o["metadata"]["deletionTimestamp"].is_string()) {
+        for (i, owner) in objects.iter().filter(|(_, o)| o["metadata"]["deletionTimestamp"].is_string()) {
             if finalize_owner(c, owner) {
-                pending.push(key.clone());
+                pending.push(key(*i, owner));
             }
         }
         // Dependents whose owners are all gone. Whether an owner exists is looked up once a
         // pass (10,000 pods of one ReplicaSet name the same owner), by its uid and namespace.
         // Keyed by namespace, then uid, so that a hit is looked up without allocating.
         let mut exists: HashMap<String, HashMap<String, Option<bool>>> = HashMap::new();
-        for (key, obj) in &objects {
+        for (i, obj) in &objects {
             // Cut short: the next pass looks at the same writes again.
             if c.spent() {
                 return;
             }
             if collect_dependent(c, obj, &mut exists) {
-                pending.push(key.clone());
+                pending.push(key(*i, obj));
             }
         }
         self.since = Some(began);
