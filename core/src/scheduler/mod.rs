@@ -53,10 +53,12 @@ const READS: [&str; 6] = ["pods", "nodes", "persistentvolumeclaims", "persistent
 
 /// A fingerprint of what can make a pod fit: the nodes and the pods placed on them.
 fn world(c: &Client) -> (u64, usize) {
-    let nodes = c.list("nodes", None);
-    let placed: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| p["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty())).collect();
-    let max = nodes.iter().chain(placed.iter()).map(|o| crate::api::object::resource_version(o)).max().unwrap_or(0);
-    (max, nodes.len() + placed.len())
+    // Read where they are stored, without collecting them.
+    let store = c.api_store();
+    let all = crate::store::Selection::All;
+    let count = |(max, n): (u64, usize), s: &crate::store::Stored| (max.max(s.resource_version), n + 1);
+    let nodes = store.scan("nodes", None, &all, None).fold((0, 0), count);
+    store.scan("pods", None, &all, None).filter(|s| s.object["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty())).fold(nodes, count)
 }
 
 fn waiting(pod: &Value) -> bool {
@@ -82,9 +84,15 @@ impl Scheduler {
         }
         let now = c.now();
         let world_now = world(c);
-        // Highest priority first, then oldest.
-        let mut queue = pods;
-        queue.order_by_key(|p| (std::cmp::Reverse(p["spec"]["priority"].as_i64().unwrap_or(0)), p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string(), name(p).to_string()));
+        // Highest priority first, then oldest; keys borrowed from the pods (10,000 waiting pods
+        // are ordered again on every pass).
+        let queue: Vec<Arc<Value>> = {
+            let keys: Vec<(std::cmp::Reverse<i64>, &str, &str)> =
+                pods.iter().map(|p| (std::cmp::Reverse(p["spec"]["priority"].as_i64().unwrap_or(0)), p["metadata"]["creationTimestamp"].as_str().unwrap_or_default(), name(p))).collect();
+            let mut order: Vec<usize> = (0..pods.len()).collect();
+            order.order_by_key(|&i| keys[i]);
+            order.into_iter().map(|i| pods[i].clone()).collect()
+        };
         let mut nodes = plugins::snapshot(c);
         let images = imagelocality::ImageStates::of(&nodes);
         let mut failed: Vec<((String, String), u32)> = Vec::new();
