@@ -84,11 +84,6 @@ impl Controller for DeploymentController {
                 continue;
             }
             let key = uid(&d).to_string();
-            if d["spec"]["minReadySeconds"].as_i64().unwrap_or(0) > 0 {
-                self.unchanged.forget(&key);
-                sync_one(c, &d);
-                continue;
-            }
             let inputs = inputs_of(c, &d, &["replicasets.apps", "pods"]);
             self.unchanged.run(c, key, inputs, |c| sync_one(c, &d));
         }
@@ -249,13 +244,13 @@ fn rollout(c: &mut Client, d: &Value, new: &Value, olds: &[Arc<Value>]) {
     }
     // Scale old ReplicaSets down as far as maxUnavailable allows, by what the ReplicaSets'
     // statuses say is available.
-    let available: i64 = std::iter::once(new).chain(olds.iter().map(|o| &**o)).map(status_available).sum();
+    let available: i64 = std::iter::once(new).chain(olds.iter().map(|o| &**o)).map(|rs| status_count(rs, "availableReplicas")).sum();
     let min_available = want - max_unavailable(d);
-    let new_unavailable = replicas(new) - status_available(new);
+    let new_unavailable = replicas(new) - status_count(new, "availableReplicas");
     let mut can_remove = available - min_available - new_unavailable.max(0);
     // Old pods that are not available anyway may always go.
     for old in olds {
-        let unavailable = replicas(old) - status_available(old);
+        let unavailable = replicas(old) - status_count(old, "availableReplicas");
         let down_unavailable = unavailable.max(0).min(replicas(old));
         if down_unavailable > 0 {
             scale(c, d, old, replicas(old) - down_unavailable, "down");
@@ -310,9 +305,9 @@ fn progress_deadline(d: &Value) -> Option<i64> {
     d["spec"]["progressDeadlineSeconds"].as_i64().filter(|s| *s != i64::from(i32::MAX))
 }
 
-/// A ReplicaSet's `status.availableReplicas`.
-fn status_available(rs: &Value) -> i64 {
-    rs["status"]["availableReplicas"].as_i64().unwrap_or(0)
+/// A count of a ReplicaSet's status (`availableReplicas`, ...), 0 when it says none.
+fn status_count(rs: &Value, field: &str) -> i64 {
+    rs["status"][field].as_i64().unwrap_or(0)
 }
 
 /// The Deployment's status, summed from its ReplicaSets' statuses as they are now (scaling
@@ -322,12 +317,11 @@ fn sync_revision_and_status(c: &mut Client, d: &Arc<Value>, new: Option<&Value>,
     let current = |rs: &Value| c.get("replicasets.apps", namespace(rs), name(rs));
     let new_now = new.and_then(current);
     let olds_now: Vec<Arc<Value>> = olds.iter().filter_map(|o| current(o)).collect();
-    let count = |rs: &Arc<Value>, field: &str| rs["status"][field].as_i64().unwrap_or(0);
     let all = || new_now.iter().chain(&olds_now);
-    let total: i64 = all().map(|rs| count(rs, "replicas")).sum();
-    let updated = new_now.as_ref().map_or(0, |n| count(n, "replicas"));
-    let ready: i64 = all().map(|rs| count(rs, "readyReplicas")).sum();
-    let available: i64 = all().map(|rs| count(rs, "availableReplicas")).sum();
+    let total: i64 = all().map(|rs| status_count(rs, "replicas")).sum();
+    let updated = new_now.as_ref().map_or(0, |n| status_count(n, "replicas"));
+    let ready: i64 = all().map(|rs| status_count(rs, "readyReplicas")).sum();
+    let available: i64 = all().map(|rs| status_count(rs, "availableReplicas")).sum();
     // Unavailable: what the ReplicaSets are asked for, less what is available.
     let unavailable = (all().map(|rs| replicas(rs)).sum::<i64>() - available).max(0);
     let want = replicas(d);
@@ -403,9 +397,9 @@ fn sync_revision_and_status(c: &mut Client, d: &Arc<Value>, new: Option<&Value>,
             }
         }
     }
-    // The ReplicaSets' failures to create pods, the new one's first.
+    // The ReplicaSets' failures to create pods, the new one's first (it leads `all`).
     let failure = |rs: &Arc<Value>| rs["status"]["conditions"].as_array().into_iter().flatten().find(|c| c["type"] == "ReplicaFailure").cloned();
-    match new_now.iter().find_map(failure).or_else(|| all().find_map(failure)) {
+    match all().find_map(failure) {
         Some(f) => {
             let at = f["lastTransitionTime"].clone();
             let cond = json!({"type": "ReplicaFailure", "status": f["status"], "reason": f["reason"], "message": f["message"], "lastTransitionTime": at, "lastUpdateTime": at});

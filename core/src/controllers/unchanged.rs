@@ -31,11 +31,6 @@ impl<K: Ord> Unchanged<K> {
         }
     }
 
-    /// Forgets what `key`'s last pass saw (its next pass is made).
-    pub fn forget(&mut self, key: &K) {
-        self.settled.remove(key);
-    }
-
     /// Forgets every key `keep` refuses (objects that are gone).
     pub fn retain(&mut self, keep: impl Fn(&K) -> bool) {
         self.settled.retain(|k, _| keep(k));

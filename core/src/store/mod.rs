@@ -61,8 +61,6 @@ pub struct Store {
     log: WatchLog,
     /// Field paths indexed per resource (e.g. `pods` → `spec.nodeName`).
     field_indexes: HashMap<String, Vec<&'static str>>,
-    /// The resourceVersion of the latest delete, of any resource.
-    last_delete: u64,
 }
 
 impl Default for Store {
@@ -77,7 +75,7 @@ impl Store {
     }
 
     pub fn with_watch_capacity(capacity: usize) -> Self {
-        Store { resource_version: 0, tables: HashMap::new(), log: WatchLog::new(capacity), field_indexes: HashMap::new(), last_delete: 0 }
+        Store { resource_version: 0, tables: HashMap::new(), log: WatchLog::new(capacity), field_indexes: HashMap::new() }
     }
 
     /// Indexes `field` (a dotted path to a string) of every object of `resource`.
@@ -170,7 +168,6 @@ impl Store {
         if let Some(table) = self.tables.get_mut(resource) {
             table.last_write = rv;
         }
-        self.last_delete = rv;
         let gone = Stored { object: Arc::new(last), resource_version: rv };
         self.log.push(WatchEvent { kind: EventType::Deleted, resource: resource.into(), namespace: namespace.into(), object: gone.object.clone(), prev: None, resource_version: rv });
         Ok(gone)
@@ -180,11 +177,6 @@ impl Store {
     /// kind changed since a moment, without looking at each object.
     pub fn last_write(&self, resource: &str) -> u64 {
         self.tables.get(resource).map_or(0, |t| t.last_write)
-    }
-
-    /// The resourceVersion of the latest delete of any object (0 if none).
-    pub fn last_delete(&self) -> u64 {
-        self.last_delete
     }
 
     pub fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Stored> {
