@@ -44,7 +44,7 @@ impl Budget {
     }
 
     fn spent(&self, api: &ApiServer) -> bool {
-        api.store().resource_version() >= self.until()
+        crate::controllers::client::budget_spent(api, Some(self.until()))
     }
 }
 
@@ -113,7 +113,7 @@ impl ControlPlane {
             keep(c.wake);
             keep(self.controllers.sync_all(api, &mut self.recorder, until));
             // (Nor does the scheduler look once the budget is spent: see `sync_all`.)
-            if !until.is_some_and(|u| api.store().resource_version() >= u) {
+            if !crate::controllers::client::budget_spent(api, until) {
                 let mut c = Client::new(api, &mut self.recorder, SCHEDULER_NAME).within(until);
                 self.scheduler.sync(&mut c);
                 keep(c.wake);

@@ -13,6 +13,12 @@ use crate::apiserver::{ApiServer, Method, Request};
 use crate::sim::clock::Timestamp;
 use crate::store::Selection;
 
+/// Whether work allowed until the store reaches resource version `until` is done (`None`:
+/// no bound). A loop's [`Client::spent`], and whether the loops left in a round start.
+pub fn budget_spent(api: &ApiServer, until: Option<u64>) -> bool {
+    until.is_some_and(|u| api.store().resource_version() >= u)
+}
+
 /// What the event recorder remembers: for each (source, object, type, reason, message), the
 /// Event it wrote, so a repeat raises that Event's count (Kubernetes' event correlator).
 #[derive(Clone, Default)]
@@ -83,7 +89,7 @@ impl<'a> Client<'a> {
 
     /// This pass has done the work it was given: the loop stops before its next item.
     pub fn spent(&self) -> bool {
-        self.until.is_some_and(|u| self.api.store().resource_version() >= u)
+        budget_spent(self.api, self.until)
     }
 
     pub fn now(&self) -> Timestamp {
@@ -137,13 +143,9 @@ impl<'a> Client<'a> {
         self.api.store().get(storage, ns, obj_name).map(|s| s.object)
     }
 
-    /// Objects of a namespace that no ownerReference controls (orphans) and that a
-    /// LabelSelector selects; none for an empty or invalid selector.
-    pub fn orphans_selected(&self, storage: &str, ns: &str, selector: &Value) -> Vec<Arc<Value>> {
-        let Ok(sel) = Selector::from_label_selector(selector) else { return Vec::new() };
-        if sel.is_empty() {
-            return Vec::new();
-        }
+    /// Objects of a namespace that no ownerReference controls (orphans) and that a selector
+    /// selects.
+    pub fn orphans_selected(&self, storage: &str, ns: &str, sel: &Selector) -> Vec<Arc<Value>> {
         self.api.store().uncontrolled(storage, ns).filter(|s| sel.matches(s.object["metadata"]["labels"].as_object())).map(|s| s.object.clone()).collect()
     }
 

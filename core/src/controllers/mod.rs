@@ -89,7 +89,7 @@ impl ControllerManager {
         for ctl in &mut self.controllers {
             // Once the budget is spent, the rest of the round could write nothing: it is left
             // for the round that finishes the moment (a pass may cost a walk over every pod).
-            if until.is_some_and(|u| api.store().resource_version() >= u) {
+            if client::budget_spent(api, until) {
                 break;
             }
             let mut c = Client::new(api, recorder, ctl.name()).within(until);

@@ -244,7 +244,8 @@ fn sync_one(c: &mut Client, k: &Kind, owner: &Arc<Value>, known: &mut Known) {
     }
     // Active orphans that match are adopted, keeping their other owners.
     let mut adopted = false;
-    for pod in c.orphans_selected("pods", &ns, &selector) {
+    let orphans = sel.as_ref().map(|sel| c.orphans_selected("pods", &ns, sel)).unwrap_or_default();
+    for pod in orphans {
         if !is_active(&pod) {
             continue;
         }
