@@ -15,7 +15,7 @@ CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help play build test test-native test-wasm test-e2e size screenshots tools tools-build tools-browser clean schema
+.PHONY: help play build test test-native test-wasm test-e2e size screenshots tools tools-build tools-browser clean schema split-profile
 
 help:
 	@echo "make play    build and serve Hakoniwa on http://127.0.0.1:$(PORT) (PORT= to change)"
@@ -23,6 +23,7 @@ help:
 	@echo "make size    print the gzip size of the built wasm, js and css"
 	@echo "make bench   speed and size figures, native and in Chromium (bench <name> <value> <unit>)"
 	@echo "make build   build the site into dist/ (release)"
+	@echo "make split-profile  rewrite app/split-profile.txt (what the wasm's first part keeps)"
 	@echo "make screenshots  the main states of the playground as PNGs in screenshots/"
 
 # ---------------------------------------------------------------------------------------------
@@ -61,6 +62,15 @@ play: build
 	trunk serve --release --port $(PORT) --address 127.0.0.1
 
 size: build
+	@scripts/size.sh dist
+
+# The functions the first part of the wasm keeps (app/split-profile.txt): an instrumented build
+# is driven through start and a beginner's first commands, then the site is built as usual.
+# Run it when the e2e test on the split says the page started with a cold function.
+split-profile: tools
+	HAKONIWA_SPLIT=instrument trunk build --release
+	node scripts/split-profile.mjs
+	trunk build --release
 	@scripts/size.sh dist
 
 # The main states of the playground as PNG files in screenshots/, for review.

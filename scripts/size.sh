@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the gzip size (level 9) of the built site: first the files the page loads at once
 # (those index.html names), by kind — wasm, js, css — and their total with index.html; then what
-# loads later, on first use (the editor's bundle, the lessons). One line each, in the form
+# loads later (the wasm's second part once the page is up; the editor's bundle and the lessons
+# on first use), each file and their total. One line each, in the form
 # `size <kind> <bytes> B gzip (<KiB> KiB)`.
 set -euo pipefail
 dist=${1:-dist}
@@ -21,7 +22,10 @@ done
 line total "$total"
 lazy=0
 for f in "$dist"/*.js "$dist"/*.wasm "$dist"/*.css "$dist"/*.json; do
-  grep -q "$(basename "$f")" "$dist/index.html" && continue
-  lazy=$((lazy + $(gz "$f")))
+  name=$(basename "$f")
+  grep -q "$name" "$dist/index.html" && continue
+  bytes=$(gz "$f")
+  printf 'size later %8d B gzip (%.1f KiB) %s\n' "$bytes" "$(awk -v b="$bytes" 'BEGIN { print b / 1024 }')" "$name"
+  lazy=$((lazy + bytes))
 done
 line lazy "$lazy"

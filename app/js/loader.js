@@ -9,5 +9,68 @@ if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
 
 const names = document.querySelector('meta[name="hakoniwa-app"]')?.content.split(' ') ?? [];
 const [js, wasm] = names;
+
+// A release build's wasm comes in two parts (scripts/wasm-split.sh): what the page runs to start,
+// and the rest, `<stem>_cold.wasm`, fetched once the app is up. A cold function the app calls
+// before then loads it at once: its stub in the first part calls `load`. The cold part has no
+// state of its own (it uses the first part's memory, table and globals), so making it twice is
+// harmless. (WebAssembly calls the imports as plain functions: they name `split`, not `this`.)
+const coldUrl = new URL(wasm.replace(/_bg\.wasm$/, '_cold.wasm'), document.baseURI);
+const split = {
+  primary: null,
+  module: null,
+  /** Function indices an instrumented build ran, in order (scripts/split-profile.mjs). */
+  hits: [],
+  /** How often a cold function could not wait for the cold part (a test keeps it at 0 while
+   * the page starts: app/split-profile.txt is then up to date). */
+  waited: 0,
+  attach(exports) {
+    split.primary = exports;
+  },
+  get loaded() {
+    return split.primary?.['@loaded']?.value === 1;
+  },
+  /** Makes the cold part from its compiled module: its element segment fills the stubs' slots. */
+  instantiate(module) {
+    if (split.loaded) return;
+    new WebAssembly.Instance(module, { primary: split.primary });
+    split.primary['@loaded'].value = 1;
+  },
+  /** Called by a cold function's stub before the cold part has come: fetches it now. */
+  load() {
+    if (split.loaded) return;
+    split.waited += 1;
+    split.instantiate(split.module ?? new WebAssembly.Module(fetchNow(coldUrl)));
+  },
+  hit(i) {
+    split.hits.push(i);
+  },
+};
+globalThis.hakoniwaSplit = split;
+
+/** The bytes at `url`, fetched synchronously (only when a cold function cannot wait). */
+function fetchNow(url) {
+  const xhr = new XMLHttpRequest();
+  xhr.open('GET', url, false);
+  xhr.overrideMimeType('text/plain; charset=x-user-defined');
+  xhr.send();
+  if (xhr.status !== 200) throw new Error(`cannot load ${url}: ${xhr.status}`);
+  const text = xhr.responseText;
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+  return bytes;
+}
+
 const bindings = await import(new URL(js, document.baseURI).href);
 await bindings.default({ module_or_path: new URL(wasm, document.baseURI) });
+
+// The cold part is fetched once the page is idle (the cluster booted, the prompt shown).
+if (split.primary?.['@loaded'] && !split.loaded) {
+  await new Promise((idle) => (window.requestIdleCallback ?? setTimeout)(idle, { timeout: 2000 }));
+  // (If it cannot be fetched now, a cold function fetches it when it is first called.)
+  const module = await WebAssembly.compileStreaming(fetch(coldUrl)).catch(() => null);
+  if (module) {
+    split.module = module;
+    split.instantiate(module);
+  }
+}

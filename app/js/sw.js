@@ -1,5 +1,6 @@
 // Offline after the first visit: this service worker keeps a copy of the site. At install it
-// stores the page and every file the page names (and the editor's bundle and the lessons); afterwards it asks
+// stores the page and every file the page names (and the editor's bundle, the lessons and the
+// wasm's second part); afterwards it asks
 // the network first (so a new build shows at once) and answers from its copy when offline.
 const CACHE = 'hakoniwa-site';
 
@@ -13,6 +14,10 @@ async function precache() {
   const meta = /name="hakoniwa-app" content="([^"]+)"/.exec(html);
   if (meta) for (const n of meta[1].split(' ')) names.add(n);
   await cache.addAll([...names].map((n) => `./${n}`));
+  // A release build's wasm has a second part the page fetches once it is up (app/js/loader.js).
+  const wasm = [...names].find((n) => n.endsWith('_bg.wasm'));
+  const cold = wasm?.replace(/_bg\.wasm$/, '_cold.wasm');
+  if (cold && (await cache.add(`./${cold}`).then(() => true, () => false))) names.add(cold);
   // Files of older builds go.
   const keep = new Set([new URL('./', self.location).href, ...[...names].map((n) => new URL(`./${n}`, self.location).href)]);
   for (const req of await cache.keys()) if (!keep.has(req.url)) await cache.delete(req);

@@ -98,6 +98,10 @@ test('after the first visit the playground opens offline', async () => {
   await page.locator('section.node-box[data-name]').nth(2).waitFor({ timeout: 15_000 });
   await typeLine(page, 'kubectl get nodes -o name');
   await waitForLine(page, /^node\/kind-worker2$/);
+  // So was the wasm's second part (kubectl explain is in it).
+  await page.waitForFunction(() => globalThis.hakoniwaSplit.loaded, null, { timeout: 15_000 });
+  await typeLine(page, 'kubectl explain service.spec.ports.protocol');
+  await waitForLine(page, /^FIELD:\s+protocol <string>$/);
   // The editor's bundle was stored too.
   await page.getByText('Editor', { exact: true }).click();
   await page.locator('.editor .cm-editor').waitFor({ timeout: 10_000 });

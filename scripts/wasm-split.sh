@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Trunk's post-build hook (release builds): optimizes the app's wasm with wasm-opt -Oz (Trunk's
+# own wasm-opt step is off, data-wasm-opt="0", because the split needs the function names), then
+# splits it with tools/wasmsplit into what the page needs to start (the functions named in
+# app/split-profile.txt) and the rest, <stem>_cold.wasm, which app/js/loader.js fetches once the
+# page is up (or at once, synchronously, if a cold function is called before).
+# HAKONIWA_SPLIT=instrument builds the module scripts/split-profile.mjs profiles instead.
+# Prints one line: how many functions are cold and the two modules' sizes.
+set -euo pipefail
+[ "${TRUNK_PROFILE:-}" = release ] || exit 0
+dir=${TRUNK_STAGING_DIR:?}
+root=${TRUNK_SOURCE_DIR:-.}
+shopt -s nullglob
+wasms=("$dir"/*_bg.wasm)
+[ ${#wasms[@]} -eq 1 ] || { echo "wasm-split: expected one *_bg.wasm in $dir" >&2; exit 1; }
+wasm=${wasms[0]}
+js=${wasm%_bg.wasm}.js
+cold=${wasm%_bg.wasm}_cold.wasm
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cargo build --quiet --release --manifest-path "$root/tools/wasmsplit/Cargo.toml"
+split="$root/tools/wasmsplit/target/release/wasmsplit"
+"$root/node_modules/.bin/wasm-opt" -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --strip-producers "$wasm" -o "$tmp/opt.wasm"
+
+if [ "${HAKONIWA_SPLIT:-}" = instrument ]; then
+  "$split" instrument "$tmp/opt.wasm" "$wasm" "$dir/split-names.txt"
+else
+  "$split" split "$tmp/opt.wasm" "$root/app/split-profile.txt" "$wasm" "$cold"
+fi
+
+# The glue gives the module the loader's `hakoniwa-split` imports, and the loader the exports
+# before the app's start runs (a cold function may be called from it).
+node - "$js" <<'JS'
+const fs = require('fs');
+const file = process.argv[2];
+let src = fs.readFileSync(file, 'utf8');
+const edits = [
+  [/("\.\/[\w-]+_bg\.js": import0,)/, '$1\n        "hakoniwa-split": globalThis.hakoniwaSplit,'],
+  [/( *)wasm = instance\.exports;/, '$&\n$1globalThis.hakoniwaSplit?.attach(wasm);'],
+];
+for (const [pattern, replacement] of edits) {
+  if (src.match(new RegExp(pattern, 'g'))?.length !== 1) throw new Error(`wasm-split: ${pattern} is not in ${file} exactly once`);
+  src = src.replace(pattern, replacement);
+}
+fs.writeFileSync(file, src);
+JS
