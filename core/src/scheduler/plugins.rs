@@ -16,7 +16,8 @@ pub type Reason = String;
 #[derive(Clone)]
 pub struct NodeInfo {
     pub name: String,
-    pub node: Value,
+    /// The Node as stored (shared, not copied: a pass makes a NodeInfo of every node).
+    pub node: std::sync::Arc<Value>,
     pub cpu_milli: i64,
     pub memory: i64,
     pub pods: i64,
@@ -48,6 +49,11 @@ impl NodeInfo {
 
     /// A node with nothing on it yet.
     pub fn empty(node: &Value) -> NodeInfo {
+        NodeInfo::of(std::sync::Arc::new(node.clone()))
+    }
+
+    /// The stored `node` with nothing on it yet.
+    pub fn of(node: std::sync::Arc<Value>) -> NodeInfo {
         let alloc = &node["status"]["allocatable"];
         let taints = |effects: &[&str]| -> Vec<Value> {
             node["spec"]["taints"].as_array().into_iter().flatten().filter(|t| t["effect"].as_str().is_some_and(|e| effects.contains(&e))).cloned().collect()
@@ -57,7 +63,6 @@ impl NodeInfo {
             cpu_milli: q(&alloc["cpu"]).map_or(0, |x| x.milli_value()),
             memory: q(&alloc["memory"]).map_or(0, |x| x.value()),
             pods: q(&alloc["pods"]).map_or(110, |x| x.value()),
-            node: node.clone(),
             used_cpu_milli: 0,
             used_memory: 0,
             used_pods: 0,
@@ -70,12 +75,13 @@ impl NodeInfo {
             unschedulable: node["spec"]["unschedulable"] == true,
             hard_taints: taints(&["NoSchedule", "NoExecute"]),
             soft_taints: taints(&["PreferNoSchedule"]),
+            node,
         }
     }
 
     /// The node with only the pods `keep` accepts (a preemption dry run).
     pub fn without(&self, keep: impl Fn(&Value) -> bool) -> NodeInfo {
-        let mut n = NodeInfo::empty(&self.node);
+        let mut n = NodeInfo::of(self.node.clone());
         for p in self.placed.iter().filter(|p| keep(p)) {
             n.add(p);
         }
@@ -146,9 +152,12 @@ fn host_ports(pod: &Value) -> impl Iterator<Item = (String, i64)> + '_ {
     })
 }
 
-/// Nodes with the pods already on them.
+/// Nodes with the pods already on them, in the order of their names (which `place` relies on
+/// to break ties by index).
 pub fn snapshot(c: &Client) -> Vec<NodeInfo> {
-    let mut nodes: Vec<NodeInfo> = c.list("nodes", None).into_iter().map(|n| NodeInfo::empty(&n)).collect();
+    let mut nodes: Vec<NodeInfo> = c.list("nodes", None).into_iter().map(NodeInfo::of).collect();
+    // (The store lists them so already; sorting a sorted list is one comparison a node.)
+    nodes.sort_by(|a, b| a.name.cmp(&b.name));
     let index: BTreeMap<String, usize> = crate::sort::map(nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)));
     for pod in c.list("pods", None) {
         if matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed")) {
@@ -406,7 +415,8 @@ pub fn feasible_nodes_to_find(all: usize) -> usize {
 /// Filters nodes from `*start` round the list until enough are feasible, scores those, and
 /// picks the best; `*start` moves past the nodes looked at, so the next pod begins where this
 /// one stopped (as kube-scheduler's nextStartNodeIndex).
-/// The chosen node is returned as its index in `nodes`.
+/// The chosen node is returned as its index in `nodes`, which must be in the order of their
+/// names (as [`snapshot`] makes them).
 pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &super::imagelocality::ImageStates, start: &mut usize) -> Result<usize, FitError> {
     let mut failures = Vec::new();
     let mut feasible: Vec<usize> = Vec::new();
@@ -447,7 +457,8 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &su
     for (i, ((&at, n), sp)) in feasible.iter().zip(&feasible_nodes).zip(spread).enumerate() {
         let image_score = if locality { images.score(pod, &n.node) } else { 0 };
         let s = resource_score(requests, n) + sp + interpod[i] + node_pref[i] + taint_pref[i] + image_score;
-        if best.is_none_or(|(b, other)| s > b || (s == b && n.name < nodes[other].name)) {
+        // A tie goes to the first name: `nodes` are in name order, so the lower index.
+        if best.is_none_or(|(b, other)| s > b || (s == b && at < other)) {
             best = Some((s, at));
         }
     }
