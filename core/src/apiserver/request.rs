@@ -181,6 +181,22 @@ impl Response {
         }
     }
 
+    /// A list's head (kind, apiVersion, metadata) and its items as the store shares them, without
+    /// copying them; any other JSON body is the head, its `items` (if any) taken out of it.
+    pub fn into_list(self) -> (Value, Vec<Arc<Value>>) {
+        match self.body {
+            ResponseBody::List { head, items } => (head, items),
+            body => {
+                let mut head = Response { status: self.status, headers: Vec::new(), body }.into_value().unwrap_or(Value::Null);
+                let items = match head.get_mut("items").map(Value::take) {
+                    Some(Value::Array(items)) => items.into_iter().map(Arc::new).collect(),
+                    _ => Vec::new(),
+                };
+                (head, items)
+            }
+        }
+    }
+
     /// Watch events as JSON values (`{"type": ..., "object": ...}`).
     pub fn events(&self) -> Vec<Value> {
         match &self.body {

@@ -2,6 +2,8 @@
 //! as objects (`-o yaml|json|name|jsonpath=|custom-columns=`).
 
 use crate::sort::Order;
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::args::{flag, Parsed, Takes};
@@ -154,7 +156,10 @@ pub fn encode(s: &str) -> String {
 /// One fetched result: a list (or Table) for a type, or one object.
 struct Fetched {
     resource: Resource,
+    /// The Table, the object, or the list's head.
     body: Value,
+    /// A list's items (not a Table's), shared with the server until a printer must change one.
+    items: Vec<Arc<Value>>,
     single: bool,
 }
 
@@ -206,7 +211,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             }
             let resp = api.send(&req);
             let status = resp.status;
-            let mut body = resp.into_value().unwrap_or(Value::Null);
+            let (mut body, mut items) = if table { (resp.into_value().unwrap_or(Value::Null), Vec::new()) } else { resp.into_list() };
             if status >= 400 {
                 errors.push(super::commands::selector_failure(Failure::Server(body), &t.resource, p.value("selector"), p.value("field-selector")));
                 continue;
@@ -221,15 +226,17 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                         next = next.with_query("includeObject", "Object");
                     }
                 }
-                let mut more = api.send(&next).into_value().unwrap_or(Value::Null);
-                let key = if table { "rows" } else { "items" };
-                let extra = match more[key].take() {
-                    Value::Array(extra) => extra,
-                    _ => Vec::new(),
+                let more = if table {
+                    let mut more = api.send(&next).into_value().unwrap_or(Value::Null);
+                    if let (Value::Array(extra), Some(rows)) = (more["rows"].take(), body["rows"].as_array_mut()) {
+                        rows.extend(extra);
+                    }
+                    more
+                } else {
+                    let (more, extra) = api.send(&next).into_list();
+                    items.extend(extra);
+                    more
                 };
-                if let Some(a) = body[key].as_array_mut() {
-                    a.extend(extra);
-                }
                 let t2 = more["metadata"]["continue"].as_str().unwrap_or_default().to_string();
                 if t2 == token {
                     break;
@@ -239,7 +246,7 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             if table {
                 sort_table_rows(&mut body, p)?;
             }
-            fetched.push(Fetched { resource: t.resource.clone(), body, single: false });
+            fetched.push(Fetched { resource: t.resource.clone(), body, items, single: false });
         } else {
             for name in &t.names {
                 let mut req = Request::get(&t.resource.object_path(scope, name));
@@ -256,12 +263,12 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                     errors.push(Failure::Server(body));
                     continue;
                 }
-                fetched.push(Fetched { resource: t.resource.clone(), body, single: true });
+                fetched.push(Fetched { resource: t.resource.clone(), body, items: Vec::new(), single: true });
             }
         }
     }
     let any_named = targets.iter().any(|t| !t.names.is_empty());
-    let printed_any = fetched.iter().any(|f| f.single || f.body["rows"].as_array().is_some_and(|r| !r.is_empty()) || f.body["items"].as_array().is_some_and(|r| !r.is_empty()));
+    let printed_any = fetched.iter().any(|f| f.single || f.body["rows"].as_array().is_some_and(|r| !r.is_empty()) || !f.items.is_empty());
     match &format {
         Format::Table { wide } => {
             // Names print as kind/name when what came back spans more than one kind.
@@ -275,19 +282,17 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
             print_tables(&fetched, p, *wide, all_ns, kinds.len() > 1 || p.bool("show-kind"), out)
         }
         _ => {
-            // The objects move out of what was fetched (which keeps its kind and resource).
-            let mut objects: Vec<Value> = Vec::new();
+            // The objects move out of what was fetched (which keeps its kind and resource); a
+            // list's are copied only where a printer changes them (`-o name` copies none).
+            let mut objects: Vec<Arc<Value>> = Vec::new();
             for f in &mut fetched {
                 if f.single {
-                    objects.push(f.body.take());
+                    objects.push(Arc::new(f.body.take()));
                 } else {
                     let kind = f.body["kind"].as_str().unwrap_or_default().trim_end_matches("List").to_string();
-                    let items = match f.body["items"].take() {
-                        Value::Array(items) => items,
-                        _ => Vec::new(),
-                    };
-                    for mut item in items {
+                    for mut item in std::mem::take(&mut f.items) {
                         if item.get("kind").is_none() {
+                            let item = Arc::make_mut(&mut item);
                             item["kind"] = Value::String(kind.clone());
                             item["apiVersion"] = Value::String(f.resource.api_version());
                         }
@@ -295,8 +300,11 @@ pub fn run(k: &mut Kubectl, api: &mut dyn Transport, p: &Parsed, out: &mut Outpu
                     }
                 }
             }
-            if !p.bool("show-managed-fields") {
-                objects.iter_mut().for_each(printers::hide_managed_fields);
+            // (Names are all `-o name` prints: what it would hide it does not show.)
+            if !p.bool("show-managed-fields") && !matches!(format, Format::Name) {
+                for o in objects.iter_mut().filter(|o| !o["metadata"]["managedFields"].is_null()) {
+                    printers::hide_managed_fields(Arc::make_mut(o));
+                }
             }
             let single = objects.len() == 1 && fetched.len() == 1 && fetched[0].single && targets.len() == 1 && targets[0].names.len() == 1;
             sort_objects(&mut objects, p)?;
@@ -353,13 +361,13 @@ fn print_tables(fetched: &[Fetched], p: &Parsed, wide: bool, all_ns: bool, show_
     }
 }
 
-fn print_objects(format: &Format, objects: Vec<Value>, single: bool, fetched: &[Fetched], p: &Parsed, out: &mut Output) -> Result<(), Failure> {
+fn print_objects(format: &Format, objects: Vec<Arc<Value>>, single: bool, fetched: &[Fetched], p: &Parsed, out: &mut Output) -> Result<(), Failure> {
     // What the printers other than `name` and custom columns are given: the object, or a List
     // of them.
     let (objects, data) = match format {
         Format::Name | Format::CustomColumns(_) => (objects, Value::Null),
-        _ if single => (Vec::new(), objects.into_iter().next().unwrap_or(Value::Null)),
-        _ => (Vec::new(), printers::list_of(objects)),
+        _ if single => (Vec::new(), objects.into_iter().next().map_or(Value::Null, Arc::unwrap_or_clone)),
+        _ => (Vec::new(), printers::list_of(objects.into_iter().map(Arc::unwrap_or_clone).collect())),
     };
     match format {
         Format::Yaml => out.out(printers::to_yaml(&data)),
@@ -393,7 +401,7 @@ fn print_objects(format: &Format, objects: Vec<Value>, single: bool, fetched: &[
     Ok(())
 }
 
-fn custom_columns(spec: &str, objects: &[Value], no_headers: bool, out: &mut Output) -> Result<(), Failure> {
+fn custom_columns(spec: &str, objects: &[Arc<Value>], no_headers: bool, out: &mut Output) -> Result<(), Failure> {
     let mut cols: Vec<(String, Template)> = Vec::new();
     for part in spec.split(',') {
         let Some((name, path)) = part.split_once(':') else {
@@ -429,13 +437,13 @@ fn custom_columns(spec: &str, objects: &[Value], no_headers: bool, out: &mut Out
 
 /// `--sort-by`: objects ordered by a JSONPath value, as kubectl's sorter compares them
 /// (numbers by value, quantities by amount, strings in natural order; missing first).
-fn sort_objects(objects: &mut [Value], p: &Parsed) -> Result<(), Failure> {
+fn sort_objects(objects: &mut [Arc<Value>], p: &Parsed) -> Result<(), Failure> {
     let Some(expr) = p.value("sort-by") else { return Ok(()) };
     let t = sort_template(expr)?;
     let keys: Vec<Option<Value>> = objects.iter().map(|o| t.values(o).into_iter().next()).collect();
     let mut idx: Vec<usize> = (0..objects.len()).collect();
     idx.order_by(|&a, &b| compare_values(keys[a].as_ref(), keys[b].as_ref()));
-    let sorted: Vec<Value> = idx.iter().map(|&i| objects[i].clone()).collect();
+    let sorted: Vec<Arc<Value>> = idx.iter().map(|&i| objects[i].clone()).collect();
     for (slot, v) in objects.iter_mut().zip(sorted) {
         *slot = v;
     }
