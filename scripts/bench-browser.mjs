@@ -50,7 +50,7 @@ function transfer() {
     else lazy.push([f, gz(f)]);
   }
   bench('transfer_gzip_kb', first / 1024, 'KiB', ['<=', 1024]);
-  for (const [f, bytes] of lazy) bench(`transfer_lazy_gzip_kb_${f.replace(/-[0-9a-f]{16}(?=[._])/, '')}`, bytes / 1024, 'KiB');
+  for (const [f, bytes] of lazy) bench(`transfer_lazy_gzip_kb_${f.replace(/(-[0-9a-f]{16})+(?=[._])/, '')}`, bytes / 1024, 'KiB');
 }
 
 /** Page open to the cluster ready (every node box Ready) and the prompt shown, in ms. */

@@ -2,8 +2,9 @@
 # Trunk's post-build hook (release builds): optimizes the app's wasm with wasm-opt -Oz (Trunk's
 # own wasm-opt step is off, data-wasm-opt="0", because the split needs the function names), then
 # splits it with tools/wasmsplit into what the page needs to start (the functions named in
-# app/split-profile.txt) and the rest, <stem>_cold.wasm, which app/js/loader.js fetches once the
-# page is up (or at once, synchronously, if a cold function is called before).
+# app/split-profile.txt) and the rest, <stem>-<hash>_cold.wasm beside <stem>-<hash>_bg.wasm,
+# which app/js/loader.js fetches once the page is up (or at once, synchronously, if a cold
+# function is called before).
 # HAKONIWA_SPLIT=instrument builds the module scripts/split-profile.mjs profiles instead.
 # Prints one line: how many functions are cold and the two modules' sizes.
 set -euo pipefail
@@ -15,7 +16,6 @@ wasms=("$dir"/*_bg.wasm)
 [ ${#wasms[@]} -eq 1 ] || { echo "wasm-split: expected one *_bg.wasm in $dir" >&2; exit 1; }
 wasm=${wasms[0]}
 js=${wasm%_bg.wasm}.js
-cold=${wasm%_bg.wasm}_cold.wasm
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -27,7 +27,17 @@ split="$root/tools/wasmsplit/target/release/wasmsplit"
 if [ "${HAKONIWA_SPLIT:-}" = instrument ]; then
   "$split" instrument "$tmp/opt.wasm" "$wasm" "$dir/split-names.txt"
 else
-  "$split" split "$tmp/opt.wasm" "$root/app/split-profile.txt" "$wasm" "$cold"
+  "$split" split "$tmp/opt.wasm" "$root/app/split-profile.txt" "$tmp/primary.wasm" "$tmp/cold.wasm"
+  # Both parts are named after a hash of the two (Trunk's hash, taken before this hook, does not
+  # change with the profile or the tools): a page never pairs a first part with another
+  # build's second part, from a cache or across a deploy.
+  hash=$(cat "$tmp/primary.wasm" "$tmp/cold.wasm" | sha256sum | cut -c1-16)
+  stem=$(basename "${wasm%_bg.wasm}")
+  rm "$wasm"
+  mv "$tmp/primary.wasm" "$dir/${stem}-${hash}_bg.wasm"
+  mv "$tmp/cold.wasm" "$dir/${stem}-${hash}_cold.wasm"
+  grep -q "${stem}_bg\.wasm" "$dir/index.html" || { echo "wasm-split: index.html does not name ${stem}_bg.wasm" >&2; exit 1; }
+  sed -i "s/${stem}_bg\.wasm/${stem}-${hash}_bg.wasm/g" "$dir/index.html"
 fi
 
 # The glue gives the module the loader's `hakoniwa-split` imports, and the loader the exports

@@ -36,17 +36,41 @@ const split = {
     new WebAssembly.Instance(module, { primary: split.primary });
     split.primary['@loaded'].value = 1;
   },
-  /** Called by a cold function's stub before the cold part has come: fetches it now. */
+  /** Called by a cold function's stub before the cold part has come: fetches it now. If it
+   * cannot be had, the page says so (the call cannot go on: the app stops, as after a panic). */
   load() {
     if (split.loaded) return;
     split.waited += 1;
-    split.instantiate(split.module ?? new WebAssembly.Module(fetchNow(coldUrl)));
+    try {
+      split.instantiate(split.module ?? new WebAssembly.Module(fetchNow(coldUrl)));
+    } catch (err) {
+      notice();
+      throw err;
+    }
   },
   hit(i) {
     split.hits.push(i);
   },
 };
 globalThis.hakoniwaSplit = split;
+
+/** Tells the learner that the page must be reloaded (plain DOM, as the app's crash notice). */
+function notice() {
+  if (document.querySelector('.crash')) return;
+  const ja = (navigator.language ?? '').startsWith('ja');
+  const panel = document.createElement('div');
+  panel.className = 'crash';
+  panel.setAttribute('role', 'alert');
+  const p = document.createElement('p');
+  p.textContent = ja
+    ? 'Hakoniwa のコードの一部を読み込めませんでした (オフラインですか?)。再読み込みすると最後の保存から再開します。'
+    : 'Part of Hakoniwa could not be loaded (are you offline?). Reload to go on from the last save.';
+  const button = document.createElement('button');
+  button.textContent = ja ? '再読み込み' : 'Reload';
+  button.addEventListener('click', () => location.reload());
+  panel.append(p, button);
+  document.body.append(panel);
+}
 
 /** The bytes at `url`, fetched synchronously (only when a cold function cannot wait). */
 function fetchNow(url) {
@@ -67,10 +91,17 @@ await bindings.default({ module_or_path: new URL(wasm, document.baseURI) });
 // The cold part is fetched once the page is idle (the cluster booted, the prompt shown).
 if (split.primary?.['@loaded'] && !split.loaded) {
   await new Promise((idle) => (window.requestIdleCallback ?? setTimeout)(idle, { timeout: 2000 }));
-  // (If it cannot be fetched now, a cold function fetches it when it is first called.)
-  const module = await WebAssembly.compileStreaming(fetch(coldUrl)).catch(() => null);
+  // (If it cannot be had now, a cold function fetches it when it is first called. A host that
+  // does not serve wasm as application/wasm gets the bytes compiled instead of streamed.)
+  const module = await WebAssembly.compileStreaming(fetch(coldUrl))
+    .catch(() => fetch(coldUrl).then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(r.statusText)))).then((b) => WebAssembly.compile(b)))
+    .catch(() => null);
   if (module) {
-    split.module = module;
-    split.instantiate(module);
+    try {
+      split.instantiate(module);
+      split.module = module;
+    } catch {
+      // (A module that does not link is not kept; a stub will fetch it afresh.)
+    }
   }
 }

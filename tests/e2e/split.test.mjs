@@ -53,3 +53,17 @@ test('a command that needs the cold part before it has come fetches it at once',
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a cold part that cannot be had makes the page say so and offer a reload', async () => {
+  const context = await t.browser.newContext({ serviceWorkers: 'block' });
+  await context.route('**/*_cold.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  const page = await context.newPage();
+  await page.goto(t.site.url);
+  await started(page);
+  await typeLine(page, 'kubectl explain deployment.spec.strategy');
+  const notice = page.getByRole('alert');
+  await notice.waitFor({ timeout: 10_000 });
+  assert.match(await notice.textContent(), /could not be loaded/);
+  assert.equal(await notice.getByRole('button', { name: 'Reload' }).count(), 1);
+  await context.close();
+});

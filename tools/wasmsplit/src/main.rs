@@ -15,6 +15,9 @@
 //! by `instrument`: an instrumented module calls `hakoniwa-split.hit(i)` the first time each
 //! function `i` runs; scripts/split-profile.mjs drives the page and writes the names hit.
 //!
+//! The two files must come from one split: scripts/wasm-split.sh names both after a hash of
+//! what it wrote.
+//!
 //! Usage:
 //!   wasmsplit instrument IN.wasm OUT.wasm NAMES.txt
 //!   wasmsplit split IN.wasm PROFILE.txt PRIMARY.wasm COLD.wasm
@@ -211,9 +214,12 @@ struct Head<'m, 'a> {
 }
 
 impl Head<'_, '_> {
-    fn encode(&self, module: &mut Module) -> Res<()> {
+    /// `shift`: how far defined functions moved (the extra imports), for `ref.func` in the
+    /// tables' and globals' initial values.
+    fn encode(&self, module: &mut Module, shift: u32) -> Res<()> {
         let m = self.m;
         let mut rt = RoundtripReencoder;
+        let mut remap = Remap { func: |x: u32| Ok(if x >= m.imported_funcs { x + shift } else { x }) };
         let mut types = TypeSection::new();
         for f in &m.types {
             let p: Vec<ValType> = f.params().iter().map(|t| rt.val_type(*t)).collect::<Result<_, _>>().map_err(err)?;
@@ -248,7 +254,7 @@ impl Head<'_, '_> {
             }
             match &t.init {
                 wasmparser::TableInit::RefNull => tables.table(ty),
-                wasmparser::TableInit::Expr(e) => tables.table_with_init(ty, &rt.const_expr(e.clone()).map_err(err)?),
+                wasmparser::TableInit::Expr(e) => tables.table_with_init(ty, &remap.const_expr(e.clone()).map_err(err)?),
             };
         }
         module.section(&tables);
@@ -259,7 +265,7 @@ impl Head<'_, '_> {
         module.section(&memories);
         let mut globals = GlobalSection::new();
         for g in &m.globals {
-            globals.global(rt.global_type(g.ty).map_err(err)?, &rt.const_expr(g.init_expr.clone()).map_err(err)?);
+            globals.global(rt.global_type(g.ty).map_err(err)?, &remap.const_expr(g.init_expr.clone()).map_err(err)?);
         }
         for (ty, init) in &self.extra_globals {
             globals.global(*ty, init);
@@ -285,7 +291,7 @@ fn tail(module: &mut Module, m: &Parsed, shift: u32, extra_exports: &[(String, E
     let f = |x: u32| if x >= m.imported_funcs { x + shift } else { x };
     let mut exports = ExportSection::new();
     for e in &m.exports {
-        let index = if matches!(e.kind, ExternalKind::Func) { f(e.index) } else { e.index };
+        let index = if matches!(e.kind, ExternalKind::Func | ExternalKind::FuncExact) { f(e.index) } else { e.index };
         exports.export(e.name, export_kind(e.kind)?, index);
     }
     for (name, kind, index) in extra_exports {
@@ -325,7 +331,7 @@ fn instrument(bytes: &[u8], out: &str, names_out: &str) -> Res<()> {
         grow: None,
         extra_globals: (0..n).map(|_| (GlobalType { val_type: ValType::I32, mutable: true, shared: false }, ConstExpr::i32_const(0))).collect(),
     }
-    .encode(&mut module)?;
+    .encode(&mut module, 1)?;
     let mut code = CodeSection::new();
     let mut remap = Remap { func: |x| Ok(if x >= m.imported_funcs { x + 1 } else { x }) };
     for (i, b) in m.bodies.iter().enumerate() {
@@ -355,6 +361,12 @@ fn split(bytes: &[u8], profile: &str, primary_out: &str, cold_out: &str) -> Res<
     if m.names.is_empty() {
         return Err("the module has no name section (build it with names: wasm-opt -g)".into());
     }
+    // (A start function runs while the module is instantiated, before the loader has its
+    // exports: one that reached a cold function could not load it. wasm-bindgen starts the app
+    // from an export instead.)
+    if m.start.is_some() {
+        return Err("a module with a start section cannot be split".into());
+    }
     let hot: HashSet<&str> = profile.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
     let imported = m.imported_funcs;
     // Cold: defined functions the profile does not name (and never the start function).
@@ -364,7 +376,7 @@ fn split(bytes: &[u8], profile: &str, primary_out: &str, cold_out: &str) -> Res<
         let idx = imported + i;
         // (Functions without a name, wasm-bindgen's few shims, cannot be named in a profile.)
         let hot = m.names.get(&idx).is_none_or(|n| hot.contains(n.as_str()));
-        if !hot && m.start != Some(idx) {
+        if !hot {
             cold_of[i as usize] = Some(cold.len() as u32);
             cold.push(i);
         }
@@ -397,7 +409,7 @@ fn split(bytes: &[u8], profile: &str, primary_out: &str, cold_out: &str) -> Res<
         grow: Some((table, cold.len() as u64)),
         extra_globals: vec![(GlobalType { val_type: ValType::I32, mutable: true, shared: false }, ConstExpr::i32_const(0))],
     }
-    .encode(&mut module)?;
+    .encode(&mut module, 1)?;
     let mut code = CodeSection::new();
     let mut remap = Remap { func: |x| Ok(p(x)) };
     for (i, b) in m.bodies.iter().enumerate() {
