@@ -419,9 +419,9 @@ pub fn feasible_nodes_to_find(all: usize) -> usize {
 /// names (as [`snapshot`] makes them).
 pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &super::imagelocality::ImageStates, start: &mut usize) -> Result<usize, FitError> {
     let mut failures = Vec::new();
-    let mut feasible: Vec<usize> = Vec::new();
     let pre = Prepared::of(pod, nodes, pv_affinity);
     let wanted = feasible_nodes_to_find(nodes.len());
+    let mut feasible: Vec<usize> = Vec::with_capacity(wanted);
     let first = if nodes.is_empty() { 0 } else { *start % nodes.len() };
     let mut processed = 0;
     for k in 0..nodes.len() {
@@ -448,9 +448,16 @@ pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &su
     } else {
         spread_scores(pod, &feasible_nodes)
     };
-    let interpod = normalize(&feasible_nodes.iter().map(|n| pre.interpod.raw_score(n)).collect::<Vec<_>>(), 200);
-    let node_pref = normalize(&feasible_nodes.iter().map(|n| preferred_node_affinity(&pre, &n.node)).collect::<Vec<_>>(), 200);
-    let taint_pref = normalize(&feasible_nodes.iter().map(|n| -prefer_no_schedule(pre.tolerations, n)).collect::<Vec<_>>(), 300);
+    // A score that is the same on every node normalizes to 0 everywhere: without preferred
+    // terms, or PreferNoSchedule taints, there is nothing to work out.
+    let zeros = || vec![0; feasible_nodes.len()];
+    let interpod = if pre.interpod.has_preferred() { normalize(&feasible_nodes.iter().map(|n| pre.interpod.raw_score(n)).collect::<Vec<_>>(), 200) } else { zeros() };
+    let node_pref = if pre.preferred.is_empty() { zeros() } else { normalize(&feasible_nodes.iter().map(|n| preferred_node_affinity(&pre, &n.node)).collect::<Vec<_>>(), 200) };
+    let taint_pref = if feasible_nodes.iter().all(|n| n.soft_taints.is_empty()) {
+        zeros()
+    } else {
+        normalize(&feasible_nodes.iter().map(|n| -prefer_no_schedule(pre.tolerations, n)).collect::<Vec<_>>(), 300)
+    };
     let locality = images.matters_for(pod);
     let requests = nonzero_requests(pod);
     let mut best: Option<(i64, usize)> = None;
