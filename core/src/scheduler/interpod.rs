@@ -133,13 +133,13 @@ impl Terms {
         Ok(())
     }
 
-    /// Preferred affinity minus preferred anti-affinity, by weight, for matching pods in the
-    /// node's domains (not yet normalized).
     /// Whether the pod has preferred terms (without them every node's raw score is 0).
     pub fn has_preferred(&self) -> bool {
         !self.preferred.is_empty()
     }
 
+    /// Preferred affinity minus preferred anti-affinity, by weight, for matching pods in the
+    /// node's domains (not yet normalized).
     pub fn raw_score(&self, n: &NodeInfo) -> i64 {
         self.preferred.iter().filter_map(|(key, weight, per_domain)| n.label(key).map(|v| weight * per_domain.get(v).copied().unwrap_or(0))).sum()
     }

@@ -124,31 +124,11 @@ fn parse(bytes: &[u8]) -> Res<Parsed<'_>> {
                     m.imports.push(import);
                 }
             }
-            Payload::FunctionSection(r) => {
-                for f in r {
-                    m.funcs.push(f.map_err(err)?);
-                }
-            }
-            Payload::TableSection(r) => {
-                for t in r {
-                    m.tables.push(t.map_err(err)?);
-                }
-            }
-            Payload::MemorySection(r) => {
-                for t in r {
-                    m.memories.push(t.map_err(err)?);
-                }
-            }
-            Payload::GlobalSection(r) => {
-                for g in r {
-                    m.globals.push(g.map_err(err)?);
-                }
-            }
-            Payload::ExportSection(r) => {
-                for e in r {
-                    m.exports.push(e.map_err(err)?);
-                }
-            }
+            Payload::FunctionSection(r) => m.funcs = r.into_iter().collect::<Result<_, _>>().map_err(err)?,
+            Payload::TableSection(r) => m.tables = r.into_iter().collect::<Result<_, _>>().map_err(err)?,
+            Payload::MemorySection(r) => m.memories = r.into_iter().collect::<Result<_, _>>().map_err(err)?,
+            Payload::GlobalSection(r) => m.globals = r.into_iter().collect::<Result<_, _>>().map_err(err)?,
+            Payload::ExportSection(r) => m.exports = r.into_iter().collect::<Result<_, _>>().map_err(err)?,
             Payload::StartSection { func, .. } => m.start = Some(func),
             Payload::ElementSection(r) => m.elements = Some(r),
             Payload::DataCountSection { count, .. } => m.data_count = Some(count),
