@@ -13,6 +13,7 @@ pub mod runtime;
 pub mod shell;
 pub mod static_pods;
 pub mod volumes;
+mod tracker;
 mod wire;
 
 pub use wire::AccessLog;
@@ -27,9 +28,11 @@ use crate::api::object::{name, namespace, pod_ref, resource_version, uid};
 use crate::controllers::Client;
 use crate::sim::clock::{Duration, Timestamp};
 use crate::sim::rng::Rng;
+use crate::store::ObjName;
 
 use images::{qualified, Catalog};
 use runtime::{plan, Plan};
+use tracker::{Held, Quiet, SyncInputs, Tracker};
 use volumes::PodVolumes;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -253,8 +256,9 @@ pub struct Kubelets {
     images_changed: BTreeSet<String>,
     /// kube-proxy's ClientIP session affinity.
     affinity: crate::network::proxy::Affinity,
-    /// What each pod was last synced against (see [`SyncInputs`]).
-    synced: BTreeMap<String, Held<SyncInputs>>,
+    /// What each pod was last synced against (see [`SyncInputs`]), and which pods a pass must
+    /// look at.
+    synced: Tracker,
     /// Moves whenever something outside the API objects changes what a pod sync would do: a
     /// command run in a container, a request from outside, a shared disk written, a node
     /// stopped or started.
@@ -263,47 +267,6 @@ pub struct Kubelets {
     /// earliest periodic sync, with the earliest wake-up the pods asked for. While it holds, the
     /// next pass over the pods is skipped as a whole.
     quiet: Option<Held<Quiet>>,
-}
-
-/// What every pod's sync inputs come from: the latest writes to pods, nodes and what pods read,
-/// and the kubelets' epoch.
-#[derive(Clone, Debug, PartialEq)]
-struct Quiet {
-    pods: u64,
-    nodes: u64,
-    deps: u64,
-    epoch: u64,
-}
-
-/// The inputs of a pod sync: the pod's and its node's resourceVersions, the latest write to
-/// what its volumes and environment read, and the kubelets' epoch. Between two syncs with the
-/// same inputs only the time moves, and a sync asks to be woken when the time will matter (a
-/// container's next step, a probe, an eviction). So a sync with the same inputs as the last is
-/// skipped until that wake-up, or until the periodic sync ([`VOLUME_SYNC`], which refreshes
-/// mounted ConfigMaps and Secrets) is due, and the wake-up is asked for again: at 10,000 pods a
-/// round of the control loops then costs the kubelets little once the pods are running.
-#[derive(Clone, Debug, PartialEq)]
-struct SyncInputs {
-    pod_rv: u64,
-    node_rv: u64,
-    deps: u64,
-    epoch: u64,
-}
-
-/// What a sync (of one pod, or of every pod) saw, until when that holds without a new look (the
-/// periodic sync), and the wake-up it asked for.
-#[derive(Clone, Debug)]
-struct Held<I> {
-    inputs: I,
-    until: Timestamp,
-    wake: Option<Timestamp>,
-}
-
-impl<I: PartialEq> Held<I> {
-    /// Whether a sync now, with `inputs`, would do nothing new.
-    fn covers(&self, inputs: &I, now: Timestamp) -> bool {
-        self.inputs == *inputs && now < self.until && self.wake.is_none_or(|w| now < w)
-    }
 }
 
 /// What a pod sync reads besides its pod and node (volumes' sources, Services for the
@@ -677,6 +640,8 @@ impl Kubelets {
     }
 
     pub fn sync(&mut self, c: &mut Client) {
+        // Where the next pass's look at what changed starts: before the nodes are read here.
+        let looked = c.api.store().resource_version();
         let all_nodes: BTreeMap<String, Arc<Value>> = crate::sort::map(c.list("nodes", None).into_iter().map(|n| (name(&n).to_string(), n)));
         c.component = "kubelet";
         for (node_name, node) in &all_nodes {
@@ -709,38 +674,65 @@ impl Kubelets {
             return;
         }
         self.quiet = None;
-        let pods: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| p["spec"]["nodeName"].as_str().is_some_and(|n| nodes.contains_key(n))).collect();
-        // Only asked whether it holds a uid: not copied, not sorted (10,000 uids every pass).
-        let live: std::collections::HashSet<&str> = pods.iter().map(|p| uid(p)).collect();
-        let gone: Vec<String> = self.pods.keys().filter(|k| !live.contains(k.as_str())).cloned().collect();
-        for uid in gone {
-            if let Some(rt) = self.pods.remove(&uid) {
+        let now = c.now();
+        let on_live_node = |p: &Value| p["spec"]["nodeName"].as_str().is_some_and(|n| nodes.contains_key(n));
+        let epoch = self.epoch;
+        let all_pods = |c: &Client| -> Vec<Arc<Value>> { c.list("pods", None).into_iter().filter(|p| on_live_node(p)).collect() };
+        let key_of = |p: &Value| (namespace(p).to_string(), name(p).to_string());
+        // Every pod, and the end of those no longer running on a node whose kubelet runs.
+        let everything = |c: &Client, synced: &mut Tracker, runtimes: &BTreeMap<String, PodRuntime>| {
+            let pods = all_pods(c);
+            // Only asked whether it holds a uid: not copied, not sorted (10,000 uids).
+            let live: std::collections::HashSet<&str> = pods.iter().map(|p| uid(p)).collect();
+            let gone: Vec<String> = runtimes.keys().filter(|k| !live.contains(k.as_str())).cloned().collect();
+            synced.retain(|id| live.contains(id));
+            (pods.iter().map(|p| key_of(p)).collect::<BTreeSet<ObjName>>(), gone)
+        };
+        let (mut keys, gone, narrowed) = match self.synced.plan(c.api.store(), deps, epoch, now) {
+            Some(plan) => {
+                // (Gone from the store: a pod that was never started here has nothing to end.)
+                let gone: Vec<String> = plan.gone.into_iter().filter(|id| self.pods.contains_key(id)).collect();
+                (plan.keys, gone, true)
+            }
+            None => {
+                let (keys, gone) = everything(c, &mut self.synced, &self.pods);
+                (keys, gone, false)
+            }
+        };
+        #[cfg(debug_assertions)]
+        if narrowed {
+            self.check_plan(c, &all_pods(c), &keys, &gone, &nodes, deps);
+        }
+        for uid in &gone {
+            self.synced.release(uid);
+            if let Some(rt) = self.pods.remove(uid) {
                 // Persistent volumes and the node's directories keep what the pod wrote.
                 if push_shared(&mut self.disks, &rt.volumes) {
                     self.epoch += 1;
                 }
             }
-            c.api.drop_logs(&uid);
+            c.api.drop_logs(uid);
         }
-        self.synced.retain(|id, _| live.contains(id.as_str()));
-        // Whether every pod's last sync held, until when, and the earliest wake-up among them.
+        if narrowed && self.epoch != epoch {
+            // A shared disk written by a pod gone: every pod's sync is to be looked at again.
+            keys = everything(c, &mut self.synced, &self.pods).0;
+        }
+        self.synced.looked(looked, deps, self.epoch);
+        // Whether every pod's last sync held.
         let mut all_held = true;
-        let mut until: Option<Timestamp> = None;
-        let mut earliest: Option<Timestamp> = None;
-        for pod in pods {
+        // Each pod is read as it is when its turn comes.
+        while let Some(key) = keys.pop_first() {
+            let Some(pod) = c.api.store().get("pods", &key.0, &key.1).map(|s| s.object).filter(|p| on_live_node(p)) else { continue };
             if c.spent() {
                 all_held = false;
+                keys.insert(key);
+                self.synced.defer(keys);
                 break;
             }
             let node = nodes[pod["spec"]["nodeName"].as_str().unwrap_or_default()].clone();
             let id = uid(&pod).to_string();
             let inputs = SyncInputs { pod_rv: resource_version(&pod), node_rv: resource_version(&node), deps, epoch: self.epoch };
-            if let Some(last) = self.synced.get(&id).filter(|last| last.covers(&inputs, c.now())) {
-                if let Some(w) = last.wake {
-                    c.wake_at(w);
-                    earliest = Some(earliest.map_or(w, |e| e.min(w)));
-                }
-                until = Some(until.map_or(last.until, |u| u.min(last.until)));
+            if self.synced.get(&id).is_some_and(|last| last.covers(&inputs, now)) {
                 continue;
             }
             all_held = false;
@@ -749,14 +741,36 @@ impl Kubelets {
             let wake = c.wake_of(|c| self.sync_pod(c, &pod, &node));
             // As it is now, after what the sync itself wrote.
             let store = c.api.store();
-            let pod_rv = store.get("pods", namespace(&pod), name(&pod)).map_or(0, |s| s.resource_version);
+            let pod_rv = store.get("pods", &key.0, &key.1).map_or(0, |s| s.resource_version);
             let node_rv = store.get("nodes", "", name(&node)).map_or(0, |s| s.resource_version);
-            self.synced.insert(id, Held { inputs: SyncInputs { pod_rv, node_rv, deps, epoch: self.epoch }, until: c.now().plus(VOLUME_SYNC), wake });
+            self.synced.hold(id, key, Held { inputs: SyncInputs { pod_rv, node_rv, deps, epoch: self.epoch }, until: now.plus(VOLUME_SYNC), wake });
         }
+        // The pods not looked at hold: their wake-ups are asked for again.
+        let earliest = self.synced.earliest_wake_after(now);
+        if let Some(w) = earliest {
+            c.wake_at(w);
+        }
+        let until = self.synced.earliest_until();
         if all_held {
             self.quiet = Some(Held { inputs: seen, until: until.unwrap_or_else(|| c.now().plus(VOLUME_SYNC)), wake: earliest });
         }
         c.host = None;
+    }
+
+    /// Checks (in debug builds: every test) that a pass narrowed by the tracker looks at every
+    /// pod a pass over all of them would sync, and ends every pod it would end.
+    #[cfg(debug_assertions)]
+    fn check_plan(&self, c: &Client, all: &[Arc<Value>], planned: &BTreeSet<ObjName>, gone: &[String], nodes: &BTreeMap<String, Arc<Value>>, deps: u64) {
+        for pod in all {
+            let node = &nodes[pod["spec"]["nodeName"].as_str().unwrap_or_default()];
+            let inputs = SyncInputs { pod_rv: resource_version(pod), node_rv: resource_version(node), deps, epoch: self.epoch };
+            let held = self.synced.get(uid(pod)).is_some_and(|last| last.covers(&inputs, c.now()));
+            assert!(held || planned.contains(&(namespace(pod).to_string(), name(pod).to_string())), "the kubelets' tracker missed pod {}/{}: {:?} now {:?} inputs {:?}", namespace(pod), name(pod), self.synced.get(uid(pod)), c.now(), inputs);
+        }
+        let live: BTreeSet<&str> = all.iter().map(|p| uid(p)).collect();
+        for id in self.pods.keys().filter(|id| !live.contains(id.as_str())) {
+            assert!(gone.contains(id), "the kubelets' tracker missed the end of pod {id}");
+        }
     }
 
     fn sync_pod(&mut self, c: &mut Client, pod: &Arc<Value>, node: &Value) {
