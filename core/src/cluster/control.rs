@@ -24,12 +24,14 @@ const MAX_STEPS: usize = 100_000;
 
 /// How much work a call may do before it hands back: writes to the store plus settle rounds
 /// (a round costs one even when it writes nothing, so moments where nothing changes are not
-/// free). Work is cut only between two items of a loop; what is left is found on the next pass.
+/// free) plus the kubelets' pod syncs that wrote nothing. Work is cut only between two items
+/// of a loop; what is left is found on the next pass.
 #[derive(Clone, Copy, Debug)]
 struct Budget {
     /// The store's resource version when the call began.
     from: u64,
     units: u64,
+    /// Work that wrote nothing: rounds, and pod syncs.
     rounds: u64,
 }
 
@@ -111,6 +113,15 @@ impl ControlPlane {
             let mut c = Client::new(api, &mut self.recorder, "kubelet").within(until);
             self.kubelets.sync(&mut c);
             keep(c.wake);
+            // Pod syncs that wrote nothing are work too (counted only under a budget).
+            let unwritten = c.unwritten;
+            let until = match budget.as_deref_mut() {
+                Some(b) => {
+                    b.rounds += unwritten;
+                    Some(b.until())
+                }
+                None => until,
+            };
             keep(self.controllers.sync_all(api, &mut self.recorder, until));
             // (Nor does the scheduler look once the budget is spent: see `sync_all`.)
             if !crate::controllers::client::budget_spent(api, until) {
@@ -118,7 +129,7 @@ impl ControlPlane {
                 self.scheduler.sync(&mut c);
                 keep(c.wake);
             }
-            if api.store().resource_version() == before {
+            if api.store().resource_version() == before && unwritten == 0 {
                 break;
             }
             if budget.as_deref().is_some_and(|b| b.spent(api)) {

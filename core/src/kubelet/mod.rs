@@ -645,6 +645,10 @@ impl Kubelets {
         let all_nodes: BTreeMap<String, Arc<Value>> = crate::sort::map(c.list("nodes", None).into_iter().map(|n| (name(&n).to_string(), n)));
         c.component = "kubelet";
         for (node_name, node) in &all_nodes {
+            // Under a budget, the leases of 5,000 nodes are renewed over several slices.
+            if c.spent() {
+                break;
+            }
             if !self.down.contains(node_name) {
                 c.host = Some(node_name.clone());
                 self.heartbeat(c, node);
@@ -738,7 +742,11 @@ impl Kubelets {
             all_held = false;
             c.component = "kubelet";
             c.host = Some(name(&node).to_string());
+            let before = c.api.store().resource_version();
             let wake = c.wake_of(|c| self.sync_pod(c, &pod, &node));
+            if c.api.store().resource_version() == before {
+                c.did_unwritten_work();
+            }
             // As it is now, after what the sync itself wrote.
             let store = c.api.store();
             let pod_rv = store.get("pods", &key.0, &key.1).map_or(0, |s| s.resource_version);
