@@ -129,7 +129,10 @@ impl ControlPlane {
                 self.scheduler.sync(&mut c);
                 keep(c.wake);
             }
-            if api.store().resource_version() == before && unwritten == 0 {
+            // A round that wrote nothing ends the moment, unless write-free pod syncs spent the
+            // budget and left the kubelets pods to look at. (A pod that asks to be woken now is
+            // synced again every round: it must not keep the moment going.)
+            if api.store().resource_version() == before && !self.kubelets.cut_short() {
                 break;
             }
             if budget.as_deref().is_some_and(|b| b.spent(api)) {

@@ -639,6 +639,11 @@ impl Kubelets {
         }
     }
 
+    /// Whether the last pass ran out of budget with pods left to look at.
+    pub fn cut_short(&self) -> bool {
+        self.synced.cut_short()
+    }
+
     pub fn sync(&mut self, c: &mut Client) {
         // Where the next pass's look at what changed starts: before the nodes are read here.
         let looked = c.api.store().resource_version();

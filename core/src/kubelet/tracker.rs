@@ -144,6 +144,11 @@ impl Tracker {
         self.pending.clear();
     }
 
+    /// Whether the last pass was cut short with pods left to look at.
+    pub fn cut_short(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     /// Keeps pods a pass cut short did not reach for the next.
     pub fn defer(&mut self, mut keys: BTreeSet<ObjName>) {
         keys.append(&mut self.pending);
