@@ -107,6 +107,7 @@ bench: tools build
 	cargo bench -q -p hakoniwa-core --bench workloads
 	cargo bench -q -p hakoniwa-core --bench kubectl
 	cargo bench -q -p hakoniwa-core --bench scheduler
+	cargo bench -q -p hakoniwa-core --bench slices
 	cargo bench -q -p hakoniwa-core --bench scale
 	node scripts/bench-browser.mjs
 
