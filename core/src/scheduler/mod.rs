@@ -2,6 +2,7 @@
 //! on, the score plugins rank them, and the pod is bound to the best; when none fits, the pod
 //! gets kube-scheduler's `FailedScheduling` event and `PodScheduled=False` condition.
 
+mod cache;
 mod imagelocality;
 mod interpod;
 mod plugins;
@@ -9,7 +10,6 @@ mod preemption;
 mod spread;
 mod volumebinding;
 
-use crate::sort::Order;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -33,7 +33,7 @@ const FLUSH: Duration = Duration::from_secs(300);
 #[derive(Clone)]
 struct Attempt {
     /// The state of nodes and placed pods when it was tried.
-    world: (u64, usize),
+    world: u64,
     at: Timestamp,
     failures: u32,
 }
@@ -46,20 +46,12 @@ pub struct Scheduler {
     /// A pass that found nothing to do is not made again until pods or what placing reads
     /// changed (then there may be a pod waiting).
     idle: crate::controllers::unchanged::Unchanged<()>,
+    /// The nodes with their pods, and the pods waiting.
+    cache: cache::Cache,
 }
 
 /// What a scheduling pass reads.
 const READS: [&str; 6] = ["pods", "nodes", "persistentvolumeclaims", "persistentvolumes", "storageclasses.storage.k8s.io", "poddisruptionbudgets.policy"];
-
-/// A fingerprint of what can make a pod fit: the nodes and the pods placed on them.
-fn world(c: &Client) -> (u64, usize) {
-    // Read where they are stored, without collecting them.
-    let store = c.api_store();
-    let all = crate::store::Selection::All;
-    let count = |(max, n): (u64, usize), s: &crate::store::Stored| (max.max(s.resource_version), n + 1);
-    let nodes = store.scan("nodes", None, &all, None).fold((0, 0), count);
-    store.scan("pods", None, &all, None).filter(|s| s.object["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty())).fold(nodes, count)
-}
 
 fn waiting(pod: &Value) -> bool {
     pod["spec"]["nodeName"].as_str().is_none_or(str::is_empty)
@@ -77,24 +69,16 @@ impl Scheduler {
     }
 
     fn pass(&mut self, c: &mut Client) {
-        let pods: Vec<Arc<Value>> = c.list("pods", None).into_iter().filter(|p| waiting(p)).collect();
-        if pods.is_empty() {
+        self.cache.refresh(c.api_store());
+        let queue: Vec<Arc<Value>> = self.cache.queue();
+        if queue.is_empty() {
             self.unschedulable.clear();
             return;
         }
         let now = c.now();
-        let world_now = world(c);
-        // Highest priority first, then oldest; keys borrowed from the pods (10,000 waiting pods
-        // are ordered again on every pass).
-        let queue: Vec<Arc<Value>> = {
-            let keys: Vec<(std::cmp::Reverse<i64>, &str, &str)> =
-                pods.iter().map(|p| (std::cmp::Reverse(p["spec"]["priority"].as_i64().unwrap_or(0)), p["metadata"]["creationTimestamp"].as_str().unwrap_or_default(), name(p))).collect();
-            let mut order: Vec<usize> = (0..pods.len()).collect();
-            order.order_by_key(|&i| keys[i]);
-            order.into_iter().map(|i| pods[i].clone()).collect()
-        };
-        let mut nodes = plugins::snapshot(c);
-        let images = imagelocality::ImageStates::of(&nodes);
+        let world_now = self.cache.world();
+        let images = self.cache.images();
+        let nodes_len = self.cache.nodes.len();
         let mut failed: Vec<((String, String), u32)> = Vec::new();
         for pod in queue {
             if c.spent() {
@@ -115,28 +99,28 @@ impl Scheduler {
             let pv_affinity = match volumebinding::prefilter(c, &pod) {
                 Ok(a) => a,
                 Err(reason) => {
-                    let message = format!("0/{total} nodes are available: {reason}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.", total = nodes.len());
+                    let message = format!("0/{total} nodes are available: {reason}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.", total = nodes_len);
                     self.fail(c, &pod, &message, None);
                     failed.push((key.clone(), self.unschedulable.get(&key).map_or(0, |a| a.failures) + 1));
                     c.wake_at(now.plus(FLUSH));
                     continue;
                 }
             };
-            match plugins::place(&pod, &nodes, &pv_affinity, &images, &mut self.next_start_node) {
+            match plugins::place(&pod, &self.cache.nodes, &pv_affinity, &images, &mut self.next_start_node) {
                 Ok(at) => {
-                    let node = nodes[at].name.clone();
+                    let node = self.cache.nodes[at].name.clone();
                     let binding = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name(&pod), "namespace": namespace(&pod)}, "target": {"apiVersion": "v1", "kind": "Node", "name": node}});
                     if c.subresource_post("v1", "pods", namespace(&pod), name(&pod), "binding", binding).is_ok() {
                         self.unschedulable.remove(&key);
                         c.event(&pod_ref(&pod), "Normal", "Scheduled", &format!("Successfully assigned {}/{} to {node}", namespace(&pod), name(&pod)));
-                        nodes[at].add(&pod);
+                        self.cache.place(&pod, at);
                     }
                 }
                 Err(fit) => {
                     let mut message = fit.message();
                     let budgets: Vec<Value> = c.list("poddisruptionbudgets.policy", Some(namespace(&pod))).into_iter().map(|b| (*b).clone()).collect();
                     let mut nominated: Option<String> = None;
-                    match preemption::preempt(&pod, &nodes, &fit, &budgets, &pv_affinity) {
+                    match preemption::preempt(&pod, &self.cache.nodes, &fit, &budgets, &pv_affinity) {
                         preemption::Outcome::Cannot(suffix) => message = format!("{message} {suffix}"),
                         preemption::Outcome::Preempt { node, victims } => {
                             for v in victims {
@@ -159,7 +143,8 @@ impl Scheduler {
         }
         if !failed.is_empty() {
             // What they were tried against, including this pass's own bindings and evictions.
-            let seen = world(c);
+            self.cache.refresh(c.api_store());
+            let seen = self.cache.world();
             for (key, failures) in failed {
                 self.unschedulable.insert(key, Attempt { world: seen, at: now, failures });
             }

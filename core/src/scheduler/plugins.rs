@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::api::quantity::Quantity;
-use crate::controllers::Client;
 
 /// Why a node was filtered out; the text is what the FailedScheduling message counts.
 pub type Reason = String;
@@ -143,6 +142,82 @@ impl NodeInfo {
         self.placed.push(arc);
         self.host_ports.extend(host_ports(pod));
     }
+
+    /// Takes back what [`NodeInfo::add`] added for `pod` (the same version of it), wherever it
+    /// stands in the lists. Returns whether it was there.
+    pub fn remove(&mut self, pod: &std::sync::Arc<Value>) -> bool {
+        let Some(at) = self.placed.iter().position(|p| std::sync::Arc::ptr_eq(p, pod)) else { return false };
+        self.placed.remove(at);
+        if let Some(a) = self.anti.iter().position(|p| std::sync::Arc::ptr_eq(p, pod)) {
+            self.anti.remove(a);
+        }
+        let (cpu, mem) = pod_requests(pod);
+        self.used_cpu_milli -= cpu;
+        self.used_memory -= mem;
+        self.used_pods -= 1;
+        let (nc, nm) = nonzero_requests(pod);
+        self.nonzero_cpu_milli -= nc;
+        self.nonzero_memory -= nm;
+        if let Some(owner) = controller_uid(pod) {
+            if let Some(o) = self.owners.iter().position(|o| o == owner) {
+                self.owners.swap_remove(o);
+            }
+        }
+        for port in host_ports(pod) {
+            if let Some(h) = self.host_ports.iter().position(|h| *h == port) {
+                self.host_ports.swap_remove(h);
+            }
+        }
+        true
+    }
+
+    /// Moves the pod last added to where the pods' order puts it (namespace, then name), as a
+    /// fresh look at every pod would have it.
+    pub fn settle_last(&mut self) {
+        fn key(p: &Value) -> (&str, &str) {
+            (p["metadata"]["namespace"].as_str().unwrap_or_default(), p["metadata"]["name"].as_str().unwrap_or_default())
+        }
+        fn settle(list: &mut Vec<std::sync::Arc<Value>>, pod: &std::sync::Arc<Value>) {
+            let Some(n) = list.len().checked_sub(1).filter(|&n| std::sync::Arc::ptr_eq(&list[n], pod)) else { return };
+            let at = {
+                let k = key(&list[n]);
+                list[..n].partition_point(|p| key(p) < k)
+            };
+            if at < n {
+                if let Some(last) = list.pop() {
+                    list.insert(at, last);
+                }
+            }
+        }
+        let Some(pod) = self.placed.last().cloned() else { return };
+        settle(&mut self.anti, &pod);
+        settle(&mut self.placed, &pod);
+    }
+
+    /// Whether two describe the same node with the same pods, in the same order (owners and
+    /// host ports, which only count, in any order).
+    #[cfg(debug_assertions)]
+    pub fn same_as(&self, other: &NodeInfo) -> bool {
+        let sorted = |v: &[String]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        let ports = |v: &[(String, i64)]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v
+        };
+        let ids = |v: &[std::sync::Arc<Value>]| v.iter().map(|p| (p["metadata"]["uid"].clone(), p["metadata"]["resourceVersion"].clone())).collect::<Vec<_>>();
+        self.name == other.name
+            && self.node == other.node
+            && (self.cpu_milli, self.memory, self.pods) == (other.cpu_milli, other.memory, other.pods)
+            && (self.used_cpu_milli, self.used_memory, self.used_pods, self.nonzero_cpu_milli, self.nonzero_memory) == (other.used_cpu_milli, other.used_memory, other.used_pods, other.nonzero_cpu_milli, other.nonzero_memory)
+            && sorted(&self.owners) == sorted(&other.owners)
+            && ports(&self.host_ports) == ports(&other.host_ports)
+            && ids(&self.placed) == ids(&other.placed)
+            && ids(&self.anti) == ids(&other.anti)
+    }
 }
 
 /// The (protocol, hostPort) pairs of a pod's containers.
@@ -150,24 +225,6 @@ fn host_ports(pod: &Value) -> impl Iterator<Item = (String, i64)> + '_ {
     pod["spec"]["containers"].as_array().into_iter().flatten().flat_map(|c| c["ports"].as_array().into_iter().flatten()).filter_map(|p| {
         p["hostPort"].as_i64().filter(|h| *h > 0).map(|hp| (p["protocol"].as_str().unwrap_or("TCP").to_string(), hp))
     })
-}
-
-/// Nodes with the pods already on them, in the order of their names (which `place` relies on
-/// to break ties by index).
-pub fn snapshot(c: &Client) -> Vec<NodeInfo> {
-    let mut nodes: Vec<NodeInfo> = c.list("nodes", None).into_iter().map(NodeInfo::of).collect();
-    // (The store lists them so already; sorting a sorted list is one comparison a node.)
-    nodes.sort_by(|a, b| a.name.cmp(&b.name));
-    let index: BTreeMap<String, usize> = crate::sort::map(nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)));
-    for pod in c.list("pods", None) {
-        if matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed")) {
-            continue;
-        }
-        if let Some(i) = pod["spec"]["nodeName"].as_str().and_then(|n| index.get(n)) {
-            nodes[*i].add(&pod);
-        }
-    }
-    nodes
 }
 
 pub fn tolerates(tolerations: &[Value], taint: &Value) -> bool {
@@ -416,7 +473,7 @@ pub fn feasible_nodes_to_find(all: usize) -> usize {
 /// picks the best; `*start` moves past the nodes looked at, so the next pod begins where this
 /// one stopped (as kube-scheduler's nextStartNodeIndex).
 /// The chosen node is returned as its index in `nodes`, which must be in the order of their
-/// names (as [`snapshot`] makes them).
+/// names (as the scheduler's cache keeps them).
 pub fn place(pod: &Value, nodes: &[NodeInfo], pv_affinity: &[Value], images: &super::imagelocality::ImageStates, start: &mut usize) -> Result<usize, FitError> {
     let mut failures = Vec::new();
     let pre = Prepared::of(pod, nodes, pv_affinity);
