@@ -78,7 +78,6 @@ fn has_taint(node: &Value, key: &str, effect: &str) -> bool {
 fn sync_node(c: &mut Client, node: &Value) {
     let now = c.now();
     let node_name = name(node).to_string();
-    let mut next = node.clone();
     let mut taints: Vec<Value> = node["spec"]["taints"].as_array().cloned().unwrap_or_default();
     // Cordoned nodes carry the unschedulable taint.
     let cordoned = node["spec"]["unschedulable"] == true;
@@ -94,9 +93,12 @@ fn sync_node(c: &mut Client, node: &Value) {
     // (Kubelets run before the controllers at every moment, so a live kubelet has renewed by
     // now; the simulation wakes the cluster when a stopped node's lease runs out.)
     let lost = renewed.is_some_and(|t| now >= t.plus(GRACE));
+    // The node is copied only when it changes (a round looks at every node).
+    let mut status: Option<Value> = None;
     if lost && ready_status != "Unknown" {
         let ts = now.rfc3339();
-        if let Some(conds) = next["status"]["conditions"].as_array_mut() {
+        let mut changed = node["status"].clone();
+        if let Some(conds) = changed["conditions"].as_array_mut() {
             for cond in conds.iter_mut() {
                 cond["status"] = json!("Unknown");
                 cond["reason"] = json!("NodeStatusUnknown");
@@ -104,6 +106,7 @@ fn sync_node(c: &mut Client, node: &Value) {
                 cond["lastTransitionTime"] = json!(ts);
             }
         }
+        status = Some(changed).filter(|s| *s != node["status"]);
         c.event(&with_kind(node), "Normal", "NodeNotReady", &format!("Node {node_name} status is now: NodeNotReady"));
         mark_pods_not_ready(c, &node_name);
     }
@@ -123,8 +126,11 @@ fn sync_node(c: &mut Client, node: &Value) {
             }
         }
     }
-    let before = node["spec"]["taints"].as_array().cloned().unwrap_or_default();
-    let taints_changed = before != taints;
+    let taints_changed = node["spec"]["taints"].as_array().map_or(&[][..], Vec::as_slice) != taints.as_slice();
+    let mut next = if taints_changed || status.is_some() { node.clone() } else { return };
+    if let Some(s) = &status {
+        next["status"] = s.clone();
+    }
     if taints_changed {
         if taints.is_empty() {
             if let Some(spec) = next["spec"].as_object_mut() {
@@ -135,7 +141,7 @@ fn sync_node(c: &mut Client, node: &Value) {
         }
         let _ = c.update("v1", "nodes", next.clone());
     }
-    if next["status"] != node["status"] {
+    if status.is_some() {
         if taints_changed {
             if let Some(fresh) = c.get("nodes", "", &node_name) {
                 let mut n = (*fresh).clone();
