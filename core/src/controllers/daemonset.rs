@@ -19,7 +19,7 @@ use super::replicaset::{controller_uid, is_available, is_ready, pod_from_templat
 use super::unchanged::{inputs_of, Unchanged};
 use super::{revisions, Client, Controller};
 
-/// A DaemonSet's pass reads it, the nodes, the pods and its revisions (and the time only through
+/// A DaemonSet's pass reads it, the nodes, its pods and its revisions (and the time only through
 /// wake-ups it asks for), so it is skipped while they are as they were after a pass that changed
 /// nothing.
 #[derive(Default)]
@@ -36,7 +36,9 @@ impl Controller for DaemonSetController {
         let nodes = c.list("nodes", None);
         for ds in c.list("daemonsets.apps", None) {
             if ds["metadata"]["deletionTimestamp"].is_null() {
-                let inputs = inputs_of(c, &ds, &["nodes", "pods", "controllerrevisions.apps"]);
+                // Of the pods, only its own: a write to another's pod leaves its pass as it was.
+                let mut inputs = inputs_of(c, &ds, &["nodes", "controllerrevisions.apps"]);
+                inputs.push(c.api_store().last_write_owned("pods", crate::api::object::uid(&ds)));
                 self.unchanged.run(c, crate::api::object::uid(&ds).to_string(), inputs, |c| sync_one(c, &ds, &nodes));
             }
         }

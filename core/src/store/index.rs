@@ -23,6 +23,9 @@ pub enum Selection {
 pub(super) struct Indexes {
     labels: HashMap<(String, String), BTreeSet<ObjName>>,
     owners: HashMap<String, BTreeSet<ObjName>>,
+    /// For each owner uid with objects that name it, the resourceVersion of the latest write
+    /// to one of them (or of the delete that took one away).
+    owner_writes: HashMap<String, u64>,
     /// Objects no ownerReference controls: the orphans a controller may adopt.
     uncontrolled: BTreeSet<ObjName>,
     fields: HashMap<(&'static str, String), BTreeSet<ObjName>>,
@@ -84,6 +87,23 @@ impl Indexes {
                 drop_from(&mut self.fields, (*f, v.to_string()), key);
             }
         }
+    }
+
+    /// Notes a write at `rv` to `obj` (in the version before or after it) for the owners it
+    /// names; an owner left with nothing that names it is forgotten.
+    pub(super) fn touch_owners(&mut self, obj: &Value, rv: u64) {
+        for uid in owner_uids(obj) {
+            if self.owners.contains_key(uid) {
+                self.owner_writes.insert(uid.to_string(), rv);
+            } else {
+                self.owner_writes.remove(uid);
+            }
+        }
+    }
+
+    /// The resourceVersion of the latest write to an object naming `uid` (0: none names it).
+    pub(super) fn owner_write(&self, uid: &str) -> u64 {
+        self.owner_writes.get(uid).copied().unwrap_or(0)
     }
 
     /// The objects a selection can be narrowed to, in name order; `None` when the indexes

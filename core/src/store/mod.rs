@@ -112,6 +112,7 @@ impl Store {
         let fields = self.field_indexes.get(resource).cloned().unwrap_or_default();
         let table = self.tables.entry(resource.to_string()).or_default();
         table.indexes.insert(&key, &stored.object, &fields);
+        table.indexes.touch_owners(&stored.object, rv);
         table.objects.insert(key, stored.clone());
         table.last_write = rv;
         self.log.push(WatchEvent { kind: EventType::Added, resource: resource.into(), namespace: namespace.into(), object: stored.object.clone(), prev: None, resource_version: rv });
@@ -147,6 +148,8 @@ impl Store {
         let table = self.tables.entry(resource.to_string()).or_default();
         table.indexes.remove(&key, &current.object, &fields);
         table.indexes.insert(&key, &stored.object, &fields);
+        table.indexes.touch_owners(&current.object, rv);
+        table.indexes.touch_owners(&stored.object, rv);
         table.objects.insert(key, stored.clone());
         table.last_write = rv;
         self.log.push(WatchEvent { kind: EventType::Modified, resource: resource.into(), namespace: namespace.into(), object: stored.object.clone(), prev: Some(current.object.clone()), resource_version: rv });
@@ -167,6 +170,7 @@ impl Store {
         let rv = self.stamp(&mut last);
         if let Some(table) = self.tables.get_mut(resource) {
             table.last_write = rv;
+            table.indexes.touch_owners(&current.object, rv);
         }
         let gone = Stored { object: Arc::new(last), resource_version: rv };
         self.log.push(WatchEvent { kind: EventType::Deleted, resource: resource.into(), namespace: namespace.into(), object: gone.object.clone(), prev: None, resource_version: rv });
@@ -177,6 +181,13 @@ impl Store {
     /// kind changed since a moment, without looking at each object.
     pub fn last_write(&self, resource: &str) -> u64 {
         self.tables.get(resource).map_or(0, |t| t.last_write)
+    }
+
+    /// The resourceVersion of the latest write to an object of `resource` whose ownerReferences
+    /// name (or named) `owner_uid`, 0 when none names it: whether an owner's dependents changed
+    /// since a moment, without looking at each.
+    pub fn last_write_owned(&self, resource: &str, owner_uid: &str) -> u64 {
+        self.tables.get(resource).map_or(0, |t| t.indexes.owner_write(owner_uid))
     }
 
     pub fn get(&self, resource: &str, namespace: &str, name: &str) -> Option<Stored> {
@@ -338,6 +349,24 @@ mod tests {
         assert!(s.uncontrolled("pods", "d").next().is_none());
         s.create("pods", "e", "w", json!({"metadata": {"name": "w"}, "spec": {"nodeName": "n1"}})).unwrap();
         assert_eq!(s.field_values("pods", "spec.nodeName"), ["n1"]);
+    }
+
+    #[test]
+    fn an_owners_dependents_last_write_moves_with_each_of_theirs() {
+        let owned = |name: &str, owner: &str| json!({"metadata": {"name": name, "namespace": "default", "ownerReferences": [{"uid": owner, "controller": true}]}});
+        let mut s = Store::new();
+        assert_eq!(s.last_write_owned("pods", "rs-1"), 0);
+        let a = s.create("pods", "default", "a", owned("a", "rs-1")).unwrap();
+        s.create("pods", "default", "other", owned("other", "rs-2")).unwrap();
+        assert_eq!(s.last_write_owned("pods", "rs-1"), a.resource_version, "another owner's pod leaves it");
+        let b = s.create("pods", "default", "b", owned("b", "rs-1")).unwrap();
+        assert_eq!(s.last_write_owned("pods", "rs-1"), b.resource_version);
+        // Moved to another owner: a write for both.
+        let moved = s.update("pods", "default", "a", owned("a", "rs-2"), None).unwrap();
+        assert_eq!((s.last_write_owned("pods", "rs-1"), s.last_write_owned("pods", "rs-2")), (moved.resource_version, moved.resource_version));
+        let gone = s.delete("pods", "default", "b", None).unwrap();
+        assert_eq!(s.last_write_owned("pods", "rs-1"), 0, "nothing names it any more: forgotten ({})", gone.resource_version);
+        assert_eq!(s.last_write_owned("configmaps", "rs-2"), 0);
     }
 
     #[test]
