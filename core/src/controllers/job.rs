@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use crate::api::object::{name, namespace, uid};
 use crate::sim::clock::{Duration, Timestamp};
+use crate::store::{EventType, ObjName};
 
 use super::replicaset::{controller_uid, is_ready, pod_from_template};
 use super::unchanged::{writes, Unchanged};
@@ -28,10 +29,13 @@ pub const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
 const BACKOFF_BASE: i64 = 10;
 const BACKOFF_MAX: i64 = 600;
 
-/// Pods left holding the tracking finalizer are looked for again only when pods or Jobs changed.
+/// Pods left holding the tracking finalizer are looked for again only when pods or Jobs changed,
+/// and then only among the pods that changed and those of the Jobs that changed.
 #[derive(Default)]
 pub struct JobController {
     orphans: Unchanged<()>,
+    /// The store's resourceVersion at the last look for them; `None`: look at every pod.
+    looked: Option<u64>,
 }
 
 impl Controller for JobController {
@@ -46,7 +50,8 @@ impl Controller for JobController {
             }
         }
         let inputs = writes(c, &["pods", "jobs.batch"]);
-        self.orphans.run(c, (), inputs, release_orphans);
+        let looked = &mut self.looked;
+        self.orphans.run(c, (), inputs, |c| release_orphans(c, looked));
     }
 }
 
@@ -178,19 +183,51 @@ fn release(c: &mut Client, pod: &Value) {
 
 /// Pods still holding the finalizer after their Job went away (or is going) are let go once
 /// they are done or being deleted.
-fn release_orphans(c: &mut Client) {
-    for pod in c.list("pods", None) {
-        if !has_tracking(&pod) || !(is_terminal(&pod) || pod["metadata"]["deletionTimestamp"].is_string()) {
-            continue;
+fn release_orphans(c: &mut Client, looked: &mut Option<u64>) {
+    let store = c.api_store();
+    // Since the last look, only a pod that changed, or a pod of a Job that changed, can have
+    // become one to let go (walking every pod for none was a pass over 10,000 pods after every
+    // budget's worth of writes).
+    let changed: Option<BTreeSet<ObjName>> = looked.and_then(|rv| store.events_since(rv).ok()).map(|events| {
+        let mut keys = BTreeSet::new();
+        for e in events {
+            match e.resource.as_str() {
+                "pods" if e.kind != EventType::Deleted => {
+                    keys.insert((e.namespace.clone(), name(&e.object).to_string()));
+                }
+                "jobs.batch" => keys.extend(store.owned("pods", uid(&e.object)).map(|p| (namespace(&p.object).to_string(), name(&p.object).to_string()))),
+                _ => {}
+            }
         }
-        let owner = pod["metadata"]["ownerReferences"].as_array().into_iter().flatten().find(|r| r["controller"] == true && r["kind"] == "Job").cloned();
-        let job_alive = owner.as_ref().is_some_and(|o| {
-            c.get("jobs.batch", namespace(&pod), o["name"].as_str().unwrap_or_default()).is_some_and(|j| j["metadata"]["uid"] == o["uid"] && j["metadata"]["deletionTimestamp"].is_null())
-        });
-        if !job_alive {
+        keys
+    });
+    *looked = Some(store.resource_version());
+    let pods: Vec<Arc<Value>> = match changed {
+        Some(keys) => keys.iter().filter_map(|(ns, n)| c.get("pods", ns, n)).collect(),
+        None => c.list("pods", None),
+    };
+    #[cfg(debug_assertions)]
+    {
+        let missed: Vec<String> = c.list("pods", None).iter().filter(|p| to_let_go(c, p) && !pods.iter().any(|q| Arc::ptr_eq(p, q))).map(|p| name(p).to_string()).collect();
+        assert!(missed.is_empty(), "job controller: pods to let go that the look since the last one missed: {missed:?}");
+    }
+    for pod in pods {
+        if to_let_go(c, &pod) {
             release(c, &pod);
         }
     }
+}
+
+/// A pod done or being deleted that still holds the tracking finalizer, without a live Job.
+fn to_let_go(c: &Client, pod: &Value) -> bool {
+    if !has_tracking(pod) || !(is_terminal(pod) || pod["metadata"]["deletionTimestamp"].is_string()) {
+        return false;
+    }
+    let owner = pod["metadata"]["ownerReferences"].as_array().into_iter().flatten().find(|r| r["controller"] == true && r["kind"] == "Job");
+    let job_alive = owner.is_some_and(|o| {
+        c.get("jobs.batch", namespace(pod), o["name"].as_str().unwrap_or_default()).is_some_and(|j| j["metadata"]["uid"] == o["uid"] && j["metadata"]["deletionTimestamp"].is_null())
+    });
+    !job_alive
 }
 
 struct Counts {
