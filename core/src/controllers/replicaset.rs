@@ -197,10 +197,21 @@ impl Known {
         let store = c.api_store();
         let owner_uid = uid(owner);
         let names_owner = |pod: &Value| pod["metadata"]["ownerReferences"].as_array().is_some_and(|refs| refs.iter().any(|r| r["uid"] == owner_uid));
-        let followed = self.seen.and_then(|rv| store.events_since(rv).ok()).map(|events| {
+        // Nothing naming the owner was written since the last look: nothing to follow (an owner
+        // whose pods stand still looks through no events, however many others wrote).
+        // (0: nothing names it now, which may be news.)
+        let last = store.last_write_owned("pods", owner_uid);
+        let still = self.seen.is_some_and(|seen| last <= seen && (last != 0 || self.pods.is_empty()));
+        let followed = self.seen.filter(|_| !still).and_then(|rv| store.events_since(rv).ok()).map(|events| {
+            // Most events are of other owners' pods: those are passed over without a key made.
             for e in events.filter(|e| e.resource == "pods") {
+                let names_now = e.kind != EventType::Deleted && names_owner(&e.object);
+                let named = names_now || e.prev.as_deref().is_some_and(names_owner) || (e.kind == EventType::Deleted && names_owner(&e.object));
+                if !named {
+                    continue;
+                }
                 let key = (e.namespace.clone(), name(&e.object).to_string());
-                if e.kind != EventType::Deleted && names_owner(&e.object) {
+                if names_now {
                     let facts = PodFacts::of(&e.object, owner, sel);
                     self.pods.insert(key, (e.object.clone(), facts));
                 } else {
@@ -208,7 +219,7 @@ impl Known {
                 }
             }
         });
-        if followed.is_none() {
+        if followed.is_none() && !still {
             self.pods = store.owned("pods", owner_uid).map(|s| (obj_name(&s.object), (s.object.clone(), PodFacts::of(&s.object, owner, sel)))).collect();
         }
         self.seen = Some(store.resource_version());
