@@ -55,6 +55,12 @@ impl Budget {
 struct Rounds {
     whole: usize,
     cut: usize,
+    /// Where the next round begins: 0 with the kubelets, `i + 1` with the `i`th controller, one
+    /// past the controllers with the scheduler. A round cut short by the budget is taken up
+    /// where it stopped, so every loop gets its turn however small the budget: begun again
+    /// from the kubelets, the loops after them waited while pods had work to do, and then
+    /// caught up on all of it in one long call.
+    resume: usize,
 }
 
 #[derive(Clone, Default)]
@@ -109,12 +115,17 @@ impl ControlPlane {
                 b.rounds += 1;
             }
             let before = api.store().resource_version();
+            let from = std::mem::take(&mut rounds.resume);
+            let controllers = self.controllers.count();
             // Kubelets first: their heartbeats are fresh when the node controller looks.
-            let mut c = Client::new(api, &mut self.recorder, "kubelet").within(until);
-            self.kubelets.sync(&mut c);
-            keep(c.wake);
-            // Pod syncs that wrote nothing are work too (counted only under a budget).
-            let unwritten = c.unwritten;
+            let mut unwritten = 0;
+            if from == 0 {
+                let mut c = Client::new(api, &mut self.recorder, "kubelet").within(until);
+                self.kubelets.sync(&mut c);
+                keep(c.wake);
+                // Pod syncs that wrote nothing are work too (counted only under a budget).
+                unwritten = c.unwritten;
+            }
             let until = match budget.as_deref_mut() {
                 Some(b) => {
                     b.rounds += unwritten;
@@ -122,20 +133,34 @@ impl ControlPlane {
                 }
                 None => until,
             };
-            keep(self.controllers.sync_all(api, &mut self.recorder, until));
-            // (Nor does the scheduler look once the budget is spent: see `sync_all`.)
-            if !crate::controllers::client::budget_spent(api, until) {
-                let mut c = Client::new(api, &mut self.recorder, SCHEDULER_NAME).within(until);
-                self.scheduler.sync(&mut c);
-                keep(c.wake);
+            let mut stopped = None;
+            if from <= controllers {
+                let (w, stop) = self.controllers.sync_all(api, &mut self.recorder, until, from.saturating_sub(1));
+                keep(w);
+                stopped = stop.map(|i| i + 1);
             }
-            // A round that wrote nothing ends the moment, unless write-free pod syncs spent the
-            // budget and left the kubelets pods to look at. (A pod that asks to be woken now is
-            // synced again every round: it must not keep the moment going.)
-            if api.store().resource_version() == before && !self.kubelets.cut_short() {
+            // (Nor does the scheduler look once the budget is spent: see `sync_all`.)
+            if stopped.is_none() {
+                if crate::controllers::client::budget_spent(api, until) {
+                    stopped = Some(controllers + 1);
+                } else {
+                    let mut c = Client::new(api, &mut self.recorder, SCHEDULER_NAME).within(until);
+                    self.scheduler.sync(&mut c);
+                    keep(c.wake);
+                }
+            }
+            rounds.resume = stopped.unwrap_or(0);
+            // A whole round that wrote nothing ends the moment, unless write-free pod syncs spent
+            // the budget and left the kubelets pods to look at. (A pod that asks to be woken now
+            // is synced again every round: it must not keep the moment going.) A round taken up
+            // where one stopped, or cut short before every loop had its turn, says nothing of the
+            // loops it did not run: the whole round after it decides.
+            let whole = from == 0 && stopped.is_none();
+            if whole && api.store().resource_version() == before && !self.kubelets.cut_short() {
                 break;
             }
-            if budget.as_deref().is_some_and(|b| b.spent(api)) {
+            // (The rest of a cut round is part of it: it counts with the cut ones.)
+            if !whole || budget.as_deref().is_some_and(|b| b.spent(api)) {
                 rounds.cut += 1;
                 continue;
             }

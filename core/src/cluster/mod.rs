@@ -578,6 +578,26 @@ mod tests {
     }
 
     #[test]
+    fn a_round_cut_short_is_taken_up_where_it_stopped() {
+        // A budget spent by one loop leaves the next round to begin with the loops after it.
+        // Begun again from the kubelets, the scheduler had no turn until the ReplicaSet had
+        // created every pod: the loops late in the round waited, then caught up on everything
+        // in one long call.
+        let mut c = boot();
+        c.set_budget(Some(8));
+        assert_eq!(c.handle(&Request::post("/apis/apps/v1/namespaces/default/deployments", crate::bench::deployment("big", 200))).status, 201);
+        let bound = |c: &Cluster| pods_of(c, "big-").iter().filter(|p| p["spec"]["nodeName"].is_string()).count();
+        let mut steps = 0;
+        while bound(&c) == 0 {
+            c.step(Duration::from_millis(0), 8);
+            steps += 1;
+            assert!(steps < 5000, "never bound");
+        }
+        let created = pods_of(&c, "big-").len();
+        assert!(created < 100, "the first pod was bound only once {created} pods were made, after {steps} steps");
+    }
+
+    #[test]
     fn time_does_not_move_on_before_a_moment_is_done() {
         let mut c = boot();
         c.set_budget(Some(20));

@@ -80,17 +80,23 @@ impl Clone for ControllerManager {
 }
 
 impl ControllerManager {
-    /// One pass of every controller; returns the earliest time one asked to run again.
-    /// A controller that finds the store at resource version `until` stops at its next item
-    /// (see [`Client::spent`]), and the ones after it do not start: they could write nothing,
-    /// and the round that finishes the moment runs them.
-    pub fn sync_all(&mut self, api: &mut ApiServer, recorder: &mut Recorder, until: Option<u64>) -> Option<Timestamp> {
+    /// How many controllers there are.
+    pub fn count(&self) -> usize {
+        self.controllers.len()
+    }
+
+    /// One pass of every controller from the `from`th on; returns the earliest time one asked
+    /// to run again, and the first controller that did not start, if any. A controller that
+    /// finds the store at resource version `until` stops at its next item (see
+    /// [`Client::spent`]), and the ones after it do not start: they could write nothing, and
+    /// the next round begins with them.
+    pub fn sync_all(&mut self, api: &mut ApiServer, recorder: &mut Recorder, until: Option<u64>, from: usize) -> (Option<Timestamp>, Option<usize>) {
         let mut wake: Option<Timestamp> = None;
-        for ctl in &mut self.controllers {
+        for (i, ctl) in self.controllers.iter_mut().enumerate().skip(from) {
             // Once the budget is spent, the rest of the round could write nothing: it is left
-            // for the round that finishes the moment (a pass may cost a walk over every pod).
+            // for the next round, which begins with it.
             if client::budget_spent(api, until) {
-                break;
+                return (wake, Some(i));
             }
             let mut c = Client::new(api, recorder, ctl.name()).within(until);
             ctl.sync(&mut c);
@@ -98,7 +104,7 @@ impl ControllerManager {
                 wake = Some(wake.map_or(w, |x| x.min(w)));
             }
         }
-        wake
+        (wake, None)
     }
 }
 
@@ -144,14 +150,20 @@ mod tests {
         let mut manager = ControllerManager { controllers: vec![Box::new(Writer(0)), Box::new(Counter(passes.clone()))] };
         // One write allowed: the writer spends it, the counter is not run.
         let until = api.store().resource_version() + 1;
-        manager.sync_all(api, &mut recorder, Some(until));
+        assert_eq!(manager.sync_all(api, &mut recorder, Some(until), 0).1, Some(1), "the counter is where the next round begins");
         assert_eq!(passes.load(Ordering::Relaxed), 0);
         // Room for more: both run.
         let until = api.store().resource_version() + 2;
-        manager.sync_all(api, &mut recorder, Some(until));
+        assert_eq!(manager.sync_all(api, &mut recorder, Some(until), 0).1, None);
         assert_eq!(passes.load(Ordering::Relaxed), 1);
-        // No budget: both run.
-        manager.sync_all(api, &mut recorder, None);
+        // A round taken up at the counter runs it alone, when the budget leaves room.
+        let until = api.store().resource_version();
+        assert_eq!(manager.sync_all(api, &mut recorder, Some(until), 1).1, Some(1), "spent before it starts");
+        let until = api.store().resource_version() + 1;
+        assert_eq!(manager.sync_all(api, &mut recorder, Some(until), 1).1, None);
         assert_eq!(passes.load(Ordering::Relaxed), 2);
+        // No budget: both run.
+        manager.sync_all(api, &mut recorder, None, 0);
+        assert_eq!(passes.load(Ordering::Relaxed), 3);
     }
 }
