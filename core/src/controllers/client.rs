@@ -322,3 +322,49 @@ impl<'a> Client<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: usize) -> EventKey {
+        EventKey {
+            component: "test",
+            host: None,
+            involved_uid: format!("uid-{n}"),
+            field_path: None,
+            kind: "Normal".into(),
+            reason: "Tested".into(),
+            message: String::new(),
+        }
+    }
+
+    fn written(n: usize) -> (String, String) {
+        ("default".into(), format!("event-{n}"))
+    }
+
+    #[test]
+    fn the_recorder_forgets_an_event_only_after_two_generations_of_newer_ones() {
+        let mut r = Recorder::default();
+        r.remember(key(0), written(0));
+        for n in 1..=RECORDER_GENERATION {
+            r.remember(key(n), written(n));
+        }
+        // One generation later it is still there, and recalling it makes it recent again.
+        assert_eq!(r.recall(&key(0)), Some(written(0)));
+        for n in RECORDER_GENERATION + 1..=2 * RECORDER_GENERATION {
+            r.remember(key(n), written(n));
+        }
+        assert_eq!(r.recall(&key(0)), Some(written(0)), "recalled, it counted as new");
+        // Two whole generations of newer events without it: gone (a repeat becomes a new Event).
+        for n in 2 * RECORDER_GENERATION + 1..=4 * RECORDER_GENERATION + 1 {
+            r.remember(key(n), written(n));
+        }
+        assert_eq!(r.recall(&key(0)), None);
+        assert!(r.written.len() + r.older.len() <= 2 * RECORDER_GENERATION, "bounded");
+        // Forgotten on request.
+        let last = 4 * RECORDER_GENERATION + 1;
+        r.forget(&key(last));
+        assert_eq!(r.recall(&key(last)), None);
+    }
+}
