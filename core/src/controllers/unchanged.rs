@@ -65,7 +65,7 @@ mod tests {
         let mut unchanged: Unchanged<()> = Unchanged::default();
         let mut c = Client::new(cluster.api(), &mut recorder, "test");
         let mut passes = 0;
-        let mut pass = |c: &mut Client, unchanged: &mut Unchanged<()>, passes: &mut i32, work: &dyn Fn(&mut Client)| {
+        let pass = |c: &mut Client, unchanged: &mut Unchanged<()>, passes: &mut i32, work: &dyn Fn(&mut Client)| {
             let inputs = writes(c, &["configmaps"]);
             unchanged.run(c, (), inputs, |c| {
                 *passes += 1;
