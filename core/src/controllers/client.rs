@@ -344,6 +344,28 @@ mod tests {
     }
 
     #[test]
+    fn work_that_writes_nothing_spends_a_budget_and_only_a_budget() {
+        let now = crate::Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("time");
+        let mut cluster = crate::Cluster::boot_default(1, now).expect("boot");
+        let mut recorder = Recorder::default();
+        let api = cluster.api();
+        let until = api.store().resource_version() + 2;
+        let mut c = Client::new(api, &mut recorder, "kubelet").within(Some(until));
+        c.did_unwritten_work();
+        assert!(!c.spent(), "one unit of two");
+        c.did_unwritten_work();
+        assert!(c.spent(), "two write-free syncs spend a budget of two");
+        assert_eq!(c.unwritten, 2);
+        // Without a budget nothing is counted and nothing is spent.
+        let mut free = Client::new(cluster.api(), &mut recorder, "kubelet");
+        for _ in 0..10 {
+            free.did_unwritten_work();
+        }
+        assert_eq!(free.unwritten, 0);
+        assert!(!free.spent());
+    }
+
+    #[test]
     fn the_recorder_forgets_an_event_only_after_two_generations_of_newer_ones() {
         let mut r = Recorder::default();
         r.remember(key(0), written(0));
