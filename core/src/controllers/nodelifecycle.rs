@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::api::object::{name, namespace};
+use crate::api::object::{name, namespace, resource_version};
 use crate::sort::Order;
 use crate::sim::clock::{Duration, Timestamp};
 
@@ -21,10 +21,13 @@ pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 pub const NOT_READY: &str = "node.kubernetes.io/not-ready";
 pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 
-/// Orphaned pods are looked for again only when pods or nodes changed.
+/// Orphaned pods are looked for again only when pods or nodes changed; a node is looked at
+/// again only when it, its Lease, or whether the Lease has run out changed (a round looked at
+/// every node's conditions, taints and Lease).
 #[derive(Default)]
 pub struct NodeLifecycleController {
     orphans: Unchanged<()>,
+    nodes: Unchanged<String>,
 }
 
 impl Controller for NodeLifecycleController {
@@ -33,9 +36,16 @@ impl Controller for NodeLifecycleController {
     }
 
     fn sync(&mut self, c: &mut Client) {
-        for node in c.list("nodes", None) {
-            sync_node(c, &node);
+        let nodes = c.list("nodes", None);
+        for node in &nodes {
+            let node_name = name(node);
+            let lease = c.api_store().get("leases.coordination.k8s.io", "kube-node-lease", node_name);
+            let lost = lease.as_ref().and_then(|l| l.object["spec"]["renewTime"].as_str().and_then(Timestamp::parse_rfc3339)).is_some_and(|t| c.now() >= t.plus(GRACE));
+            let inputs = vec![resource_version(node), lease.map_or(0, |l| l.resource_version), u64::from(lost)];
+            self.nodes.run(c, node_name.to_string(), inputs, |c| sync_node(c, node));
         }
+        let listed: std::collections::BTreeSet<&str> = nodes.iter().map(|n| name(n)).collect();
+        self.nodes.retain(|n| listed.contains(n.as_str()));
         evict_from_tainted(c);
         let inputs = writes(c, &["pods", "nodes"]);
         self.orphans.run(c, (), inputs, delete_orphans);
