@@ -5,7 +5,9 @@
 # app/split-profile.txt) and the rest, <stem>-<hash>_cold.wasm beside <stem>-<hash>_bg.wasm,
 # which app/js/loader.js fetches once the page is up (or at once, synchronously, if a cold
 # function is called before).
-# HAKONIWA_SPLIT=instrument builds the module scripts/split-profile.mjs profiles instead.
+# HAKONIWA_SPLIT=instrument builds the module scripts/split-profile.mjs profiles instead;
+# HAKONIWA_SPLIT=off keeps one module with its function names, for a browser's CPU profile
+# (scripts/profile-browser.mjs).
 # Prints one line: how many functions are cold and the two modules' sizes.
 set -euo pipefail
 [ "${TRUNK_PROFILE:-}" = release ] || exit 0
@@ -26,6 +28,8 @@ split="$root/tools/wasmsplit/target/release/wasmsplit"
 
 if [ "${HAKONIWA_SPLIT:-}" = instrument ]; then
   "$split" instrument "$tmp/opt.wasm" "$wasm" "$dir/split-names.txt"
+elif [ "${HAKONIWA_SPLIT:-}" = off ]; then
+  cp "$tmp/opt.wasm" "$wasm"
 else
   "$split" split "$tmp/opt.wasm" "$root/app/split-profile.txt" "$tmp/primary.wasm" "$tmp/cold.wasm"
   # Both parts are named after a hash of the two (Trunk's hash, taken before this hook, does not
