@@ -1,6 +1,9 @@
 //! Nodes as boxes with their pods inside, and the pods no node has taken yet: the picture a
 //! learner watches while a rollout, a drain or a reschedule happens.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use hakoniwa_core::cluster::view::PodRowsKept;
 use hakoniwa_core::PodRow;
 use leptos::prelude::*;
@@ -31,6 +34,11 @@ fn state(p: &PodRow) -> &'static str {
 /// layout. The node's own pods are one click away, in its `describe`.
 const CHIPS_PER_BOX: usize = 50;
 
+/// Past this many pods in the whole view every box counts its pods: while 10,000 pods start,
+/// every chip whose pod changed is drawn again, up to 5,000 of them (100 boxes of 50) at each
+/// redraw, which took redraws past 50 ms.
+const CHIPS_IN_VIEW: usize = 1_000;
+
 /// The states in the order a tally lists them.
 const STATES: [&str; 6] = ["ready", "unready", "starting", "failing", "stopping", "done"];
 
@@ -46,10 +54,14 @@ fn tally(pods: &[PodRow]) -> Vec<(&'static str, usize)> {
     STATES.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(s, n)| (*s, n)).collect()
 }
 
-/// The pods of one box: a chip each, or past `CHIPS_PER_BOX` a count per state.
-fn pod_list(pods: Memo<Vec<PodRow>>, selected: RwSignal<Option<Selected>>) -> impl IntoView {
+/// The pods of one box: a chip each, or past `CHIPS_PER_BOX` (or with `crowded`, when the view
+/// holds more than `CHIPS_IN_VIEW`) a count per state.
+fn pod_list(pods: Memo<Arc<Vec<PodRow>>>, crowded: Memo<bool>, selected: RwSignal<Option<Selected>>) -> impl IntoView {
     let i18n = use_i18n();
-    let counted = Memo::new(move |_| pods.with(|ps| (ps.len() > CHIPS_PER_BOX).then(|| tally(ps))));
+    let counted = Memo::new(move |_| {
+        let crowded = crowded.get();
+        pods.with(|ps| (crowded || ps.len() > CHIPS_PER_BOX).then(|| tally(ps)))
+    });
     view! {
         <Show
             when=move || counted.with(Option::is_none)
@@ -76,7 +88,7 @@ fn pod_list(pods: Memo<Vec<PodRow>>, selected: RwSignal<Option<Selected>>) -> im
             }
         >
             <ul class="pods">
-                <For each=move || pods.get() key=|p| p.clone() let:p>{pod_chip(p, selected)}</For>
+                <For each=move || pods.get().to_vec() key=|p| p.clone() let:p>{pod_chip(p, selected)}</For>
             </ul>
         </Show>
     }
@@ -111,23 +123,28 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
     // its pod changes, so keyboard focus stays where it is. Rows of pods unchanged since the
     // last redraw are kept, not made again.
     let kept = StoredValue::new(PodRowsKept::default());
-    let pods = Memo::new(move |_| {
-        let all = handle.read(|c| kept.try_update_value(|k| c.pod_rows_kept(k))).unwrap_or_default();
-        let shown = show_system.get();
-        all.into_iter().filter(|p| shown || (p.namespace != "kube-system" && p.namespace != "local-path-storage")).collect::<Vec<_>>()
-    });
     let nodes = Memo::new(move |_| handle.read(|c| c.node_rows()).into_iter().map(|n| (n.name, n.status)).collect::<Vec<_>>());
-    // Pods by node, grouped once per change: each node's box takes its own list (looking
-    // through every pod for every node was 100 nodes x 10,000 rows copied each time on kind-large).
-    let by_node = Memo::new(move |_| {
-        let mut m: std::collections::BTreeMap<String, Vec<PodRow>> = std::collections::BTreeMap::new();
-        pods.with(|ps| {
-            for p in ps {
-                m.entry(p.node.clone()).or_default().push(p.clone());
+    // Pods by node, grouped once per change (moved, not copied): each node's box compares its
+    // own list with the one it drew, so this map is not compared as a whole. (At 10,000 pods on
+    // kind-large, copying and comparing every row three times a redraw took tens of ms.)
+    let by_node = Memo::new_with_compare(
+        move |_| {
+            let all = handle.read(|c| kept.try_update_value(|k| c.pod_rows_kept(k))).unwrap_or_default();
+            let shown = show_system.get();
+            let mut m: BTreeMap<String, Vec<PodRow>> = BTreeMap::new();
+            for p in all.into_iter().filter(|p| shown || (p.namespace != "kube-system" && p.namespace != "local-path-storage")) {
+                match m.get_mut(&p.node) {
+                    Some(v) => v.push(p),
+                    None => {
+                        m.insert(p.node.clone(), vec![p]);
+                    }
+                }
             }
-        });
-        m
-    });
+            m.into_iter().map(|(node, pods)| (node, Arc::new(pods))).collect::<BTreeMap<_, _>>()
+        },
+        |_, _| true,
+    );
+    let crowded = Memo::new(move |_| by_node.with(|m| m.values().map(|v| v.len()).sum::<usize>() > CHIPS_IN_VIEW));
     let pending = Memo::new(move |_| by_node.with(|m| m.get("").cloned().unwrap_or_default()));
     let any_pending = Memo::new(move |_| pending.with(|p| !p.is_empty()));
     view! {
@@ -148,9 +165,9 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                             <h3>
                                 <button class="node-name" on:click=move |_| selected.set(Some(me.clone()))>{name.clone()}</button>
                                 <span class="node-status">{shown_status}</span>
-                                <span class="node-count">{move || i18n.pods(mine.with(Vec::len))}</span>
+                                <span class="node-count">{move || i18n.pods(mine.with(|p| p.len()))}</span>
                             </h3>
-                            {pod_list(mine, selected)}
+                            {pod_list(mine, crowded, selected)}
                         </section>
                     }
                 }
@@ -161,9 +178,9 @@ pub fn NodesWithPods(handle: SimHandle) -> impl IntoView {
                         <section class="node-box unscheduled" aria-label="pods not scheduled">
                             <h3>
                                 <span class="node-name">{move || i18n.t(Key::NotScheduled)}</span>
-                                <span class="node-count">{move || i18n.pods(pending.with(Vec::len))}</span>
+                                <span class="node-count">{move || i18n.pods(pending.with(|p| p.len()))}</span>
                             </h3>
-                            {pod_list(pending, selected)}
+                            {pod_list(pending, crowded, selected)}
                         </section>
                     }
                 })
