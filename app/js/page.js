@@ -2,3 +2,4 @@
 // links. The editor (CodeMirror) is a separate bundle, loaded on first use.
 import './terminal.js';
 import './share.js';
+import './tasks.js';
