@@ -44,8 +44,8 @@ impl Controller for NodeLifecycleController {
             let inputs = vec![resource_version(node), lease.map_or(0, |l| l.resource_version), u64::from(lost)];
             self.nodes.run(c, node_name.to_string(), inputs, |c| sync_node(c, node));
         }
-        let listed: std::collections::BTreeSet<&str> = nodes.iter().map(|n| name(n)).collect();
-        self.nodes.retain(|n| listed.contains(n.as_str()));
+        let store = c.api_store();
+        self.nodes.retain(|n| store.get("nodes", "", n).is_some());
         evict_from_tainted(c);
         let inputs = writes(c, &["pods", "nodes"]);
         self.orphans.run(c, (), inputs, delete_orphans);

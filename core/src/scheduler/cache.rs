@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::imagelocality::ImageStates;
 use super::plugins::NodeInfo;
 use crate::api::object::{name, namespace};
+use crate::sort::Order;
 use crate::store::{EventType, ObjName, Selection, Store};
 
 /// Where a waiting pod stands in the queue: highest priority first, then oldest, then by name
@@ -99,7 +100,7 @@ impl Cache {
     fn rebuild(&mut self, store: &Store) {
         let mut nodes: Vec<NodeInfo> = store.scan("nodes", None, &Selection::All, None).map(|s| NodeInfo::of(s.object.clone())).collect();
         // (The store lists them so already; sorting a sorted list is one comparison a node.)
-        nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        nodes.order_by(|a, b| a.name.cmp(&b.name));
         self.index = nodes.iter().enumerate().map(|(i, n)| (n.name.clone(), i)).collect();
         self.nodes = nodes;
         self.placed.clear();
