@@ -143,9 +143,13 @@ impl Cluster {
         let found = self.api_ref().table_rows_where("", "v1", "pods", |obj| kept.rows.get(&ptr(obj)).is_none_or(|(_, row)| !reusable(row)));
         let mut next = std::collections::HashMap::with_capacity(found.len());
         let mut rows = Vec::with_capacity(found.len());
+        kept.made = 0;
         for (obj, cells) in found {
             let row = match cells {
-                Some(cells) => PodRow { age: String::new(), ..pod_row(&obj, &cells) },
+                Some(cells) => {
+                    kept.made += 1;
+                    PodRow { age: String::new(), ..pod_row(&obj, &cells) }
+                }
                 None => kept.rows.get(&ptr(&obj)).map(|(_, row)| row.clone()).unwrap_or_default(),
             };
             rows.push(row.clone());
@@ -164,6 +168,15 @@ impl Cluster {
 pub struct PodRowsKept {
     rows: std::collections::HashMap<usize, (Arc<Value>, PodRow)>,
     at: Option<crate::sim::clock::Timestamp>,
+    /// How many rows the last look made again (the rest were kept).
+    made: usize,
+}
+
+impl PodRowsKept {
+    /// How many rows the last [`Cluster::pod_rows_kept`] made again rather than kept.
+    pub fn made(&self) -> usize {
+        self.made
+    }
 }
 
 fn ptr(obj: &Arc<Value>) -> usize {
@@ -220,6 +233,9 @@ mod tests {
         }
         let web: Vec<_> = c.pod_rows_kept(&mut kept).into_iter().filter(|r| r.name.starts_with("web-")).collect();
         assert_eq!(web.len(), 3);
+        // Nothing changed since: every row is kept, none made again.
+        let again = c.pod_rows_kept(&mut kept);
+        assert_eq!((again.len(), kept.made()), (no_age(&c).len(), 0));
         assert!(web.iter().all(|r| r.status == "Running" && r.ready == "1/1"), "{web:?}");
     }
 
