@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::api::object::{name, namespace, uid};
 use crate::sim::clock::{Duration, Timestamp};
-use crate::store::{EventType, ObjName};
+use crate::store::{obj_name, EventType, ObjName};
 
 use super::replicaset::{controller_uid, is_ready, pod_from_template};
 use super::unchanged::{writes, Unchanged};
@@ -195,7 +195,7 @@ fn release_orphans(c: &mut Client, looked: &mut Option<u64>) {
                 "pods" if e.kind != EventType::Deleted => {
                     keys.insert((e.namespace.clone(), name(&e.object).to_string()));
                 }
-                "jobs.batch" => keys.extend(store.owned("pods", uid(&e.object)).map(|p| (namespace(&p.object).to_string(), name(&p.object).to_string()))),
+                "jobs.batch" => keys.extend(store.owned("pods", uid(&e.object)).map(|p| obj_name(&p.object))),
                 _ => {}
             }
         }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::api::labels::Selector;
 use crate::api::object::{name, namespace, uid};
 use crate::sim::clock::Timestamp;
-use crate::store::{EventType, ObjName};
+use crate::store::{obj_name, EventType, ObjName};
 
 use super::unchanged::{inputs_of, Unchanged};
 use super::{Client, Controller};
@@ -232,9 +232,6 @@ impl Known {
     }
 }
 
-fn obj_name(obj: &Value) -> ObjName {
-    (namespace(obj).to_string(), name(obj).to_string())
-}
 
 /// What one walk over the pods naming an owner finds (see `sync_one`).
 #[derive(Default)]

@@ -28,7 +28,7 @@ use crate::api::object::{name, namespace, pod_ref, resource_version, uid};
 use crate::controllers::Client;
 use crate::sim::clock::{Duration, Timestamp};
 use crate::sim::rng::Rng;
-use crate::store::ObjName;
+use crate::store::{obj_name, ObjName};
 
 use images::{qualified, Catalog};
 use runtime::{plan, Plan};
@@ -697,7 +697,6 @@ impl Kubelets {
         let on_live_node = |p: &Value| p["spec"]["nodeName"].as_str().is_some_and(|n| nodes.contains_key(n));
         let epoch = self.epoch;
         let all_pods = |c: &Client| -> Vec<Arc<Value>> { c.list("pods", None).into_iter().filter(|p| on_live_node(p)).collect() };
-        let key_of = |p: &Value| (namespace(p).to_string(), name(p).to_string());
         // Every pod, and the end of those no longer running on a node whose kubelet runs.
         let everything = |c: &Client, synced: &mut Tracker, runtimes: &BTreeMap<String, PodRuntime>| {
             let pods = all_pods(c);
@@ -705,7 +704,7 @@ impl Kubelets {
             let live: std::collections::HashSet<&str> = pods.iter().map(|p| uid(p)).collect();
             let gone: Vec<String> = runtimes.keys().filter(|k| !live.contains(k.as_str())).cloned().collect();
             synced.retain(|id| live.contains(id));
-            (pods.iter().map(|p| key_of(p)).collect::<BTreeSet<ObjName>>(), gone)
+            (pods.iter().map(|p| obj_name(p)).collect::<BTreeSet<ObjName>>(), gone)
         };
         let (mut keys, gone, narrowed) = match self.synced.plan(c.api.store(), deps, epoch, now) {
             Some(plan) => {
@@ -788,7 +787,7 @@ impl Kubelets {
             let node = &nodes[pod["spec"]["nodeName"].as_str().unwrap_or_default()];
             let inputs = SyncInputs { pod_rv: resource_version(pod), node_rv: resource_version(node), deps, epoch: self.epoch };
             let held = self.synced.get(uid(pod)).is_some_and(|last| last.covers(&inputs, c.now()));
-            assert!(held || planned.contains(&(namespace(pod).to_string(), name(pod).to_string())), "the kubelets' tracker missed pod {}/{}: {:?} now {:?} inputs {:?}", namespace(pod), name(pod), self.synced.get(uid(pod)), c.now(), inputs);
+            assert!(held || planned.contains(&obj_name(pod)), "the kubelets' tracker missed pod {}/{}: {:?} now {:?} inputs {:?}", namespace(pod), name(pod), self.synced.get(uid(pod)), c.now(), inputs);
         }
         let live: BTreeSet<&str> = all.iter().map(|p| uid(p)).collect();
         for id in self.pods.keys().filter(|id| !live.contains(id.as_str())) {

@@ -14,7 +14,7 @@ use super::imagelocality::ImageStates;
 use super::plugins::NodeInfo;
 use crate::api::object::{name, namespace};
 use crate::sort::Order;
-use crate::store::{EventType, ObjName, Selection, Store};
+use crate::store::{obj_name, EventType, ObjName, Selection, Store};
 
 /// Where a waiting pod stands in the queue: highest priority first, then oldest, then by name
 /// (and namespace, the order pods are listed in).
@@ -29,9 +29,6 @@ fn queue_key(pod: &Value) -> QueueKey {
     )
 }
 
-fn obj_name(pod: &Value) -> ObjName {
-    (namespace(pod).to_string(), name(pod).to_string())
-}
 
 /// Whether a pod counts on the node it names (finished pods free their node).
 fn counts(pod: &Value) -> bool {

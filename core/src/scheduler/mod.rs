@@ -84,7 +84,7 @@ impl Scheduler {
             if c.spent() {
                 break;
             }
-            let key = (namespace(&pod).to_string(), name(&pod).to_string());
+            let key = crate::store::obj_name(&pod);
             if let Some(a) = self.unschedulable.get(&key) {
                 // Try again when something changed and the back-off is over, or after the flush.
                 let backoff = Duration::from_secs((BACKOFF_INITIAL << a.failures.saturating_sub(1).min(4)).min(BACKOFF_MAX));

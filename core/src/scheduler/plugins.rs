@@ -151,9 +151,9 @@ impl NodeInfo {
     }
 
     /// Takes back what [`NodeInfo::add`] added for `pod` (the same version of it), wherever it
-    /// stands in the lists. Returns whether it was there.
-    pub fn remove(&mut self, pod: &std::sync::Arc<Value>) -> bool {
-        let Some(at) = self.placed.iter().position(|p| std::sync::Arc::ptr_eq(p, pod)) else { return false };
+    /// stands in the lists; nothing if it is not there.
+    pub fn remove(&mut self, pod: &std::sync::Arc<Value>) {
+        let Some(at) = self.placed.iter().position(|p| std::sync::Arc::ptr_eq(p, pod)) else { return };
         self.placed.remove(at);
         if let Some(a) = self.anti.iter().position(|p| std::sync::Arc::ptr_eq(p, pod)) {
             self.anti.remove(a);
@@ -178,7 +178,6 @@ impl NodeInfo {
                 self.host_ports.swap_remove(h);
             }
         }
-        true
     }
 
     /// Moves the pod last added to where the pods' order puts it (namespace, then name), as a

@@ -46,6 +46,11 @@ pub struct Stored {
 /// an empty namespace.
 pub type ObjName = (String, String);
 
+/// Where an object lives: its namespace and name.
+pub fn obj_name(obj: &Value) -> ObjName {
+    (crate::api::object::namespace(obj).to_string(), crate::api::object::name(obj).to_string())
+}
+
 #[derive(Clone, Default, Debug)]
 struct Table {
     objects: BTreeMap<ObjName, Stored>,
