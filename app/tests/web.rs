@@ -84,3 +84,27 @@ async fn a_forwarded_port_opens_in_the_apps_browser() {
     assert_eq!(cells(&root, ".forward-status"), ["http://localhost:8080/ — 200 OK"]);
     assert!(cells(&root, ".forward-body")[0].contains("Welcome to nginx!"));
 }
+
+#[wasm_bindgen_test]
+async fn keys_that_only_edit_the_line_redraw_nothing() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let start = Timestamp::parse_rfc3339("2026-11-25T11:00:00Z").expect("a timestamp");
+    let handle = SimHandle::new(Playground::boot("kind", 7, start).expect("the cluster boots"));
+    let root = container();
+    let draws = Arc::new(AtomicUsize::new(0));
+    let counted = draws.clone();
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        let counted = counted.clone();
+        view! { <p class="nodes">{move || { counted.fetch_add(1, Ordering::SeqCst); handle.read(|c| c.node_rows().len()) }}</p> }
+    });
+    let mounted = draws.load(Ordering::SeqCst);
+    assert_eq!(cells(&root, "p.nodes"), ["3"]);
+    // Typing a command changes nothing a view shows until the line ends.
+    handle.type_keys("kubectl get nodes");
+    leptos::task::tick().await;
+    assert_eq!(draws.load(Ordering::SeqCst), mounted);
+    handle.type_keys("\r");
+    leptos::task::tick().await;
+    assert!(draws.load(Ordering::SeqCst) > mounted, "a command that ran is followed by a redraw");
+}
