@@ -214,9 +214,9 @@ impl SimHandle {
 
     /// Keystrokes for the terminal; returns what the terminal should show. A command that ran
     /// (a line ended) is checked against the lesson, and what its writes set going is carried
-    /// on in slices.
-    /// Keys that only edit the line being typed change nothing a view shows: the views are told
-    /// only when a line ended or the cluster changed (at 10,000 pods every keystroke redrew them).
+    /// on in slices. Keys that only edit the line being typed change nothing a view shows: the
+    /// views are told only when a line ended or the cluster changed (at 10,000 pods every
+    /// keystroke redrew them).
     pub fn type_keys(&self, data: &str) -> String {
         let line_ended = data.contains(['\r', '\n']);
         let mark = |p: &Playground| (p.cluster.api_ref().store().resource_version(), p.cluster.now());
