@@ -276,8 +276,16 @@ fn a_replicaset_creates_500_pods_a_pass_and_the_scheduler_goes_between() {
     c.set_budget(None);
     advance(&mut c, 1);
     assert_eq!(get(&mut c, "/api/v1/namespaces/default/pods")["items"].as_array().unwrap().len(), 1200);
-    let created = events(&mut c, "default").iter().filter(|e| e.0 == "many" && e.1 == "SuccessfulCreate").count();
-    assert_eq!(created, 1200);
+    // The event correlator: nine Events of their own, then one that combines the rest, whose
+    // count stops at the source's burst of 25 writes about the ReplicaSet.
+    let list = get(&mut c, "/api/v1/namespaces/default/events");
+    let created: Vec<&Value> = list["items"].as_array().unwrap().iter().filter(|e| e["involvedObject"]["name"] == "many" && e["reason"] == "SuccessfulCreate").collect();
+    assert_eq!(created.len(), 10, "{created:?}");
+    let combined: Vec<&&Value> = created.iter().filter(|e| e["message"].as_str().unwrap().starts_with("(combined from similar events): Created pod: many-")).collect();
+    assert_eq!(combined.len(), 1);
+    assert_eq!(combined[0]["count"], 16);
+    assert_eq!(combined[0]["reportingComponent"], "");
+    assert!(created.iter().filter(|e| e["count"] == 1 && e["reportingComponent"] == "replicaset-controller").count() == 9);
 }
 
 #[test]

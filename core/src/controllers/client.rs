@@ -1,7 +1,6 @@
 //! How controllers, the scheduler and kubelets talk to the cluster: reads from the store (as an
 //! informer's cache would), writes through the API server's one door, and Events.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -9,6 +8,7 @@ use serde_json::{json, Value};
 use crate::api::labels::Selector;
 use crate::api::object::{name, namespace, uid};
 use crate::api::status::ApiError;
+use crate::controllers::events::{Incoming, Origin, Outcome, Recorder};
 use crate::apiserver::{ApiServer, Method, Request};
 use crate::sim::clock::Timestamp;
 use crate::store::Selection;
@@ -17,59 +17,6 @@ use crate::store::Selection;
 /// no bound). A loop's [`Client::spent`], and whether the loops left in a round start.
 pub fn budget_spent(api: &ApiServer, until: Option<u64>) -> bool {
     until.is_some_and(|u| api.store().resource_version() >= u)
-}
-
-/// What the event recorder remembers: for each (source, object, type, reason, message), the
-/// Event it wrote, so a repeat raises that Event's count (Kubernetes' event correlator).
-///
-/// Like client-go's correlator, it remembers only the most recent events (client-go keeps an
-/// LRU cache of 4,096): here the events since the current generation began, and those of the
-/// generation before, so from 4,096 to 8,192 of them. Unbounded, the map held every event
-/// ever written, and growing it past 65,536 entries (hashing every key again) took a single
-/// pod sync 86 ms at 10,000 pods.
-#[derive(Clone, Default)]
-pub struct Recorder {
-    written: HashMap<EventKey, (String, String)>,
-    /// The generation before `written`.
-    older: HashMap<EventKey, (String, String)>,
-}
-
-/// How many events a generation of the recorder holds.
-const RECORDER_GENERATION: usize = 4096;
-
-impl Recorder {
-    /// The Event written for `key`, if remembered (and remembered again, as recent).
-    fn recall(&mut self, key: &EventKey) -> Option<(String, String)> {
-        if let Some(v) = self.written.get(key) {
-            return Some(v.clone());
-        }
-        let v = self.older.remove(key)?;
-        self.remember(key.clone(), v.clone());
-        Some(v)
-    }
-
-    fn remember(&mut self, key: EventKey, written: (String, String)) {
-        if self.written.len() >= RECORDER_GENERATION {
-            self.older = std::mem::take(&mut self.written);
-        }
-        self.written.insert(key, written);
-    }
-
-    fn forget(&mut self, key: &EventKey) {
-        self.written.remove(key);
-        self.older.remove(key);
-    }
-}
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct EventKey {
-    component: &'static str,
-    host: Option<String>,
-    involved_uid: String,
-    field_path: Option<String>,
-    kind: String,
-    reason: String,
-    message: String,
 }
 
 /// A client bound to the API server for one pass, acting as one component.
@@ -261,32 +208,42 @@ impl<'a> Client<'a> {
             n => n,
         }
         .to_string();
-        let now = self.now().rfc3339();
-        let involved_kind = about["kind"].as_str().unwrap_or_default().to_string();
-        // Repeats of the same event update its count instead of adding one.
-        let key = EventKey {
-            component: self.component,
-            host: self.host.clone(),
-            involved_uid: uid(about).to_string(),
+        let now = self.now();
+        let involved_kind = about["kind"].as_str().unwrap_or_default();
+        // `<name>.<unix nanoseconds in hex>`, as the event recorder names them (the store's
+        // revision keeps two events of one instant apart).
+        let nanos = now.unix_millis().saturating_mul(1_000_000).saturating_add(self.api.store().resource_version() as i64 % 1_000_000);
+        let fresh_name = format!("{}.{nanos:x}", name(about));
+        let api_version = about["apiVersion"].as_str().unwrap_or_default();
+        let incoming = Incoming {
+            origin: Origin { component: self.component, host: self.host.clone(), object: [involved_kind, namespace(about), name(about), uid(about), api_version].join("\0") },
             field_path: field_path.map(str::to_string),
             kind: kind.to_string(),
             reason: reason.to_string(),
             message: message.to_string(),
         };
-        if let Some((ens, ename)) = self.recorder.recall(&key) {
-            if let Some(e) = self.get("events", &ens, &ename) {
-                let mut next = (*e).clone();
-                next["count"] = json!(e["count"].as_i64().unwrap_or(1) + 1);
-                next["lastTimestamp"] = json!(now);
-                let _ = self.update("v1", "events", next);
-                return;
-            }
-            self.recorder.forget(&key);
-        }
-        // `<name>.<unix nanoseconds in hex>`, as the event recorder names them (the store's
-        // revision keeps two events of one instant apart).
-        let nanos = self.now().unix_millis().saturating_mul(1_000_000).saturating_add(self.api.store().resource_version() as i64 % 1_000_000);
-        let suffix = format!("{nanos:x}");
+        let outcome = if self.component == crate::scheduler::SCHEDULER_NAME {
+            self.recorder.count_only(incoming, now, fresh_name)
+        } else {
+            self.recorder.correlate(incoming, now, fresh_name)
+        };
+        let write = match outcome {
+            Outcome::Dropped => return,
+            Outcome::Create(w) => w,
+            Outcome::Patch(w) => match self.get("events", &ns, &w.name) {
+                Some(e) => {
+                    let mut next = (*e).clone();
+                    next["count"] = json!(w.count);
+                    next["lastTimestamp"] = json!(now.rfc3339());
+                    next["message"] = json!(w.message);
+                    let _ = self.update("v1", "events", next);
+                    return;
+                }
+                // The Event is gone (deleted, or its first write was dropped): made again
+                // under its name, with the count reached.
+                None => w,
+            },
+        };
         let mut involved = json!({
             "kind": involved_kind,
             "namespace": namespace(about),
@@ -307,41 +264,24 @@ impl<'a> Client<'a> {
         if let Some(h) = &self.host {
             source["host"] = json!(h);
         }
+        // A combined Event is made afresh by the correlator, which sets no reporting component.
+        let (reporting, instance) = if write.combined { ("", String::new()) } else { (self.component, self.host.clone().unwrap_or_default()) };
         let ev = json!({
             "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": format!("{}.{suffix}", name(about)), "namespace": ns},
+            "metadata": {"name": write.name, "namespace": ns},
             "involvedObject": involved,
-            "reason": reason, "message": message, "type": kind,
+            "reason": reason, "message": write.message, "type": kind,
             "source": source,
-            "firstTimestamp": now, "lastTimestamp": now, "count": 1,
-            "reportingComponent": self.component, "reportingInstance": self.host.clone().unwrap_or_default(),
+            "firstTimestamp": write.first.rfc3339(), "lastTimestamp": now.rfc3339(), "count": write.count,
+            "reportingComponent": reporting, "reportingInstance": instance,
         });
-        let ev_name = format!("{}.{suffix}", name(about));
-        if self.create("v1", "events", &ns, ev).is_ok() {
-            self.recorder.remember(key, (ns, ev_name));
-        }
+        let _ = self.create("v1", "events", &ns, ev);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(n: usize) -> EventKey {
-        EventKey {
-            component: "test",
-            host: None,
-            involved_uid: format!("uid-{n}"),
-            field_path: None,
-            kind: "Normal".into(),
-            reason: "Tested".into(),
-            message: String::new(),
-        }
-    }
-
-    fn written(n: usize) -> (String, String) {
-        ("default".into(), format!("event-{n}"))
-    }
 
     #[test]
     fn work_that_writes_nothing_spends_a_budget_and_only_a_budget() {
@@ -363,30 +303,5 @@ mod tests {
         }
         assert_eq!(free.unwritten, 0);
         assert!(!free.spent());
-    }
-
-    #[test]
-    fn the_recorder_forgets_an_event_only_after_two_generations_of_newer_ones() {
-        let mut r = Recorder::default();
-        r.remember(key(0), written(0));
-        for n in 1..=RECORDER_GENERATION {
-            r.remember(key(n), written(n));
-        }
-        // One generation later it is still there, and recalling it makes it recent again.
-        assert_eq!(r.recall(&key(0)), Some(written(0)));
-        for n in RECORDER_GENERATION + 1..=2 * RECORDER_GENERATION {
-            r.remember(key(n), written(n));
-        }
-        assert_eq!(r.recall(&key(0)), Some(written(0)), "recalled, it counted as new");
-        // Two whole generations of newer events without it: gone (a repeat becomes a new Event).
-        for n in 2 * RECORDER_GENERATION + 1..=4 * RECORDER_GENERATION + 1 {
-            r.remember(key(n), written(n));
-        }
-        assert_eq!(r.recall(&key(0)), None);
-        assert!(r.written.len() + r.older.len() <= 2 * RECORDER_GENERATION, "bounded");
-        // Forgotten on request.
-        let last = 4 * RECORDER_GENERATION + 1;
-        r.forget(&key(last));
-        assert_eq!(r.recall(&key(last)), None);
     }
 }

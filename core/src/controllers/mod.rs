@@ -10,6 +10,7 @@ mod daemonset;
 mod disruption;
 mod deployment;
 mod endpoints;
+pub mod events;
 mod gc;
 mod ingress_status;
 mod apiservice;
@@ -27,7 +28,8 @@ mod volumes;
 use crate::apiserver::ApiServer;
 use crate::sim::clock::Timestamp;
 
-pub use client::{Client, Recorder};
+pub use client::Client;
+pub use events::Recorder;
 pub use namespace::SIMULATED_CA;
 pub use nodelifecycle::GRACE as NODE_MONITOR_GRACE;
 
