@@ -1382,3 +1382,26 @@ fn a_container_that_was_killed_prints_nothing_after_its_end() {
     advance(&mut c, 60);
     assert_eq!(String::from_utf8_lossy(&logs(&mut c)), String::from_utf8_lossy(&at_end), "no line is dated after the container ended");
 }
+
+#[test]
+fn events_expire_an_hour_after_their_last_write() {
+    let mut c = cluster();
+    send(&mut c, Request::post("/api/v1/namespaces/default/pods", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "quiet"},
+        "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})));
+    advance(&mut c, 10);
+    let about = |c: &mut Cluster, pod: &str| events(c, "default").into_iter().filter(|e| e.0 == pod).map(|e| e.1).collect::<Vec<_>>();
+    assert!(about(&mut c, "quiet").contains(&"Started".to_string()), "{:?}", about(&mut c, "quiet"));
+    // Just under an hour after the last was written they are still there; just over, gone
+    // (kube-apiserver's --event-ttl of 1h, which etcd enforces with a lease).
+    let list = get(&mut c, "/api/v1/namespaces/default/events");
+    let last = list["items"].as_array().unwrap().iter().filter(|e| e["involvedObject"]["name"] == "quiet").filter_map(|e| Timestamp::parse_rfc3339(e["lastTimestamp"].as_str()?)).max().unwrap();
+    let left = 3600 - c.now().since(last).whole_secs();
+    advance(&mut c, left - 1);
+    let kept = about(&mut c, "quiet");
+    assert!(kept.contains(&"Started".to_string()) && !kept.contains(&"Scheduled".to_string()), "the last written are still there, the first not: {kept:?}");
+    // (lastTimestamp is in whole seconds; the write was within the second after it.)
+    advance(&mut c, 2);
+    assert_eq!(about(&mut c, "quiet"), Vec::<String>::new());
+    // The pod itself stays.
+    assert_eq!(get(&mut c, "/api/v1/namespaces/default/pods/quiet")["status"]["phase"], "Running");
+}

@@ -24,6 +24,7 @@ pub mod route;
 pub(crate) mod select;
 pub mod strategy;
 pub mod tables;
+mod ttl;
 pub mod validation;
 
 use serde_json::Value;
@@ -85,6 +86,8 @@ pub struct ApiServer {
     user: Option<auth::User>,
     /// Warnings admission raised while serving the request (PodSecurity's warn mode).
     pub(crate) warnings: Vec<String>,
+    /// When Events expire (`--event-ttl`).
+    event_leases: ttl::EventLeases,
 }
 
 impl ApiServer {
@@ -97,7 +100,7 @@ impl ApiServer {
     pub fn with_store(seed: u64, now: Timestamp, mut store: Store) -> Self {
         store.index_field("pods", "spec.nodeName");
         let admin = ("kubernetes-admin".to_string(), vec!["kubeadm:cluster-admins".to_string(), "system:authenticated".to_string()]);
-        ApiServer { store, logs: Default::default(), registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now, admin, user: None, warnings: Vec::new() }
+        ApiServer { store, logs: Default::default(), registry: Registry::builtin(), rng: Rng::seeded(seed), alloc: Allocators::default(), now, admin, user: None, warnings: Vec::new(), event_leases: Default::default() }
     }
 
     /// Runs `f` with the server's randomness set aside: what it creates takes uids from a
@@ -111,6 +114,12 @@ impl ApiServer {
 
     /// Tells the server what time it is (the simulation clock moves it).
     pub fn set_time(&mut self, now: Timestamp) {
+        if now > self.now {
+            // What was written so far was written at the time before.
+            self.event_leases.note_writes(&self.store, self.now);
+            self.now = now;
+            self.event_leases.expire(&mut self.store, now);
+        }
         self.now = now;
     }
 
