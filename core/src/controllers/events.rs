@@ -14,8 +14,7 @@
 //!   300 s after that (a token bucket). What it drops is still counted: the next write that
 //!   gets through carries the whole count.
 //!
-//! Each of the three memories is bounded as client-go's LRU caches of 4,096 are (see
-//! [`Recent`]). Everything here is in virtual time and deterministic.
+//! The three memories are bounded as client-go's LRU caches of 4,096 are (see [`Recent`]). Everything here is in virtual time and deterministic.
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::Hash;
@@ -32,8 +31,9 @@ pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
 pub const SPAM_BURST: f64 = 25.0;
 /// How often a source earns one more Event about an object once its burst is spent.
 pub const SPAM_REFILL: Duration = Duration(300_000);
-/// How many entries a generation of each memory holds (client-go's LRU caches hold 4,096).
-pub const GENERATION: usize = 4096;
+/// How many entries a generation of the memory holds: client-go's three LRU caches hold 4,096
+/// each.
+pub const GENERATION: usize = 3 * 4096;
 
 /// Who writes an Event and what it is about: the part of an Event every key starts with.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -119,16 +119,50 @@ impl<K: Hash + Eq, V> Recent<K, V> {
     }
 }
 
-/// The full key of an Event (client-go's `getEventKey`), or of a combined Event (its
-/// aggregate key).
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
-enum LogKey {
-    Exact(Origin, Option<String>, String, String, String),
-    Combined(Group),
+/// Which of the correlator's three memories a key is in.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Memory {
+    /// What was written for an Event (client-go's `getEventKey`: every part of it).
+    Exact,
+    /// What was written for a combined Event (source, object, type and reason).
+    Combined,
+    /// The different messages of a source, object, type and reason.
+    Similar,
+    /// A source's token bucket for an object.
+    Spam,
 }
 
-/// Source, object, type and reason: Events that differ only in message.
-type Group = (Origin, String, String);
+/// A key of the correlator's memory: the memory, and the parts of an Event it tells apart
+/// (the others left empty). One map holds all three memories, which keeps the wasm smaller
+/// than three maps would.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+struct Key {
+    memory: Memory,
+    origin: Origin,
+    field_path: Option<String>,
+    kind: String,
+    reason: String,
+    message: String,
+}
+
+impl Key {
+    fn of(memory: Memory, origin: &Origin) -> Key {
+        Key { memory, origin: origin.clone(), field_path: None, kind: String::new(), reason: String::new(), message: String::new() }
+    }
+
+    /// The same source, object, type and reason, in another memory.
+    fn group(&self, memory: Memory) -> Key {
+        Key { memory, field_path: None, message: String::new(), ..self.clone() }
+    }
+}
+
+/// What a key remembers.
+#[derive(Clone, Debug)]
+enum Remembered {
+    Logged(Logged),
+    Similar(Similar),
+    Bucket(Bucket),
+}
 
 /// What was written for a key: client-go's `eventLog`.
 #[derive(Clone, Debug)]
@@ -170,19 +204,17 @@ impl Bucket {
 /// components never see each other's entries).
 #[derive(Clone, Default)]
 pub struct Recorder {
-    logged: Recent<LogKey, Logged>,
-    similar: Recent<Group, Similar>,
-    spam: Recent<Origin, Bucket>,
+    memory: Recent<Key, Remembered>,
 }
 
 impl Recorder {
     /// Decides what writing `event` at `now` does: counting, combining and spam filtering, as
     /// client-go's legacy recorder does. `fresh_name` is the name a new Event gets.
     pub fn correlate(&mut self, event: Incoming, now: Timestamp, fresh_name: String) -> Outcome {
-        let origin = event.origin.clone();
-        let (key, message, combined) = self.combine(event, now);
-        let write = self.observe(key, message, combined, now, fresh_name);
-        if self.spam_allows(origin, now) {
+        let spam = Key::of(Memory::Spam, &event.origin);
+        let (key, message) = self.combine(event, now);
+        let write = self.observe(key, message, now, fresh_name);
+        if self.spam_allows(spam, now) {
             Outcome::of(write)
         } else {
             Outcome::Dropped
@@ -193,16 +225,20 @@ impl Recorder {
     /// scheduler's Events are events.k8s.io series in Kubernetes).
     pub fn count_only(&mut self, event: Incoming, now: Timestamp, fresh_name: String) -> Outcome {
         let Incoming { origin, field_path, kind, reason, message } = event;
-        let key = LogKey::Exact(origin, field_path, kind, reason, message.clone());
-        Outcome::of(self.observe(key, message, false, now, fresh_name))
+        let key = Key { memory: Memory::Exact, origin, field_path, kind, reason, message: message.clone() };
+        Outcome::of(self.observe(key, message, now, fresh_name))
     }
 
     /// Combining: counts the group's different messages, and says under which key and with
     /// which message the Event is written.
-    fn combine(&mut self, event: Incoming, now: Timestamp) -> (LogKey, String, bool) {
+    fn combine(&mut self, event: Incoming, now: Timestamp) -> (Key, String) {
         let Incoming { origin, field_path, kind, reason, message } = event;
-        let group: Group = (origin.clone(), kind.clone(), reason.clone());
-        let mut similar = self.similar.take(&group).filter(|s| now.since(s.last) <= COMBINE_WITHIN).unwrap_or(Similar { messages: BTreeSet::new(), last: now });
+        let exact = Key { memory: Memory::Exact, origin, field_path, kind, reason, message: message.clone() };
+        let group = exact.group(Memory::Similar);
+        let mut similar = match self.memory.take(&group) {
+            Some(Remembered::Similar(s)) if now.since(s.last) <= COMBINE_WITHIN => s,
+            _ => Similar { messages: BTreeSet::new(), last: now },
+        };
         similar.messages.insert(message.clone());
         similar.last = now;
         let combined = similar.messages.len() >= COMBINE_AFTER;
@@ -210,30 +246,34 @@ impl Recorder {
             // The set stays below the threshold, so a message seen before still counts alone.
             similar.messages.remove(&message);
         }
-        self.similar.put(group.clone(), similar);
+        self.memory.put(group, Remembered::Similar(similar));
         if combined {
-            (LogKey::Combined(group), format!("{COMBINED_PREFIX}{message}"), true)
+            (exact.group(Memory::Combined), format!("{COMBINED_PREFIX}{message}"))
         } else {
-            (LogKey::Exact(origin, field_path, kind, reason, message.clone()), message, false)
+            (exact, message)
         }
     }
 
     /// Counting: a key written before raises that Event's count, even if the write is then
     /// dropped.
-    fn observe(&mut self, key: LogKey, message: String, combined: bool, now: Timestamp, fresh_name: String) -> Write {
-        let write = match self.logged.take(&key) {
-            Some(l) => Write { name: l.name, count: l.count + 1, first: l.first, message, combined },
-            None => Write { name: fresh_name, count: 1, first: now, message, combined },
+    fn observe(&mut self, key: Key, message: String, now: Timestamp, fresh_name: String) -> Write {
+        let combined = key.memory == Memory::Combined;
+        let write = match self.memory.take(&key) {
+            Some(Remembered::Logged(l)) => Write { name: l.name, count: l.count + 1, first: l.first, message, combined },
+            _ => Write { name: fresh_name, count: 1, first: now, message, combined },
         };
-        self.logged.put(key, Logged { count: write.count, first: write.first, name: write.name.clone() });
+        self.memory.put(key, Remembered::Logged(Logged { count: write.count, first: write.first, name: write.name.clone() }));
         write
     }
 
     /// Spam filtering: whether the source has an Event left to write about the object.
-    fn spam_allows(&mut self, origin: Origin, now: Timestamp) -> bool {
-        let mut bucket = self.spam.take(&origin).unwrap_or(Bucket { tokens: SPAM_BURST, at: now });
+    fn spam_allows(&mut self, key: Key, now: Timestamp) -> bool {
+        let mut bucket = match self.memory.take(&key) {
+            Some(Remembered::Bucket(b)) => b,
+            _ => Bucket { tokens: SPAM_BURST, at: now },
+        };
         let allowed = bucket.try_take(now);
-        self.spam.put(origin, bucket);
+        self.memory.put(key, Remembered::Bucket(bucket));
         allowed
     }
 }
@@ -330,12 +370,13 @@ mod tests {
     #[test]
     fn memories_keep_two_generations_at_most() {
         let mut r = Recorder::default();
-        for i in 0..3 * GENERATION {
+        // Each Event is remembered under three keys.
+        for i in 0..GENERATION {
             r.correlate(incoming(&format!("pod-{i}"), "Started", "Started container web"), at(0), format!("e{i}"));
         }
-        assert!(r.logged.len() <= 2 * GENERATION && r.similar.len() <= 2 * GENERATION && r.spam.len() <= 2 * GENERATION);
+        assert!(r.memory.len() <= 2 * GENERATION);
         // The most recent are remembered; the oldest are forgotten (a repeat makes a new Event).
-        let last = 3 * GENERATION - 1;
+        let last = GENERATION - 1;
         assert!(matches!(r.correlate(incoming(&format!("pod-{last}"), "Started", "Started container web"), at(1), "n".into()), Outcome::Patch(_)));
         assert!(matches!(r.correlate(incoming("pod-0", "Started", "Started container web"), at(1), "n".into()), Outcome::Create(w) if w.name == "n"));
     }
