@@ -354,12 +354,21 @@ fn unknown_context(cmd: &str, p: &Parsed, ctx: &str) -> Failure {
     }
 }
 
+/// Runs `f` as a function of its own: every command's code would otherwise be inlined into
+/// `run_command` (each has one caller), and the wasm's first part would hold all of them
+/// because one command runs as the page starts. Apart, the commands the page does not run at
+/// start load with the second part.
+#[inline(never)]
+fn apart<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 /// Runs the command named by `cmd` with its parsed flags.
 fn run_command(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Parsed, stdin: Option<&str>, out: &mut Output) -> Result<(), Failure> {
     match cmd {
-        "get" => get::run(k, api, p, out),
-        "version" => version(api, p, out),
-        "api-versions" => {
+        "get" => apart(|| get::run(k, api, p, out)),
+        "version" => apart(|| version(api, p, out)),
+        "api-versions" => apart(|| {
             // kubectl api-versions always reads discovery afresh.
             k.invalidate_discovery();
             let d = k.discovery(api);
@@ -370,43 +379,43 @@ fn run_command(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Parsed, 
             }
             out.out(text);
             Ok(())
-        }
-        "create" if p.args.len() > 1 => super::generators::create(k, api, p, out),
-        "create" => create(k, api, p, stdin, out),
-        "run" => super::generators::run(k, api, p, out),
-        "apply" => apply(k, api, p, stdin, out),
-        "delete" => delete(k, api, p, stdin, out),
-        "label" => metadata(k, api, p, "labels", "labeled", out),
-        "annotate" => metadata(k, api, p, "annotations", "annotated", out),
-        "scale" => scale(k, api, p, out),
-        "patch" => super::edit::patch(k, api, p, out),
-        "set" => super::edit::set(k, api, p, out),
-        "taint" => super::edit::taint(k, api, p, out),
-        "rollout" => super::rollout::run(k, api, p, out),
-        "logs" => super::logs::run(k, api, p, out),
-        "drain" => super::drain::run(k, api, p, out),
-        "api-resources" => super::more::api_resources(k, api, p, out),
-        "explain" => super::explain::run(k, api, p, out),
-        "debug" => super::debug::run(k, api, p, out),
-        "cp" => super::cp::run(k, api, p, out),
-        "expose" => super::more::expose(k, api, p, out),
-        "replace" => super::more::replace(k, api, p, stdin, out),
-        "wait" => super::more::wait(k, api, p, out),
-        "describe" => super::describe::run(k, api, p, out),
-        "exec" => super::exec::run(k, api, p, stdin, out),
-        "port-forward" => super::portforward::run(k, api, p, out),
-        "edit" => super::edit_session::start(k, api, p, out),
-        "diff" => super::diff::run(k, api, p, stdin, out),
-        "auth" => super::more::auth(k, api, p, out),
-        "autoscale" => super::more::autoscale(k, api, p, out),
-        "events" => super::more::events(k, api, p, out),
+        }),
+        "create" if p.args.len() > 1 => apart(|| super::generators::create(k, api, p, out)),
+        "create" => apart(|| create(k, api, p, stdin, out)),
+        "run" => apart(|| super::generators::run(k, api, p, out)),
+        "apply" => apart(|| apply(k, api, p, stdin, out)),
+        "delete" => apart(|| delete(k, api, p, stdin, out)),
+        "label" => apart(|| metadata(k, api, p, "labels", "labeled", out)),
+        "annotate" => apart(|| metadata(k, api, p, "annotations", "annotated", out)),
+        "scale" => apart(|| scale(k, api, p, out)),
+        "patch" => apart(|| super::edit::patch(k, api, p, out)),
+        "set" => apart(|| super::edit::set(k, api, p, out)),
+        "taint" => apart(|| super::edit::taint(k, api, p, out)),
+        "rollout" => apart(|| super::rollout::run(k, api, p, out)),
+        "logs" => apart(|| super::logs::run(k, api, p, out)),
+        "drain" => apart(|| super::drain::run(k, api, p, out)),
+        "api-resources" => apart(|| super::more::api_resources(k, api, p, out)),
+        "explain" => apart(|| super::explain::run(k, api, p, out)),
+        "debug" => apart(|| super::debug::run(k, api, p, out)),
+        "cp" => apart(|| super::cp::run(k, api, p, out)),
+        "expose" => apart(|| super::more::expose(k, api, p, out)),
+        "replace" => apart(|| super::more::replace(k, api, p, stdin, out)),
+        "wait" => apart(|| super::more::wait(k, api, p, out)),
+        "describe" => apart(|| super::describe::run(k, api, p, out)),
+        "exec" => apart(|| super::exec::run(k, api, p, stdin, out)),
+        "port-forward" => apart(|| super::portforward::run(k, api, p, out)),
+        "edit" => apart(|| super::edit_session::start(k, api, p, out)),
+        "diff" => apart(|| super::diff::run(k, api, p, stdin, out)),
+        "auth" => apart(|| super::more::auth(k, api, p, out)),
+        "autoscale" => apart(|| super::more::autoscale(k, api, p, out)),
+        "events" => apart(|| super::more::events(k, api, p, out)),
         // No metrics-server runs in the simulated cluster (yet): what kubectl says then.
-        "top" => super::top::run(k, api, p, out),
-        "cordon" => cordon(k, api, p, true, out),
-        "uncordon" => cordon(k, api, p, false, out),
-        "config" => config(k, p, out),
-        "cluster-info" => cluster_info(k, api, out),
-        "kustomize" => {
+        "top" => apart(|| super::top::run(k, api, p, out)),
+        "cordon" => apart(|| cordon(k, api, p, true, out)),
+        "uncordon" => apart(|| cordon(k, api, p, false, out)),
+        "config" => apart(|| config(k, p, out)),
+        "cluster-info" => apart(|| cluster_info(k, api, out)),
+        "kustomize" => apart(|| {
             let dir = p.args.get(1).map_or(".", String::as_str);
             let built = super::kustomize::build(&k.files, dir).map_err(|e| Failure::client(e.to_string()))?;
             for w in &built.warnings {
@@ -414,7 +423,7 @@ fn run_command(k: &mut Kubectl, api: &mut dyn Transport, cmd: &str, p: &Parsed, 
             }
             out.out(super::kustomize::to_stream(&built.objects));
             Ok(())
-        }
+        }),
         _ => Ok(()),
     }
 }
