@@ -226,6 +226,7 @@ impl ApiServer {
         if let Some(rng) = saved {
             self.rng = rng;
         }
+        self.event_leases.note_writes(&self.store, self.now);
         resp
     }
 
@@ -321,6 +322,7 @@ impl ApiServer {
     /// A shorthand for in-process callers: the JSON body of a successful response, or the error.
     pub fn call(&mut self, req: &Request) -> Result<Value, ApiError> {
         let resp = self.dispatch(req);
+        self.event_leases.note_writes(&self.store, self.now);
         // In-process callers (controllers, the kubelets) see no warnings.
         self.warnings.clear();
         Ok(resp?.into_value().unwrap_or(Value::Null))

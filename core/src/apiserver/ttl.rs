@@ -10,6 +10,11 @@ use crate::store::{EventType, Selection, Store};
 /// kube-apiserver's default `--event-ttl`.
 pub const EVENT_TTL: Duration = Duration(3_600_000);
 
+/// Events deleted at most each time the server's time moves; the rest go the next time. etcd
+/// too revokes expired leases at a bounded rate (1,000 a second), and an hour after a
+/// 10,000-pod scale-up its 50,000 Events would otherwise go in one long task.
+pub const EXPIRE_AT_ONCE: usize = 1000;
+
 /// The resource whose objects expire (events.k8s.io/v1 Events are stored with it).
 const EXPIRING: &str = "events";
 
@@ -25,8 +30,9 @@ pub struct EventLeases {
 
 impl EventLeases {
     /// Takes in the writes of Events since the last call, all made at `at` (the server's time
-    /// until now). If the watch log has moved past them, every Event written since is given a
-    /// lease from `at`: later than its write, never earlier.
+    /// until now). The server calls it after every request, so the watch log has not moved
+    /// past them; if it has, every Event written since is given a lease from `at`: later than
+    /// its write, never earlier.
     pub fn note_writes(&mut self, store: &Store, at: Timestamp) {
         let expires = at.plus(EVENT_TTL);
         match store.events_since(self.seen) {
@@ -45,11 +51,12 @@ impl EventLeases {
         self.seen = store.resource_version();
     }
 
-    /// Deletes the Events whose lease has run out by `now`; returns how many.
+    /// Deletes the Events whose lease has run out by `now`, at most [`EXPIRE_AT_ONCE`];
+    /// returns how many.
     pub fn expire(&mut self, store: &mut Store, now: Timestamp) -> usize {
         let before = store.resource_version();
         let mut gone = 0;
-        while self.due.front().is_some_and(|d| d.0 <= now) {
+        while gone < EXPIRE_AT_ONCE && self.due.front().is_some_and(|d| d.0 <= now) {
             let Some((_, rv, ns, name)) = self.due.pop_front() else { break };
             // Only the Event's latest write holds its lease.
             if store.get(EXPIRING, &ns, &name).is_some_and(|s| s.resource_version == rv) && store.delete(EXPIRING, &ns, &name, Some(rv)).is_ok() {
@@ -96,6 +103,22 @@ mod tests {
         // Watches saw them go.
         assert_eq!(store.events_since(0).unwrap().filter(|e| e.kind == EventType::Deleted).count(), 2);
         assert!(leases.due.is_empty());
+    }
+
+    #[test]
+    fn at_most_a_thousand_go_at_once() {
+        let t0 = Timestamp(1_795_000_000_000);
+        let mut store = Store::new();
+        let mut leases = EventLeases::default();
+        for n in 0..EXPIRE_AT_ONCE + 5 {
+            let name = format!("e{n}");
+            store.create("events", "default", &name, event(&name)).unwrap();
+        }
+        leases.note_writes(&store, t0);
+        let later = t0.plus(EVENT_TTL);
+        assert_eq!(leases.expire(&mut store, later), EXPIRE_AT_ONCE);
+        assert_eq!(leases.expire(&mut store, later), 5);
+        assert_eq!(store.count("events", None), 0);
     }
 
     #[test]
