@@ -15,7 +15,8 @@
 //!   gets through carries the whole count.
 //!
 //! The three memories are bounded as client-go's LRU caches of 4,096 are (see [`Recent`]), and
-//! remember hashes of what they tell apart, not the strings. Everything here is in virtual time and deterministic.
+//! remember hashes of what they tell apart, not the strings. Everything here is in virtual
+//! time and deterministic.
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::Hash;
