@@ -280,11 +280,10 @@ impl SimHandle {
             out.push_str(&o);
             let took = wall_ms() - t;
             last = took;
-            let aim = SLICE_MS;
             let (lo, hi) = SLICE_UNITS;
             // More work only for a slice that was fast and stopped for want of it: quiet
             // stretches at "max" must not leave a budget that a busy moment would run long on.
-            let next = if took > aim * 1.5 { units / 2 } else if bound && took < aim * 0.75 { units.saturating_mul(2) } else { units };
+            let next = if took > SLICE_MS * 1.5 { units / 2 } else if bound && took < SLICE_MS * 0.75 { units.saturating_mul(2) } else { units };
             self.slice_units.set_value(next.clamp(lo, hi));
             more = true;
         }
